@@ -1,0 +1,132 @@
+# dmabench top-level Makefile.
+#
+# Sources are found by wildcard, so adding a file never means editing this:
+#   lib/src/*.c                       -> build/libdmab.a          (portable, -Wconversion)
+#   harness/core/*.c harness/backends/*.c -> build/libdmab_harness.a (portable)
+#   harness/cli/*.c                   -> build/dmabench           (host: hwloc, libpfm4)
+#   tests/test_*.c                    -> build/tests/test_*       (one binary each)
+#   tests/support/*.c                 linked into every test
+# Targets: all test check-asan lib-cortexm install report bench baseline gate clean
+#
+# BUILD selects the output folder, so sanitizer and cross builds never mix
+# objects with the normal build.
+
+BUILD   ?= build
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+CXX     ?= g++
+AR      ?= ar
+PREFIX  ?= /usr/local
+OPT     ?= -O2
+SAN     ?=
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASEFLAGS := -std=c11 $(OPT) -g $(WARN) $(SAN) -MMD -MP
+LIB_CFLAGS     := $(BASEFLAGS) -Wconversion -Ilib/include
+HARNESS_CFLAGS := $(BASEFLAGS) -Ilib/include -Iharness
+HOST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
+TEST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include -Iharness -Itests/support
+HOST_LIBS      := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc) -lpfm -lpthread -lm
+
+LIB_SRCS     := $(sort $(wildcard lib/src/*.c))
+HARNESS_SRCS := $(sort $(wildcard harness/core/*.c harness/backends/*.c))
+CLI_SRCS     := $(sort $(wildcard harness/cli/*.c))
+TSUP_SRCS    := $(sort $(wildcard tests/support/*.c))
+TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
+
+LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS     := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+TSUP_OBJS    := $(TSUP_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+
+LIBDMAB  := $(BUILD)/libdmab.a
+LIBHX    := $(BUILD)/libdmab_harness.a
+DMABENCH := $(BUILD)/dmabench
+
+.PHONY: all deps test check-asan lib-cortexm install report bench baseline gate clean help
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: deps $(LIBDMAB) $(LIBHX) $(if $(CLI_SRCS),$(DMABENCH)) $(TEST_BINS) $(BUILD)/dmab.pc
+
+help:
+	@sed -n '2,13p' Makefile
+
+deps:
+	$(Q)scripts/deps core
+
+$(BUILD)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(BUILD)/obj/harness/cli/%.o: harness/cli/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/obj/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HARNESS_CFLAGS) -c $< -o $@
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(LIBDMAB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(LIBHX): $(HARNESS_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(DMABENCH): $(CLI_OBJS) $(LIBHX) $(LIBDMAB)
+	$(Q)$(CC) $(SAN) -o $@ $(CLI_OBJS) $(LIBHX) $(LIBDMAB) $(HOST_LIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TSUP_OBJS) $(LIBHX) $(LIBDMAB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(TSUP_OBJS) $(LIBHX) $(LIBDMAB) -lpthread -lm
+
+$(BUILD)/dmab.pc: Makefile
+	@mkdir -p $(dir $@)
+	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dmab\nDescription: libdmab, DMA buffer and descriptor management\nVersion: %s\nLibs: -L$${libdir} -ldmab\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' "$$(sed -n 's/.*DMAB_VERSION_STRING "\(.*\)"/\1/p' lib/include/dmab/dmab.h)" > $@
+
+# ---- tests ------------------------------------------------------------------
+test: all
+	$(Q)scripts/run-tests $(TEST_BINS)
+
+check-asan:
+	$(Q)scripts/deps asan
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT=-O1 \
+	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' test
+
+# ---- Cortex-M: the library and the sweep core, freestanding-friendly ---------
+CM_CC     := arm-none-eabi-gcc
+CM_AR     := arm-none-eabi-ar
+CM_FLAGS  := -std=c11 -Os -g -mcpu=cortex-m33 -mthumb $(WARN) -ffunction-sections -fdata-sections
+CM_BUILD  := $(BUILD)/cortexm
+lib-cortexm:
+	$(Q)scripts/deps arm
+	@mkdir -p $(CM_BUILD)/lib $(CM_BUILD)/harness
+	$(Q)set -e; for f in $(LIB_SRCS); do \
+	  $(CM_CC) $(CM_FLAGS) -Wconversion -Ilib/include -c $$f -o $(CM_BUILD)/lib/$$(basename $$f .c).o; done
+	$(Q)rm -f $(CM_BUILD)/libdmab.a && $(CM_AR) rcs $(CM_BUILD)/libdmab.a $(CM_BUILD)/lib/*.o
+	$(Q)set -e; for f in $(HARNESS_SRCS); do \
+	  $(CM_CC) $(CM_FLAGS) -Ilib/include -Iharness -c $$f -o $(CM_BUILD)/harness/$$(basename $$f .c).o; done
+	$(Q)rm -f $(CM_BUILD)/libdmab_harness.a && $(CM_AR) rcs $(CM_BUILD)/libdmab_harness.a $(CM_BUILD)/harness/*.o
+	@echo "built $(CM_BUILD)/libdmab.a and $(CM_BUILD)/libdmab_harness.a for cortex-m33"
+
+# ---- install ------------------------------------------------------------------
+install: $(LIBDMAB) $(BUILD)/dmab.pc
+	install -d $(DESTDIR)$(PREFIX)/include/dmab $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 lib/include/dmab/*.h $(DESTDIR)$(PREFIX)/include/dmab/
+	install -m 644 $(LIBDMAB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(BUILD)/dmab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf build build-asan
+
+-include bench/bench.mk
+-include plots/report.mk
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

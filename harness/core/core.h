@@ -1,0 +1,210 @@
+/*
+ * harness/core/core.h: the sweep core of dmabench (the "hx_" layer).
+ *
+ * The core is portable C11 with no OS calls, so it builds for the host CLI
+ * and for bare-metal firmware alike. Everything the OS provides (a CPU
+ * clock, a stop flag, progress) comes in through struct hx_platform.
+ *
+ * Two tables drive everything else (parsing, --help, CSV columns, reports,
+ * the gate): HX_DIM_TABLE (the sweep dimensions) and HX_METRIC_TABLE (the
+ * measured metrics). Adding a dimension or a metric is one row in one of
+ * them plus the code that sets or uses the new field.
+ */
+#ifndef DMAB_HARNESS_CORE_H
+#define DMAB_HARNESS_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmab/dmab.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- enumerations used by dimensions ----------------------------------- */
+
+/* X(id, name, help) */
+#define HX_POOL_TABLE(X)                                                          \
+	X(HEAP, "heap", "one dmab_mem_alloc of normal memory per buffer, freed after") \
+	X(FIXED, "fixed", "blocks from a fixed-size dmab_pool")                     \
+	X(MULTI, "multi", "blocks from a multi-size dmab_mpool")                    \
+	X(COHERENT, "coherent", "one coherent allocation per buffer")
+
+#define HX_CACHE_TABLE(X)                                                          \
+	X(COHERENT, "coherent", "coherent memory, no maintenance")                   \
+	X(SYNC, "sync", "normal memory, streaming map + sync (clean/invalidate)")    \
+	X(UNCACHED, "uncached", "uncached memory, no maintenance")                   \
+	X(BOUNCE, "bounce", "streaming map forced through a bounce buffer")          \
+	X(NONE, "none", "normal memory, maintenance deliberately missing")
+
+#define HX_XFER_TABLE(X)                                    \
+	X(MEM2MEM, "mem2mem", "memory to memory")          \
+	X(MEM2DEV, "mem2dev", "memory to a FIFO peripheral") \
+	X(DEV2MEM, "dev2mem", "FIFO peripheral to memory")
+
+enum hx_pool {
+#define HX__P(id, name, help) HX_POOL_##id,
+	HX_POOL_TABLE(HX__P)
+#undef HX__P
+	HX_POOL__COUNT
+};
+enum hx_cache {
+#define HX__C(id, name, help) HX_CACHE_##id,
+	HX_CACHE_TABLE(HX__C)
+#undef HX__C
+	HX_CACHE__COUNT
+};
+/* Transfer types reuse enum dmab_xfer_type (same order as HX_XFER_TABLE). */
+
+/* ---- one measurement point ----------------------------------------------- */
+
+#define HX_NAME_MAX 32
+
+struct hx_point {
+	char backend[HX_NAME_MAX];
+	char profile[HX_NAME_MAX];   /* "" = backend default */
+	enum dmab_xfer_type transfer;
+	uint64_t size;               /* bytes per transfer */
+	uint64_t align;              /* start aligned to exactly align (not 2*align) */
+	enum hx_pool pool;
+	enum hx_cache cache;
+	unsigned sg;                 /* segments per transfer (1 = contiguous) */
+	unsigned channels;           /* channels in parallel */
+	enum dmab_prio priority;     /* of the measured (deadline-carrying) channel; others run at medium */
+	unsigned qdepth;             /* transfers in flight per channel */
+	uint64_t deadline_ns;        /* per transfer; 0 = none */
+	uint64_t seed;
+	unsigned reps;               /* measured transfers per channel */
+	unsigned warmup;             /* unmeasured transfers first */
+	uint64_t min_time_ns;        /* keep repeating until this much device time */
+	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
+};
+
+/* ---- dimensions ---------------------------------------------------------- */
+
+/* X(id, name, column, type, default, help). `name` is the flag (--name) and
+ * the job-file key; `column` the CSV column (units in the name). BACKEND
+ * yields two columns, "backend" and "profile". Types: U64 (plain number),
+ * SIZE (K/M/G suffixes = 2^10.., lists "a,b", ranges A:B:xF or A:B:+S, and
+ * "auto" from the cache hierarchy), TIME (ns/us/ms/s units), XFER, POOL,
+ * CACHE, PRIO (enum names), BACKEND ("name[:profile]"). */
+#define HX_DIM_TABLE(X)                                                                                   \
+	X(BACKEND, "backend", "backend", BACKEND, "sim", "backend[:profile], see `dmabench list`")            \
+	X(TRANSFER, "transfer", "transfer", XFER, "mem2mem", "transfer type: mem2mem, mem2dev, dev2mem")      \
+	X(SIZE, "size", "size", SIZE, "64,1K,4K,64K,1M", "bytes per transfer; lists, ranges 64:1M:x2, auto")  \
+	X(ALIGN, "align", "align", SIZE, "64,4", "start alignment in bytes (exactly this, not more)")         \
+	X(POOL, "pool", "pool", POOL, "heap,fixed,multi,coherent", "buffer source: heap, fixed, multi, coherent") \
+	X(CACHE, "cache", "cache", CACHE, "coherent,sync,bounce,none", "cache policy: coherent, sync, uncached, bounce, none") \
+	X(SG, "sg", "sg", U64, "1", "scatter-gather segments per transfer")                                  \
+	X(CHANNELS, "channels", "channels", U64, "1", "channels transferring in parallel")                    \
+	X(PRIORITY, "priority", "priority", PRIO, "high", "priority of the measured channel: low, medium, high, urgent") \
+	X(QDEPTH, "qdepth", "qdepth", U64, "4", "transfers in flight per channel")                           \
+	X(DEADLINE, "deadline", "deadline_ns", TIME, "0", "deadline per transfer, with a unit (50us); 0 = none") \
+	X(SEED, "seed", "seed", U64, "1", "seed for the backend and the data patterns")                      \
+	X(REPS, "reps", "reps", U64, "64", "measured transfers per channel and point")                        \
+	X(WARMUP, "warmup", "warmup", U64, "4", "unmeasured transfers before measuring")                      \
+	X(MINTIME, "min-time", "min_time_ns", TIME, "0", "repeat until this much device time has passed")
+
+enum hx_dim {
+#define HX__D(id, name, col, type, def, help) HX_DIM_##id,
+	HX_DIM_TABLE(HX__D)
+#undef HX__D
+	HX_DIM__COUNT
+};
+
+/* ---- metrics ------------------------------------------------------------- */
+
+/* Direction: what is better for the gate. Kind: where the value comes from:
+ *   DEV   device clock (deterministic on virtual-time backends)
+ *   CPU   host CPU clock (wall clock, always noisy)
+ *   COUNT an exact count (deterministic wherever the run is)            */
+enum hx_better { HX_LOWER, HX_HIGHER, HX_EXACT };
+enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
+
+/* X(id, column, better, kind, help) -- column names carry units. */
+#define HX_METRIC_TABLE(X)                                                                          \
+	X(THROUGHPUT, "throughput_MBps", HIGHER, DEV, "bytes moved / device time, 10^6 bytes per second") \
+	X(LAT_P50, "lat_p50_ns", LOWER, DEV, "latency submit to completion, median")                       \
+	X(LAT_P90, "lat_p90_ns", LOWER, DEV, "latency, 90th percentile")                                    \
+	X(LAT_P99, "lat_p99_ns", LOWER, DEV, "latency, 99th percentile")                                    \
+	X(LAT_P999, "lat_p999_ns", LOWER, DEV, "latency, 99.9th percentile")                                \
+	X(LAT_MAX, "lat_max_ns", LOWER, DEV, "latency, maximum")                                            \
+	X(ALLOC, "alloc_ns", LOWER, CPU, "CPU time to allocate and free one buffer pair, mean")             \
+	X(MAINT, "maint_ns", LOWER, DEV, "cache maintenance (map/sync/unmap) per transfer, mean")           \
+	X(PREP, "prep_ns", LOWER, CPU, "descriptor chain preparation per transfer, mean")                   \
+	X(XFER, "xfer_ns", LOWER, DEV, "device execution time per transfer, mean")                          \
+	X(DL_MISSES, "deadline_misses", LOWER, COUNT, "transfers finishing after their deadline")          \
+	X(DL_RATE, "deadline_miss_rate", LOWER, COUNT, "deadline_misses / transfers with a deadline")      \
+	X(DL_WORST, "worst_lateness_ns", LOWER, DEV, "largest lateness of a missed deadline")              \
+	X(ERRORS, "errors", LOWER, COUNT, "error records of every kind")                                    \
+	X(ERR_TIMEOUT, "err_timeout", LOWER, COUNT, "timeouts")                                             \
+	X(ERR_BUS, "err_bus", LOWER, COUNT, "bus errors")                                                   \
+	X(ERR_DESC, "err_desc", LOWER, COUNT, "descriptor errors")                                          \
+	X(ERR_DATA, "err_data", LOWER, COUNT, "data errors reported by the device")                        \
+	X(ERR_LOST_IRQ, "err_lost_irq", LOWER, COUNT, "lost completion interrupts detected")               \
+	X(ERR_DUP_IRQ, "err_dup_irq", LOWER, COUNT, "duplicate completions detected")                      \
+	X(VERIFY, "verify_failures", LOWER, COUNT, "transfers whose destination did not match")            \
+	X(GUARD, "guard_violations", LOWER, COUNT, "transfers that wrote outside their window")            \
+	X(POOL_HWM, "pool_hwm", EXACT, COUNT, "pool high-water mark in blocks")                             \
+	X(DEV_CYCLES, "device_cycles", LOWER, DEV, "device busy cycles per transfer, mean")               \
+	X(TRANSFERS, "transfers", EXACT, COUNT, "measured transfers")                                       \
+	X(BYTES, "bytes", EXACT, COUNT, "measured bytes")
+
+enum hx_metric {
+#define HX__M(id, col, better, kind, help) HX_M_##id,
+	HX_METRIC_TABLE(HX__M)
+#undef HX__M
+	HX_M__COUNT
+};
+
+struct hx_metric_info {
+	const char *column;
+	enum hx_better better;
+	enum hx_mkind kind;
+	const char *help;
+};
+extern const struct hx_metric_info hx_metrics[HX_M__COUNT];
+
+enum hx_status { HX_OK, HX_FAILED, HX_SKIPPED };
+
+struct hx_result {
+	enum hx_status status;
+	char reason[160];            /* why skipped/failed; "" when ok */
+	char clock[48];              /* device clock, e.g. "sim-cycles@200MHz" */
+	char cpu_clock[32];          /* clock of CPU-kind metrics, e.g. "CLOCK_MONOTONIC" */
+	double v[HX_M__COUNT];
+	uint8_t has[HX_M__COUNT];    /* 0: column left empty (not measured here) */
+};
+
+/* What the OS gives the core. All optional except cpu_now_ns. */
+struct hx_platform {
+	uint64_t (*cpu_now_ns)(void *ctx);
+	const char *cpu_clock_name;
+	int (*stop_requested)(void *ctx);   /* e.g. SIGINT seen */
+	void *ctx;
+};
+
+/* ---- backend registry (harness/backends/registry.c) ---------------------- */
+
+/* The one explicit list of backends: X(symbol). Order = `dmabench list`. */
+size_t hx_backend_count(void);
+const struct dmab_backend_ops *hx_backend_at(size_t i);
+/* By name; NULL if unknown. */
+const struct dmab_backend_ops *hx_backend_find(const char *name);
+/* Validates every listed backend (dmab_backend_validate); returns 0 or the
+ * first error, with *bad naming the culprit. Called once at start-up. */
+int hx_backends_validate(const struct dmab_backend_ops **bad, const char **why);
+
+/* ---- running ------------------------------------------------------------- */
+
+/* Measures one point. Never aborts: problems become HX_SKIPPED (the backend
+ * cannot do this combination) or HX_FAILED with a reason. Returns 0, or a
+ * negative code only for misuse (NULL arguments). */
+int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
+		 struct hx_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

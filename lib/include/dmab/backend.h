@@ -1,0 +1,234 @@
+/*
+ * dmab/backend.h: the contract between libdmab and a backend.
+ *
+ * A backend is one const struct dmab_backend_ops, versioned like fio's
+ * ioengine_ops and SQLite's sqlite3_vfs: the library checks `version`, the
+ * required ops and the claimed capabilities before it uses a backend
+ * (dmab_backend_validate), so a stale or incomplete backend is refused at
+ * start-up instead of crashing on a NULL hook. Backend-private state is
+ * `priv_size` bytes the library allocates (zeroed) and passes to every op;
+ * the library never looks inside it.
+ *
+ * Engine model (dmaengine's prepare / submit / issue_pending / complete):
+ * the library builds descriptor chains, assigns cookies and keeps per-channel
+ * queues; it hands one transaction (struct dmab_txd) at a time per start()
+ * call to the backend, which executes it and reports the outcome through
+ * dmab_txd_complete() (and dmab_txd_period() for each period of a cyclic
+ * chain). Completions are delivered only from inside poll(), on the caller's
+ * thread, so the library needs no locks around its queues; a backend with
+ * real concurrent hardware (threads, interrupts) queues completions and
+ * delivers them in poll(). Time is the backend's clock (ticks at
+ * reqs.clock_hz): virtual cycles on the simulator, CLOCK_MONOTONIC on hosts.
+ */
+#ifndef DMAB_BACKEND_H
+#define DMAB_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmab/desc.h"
+#include "dmab/dev.h"
+#include "dmab/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DMAB_BACKEND_OPS_VERSION 1u
+
+/* Capabilities. Claiming one without the ops it needs fails validation. */
+enum dmab_cap {
+	DMAB_CAP_MEM2MEM = 1u << 0,   /* needs start, poll, terminate, reset */
+	DMAB_CAP_MEM2DEV = 1u << 1,   /* needs the engine ops and peripherals */
+	DMAB_CAP_DEV2MEM = 1u << 2,
+	DMAB_CAP_SG = 1u << 3,        /* chains of more than one descriptor */
+	DMAB_CAP_CYCLIC = 1u << 4,    /* cyclic chains (needs the engine ops) */
+	DMAB_CAP_UNCACHED = 1u << 5,  /* DMAB_MEM_UNCACHED allocations work */
+	DMAB_CAP_NONCOHERENT = 1u << 6, /* needs cache_clean, cache_inval, cache_flush */
+	DMAB_CAP_FAULTS = 1u << 7,    /* needs inject */
+	DMAB_CAP_TRACE = 1u << 8,     /* needs set_trace */
+	DMAB_CAP_VIRTUAL_TIME = 1u << 9, /* clock is simulated: results are deterministic */
+	DMAB_CAP_DEV_CYCLES = 1u << 10,  /* fills dmab_txd.dev_cycles */
+};
+#define DMAB_CAP_ENGINE (DMAB_CAP_MEM2MEM | DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM | DMAB_CAP_CYCLIC)
+
+/* Name of one capability bit ("mem2mem"), or NULL. */
+const char *dmab_cap_name(uint32_t cap_bit);
+
+/* Fault injection (backends with DMAB_CAP_FAULTS). */
+#define DMAB_FAULT_TABLE(X)                                                   \
+	X(BUS_ERROR, "bus-error", "bus error at an address during a transfer") \
+	X(DESC_ERROR, "desc-error", "descriptor fetch error")                  \
+	X(HANG, "hang", "channel hangs; only a timeout and reset recover")     \
+	X(BITFLIP, "bitflip", "one bit flipped in the transferred data")       \
+	X(LOST_IRQ, "lost-irq", "completion interrupt lost")                   \
+	X(DUP_IRQ, "dup-irq", "completion interrupt delivered twice")
+
+enum dmab_fault_kind {
+#define DMAB__FAULT_ENUM(id, name, help) DMAB_FAULT_##id,
+	DMAB_FAULT_TABLE(DMAB__FAULT_ENUM)
+#undef DMAB__FAULT_ENUM
+	DMAB_FAULT__COUNT
+};
+const char *dmab_fault_name(enum dmab_fault_kind k);
+/* Parses "bus-error" etc.; returns the kind or DMAB_EINVAL. */
+int dmab_fault_parse(const char *name);
+
+struct dmab_fault {
+	enum dmab_fault_kind kind;
+	uint32_t rate_ppm;       /* probability per transfer in parts per million; 0 = off */
+	uint64_t nth;            /* also fire on the nth transfer (1-based); 0 = off */
+	dmab_addr_t range_lo;    /* with range_hi > range_lo: only transfers touching [lo, hi) */
+	dmab_addr_t range_hi;
+};
+
+/* Trace events (backends with DMAB_CAP_TRACE). */
+enum dmab_trace_ev {
+	DMAB_TR_SUBMIT, DMAB_TR_START, DMAB_TR_DESC_FETCH, DMAB_TR_BURST,
+	DMAB_TR_DONE, DMAB_TR_IRQ, DMAB_TR_ERROR, DMAB_TR_FAULT, DMAB_TR_RESET,
+	DMAB_TR_CACHE, DMAB_TR_FIFO,
+};
+typedef void (*dmab_trace_fn)(void *ctx, uint64_t tick, unsigned chan,
+			      enum dmab_trace_ev ev, uint64_t a, uint64_t b);
+const char *dmab_trace_ev_name(enum dmab_trace_ev ev);
+
+/* Per-channel hardware configuration given to the backend. */
+struct dmab_hw_chan_cfg {
+	enum dmab_prio prio;
+	unsigned periph;      /* peripheral request line for mem2dev/dev2mem */
+	uint32_t burst;       /* burst length hint in beats; 0 = backend default */
+	uint32_t width;       /* bus width hint in bytes; 0 = backend default */
+};
+
+/* Error detail a backend reports with a failed transaction. */
+struct dmab_hw_err {
+	int code;             /* DMAB_EBUSERR, DMAB_EDESC, DMAB_EALIGN, DMAB_EDATA, ... */
+	dmab_addr_t addr;     /* faulting bus address, DMAB_ADDR_INVALID if none */
+};
+
+/*
+ * One transaction handed to the backend. The library owns it; the backend
+ * may link it into its own queues through `bq` and read every field marked
+ * (lib); it writes the fields marked (backend).
+ */
+struct dmab_txd {
+	struct dmab_desc *const *descs; /* (lib) CPU pointers of the chain's descriptors */
+	unsigned ndesc;                 /* (lib) */
+	dmab_addr_t first_bus;          /* (lib) bus address of descs[0] */
+	size_t bytes;                   /* (lib) total bytes of one pass over the chain */
+	int cyclic;                     /* (lib) last descriptor links back to the first */
+	unsigned chan;                  /* (lib) channel index */
+	dmab_cookie_t cookie;           /* (lib) */
+	uint64_t t_submit;              /* (lib) ticks */
+	uint64_t t_start;               /* (backend) when the hardware started it */
+	uint64_t t_done;                /* (backend) when it finished (completion raised) */
+	uint64_t dev_cycles;            /* (backend) device busy cycles, with DMAB_CAP_DEV_CYCLES */
+	void *bq[2];                    /* (backend) free for the backend's queue links */
+	void *lib;                      /* library-private */
+};
+
+/*
+ * The ops. (R) required, (O) optional (may be NULL), (C:x) required when
+ * capability x is claimed. Every op receives the backend's private state.
+ */
+struct dmab_backend_ops {
+	uint32_t version;        /* (R) DMAB_BACKEND_OPS_VERSION */
+	const char *name;        /* (R) short name, as given to --backend */
+	const char *summary;     /* (R) one line for `dmabench list` */
+	uint32_t caps;           /* DMAB_CAP_* */
+	size_t priv_size;        /* bytes of private state the library allocates */
+	const char *const *profiles; /* (O) NULL-terminated profile names; first is the default */
+
+	/* (O) NULL when the backend can run on this machine, else the reason
+	 * ("no /dev/udmabuf: modprobe udmabuf"). Must not allocate. */
+	const char *(*unavailable)(void);
+
+	/* (R) Initialise priv for cfg (profile, options, seed). dev is the
+	 * device being opened: keep it to report completions. Returns 0 or a
+	 * negative code; on failure close() is not called. */
+	int (*open)(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg);
+	/* (R) Release everything open() and later ops acquired. */
+	void (*close)(void *priv);
+	/* (R) Fill the device requirements; called after open(). */
+	void (*get_reqs)(void *priv, struct dmab_reqs *out);
+
+	/* (R) Allocate memory of a kind: aligned to align (power of two), and
+	 * for COHERENT/UNCACHED with bus addresses within mask. Fills
+	 * out->cpu, ->bus, ->size, ->kind; may use out->handle for itself.
+	 * Returns 0, DMAB_ENOTSUP, DMAB_ENOMEM. */
+	int (*mem_alloc)(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
+			 uint64_t mask, struct dmab_mem *out);
+	/* (R) Free what mem_alloc returned. */
+	void (*mem_free)(void *priv, struct dmab_mem *m);
+	/* (O) Translate a CPU pointer the library does not know (identity-
+	 * mapped hosts). Returns 0 or DMAB_EFAULT. */
+	int (*virt_to_bus)(void *priv, const void *cpu, dmab_addr_t *bus);
+
+	/* (C:NONCOHERENT) Cache maintenance over [off, off+len) of allocation m.
+	 * clean writes dirty lines back; inval discards lines (a partial line's
+	 * other bytes are discarded too, which is the caller's problem); flush
+	 * does both. Ranges are widened to whole lines by the backend. */
+	void (*cache_clean)(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+	void (*cache_inval)(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+	void (*cache_flush)(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+
+	/* (O) Configure channel chan before use. Returns 0 or negative. */
+	int (*chan_config)(void *priv, unsigned chan, const struct dmab_hw_chan_cfg *cfg);
+	/* (C:engine) Queue txd on channel chan; the hardware may start it at
+	 * once or after what it already has queued on that channel (FIFO per
+	 * channel). Must eventually complete it through dmab_txd_complete(),
+	 * from inside poll(), unless terminate() or reset() is called first.
+	 * Returns 0, or a negative code if it refused the txd (never queued). */
+	int (*start)(void *priv, unsigned chan, struct dmab_txd *txd);
+	/* (C:engine) Process events until tick `until` or until at least one
+	 * completion was delivered, whichever is first. Virtual-time backends
+	 * advance their clock (never past `until` unless no event is pending
+	 * before it, then to `until`); real ones wait at most until `until`.
+	 * Returns the number of completions delivered (>= 0) or negative. */
+	int (*poll)(void *priv, uint64_t until);
+	/* (C:engine) Stop chan; every txd it still holds is forgotten by the
+	 * backend (the library cancels them). Must not call dmab_txd_complete. */
+	int (*terminate)(void *priv, unsigned chan);
+	/* (C:engine) Bring a hung or failed channel back; like terminate plus
+	 * clearing error state. */
+	int (*reset)(void *priv, unsigned chan);
+	/* (R) Current time in ticks. */
+	uint64_t (*now)(void *priv);
+	/* (O) Whether chan is idle in hardware (no txd executing or queued);
+	 * lets the library tell a lost interrupt from a hang. Returns 1/0. */
+	int (*chan_idle)(void *priv, unsigned chan);
+
+	/* (C:FAULTS) Arm a fault; called before transfers. Returns 0 or negative. */
+	int (*inject)(void *priv, const struct dmab_fault *f);
+	/* (C:TRACE) Install (fn != NULL) or remove a trace sink. */
+	int (*set_trace)(void *priv, dmab_trace_fn fn, void *ctx);
+	/* (O) Write backend statistics as "key=value" pairs, ';'-separated,
+	 * into buf (NUL-terminated). Returns length or negative. */
+	int (*describe)(void *priv, char *buf, size_t len);
+};
+
+/* Checks version, required ops, and that every claimed capability has its
+ * ops. Returns 0, DMAB_EVERSION or DMAB_EMISSINGOP; *why (if given) names
+ * the missing op or the version numbers, in static storage. */
+int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why);
+
+/* ---- called by backends ------------------------------------------------ */
+
+/* Report the outcome of the transaction `cookie` on channel `chan`, which
+ * finished at tick t_done: status 0 (done) or negative, err may be NULL on
+ * success. Call only from inside poll(). Completions are identified by
+ * cookie, not by txd pointer, so a duplicate completion (the txd may already
+ * be recycled) is detected in O(1) and recorded as a DMAB_ERRK_DUP_IRQ error
+ * instead of completing something else. Set txd->t_start and dev_cycles
+ * before calling. Returns 0, or DMAB_ESTATE for a duplicate or unknown one. */
+int dmab_txd_complete(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
+		      uint64_t t_done, int status, const struct dmab_hw_err *err);
+/* Report that cyclic transaction `cookie` finished period `index` (0-based)
+ * at tick t; the library checks it against the stream's deadline. */
+int dmab_txd_period(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
+		    uint64_t index, uint64_t t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,198 @@
+/*
+ * dmab/chan.h: channels, cookies, completion, deadlines, errors, recovery.
+ *
+ * Lifecycle (dmaengine's): build a chain, dmab_chan_submit() it (returns a
+ * positive cookie or a negative error), dmab_chan_issue_pending() starts
+ * everything submitted so far, then wait or poll. Cookies increase
+ * monotonically per channel and a channel completes in order, so the status
+ * of a cookie is a comparison with the channel's completed watermark, never
+ * a search; outcomes (completed, failed, cancelled) of the last
+ * DMAB_CHAN_HISTORY cookies are kept in a ring indexed by cookie.
+ *
+ * Nothing vanishes: every submitted transaction ends completed, failed or
+ * cancelled, and per channel and per device
+ *     submitted == completed + failed + cancelled + in_flight
+ * holds at every call boundary. A chain stays owned by the channel from
+ * submit until its transaction ends; it must not be changed or destroyed in
+ * between (DMAB_ESTATE).
+ *
+ * Deadlines: a transaction may carry a deadline relative to its submission;
+ * a cyclic stream has a period, and period k (0-based) of a stream started
+ * at t0 is due at t0 + (k+1) * period + deadline (deadline 0 = due at the
+ * period end). Late completions count as misses, with the worst lateness and
+ * a lateness histogram (ns), and an optional callback.
+ *
+ * Errors: the backend reports bus, descriptor, alignment and data errors; the
+ * library adds timeouts (dmab_chan_wait), lost interrupts (timeout on an idle
+ * channel) and duplicate completions. Each becomes an error record (kind,
+ * code, channel, cookie, bus address, time) in a per-device ring and a
+ * per-kind counter. With a retry policy, a failed transaction is resubmitted
+ * after a channel reset, up to max_retries times, keeping its cookie.
+ *
+ * Threading: a device and its channels are used from one thread at a time
+ * (like a libuv loop); backends deliver completions inside poll().
+ */
+#ifndef DMAB_CHAN_H
+#define DMAB_CHAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmab/hist.h"
+#include "dmab/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dmab_dev;
+struct dmab_chan;
+struct dmab_chain;
+struct dmab_fault;
+
+#define DMAB_CHAN_HISTORY 256u
+
+/* Error kinds (X-macro: id, name). */
+#define DMAB_ERRK_TABLE(X)                 \
+	X(TIMEOUT, "timeout")              \
+	X(BUS, "bus")                      \
+	X(ALIGN, "align")                  \
+	X(DESC, "desc")                    \
+	X(DATA, "data")                    \
+	X(LOST_IRQ, "lost-irq")            \
+	X(DUP_IRQ, "dup-irq")              \
+	X(OTHER, "other")
+
+enum dmab_err_kind {
+#define DMAB__ERRK_ENUM(id, name) DMAB_ERRK_##id,
+	DMAB_ERRK_TABLE(DMAB__ERRK_ENUM)
+#undef DMAB__ERRK_ENUM
+	DMAB_ERRK__COUNT
+};
+const char *dmab_err_kind_name(enum dmab_err_kind k);
+/* Kind for a library error code (DMAB_EBUSERR -> DMAB_ERRK_BUS, ...). */
+enum dmab_err_kind dmab_err_kind_of(int code);
+
+struct dmab_err_rec {
+	enum dmab_err_kind kind;
+	int code;              /* DMAB_E* */
+	unsigned chan;
+	dmab_cookie_t cookie;
+	dmab_addr_t addr;      /* DMAB_ADDR_INVALID when none */
+	uint64_t tick;
+};
+
+/* Outcome of one transaction. */
+enum dmab_status {
+	DMAB_ST_PENDING = 0,   /* submitted, not yet issued */
+	DMAB_ST_IN_PROGRESS,   /* issued, not finished */
+	DMAB_ST_COMPLETE,
+	DMAB_ST_FAILED,
+	DMAB_ST_CANCELLED,
+	DMAB_ST_UNKNOWN,       /* older than the history ring */
+};
+const char *dmab_status_name(enum dmab_status s);
+
+struct dmab_result {
+	dmab_cookie_t cookie;
+	enum dmab_status status;
+	int error;             /* 0, or the DMAB_E* that failed it */
+	unsigned attempts;     /* 1 + retries */
+	size_t bytes;
+	uint64_t latency_ns;   /* submit to completion, device clock */
+	uint64_t exec_ns;      /* hardware start to completion */
+	uint64_t dev_cycles;   /* when the backend reports them, else 0 */
+	int64_t lateness_ns;   /* completion - due time (negative = early); 0 without deadline */
+	int missed;            /* 1 when lateness_ns > 0 */
+};
+
+typedef void (*dmab_done_fn)(void *ctx, const struct dmab_result *r);
+/* Called on every deadline miss (transaction or period). */
+typedef void (*dmab_miss_fn)(void *ctx, unsigned chan, dmab_cookie_t cookie,
+			     uint64_t period_index, uint64_t lateness_ns);
+
+struct dmab_retry {
+	unsigned max_retries;  /* 0 = fail at the first error */
+	uint32_t retry_on;     /* bitmask of (1u << DMAB_ERRK_*); 0 = all kinds */
+};
+
+struct dmab_chan_cfg {
+	enum dmab_prio prio;
+	unsigned periph;       /* peripheral request line (mem2dev/dev2mem) */
+	uint32_t burst;        /* hints, 0 = default */
+	uint32_t width;
+	uint64_t period_ns;    /* cyclic stream period; 0 = none */
+	dmab_miss_fn on_miss;  /* optional */
+	void *miss_ctx;
+	struct dmab_retry retry;
+};
+
+struct dmab_submit_opts {
+	uint64_t deadline_ns;  /* relative to submit (or per period); 0 = none */
+	dmab_done_fn done;     /* optional completion callback */
+	void *ctx;
+};
+
+/* Per-channel or per-device accounting. */
+struct dmab_chan_stats {
+	uint64_t submitted, completed, failed, cancelled, in_flight;
+	uint64_t retries;
+	uint64_t bytes;                      /* bytes of completed transactions */
+	uint64_t periods;                    /* cyclic periods completed */
+	uint64_t deadline_checked, deadline_misses;
+	uint64_t worst_lateness_ns;
+	uint64_t errors[DMAB_ERRK__COUNT];
+	struct dmab_hist latency_ns;         /* of completed transactions */
+	struct dmab_hist lateness_ns;        /* of missed deadlines */
+};
+
+/* Takes the lowest-numbered free channel (or channel `index` with the
+ * _index form). Returns 0, DMAB_EBUSY (none free / taken), DMAB_ENOSYS
+ * (backend has no engine), DMAB_EINVAL (bad prio or index). */
+int dmab_chan_request(struct dmab_dev *dev, const struct dmab_chan_cfg *cfg,
+		      struct dmab_chan **out);
+int dmab_chan_request_index(struct dmab_dev *dev, unsigned index,
+			    const struct dmab_chan_cfg *cfg, struct dmab_chan **out);
+/* Terminates what is left (cancelling it) and frees the channel. */
+int dmab_chan_release(struct dmab_chan *ch);
+unsigned dmab_chan_index(const struct dmab_chan *ch);
+
+/* Queues chain on the channel. Returns a cookie > 0, or DMAB_EINVAL (empty
+ * chain), DMAB_ESTATE (chain already submitted), DMAB_ENOTSUP (transfer type
+ * or cyclic not supported by the backend). */
+dmab_cookie_t dmab_chan_submit(struct dmab_chan *ch, struct dmab_chain *chain,
+			       const struct dmab_submit_opts *opts);
+/* Hands every pending transaction to the hardware. Returns the number
+ * issued or a negative code. */
+int dmab_chan_issue_pending(struct dmab_chan *ch);
+/* Status by cookie; fills *res when given and the outcome is known. */
+enum dmab_status dmab_chan_status(struct dmab_chan *ch, dmab_cookie_t cookie,
+				  struct dmab_result *res);
+/* Waits (polling the backend) until cookie ends or timeout_ns passes on the
+ * device clock. Returns 0 (completed), the transaction's error (failed),
+ * DMAB_ECANCELED, or DMAB_ETIMEDOUT (after which the library checks for a
+ * lost interrupt, resets the channel and retries or fails the transaction
+ * per the retry policy; the transaction never stays in limbo). */
+int dmab_chan_wait(struct dmab_chan *ch, dmab_cookie_t cookie, uint64_t timeout_ns,
+		   struct dmab_result *res);
+/* Cancels every pending and in-flight transaction (cyclic ones included). */
+int dmab_chan_terminate(struct dmab_chan *ch);
+/* Terminates, resets the hardware channel and clears its error state. */
+int dmab_chan_reset(struct dmab_chan *ch);
+void dmab_chan_stats(const struct dmab_chan *ch, struct dmab_chan_stats *st);
+void dmab_chan_stats_reset(struct dmab_chan *ch);
+
+/* Polls the backend until at least one completion was delivered or
+ * timeout_ns passed. Returns completions delivered (>= 0) or negative. */
+int dmab_dev_poll(struct dmab_dev *dev, uint64_t timeout_ns);
+/* Device-wide accounting: the sum over channels, released ones included. */
+void dmab_dev_stats(const struct dmab_dev *dev, struct dmab_chan_stats *st);
+/* Copies up to n most recent error records (newest last); returns how many. */
+size_t dmab_dev_errors(const struct dmab_dev *dev, struct dmab_err_rec *out, size_t n);
+/* Arms a fault on the backend. Returns 0, DMAB_ENOSYS (no fault support). */
+int dmab_dev_inject(struct dmab_dev *dev, const struct dmab_fault *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,136 @@
+/*
+ * dmab/pool.h: fixed-size DMA pools (Linux dma_pool semantics) and
+ * multi-size pools.
+ *
+ * A fixed pool hands out blocks of one size from one device allocation made
+ * at create time: every block is aligned to `align`, none crosses a multiple
+ * of `boundary`, allocation and free are O(1) (a free stack of block
+ * indices), and all metadata (free stack, per-block state) lives outside the
+ * blocks, so a device that writes into a freed block cannot corrupt the
+ * pool. A block's index comes from its offset, so a double free or a foreign
+ * pointer (outside the pool, or not at a block start) is detected in O(1)
+ * and refused. Poisoning (DMAB_POOL_POISON) fills freed blocks with 0xa5 and
+ * checks the pattern on the next allocation (O(block size), debug only).
+ *
+ * Thread safety (DMAB_POOL_THREADSAFE): the central free stack sits behind a
+ * C11 atomic_flag spinlock (portable to bare metal, no OS), and per-block
+ * state is an atomic byte changed by compare-and-swap, so concurrent double
+ * frees are still caught. Per-thread caches (dmab_pool_cache) hold a small
+ * magazine of blocks so the hot path touches no shared cache line; they
+ * exchange half a magazine with the central stack when empty or full.
+ *
+ * A multi-size pool is a set of fixed pools (size classes) sharing one
+ * alignment and boundary. Allocation picks the smallest class that fits and
+ * falls back to larger classes when that one is exhausted; free finds the
+ * class by address (binary search over at most DMAB_MPOOL_MAX_CLASSES
+ * ranges, so O(1) in the number of blocks). It reports internal
+ * fragmentation: bytes asked for against bytes handed out.
+ */
+#ifndef DMAB_POOL_H
+#define DMAB_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmab/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dmab_dev;
+struct dmab_pool;
+struct dmab_pool_cache;
+struct dmab_mpool;
+
+#define DMAB_POOL_POISON (1u << 0)
+#define DMAB_POOL_THREADSAFE (1u << 1)
+
+struct dmab_pool_cfg {
+	const char *name;        /* for reports; copied */
+	size_t size;             /* block size in bytes, > 0 */
+	size_t align;            /* power of two; 0 = the device's addr_align */
+	size_t boundary;         /* 0 = none, else a power of two >= size */
+	size_t count;            /* number of blocks, > 0 */
+	enum dmab_mem_kind kind; /* memory the blocks live in */
+	uint32_t flags;          /* DMAB_POOL_* */
+};
+
+struct dmab_pool_stats {
+	size_t block_size;       /* size rounded up to the alignment */
+	size_t capacity;         /* blocks */
+	size_t in_use;
+	size_t high_water;
+	uint64_t allocs;
+	uint64_t frees;
+	uint64_t failed_allocs;  /* exhausted */
+	uint64_t bad_frees;      /* double frees and foreign pointers refused */
+	uint64_t poison_hits;    /* blocks found modified while free */
+};
+
+/* Returns 0, DMAB_EINVAL (size 0, count 0, align not a power of two,
+ * boundary not a power of two or smaller than the rounded block size),
+ * DMAB_ERANGE (size above the device's max_xfer), DMAB_ENOMEM. */
+int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
+		     struct dmab_pool **out);
+/* Returns 0, DMAB_ELEAK if blocks were still allocated (they are released
+ * anyway). */
+int dmab_pool_destroy(struct dmab_pool *pool);
+/* O(1). Returns 0 or DMAB_ENOSPC (exhausted; counted). bus may be NULL. */
+int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus);
+/* O(1). Returns 0, DMAB_EDOUBLEFREE or DMAB_EFOREIGN (refused, counted). */
+int dmab_pool_free(struct dmab_pool *pool, void *cpu);
+/* Bus address of a block from this pool, or DMAB_ADDR_INVALID. O(1). */
+dmab_addr_t dmab_pool_bus(const struct dmab_pool *pool, const void *cpu);
+/* Whether cpu is a block start of this pool (allocated or not). O(1). */
+int dmab_pool_owns(const struct dmab_pool *pool, const void *cpu);
+void dmab_pool_stats(const struct dmab_pool *pool, struct dmab_pool_stats *st);
+const char *dmab_pool_name(const struct dmab_pool *pool);
+
+/* Per-thread cache of a DMAB_POOL_THREADSAFE pool: use one cache from one
+ * thread only. `slots` blocks at most are held (2..1024). Destroying a cache
+ * returns its blocks to the pool. Returns 0, DMAB_EINVAL, DMAB_ENOMEM. */
+int dmab_pool_cache_create(struct dmab_pool *pool, unsigned slots,
+			   struct dmab_pool_cache **out);
+void dmab_pool_cache_destroy(struct dmab_pool_cache *c);
+int dmab_pool_cache_alloc(struct dmab_pool_cache *c, void **cpu, dmab_addr_t *bus);
+int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu);
+
+/* ---- multi-size pools --------------------------------------------------- */
+
+#define DMAB_MPOOL_MAX_CLASSES 16u
+
+struct dmab_mpool_cfg {
+	const char *name;
+	unsigned nclasses;              /* 1..DMAB_MPOOL_MAX_CLASSES */
+	const size_t *sizes;            /* strictly increasing block sizes */
+	const size_t *counts;           /* blocks per class */
+	size_t align;                   /* shared by all classes; 0 = device's */
+	size_t boundary;                /* shared; 0 = none */
+	enum dmab_mem_kind kind;
+	uint32_t flags;                 /* DMAB_POOL_POISON (THREADSAFE not supported) */
+};
+
+struct dmab_mpool_stats {
+	unsigned nclasses;
+	uint64_t bytes_requested;       /* sum of sizes asked for, blocks in use */
+	uint64_t bytes_handed_out;      /* sum of class sizes of blocks in use */
+	uint64_t fallbacks;             /* allocations served by a larger class */
+	uint64_t failed_allocs;         /* no class could serve */
+	double fragmentation;           /* 1 - requested/handed_out; 0 when empty */
+	struct dmab_pool_stats cls[DMAB_MPOOL_MAX_CLASSES];
+};
+
+int dmab_mpool_create(struct dmab_dev *dev, const struct dmab_mpool_cfg *cfg,
+		      struct dmab_mpool **out);
+int dmab_mpool_destroy(struct dmab_mpool *mp);
+/* Returns 0, DMAB_EINVAL (size 0), DMAB_ERANGE (larger than every class),
+ * DMAB_ENOSPC (all fitting classes exhausted). */
+int dmab_mpool_alloc(struct dmab_mpool *mp, size_t size, void **cpu, dmab_addr_t *bus);
+int dmab_mpool_free(struct dmab_mpool *mp, void *cpu);
+void dmab_mpool_stats(const struct dmab_mpool *mp, struct dmab_mpool_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
