@@ -5,6 +5,7 @@
 #   harness/core/*.c harness/backends/*.c -> build/libdmab_harness.a (portable)
 #   harness/cli/*.c                   -> build/dmabench           (host: hwloc, libpfm4)
 #   tests/test_*.c                    -> build/tests/test_*       (one binary each)
+#   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
 # Targets: all test check-asan lib-cortexm install report bench baseline gate clean
 #
@@ -45,6 +46,9 @@ HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS     := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 TSUP_OBJS    := $(TSUP_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# Shell tests (tests/test_*.sh) run after the binaries; they find the build
+# through $$BUILD and print the same "# t:" summary line (tests/support/t.sh).
+TEST_SCRIPTS := $(sort $(wildcard tests/test_*.sh))
 
 LIBDMAB  := $(BUILD)/libdmab.a
 LIBHX    := $(BUILD)/libdmab_harness.a
@@ -94,7 +98,7 @@ $(BUILD)/dmab.pc: Makefile
 
 # ---- tests ------------------------------------------------------------------
 test: all
-	$(Q)scripts/run-tests $(TEST_BINS)
+	$(Q)BUILD=$(BUILD) scripts/run-tests $(TEST_BINS) $(TEST_SCRIPTS)
 
 check-asan:
 	$(Q)scripts/deps asan
