@@ -1,0 +1,71 @@
+/*
+ * harness/core/verify.h: position-dependent data patterns, guard regions and
+ * the classification of a transfer's outcome (dmatest's checks).
+ *
+ * A test buffer is laid out as [guard | window | guard]. Before a transfer
+ * the source window holds the pattern of (seed, position), the destination
+ * window a different "not yet written" pattern, and all four guards a guard
+ * pattern. Afterwards hx_verify_xfer classifies what happened. Patterns
+ * depend on the byte's position, so a shifted, truncated or duplicated copy
+ * is caught, not only a missing one. O(n) in the bytes checked.
+ */
+#ifndef DMAB_HARNESS_VERIFY_H
+#define DMAB_HARNESS_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Byte i of the pattern of `seed`, for stream position `pos`. */
+uint8_t hx_pattern_byte(uint64_t seed, uint64_t pos);
+/* Fills buf[0..len) with pattern bytes for positions pos0, pos0+1, ... */
+void hx_pattern_fill(void *buf, size_t len, uint64_t seed, uint64_t pos0);
+/* Number of bytes differing from the pattern; *first_bad (if given) gets
+ * the first differing offset (len when none). */
+size_t hx_pattern_check(const void *buf, size_t len, uint64_t seed, uint64_t pos0,
+			size_t *first_bad);
+
+/* Guard pattern: a seed-derived pattern distinct from data patterns. */
+void hx_guard_fill(void *buf, size_t len, uint64_t seed);
+size_t hx_guard_check(const void *buf, size_t len, uint64_t seed, size_t *first_bad);
+
+/* Verdicts, X(id, name). */
+#define HX_VERDICT_TABLE(X)                                          \
+	X(OK, "ok")                                                  \
+	X(NOT_COPIED, "not-copied")          /* dst window untouched */    \
+	X(SRC_OVERWRITTEN, "src-overwritten") /* src window or guards changed */ \
+	X(OUTSIDE_WINDOW, "outside-window")  /* dst guards changed */      \
+	X(MISMATCH, "mismatch")              /* dst window wrong */
+
+enum hx_verdict {
+#define HX__V(id, name) HX_V_##id,
+	HX_VERDICT_TABLE(HX__V)
+#undef HX__V
+	HX_V__COUNT
+};
+const char *hx_verdict_name(enum hx_verdict v);
+
+/* One checked transfer: both regions include `guard` bytes on each side. */
+struct hx_xfer_buf {
+	uint8_t *src;        /* start of src region (guard included) */
+	uint8_t *dst;        /* start of dst region (guard included) */
+	size_t len;          /* window bytes */
+	size_t guard;        /* guard bytes on each side */
+	uint64_t seed;       /* data seed; dst's initial pattern uses ~seed */
+	uint64_t pos0;       /* stream position of the window's first byte */
+};
+/* Prepares src/dst regions as described above. */
+void hx_xfer_prepare(const struct hx_xfer_buf *b);
+/* Classifies; *bad_off (if given) gets the first bad offset within the
+ * window (or within the guard for guard verdicts). The first applicable
+ * verdict in the order SRC_OVERWRITTEN, OUTSIDE_WINDOW, NOT_COPIED,
+ * MISMATCH wins. */
+enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
