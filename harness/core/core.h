@@ -64,50 +64,53 @@ enum hx_cache {
 struct hx_point {
 	char backend[HX_NAME_MAX];
 	char profile[HX_NAME_MAX];   /* "" = backend default */
-	enum dmab_xfer_type transfer;
+	int transfer;                /* enum dmab_xfer_type */
 	uint64_t size;               /* bytes per transfer */
 	uint64_t align;              /* start aligned to exactly align (not 2*align) */
-	enum hx_pool pool;
-	enum hx_cache cache;
-	unsigned sg;                 /* segments per transfer (1 = contiguous) */
-	unsigned channels;           /* channels in parallel */
-	enum dmab_prio priority;     /* of the measured (deadline-carrying) channel; others run at medium */
-	unsigned qdepth;             /* transfers in flight per channel */
+	int pool;                    /* enum hx_pool */
+	int cache;                   /* enum hx_cache */
+	uint64_t sg;                 /* segments per transfer (1 = contiguous) */
+	uint64_t channels;           /* channels in parallel */
+	int priority;                /* enum dmab_prio of the measured (deadline-carrying) channel; others run at medium */
+	uint64_t qdepth;             /* transfers in flight per channel */
 	uint64_t deadline_ns;        /* per transfer; 0 = none */
 	uint64_t seed;
-	unsigned reps;               /* measured transfers per channel */
-	unsigned warmup;             /* unmeasured transfers first */
+	uint64_t reps;               /* measured transfers per channel */
+	uint64_t warmup;             /* unmeasured transfers first */
 	uint64_t min_time_ns;        /* keep repeating until this much device time */
 	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
 };
 
 /* ---- dimensions ---------------------------------------------------------- */
 
-/* X(id, name, column, type, default, help). `name` is the flag (--name) and
- * the job-file key; `column` the CSV column (units in the name). BACKEND
- * yields two columns, "backend" and "profile". Types: U64 (plain number),
- * SIZE (K/M/G suffixes = 2^10.., lists "a,b", ranges A:B:xF or A:B:+S, and
- * "auto" from the cache hierarchy), TIME (ns/us/ms/s units), XFER, POOL,
- * CACHE, PRIO (enum names), BACKEND ("name[:profile]"). */
-#define HX_DIM_TABLE(X)                                                                                   \
-	X(BACKEND, "backend", "backend", BACKEND, "sim", "backend[:profile], see `dmabench list`")            \
-	X(TRANSFER, "transfer", "transfer", XFER, "mem2mem", "transfer type: mem2mem, mem2dev, dev2mem")      \
-	X(SIZE, "size", "size", SIZE, "64,1K,4K,64K,1M", "bytes per transfer; lists, ranges 64:1M:x2, auto")  \
-	X(ALIGN, "align", "align", SIZE, "64,4", "start alignment in bytes (exactly this, not more)")         \
-	X(POOL, "pool", "pool", POOL, "heap,fixed,multi,coherent", "buffer source: heap, fixed, multi, coherent") \
-	X(CACHE, "cache", "cache", CACHE, "coherent,sync,bounce,none", "cache policy: coherent, sync, uncached, bounce, none") \
-	X(SG, "sg", "sg", U64, "1", "scatter-gather segments per transfer")                                  \
-	X(CHANNELS, "channels", "channels", U64, "1", "channels transferring in parallel")                    \
-	X(PRIORITY, "priority", "priority", PRIO, "high", "priority of the measured channel: low, medium, high, urgent") \
-	X(QDEPTH, "qdepth", "qdepth", U64, "4", "transfers in flight per channel")                           \
-	X(DEADLINE, "deadline", "deadline_ns", TIME, "0", "deadline per transfer, with a unit (50us); 0 = none") \
-	X(SEED, "seed", "seed", U64, "1", "seed for the backend and the data patterns")                      \
-	X(REPS, "reps", "reps", U64, "64", "measured transfers per channel and point")                        \
-	X(WARMUP, "warmup", "warmup", U64, "4", "unmeasured transfers before measuring")                      \
-	X(MINTIME, "min-time", "min_time_ns", TIME, "0", "repeat until this much device time has passed")
+/* X(id, name, column, type, field, default, help). `name` is the flag
+ * (--name) and the job-file key; `column` the CSV column (units in the
+ * name); `field` the member of struct hx_point it sets (for offsetof).
+ * BACKEND sets `backend` and `profile` and yields the two columns "backend"
+ * and "profile". Types and the C type of their field:
+ *   U64  uint64_t, plain number           SIZE uint64_t, K/M/G = 2^10.., "auto"
+ *   TIME uint64_t ns, units ns/us/ms/s    XFER/POOL/CACHE/PRIO the enum (int)
+ *   BACKEND "name[:profile]" into two char[HX_NAME_MAX]
+ * Every numeric dimension takes lists "a,b,c" and ranges "A:B:xF" / "A:B:+S". */
+#define HX_DIM_TABLE(X)                                                                                        \
+	X(BACKEND, "backend", "backend", BACKEND, backend, "sim", "backend[:profile], see `dmabench list`")       \
+	X(TRANSFER, "transfer", "transfer", XFER, transfer, "mem2mem", "transfer type: mem2mem, mem2dev, dev2mem") \
+	X(SIZE, "size", "size", SIZE, size, "64,1K,4K,64K,1M", "bytes per transfer; lists, ranges 64:1M:x2, auto") \
+	X(ALIGN, "align", "align", SIZE, align, "64,4", "start alignment in bytes (exactly this, not more)")    \
+	X(POOL, "pool", "pool", POOL, pool, "heap,fixed,multi,coherent", "buffer source: heap, fixed, multi, coherent") \
+	X(CACHE, "cache", "cache", CACHE, cache, "coherent,sync,bounce,none", "cache policy: coherent, sync, uncached, bounce, none") \
+	X(SG, "sg", "sg", U64, sg, "1", "scatter-gather segments per transfer")                               \
+	X(CHANNELS, "channels", "channels", U64, channels, "1", "channels transferring in parallel")           \
+	X(PRIORITY, "priority", "priority", PRIO, priority, "high", "priority of the measured channel: low, medium, high, urgent") \
+	X(QDEPTH, "qdepth", "qdepth", U64, qdepth, "4", "transfers in flight per channel")                   \
+	X(DEADLINE, "deadline", "deadline_ns", TIME, deadline_ns, "0", "deadline per transfer, with a unit (50us); 0 = none") \
+	X(SEED, "seed", "seed", U64, seed, "1", "seed for the backend and the data patterns")                 \
+	X(REPS, "reps", "reps", U64, reps, "64", "measured transfers per channel and point")                   \
+	X(WARMUP, "warmup", "warmup", U64, warmup, "4", "unmeasured transfers before measuring")               \
+	X(MINTIME, "min-time", "min_time_ns", TIME, min_time_ns, "0", "repeat until this much device time has passed")
 
 enum hx_dim {
-#define HX__D(id, name, col, type, def, help) HX_DIM_##id,
+#define HX__D(id, name, col, type, field, def, help) HX_DIM_##id,
 	HX_DIM_TABLE(HX__D)
 #undef HX__D
 	HX_DIM__COUNT
