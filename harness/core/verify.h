@@ -47,6 +47,8 @@ enum hx_verdict {
 	HX_V__COUNT
 };
 const char *hx_verdict_name(enum hx_verdict v);
+/* Inverse of hx_verdict_name; -1 when unknown. */
+int hx_verdict_parse(const char *name);
 
 /* One checked transfer: both regions include `guard` bytes on each side. */
 struct hx_xfer_buf {
@@ -57,12 +59,23 @@ struct hx_xfer_buf {
 	uint64_t seed;       /* data seed; dst's initial pattern uses ~seed */
 	uint64_t pos0;       /* stream position of the window's first byte */
 };
-/* Prepares src/dst regions as described above. */
+/* Prepares src/dst regions as described above (the two halves below). */
 void hx_xfer_prepare(const struct hx_xfer_buf *b);
-/* Classifies; *bad_off (if given) gets the first bad offset within the
- * window (or within the guard for guard verdicts). The first applicable
+/* Source region only: guards and the data pattern. A source that verified
+ * OK still holds it, so a reused source needs no refill. */
+void hx_xfer_prepare_src(const struct hx_xfer_buf *b);
+/* Destination region only: guards and the "not yet written" pattern. Must
+ * precede every transfer into it, or a transfer that never happened would
+ * pass as the previous one's copy. */
+void hx_xfer_prepare_dst(const struct hx_xfer_buf *b);
+/* Classifies; *bad_off (if given) gets, for NOT_COPIED and MISMATCH, the
+ * first bad offset within the window (0 for NOT_COPIED), and for
+ * SRC_OVERWRITTEN and OUTSIDE_WINDOW the first bad offset from the start of
+ * the region, guard included (< guard: leading guard; >= guard + len:
+ * trailing guard; else the source window). 0 for OK. The first applicable
  * verdict in the order SRC_OVERWRITTEN, OUTSIDE_WINDOW, NOT_COPIED,
- * MISMATCH wins. */
+ * MISMATCH wins; NOT_COPIED means every window byte still holds the "not
+ * yet written" pattern, a partly written window is a MISMATCH. */
 enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off);
 
 #ifdef __cplusplus
