@@ -1,0 +1,28 @@
+/*
+ * harness/cli/gate.h: `dmabench gate BASELINE CURRENT`, the CI performance
+ * gate.
+ *
+ * Compares two result files of the same format (sweep CSV as described in
+ * README.md, Google Benchmark JSON, or dmab-icount callgrind count files) and
+ * decides per metric: deterministic metrics (DEV metrics on a virtual clock,
+ * COUNT metrics, instruction counts) against a tight relative tolerance,
+ * wall-clock metrics with a Mann-Whitney U test plus a minimum effect size.
+ * Exit status: 0 pass, 1 regression, 2 unusable input (the message names the
+ * file and the problem).
+ */
+#ifndef DMAB_CLI_GATE_H
+#define DMAB_CLI_GATE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Entry point of the subcommand. argv[0] is the subcommand's own name (as
+ * with main: "gate"), options and the two files follow. Prints the table on
+ * stdout, diagnostics on stderr. Returns the exit status (0, 1 or 2). */
+int dmabench_gate_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
