@@ -57,6 +57,41 @@ enum hx_cache {
 };
 /* Transfer types reuse enum dmab_xfer_type (same order as HX_XFER_TABLE). */
 
+/* Priorities reuse enum dmab_prio (same order as this table). */
+#define HX_PRIO_TABLE(X)                                       \
+	X(LOW, "low", "lowest priority, served last")          \
+	X(MEDIUM, "medium", "the priority of the load channels") \
+	X(HIGH, "high", "above the load channels")             \
+	X(URGENT, "urgent", "highest priority")
+
+/* Name and help of one enumerated value, for parsing, --help and CSV. */
+struct hx_enum_info {
+	const char *name;
+	const char *help;
+};
+#define HX_XFER__COUNT 3
+#define HX_PRIO__COUNT 4
+extern const struct hx_enum_info hx_pool_info[HX_POOL__COUNT];
+extern const struct hx_enum_info hx_cache_info[HX_CACHE__COUNT];
+extern const struct hx_enum_info hx_xfer_info[HX_XFER__COUNT];
+extern const struct hx_enum_info hx_prio_info[HX_PRIO__COUNT];
+/* Name of a value as written in flags, job files and CSV; "?" when out of
+ * range (never NULL, so a CSV writer cannot crash on a bad value). */
+const char *hx_pool_name(int pool);
+const char *hx_cache_name(int cache);
+const char *hx_xfer_name(int xfer);
+const char *hx_prio_name(int prio);
+/* Inverse: exact, case-sensitive name to value; -1 when unknown (or NULL).
+ * The _n forms take a length, for tokens inside a list ("heap,fixed"). */
+int hx_pool_parse(const char *s);
+int hx_cache_parse(const char *s);
+int hx_xfer_parse(const char *s);
+int hx_prio_parse(const char *s);
+int hx_pool_parse_n(const char *s, size_t len);
+int hx_cache_parse_n(const char *s, size_t len);
+int hx_xfer_parse_n(const char *s, size_t len);
+int hx_prio_parse_n(const char *s, size_t len);
+
 /* ---- one measurement point ----------------------------------------------- */
 
 #define HX_NAME_MAX 32
@@ -169,7 +204,17 @@ struct hx_metric_info {
 };
 extern const struct hx_metric_info hx_metrics[HX_M__COUNT];
 
+/* Index of the metric with this CSV column name; -1 when unknown. */
+int hx_metric_find(const char *column);
+/* "dev", "cpu", "count" and "lower", "higher", "exact". */
+const char *hx_mkind_name(enum hx_mkind k);
+const char *hx_better_name(enum hx_better b);
+
 enum hx_status { HX_OK, HX_FAILED, HX_SKIPPED };
+/* "ok", "failed", "skipped" (the CSV's status column); "?" out of range. */
+const char *hx_status_name(enum hx_status s);
+/* -1 when unknown. */
+int hx_status_parse(const char *s);
 
 struct hx_result {
 	enum hx_status status;
@@ -179,6 +224,11 @@ struct hx_result {
 	double v[HX_M__COUNT];
 	uint8_t has[HX_M__COUNT];    /* 0: column left empty (not measured here) */
 };
+
+/* Empties a result: status ok, no reason, no clocks, no metric present. */
+void hx_result_init(struct hx_result *res);
+/* Sets metric m and marks it present. */
+void hx_result_set(struct hx_result *res, enum hx_metric m, double v);
 
 /* What the OS gives the core. All optional except cpu_now_ns. */
 struct hx_platform {
