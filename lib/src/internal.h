@@ -27,6 +27,13 @@ struct dmab__region {
 	struct dmab_mem mem; /* as returned by the backend (handle is the backend's) */
 };
 
+/* Entry of the bus-sorted index (dev.c). */
+struct dmab__busidx {
+	dmab_addr_t bus;
+	size_t size;
+	uintptr_t cpu;
+};
+
 /* Intrusive doubly linked list node for tracked objects. */
 struct dmab__node {
 	struct dmab__node *prev, *next;
@@ -43,6 +50,12 @@ struct dmab_dev {
 
 	struct dmab__region *regions; /* sorted by cpu, non-overlapping */
 	size_t nregions, cap_regions;
+	/* Second index for dmab_dev_bus_to_virt: the same regions' (bus, size,
+	 * cpu) sorted by bus, kept in step with `regions` (same count and
+	 * capacity), so bus-to-CPU translation is O(log n) too. */
+	struct dmab__busidx *by_bus;
+	uint32_t caps;              /* ops->caps minus what this instance lacks
+				     * (NONCOHERENT when reqs.coherent) */
 	size_t user_mems;           /* dmab_mem_alloc'd, not freed */
 	size_t live_maps;           /* mapped, not unmapped (incl. SG entries) */
 
@@ -58,16 +71,31 @@ void dmab__free(void *p);
 /* Logging through the caller's callback, if any (no formatting). */
 void dmab__log(struct dmab_dev *dev, enum dmab_log_level lvl, const char *msg);
 
-/* Lists. */
+/* Lists: circular with a sentinel head. add appends at the tail; del
+ * unlinks and self-links the node (a second del is harmless; a zeroed node
+ * that was never added must not be deleted). Walk with
+ *   for (n = head.next; n != &head; n = next) { next = n->next; ... } */
 void dmab__list_init(struct dmab__node *head);
 void dmab__list_add(struct dmab__node *head, struct dmab__node *n);
 void dmab__list_del(struct dmab__node *n);
+static inline int dmab__list_empty(const struct dmab__node *head)
+{
+	return head->next == head;
+}
 
 /* Region table (dev.c). Finds the region containing cpu; returns it and the
- * offset, or NULL. O(log n). */
+ * offset (off may be NULL), or NULL. O(log n). The pointer is valid only
+ * until the next allocation or free on the device (the table is an array
+ * that moves). */
 struct dmab__region *dmab__region_find(struct dmab_dev *dev, const void *cpu, size_t *off);
 /* Allocates device memory for the library's own use (pools, descriptors,
- * bounce buffers), tracked as an internal region. */
+ * bounce buffers), tracked as an internal region (not counted as a user
+ * leak). align: power of two, 0 = the device's addr_align (raised to it
+ * when smaller). mask: bus addresses of the whole block must be <= mask
+ * (pass dev->mask for memory the device must reach under its current mask;
+ * UINT64_MAX for "anywhere"). Returns 0, DMAB_EINVAL, DMAB_ENOTSUP,
+ * DMAB_ENOMEM. dmab__mem_free_internal takes what it returned; freeing
+ * anything else is ignored. */
 int dmab__mem_alloc_internal(struct dmab_dev *dev, size_t size, size_t align,
 			     enum dmab_mem_kind kind, uint64_t mask, struct dmab_mem *out);
 void dmab__mem_free_internal(struct dmab_dev *dev, struct dmab_mem *m);

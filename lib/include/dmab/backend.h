@@ -152,9 +152,13 @@ struct dmab_backend_ops {
 	/* (R) Fill the device requirements; called after open(). */
 	void (*get_reqs)(void *priv, struct dmab_reqs *out);
 
-	/* (R) Allocate memory of a kind: aligned to align (power of two), and
-	 * for COHERENT/UNCACHED with bus addresses within mask. Fills
-	 * out->cpu, ->bus, ->size, ->kind; may use out->handle for itself.
+	/* (R) Allocate memory of a kind: CPU pointer and bus address both
+	 * aligned to align (power of two), the whole block's bus addresses
+	 * within mask for every kind (the library passes UINT64_MAX for user
+	 * NORMAL memory, which may lie anywhere, and the device mask for
+	 * coherent, uncached and bounce memory). Fills out->cpu, ->bus, ->size,
+	 * ->kind; may use out->handle for itself. The library verifies
+	 * alignment and mask and refuses a block that breaks them.
 	 * Returns 0, DMAB_ENOTSUP, DMAB_ENOMEM. */
 	int (*mem_alloc)(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
 			 uint64_t mask, struct dmab_mem *out);
@@ -208,8 +212,11 @@ struct dmab_backend_ops {
 };
 
 /* Checks version, required ops, and that every claimed capability has its
- * ops. Returns 0, DMAB_EVERSION or DMAB_EMISSINGOP; *why (if given) names
- * the missing op or the version numbers, in static storage. */
+ * ops. Returns 0, DMAB_EVERSION or DMAB_EMISSINGOP (DMAB_EINVAL for NULL
+ * ops); *why (if given) names the missing op ("claims noncoherent but
+ * cache_clean is NULL") or the expected version, as a string literal (no
+ * global buffer); the caller prefixes the backend's name, as
+ * dmab_dev_open's log message does. */
 int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why);
 
 /* ---- called by backends ------------------------------------------------ */

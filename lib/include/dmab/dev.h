@@ -88,9 +88,15 @@ const struct dmab_reqs *dmab_dev_reqs(const struct dmab_dev *dev);
 const struct dmab_backend_ops *dmab_dev_ops(const struct dmab_dev *dev);
 /* Backend-private state (priv_size bytes), for backend-specific controls. */
 void *dmab_dev_priv(struct dmab_dev *dev);
+/* Capabilities of this device instance: the backend's claimed DMAB_CAP_*
+ * minus what this configuration lacks (DMAB_CAP_NONCOHERENT is dropped when
+ * the device reports coherent=1 or no data cache). */
+uint32_t dmab_dev_caps(const struct dmab_dev *dev);
 
 /* Sets the DMA addressing mask (like dma_set_mask_and_coherent).
- * Returns 0 or DMAB_EINVAL (mask must be of the form 2^n - 1, n >= 12). */
+ * Returns 0 or DMAB_EINVAL (mask must be of the form 2^n - 1, n >= 12, and
+ * no wider than the dma_mask the device reported at open). Applies to
+ * allocations and mappings made afterwards. */
 int dmab_dev_set_mask(struct dmab_dev *dev, uint64_t mask);
 
 /* Device clock in ticks (dmab_reqs.clock_hz per second) and conversions. */

@@ -1,0 +1,602 @@
+/*
+ * host.c: the host-memory backend (dmab_host_backend), documented in
+ * dmab/host.h.
+ *
+ * Memory is heap memory from dmab__zalloc, over-allocated and aligned by
+ * hand (no aligned_alloc, so it builds on any libc, newlib included). Bus
+ * addresses are deliberately not the CPU addresses: each allocation takes
+ * the next range of a bump allocator in one of two windows (DMA32 below
+ * 4 GiB, and with high=1 a window above 4 GiB for normal memory), so code
+ * that confuses a pointer with a bus address fails here instead of on real
+ * hardware. Within a 4 KiB page (or the alignment, when larger) the bus
+ * address keeps the CPU pointer's offset, so cache-line and boundary
+ * arithmetic agrees on both sides. A window rewinds when its last
+ * allocation is freed (and when it empties), so churn does not exhaust it.
+ * Bus address 0 is never handed out (a descriptor's next = 0 ends a chain).
+ * Costs: alloc/free O(1) plus calloc; cache ops O(1) (counted only).
+ *
+ * The engine is a CPU copy loop: one transfer executes at a time (one bus),
+ * chosen at start of execution as the head of the highest-priority non-empty
+ * channel, round robin among channels of equal priority, non-preemptive.
+ * The clock is virtual: one tick per nanosecond, and a transfer costs one
+ * tick per byte (1 GB/s) plus one tick, so results are deterministic and
+ * independent of the machine. A transfer finishing after `until` stays in
+ * progress and poll returns 0 with the clock at `until`. Picking the next
+ * channel scans the channels, O(channels), which is at most
+ * HOST_MAX_CHANS.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define HOST_MAX_CHANS 32u
+#define HOST_PAGE 4096u
+#define GIB ((uint64_t)1 << 30)
+#define LOW_BASE ((dmab_addr_t)0x10000)       /* keeps bus 0 invalid */
+#define LOW_END ((dmab_addr_t)4 * GIB)        /* DMA32 window end (exclusive) */
+#define HIGH_BASE ((dmab_addr_t)4 * GIB)
+#define HIGH_END ((dmab_addr_t)1 << 48)
+#define HOST_BYTES_PER_TICK 1u
+#define HOST_TXD_OVERHEAD 1u                  /* ticks per transaction */
+
+struct host_win {
+	dmab_addr_t base, end, next;
+	size_t live;
+};
+
+struct host_chan {
+	struct dmab_txd *head, *tail; /* FIFO linked through txd->bq[0] */
+	enum dmab_prio prio;
+	uint64_t period;              /* next period index of the cyclic head */
+	uint32_t gen;                 /* bumped by terminate/reset */
+};
+
+struct host_opts {
+	uint64_t coherent, line, mask, high, channels, max_xfer, max_seg, boundary, align;
+};
+
+struct host_priv {
+	struct dmab_dev *dev;
+	struct host_opts o;
+	struct host_win low, hi;
+	uint64_t now;
+	struct dmab_host_counters cnt;
+	struct host_chan ch[HOST_MAX_CHANS];
+	unsigned rr[DMAB_PRIO_LEVELS];     /* round-robin cursor per level */
+	/* the transfer on the bus, if any */
+	struct dmab_txd *cur;
+	unsigned cur_chan;
+	uint64_t cur_done;
+};
+
+/* ---- options: one row per key (fio's option table) ------------------------ */
+
+enum opt_check { CHK_RANGE, CHK_POW2, CHK_POW2_OR_0 };
+
+struct opt_row {
+	const char *key;
+	size_t off;
+	uint64_t min, max, def;
+	enum opt_check check;
+};
+
+#define O(f) offsetof(struct host_opts, f)
+static const struct opt_row opt_rows[] = {
+	{ "coherent", O(coherent), 0, 1, 1, CHK_RANGE },
+	{ "line", O(line), 0, 65536, 64, CHK_POW2_OR_0 },
+	{ "mask", O(mask), 12, 64, 64, CHK_RANGE },
+	{ "high", O(high), 0, 1, 0, CHK_RANGE },
+	{ "channels", O(channels), 1, HOST_MAX_CHANS, 4, CHK_RANGE },
+	{ "max_xfer", O(max_xfer), 1, UINT32_MAX, (uint64_t)1 << 30, CHK_RANGE },
+	{ "max_seg", O(max_seg), 1, UINT32_MAX, (uint64_t)1 << 30, CHK_RANGE },
+	{ "boundary", O(boundary), 0, (uint64_t)1 << 40, 0, CHK_POW2_OR_0 },
+	{ "align", O(align), 1, 65536, 1, CHK_POW2 },
+};
+#define NOPTS (sizeof(opt_rows) / sizeof(opt_rows[0]))
+
+static uint64_t *opt_field(struct host_opts *o, const struct opt_row *r)
+{
+	return (uint64_t *)(void *)((char *)o + r->off);
+}
+
+/* Decimal or 0x-hex, the whole token, no overflow. */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t base = 10, v = 0;
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		uint64_t d;
+		if (c >= '0' && c <= '9')
+			d = (uint64_t)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (uint64_t)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (uint64_t)(c - 'A' + 10);
+		else
+			return -1;
+		if (v > (UINT64_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_options(struct host_priv *p, const char *opts)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		*opt_field(&p->o, &opt_rows[i]) = opt_rows[i].def;
+	const char *s = opts;
+	while (s && *s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		const char *eq = memchr(s, '=', n);
+		if (!eq)
+			return DMAB_EINVAL;
+		size_t klen = (size_t)(eq - s);
+		const struct opt_row *r = NULL;
+		for (size_t i = 0; i < NOPTS; i++)
+			if (strlen(opt_rows[i].key) == klen && memcmp(opt_rows[i].key, s, klen) == 0)
+				r = &opt_rows[i];
+		if (!r)
+			return DMAB_EINVAL;
+		uint64_t v;
+		if (parse_u64(eq + 1, n - klen - 1, &v) || v < r->min || v > r->max)
+			return DMAB_EINVAL;
+		if (r->check == CHK_POW2 && !dmab__is_pow2(v))
+			return DMAB_EINVAL;
+		if (r->check == CHK_POW2_OR_0 && v && !dmab__is_pow2(v))
+			return DMAB_EINVAL;
+		*opt_field(&p->o, r) = v;
+		s = end ? end + 1 : NULL;
+	}
+	/* Values a size_t cannot hold (32-bit targets). */
+	if (p->o.max_xfer > SIZE_MAX || p->o.max_seg > SIZE_MAX)
+		return DMAB_EINVAL;
+	return 0;
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static const char *const host_profiles[] = { "default", NULL };
+
+static int host_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg)
+{
+	struct host_priv *p = priv;
+	if (cfg->profile && strcmp(cfg->profile, "default") != 0)
+		return DMAB_EINVAL;
+	int rc = parse_options(p, cfg->options);
+	if (rc)
+		return rc;
+	p->dev = dev;
+	p->low.base = p->low.next = LOW_BASE;
+	p->low.end = LOW_END;
+	p->hi.base = p->hi.next = HIGH_BASE;
+	p->hi.end = HIGH_END;
+	return 0;
+}
+
+static void host_close(void *priv)
+{
+	/* Memory is freed by the library through mem_free before close; the
+	 * queues hold library-owned txds only. */
+	(void)priv;
+}
+
+static void host_get_reqs(void *priv, struct dmab_reqs *out)
+{
+	struct host_priv *p = priv;
+	memset(out, 0, sizeof(*out));
+	out->addr_align = (size_t)p->o.align;
+	out->size_granule = 1;
+	out->max_xfer = (size_t)p->o.max_xfer;
+	out->max_seg = (size_t)p->o.max_seg;
+	out->seg_boundary = p->o.boundary;
+	out->cache_line = (size_t)p->o.line;
+	out->coherent = (int)p->o.coherent;
+	out->dma_mask = p->o.mask >= 64 ? UINT64_MAX : ((uint64_t)1 << p->o.mask) - 1;
+	out->nr_channels = (unsigned)p->o.channels;
+	out->prio_levels = DMAB_PRIO_LEVELS;
+	out->clock_hz = 1000000000u;
+	out->clock_name = "host-virtual";
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/* Takes [bus, bus+size) from window w with bus = cpu (mod period). */
+static int win_take(struct host_win *w, uintptr_t cpu, size_t size, uint64_t period,
+		    uint64_t mask, dmab_addr_t *bus)
+{
+	dmab_addr_t b = dmab__align_up(w->next, period) + ((uint64_t)cpu & (period - 1));
+	if (b >= w->end || (uint64_t)size > w->end - b)
+		return -1;
+	if (b > mask || (uint64_t)(size - 1) > mask - b)
+		return -1;
+	w->next = b + size;
+	w->live++;
+	*bus = b;
+	return 0;
+}
+
+static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
+			  uint64_t mask, struct dmab_mem *out)
+{
+	struct host_priv *p = priv;
+	if (kind == DMAB_MEM_UNCACHED)
+		return DMAB_ENOTSUP; /* no uncached memory on a host; never pretend */
+	if (!dmab__is_pow2(align) || size == 0 || size > SIZE_MAX - align)
+		return DMAB_ENOMEM;
+	/* More than a bus window can hold is refused before the heap is asked
+	 * (an absurd size must be an error, not a heap abort). */
+	struct host_win *biggest = (kind == DMAB_MEM_NORMAL && p->o.high) ? &p->hi : &p->low;
+	if ((uint64_t)size > biggest->end - biggest->base)
+		return DMAB_ENOMEM;
+	char *raw = dmab__zalloc(size + align - 1);
+	if (!raw)
+		return DMAB_ENOMEM;
+	uintptr_t cpu = (uintptr_t)dmab__align_up((uintptr_t)raw, align);
+	uint64_t period = align > HOST_PAGE ? align : HOST_PAGE;
+	dmab_addr_t bus = 0;
+	int rc = -1;
+	if (kind == DMAB_MEM_NORMAL && p->o.high)
+		rc = win_take(&p->hi, cpu, size, period, mask, &bus);
+	if (rc)
+		rc = win_take(&p->low, cpu, size, period, mask, &bus);
+	if (rc) {
+		dmab__free(raw);
+		return DMAB_ENOMEM;
+	}
+	out->cpu = raw + (cpu - (uintptr_t)raw);
+	out->bus = bus;
+	out->size = size;
+	out->kind = kind;
+	out->handle = raw;
+	return 0;
+}
+
+static void host_mem_free(void *priv, struct dmab_mem *m)
+{
+	struct host_priv *p = priv;
+	struct host_win *w = m->bus >= HIGH_BASE ? &p->hi : &p->low;
+	if (w->live)
+		w->live--;
+	if (w->live == 0)
+		w->next = w->base;
+	else if (w->next == m->bus + m->size)
+		w->next = m->bus; /* last one handed out: rewind */
+	dmab__free(m->handle);
+}
+
+/* ---- cache ops: counted, nothing to do on a coherent host ------------------ */
+
+static uint64_t line_bytes(const struct host_priv *p, const struct dmab_mem *m, size_t off,
+			   size_t len)
+{
+	uint64_t line = p->o.line;
+	if (!line || !len)
+		return len;
+	uint64_t a = (uint64_t)(uintptr_t)m->cpu + off;
+	uint64_t lo = a & ~(line - 1);
+	uint64_t hi = dmab__align_up(a + len, line);
+	return hi - lo;
+}
+
+static void host_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	struct host_priv *p = priv;
+	p->cnt.cleans++;
+	p->cnt.clean_bytes += line_bytes(p, m, off, len);
+}
+
+static void host_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	struct host_priv *p = priv;
+	p->cnt.invals++;
+	p->cnt.inval_bytes += line_bytes(p, m, off, len);
+}
+
+static void host_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	struct host_priv *p = priv;
+	p->cnt.flushes++;
+	p->cnt.flush_bytes += line_bytes(p, m, off, len);
+}
+
+/* ---- engine ---------------------------------------------------------------- */
+
+static int host_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_cfg *cfg)
+{
+	struct host_priv *p = priv;
+	if (chan >= p->o.channels || !cfg || (unsigned)cfg->prio >= DMAB_PRIO_LEVELS)
+		return DMAB_EINVAL;
+	p->ch[chan].prio = cfg->prio;
+	return 0;
+}
+
+static int host_start(void *priv, unsigned chan, struct dmab_txd *txd)
+{
+	struct host_priv *p = priv;
+	if (chan >= p->o.channels || !txd || !txd->descs || txd->ndesc == 0)
+		return DMAB_EINVAL;
+	struct host_chan *c = &p->ch[chan];
+	txd->bq[0] = NULL;
+	if (c->tail)
+		c->tail->bq[0] = txd;
+	else {
+		c->head = txd;
+		c->period = 0;
+	}
+	c->tail = txd;
+	return 0;
+}
+
+static void chan_pop(struct host_chan *c)
+{
+	struct dmab_txd *t = c->head;
+	c->head = t->bq[0];
+	if (!c->head)
+		c->tail = NULL;
+	t->bq[0] = NULL;
+	c->period = 0;
+}
+
+/* Next channel to run: highest priority first, round robin within it. */
+static int pick_chan(struct host_priv *p, unsigned *out)
+{
+	unsigned n = (unsigned)p->o.channels;
+	for (int lvl = (int)DMAB_PRIO_LEVELS - 1; lvl >= 0; lvl--) {
+		for (unsigned k = 0; k < n; k++) {
+			unsigned i = (p->rr[lvl] + k) % n;
+			if (p->ch[i].head && (int)p->ch[i].prio == lvl) {
+				p->rr[lvl] = (i + 1) % n;
+				*out = i;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static uint64_t txd_cost(const struct dmab_txd *t)
+{
+	return t->bytes / HOST_BYTES_PER_TICK + HOST_TXD_OVERHEAD;
+}
+
+/* CPU pointer of [bus, bus+len) if the whole range lies in one region. */
+static char *xlate(struct host_priv *p, dmab_addr_t bus, size_t len, dmab_addr_t *bad)
+{
+	char *a = dmab_dev_bus_to_virt(p->dev, bus);
+	if (!a) {
+		*bad = bus;
+		return NULL;
+	}
+	char *z = dmab_dev_bus_to_virt(p->dev, bus + (len - 1));
+	if (!z || (size_t)(z - a) != len - 1) {
+		*bad = bus + (len - 1);
+		return NULL;
+	}
+	return a;
+}
+
+/* Executes one descriptor. Returns 0 or DMAB_EBUSERR with *bad set. */
+static int run_desc(struct host_priv *p, const struct dmab_desc *d, dmab_addr_t *bad)
+{
+	size_t len = d->len;
+	if (len == 0)
+		return 0;
+	unsigned wlog = (d->ctrl & DMAB_DESC_WIDTH_MASK) >> DMAB_DESC_WIDTH_SHIFT;
+	size_t w = (size_t)1 << wlog;
+	if (w > len)
+		w = len;
+	int inc_s = (d->ctrl & DMAB_DESC_INC_SRC) != 0, inc_d = (d->ctrl & DMAB_DESC_INC_DST) != 0;
+	char *s = xlate(p, d->src, inc_s ? len : w, bad);
+	if (!s)
+		return DMAB_EBUSERR;
+	char *t = xlate(p, d->dst, inc_d ? len : w, bad);
+	if (!t)
+		return DMAB_EBUSERR;
+	if (inc_s && inc_d) {
+		memmove(t, s, len);
+		return 0;
+	}
+	/* A fixed address is a FIFO register of width w: beats of w bytes. */
+	for (size_t done = 0; done < len; done += w) {
+		size_t n = len - done < w ? len - done : w;
+		memmove(t + (inc_d ? done : 0), s + (inc_s ? done : 0), n);
+	}
+	return 0;
+}
+
+/* Runs one pass over txd's descriptors; for cyclic ones reports periods.
+ * Returns the number of events delivered (completion or periods), or the
+ * negative status it completed with. */
+static int run_txd(struct host_priv *p, unsigned chan, struct dmab_txd *txd, uint64_t t0)
+{
+	struct host_chan *c = &p->ch[chan];
+	uint32_t gen = c->gen;
+	uint64_t t = t0;
+	int events = 0;
+	dmab_addr_t bad = DMAB_ADDR_INVALID;
+	for (unsigned i = 0; i < txd->ndesc; i++) {
+		const struct dmab_desc *d = txd->descs[i];
+		int rc = run_desc(p, d, &bad);
+		if (rc) {
+			/* The bus error ends the transaction, cyclic or not. */
+			struct dmab_hw_err e = { rc, bad };
+			p->now = t;
+			if (c->head == txd)
+				chan_pop(c);
+			txd->t_done = t;
+			dmab_txd_complete(p->dev, chan, txd->cookie, t, rc, &e);
+			return rc;
+		}
+		t += d->len / HOST_BYTES_PER_TICK;
+		p->cnt.bytes += d->len;
+		if (txd->cyclic && (d->ctrl & DMAB_DESC_IRQ)) {
+			p->now = t;
+			dmab_txd_period(p->dev, chan, txd->cookie, c->period++, t);
+			events++;
+			if (c->gen != gen || c->head != txd)
+				return events; /* terminated from the callback */
+		}
+	}
+	p->cnt.transfers++;
+	if (!txd->cyclic) {
+		if (c->head == txd)
+			chan_pop(c);
+		txd->t_done = t0 + txd_cost(txd);
+		p->now = txd->t_done;
+		dmab_txd_complete(p->dev, chan, txd->cookie, txd->t_done, 0, NULL);
+		events++;
+	}
+	return events;
+}
+
+static int host_poll(void *priv, uint64_t until)
+{
+	struct host_priv *p = priv;
+	if (!p->cur) {
+		unsigned i;
+		if (!pick_chan(p, &i)) {
+			if (p->now < until)
+				p->now = until; /* idle: time passes */
+			return 0;
+		}
+		p->cur = p->ch[i].head;
+		p->cur_chan = i;
+		if (!p->cur->cyclic || p->ch[i].period == 0)
+			p->cur->t_start = p->now;
+		p->cur_done = p->now + txd_cost(p->cur);
+	}
+	if (p->cur_done > until) {
+		if (p->now < until)
+			p->now = until; /* still on the bus */
+		return 0;
+	}
+	struct dmab_txd *txd = p->cur;
+	unsigned chan = p->cur_chan;
+	uint64_t t0 = p->cur_done - txd_cost(txd);
+	/* Clear first: callbacks may start, terminate or reset channels. */
+	p->cur = NULL;
+	int rc = run_txd(p, chan, txd, t0);
+	if (p->now < p->cur_done && rc >= 0)
+		p->now = p->cur_done;
+	return rc < 0 ? 1 : rc;
+}
+
+static void chan_drop(struct host_priv *p, unsigned chan)
+{
+	struct host_chan *c = &p->ch[chan];
+	while (c->head)
+		chan_pop(c);
+	c->gen++;
+	if (p->cur && p->cur_chan == chan)
+		p->cur = NULL;
+}
+
+static int host_terminate(void *priv, unsigned chan)
+{
+	struct host_priv *p = priv;
+	if (chan >= p->o.channels)
+		return DMAB_EINVAL;
+	chan_drop(p, chan);
+	return 0;
+}
+
+static int host_reset(void *priv, unsigned chan)
+{
+	return host_terminate(priv, chan); /* the host keeps no error state */
+}
+
+static int host_chan_idle(void *priv, unsigned chan)
+{
+	struct host_priv *p = priv;
+	if (chan >= p->o.channels)
+		return 1;
+	return p->ch[chan].head == NULL;
+}
+
+static uint64_t host_now(void *priv)
+{
+	return ((struct host_priv *)priv)->now;
+}
+
+static int host_describe(void *priv, char *buf, size_t len)
+{
+	struct host_priv *p = priv;
+	const char *keys[] = { "transfers=", ";bytes=", ";cleans=", ";invals=", ";flushes=" };
+	uint64_t vals[] = { p->cnt.transfers, p->cnt.bytes, p->cnt.cleans, p->cnt.invals,
+			    p->cnt.flushes };
+	if (!buf || len == 0)
+		return DMAB_EINVAL;
+	size_t at = 0;
+	for (unsigned k = 0; k < 5; k++) {
+		char num[24];
+		size_t n = 0;
+		uint64_t v = vals[k];
+		do {
+			num[n++] = (char)('0' + (int)(v % 10u));
+			v /= 10u;
+		} while (v);
+		for (const char *s = keys[k]; *s; s++) {
+			if (at + 1 >= len)
+				return DMAB_ENOSPC;
+			buf[at++] = *s;
+		}
+		while (n) {
+			if (at + 1 >= len)
+				return DMAB_ENOSPC;
+			buf[at++] = num[--n];
+		}
+	}
+	buf[at] = '\0';
+	return (int)at;
+}
+
+const struct dmab_backend_ops dmab_host_backend = {
+	.version = DMAB_BACKEND_OPS_VERSION,
+	.name = "host",
+	.summary = "heap memory, CPU-copy engine, virtual clock (portable, for tests)",
+	/* NONCOHERENT is claimed so coherent=0 can exercise the library's
+	 * cache maintenance; with coherent=1 the device drops it
+	 * (dmab_dev_caps) and the cache ops are never called. */
+	.caps = DMAB_CAP_MEM2MEM | DMAB_CAP_SG | DMAB_CAP_CYCLIC | DMAB_CAP_NONCOHERENT |
+		DMAB_CAP_VIRTUAL_TIME,
+	.priv_size = sizeof(struct host_priv),
+	.profiles = host_profiles,
+	.unavailable = NULL,
+	.open = host_open,
+	.close = host_close,
+	.get_reqs = host_get_reqs,
+	.mem_alloc = host_mem_alloc,
+	.mem_free = host_mem_free,
+	.virt_to_bus = NULL,
+	.cache_clean = host_clean,
+	.cache_inval = host_inval,
+	.cache_flush = host_flush,
+	.chan_config = host_chan_config,
+	.start = host_start,
+	.poll = host_poll,
+	.terminate = host_terminate,
+	.reset = host_reset,
+	.now = host_now,
+	.chan_idle = host_chan_idle,
+	.inject = NULL,
+	.set_trace = NULL,
+	.describe = host_describe,
+};
+
+int dmab_host_counters(struct dmab_dev *dev, struct dmab_host_counters *out)
+{
+	if (!dev || !out || dmab_dev_ops(dev) != &dmab_host_backend)
+		return DMAB_EINVAL;
+	*out = ((struct host_priv *)dmab_dev_priv(dev))->cnt;
+	return 0;
+}
