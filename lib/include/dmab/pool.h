@@ -49,7 +49,8 @@ struct dmab_mpool;
 struct dmab_pool_cfg {
 	const char *name;        /* for reports; copied */
 	size_t size;             /* block size in bytes, > 0 */
-	size_t align;            /* power of two; 0 = the device's addr_align */
+	size_t align;            /* power of two; 0 = the device's addr_align
+				  * (a smaller one is raised to addr_align) */
 	size_t boundary;         /* 0 = none, else a power of two >= size */
 	size_t count;            /* number of blocks, > 0 */
 	enum dmab_mem_kind kind; /* memory the blocks live in */
@@ -69,8 +70,12 @@ struct dmab_pool_stats {
 };
 
 /* Returns 0, DMAB_EINVAL (size 0, count 0, align not a power of two,
- * boundary not a power of two or smaller than the rounded block size),
- * DMAB_ERANGE (size above the device's max_xfer), DMAB_ENOMEM. */
+ * boundary not a power of two or smaller than the rounded block size,
+ * unknown flags), DMAB_ERANGE (size above the device's max_xfer, or a pool
+ * of more than 2^31 alignment granules), DMAB_ENOTSUP (memory kind not
+ * offered by the backend), DMAB_EALIGN (the backend returned memory that
+ * breaks the alignment it was asked for), DMAB_ENOMEM. The blocks' bus
+ * addresses lie under the device's current DMA mask. */
 int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 		     struct dmab_pool **out);
 /* Returns 0, DMAB_ELEAK if blocks were still allocated (they are released
@@ -84,12 +89,27 @@ int dmab_pool_free(struct dmab_pool *pool, void *cpu);
 dmab_addr_t dmab_pool_bus(const struct dmab_pool *pool, const void *cpu);
 /* Whether cpu is a block start of this pool (allocated or not). O(1). */
 int dmab_pool_owns(const struct dmab_pool *pool, const void *cpu);
+/* Index (0 .. capacity-1) of the block starting at cpu, allocated or not, so
+ * callers can keep per-block data outside the blocks (as multi-size pools
+ * do). O(1). Returns 0 or DMAB_EFOREIGN. */
+int dmab_pool_index(const struct dmab_pool *pool, const void *cpu, size_t *index);
+/* CPU range [*start, *start + *len) holding every block (segment padding
+ * included), for callers that route frees by address. */
+void dmab_pool_extent(const struct dmab_pool *pool, void **start, size_t *len);
+/* For DMAB_POOL_THREADSAFE pools the counters include each cache's activity
+ * up to its last exchange with the central stack (or its destruction), and
+ * high_water is sampled at those moments. */
 void dmab_pool_stats(const struct dmab_pool *pool, struct dmab_pool_stats *st);
 const char *dmab_pool_name(const struct dmab_pool *pool);
 
 /* Per-thread cache of a DMAB_POOL_THREADSAFE pool: use one cache from one
  * thread only. `slots` blocks at most are held (2..1024). Destroying a cache
- * returns its blocks to the pool. Returns 0, DMAB_EINVAL, DMAB_ENOMEM. */
+ * returns its blocks to the pool; destroy caches before their pool
+ * (dmab_pool_destroy frees any left, invalidating their handles). A block
+ * may be freed through any cache of its pool or through dmab_pool_free.
+ * cache_alloc returns DMAB_ENOSPC when this cache and the central stack are
+ * empty, even if other caches still hold free blocks. Returns 0,
+ * DMAB_EINVAL (pool not thread-safe, slots out of range), DMAB_ENOMEM. */
 int dmab_pool_cache_create(struct dmab_pool *pool, unsigned slots,
 			   struct dmab_pool_cache **out);
 void dmab_pool_cache_destroy(struct dmab_pool_cache *c);

@@ -1,0 +1,690 @@
+/*
+ * pool.c: fixed-size DMA pools (Linux dma_pool semantics), single-thread and
+ * thread-safe, with per-thread caches.
+ *
+ * Layout. All blocks live in ONE device allocation made at create time. The
+ * block size is rounded up to the alignment; when a boundary is given, the
+ * allocation is split into boundary-sized segments (the allocation itself is
+ * aligned so segment edges are boundary multiples in bus space) and each
+ * segment holds per_seg = boundary / block_size blocks, the tail of a
+ * segment staying unused, so no block ever crosses a boundary multiple.
+ *
+ * Addressing without a divide. Every block start is a multiple of the
+ * granule 2^gshift, the largest power of two dividing the block size, so a
+ * block is named by its granule number g = offset >> gshift (a uint32). The
+ * free stack holds these numbers: allocation pops one and shifts it back
+ * into an address. The block index, which selects the per-block state byte,
+ * comes from g as segment * per_seg + within, where segment = g >> shift and
+ * within = (g & mask) / odd is an exact division by the odd part of the
+ * block size, done by multiplying with its inverse modulo 2^32. That
+ * multiplication also proves g is a block start: for any g that is not a
+ * multiple of `odd`, the product lands at or above per_seg. So alloc and free
+ * are O(1) with a shift, a mask and a multiply, no divide instruction (which
+ * matters on small cores and on the 65,536-block pool alike).
+ *
+ * Metadata (free stack, one state byte per block) is allocated apart from
+ * the blocks, so a device writing into a freed block cannot corrupt the pool;
+ * double frees (state already FREE) and foreign pointers (outside the pool,
+ * inside but not at a block start, NULL) are refused in O(1) and counted.
+ * Poisoning (DMAB_POOL_POISON) fills freed blocks with 0xa5 and checks them
+ * on allocation: O(block size), debug only.
+ *
+ * Thread-safe pools (DMAB_POOL_THREADSAFE) keep the same layout. The central
+ * free stack and the counters sit behind a C11 atomic_flag spinlock (no OS
+ * needed, so it works on bare metal); block state is an atomic byte moved
+ * USED -> FREE by compare-and-swap, so of two threads freeing one block
+ * exactly one wins and the other gets DMAB_EDOUBLEFREE. Per-thread caches
+ * hold a magazine of free granule numbers and touch nothing shared on their
+ * hot path; when the magazine runs empty or full they exchange half of it
+ * with the central stack under the lock and fold their counters into the
+ * pool's at the same moment. Costs of that design: a cache may report
+ * DMAB_ENOSPC while other caches still hold free blocks, and the pool's
+ * counters (and the sampled high-water mark) lag behind a cache's activity
+ * until its next exchange or its destruction.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { BLK_FREE = 0, BLK_USED = 1 };
+#define POISON_BYTE 0xa5u
+#define POOL_FLAGS (DMAB_POOL_POISON | DMAB_POOL_THREADSAFE)
+
+struct dmab_pool {
+	struct dmab__tracked tr; /* first: dev->pools walks it (internal.h) */
+
+	/* hot: what every alloc and free reads */
+	uint8_t *base;           /* CPU address of block 0 */
+	uint32_t *stack;         /* free blocks as granule numbers */
+	uint8_t *state;          /* single-thread: BLK_* per block */
+	atomic_uchar *astate;    /* thread-safe: BLK_* per block */
+	size_t span;             /* bytes from base to the end of the last block */
+	size_t gmask;            /* granule - 1 */
+	uint32_t top;            /* entries on the free stack */
+	uint32_t count;
+	uint32_t per_seg;        /* blocks per boundary segment */
+	uint32_t inv;            /* inverse of the block size's odd part mod 2^32 */
+	uint32_t seg_mask;       /* granules per segment - 1 */
+	uint32_t high_water;
+	uint8_t gshift;          /* log2(granule) */
+	uint8_t seg_shift;       /* log2(granules per segment) */
+	uint8_t poison;
+	uint8_t threadsafe;
+	uint64_t allocs, frees, failed_allocs, bad_frees, poison_hits;
+
+	/* cold */
+	atomic_flag lock;        /* thread-safe pools: stack, counters, caches */
+	struct dmab__node caches;
+	struct dmab_dev *dev;
+	dmab_addr_t bus;         /* bus address of block 0 */
+	size_t block_size;
+	size_t boundary;         /* as asked; 0 = none */
+	struct dmab_mem mem;     /* the one allocation holding every block */
+	void *meta;              /* stack + state, one allocation */
+	char name[];
+};
+
+struct dmab_pool_cache {
+	struct dmab__node node;  /* on pool->caches, under the lock */
+	struct dmab_pool *pool;
+	uint32_t n, slots;
+	/* counted here, folded into the pool at each exchange */
+	uint64_t allocs, frees, failed_allocs, bad_frees, poison_hits;
+	uint32_t mag[];
+};
+
+/* ---- geometry -------------------------------------------------------------- */
+
+static unsigned log2_u64(uint64_t x)
+{
+	return 63u - (unsigned)__builtin_clzll(x);
+}
+
+static uint64_t pow2_ceil(uint64_t x)
+{
+	if (x <= 1)
+		return 1;
+	return (uint64_t)1 << (log2_u64(x - 1u) + 1u);
+}
+
+/* Inverse of odd d modulo 2^32 by Newton's iteration: each step doubles the
+ * correct low bits, starting from 3 (d * d == 1 mod 8 for odd d). */
+static uint32_t inverse_u32(uint32_t d)
+{
+	uint32_t x = d;
+	for (int i = 0; i < 4; i++)
+		x *= 2u - d * x;
+	return x;
+}
+
+/* Offset of block idx (create time and reports only). */
+static size_t block_off(const struct dmab_pool *p, uint32_t idx)
+{
+	uint64_t seg = idx / p->per_seg, within = idx % p->per_seg;
+	uint64_t g = (seg << p->seg_shift) + within * (p->block_size >> p->gshift);
+	return (size_t)(g << p->gshift);
+}
+
+/* The O(1) heart of free/owns/bus: granule number and index of the block
+ * starting at cpu. Returns 0 when cpu is not a block start of this pool. */
+static inline int locate(const struct dmab_pool *p, const void *cpu, uint32_t *g_out,
+			 uint32_t *idx_out)
+{
+	/* unsigned wrap turns "below base" into "beyond span" */
+	uintptr_t off = (uintptr_t)cpu - (uintptr_t)p->base;
+	if (!cpu || off >= p->span || (off & p->gmask))
+		return 0;
+	uint32_t g = (uint32_t)(off >> p->gshift);
+	uint32_t within = (g & p->seg_mask) * p->inv;
+	if (within >= p->per_seg)
+		return 0; /* inside a block, or in a segment's unused tail */
+	uint32_t idx = (g >> p->seg_shift) * p->per_seg + within;
+	if (idx >= p->count)
+		return 0;
+	*g_out = g;
+	*idx_out = idx;
+	return 1;
+}
+
+static inline void *g_to_cpu(const struct dmab_pool *p, uint32_t g)
+{
+	return p->base + ((size_t)g << p->gshift);
+}
+
+static inline uint32_t g_to_idx(const struct dmab_pool *p, uint32_t g)
+{
+	return (g >> p->seg_shift) * p->per_seg + (g & p->seg_mask) * p->inv;
+}
+
+/* ---- poisoning (debug) --------------------------------------------------- */
+
+static void poison_fill(const struct dmab_pool *p, void *blk)
+{
+	memset(blk, (int)POISON_BYTE, p->block_size);
+}
+
+/* Returns 1 if the block was modified while free, and restores the pattern
+ * so every block is handed out looking the same. */
+static int poison_check(const struct dmab_pool *p, void *blk)
+{
+	const uint8_t *b = blk;
+	for (size_t i = 0; i < p->block_size; i++) {
+		if (b[i] != POISON_BYTE) {
+			poison_fill(p, blk);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- lock (thread-safe pools) --------------------------------------------- */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static inline void pool_lock(struct dmab_pool *p)
+{
+	while (atomic_flag_test_and_set_explicit(&p->lock, memory_order_acquire))
+		cpu_relax();
+}
+
+static inline void pool_unlock(struct dmab_pool *p)
+{
+	atomic_flag_clear_explicit(&p->lock, memory_order_release);
+}
+
+/* Called with the lock held. In use is allocations minus frees as folded so
+ * far; a block allocated through one cache and freed through another can
+ * make the frees arrive first, hence the guard. */
+static void ts_update_high_water(struct dmab_pool *p)
+{
+	if (p->allocs > p->frees && p->allocs - p->frees > p->high_water)
+		p->high_water = (uint32_t)(p->allocs - p->frees);
+}
+
+static void cache_fold(struct dmab_pool_cache *c)
+{
+	struct dmab_pool *p = c->pool;
+	p->allocs += c->allocs;
+	p->frees += c->frees;
+	p->failed_allocs += c->failed_allocs;
+	p->bad_frees += c->bad_frees;
+	p->poison_hits += c->poison_hits;
+	c->allocs = c->frees = c->failed_allocs = c->bad_frees = c->poison_hits = 0;
+	ts_update_high_water(p);
+}
+
+/* ---- create / destroy ------------------------------------------------------ */
+
+static void pool_release(struct dmab_pool *p)
+{
+	struct dmab__node *n = p->caches.next;
+	while (n != &p->caches) {
+		struct dmab__node *next = n->next;
+		dmab__free(n); /* the node is the cache's first member */
+		n = next;
+	}
+	dmab__list_del(&p->tr.node);
+	dmab__mem_free_internal(p->dev, &p->mem);
+	dmab__free(p->meta);
+	dmab__free(p);
+}
+
+static size_t pool_in_use(const struct dmab_pool *p)
+{
+	if (!p->threadsafe)
+		return p->count - p->top;
+	return p->allocs > p->frees ? (size_t)(p->allocs - p->frees) : 0;
+}
+
+/* Folds what live caches counted so in_use is exact at teardown. */
+static void fold_all_caches(struct dmab_pool *p)
+{
+	for (struct dmab__node *n = p->caches.next; n != &p->caches; n = n->next)
+		cache_fold((struct dmab_pool_cache *)(void *)n);
+}
+
+static void pool_force_destroy(struct dmab__tracked *t, struct dmab_leaks *leaks)
+{
+	struct dmab_pool *p = (struct dmab_pool *)(void *)t;
+	fold_all_caches(p);
+	if (leaks) {
+		leaks->pools++;
+		leaks->blocks += pool_in_use(p);
+	}
+	pool_release(p);
+}
+
+int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
+		     struct dmab_pool **out)
+{
+	if (!dev || !cfg || !out)
+		return DMAB_EINVAL;
+	*out = NULL;
+	const struct dmab_reqs *rq = &dev->reqs;
+	size_t align = cfg->align ? cfg->align : rq->addr_align;
+	if (cfg->size == 0 || cfg->count == 0 || !dmab__is_pow2(align) ||
+	    (cfg->flags & ~(uint32_t)POOL_FLAGS))
+		return DMAB_EINVAL;
+	if (cfg->count > UINT32_MAX)
+		return DMAB_ERANGE;
+	if (cfg->size > rq->max_xfer)
+		return DMAB_ERANGE;
+	/* a block the device cannot address is no DMA block */
+	if (align < rq->addr_align)
+		align = rq->addr_align;
+	if (cfg->size > SIZE_MAX - align)
+		return DMAB_ERANGE;
+	size_t bs = (size_t)dmab__align_up(cfg->size, align);
+	if (cfg->boundary && (!dmab__is_pow2(cfg->boundary) || cfg->boundary < bs))
+		return DMAB_EINVAL;
+
+	unsigned gshift = (unsigned)__builtin_ctzll((uint64_t)bs);
+	uint64_t odd = (uint64_t)bs >> gshift;
+	uint64_t count = cfg->count;
+	/* Granule numbers and in-segment products are 32-bit: keep the whole
+	 * pool below 2^31 granules (with segment padding, below 2^32). */
+	if (odd > (UINT64_C(1) << 31) / count)
+		return DMAB_ERANGE;
+	uint64_t total = count * bs;
+	if (total > SIZE_MAX / 4)
+		return DMAB_ERANGE;
+
+	/* One segment when there is no boundary or the boundary is beyond the
+	 * pool: then aligning the allocation to pow2_ceil(total) keeps it
+	 * inside one boundary window. */
+	uint64_t seg_bytes = pow2_ceil(total);
+	if (cfg->boundary && cfg->boundary < seg_bytes)
+		seg_bytes = cfg->boundary;
+	size_t mem_align = align;
+	if (cfg->boundary && seg_bytes > mem_align)
+		mem_align = (size_t)seg_bytes;
+
+	size_t namelen = cfg->name ? strlen(cfg->name) : 4;
+	struct dmab_pool *p = dmab__zalloc(sizeof(*p) + namelen + 1);
+	if (!p)
+		return DMAB_ENOMEM;
+	memcpy(p->name, cfg->name ? cfg->name : "pool", namelen);
+	p->dev = dev;
+	p->tr.force_destroy = pool_force_destroy;
+	dmab__list_init(&p->tr.node);
+	dmab__list_init(&p->caches);
+	atomic_flag_clear(&p->lock);
+	p->count = (uint32_t)count;
+	p->block_size = bs;
+	p->boundary = cfg->boundary;
+	p->gshift = (uint8_t)gshift;
+	p->gmask = ((size_t)1 << gshift) - 1u;
+	p->per_seg = (uint32_t)(seg_bytes / bs);
+	p->seg_shift = (uint8_t)(log2_u64(seg_bytes) - gshift);
+	p->seg_mask = (uint32_t)((seg_bytes >> gshift) - 1u);
+	p->inv = inverse_u32((uint32_t)odd);
+	p->poison = (cfg->flags & DMAB_POOL_POISON) != 0;
+	p->threadsafe = (cfg->flags & DMAB_POOL_THREADSAFE) != 0;
+	p->span = block_off(p, p->count - 1u) + bs;
+
+	size_t state_sz = p->threadsafe ? sizeof(atomic_uchar) : sizeof(uint8_t);
+	size_t per_block = sizeof(uint32_t) + state_sz;
+	if (count > SIZE_MAX / per_block) {
+		dmab__free(p);
+		return DMAB_ENOMEM;
+	}
+	p->meta = dmab__zalloc((size_t)count * per_block);
+	if (!p->meta) {
+		dmab__free(p);
+		return DMAB_ENOMEM;
+	}
+	p->stack = p->meta;
+	if (p->threadsafe) {
+		p->astate = (atomic_uchar *)(void *)(p->stack + count);
+		for (uint32_t i = 0; i < p->count; i++)
+			atomic_init(&p->astate[i], (unsigned char)BLK_FREE);
+	} else {
+		p->state = (uint8_t *)(p->stack + count);
+	}
+
+	int rc = dmab__mem_alloc_internal(dev, p->span, mem_align, cfg->kind, dev->mask,
+					  &p->mem);
+	if (rc) {
+		dmab__free(p->meta);
+		dmab__free(p);
+		return rc;
+	}
+	/* The layout relies on these; a backend that breaks its alignment
+	 * promise must not yield blocks that silently cross a boundary. */
+	if (((uintptr_t)p->mem.cpu & (align - 1u)) || (p->mem.bus & (mem_align - 1u))) {
+		dmab__mem_free_internal(dev, &p->mem);
+		dmab__free(p->meta);
+		dmab__free(p);
+		return DMAB_EALIGN;
+	}
+	p->base = p->mem.cpu;
+	p->bus = p->mem.bus;
+
+	/* Stack the blocks so the lowest address is handed out first. */
+	for (uint32_t i = 0; i < p->count; i++) {
+		uint32_t idx = p->count - 1u - i;
+		p->stack[i] = (uint32_t)(block_off(p, idx) >> gshift);
+	}
+	p->top = p->count;
+	if (p->poison)
+		for (uint32_t i = 0; i < p->count; i++)
+			poison_fill(p, p->base + block_off(p, i));
+
+	dmab__list_add(&dev->pools, &p->tr.node);
+	*out = p;
+	return 0;
+}
+
+int dmab_pool_destroy(struct dmab_pool *pool)
+{
+	if (!pool)
+		return DMAB_EINVAL;
+	fold_all_caches(pool);
+	int leaked = pool_in_use(pool) != 0;
+	pool_release(pool);
+	return leaked ? DMAB_ELEAK : 0;
+}
+
+/* ---- single-thread hot path ----------------------------------------------- */
+
+static int st_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus)
+{
+	if (p->top == 0) {
+		p->failed_allocs++;
+		return DMAB_ENOSPC;
+	}
+	uint32_t g = p->stack[--p->top];
+	p->state[g_to_idx(p, g)] = BLK_USED;
+	p->allocs++;
+	if (p->count - p->top > p->high_water)
+		p->high_water = p->count - p->top;
+	void *blk = g_to_cpu(p, g);
+	if (p->poison && poison_check(p, blk))
+		p->poison_hits++;
+	*cpu = blk;
+	if (bus)
+		*bus = p->bus + ((dmab_addr_t)g << p->gshift);
+	return 0;
+}
+
+static int st_free(struct dmab_pool *p, void *cpu)
+{
+	uint32_t g, idx;
+	if (!locate(p, cpu, &g, &idx)) {
+		p->bad_frees++;
+		return DMAB_EFOREIGN;
+	}
+	if (p->state[idx] != BLK_USED) {
+		p->bad_frees++;
+		return DMAB_EDOUBLEFREE;
+	}
+	p->state[idx] = BLK_FREE;
+	if (p->poison)
+		poison_fill(p, cpu);
+	p->stack[p->top++] = g;
+	p->frees++;
+	return 0;
+}
+
+/* ---- thread-safe paths ------------------------------------------------------ */
+
+/* USED -> FREE exactly once, whichever thread tries. */
+static int ts_mark_free(struct dmab_pool *p, uint32_t idx)
+{
+	unsigned char expect = BLK_USED;
+	return atomic_compare_exchange_strong_explicit(&p->astate[idx], &expect,
+						       (unsigned char)BLK_FREE,
+						       memory_order_acq_rel,
+						       memory_order_relaxed);
+}
+
+/* The block came off a free stack we own, so nobody else can change its
+ * state before this store; release pairs with the freer's acquire CAS. */
+static void ts_mark_used(struct dmab_pool *p, uint32_t g)
+{
+	atomic_store_explicit(&p->astate[g_to_idx(p, g)], (unsigned char)BLK_USED,
+			      memory_order_release);
+}
+
+static int ts_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus)
+{
+	pool_lock(p);
+	if (p->top == 0) {
+		p->failed_allocs++;
+		pool_unlock(p);
+		return DMAB_ENOSPC;
+	}
+	uint32_t g = p->stack[--p->top];
+	p->allocs++;
+	ts_update_high_water(p);
+	pool_unlock(p);
+	ts_mark_used(p, g);
+	void *blk = g_to_cpu(p, g);
+	if (p->poison && poison_check(p, blk)) {
+		pool_lock(p);
+		p->poison_hits++;
+		pool_unlock(p);
+	}
+	*cpu = blk;
+	if (bus)
+		*bus = p->bus + ((dmab_addr_t)g << p->gshift);
+	return 0;
+}
+
+static int ts_free(struct dmab_pool *p, void *cpu)
+{
+	uint32_t g, idx;
+	int rc = 0;
+	if (!locate(p, cpu, &g, &idx))
+		rc = DMAB_EFOREIGN;
+	else if (!ts_mark_free(p, idx))
+		rc = DMAB_EDOUBLEFREE;
+	else if (p->poison)
+		poison_fill(p, cpu);
+	pool_lock(p);
+	if (rc) {
+		p->bad_frees++;
+	} else {
+		p->stack[p->top++] = g;
+		p->frees++;
+	}
+	pool_unlock(p);
+	return rc;
+}
+
+/* ---- public alloc / free / queries ----------------------------------------- */
+
+int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
+{
+	if (!pool || !cpu)
+		return DMAB_EINVAL;
+	if (pool->threadsafe)
+		return ts_alloc(pool, cpu, bus);
+	return st_alloc(pool, cpu, bus);
+}
+
+int dmab_pool_free(struct dmab_pool *pool, void *cpu)
+{
+	if (!pool)
+		return DMAB_EINVAL;
+	if (pool->threadsafe)
+		return ts_free(pool, cpu);
+	return st_free(pool, cpu);
+}
+
+dmab_addr_t dmab_pool_bus(const struct dmab_pool *pool, const void *cpu)
+{
+	uint32_t g, idx;
+	if (!pool || !locate(pool, cpu, &g, &idx))
+		return DMAB_ADDR_INVALID;
+	return pool->bus + ((dmab_addr_t)g << pool->gshift);
+}
+
+int dmab_pool_owns(const struct dmab_pool *pool, const void *cpu)
+{
+	uint32_t g, idx;
+	return pool && locate(pool, cpu, &g, &idx);
+}
+
+int dmab_pool_index(const struct dmab_pool *pool, const void *cpu, size_t *index)
+{
+	uint32_t g, idx;
+	if (!pool || !locate(pool, cpu, &g, &idx))
+		return DMAB_EFOREIGN;
+	if (index)
+		*index = idx;
+	return 0;
+}
+
+void dmab_pool_extent(const struct dmab_pool *pool, void **start, size_t *len)
+{
+	if (start)
+		*start = pool ? pool->base : NULL;
+	if (len)
+		*len = pool ? pool->span : 0;
+}
+
+void dmab_pool_stats(const struct dmab_pool *pool, struct dmab_pool_stats *st)
+{
+	if (!st)
+		return;
+	memset(st, 0, sizeof(*st));
+	if (!pool)
+		return;
+	/* The lock only guards thread-safe pools; the cast drops const for it
+	 * and touches nothing else. */
+	struct dmab_pool *p = (struct dmab_pool *)(uintptr_t)pool;
+	if (p->threadsafe)
+		pool_lock(p);
+	st->block_size = p->block_size;
+	st->capacity = p->count;
+	st->in_use = pool_in_use(p);
+	st->high_water = p->high_water;
+	st->allocs = p->allocs;
+	st->frees = p->frees;
+	st->failed_allocs = p->failed_allocs;
+	st->bad_frees = p->bad_frees;
+	st->poison_hits = p->poison_hits;
+	if (p->threadsafe)
+		pool_unlock(p);
+}
+
+const char *dmab_pool_name(const struct dmab_pool *pool)
+{
+	return pool ? pool->name : NULL;
+}
+
+/* ---- per-thread caches ------------------------------------------------------ */
+
+int dmab_pool_cache_create(struct dmab_pool *pool, unsigned slots,
+			   struct dmab_pool_cache **out)
+{
+	if (!pool || !out || !pool->threadsafe || slots < 2 || slots > 1024)
+		return DMAB_EINVAL;
+	*out = NULL;
+	struct dmab_pool_cache *c = dmab__zalloc(sizeof(*c) + slots * sizeof(uint32_t));
+	if (!c)
+		return DMAB_ENOMEM;
+	c->pool = pool;
+	c->slots = slots;
+	pool_lock(pool);
+	dmab__list_add(&pool->caches, &c->node);
+	pool_unlock(pool);
+	*out = c;
+	return 0;
+}
+
+void dmab_pool_cache_destroy(struct dmab_pool_cache *c)
+{
+	if (!c)
+		return;
+	struct dmab_pool *p = c->pool;
+	pool_lock(p);
+	while (c->n)
+		p->stack[p->top++] = c->mag[--c->n];
+	cache_fold(c);
+	dmab__list_del(&c->node);
+	pool_unlock(p);
+	dmab__free(c);
+}
+
+/* Takes up to half a magazine from the central stack. Returns how many. */
+static uint32_t cache_refill(struct dmab_pool_cache *c)
+{
+	struct dmab_pool *p = c->pool;
+	uint32_t want = c->slots / 2u;
+	pool_lock(p);
+	uint32_t k = want < p->top ? want : p->top;
+	p->top -= k;
+	memcpy(c->mag, p->stack + p->top, k * sizeof(uint32_t));
+	cache_fold(c);
+	pool_unlock(p);
+	c->n = k;
+	return k;
+}
+
+/* Gives the older half of a full magazine back to the central stack. */
+static void cache_spill(struct dmab_pool_cache *c)
+{
+	struct dmab_pool *p = c->pool;
+	uint32_t k = c->slots / 2u;
+	pool_lock(p);
+	memcpy(p->stack + p->top, c->mag, k * sizeof(uint32_t));
+	p->top += k;
+	cache_fold(c);
+	pool_unlock(p);
+	memmove(c->mag, c->mag + k, (c->n - k) * sizeof(uint32_t));
+	c->n -= k;
+}
+
+int dmab_pool_cache_alloc(struct dmab_pool_cache *c, void **cpu, dmab_addr_t *bus)
+{
+	if (!c || !cpu)
+		return DMAB_EINVAL;
+	if (c->n == 0 && cache_refill(c) == 0) {
+		c->failed_allocs++;
+		return DMAB_ENOSPC;
+	}
+	struct dmab_pool *p = c->pool;
+	uint32_t g = c->mag[--c->n];
+	ts_mark_used(p, g);
+	c->allocs++;
+	void *blk = g_to_cpu(p, g);
+	if (p->poison && poison_check(p, blk))
+		c->poison_hits++;
+	*cpu = blk;
+	if (bus)
+		*bus = p->bus + ((dmab_addr_t)g << p->gshift);
+	return 0;
+}
+
+int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu)
+{
+	if (!c)
+		return DMAB_EINVAL;
+	struct dmab_pool *p = c->pool;
+	uint32_t g, idx;
+	if (!locate(p, cpu, &g, &idx)) {
+		c->bad_frees++;
+		return DMAB_EFOREIGN;
+	}
+	if (!ts_mark_free(p, idx)) {
+		c->bad_frees++;
+		return DMAB_EDOUBLEFREE;
+	}
+	if (p->poison)
+		poison_fill(p, cpu);
+	if (c->n == c->slots)
+		cache_spill(c);
+	c->mag[c->n++] = g;
+	c->frees++;
+	return 0;
+}
