@@ -251,11 +251,121 @@ int hx_backends_validate(const struct dmab_backend_ops **bad, const char **why);
 
 /* ---- running ------------------------------------------------------------- */
 
+/*
+ * What a point means (harness/core/run.c implements exactly this).
+ *
+ * Buffers. Every transfer has its own source and destination buffer (only
+ * one of them for mem2dev / dev2mem). A buffer is laid out as
+ *     [guard | piece 0 | 2 guards | piece 1 | ... | piece N-1 | guard]
+ * with HX_GUARD_BYTES-byte guards; the block is aligned to 2A and every
+ * piece starts at an offset = A (mod 2A), so each piece's start is aligned
+ * to exactly A (address % A == 0, address % 2A != 0). Before each mem2mem
+ * transfer the CPU writes a per-transfer seeded pattern into the source
+ * pieces, "not yet written" into the destination pieces and guard patterns
+ * around all of them (verify.h); after it, the CPU checks them. Patterns,
+ * guards and checks are outside every timed region.
+ *
+ * cache (memory kind and maintenance):
+ *   coherent  DMAB_MEM_COHERENT memory, no maintenance.
+ *   sync      DMAB_MEM_NORMAL memory; source mapped DMAB_TO_DEVICE,
+ *             destination DMAB_FROM_DEVICE with DMAB_MAP_BOUNCE_PARTIAL (a
+ *             window sharing cache lines with its guards is bounced rather
+ *             than refused), both unmapped after completion
+ *             (dmab_map_single for sg 1, dmab_sg_map for sg > 1).
+ *   uncached  DMAB_MEM_UNCACHED memory, no maintenance; skipped when the
+ *             backend lacks DMAB_CAP_UNCACHED or refuses (DMAB_ENOTSUP).
+ *   bounce    as sync, both mappings with DMAB_MAP_FORCE_BOUNCE.
+ *   none      DMAB_MEM_NORMAL memory, no maintenance at all. On a non-
+ *             coherent device verification failures are the expected,
+ *             measured result: the row stays ok, verify_failures counts them
+ *             and reason says "maintenance deliberately omitted: ...".
+ *             Skipped when the memory lies above the DMA mask (only a
+ *             mapping could bounce it).
+ * pool (where buffers come from; all but coherent acquire and release two
+ * buffers per transfer, inside alloc_ns):
+ *   heap      dmab_mem_alloc / dmab_mem_free per buffer.
+ *   fixed     a dmab_pool of qdepth x channels x 2 blocks, created per point.
+ *   multi     a dmab_mpool with classes of 1/4, 1/2 and 1 buffer size
+ *             (2, 2 and qdepth x channels x 2 blocks); buffers come from
+ *             the largest class.
+ *   coherent  one coherent allocation per buffer, kept for the whole point
+ *             (alloc_ns = their allocation and free / measured transfers);
+ *             only with cache coherent, else skipped naming both values.
+ *   A pool the device cannot make (e.g. blocks above max_xfer for fixed
+ *   and multi, DMAB_ERANGE) makes the row skipped with the library's reason.
+ * sg N       each buffer is split into N pieces (multiples of the size
+ *            granule, the last one takes the rest) separated by guards; one
+ *            chain carries all of them (dmab_chain_add_sg on mapped tables,
+ *            dmab_chain_add per piece otherwise).
+ * channels C, qdepth Q: channels 0..C-1 each keep Q transfers in flight.
+ *            Channel 0 is measured: it runs at `priority` and its transfers
+ *            carry `deadline_ns`; the others run at DMAB_PRIO_MEDIUM as load.
+ * transfer   mem2dev/dev2mem use the backend's FIFO peripheral with request
+ *            line = channel index; skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
+ *            Their data is not verified (no reference exists on the device
+ *            side): verify_failures and guard_violations stay empty.
+ * warmup, reps, min_time: each channel first runs `warmup` unmeasured
+ *            transfers (drained), then channel statistics are reset and each
+ *            channel runs `reps` measured transfers; while less than
+ *            min_time_ns of device time has passed since the first measured
+ *            submit when all of them are submitted, another `reps` follow.
+ * align, size: a size that is not a multiple of the device's size granule
+ *            or an alignment below its addr_align makes the row skipped.
+ *
+ * Metrics. DEV metrics use the device clock (res->clock, "<clock_name>@<hz>",
+ * e.g. "sim-cycles@200MHz"), CPU metrics plat->cpu_now_ns (res->cpu_clock).
+ *   throughput_MBps  bytes of all measured completed transfers (every
+ *                    channel) / device time from the first measured submit
+ *                    to the last measured completion.
+ *   lat_*_ns         channel 0's latency histogram (library statistics).
+ *   deadline_*       channel 0's deadline statistics; empty when deadline 0.
+ *   alloc_ns, prep_ns  CPU time per measured transfer: acquiring and
+ *                    releasing its buffers; building its chain (and filling
+ *                    SG tables).
+ *   maint_ns         device time spent inside map/sync/unmap per measured
+ *                    transfer (0 where maintenance costs no device time).
+ *   xfer_ns, device_cycles  mean hardware execution time / busy cycles of
+ *                    measured transfers (cycles only with DMAB_CAP_DEV_CYCLES).
+ *   transfers, bytes measured completed transfers and their bytes.
+ *   errors, err_*, verify_failures, guard_violations: the whole point,
+ *                    warm-up included (correctness, not performance).
+ *                    verify_failures counts transfers with any verdict other
+ *                    than ok; guard_violations the subset whose verdict was
+ *                    src-overwritten or outside-window. On non-coherent
+ *                    memory a device write into a guard is seen only where
+ *                    the policy's maintenance covers that cache line.
+ *   pool_hwm         most buffers outstanding at once (the pool's own
+ *                    high-water mark for fixed and multi, summed over
+ *                    classes).
+ * Failures. A transfer that fails or is cancelled without fault injection
+ * makes the row failed, its reason naming the first error record (kind,
+ * code, channel, cookie, address); the point stops there. With `inject`
+ * set (passed to the backend as option "inject=<spec>"; skipped on backends
+ * without DMAB_CAP_FAULTS) failures are counted, not fatal.
+ * Determinism. On a virtual-time backend, the same point gives bit-
+ * identical DEV and COUNT metrics: data seeds come from (seed, channel,
+ * sequence), nothing that reaches the device depends on the CPU clock.
+ */
+#define HX_GUARD_BYTES 64
+
 /* Measures one point. Never aborts: problems become HX_SKIPPED (the backend
  * cannot do this combination) or HX_FAILED with a reason. Returns 0, or a
- * negative code only for misuse (NULL arguments). */
+ * negative code only for misuse (NULL arguments, no cpu_now_ns). A skipped
+ * row has no metric present; a failed one has the counts (errors,
+ * verification) gathered until it stopped. */
 int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 		 struct hx_result *res);
+
+/* Whether a row measured a failure that should make the CLI exit 1: status
+ * failed, or verification / guard failures on a row that neither omitted
+ * maintenance on purpose (cache none) nor injected faults. */
+int hx_result_is_failure(const struct hx_point *pt, const struct hx_result *res);
+
+/* Fills *pt with the first value of every dimension's default list in
+ * HX_DIM_TABLE (backend "sim", default profile, mem2mem, 64 bytes, ...),
+ * inject NULL. Returns 0, or DMAB_EINVAL if a default does not parse (a
+ * table bug; the test suite checks it). */
+int hx_point_defaults(struct hx_point *pt);
 
 #ifdef __cplusplus
 }
