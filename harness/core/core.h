@@ -301,7 +301,9 @@ int hx_backends_validate(const struct dmab_backend_ops **bad, const char **why);
  *            Channel 0 is measured: it runs at `priority` and its transfers
  *            carry `deadline_ns`; the others run at DMAB_PRIO_MEDIUM as load.
  * transfer   mem2dev/dev2mem use the backend's FIFO peripheral with request
- *            line = channel index; skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
+ *            line = channel index (the backend contract has no op for a
+ *            peripheral's address yet: the harness knows the sim's, and
+ *            skips other backends); skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
  *            Their data is not verified (no reference exists on the device
  *            side): verify_failures and guard_violations stay empty.
  * warmup, reps, min_time: each channel first runs `warmup` unmeasured
@@ -340,13 +342,31 @@ int hx_backends_validate(const struct dmab_backend_ops **bad, const char **why);
  * Failures. A transfer that fails or is cancelled without fault injection
  * makes the row failed, its reason naming the first error record (kind,
  * code, channel, cookie, address); the point stops there. With `inject`
- * set (passed to the backend as option "inject=<spec>"; skipped on backends
- * without DMAB_CAP_FAULTS) failures are counted, not fatal.
+ * set (the --inject syntax of hx_inject_parse, armed through
+ * dmab_dev_inject right after open, so warm-up transfers can be hit too;
+ * skipped on backends without DMAB_CAP_FAULTS) failures are counted, not
+ * fatal.
  * Determinism. On a virtual-time backend, the same point gives bit-
  * identical DEV and COUNT metrics: data seeds come from (seed, channel,
  * sequence), nothing that reaches the device depends on the CPU clock.
  */
 #define HX_GUARD_BYTES 64
+
+/* One piece of a buffer: its offset from the block start, its length, and
+ * the stream position of its first byte (for the data pattern). */
+struct hx_piece {
+	size_t off;
+	size_t len;
+	uint64_t pos0;
+};
+/* The buffer layout described above, for n pieces of a size-byte buffer
+ * whose pieces start aligned to exactly `align` once the block is aligned
+ * to 2 x align: fills out[0..n) and *blk (the block size, trailing guard
+ * included). Returns 0, DMAB_EINVAL (n 0, align not a power of two, sizes
+ * too large) or DMAB_ERANGE (size too small for n pieces of whole
+ * granules). O(n). */
+int hx_layout(size_t size, size_t align, unsigned n, size_t granule, struct hx_piece *out,
+	      size_t *blk);
 
 /* Measures one point. Never aborts: problems become HX_SKIPPED (the backend
  * cannot do this combination) or HX_FAILED with a reason. Returns 0, or a

@@ -41,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/sim.h"
 #include "core/core.h"
+#include "core/parse.h"
 #include "core/verify.h"
 
 #define RUN_GUARD ((size_t)HX_GUARD_BYTES)
@@ -49,12 +51,6 @@
 #define MAX_SG 4096u
 #define MAX_STALLS 8          /* polls in a row without progress before giving up */
 #define MIN_TIMEOUT_NS 2000000ull
-
-/* One window of a buffer: offset from the block start and length. */
-struct piece {
-	size_t off, len;
-	uint64_t pos0;        /* stream position of its first byte */
-};
 
 /* One buffer: a block from the point's buffer source. */
 struct hbuf {
@@ -90,7 +86,7 @@ struct run {
 	enum dmab_mem_kind kind;
 	size_t size, align2, blk;
 	unsigned npieces, nch, q, max_desc;
-	struct piece *pieces;
+	struct hx_piece *pieces;
 
 	struct dmab_chan **chans;
 	struct slot *slots;
@@ -178,36 +174,45 @@ static void fmt_hz(char *buf, size_t n, uint64_t hz)
 
 /* ---- buffer layout ------------------------------------------------------------ */
 
-/*
- * Pieces are placed one after the other, each starting at the first offset
- * s >= cursor + guard with s % (2A) == A, so with the block aligned to 2A
- * every piece starts aligned to exactly A; there are at least two guards
- * (2 x 64 bytes) between pieces and one before the first and after the last.
- */
+int hx_layout(size_t size, size_t align, unsigned n, size_t granule, struct hx_piece *out,
+	      size_t *blk)
+{
+	size_t g = granule ? granule : 1, a = align;
+	if (!out || !blk || n == 0 || !is_pow2(a) || a > SIZE_MAX / 8 || size > SIZE_MAX / 4)
+		return DMAB_EINVAL;
+	size_t base = size / n / g * g;
+	if (base == 0)
+		return DMAB_ERANGE;
+	size_t cursor = 0;
+	uint64_t pos = 0;
+	for (unsigned i = 0; i < n; i++) {
+		size_t len = (i + 1 < n) ? base : size - base * (n - 1);
+		/* first s >= cursor + guard with s % 2a == a */
+		size_t s = round_up(cursor + RUN_GUARD + a, 2 * a) - a;
+		out[i].off = s;
+		out[i].len = len;
+		out[i].pos0 = pos;
+		pos += len;
+		cursor = s + len + RUN_GUARD;
+	}
+	*blk = cursor;
+	return 0;
+}
+
 static int layout(struct run *r)
 {
-	const struct hx_point *pt = r->pt;
-	size_t a = (size_t)pt->align, g = r->reqs->size_granule ? r->reqs->size_granule : 1;
-	size_t base = r->size / r->npieces / g * g;
-	if (base == 0) {
+	size_t g = r->reqs->size_granule ? r->reqs->size_granule : 1;
+	int rc = hx_layout(r->size, (size_t)r->pt->align, r->npieces, g, r->pieces, &r->blk);
+	if (rc == DMAB_ERANGE) {
 		set_status(r, HX_SKIPPED, "sg %u: size %zu cannot be split into %u pieces of whole %zu-byte granules",
 			   r->npieces, r->size, r->npieces, g);
 		return -1;
 	}
-	size_t cursor = 0;
-	uint64_t pos = 0;
-	for (unsigned i = 0; i < r->npieces; i++) {
-		size_t len = (i + 1 < r->npieces) ? base : r->size - base * (r->npieces - 1);
-		size_t x = cursor + RUN_GUARD;
-		size_t s = round_up(x + a, 2 * a) - a;
-		r->pieces[i].off = s;
-		r->pieces[i].len = len;
-		r->pieces[i].pos0 = pos;
-		pos += len;
-		cursor = s + len + RUN_GUARD;
+	if (rc < 0) {
+		set_err(r, rc, "buffer layout");
+		return -1;
 	}
-	r->blk = cursor;
-	r->align2 = 2 * a;
+	r->align2 = 2 * (size_t)r->pt->align;
 	return 0;
 }
 
@@ -348,7 +353,7 @@ static void bufs_release(struct run *r, struct slot *s)
 
 static struct hx_xfer_buf piece_buf(const struct run *r, const struct slot *s, unsigned i)
 {
-	const struct piece *p = &r->pieces[i];
+	const struct hx_piece *p = &r->pieces[i];
 	struct hx_xfer_buf b = { s->src.cpu + p->off - RUN_GUARD, s->dst.cpu + p->off - RUN_GUARD,
 				 p->len, RUN_GUARD, s->seed, p->pos0 };
 	return b;
@@ -415,14 +420,19 @@ static void unmap_all(struct run *r, struct slot *s)
 	s->mapped = 0;
 }
 
-/* The peripheral side of device transfers: the FIFO behind request line
- * `chan` (the channel's index); the address is a placeholder the engine
- * replaces by the FIFO selected through the channel's request line. */
+/* The peripheral side of device transfers: the FIFO of request line
+ * `chan` (the channel's index). The backend contract has no op for a
+ * peripheral's bus address yet, so the harness knows the backends that
+ * have peripherals by name (periph_known() refuses the others). */
 static dmab_addr_t periph_addr(const struct run *r, unsigned chan)
 {
 	(void)r;
-	(void)chan;
-	return 0;
+	return dmab_sim_periph_addr(chan);
+}
+
+static int periph_known(const struct dmab_backend_ops *ops, unsigned nch)
+{
+	return ops == &dmab_sim_backend && nch <= DMAB_SIM_PERIPH_LINES;
 }
 
 static int build_chain(struct run *r, struct slot *s)
@@ -438,7 +448,7 @@ static int build_chain(struct run *r, struct slot *s)
 			rc = dmab_chain_add_periph_sg(c, s->sg_dst, periph_addr(r, s->ch), 0, DMAB_DESC_IRQ);
 	} else {
 		for (unsigned i = 0; rc == 0 && i < r->npieces; i++) {
-			const struct piece *p = &r->pieces[i];
+			const struct hx_piece *p = &r->pieces[i];
 			dmab_addr_t src, dst;
 			uint32_t ctrl = DMAB_DESC_TYPE(r->xfer);
 			if (r->map) {
@@ -774,6 +784,11 @@ static int check_device(struct run *r, const char *bname)
 		set_status(r, HX_SKIPPED, "transfer dev2mem: backend %s has no peripherals", bname);
 		return -1;
 	}
+	if (pt->transfer != DMAB_MEM2MEM && !periph_known(dmab_dev_ops(r->dev), r->nch)) {
+		set_status(r, HX_SKIPPED, "transfer %s: the harness does not know backend %s's peripheral addresses for %u channels",
+			   hx_xfer_name(pt->transfer), bname, r->nch);
+		return -1;
+	}
 	if (pt->sg > 1 && !(r->caps & DMAB_CAP_SG)) {
 		set_status(r, HX_SKIPPED, "sg %llu: backend %s cannot chain descriptors",
 			   (unsigned long long)pt->sg, bname);
@@ -1033,13 +1048,32 @@ static void configure(struct run *r)
 	}
 }
 
-/* Backend options: the fault spec travels as "inject=<spec>". */
-static int make_options(const struct hx_point *pt, char *buf, size_t n)
+/* Arms the point's faults (the CLI's --inject syntax, parse.h) through
+ * dmab_dev_inject, which every backend with DMAB_CAP_FAULTS offers; the
+ * spec is parsed here rather than handed to the backend as an option so
+ * that it means the same thing on every backend. */
+#define MAX_FAULTS 16u
+static int arm_faults(struct run *r)
 {
-	if (!pt->inject || !pt->inject[0])
-		return 0;
-	int len = snprintf(buf, n, "inject=%s", pt->inject);
-	return (len < 0 || (size_t)len >= n) ? -1 : 1;
+	struct dmab_fault f[MAX_FAULTS];
+	unsigned n = 0;
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof(pc));
+	pc.where = "inject";
+	if (hx_inject_parse(&pc, "inject", r->pt->inject, f, MAX_FAULTS, &n) < 0) {
+		set_status(r, HX_FAILED, "%s", pc.err.msg);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int rc = dmab_dev_inject(r->dev, &f[i]);
+		if (rc < 0) {
+			char what[64];
+			snprintf(what, sizeof(what), "inject %s", dmab_fault_name(f[i].kind));
+			set_err(r, rc, what);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
@@ -1063,7 +1097,6 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 	r->status = HX_OK;
 
 	const struct dmab_backend_ops *ops = NULL;
-	char options[192];
 	int opened = 0;
 	if (check_point(r) < 0)
 		goto out;
@@ -1081,16 +1114,10 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 		set_status(r, HX_SKIPPED, "inject %s: backend %s cannot inject faults", pt->inject, ops->name);
 		goto out;
 	}
-	int has_opts = make_options(pt, options, sizeof(options));
-	if (has_opts < 0) {
-		set_status(r, HX_FAILED, "inject: fault spec too long");
-		goto out;
-	}
 	struct dmab_dev_cfg cfg;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ops = ops;
 	cfg.profile = pt->profile[0] ? pt->profile : NULL;
-	cfg.options = has_opts ? options : NULL;
 	cfg.seed = pt->seed;
 	int rc = dmab_dev_open(&cfg, &r->dev);
 	if (rc < 0) {
@@ -1113,6 +1140,8 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 			 r->reqs->clock_name ? r->reqs->clock_name : "device", hz);
 	}
 	if (check_device(r, ops->name) < 0 || setup(r) < 0)
+		goto out;
+	if (r->injecting && arm_faults(r) < 0)
 		goto out;
 
 	if (pt->warmup)
