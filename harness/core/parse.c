@@ -376,7 +376,8 @@ int hx_parse_backend(struct hx_parse_ctx *c, const char *key, const char *s,
 
 /* ---- fault injection -------------------------------------------------------- */
 
-/* "0.01" (probability), "1%" or "1000ppm" -> parts per million. */
+/* "1000" or "1000ppm" (parts per million, as the sim's own option says)
+ * or "1%" / "0.5%" -> parts per million. s is NUL-terminated. */
 static int parse_rate(struct hx_parse_ctx *c, const char *key, const char *item, const char *s,
 		      uint32_t *ppm)
 {
@@ -386,24 +387,74 @@ static int parse_rate(struct hx_parse_ctx *c, const char *key, const char *item,
 	if (*s == '-')
 		return fail(c, key, item, "negative rate in '%s'", item);
 	if (scan_decimal(&p, &m, &fd, 1) != 0)
-		return fail(c, key, item, "bad rate in '%s': use a probability (0.01), a percentage (1%%) or ppm (100ppm)", item);
+		return fail(c, key, item, "bad rate in '%s': use parts per million (1000 or 1000ppm) or a percentage (0.1%%)", item);
 	uint64_t mult;
-	if (!*p)
-		mult = 1000000;
+	if (!*p || strcmp(p, "ppm") == 0)
+		mult = 1;
 	else if (strcmp(p, "%") == 0)
 		mult = 10000;
-	else if (strcmp(p, "ppm") == 0)
-		mult = 1;
 	else
-		return fail(c, key, item, "bad rate in '%s': unknown unit '%s' (use %%, ppm, or a bare probability)", item, p);
+		return fail(c, key, item, "bad rate in '%s': unknown unit '%s' (use ppm, %%, or a bare number of ppm)", item, p);
 	int r = scale(m, fd, mult, &v);
 	if (r == -1)
 		return fail(c, key, item, "rate in '%s' is finer than 1 ppm", item);
 	if (r < 0 || v > 1000000)
-		return fail(c, key, item, "rate in '%s' above 1 (100%%)", item);
+		return fail(c, key, item, "rate in '%s' above 100%% (1000000 ppm)", item);
 	if (v == 0)
 		return fail(c, key, item, "rate in '%s' is zero (leave the fault out instead)", item);
 	*ppm = (uint32_t)v;
+	return 0;
+}
+
+/* One item "kind[:rate][@nth][/lo-hi]" (NUL-terminated, modified). */
+static int fault_item(struct hx_parse_ctx *c, const char *key, char *item, struct dmab_fault *f)
+{
+	char whole[64];
+	append(whole, sizeof whole, 0, item);
+	char *slash = strchr(item, '/');
+	if (slash)
+		*slash++ = '\0';
+	char *at = strchr(item, '@');
+	if (at)
+		*at++ = '\0';
+	char *colon = strchr(item, ':');
+	if (colon)
+		*colon++ = '\0';
+	int k = dmab_fault_parse(item);
+	if (k < 0) {
+		char known[160];
+		size_t used = 0;
+		known[0] = '\0';
+		for (int i = 0; i < DMAB_FAULT__COUNT; i++) {
+			if (i)
+				used = append(known, sizeof known, used, ", ");
+			used = append(known, sizeof known, used, dmab_fault_name((enum dmab_fault_kind)i));
+		}
+		return fail(c, key, item, "unknown fault kind '%s' (known: %s)", item, known);
+	}
+	memset(f, 0, sizeof *f);
+	f->kind = (enum dmab_fault_kind)k;
+	if (colon && parse_rate(c, key, whole, colon, &f->rate_ppm) < 0)
+		return -1;
+	if (at) {
+		struct hx_parse_ctx sub = *c;
+		if (hx_parse_uint(&sub, key, at, &f->nth) < 0 || f->nth == 0)
+			return fail(c, key, whole, "bad transfer number '@%s' in '%s' (1 = the first transfer)", at, whole);
+	}
+	if (slash) {
+		char *dash = strchr(slash, '-');
+		struct hx_parse_ctx sub = *c;
+		if (dash)
+			*dash++ = '\0';
+		if (!dash || hx_parse_uint(&sub, key, slash, &f->range_lo) < 0 ||
+		    hx_parse_uint(&sub, key, dash, &f->range_hi) < 0)
+			return fail(c, key, whole, "bad address range in '%s': use /LO-HI (bus addresses, 0x hex allowed)", whole);
+		if (f->range_hi <= f->range_lo)
+			return fail(c, key, whole, "empty address range in '%s' (HI must be above LO)", whole);
+	}
+	/* A kind alone fires on every transfer, as in the sim's own option. */
+	if (!colon && !at)
+		f->rate_ppm = 1000000;
 	return 0;
 }
 
@@ -424,32 +475,9 @@ int hx_inject_parse(struct hx_parse_ctx *c, const char *key, const char *spec,
 			return fail(c, key, spec, "fault item too long in '%s'", spec);
 		memcpy(item, p, len);
 		item[len] = '\0';
-		char kind[64];
-		memcpy(kind, item, len + 1);
-		char *colon = strchr(kind, ':');
-		if (colon)
-			*colon = '\0';
-		int k = dmab_fault_parse(kind);
-		if (k < 0) {
-			char known[160];
-			size_t used = 0;
-			known[0] = '\0';
-			for (int i = 0; i < DMAB_FAULT__COUNT && used < sizeof known; i++) {
-				int w = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
-						 dmab_fault_name((enum dmab_fault_kind)i));
-				used += w > 0 ? (size_t)w : 0;
-			}
-			return fail(c, key, kind, "unknown fault kind '%s' (known: %s)", kind, known);
-		}
 		struct dmab_fault f;
-		memset(&f, 0, sizeof f);
-		f.kind = (enum dmab_fault_kind)k;
-		if (colon) {
-			if (parse_rate(c, key, item, colon + 1, &f.rate_ppm) < 0)
-				return -1;
-		} else {
-			f.nth = 1;
-		}
+		if (fault_item(c, key, item, &f) < 0)
+			return -1;
 		if (cnt >= max)
 			return fail(c, key, spec, "too many faults in '%s' (max %u)", spec, max);
 		out[cnt++] = f;

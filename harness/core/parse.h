@@ -102,9 +102,14 @@ int hx_parse_time(struct hx_parse_ctx *c, const char *key, const char *s, uint64
 int hx_parse_backend(struct hx_parse_ctx *c, const char *key, const char *s,
 		     char name[HX_NAME_MAX], char profile[HX_NAME_MAX]);
 
-/* Fault-injection spec "KIND[:RATE],..." (kinds from DMAB_FAULT_TABLE).
- * RATE is a probability per transfer: "0.01", "1%" or "1000ppm"; without
- * it the fault fires once, on the first transfer. Fills up to max faults. */
+/* Fault-injection spec "ITEM,ITEM,..." with ITEM = KIND[:RATE][@NTH][/LO-HI]
+ * (kinds from DMAB_FAULT_TABLE; the same grammar as the sim's `inject`
+ * option, plus percentages). RATE is the probability per transfer in parts
+ * per million ("1000", "1000ppm") or as a percentage ("0.1%"); @NTH also
+ * fires on the NTH transfer (1-based) of the device; /LO-HI restricts to
+ * transfers touching bus addresses [LO, HI). A KIND alone fires on every
+ * transfer. Fills up to max faults; the core arms them with
+ * dmab_dev_inject so they mean the same on every backend. */
 int hx_inject_parse(struct hx_parse_ctx *c, const char *key, const char *spec,
 		    struct dmab_fault *out, unsigned max, unsigned *n);
 
