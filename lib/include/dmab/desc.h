@@ -65,30 +65,43 @@ struct dmab_chain;
  * Returns 0, DMAB_EINVAL, DMAB_ENOMEM. */
 int dmab_chain_create(struct dmab_dev *dev, struct dmab_pool *desc_pool,
 		      unsigned max_desc, struct dmab_chain **out);
-/* Returns the descriptors to the pool and frees the chain. */
-void dmab_chain_destroy(struct dmab_chain *c);
-/* Empties the chain (descriptors back to the pool) for reuse. */
-void dmab_chain_reset(struct dmab_chain *c);
+/* Returns the descriptors to the pool and frees the chain. Returns 0 (also
+ * for NULL) or DMAB_ESTATE (chain in flight: nothing is freed). */
+int dmab_chain_destroy(struct dmab_chain *c);
+/* Empties the chain (descriptors back to the pool, linear again) for reuse.
+ * Returns 0, DMAB_EINVAL (NULL) or DMAB_ESTATE (chain in flight). */
+int dmab_chain_reset(struct dmab_chain *c);
 
 /* Appends src->dst of len bytes with ctrl (type, increments, hints). Split
- * into several descriptors when len > max_xfer. Returns 0, DMAB_EINVAL
- * (len 0, len not a multiple of size_granule), DMAB_EALIGN (address
- * violates addr_align), DMAB_ENOSPC (chain or descriptor pool full; the
- * chain is left as it was), DMAB_ESTATE (chain in flight). */
+ * into several descriptors when len > max_xfer (pieces stay multiples of
+ * size_granule and addr_align, so every piece's addresses stay aligned);
+ * DMAB_DESC_IRQ in ctrl goes on the last piece only. Returns 0, DMAB_EINVAL
+ * (len 0, len not a multiple of size_granule, unknown ctrl bits, range
+ * wrapping past 2^64), DMAB_EALIGN (address violates addr_align),
+ * DMAB_EFAULT (range above the device's DMA mask), DMAB_ENOSPC (chain or
+ * descriptor pool full), DMAB_ESTATE (chain in flight). On any error the
+ * chain is left exactly as it was. */
 int dmab_chain_add(struct dmab_chain *c, dmab_addr_t src, dmab_addr_t dst,
 		   size_t len, uint32_t ctrl);
 /* Appends mem-to-mem descriptors copying mapped table src to mapped table
- * dst (total bytes must match; segments are paired piecewise). */
+ * dst (total bytes must match; segments are paired piecewise: each
+ * descriptor covers the overlap of the current source and destination
+ * segment). ctrl may carry hints and DMAB_DESC_IRQ (last descriptor only);
+ * a type other than MEM2MEM is DMAB_EINVAL. All or nothing, as chain_add. */
 int dmab_chain_add_sg(struct dmab_chain *c, const struct dmab_sg *src,
 		      const struct dmab_sg *dst, uint32_t ctrl);
 /* Appends device-side transfers between a fixed peripheral address and the
- * mapped table (MEM2DEV when to_dev, else DEV2MEM). */
+ * mapped table (MEM2DEV when to_dev, else DEV2MEM): the memory side
+ * increments, the peripheral side does not. The type and increment bits of
+ * ctrl are set by the call. All or nothing, as chain_add. */
 int dmab_chain_add_periph_sg(struct dmab_chain *c, const struct dmab_sg *mem,
 			     dmab_addr_t periph_addr, int to_dev, uint32_t ctrl);
-/* Makes the chain cyclic (1) or linear (0): relinks the last descriptor. */
+/* Makes the chain cyclic (1) or linear (0): relinks the last descriptor
+ * (later appends keep the loop closed). Returns 0, DMAB_ESTATE. */
 int dmab_chain_set_cyclic(struct dmab_chain *c, int cyclic);
 /* Sets DMAB_DESC_IRQ on every descriptor (periods = descriptors) or only the
- * last one (periods = 0). */
+ * last one (every = 0), over the descriptors present now. Returns 0,
+ * DMAB_ESTATE. */
 int dmab_chain_set_irq_every(struct dmab_chain *c, int every);
 
 unsigned dmab_chain_len(const struct dmab_chain *c);
@@ -99,6 +112,21 @@ struct dmab_desc *dmab_chain_desc(const struct dmab_chain *c, unsigned i);
 dmab_addr_t dmab_chain_desc_bus(const struct dmab_chain *c, unsigned i);
 /* Array of CPU pointers to all descriptors (what dmab_txd.descs points at). */
 struct dmab_desc *const *dmab_chain_descs(const struct dmab_chain *c);
+/* 1 while the chain belongs to a channel (submitted, transaction not ended). */
+int dmab_chain_in_flight(const struct dmab_chain *c);
+
+/*
+ * Library-internal (desc.c <-> chan.c), not API. Visible only to the
+ * library's own sources, which include internal.h (defining
+ * DMAB_INTERNAL_H) before any public header.
+ */
+#ifdef DMAB_INTERNAL_H
+/* Bit (1u << enum dmab_xfer_type) for every type present in the chain. */
+uint32_t dmab__chain_types(const struct dmab_chain *c);
+struct dmab_dev *dmab__chain_dev(const struct dmab_chain *c);
+/* Marks the chain owned by a channel (1) or free again (0). */
+void dmab__chain_set_in_flight(struct dmab_chain *c, int in_flight);
+#endif
 
 #ifdef __cplusplus
 }
