@@ -50,7 +50,14 @@ struct dmab_chan;
 struct dmab_chain;
 struct dmab_fault;
 
+/* Outcomes kept per channel; also the most transactions one channel may
+ * have outstanding (submit returns DMAB_ENOSPC beyond it). */
 #define DMAB_CHAN_HISTORY 256u
+/* Error records kept per device (older ones are overwritten; the per-kind
+ * counters in struct dmab_chan_stats keep counting). */
+#define DMAB_DEV_ERRORS 64u
+/* period_index given to dmab_miss_fn for a one-shot transaction. */
+#define DMAB_NO_PERIOD UINT64_MAX
 
 /* Error kinds (X-macro: id, name). */
 #define DMAB_ERRK_TABLE(X)                 \
@@ -107,7 +114,11 @@ struct dmab_result {
 };
 
 typedef void (*dmab_done_fn)(void *ctx, const struct dmab_result *r);
-/* Called on every deadline miss (transaction or period). */
+/* Called on every deadline miss (transaction or period). Callbacks run on
+ * the caller's thread, from inside the call that ended the transaction
+ * (wait, poll, terminate, release, ...). They may submit, issue, query and
+ * terminate; they must not release a channel (DMAB_EBUSY), wait or poll
+ * (DMAB_ESTATE), or close the device. */
 typedef void (*dmab_miss_fn)(void *ctx, unsigned chan, dmab_cookie_t cookie,
 			     uint64_t period_index, uint64_t lateness_ns);
 
@@ -158,28 +169,51 @@ int dmab_chan_release(struct dmab_chan *ch);
 unsigned dmab_chan_index(const struct dmab_chan *ch);
 
 /* Queues chain on the channel. Returns a cookie > 0, or DMAB_EINVAL (empty
- * chain), DMAB_ESTATE (chain already submitted), DMAB_ENOTSUP (transfer type
- * or cyclic not supported by the backend). */
+ * chain, chain of another device), DMAB_ESTATE (chain already submitted),
+ * DMAB_ENOTSUP (transfer type, multi-descriptor chain or cyclic not
+ * supported by the backend), DMAB_ENOSPC (DMAB_CHAN_HISTORY transactions
+ * already outstanding on the channel), DMAB_ENOMEM. Cookies start at 1
+ * after each request and wrap from INT32_MAX back to 1. A cyclic
+ * transaction ends only by terminate (cancelled); transactions queued
+ * behind it on the same channel run only after that. */
 dmab_cookie_t dmab_chan_submit(struct dmab_chan *ch, struct dmab_chain *chain,
 			       const struct dmab_submit_opts *opts);
 /* Hands every pending transaction to the hardware. Returns the number
- * issued or a negative code. */
+ * issued or a negative code. A transaction the backend refuses fails with
+ * the backend's code (error recorded) once those before it have ended. */
 int dmab_chan_issue_pending(struct dmab_chan *ch);
-/* Status by cookie; fills *res when given and the outcome is known. */
+/* Status by cookie, O(1); fills *res when given and the cookie is known
+ * (for one still outstanding: cookie, status and attempts so far).
+ * DMAB_ST_UNKNOWN for cookies never issued or older than the history. */
 enum dmab_status dmab_chan_status(struct dmab_chan *ch, dmab_cookie_t cookie,
 				  struct dmab_result *res);
 /* Waits (polling the backend) until cookie ends or timeout_ns passes on the
- * device clock. Returns 0 (completed), the transaction's error (failed),
- * DMAB_ECANCELED, or DMAB_ETIMEDOUT (after which the library checks for a
- * lost interrupt, resets the channel and retries or fails the transaction
- * per the retry policy; the transaction never stays in limbo). */
+ * device clock; a cookie still pending is issued first (with everything
+ * pending before it). Returns 0 (completed), the transaction's error
+ * (failed), DMAB_ECANCELED, DMAB_EINVAL (unknown cookie), DMAB_ESTATE
+ * (called from a callback), DMAB_ENOENT (callbacks ended so many others
+ * meanwhile that the outcome left the history), or DMAB_ETIMEDOUT. On a timeout the library recovers the channel's oldest
+ * active transaction, which blocks everything behind it: if the backend
+ * says the channel is idle, its completion interrupt was lost (a
+ * DMAB_ERRK_LOST_IRQ record) and it and every other active transaction
+ * complete as done (their data moved); otherwise the channel hung (a
+ * DMAB_ERRK_TIMEOUT record), it is reset, and the transaction is retried
+ * or failed with DMAB_ETIMEDOUT per the retry policy, while the
+ * transactions behind it are handed to the reset channel again (never
+ * lost, never duplicated). A cyclic stream that delivered a period during
+ * the wait is alive and is left alone. When the waited-for cookie ended in
+ * that recovery, its outcome is returned (0 after a lost interrupt),
+ * else DMAB_ETIMEDOUT. */
 int dmab_chan_wait(struct dmab_chan *ch, dmab_cookie_t cookie, uint64_t timeout_ns,
 		   struct dmab_result *res);
-/* Cancels every pending and in-flight transaction (cyclic ones included). */
+/* Cancels every pending and in-flight transaction (cyclic ones included),
+ * oldest first, calling their done callbacks with DMAB_ST_CANCELLED. */
 int dmab_chan_terminate(struct dmab_chan *ch);
 /* Terminates, resets the hardware channel and clears its error state. */
 int dmab_chan_reset(struct dmab_chan *ch);
 void dmab_chan_stats(const struct dmab_chan *ch, struct dmab_chan_stats *st);
+/* Zeroes the channel's counters and histograms except in_flight (submitted
+ * restarts at in_flight so the invariant holds). Device totals are kept. */
 void dmab_chan_stats_reset(struct dmab_chan *ch);
 
 /* Polls the backend until at least one completion was delivered or
