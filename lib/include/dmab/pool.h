@@ -123,7 +123,9 @@ int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu);
 struct dmab_mpool_cfg {
 	const char *name;
 	unsigned nclasses;              /* 1..DMAB_MPOOL_MAX_CLASSES */
-	const size_t *sizes;            /* strictly increasing block sizes */
+	const size_t *sizes;            /* strictly increasing block sizes; a
+					 * request of n bytes goes to the first
+					 * class with sizes[i] >= n */
 	const size_t *counts;           /* blocks per class */
 	size_t align;                   /* shared by all classes; 0 = device's */
 	size_t boundary;                /* shared; 0 = none */
@@ -134,19 +136,29 @@ struct dmab_mpool_cfg {
 struct dmab_mpool_stats {
 	unsigned nclasses;
 	uint64_t bytes_requested;       /* sum of sizes asked for, blocks in use */
-	uint64_t bytes_handed_out;      /* sum of class sizes of blocks in use */
+	uint64_t bytes_handed_out;      /* sum of block sizes (class size rounded
+					 * to the alignment) of blocks in use */
 	uint64_t fallbacks;             /* allocations served by a larger class */
-	uint64_t failed_allocs;         /* no class could serve */
+	uint64_t failed_allocs;         /* DMAB_ENOSPC: every fitting class exhausted */
+	uint64_t bad_frees;             /* frees refused (foreign or double) */
 	double fragmentation;           /* 1 - requested/handed_out; 0 when empty */
+	/* Per class; a class's failed_allocs also counts exhaustions that a
+	 * fallback to a larger class then served. */
 	struct dmab_pool_stats cls[DMAB_MPOOL_MAX_CLASSES];
 };
 
+/* Returns 0, DMAB_EINVAL (nclasses out of range, sizes not strictly
+ * increasing, NULL arrays, DMAB_POOL_THREADSAFE, or anything
+ * dmab_pool_create refuses for a class), DMAB_ERANGE, DMAB_ENOTSUP,
+ * DMAB_ENOMEM. */
 int dmab_mpool_create(struct dmab_dev *dev, const struct dmab_mpool_cfg *cfg,
 		      struct dmab_mpool **out);
+/* Returns 0 or DMAB_ELEAK if blocks were still allocated (released anyway). */
 int dmab_mpool_destroy(struct dmab_mpool *mp);
 /* Returns 0, DMAB_EINVAL (size 0), DMAB_ERANGE (larger than every class),
  * DMAB_ENOSPC (all fitting classes exhausted). */
 int dmab_mpool_alloc(struct dmab_mpool *mp, size_t size, void **cpu, dmab_addr_t *bus);
+/* O(log classes). Returns 0, DMAB_EDOUBLEFREE or DMAB_EFOREIGN (counted). */
 int dmab_mpool_free(struct dmab_mpool *mp, void *cpu);
 void dmab_mpool_stats(const struct dmab_mpool *mp, struct dmab_mpool_stats *st);
 
