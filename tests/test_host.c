@@ -313,7 +313,142 @@ static void test_counters_wrong_backend(void)
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
+
+/* ---- the same engine through the channel API ------------------------------ */
+
+struct chan_env {
+	struct dmab_dev *dev;
+	struct dmab_pool *dpool;
+	struct dmab_chain *chain;
+	struct dmab_chan *ch;
+	struct dmab_mem src, dst;
+};
+
+static int env_open(struct chan_env *e, const char *opts, size_t bytes)
+{
+	memset(e, 0, sizeof(*e));
+	e->dev = open_host(opts);
+	if (!e->dev)
+		return -1;
+	if (dmab_desc_pool_create(e->dev, 16, &e->dpool) ||
+	    dmab_chain_create(e->dev, e->dpool, 8, &e->chain) ||
+	    dmab_mem_alloc(e->dev, bytes, 64, DMAB_MEM_COHERENT, &e->src) ||
+	    dmab_mem_alloc(e->dev, bytes, 64, DMAB_MEM_COHERENT, &e->dst))
+		return -1;
+	struct dmab_chan_cfg cfg = { .prio = DMAB_PRIO_MEDIUM };
+	return dmab_chan_request(e->dev, &cfg, &e->ch);
+}
+
+static int env_close(struct chan_env *e)
+{
+	dmab_chan_release(e->ch);
+	dmab_chain_destroy(e->chain);
+	dmab_pool_destroy(e->dpool);
+	dmab_mem_free(e->dev, &e->src);
+	dmab_mem_free(e->dev, &e->dst);
+	return dmab_dev_close(e->dev, NULL);
+}
+
+static void test_chan_memcpy(void)
+{
+	struct chan_env e;
+	T_EQ_INT(env_open(&e, NULL, 8192), 0);
+	fill(e.src.cpu, 8192, 11);
+	T_EQ_INT(dmab_chain_add(e.chain, e.src.bus, e.dst.bus, 3000, INC | DMAB_DESC_TYPE(DMAB_MEM2MEM)), 0);
+	T_EQ_INT(dmab_chain_add(e.chain, e.src.bus + 4096, e.dst.bus + 4096, 4000,
+				INC | DMAB_DESC_TYPE(DMAB_MEM2MEM)), 0);
+	dmab_cookie_t ck = dmab_chan_submit(e.ch, e.chain, NULL);
+	T_GT_INT(ck, 0);
+	struct dmab_result r;
+	memset(&r, 0, sizeof(r));
+	T_EQ_INT(dmab_chan_wait(e.ch, ck, 1000000000u, &r), 0);
+	T_EQ_INT(r.status, DMAB_ST_COMPLETE);
+	T_EQ_U(r.bytes, 7000);
+	T_EQ_U(r.exec_ns, 7001);  /* one tick per byte + 1, 1 GHz clock */
+	T_EQ_MEM(e.dst.cpu, e.src.cpu, 3000);
+	T_EQ_MEM((char *)e.dst.cpu + 4096, (char *)e.src.cpu + 4096, 4000);
+	T_EQ_U(((unsigned char *)e.dst.cpu)[3000], 0);
+	T_EQ_U(((unsigned char *)e.dst.cpu)[8191], 0);
+	T_EQ_INT(env_close(&e), 0);
+}
+
+static void test_chan_bus_error(void)
+{
+	struct chan_env e;
+	T_EQ_INT(env_open(&e, NULL, 256), 0);
+	/* the source runs 16 bytes past its allocation */
+	T_EQ_INT(dmab_chain_add(e.chain, e.src.bus + 128, e.dst.bus, 144, INC), 0);
+	dmab_cookie_t ck = dmab_chan_submit(e.ch, e.chain, NULL);
+	T_GT_INT(ck, 0);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(e.ch, ck, 1000000u, &r), DMAB_EBUSERR);
+	T_EQ_INT(r.status, DMAB_ST_FAILED);
+	struct dmab_err_rec rec;
+	T_EQ_U(dmab_dev_errors(e.dev, &rec, 1), 1);
+	T_EQ_INT(rec.kind, DMAB_ERRK_BUS);
+	T_EQ_INT(rec.code, DMAB_EBUSERR);
+	T_EQ_U(rec.addr, e.src.bus + 128 + 143); /* the last source byte */
+	unsigned char zero[144];
+	memset(zero, 0, sizeof(zero));
+	T_EQ_MEM(e.dst.cpu, zero, 144);
+	T_EQ_INT(env_close(&e), 0);
+}
+
+static void on_miss(void *ctx, unsigned chan, dmab_cookie_t cookie, uint64_t idx, uint64_t late)
+{
+	(void)ctx; (void)chan; (void)cookie; (void)idx; (void)late;
+}
+
+static void test_chan_cyclic(void)
+{
+	struct chan_env e;
+	T_EQ_INT(env_open(&e, NULL, 256), 0);
+	T_EQ_INT(dmab_chan_release(e.ch), 0);
+	struct dmab_chan_cfg cfg = { .prio = DMAB_PRIO_HIGH, .period_ns = 1000, .on_miss = on_miss };
+	T_EQ_INT(dmab_chan_request(e.dev, &cfg, &e.ch), 0);
+	fill(e.src.cpu, 256, 4);
+	T_EQ_INT(dmab_chain_add(e.chain, e.src.bus, e.dst.bus, 128, INC), 0);
+	T_EQ_INT(dmab_chain_add(e.chain, e.src.bus + 128, e.dst.bus + 128, 128, INC), 0);
+	T_EQ_INT(dmab_chain_set_cyclic(e.chain, 1), 0);
+	T_EQ_INT(dmab_chain_set_irq_every(e.chain, 1), 0);
+	dmab_cookie_t ck = dmab_chan_submit(e.ch, e.chain, NULL);
+	T_GT_INT(ck, 0);
+	T_EQ_INT(dmab_chan_issue_pending(e.ch), 1);
+	/* a stream never completes: the wait times out with periods counted */
+	T_EQ_INT(dmab_chan_wait(e.ch, ck, 10000, NULL), DMAB_ETIMEDOUT);
+	struct dmab_chan_stats st;
+	dmab_chan_stats(e.ch, &st);
+	T_GE_U(st.periods, 10);
+	T_EQ_U(st.deadline_misses, 0); /* 128 ticks per period, due every 1000 */
+	T_EQ_MEM(e.dst.cpu, e.src.cpu, 256);
+	T_EQ_INT(dmab_chan_terminate(e.ch), 0);
+	T_EQ_INT(dmab_chan_status(e.ch, ck, NULL), DMAB_ST_CANCELLED);
+	T_EQ_INT(env_close(&e), 0);
+}
+
+/* Leftovers at close: channels, chains, pools and memory are released and
+ * counted. */
+static void test_close_with_everything_outstanding(void)
+{
+	struct chan_env e;
+	T_EQ_INT(env_open(&e, NULL, 256), 0);
+	T_EQ_INT(dmab_chain_add(e.chain, e.src.bus, e.dst.bus, 64, INC), 0);
+	dmab_cookie_t ck = dmab_chan_submit(e.ch, e.chain, NULL);
+	T_GT_INT(ck, 0);
+	T_EQ_INT(dmab_chan_issue_pending(e.ch), 1);
+	struct dmab_leaks lk;
+	memset(&lk, 0, sizeof(lk));
+	T_EQ_INT(dmab_dev_close(e.dev, &lk), DMAB_ELEAK);
+	T_EQ_U(lk.mems, 2);
+	T_EQ_U(lk.chans, 1);
+	T_EQ_U(lk.inflight, 1);
+	T_EQ_U(lk.chains, 1);
+	T_EQ_U(lk.pools, 1);
+}
+
 T_MAIN(T_CASE(test_memcpy_and_clock), T_CASE(test_high_memory_transfer),
        T_CASE(test_fixed_addresses), T_CASE(test_bus_error),
        T_CASE(test_priority_and_round_robin), T_CASE(test_terminate_drops_queue),
-       T_CASE(test_cyclic_passes), T_CASE(test_counters_wrong_backend))
+       T_CASE(test_cyclic_passes), T_CASE(test_counters_wrong_backend),
+       T_CASE(test_chan_memcpy), T_CASE(test_chan_bus_error), T_CASE(test_chan_cyclic),
+       T_CASE(test_close_with_everything_outstanding))
