@@ -484,3 +484,45 @@ int fake_script(struct dmab_dev *dev, uint64_t first, uint64_t count, enum fake_
 	c->rules[c->nrules++] = r;
 	return 0;
 }
+
+int fake_job_make(struct dmab_dev *dev, struct dmab_pool *pool, size_t len, size_t piece,
+		  unsigned seed, struct fake_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->len = len;
+	if (dmab_mem_alloc(dev, len, 0, DMAB_MEM_COHERENT, &j->src) ||
+	    dmab_mem_alloc(dev, len, 0, DMAB_MEM_COHERENT, &j->dst))
+		return -1;
+	uint8_t *s = j->src.cpu;
+	for (size_t i = 0; i < len; i++)
+		s[i] = (uint8_t)(seed * 131u + i * 7u + (i >> 8));
+	memset(j->dst.cpu, 0, len);
+	if (!piece)
+		piece = len;
+	unsigned n = (unsigned)((len + piece - 1) / piece);
+	if (dmab_chain_create(dev, pool, n, &j->chain))
+		return -1;
+	uint32_t ctrl = DMAB_DESC_TYPE(DMAB_MEM2MEM) | DMAB_DESC_INC_SRC | DMAB_DESC_INC_DST;
+	for (size_t off = 0; off < len; off += piece) {
+		size_t l = len - off < piece ? len - off : piece;
+		if (dmab_chain_add(j->chain, j->src.bus + off, j->dst.bus + off, l, ctrl))
+			return -1;
+	}
+	return 0;
+}
+
+int fake_job_copied(const struct fake_job *j)
+{
+	return memcmp(j->src.cpu, j->dst.cpu, j->len) == 0;
+}
+
+void fake_job_free(struct dmab_dev *dev, struct fake_job *j)
+{
+	if (j->chain)
+		(void)dmab_chain_destroy(j->chain);
+	if (j->src.cpu)
+		(void)dmab_mem_free(dev, &j->src);
+	if (j->dst.cpu)
+		(void)dmab_mem_free(dev, &j->dst);
+	memset(j, 0, sizeof(*j));
+}

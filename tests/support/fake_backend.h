@@ -109,4 +109,22 @@ struct fake_ctl *fake_ctl(struct dmab_dev *dev);
 int fake_script(struct dmab_dev *dev, uint64_t first, uint64_t count, enum fake_mode mode,
 		int code, dmab_addr_t addr);
 
+/* A mem-to-mem job for tests: src filled with a pattern from seed, dst
+ * zeroed, both device memory, and a chain copying src to dst in
+ * pieces of at most `piece` bytes (one descriptor each; 0 = one). */
+struct fake_job {
+	struct dmab_mem src, dst;
+	struct dmab_chain *chain;
+	size_t len;
+};
+int fake_job_make(struct dmab_dev *dev, struct dmab_pool *pool, size_t len, size_t piece,
+		  unsigned seed, struct fake_job *j);
+/* 1 when dst equals src over len bytes. */
+int fake_job_copied(const struct fake_job *j);
+void fake_job_free(struct dmab_dev *dev, struct fake_job *j);
+
+/* submitted == completed + failed + cancelled + in_flight */
+#define FAKE_BALANCED(st)                                                      \
+	((st).submitted == (st).completed + (st).failed + (st).cancelled + (st).in_flight)
+
 #endif
