@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dmab/dmab.h"
+#include "core/verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -386,6 +387,117 @@ int hx_result_is_failure(const struct hx_point *pt, const struct hx_result *res)
  * inject NULL. Returns 0, or DMAB_EINVAL if a default does not parse (a
  * table bug; the test suite checks it). */
 int hx_point_defaults(struct hx_point *pt);
+
+/* ---- stress runs (harness/core/stress.c) ----------------------------------- */
+
+/*
+ * dmatest-like stress: every "thread" is an independent device (its own
+ * dmab_dev on the backend, its own seeded stream) whose channels keep
+ * `qdepth` transfers each in flight. Each transfer draws from the thread's
+ * generator: a transfer type (mem2mem, and mem2dev/dev2mem where the
+ * backend has peripherals, within cfg->xfers), a cache policy (within
+ * cfg->caches, among coherent, sync, bounce and uncached where the backend
+ * has it; "none" is never used: it fails by design), a size in
+ * [granule, max_size] (half uniform, half log-uniform, so small sizes are
+ * common), and independent source and destination offsets (multiples of
+ * the device's addr_align, up to HX_STRESS_MAX_OFFSET past the guard). Its
+ * buffers are allocated for it (dmab_mem_alloc) and freed after it.
+ *
+ * Verification: a mem2mem transfer's source and destination are fully
+ * checked (hx_verify_xfer: pattern + HX_GUARD_BYTES guards around both); a
+ * mem2dev transfer's source must be unchanged (pattern and guards); a
+ * dev2mem transfer's destination guards must be intact (the stream's
+ * content has no reference here).
+ *
+ * Threads: hx_stress_run runs cfg->threads threads round-robin inside one
+ * call (one step of each in turn), so it needs no OS threads and works on
+ * bare metal. hx_stress_run_thread runs thread `index` alone, so the CLI
+ * can run the threads in pthreads, each with its own result, and add them
+ * up with hx_stress_merge: a thread's transfers depend only on (seed,
+ * index), so both ways give the same counts under a count bound.
+ *
+ * Bounds (per thread; at least one must be set, or a stop_requested hook):
+ * `count` transfers submitted, `device_ns` of device time, or
+ * plat->stop_requested returning non-zero (the CLI's --seconds wall clock
+ * and Ctrl-C). Then submitting stops and everything in flight is drained
+ * (waiting, so the library recovers hangs and lost interrupts), so
+ *     submitted == completed + failed + cancelled
+ * holds exactly at the end; it is also checked against the library's own
+ * device statistics.
+ *
+ * The failure rule (hx_stress_is_failure -> CLI exit 1): `undetected` > 0,
+ * where undetected counts every failure that is not an injected, detected
+ * fault:
+ *  - a transfer that reported success but failed verification, except a
+ *    mismatch while a bitflip fault is armed (the verifier detected it);
+ *  - a damaged guard or source (src-overwritten, outside-window) on any
+ *    transfer, even a failed one: no injected fault explains it;
+ *  - a transfer that failed or was cancelled while no fault is armed;
+ *  - a transfer that vanished (unknown cookie), a drain that could not
+ *    finish, or library accounting that does not add up;
+ *  - on backends that count the faults they fired (the sim), each fired
+ *    fault the library or the verifier did not report (bus-error ->
+ *    err_bus, desc-error -> err_desc, hang -> err_timeout, lost-irq ->
+ *    err_lost_irq, dup-irq -> err_dup_irq, bitflip -> mismatches; the last
+ *    only when no device transfers ran, whose data is not verified).
+ * Failures explained by armed faults are counted in faults_detected.
+ */
+#define HX_STRESS_MAX_OFFSET 256
+
+struct hx_stress_cfg {
+	char backend[HX_NAME_MAX];
+	char profile[HX_NAME_MAX];   /* "" = backend default */
+	uint64_t seed;
+	uint64_t count;              /* transfers per thread; 0 = no count bound */
+	uint64_t device_ns;          /* device time per thread; 0 = no time bound */
+	unsigned threads;            /* independent devices, >= 1 */
+	unsigned channels;           /* per device, >= 1 */
+	unsigned qdepth;             /* in flight per channel, >= 1 */
+	uint64_t max_size;           /* largest transfer in bytes, >= 1 */
+	uint32_t xfers;              /* bitmask of 1 << enum dmab_xfer_type; 0 = all supported */
+	uint32_t caches;             /* bitmask of 1 << enum hx_cache; 0 = all valid */
+	const char *inject;          /* --inject spec (hx_inject_parse) or NULL */
+};
+
+struct hx_stress_result {
+	enum hx_status status;       /* failed/skipped: could not run; reason says why */
+	char reason[160];
+	unsigned threads;            /* threads that ran */
+	uint64_t submitted, completed, failed, cancelled;
+	uint64_t bytes;              /* of completed transfers */
+	uint64_t device_ns;          /* device time, summed over threads */
+	uint64_t verdicts[HX_V__COUNT]; /* completed transfers by verdict; failed and
+					 * cancelled ones only when guards or source were damaged */
+	uint64_t errors[DMAB_ERRK__COUNT]; /* library error records by kind */
+	uint64_t by_xfer[HX_XFER__COUNT];  /* submitted per transfer type */
+	uint64_t by_cache[HX_CACHE__COUNT]; /* submitted per cache policy */
+	uint64_t faults_fired[DMAB_FAULT__COUNT]; /* where the backend counts them (sim) */
+	uint64_t faults_detected;    /* failures explained by armed faults */
+	uint64_t undetected;         /* failures that are not injected, detected faults */
+	char first_undetected[160];  /* what the first of them was */
+};
+
+/* Defaults: backend "sim", seed 1, count 1000, 1 thread, 2 channels,
+ * qdepth 2, max_size 64 KiB, all transfer types and cache policies. */
+void hx_stress_cfg_defaults(struct hx_stress_cfg *cfg);
+void hx_stress_result_init(struct hx_stress_result *res);
+/* All threads, round-robin, in this call. Returns 0 (outcome in *res) or
+ * DMAB_EINVAL for misuse (NULL, zero threads/channels/qdepth/max_size, no
+ * bound at all). */
+int hx_stress_run(const struct hx_stress_cfg *cfg, const struct hx_platform *plat,
+		  struct hx_stress_result *res);
+/* Thread `index` (< cfg->threads) alone; same returns. */
+int hx_stress_run_thread(const struct hx_stress_cfg *cfg, const struct hx_platform *plat,
+			 unsigned index, struct hx_stress_result *res);
+/* Adds src into dst (counts summed; the first status/reason and first
+ * undetected description kept). */
+void hx_stress_merge(struct hx_stress_result *dst, const struct hx_stress_result *src);
+/* 1 when submitted == completed + failed + cancelled. */
+int hx_stress_accounting_ok(const struct hx_stress_result *res);
+/* 1 when the run must count as failed (exit 1): undetected > 0 or broken
+ * accounting. A run that could not start (status failed/skipped) is the
+ * caller's to report (exit 3 for a missing resource). */
+int hx_stress_is_failure(const struct hx_stress_result *res);
 
 #ifdef __cplusplus
 }

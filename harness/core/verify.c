@@ -210,18 +210,41 @@ static int guards_damaged(const uint8_t *region, const struct hx_xfer_buf *b,
 	return 0;
 }
 
-enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off)
+enum hx_verdict hx_verify_src(const struct hx_xfer_buf *b, size_t *bad_off)
 {
 	size_t off = 0, fb;
 	enum hx_verdict v = HX_V_OK;
-
 	if (guards_damaged(b->src, b, G_SRC_PRE, G_SRC_POST, &off)) {
 		v = HX_V_SRC_OVERWRITTEN;
 	} else if (hx_pattern_check(b->src + b->guard, b->len, b->seed, b->pos0, &fb)) {
 		v = HX_V_SRC_OVERWRITTEN;
 		off = b->guard + fb;
-	} else if (guards_damaged(b->dst, b, G_DST_PRE, G_DST_POST, &off)) {
+	}
+	if (bad_off)
+		*bad_off = off;
+	return v;
+}
+
+enum hx_verdict hx_verify_dst_guards(const struct hx_xfer_buf *b, size_t *bad_off)
+{
+	size_t off = 0;
+	enum hx_verdict v = HX_V_OK;
+	if (guards_damaged(b->dst, b, G_DST_PRE, G_DST_POST, &off))
 		v = HX_V_OUTSIDE_WINDOW;
+	if (bad_off)
+		*bad_off = off;
+	return v;
+}
+
+enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off)
+{
+	size_t off = 0, fb;
+	enum hx_verdict v = hx_verify_src(b, &off);
+
+	if (v != HX_V_OK) {
+		/* off set by hx_verify_src */
+	} else if ((v = hx_verify_dst_guards(b, &off)) != HX_V_OK) {
+		/* off set by hx_verify_dst_guards */
 	} else if (hx_pattern_check(b->dst + b->guard, b->len, b->seed, b->pos0, &fb)) {
 		/* Wrong: either never written at all, or written wrongly. */
 		if (hx_pattern_check(b->dst + b->guard, b->len, ~b->seed, b->pos0, NULL) == 0) {

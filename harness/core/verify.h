@@ -77,6 +77,12 @@ void hx_xfer_prepare_dst(const struct hx_xfer_buf *b);
  * MISMATCH wins; NOT_COPIED means every window byte still holds the "not
  * yet written" pattern, a partly written window is a MISMATCH. */
 enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off);
+/* The two halves of the checks, for transfers with one memory side (a
+ * mem2dev source, a dev2mem destination): the source's guards and pattern
+ * (HX_V_SRC_OVERWRITTEN or HX_V_OK), and the destination's guards only
+ * (HX_V_OUTSIDE_WINDOW or HX_V_OK). *bad_off as for hx_verify_xfer. */
+enum hx_verdict hx_verify_src(const struct hx_xfer_buf *b, size_t *bad_off);
+enum hx_verdict hx_verify_dst_guards(const struct hx_xfer_buf *b, size_t *bad_off);
 
 #ifdef __cplusplus
 }
