@@ -1,0 +1,222 @@
+/*
+ * harness/backends/sim.h: "sim", a deterministic cycle-level simulated DMA
+ * controller with a write-back cache model, FIFO peripherals and fault
+ * injection (backend dmab_sim_backend).
+ *
+ * The model. Time is virtual, counted in cycles of clock_hz (now() returns
+ * the cycle counter, reqs.clock_name is "sim-cycles"); all timing is integer
+ * arithmetic and every random choice comes from seeded generators in the
+ * device's private state, so one configuration and one seed give the same
+ * events, data and figures on any machine. Events are processed in the order
+ * (time, kind, channel index), kinds ordered completion interrupt, then
+ * channel event (descriptor fetch), then bus arbitration. One shared bus
+ * moves bursts: a grant costs arb_latency, then one beat of bus_width bytes
+ * per cycles_per_beat; a burst is at most burst_len beats and never crosses a
+ * burst_boundary of either incrementing address; an address that is not
+ * bus_width aligned needs an extra (split) beat plus unaligned_penalty
+ * cycles. Arbitration happens per burst: strict priority between levels,
+ * round robin within a level. Each descriptor is fetched from memory at its
+ * bus address (desc_fetch_cycles, off the data bus) and checked: its `next`
+ * must match the chain, its length must be 1..max_xfer, its memory
+ * addresses aligned to addr_align and reachable (below 2^dma_mask_bits, in
+ * an allocation); otherwise the transaction fails with DMAB_EDESC,
+ * DMAB_EALIGN or DMAB_EBUSERR carrying the address. A completion interrupt
+ * reaches the CPU irq_latency cycles after the last beat; the channel
+ * starts its next queued transaction meanwhile. txd->dev_cycles counts the
+ * cycles the transaction used the device: its descriptor fetches and its
+ * bursts (arbitration included), not the time it waited for the bus. When
+ * the channels on the bus form a steady pattern (one channel alone, or
+ * several taking turns at one level) whole runs of equal bursts are
+ * computed arithmetically and moved with one memcpy; the result is exactly
+ * the burst-by-burst one (a trace sink forces burst-by-burst).
+ *
+ * Memory and the cache. Each allocation has a bus address in one of two
+ * windows: below 4 GiB (coherent and uncached memory, anything allocated
+ * with a mask below 4 GiB) and, when high_mem=1, above 4 GiB for normal
+ * memory, so a 32-bit dma_mask_bits makes the library bounce. Bus addresses
+ * are assigned by first fit with a gap of at least 4 KiB between
+ * allocations, never derived from pointers; an allocation's bus address and
+ * CPU pointer agree modulo max(align, cache_line). Normal memory on a
+ * non-coherent profile (coherent=0, cache_line>0) has two views: the CPU
+ * view (what the pointer shows: the cache merged with memory), a shadow of
+ * each line as the cache last filled or cleaned it, and DRAM (what the
+ * device reads and writes). A line is dirty when the CPU view differs from
+ * the shadow. clean writes dirty lines to DRAM; inval reloads lines from
+ * DRAM, discarding dirty bytes (also the neighbours' bytes in a partial
+ * line); flush does both. Ranges are widened to whole lines. Costs per line:
+ * clean_cycles_per_line (+ dirty_extra_cycles when dirty),
+ * inval_cycles_per_line; they advance the device clock, so maintenance is
+ * measured in device time. With evict_ppm > 0 each line of the buffers a
+ * transaction uses is, when the transaction starts, evicted with that
+ * probability (written back if dirty, then refilled from DRAM), so missing
+ * maintenance fails intermittently, as on hardware. Capacity effects of a
+ * small cache are represented only by this statistical eviction. Coherent
+ * and uncached memory, and every kind on a coherent profile, have one view;
+ * on a coherent (snooping) profile a burst of n bytes to or from normal
+ * memory costs ceil(n / cache_line) * snoop_cycles_per_line more per side.
+ *
+ * Peripherals. DMAB_SIM_PERIPH_LINES FIFO peripherals, one per request
+ * line, at bus address dmab_sim_periph_addr(line) (below 4 GiB). A
+ * descriptor of type MEM2DEV writes to that fixed address, DEV2MEM reads it;
+ * it must address the FIFO of its channel's request line
+ * (dmab_chan_cfg.periph), else the transaction fails with DMAB_EDESC.
+ * Every fifo_period cycles (on multiples of fifo_period) a running
+ * peripheral moves fifo_rate bytes: a transmit peripheral (fed by MEM2DEV)
+ * consumes them (an underrun is counted when it wants data, a channel is
+ * feeding it and its FIFO holds fewer than fifo_rate bytes); a receive
+ * peripheral (drained by DEV2MEM) produces the stream dmab_sim_periph_byte
+ * (an overrun is counted, and the bytes lost, when they do not fit in
+ * fifo_depth). A peripheral runs while a channel's transaction uses it (a
+ * transmitter also until its FIFO is empty). Flow control: a channel
+ * requests the bus only when the FIFO has room for (transmit) or holds
+ * (receive) its next burst, at most max(1, fifo_depth / 2) bytes. A cyclic
+ * DEV2MEM chain is a periodic stream: it reports a period after each
+ * descriptor with DMAB_DESC_IRQ, and misses deadlines when higher-priority
+ * channels hold the bus.
+ *
+ * Faults (struct dmab_fault via dmab_dev_inject, or the option `inject`):
+ * evaluated when a transaction starts; the transactions of the device are
+ * counted from 1 across channels (nth); rate_ppm draws from the fault
+ * generator; a range restricts to transactions with a descriptor touching
+ * [range_lo, range_hi). At most one fault fires per transaction (the first
+ * kind in DMAB_FAULT_TABLE order). bus-error: the transaction moves part of
+ * its data, then fails with DMAB_EBUSERR and the source or destination
+ * address reached. desc-error: one descriptor fetch fails with DMAB_EDESC and
+ * that descriptor's address. hang: the channel stops after its first fetch;
+ * no completion, chan_idle() 0, until reset (terminate forgets the
+ * transactions but the channel stays hung). bitflip: one bit of one
+ * destination byte is flipped in DRAM (or as it enters a transmit FIFO); the
+ * transaction completes successfully. lost-irq: the data moves, no
+ * completion is delivered, the channel goes idle. dup-irq: the completion
+ * is delivered twice (dmab_txd_complete is called again with the same
+ * cookie). On a cyclic transaction lost-irq and dup-irq apply to its first
+ * period interrupt. After a failed transaction the channel goes on with the
+ * next one queued.
+ *
+ * Options (dmab_dev_cfg.options), "key=value,key=value": every parameter of
+ * dmab_sim_param_at() overrides the profile's value (decimal or 0x hex, with
+ * an optional K, M or G suffix meaning 2^10, 2^20, 2^30), plus
+ *   inject=SPEC[,SPEC...]   faults armed at open; SPEC is
+ *                           kind[:rate_ppm][@nth][/lo-hi]
+ *   e.g. "inject=bus-error:1000,hang@5" (items without '=' after inject=
+ *   continue its list), "bitflip@3/0x100000000-0x100100000". A kind alone
+ *   fires on every transaction. kind is a name of DMAB_FAULT_TABLE.
+ * A profile is a row of parameters; to derive your own, print one with
+ * `dmabench list` (dmab_sim_profile_format) and pass all its key=value
+ * pairs, edited, as options. Unknown keys and out-of-range values make
+ * dmab_dev_open fail with DMAB_EINVAL and a message through the log
+ * callback.
+ */
+#ifndef DMAB_HARNESS_SIM_H
+#define DMAB_HARNESS_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmab/dmab.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+extern const struct dmab_backend_ops dmab_sim_backend;
+
+/* ---- statistics ---------------------------------------------------------- */
+
+struct dmab_sim_stats {
+	uint64_t cycles;              /* virtual time (now()) */
+	uint64_t bus_cycles;          /* cycles the data bus was granted */
+	uint64_t bytes;               /* bytes moved by bursts */
+	uint64_t bursts;
+	uint64_t desc_fetches;
+	uint64_t transfers;           /* transactions started */
+	uint64_t completions;         /* completion interrupts delivered (duplicates included) */
+	uint64_t periods;             /* period interrupts delivered */
+	uint64_t irqs_lost;           /* completions dropped by lost-irq faults */
+	uint64_t irqs_coalesced;      /* period interrupts merged (ring full) */
+	uint64_t bus_errors, desc_errors, align_errors; /* failed transactions by cause */
+	uint64_t faults[DMAB_FAULT__COUNT]; /* faults fired, per kind */
+	uint64_t fifo_underruns, fifo_overruns, fifo_lost_bytes; /* all peripherals */
+	uint64_t lines_clean_checked; /* lines visited by clean/flush */
+	uint64_t lines_cleaned;       /* dirty lines written back by clean/flush */
+	uint64_t lines_invalidated;   /* lines reloaded by inval/flush */
+	uint64_t lines_evicted;       /* random evictions */
+	uint64_t lines_evicted_dirty; /* ... of which were dirty (written back) */
+	uint64_t maint_cycles;        /* cycles charged for cache maintenance */
+	uint64_t snoop_lines;         /* lines snooped on coherent profiles */
+};
+/* Copies the counters of a sim device. Returns 0 or DMAB_EINVAL (not sim). */
+int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out);
+
+/* ---- peripherals --------------------------------------------------------- */
+
+#define DMAB_SIM_PERIPH_LINES 16u
+#define DMAB_SIM_PERIPH_BASE ((dmab_addr_t)0xF0000000u)
+#define DMAB_SIM_PERIPH_STRIDE 0x100u
+
+/* Bus address of the FIFO of request line `line`:
+ * DMAB_SIM_PERIPH_BASE + line * DMAB_SIM_PERIPH_STRIDE, or DMAB_ADDR_INVALID
+ * for line >= DMAB_SIM_PERIPH_LINES. */
+dmab_addr_t dmab_sim_periph_addr(unsigned line);
+/* Byte `pos` (0-based, counting every byte produced, lost ones included) of
+ * the stream a receive peripheral on `line` produces: the low byte of the
+ * splitmix64 finaliser of (pos + (line + 1) * 0x9e3779b97f4a7c15). */
+uint8_t dmab_sim_periph_byte(unsigned line, uint64_t pos);
+
+/* FNV-1a 64 (offset basis DMAB_SIM_FNV_INIT), used for the consumed stream. */
+#define DMAB_SIM_FNV_INIT 0xcbf29ce484222325ull
+uint64_t dmab_sim_fnv1a(uint64_t h, const void *p, size_t n);
+
+struct dmab_sim_periph_stats {
+	uint64_t consumed;       /* transmit: bytes the peripheral took */
+	uint64_t consumed_hash;  /* FNV-1a of those bytes, in order */
+	uint64_t produced;       /* receive: stream position (bytes produced, lost included) */
+	uint64_t underruns, overruns, lost_bytes;
+	uint64_t level;          /* bytes in the FIFO now */
+};
+/* Brings line's FIFO up to the current time and copies its counters.
+ * Returns 0 or DMAB_EINVAL (not sim, bad line). */
+int dmab_sim_periph_stats(struct dmab_dev *dev, unsigned line,
+			  struct dmab_sim_periph_stats *out);
+
+/* ---- profiles and parameters (for `dmabench list`) ------------------------ */
+
+struct dmab_sim_param_info {
+	const char *name;
+	const char *help;
+	uint64_t min, max;
+};
+size_t dmab_sim_param_count(void);
+/* Row i of the parameter table, or NULL. */
+const struct dmab_sim_param_info *dmab_sim_param_at(size_t i);
+
+size_t dmab_sim_profile_count(void);
+/* Name / one-line summary of profile i, or NULL. Profile 0 is the default. */
+const char *dmab_sim_profile_name(size_t i);
+const char *dmab_sim_profile_summary(size_t i);
+/* Writes profile i as "key=value,key=value,..." (every parameter) into buf
+ * (NUL-terminated, truncated to len). Returns the full length or
+ * DMAB_EINVAL. */
+int dmab_sim_profile_format(size_t i, char *buf, size_t len);
+/* Value of parameter `name` in profile i. Returns 0 or DMAB_EINVAL. */
+int dmab_sim_profile_param(size_t i, const char *name, uint64_t *out);
+
+/* ---- fault specs ---------------------------------------------------------- */
+
+/* Parses one fault spec "kind[:rate_ppm][@nth][/lo-hi]" (see above).
+ * Returns 0 or DMAB_EINVAL. */
+int dmab_sim_fault_parse(const char *spec, size_t len, struct dmab_fault *out);
+/* Parses a comma-separated list of specs into out[0..max). Returns the
+ * number parsed, DMAB_EINVAL (bad spec) or DMAB_ENOSPC (more than max). */
+int dmab_sim_faults_parse(const char *list, struct dmab_fault *out, size_t max);
+
+/* Channel argument of trace events that belong to no channel (cache
+ * maintenance, evictions). Cache events: a = bus address, b = lines, with
+ * the operation in the top byte of b (0 clean, 1 inval, 2 flush, 3 evict).
+ * FIFO events: a = line, b = 0 underrun / 1 overrun. */
+#define DMAB_SIM_NO_CHAN 0xffffffffu
+
+#ifdef __cplusplus
+}
+#endif
+#endif

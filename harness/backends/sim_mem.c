@@ -1,0 +1,365 @@
+/*
+ * sim_mem.c: the sim backend's memory: bus address windows, allocations,
+ * and the write-back cache model (see sim.h for the model).
+ *
+ * Allocations live in an array sorted by bus address: lookup is a binary
+ * search, O(log n), with a one-entry cache of the last hit because the
+ * engine asks about the same buffer burst after burst; allocate and free
+ * are first fit over that array plus a memmove, O(n), which is fine next to
+ * the malloc they do. A 4 KiB gap separates allocations so no device access
+ * (and no SG merge) ever spans two of them.
+ *
+ * The cache is modelled per line with three copies of normal memory on a
+ * non-coherent profile: the CPU view (the pointer the caller writes), the
+ * shadow (the line as last filled or cleaned) and DRAM (what the device
+ * sees). Dirtiness is "CPU view != shadow", found by comparing, so the CPU
+ * writes through plain pointers with no hooks. clean is O(range): a whole-
+ * range memcmp first (clean ranges cost one pass), then 4 KiB chunks, then
+ * lines only inside differing chunks; dirty runs are written back with one
+ * memcpy each. inval is two memcpys. Their cycle costs advance the clock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/sim_int.h"
+
+#define GIB ((uint64_t)1 << 30)
+#define LOW_BASE ((dmab_addr_t)0x10000)        /* bus 0 stays invalid (end of chain) */
+#define LOW_END DMAB_SIM_PERIPH_BASE           /* peripherals sit above the DMA32 window */
+#define HIGH_BASE ((dmab_addr_t)4 * GIB)
+#define HIGH_END ((dmab_addr_t)1 << 48)
+#define GAP ((dmab_addr_t)4096)
+#define CHUNK 4096u
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static int two_views(const struct sim *s, enum dmab_mem_kind kind)
+{
+	return kind == DMAB_MEM_NORMAL && !s->p.coherent && s->p.cache_line > 0;
+}
+
+int sim__snooped(const struct sim *s, const struct sim_region *r)
+{
+	return s->p.coherent && s->p.cache_line && r->kind == DMAB_MEM_NORMAL;
+}
+
+/* First index whose region starts above a. */
+static size_t upper(const struct sim *s, dmab_addr_t a)
+{
+	size_t lo = 0, hi = s->nregions;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->regions[mid]->bus <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct sim_region *sim__region_at(struct sim *s, dmab_addr_t a)
+{
+	struct sim_region *r = s->last_hit;
+	if (r && a >= r->bus && a - r->bus < r->size)
+		return r;
+	size_t i = upper(s, a);
+	if (i == 0)
+		return NULL;
+	r = s->regions[i - 1];
+	if (a - r->bus >= r->size)
+		return NULL;
+	s->last_hit = r;
+	return r;
+}
+
+/* First fit in [lo, hi) for span bytes aligned to al, keeping GAP to both
+ * neighbours. Returns 0 with *bus and the insertion index, or DMAB_ENOMEM. */
+static int place(const struct sim *s, dmab_addr_t lo, dmab_addr_t hi, uint64_t span,
+		 uint64_t al, dmab_addr_t *bus, size_t *idx)
+{
+	dmab_addr_t cand = align_up(lo, al);
+	size_t i = upper(s, lo);
+	for (; i < s->nregions; i++) {
+		const struct sim_region *r = s->regions[i];
+		if (r->bus >= hi)
+			break;
+		if (cand <= r->bus && r->bus - cand >= span + GAP)
+			break;
+		cand = align_up(r->bus + r->span + GAP, al);
+	}
+	if (cand >= hi || hi - cand < span)
+		return DMAB_ENOMEM;
+	*bus = cand;
+	*idx = i;
+	return 0;
+}
+
+static void region_free(struct sim_region *r)
+{
+	if (!r)
+		return;
+	free(r->raw);
+	free(r->shadow);
+	free(r->dram);
+	free(r);
+}
+
+int sim__mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
+		   uint64_t mask, struct dmab_mem *out)
+{
+	struct sim *s = priv;
+	if (!size || !out || (align & (align - 1)))
+		return DMAB_EINVAL;
+	if (kind != DMAB_MEM_NORMAL && kind != DMAB_MEM_COHERENT && kind != DMAB_MEM_UNCACHED)
+		return DMAB_EINVAL;
+	uint64_t al = align ? align : 1;
+	if (al < s->p.cache_line)
+		al = s->p.cache_line;
+	if (al < 16)
+		al = 16;
+	uint64_t line = s->p.cache_line ? s->p.cache_line : 1;
+	uint64_t span = align_up(size, line);
+	if (span > SIZE_MAX - al || span > HIGH_END)
+		return DMAB_ENOMEM;
+
+	/* Window: normal memory goes high when the profile has high memory and
+	 * the caller's mask allows it; everything else below 4 GiB. */
+	dmab_addr_t lo = LOW_BASE, hi = LOW_END;
+	if (kind == DMAB_MEM_NORMAL && s->p.high_mem && mask > 0xFFFFFFFFu) {
+		lo = HIGH_BASE;
+		hi = HIGH_END;
+	}
+	if (mask < hi - 1)
+		hi = mask + 1;
+	if (s->nregions == s->cap_regions) {
+		size_t cap = s->cap_regions ? 2 * s->cap_regions : 16;
+		void *n = realloc(s->regions, cap * sizeof(*s->regions));
+		if (!n)
+			return DMAB_ENOMEM;
+		s->regions = n;
+		s->cap_regions = cap;
+	}
+	dmab_addr_t bus;
+	size_t idx;
+	int rc = place(s, lo, hi, span, al, &bus, &idx);
+	if (rc)
+		return rc;
+
+	struct sim_region *r = calloc(1, sizeof(*r));
+	if (!r)
+		return DMAB_ENOMEM;
+	r->magic = SIM_REGION_MAGIC;
+	r->kind = kind;
+	r->bus = bus;
+	r->size = size;
+	r->span = (size_t)span;
+	r->raw = calloc(1, (size_t)(span + al - 1));
+	if (!r->raw) {
+		region_free(r);
+		return DMAB_ENOMEM;
+	}
+	r->cpu = (uint8_t *)r->raw + ((al - ((uintptr_t)r->raw & (al - 1))) & (al - 1));
+	if (two_views(s, kind)) {
+		r->shadow = calloc(1, (size_t)span);
+		r->dram = calloc(1, (size_t)span);
+		if (!r->shadow || !r->dram) {
+			region_free(r);
+			return DMAB_ENOMEM;
+		}
+	}
+	memmove(&s->regions[idx + 1], &s->regions[idx], (s->nregions - idx) * sizeof(*s->regions));
+	s->regions[idx] = r;
+	s->nregions++;
+
+	out->cpu = r->cpu;
+	out->bus = bus;
+	out->size = size;
+	out->kind = kind;
+	out->handle = r;
+	return 0;
+}
+
+static size_t index_of(const struct sim *s, const struct sim_region *r)
+{
+	size_t i = upper(s, r->bus);
+	return i && s->regions[i - 1] == r ? i - 1 : s->nregions;
+}
+
+void sim__mem_free(void *priv, struct dmab_mem *m)
+{
+	struct sim *s = priv;
+	if (!m || !m->handle)
+		return;
+	struct sim_region *r = m->handle;
+	size_t i = index_of(s, r);
+	if (i == s->nregions)
+		return; /* not ours: refuse silently rather than free a stranger */
+	memmove(&s->regions[i], &s->regions[i + 1], (s->nregions - i - 1) * sizeof(*s->regions));
+	s->nregions--;
+	if (s->last_hit == r)
+		s->last_hit = NULL;
+	region_free(r);
+	m->handle = NULL;
+}
+
+void sim__mem_close(struct sim *s)
+{
+	for (size_t i = 0; i < s->nregions; i++)
+		region_free(s->regions[i]);
+	free(s->regions);
+	s->regions = NULL;
+	s->nregions = s->cap_regions = 0;
+	s->last_hit = NULL;
+}
+
+/* ---- cache model ----------------------------------------------------------------- */
+
+enum { OPC_CLEAN, OPC_INVAL, OPC_FLUSH, OPC_EVICT };
+
+/* Region of m and the line-widened [*a, *b) within it; NULL when nothing to
+ * do (single view, empty range, not ours). */
+static struct sim_region *maint_range(struct sim *s, const struct dmab_mem *m, size_t off,
+				      size_t len, size_t *a, size_t *b)
+{
+	if (!m || !len)
+		return NULL;
+	struct sim_region *r = sim__region_at(s, m->bus);
+	if (!r || r->bus != m->bus || !r->dram || off >= r->size)
+		return NULL;
+	size_t line = (size_t)s->p.cache_line;
+	size_t end = len > r->size - off ? r->size : off + len;
+	*a = off & ~(line - 1);
+	*b = (end + line - 1) & ~(line - 1);
+	if (*b > r->span)
+		*b = r->span;
+	return r;
+}
+
+/* Writes back dirty lines of [a, b); returns how many were dirty. */
+static uint64_t write_back(struct sim_region *r, size_t a, size_t b, size_t line)
+{
+	if (memcmp(r->cpu + a, r->shadow + a, b - a) == 0)
+		return 0;
+	uint64_t dirty = 0;
+	size_t run = SIZE_MAX; /* start of a run of dirty lines */
+	for (size_t c = a; c < b;) {
+		size_t ce = c + CHUNK < b ? c + CHUNK : b;
+		if (memcmp(r->cpu + c, r->shadow + c, ce - c) == 0) {
+			if (run != SIZE_MAX) {
+				memcpy(r->dram + run, r->cpu + run, c - run);
+				memcpy(r->shadow + run, r->cpu + run, c - run);
+				run = SIZE_MAX;
+			}
+			c = ce;
+			continue;
+		}
+		for (size_t l = c; l < ce; l += line) {
+			if (memcmp(r->cpu + l, r->shadow + l, line) != 0) {
+				dirty++;
+				if (run == SIZE_MAX)
+					run = l;
+			} else if (run != SIZE_MAX) {
+				memcpy(r->dram + run, r->cpu + run, l - run);
+				memcpy(r->shadow + run, r->cpu + run, l - run);
+				run = SIZE_MAX;
+			}
+		}
+		c = ce;
+	}
+	if (run != SIZE_MAX) {
+		memcpy(r->dram + run, r->cpu + run, b - run);
+		memcpy(r->shadow + run, r->cpu + run, b - run);
+	}
+	return dirty;
+}
+
+static void reload(struct sim_region *r, size_t a, size_t b)
+{
+	memcpy(r->cpu + a, r->dram + a, b - a);
+	memcpy(r->shadow + a, r->dram + a, b - a);
+}
+
+static void maint(struct sim *s, const struct dmab_mem *m, size_t off, size_t len, int op)
+{
+	size_t a, b;
+	struct sim_region *r = maint_range(s, m, off, len, &a, &b);
+	if (!r)
+		return;
+	size_t line = (size_t)s->p.cache_line;
+	uint64_t lines = (uint64_t)((b - a) / line), dirty = 0, cost = 0;
+	s->evt = s->now;
+	if (op != OPC_INVAL) {
+		dirty = write_back(r, a, b, line);
+		cost += lines * s->p.clean_cycles_per_line + dirty * s->p.dirty_extra_cycles;
+		s->st.lines_clean_checked += lines;
+		s->st.lines_cleaned += dirty;
+	}
+	if (op != OPC_CLEAN) {
+		reload(r, a, b);
+		cost += lines * s->p.inval_cycles_per_line;
+		s->st.lines_invalidated += lines;
+	}
+	s->now += cost;
+	s->st.maint_cycles += cost;
+	if (s->trace)
+		sim__trace(s, DMAB_SIM_NO_CHAN, DMAB_TR_CACHE, r->bus + a,
+			   lines | ((uint64_t)op << 56));
+}
+
+void sim__cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	maint(priv, m, off, len, OPC_CLEAN);
+}
+
+void sim__cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	maint(priv, m, off, len, OPC_INVAL);
+}
+
+void sim__cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	maint(priv, m, off, len, OPC_FLUSH);
+}
+
+/* ---- random eviction ---------------------------------------------------------------- */
+
+static void evict_range(struct sim *s, dmab_addr_t a, uint64_t len)
+{
+	struct sim_region *r = sim__region_at(s, a);
+	if (!r || !r->dram)
+		return;
+	size_t line = (size_t)s->p.cache_line;
+	size_t off = (size_t)(a - r->bus);
+	size_t end = len > r->size - off ? r->size : off + (size_t)len;
+	for (size_t l = off & ~(line - 1); l < end; l += line) {
+		if (sim__rng_below(&s->rng_evict, 1000000u) >= s->p.evict_ppm)
+			continue;
+		s->st.lines_evicted++;
+		if (memcmp(r->cpu + l, r->shadow + l, line) != 0) {
+			memcpy(r->dram + l, r->cpu + l, line);
+			s->st.lines_evicted_dirty++;
+		}
+		memcpy(r->cpu + l, r->dram + l, line);
+		memcpy(r->shadow + l, r->dram + l, line);
+		if (s->trace)
+			sim__trace(s, DMAB_SIM_NO_CHAN, DMAB_TR_CACHE, r->bus + l,
+				   1u | ((uint64_t)OPC_EVICT << 56));
+	}
+}
+
+void sim__evict_txd(struct sim *s, const struct dmab_txd *txd)
+{
+	if (!s->p.evict_ppm || !s->p.cache_line || s->p.coherent)
+		return;
+	for (unsigned i = 0; i < txd->ndesc; i++) {
+		const struct dmab_desc *d = txd->descs[i];
+		enum dmab_xfer_type t = dmab_desc_type(d);
+		if (t != DMAB_DEV2MEM)
+			evict_range(s, d->src, d->len);
+		if (t != DMAB_MEM2DEV)
+			evict_range(s, d->dst, d->len);
+	}
+}
