@@ -1,0 +1,193 @@
+/*
+ * harness/cli/cli.h: what the files of the dmabench command share.
+ *
+ * The CLI is the one place that talks to the OS (files, signals, hwloc,
+ * perf_event_open); the portable core and parser never print. Everything
+ * here turns their results into messages that name the culprit and into the
+ * documented exit codes below.
+ */
+#ifndef DMAB_CLI_CLI_H
+#define DMAB_CLI_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "core/parse.h"
+
+/* Exit codes (also in --help). */
+enum {
+	CLI_EXIT_OK = 0,       /* success */
+	CLI_EXIT_FAIL = 1,     /* a failure was measured */
+	CLI_EXIT_USAGE = 2,    /* unusable input */
+	CLI_EXIT_RESOURCE = 3, /* a resource is missing */
+	CLI_EXIT_INTERRUPTED = 130,
+};
+
+#ifndef DMABENCH_GIT_REV
+#define DMABENCH_GIT_REV "unknown"
+#endif
+
+/* ---- messages (util.c) --------------------------------------------------- */
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLI_PRINTF(a, b)
+#endif
+/* "dmabench: <msg>" on stderr. */
+void cli_err(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* Prints the message and returns CLI_EXIT_USAGE. */
+int cli_usage_err(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* ---- options (opts.c): --name VALUE and --name=VALUE --------------------- */
+
+struct cli_opt {
+	const char *name;   /* without the dashes */
+	int has_arg;
+	int id;             /* returned by cli_next */
+};
+struct cli_args {
+	int argc;
+	char **argv;
+	int i;              /* next argv index */
+	const char *cmd;    /* subcommand, for messages */
+	const char *optarg; /* value of the last option (has_arg) */
+	const char *optname;/* "--name" of the last option, for messages */
+	char namebuf[64];
+};
+void cli_args_init(struct cli_args *a, const char *cmd, int argc, char **argv);
+/* Returns the id of the next option; -1 when the options are done (a
+ * positional argument or "--" stops them, a.i points at it); -2 after
+ * printing an error (unknown option, missing value, positional junk). */
+int cli_next(struct cli_args *a, const struct cli_opt *opts, size_t n);
+
+/* ---- backends (util.c) ---------------------------------------------------- */
+
+/* hx_parse_ctx hook: known backend and profile, else why, listing the
+ * available ones. */
+int cli_check_backend(void *ctx, const char *name, const char *profile, char *why, size_t n);
+/* Comma-separated list of the registry's backend names. */
+void cli_backend_names(char *buf, size_t n);
+/* Resolves "name[:profile]" for commands that take one backend. Returns
+ * 0, or prints and returns an exit code (2 unknown, 3 unavailable). */
+int cli_pick_backend(const char *spec, const struct dmab_backend_ops **ops, char *profile,
+		     size_t plen);
+/* Validates the registry once; prints and returns an exit code on failure. */
+int cli_validate_registry(void);
+
+/* Reads a whole file, NUL-terminated; NULL with errno set on failure. */
+char *cli_read_file(const char *path, size_t *len);
+/* CLOCK_MONOTONIC in ns. */
+uint64_t cli_now_ns(void);
+/* Formats n bytes as "48 KiB"-style text. */
+void cli_fmt_bytes(char *buf, size_t n, uint64_t bytes);
+
+/* ---- topology (topo.c, hwloc) ---------------------------------------------- */
+
+struct cli_cache {
+	unsigned level;     /* 1, 2, 3 */
+	char kind;          /* 'd' data, 'i' instruction, 'u' unified */
+	uint64_t size;      /* bytes per instance */
+	unsigned count;     /* instances */
+	unsigned line;      /* line size, 0 = unknown */
+};
+struct cli_topo {
+	int ok;             /* hwloc loaded the topology */
+	char why[128];      /* when !ok */
+	char cpu_model[128];
+	unsigned packages, cores, pus, numa_nodes;
+	uint64_t numa_mem;  /* bytes, summed over nodes */
+	unsigned ncaches;
+	struct cli_cache caches[12];
+};
+/* Loads the topology (idempotent); returns 0 or -1 with t->why. */
+int cli_topo_load(struct cli_topo *t);
+/* One-line summary for the CSV metadata. */
+void cli_topo_summary(const struct cli_topo *t, char *buf, size_t n);
+/* Sizes for --size auto: half L1d, half L2, half LLC, 4x LLC. Returns the
+ * count, 0 when the topology has no data caches. */
+unsigned cli_topo_auto_sizes(const struct cli_topo *t, uint64_t *sizes, unsigned max);
+/* --pin: "same" binds the calling (submitting) thread to one PU, "split"
+ * binds it to one PU and records which PUs engine threads may use, "none"
+ * does nothing. Fills what (a sentence for the metadata and stderr).
+ * Returns 0, or -1 with what holding the reason. */
+int cli_topo_pin(const char *mode, char *what, size_t n);
+void cli_topo_free(void);
+
+/* ---- counters (pmu.c, libpfm4 + perf_event_open) -------------------------- */
+
+#define CLI_PMU_MAX 16
+struct cli_pmu_ev {
+	char name[64];      /* as the user wrote it */
+	char column[80];    /* pmu_<name>, sanitised */
+	char fstr[160];     /* libpfm4's canonical name */
+	int fd;             /* -1 when unavailable */
+	int hw;             /* counts hardware (not a software event) */
+	char why[96];       /* when unavailable */
+	uint64_t last;      /* count of the last point */
+	int have;           /* last is valid */
+};
+struct cli_pmu {
+	unsigned n;
+	struct cli_pmu_ev ev[CLI_PMU_MAX];
+	int no_hw_pmu;      /* the machine exposes no hardware PMU */
+	char note[256];     /* the "counters" metadata */
+};
+/* Parses the comma list and opens the counters for the calling thread.
+ * Unknown event names: prints and returns CLI_EXIT_USAGE. Counters that
+ * cannot be opened stay listed with their reason (columns left empty). */
+int cli_pmu_open(struct cli_pmu *p, const char *list, int quiet);
+void cli_pmu_start(struct cli_pmu *p);
+void cli_pmu_stop(struct cli_pmu *p);
+void cli_pmu_close(struct cli_pmu *p);
+
+/* ---- CSV (csv.c) ------------------------------------------------------------ */
+
+struct cli_csv {
+	FILE *f;
+	int fd;
+	char path[4096];
+	char tmp[4200];
+	unsigned rows;
+};
+/* Creates the folder of path and opens path.tmp beside it. Returns 0 or -1
+ * (message printed). */
+int cli_csv_open(struct cli_csv *c, const char *path);
+void cli_csv_meta(struct cli_csv *c, const char *key, const char *value);
+/* Writes a field, quoted when it holds a comma, quote or newline;
+ * sep: 0 first field, 1 not first. */
+void cli_csv_field(struct cli_csv *c, int sep, const char *s);
+/* Ends a row and pushes it to disk (fflush + fsync). */
+int cli_csv_endrow(struct cli_csv *c);
+/* Renames path.tmp to path. Returns 0 or -1 (message printed). */
+int cli_csv_finish(struct cli_csv *c);
+/* Removes the temporary file (error paths before any row). */
+void cli_csv_abort(struct cli_csv *c);
+
+/* ---- progress (progress.c) --------------------------------------------------- */
+
+struct cli_progress {
+	int on;             /* stderr is a terminal and not --quiet */
+	uint64_t total, done;
+	uint64_t t0, last_draw;
+	unsigned width;
+};
+void cli_progress_init(struct cli_progress *p, uint64_t total, int quiet);
+void cli_progress_step(struct cli_progress *p, uint64_t done, const char *what);
+void cli_progress_end(struct cli_progress *p);
+
+/* ---- subcommands -------------------------------------------------------------- */
+
+int cli_cmd_list(int argc, char **argv);
+int cli_cmd_info(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_stress(int argc, char **argv);
+
+/* Shared --help pieces (help.c). */
+void cli_help_dims(FILE *f);
+void cli_help_metrics(FILE *f);
+void cli_help_exit_codes(FILE *f);
+
+#endif

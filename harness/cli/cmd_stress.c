@@ -1,0 +1,374 @@
+/*
+ * harness/cli/cmd_stress.c: `dmabench stress`, dmatest for libdmab.
+ *
+ * The core (hx_stress_run_thread) does the work and the verification; this
+ * file turns flags into a struct hx_stress_cfg, runs each stress thread in
+ * its own pthread (each thread is an independent device, so they share
+ * nothing but the stop flag), adds the results up and prints the
+ * accounting. Under --count the outcome is the same whatever the OS
+ * scheduling, because a thread's transfers depend only on (seed, index).
+ *
+ * Stop: --seconds (wall clock, checked through the core's stop_requested
+ * hook), --count (transfers per thread), --device-time, or Ctrl-C; in
+ * every case the core drains what is in flight, so the accounting is exact.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define MAX_THREADS 64
+
+static volatile sig_atomic_t stress_signals;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stress_signals = 1;
+}
+
+struct stop_ctx {
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0 = none */
+};
+
+static uint64_t plat_now(void *ctx)
+{
+	(void)ctx;
+	return cli_now_ns();
+}
+
+/* Called from every stress thread: reads only constants, a signal flag and
+ * the clock. */
+static int plat_stop(void *ctx)
+{
+	const struct stop_ctx *s = ctx;
+	return stress_signals || (s->deadline_ns && cli_now_ns() >= s->deadline_ns);
+}
+
+struct worker {
+	pthread_t tid;
+	const struct hx_stress_cfg *cfg;
+	const struct hx_platform *plat;
+	unsigned index;
+	int rc;
+	struct hx_stress_result res;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	hx_stress_result_init(&w->res);
+	w->rc = hx_stress_run_thread(w->cfg, w->plat, w->index, &w->res);
+	return NULL;
+}
+
+static void stress_help(FILE *f)
+{
+	fprintf(f,
+		"usage: dmabench stress [--backend NAME[:PROFILE]] [--seconds N | --count N]\n"
+		"                       [--threads N] [--channels N] [--qdepth N] [--size MAX]\n"
+		"                       [--seed N] [--inject SPEC] [--transfer LIST] [--cache LIST]\n"
+		"                       [--device-time TIME] [--quiet]\n\n"
+		"dmatest-like stress: each thread is an independent device whose channels keep\n"
+		"transfers in flight; every transfer gets a seeded random type, cache policy, size\n"
+		"and source/destination offsets, and every byte is verified against a\n"
+		"position-dependent pattern with guard regions before and after both buffers.\n"
+		"Failures are classified (not-copied, src-overwritten, outside-window, mismatch),\n"
+		"and the accounting is exact: submitted = completed + failed + cancelled.\n\n"
+		"Options:\n"
+		"  --backend B       backend[:profile] (default sim; see dmabench list)\n"
+		"  --seconds N       stop after N seconds of wall-clock time (decimals allowed)\n"
+		"  --count N         stop after N transfers per thread (default 1000 when neither\n"
+		"                    --seconds nor --device-time is given)\n"
+		"  --device-time T   stop after T of device time per thread (50ms; units required)\n"
+		"  --threads N       independent devices, one OS thread each (default 1, max %d)\n"
+		"  --channels N      channels per device (default 2)\n"
+		"  --qdepth N        transfers in flight per channel (default 2)\n"
+		"  --size MAX        largest transfer (default 64K; K, M, G binary)\n"
+		"  --seed N          seed of every random choice (default 1)\n"
+		"  --transfer LIST   transfer types to draw from (default all the backend has)\n"
+		"  --cache LIST      cache policies to draw from (default coherent, sync, bounce,\n"
+		"                    uncached where supported; none is refused: it fails by design)\n"
+		"  --inject SPEC     faults, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI] (see\n"
+		"                    dmabench sweep --help); detected injected faults are not failures\n"
+		"  --quiet           print only the verdict line\n\n"
+		"Exit status: 0 no failure (injected faults that were detected do not count); 1 a\n"
+		"failure that is not an injected, detected fault (an undetected corruption, a damaged\n"
+		"guard, a lost or unaccounted transfer); 2 unusable input; 3 the backend cannot run\n"
+		"here or the run could not start; 130 interrupted (after the report).\n",
+		MAX_THREADS);
+}
+
+/* Bitmask of enum values from a list, via a dimension's parser. */
+static int enum_mask(enum hx_dim d, const char *flag, const char *text, uint32_t *mask)
+{
+	static struct hx_job j;
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof pc);
+	pc.where = flag;
+	hx_job_init(&j, "stress");
+	if (hx_job_set(&pc, &j, d, text) < 0)
+		return cli_usage_err("%s", pc.err.msg);
+	*mask = 0;
+	for (unsigned i = 0; i < j.dim[d].n; i++)
+		*mask |= 1u << j.dim[d].v[i];
+	return 0;
+}
+
+static int small_uint(const char *flag, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof pc);
+	pc.where = flag;
+	if (hx_parse_uint(&pc, NULL, text, out) < 0)
+		return cli_usage_err("%s", pc.err.msg);
+	if (*out < min || *out > max)
+		return cli_usage_err("%s: %s is out of range (%llu..%llu)", flag, text,
+				     (unsigned long long)min, (unsigned long long)max);
+	return 0;
+}
+
+/* "2", "0.5" (seconds) or with a unit ("500ms", "2s"): ns. */
+static int parse_seconds(const char *text, uint64_t *ns)
+{
+	struct hx_parse_ctx pc;
+	char buf[64];
+	memset(&pc, 0, sizeof pc);
+	pc.where = "--seconds";
+	size_t len = strlen(text);
+	int has_unit = len && text[len - 1] >= 'a' && text[len - 1] <= 'z';
+	if (len + 2 > sizeof buf)
+		return cli_usage_err("--seconds: value too long");
+	snprintf(buf, sizeof buf, has_unit ? "%s" : "%ss", text);
+	if (hx_parse_time(&pc, NULL, buf, ns) < 0 || *ns == 0)
+		return cli_usage_err("--seconds: bad value '%s' (seconds above 0, e.g. 5, 0.5 or 500ms)", text);
+	return 0;
+}
+
+static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress_result *r,
+			 double secs, int quiet)
+{
+	if (quiet)
+		return;
+	printf("stress: backend %s%s%s, %u thread%s x %u channels x qdepth %u, sizes up to %llu, seed %llu%s%s\n",
+	       cfg->backend, cfg->profile[0] ? ":" : "", cfg->profile, r->threads,
+	       r->threads == 1 ? "" : "s", cfg->channels, cfg->qdepth,
+	       (unsigned long long)cfg->max_size, (unsigned long long)cfg->seed,
+	       cfg->inject ? ", inject " : "", cfg->inject ? cfg->inject : "");
+	printf("accounting: submitted %llu = completed %llu + failed %llu + cancelled %llu (%s)\n",
+	       (unsigned long long)r->submitted, (unsigned long long)r->completed,
+	       (unsigned long long)r->failed, (unsigned long long)r->cancelled,
+	       hx_stress_accounting_ok(r) ? "exact" : "MISMATCH");
+	double mbps = r->device_ns ? (double)r->bytes * 1e3 / (double)r->device_ns : 0;
+	printf("moved: %llu bytes in %.3f ms of device time (%.1f MB/s per device), %.2f s wall clock\n",
+	       (unsigned long long)r->bytes, (double)r->device_ns / 1e6,
+	       r->threads ? mbps * r->threads : mbps, secs);
+	printf("verdicts:");
+	for (int v = 0; v < HX_V__COUNT; v++)
+		printf(" %s=%llu", hx_verdict_name((enum hx_verdict)v), (unsigned long long)r->verdicts[v]);
+	printf("\nerrors:");
+	for (int k = 0; k < DMAB_ERRK__COUNT; k++)
+		printf(" %s=%llu", dmab_err_kind_name((enum dmab_err_kind)k), (unsigned long long)r->errors[k]);
+	printf("\ntransfers:");
+	for (int x = 0; x < HX_XFER__COUNT; x++)
+		printf(" %s=%llu", hx_xfer_name(x), (unsigned long long)r->by_xfer[x]);
+	printf("\ncache policies:");
+	for (int c = 0; c < HX_CACHE__COUNT; c++)
+		printf(" %s=%llu", hx_cache_name(c), (unsigned long long)r->by_cache[c]);
+	printf("\n");
+	if (cfg->inject) {
+		printf("faults fired:");
+		for (int k = 0; k < DMAB_FAULT__COUNT; k++)
+			printf(" %s=%llu", dmab_fault_name((enum dmab_fault_kind)k),
+			       (unsigned long long)r->faults_fired[k]);
+		printf("\nfaults detected: %llu\n", (unsigned long long)r->faults_detected);
+	}
+	printf("undetected failures: %llu%s%s\n", (unsigned long long)r->undetected,
+	       r->first_undetected[0] ? " (first: " : "", r->first_undetected);
+	if (r->first_undetected[0])
+		printf(")\n");
+}
+
+int cli_cmd_stress(int argc, char **argv)
+{
+	enum { O_HELP, O_BACKEND, O_SECONDS, O_COUNT, O_THREADS, O_CHANNELS, O_QDEPTH, O_SIZE,
+	       O_SEED, O_INJECT, O_XFER, O_CACHE, O_DEVTIME, O_QUIET };
+	static const struct cli_opt opts[] = {
+		{ "help", 0, O_HELP },       { "h", 0, O_HELP },         { "backend", 1, O_BACKEND },
+		{ "seconds", 1, O_SECONDS }, { "count", 1, O_COUNT },    { "threads", 1, O_THREADS },
+		{ "channels", 1, O_CHANNELS }, { "qdepth", 1, O_QDEPTH }, { "size", 1, O_SIZE },
+		{ "seed", 1, O_SEED },       { "inject", 1, O_INJECT },  { "transfer", 1, O_XFER },
+		{ "cache", 1, O_CACHE },     { "device-time", 1, O_DEVTIME }, { "quiet", 0, O_QUIET },
+		{ "q", 0, O_QUIET },
+	};
+	struct hx_stress_cfg cfg;
+	hx_stress_cfg_defaults(&cfg);
+	const char *backend = "sim";
+	uint64_t seconds_ns = 0, v;
+	int quiet = 0, count_given = 0, o, rc;
+	struct cli_args a;
+	struct hx_parse_ctx pc;
+	cli_args_init(&a, "stress", argc, argv);
+	while ((o = cli_next(&a, opts, sizeof opts / sizeof opts[0])) >= 0) {
+		memset(&pc, 0, sizeof pc);
+		pc.where = a.optname;
+		switch (o) {
+		case O_HELP:
+			stress_help(stdout);
+			return CLI_EXIT_OK;
+		case O_BACKEND: backend = a.optarg; break;
+		case O_SECONDS:
+			if ((rc = parse_seconds(a.optarg, &seconds_ns)) != 0)
+				return rc;
+			break;
+		case O_COUNT:
+			if ((rc = small_uint(a.optname, a.optarg, 1, UINT64_MAX, &cfg.count)) != 0)
+				return rc;
+			count_given = 1;
+			break;
+		case O_THREADS:
+			if ((rc = small_uint(a.optname, a.optarg, 1, MAX_THREADS, &v)) != 0)
+				return rc;
+			cfg.threads = (unsigned)v;
+			break;
+		case O_CHANNELS:
+			if ((rc = small_uint(a.optname, a.optarg, 1, 64, &v)) != 0)
+				return rc;
+			cfg.channels = (unsigned)v;
+			break;
+		case O_QDEPTH:
+			if ((rc = small_uint(a.optname, a.optarg, 1, 256, &v)) != 0)
+				return rc;
+			cfg.qdepth = (unsigned)v;
+			break;
+		case O_SIZE:
+			if (hx_parse_size(&pc, NULL, a.optarg, &cfg.max_size) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			if (cfg.max_size == 0)
+				return cli_usage_err("--size: the largest transfer must not be zero");
+			break;
+		case O_SEED:
+			if (hx_parse_uint(&pc, NULL, a.optarg, &cfg.seed) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			break;
+		case O_INJECT: {
+			struct dmab_fault f[32];
+			unsigned n;
+			if (hx_inject_parse(&pc, NULL, a.optarg, f, 32, &n) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			cfg.inject = a.optarg;
+			break;
+		}
+		case O_XFER:
+			if ((rc = enum_mask(HX_DIM_TRANSFER, a.optname, a.optarg, &cfg.xfers)) != 0)
+				return rc;
+			break;
+		case O_CACHE:
+			if ((rc = enum_mask(HX_DIM_CACHE, a.optname, a.optarg, &cfg.caches)) != 0)
+				return rc;
+			if (cfg.caches & (1u << HX_CACHE_NONE))
+				return cli_usage_err("--cache: 'none' omits maintenance on purpose and fails by "
+						     "design; stress uses sweep for that (dmabench sweep --cache none)");
+			break;
+		case O_DEVTIME:
+			if (hx_parse_time(&pc, NULL, a.optarg, &cfg.device_ns) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			break;
+		case O_QUIET: quiet = 1; break;
+		}
+	}
+	if (o == -2)
+		return CLI_EXIT_USAGE;
+	if (a.i < argc)
+		return cli_usage_err("stress: unexpected argument '%s'", argv[a.i]);
+	/* The core's default count bounds a run given only a time limit too:
+	 * without --count, time limits alone decide. */
+	if (!count_given && (seconds_ns || cfg.device_ns))
+		cfg.count = 0;
+
+	const struct dmab_backend_ops *ops;
+	char profile[HX_NAME_MAX];
+	if ((rc = cli_pick_backend(backend, &ops, profile, sizeof profile)) != 0)
+		return rc;
+	snprintf(cfg.backend, sizeof cfg.backend, "%s", ops->name);
+	snprintf(cfg.profile, sizeof cfg.profile, "%s", profile);
+
+	struct stop_ctx sc = { 0 };
+	struct hx_platform plat;
+	memset(&plat, 0, sizeof plat);
+	plat.cpu_now_ns = plat_now;
+	plat.cpu_clock_name = "CLOCK_MONOTONIC";
+	plat.stop_requested = plat_stop;
+	plat.ctx = &sc;
+
+	struct sigaction sa, old_int, old_term;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	stress_signals = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	struct worker *w = calloc(cfg.threads, sizeof *w);
+	if (!w) {
+		cli_err("stress: out of memory");
+		return CLI_EXIT_RESOURCE;
+	}
+	uint64_t t0 = cli_now_ns();
+	if (seconds_ns)
+		sc.deadline_ns = t0 + seconds_ns;
+	unsigned started = 0;
+	for (unsigned i = 0; i < cfg.threads; i++) {
+		w[i].cfg = &cfg;
+		w[i].plat = &plat;
+		w[i].index = i;
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			cli_err("stress: cannot start thread %u", i);
+			stress_signals = 1; /* stop the ones already running */
+			break;
+		}
+		started++;
+	}
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	double secs = (double)(cli_now_ns() - t0) / 1e9;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	struct hx_stress_result total;
+	hx_stress_result_init(&total);
+	int misuse = 0;
+	for (unsigned i = 0; i < started; i++) {
+		if (w[i].rc < 0) {
+			misuse = w[i].rc;
+			continue;
+		}
+		hx_stress_merge(&total, &w[i].res);
+	}
+	free(w);
+	if (misuse) {
+		cli_err("stress: the core refused the configuration: %s", dmab_strerror(misuse));
+		return CLI_EXIT_USAGE;
+	}
+	if (started < cfg.threads) {
+		print_result(&cfg, &total, secs, quiet);
+		return CLI_EXIT_RESOURCE;
+	}
+	if (total.status != HX_OK) {
+		print_result(&cfg, &total, secs, quiet);
+		cli_err("stress: could not run (%s): %s", hx_status_name(total.status), total.reason);
+		return CLI_EXIT_RESOURCE;
+	}
+	print_result(&cfg, &total, secs, quiet);
+	int failure = hx_stress_is_failure(&total);
+	printf("verdict: %s (%llu undetected failure%s, %llu injected fault%s detected)\n",
+		failure ? "FAIL" : "PASS", (unsigned long long)total.undetected,
+		total.undetected == 1 ? "" : "s", (unsigned long long)total.faults_detected,
+		total.faults_detected == 1 ? "" : "s");
+	if (failure)
+		return CLI_EXIT_FAIL;
+	return stress_signals ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
+}

@@ -1,0 +1,624 @@
+/*
+ * harness/cli/cmd_sweep.c: `dmabench sweep`, the cartesian product of the
+ * dimensions into one CSV (schema in README.md).
+ *
+ * Flow: flags (one per HX_DIM_TABLE row, parsed by core/parse.c) and/or a
+ * job file give one or more jobs; flags override every job; the table's
+ * defaults fill the rest. Each job is its own product, run point by point
+ * through hx_run_point (the portable core) with counters read around each
+ * point, and each row is on disk (fsync) before the next point starts.
+ *
+ * Signals: the first SIGINT/SIGTERM lets the current point finish, then the
+ * sweep stops, renames the file (every completed row kept) and exits 130. A
+ * second one also asks the core to cut the current point short; that
+ * point's row is then dropped (it is not a completed row).
+ *
+ * Costs: O(points) rows, each one fsync; memory is the jobs (about 35 KiB
+ * each, at most CLI_MAX_JOBS) and one hx_result.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backends/sim.h"
+#include "cli/cli.h"
+
+#define CLI_MAX_JOBS 64
+#define MAX_POINTS 10000000ull
+
+static volatile sig_atomic_t stop_signals;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (stop_signals < 100)
+		stop_signals++;
+}
+
+static void catch_signals(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+static uint64_t plat_now(void *ctx)
+{
+	(void)ctx;
+	return cli_now_ns();
+}
+
+/* Only a second signal interrupts a point in progress. */
+static int plat_stop(void *ctx)
+{
+	(void)ctx;
+	return stop_signals >= 2;
+}
+
+static void sweep_help(FILE *f)
+{
+	fprintf(f,
+		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE] [--out FILE] [--inject SPEC]\n"
+		"                      [--size auto] [--pin same|split|none] [--events LIST]\n"
+		"                      [--dry-run] [--quiet]\n\n"
+		"Measures every combination (cartesian product) of the dimension values and writes\n"
+		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
+		"defaults below). A combination the backend cannot do becomes a row with status\n"
+		"skipped and its reason. Ctrl-C stops after the current point and still leaves a\n"
+		"valid CSV with every completed row (exit 130); a second Ctrl-C cuts the point short.\n\n");
+	cli_help_dims(f);
+	fprintf(f,
+		"\nOther options:\n"
+		"  --job FILE        INI job file: [global] keys apply to every job, then one\n"
+		"                    [name] section per job; keys are the dimension names above and\n"
+		"                    inject; # and ; start comments. Each job is its own product;\n"
+		"                    dimension flags given on the command line override every job.\n"
+		"  --out FILE        the CSV (default results/sweep.csv; folders are created). Written\n"
+		"                    as FILE.tmp beside it, row by row, renamed at the end.\n"
+		"  --inject SPEC     fault injection, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI];\n"
+		"                    KIND: bus-error, desc-error, hang, bitflip, lost-irq, dup-irq;\n"
+		"                    RATE per transfer in ppm (1000) or percent (0.1%%); @NTH also the\n"
+		"                    NTH transfer; a KIND alone fires on every transfer. Backends\n"
+		"                    without fault injection skip such points.\n"
+		"  --pin MODE        same: bind the submitting thread to one PU (hwloc); split: the\n"
+		"                    same, with the other PUs left to engine threads; none (default).\n"
+		"                    What was done is printed and recorded in the CSV (# pin).\n"
+		"  --events LIST     counters read around each point with perf_event_open, named as\n"
+		"                    libpfm4 knows them (cycles, instructions, LLC-load-misses,\n"
+		"                    task-clock, page-faults, context-switches, PMU::EVENT); one\n"
+		"                    column pmu_<event> each, per transfer (mean). Without a hardware\n"
+		"                    PMU (virtual machines) hardware columns stay empty, software\n"
+		"                    events are still recorded.\n"
+		"  --dry-run         print the jobs and their point counts, run nothing\n"
+		"  --quiet           no progress bar, no summary line (errors are still printed)\n"
+		"  --help            this text\n\n");
+	cli_help_metrics(f);
+	fprintf(f, "\nCSV: '# key: value' metadata lines (dmabench, git, date, command, seed,\n"
+		   "backend_config, machine, counters, pin, jobs), a header, one row per point with\n"
+		   "the dimension columns, status (ok, failed, skipped), reason, clock, cpu_clock, the\n"
+		   "metrics and pmu_* columns. See README.md.\n\n");
+	cli_help_exit_codes(f);
+}
+
+/* ---- metadata ------------------------------------------------------------------ */
+
+static void command_line(char *buf, size_t n, int argc, char **argv)
+{
+	size_t used = 0;
+	int w = snprintf(buf, n, "dmabench");
+	used = w > 0 ? (size_t)w : 0;
+	for (int i = 0; i < argc && used < n; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0';
+		for (const char *p = a; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+%@", *p))
+				plain = 0;
+		if (plain) {
+			w = snprintf(buf + used, n - used, " %s", a);
+		} else {
+			/* Single-quote for a shell; a ' becomes '\'' */
+			w = snprintf(buf + used, n - used, " '");
+			used += w > 0 ? (size_t)w : 0;
+			for (const char *p = a; *p && used + 5 < n; p++) {
+				if (*p == '\'') {
+					memcpy(buf + used, "'\\''", 4);
+					used += 4;
+				} else {
+					buf[used++] = *p;
+				}
+			}
+			buf[used] = '\0';
+			w = snprintf(buf + used, n - used, "'");
+		}
+		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
+static void utc_now(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *default_profile(const struct dmab_backend_ops *ops)
+{
+	return ops && ops->profiles && ops->profiles[0] ? ops->profiles[0] : "";
+}
+
+/* "name:profile (parameters; describe)" for one backend spec. */
+static void backend_config(const struct hx_backend_spec *b, char *buf, size_t n)
+{
+	const struct dmab_backend_ops *ops = hx_backend_find(b->name);
+	const char *prof = b->profile[0] ? b->profile : default_profile(ops);
+	size_t used = 0;
+	int w = snprintf(buf, n, "%s%s%s", b->name, *prof ? ":" : "", prof);
+	used = w > 0 ? (size_t)w : 0;
+	if (!ops || used >= n)
+		return;
+	if (ops == &dmab_sim_backend) {
+		for (size_t i = 0; i < dmab_sim_profile_count(); i++) {
+			if (strcmp(dmab_sim_profile_name(i), prof) != 0)
+				continue;
+			char params[1536];
+			if (dmab_sim_profile_format(i, params, sizeof params) >= 0) {
+				w = snprintf(buf + used, n - used, " params{%s}", params);
+				used += w > 0 ? (size_t)w : 0;
+			}
+		}
+	}
+	if (ops->unavailable && ops->unavailable())
+		return;
+	struct dmab_dev_cfg cfg;
+	struct dmab_dev *dev = NULL;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.ops = ops;
+	cfg.profile = b->profile[0] ? b->profile : NULL;
+	cfg.seed = 1;
+	if (dmab_dev_open(&cfg, &dev) < 0)
+		return;
+	char desc[1024];
+	desc[0] = '\0';
+	if (ops->describe && ops->describe(dmab_dev_priv(dev), desc, sizeof desc) >= 0 && desc[0] &&
+	    used < n) {
+		w = snprintf(buf + used, n - used, " describe{%s}", desc);
+		used += w > 0 ? (size_t)w : 0;
+	}
+	const struct dmab_reqs *r = dmab_dev_reqs(dev);
+	if (used < n)
+		snprintf(buf + used, n - used, " clock{%s@%lluHz}", r->clock_name ? r->clock_name : "?",
+			 (unsigned long long)r->clock_hz);
+	dmab_dev_close(dev, NULL);
+}
+
+/* Appends "text" to buf unless already present as a "; "-separated item. */
+static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
+{
+	const char *p = buf;
+	size_t tl = strlen(text);
+	while ((p = strstr(p, text)) != NULL) {
+		int starts = p == buf || (p >= buf + 2 && p[-2] == ';' && p[-1] == ' ');
+		if (starts && (p[tl] == '\0' || p[tl] == ';'))
+			return used;
+		p += tl;
+	}
+	int w = snprintf(buf + used, n - used, "%s%s", used ? "; " : "", text);
+	return used + (w > 0 ? (size_t)w : 0);
+}
+
+/* ---- rows ------------------------------------------------------------------------- */
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+	if (v == (double)(int64_t)v && v > -9.0e15 && v < 9.0e15)
+		snprintf(buf, n, "%lld", (long long)v);
+	else
+		snprintf(buf, n, "%.9g", v);
+}
+
+static void write_header(struct cli_csv *csv, const struct cli_pmu *pmu)
+{
+	int first = 1;
+	for (int d = 0; d < HX_DIM__COUNT; d++) {
+		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
+		cli_csv_field(csv, !first, dd->column);
+		first = 0;
+		if (dd->type == HX_DT_BACKEND)
+			cli_csv_field(csv, 1, "profile");
+	}
+	cli_csv_field(csv, 1, "status");
+	cli_csv_field(csv, 1, "reason");
+	cli_csv_field(csv, 1, "clock");
+	cli_csv_field(csv, 1, "cpu_clock");
+	for (int m = 0; m < HX_M__COUNT; m++)
+		cli_csv_field(csv, 1, hx_metrics[m].column);
+	for (unsigned i = 0; i < pmu->n; i++)
+		cli_csv_field(csv, 1, pmu->ev[i].column);
+}
+
+static int write_row(struct cli_csv *csv, const struct hx_point *pt, const struct hx_result *res,
+		     const struct cli_pmu *pmu)
+{
+	char buf[256];
+	int first = 1;
+	for (int d = 0; d < HX_DIM__COUNT; d++) {
+		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
+		hx_dim_format(pt, (enum hx_dim)d, buf, sizeof buf);
+		cli_csv_field(csv, !first, buf);
+		first = 0;
+		if (dd->type == HX_DT_BACKEND) {
+			const char *prof = pt->profile[0] ? pt->profile
+							  : default_profile(hx_backend_find(pt->backend));
+			cli_csv_field(csv, 1, prof);
+		}
+	}
+	cli_csv_field(csv, 1, hx_status_name(res->status));
+	cli_csv_field(csv, 1, res->reason);
+	cli_csv_field(csv, 1, res->clock);
+	cli_csv_field(csv, 1, res->cpu_clock);
+	for (int m = 0; m < HX_M__COUNT; m++) {
+		buf[0] = '\0';
+		if (res->has[m])
+			fmt_num(buf, sizeof buf, res->v[m]);
+		cli_csv_field(csv, 1, buf);
+	}
+	double transfers = res->has[HX_M_TRANSFERS] ? res->v[HX_M_TRANSFERS] : 0;
+	for (unsigned i = 0; i < pmu->n; i++) {
+		buf[0] = '\0';
+		if (pmu->ev[i].have && transfers > 0 && res->status != HX_SKIPPED)
+			fmt_num(buf, sizeof buf, (double)pmu->ev[i].last / transfers);
+		cli_csv_field(csv, 1, buf);
+	}
+	return cli_csv_endrow(csv);
+}
+
+static void point_label(const struct hx_point *pt, char *buf, size_t n)
+{
+	char sz[32];
+	cli_fmt_bytes(sz, sizeof sz, pt->size);
+	snprintf(buf, n, "%s %s %s/%s a%llu", pt->backend, sz, hx_pool_name(pt->pool),
+		 hx_cache_name(pt->cache), (unsigned long long)pt->align);
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+struct sweep {
+	struct hx_job *jobs;
+	unsigned njobs;
+	struct hx_job *flags;
+	const char *job_file;
+	const char *out;
+	const char *pin;
+	const char *events;
+	int quiet, dry_run;
+};
+
+enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT };
+
+static int parse_args(struct sweep *s, int argc, char **argv)
+{
+	struct cli_opt opts[HX_DIM__COUNT + 10];
+	size_t n = 0;
+	for (int d = 0; d < HX_DIM__COUNT; d++) {
+		opts[n].name = hx_dim_desc((enum hx_dim)d)->name;
+		opts[n].has_arg = 1;
+		opts[n++].id = d;
+	}
+	static const struct cli_opt extra[] = {
+		{ "help", 0, O_HELP },     { "h", 0, O_HELP },       { "job", 1, O_JOB },
+		{ "out", 1, O_OUT },       { "pin", 1, O_PIN },      { "events", 1, O_EVENTS },
+		{ "quiet", 0, O_QUIET },   { "q", 0, O_QUIET },      { "dry-run", 0, O_DRY },
+		{ "inject", 1, O_INJECT },
+	};
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		opts[n++] = extra[i];
+
+	struct cli_args a;
+	struct hx_parse_ctx pc;
+	int o;
+	cli_args_init(&a, "sweep", argc, argv);
+	while ((o = cli_next(&a, opts, n)) >= 0) {
+		memset(&pc, 0, sizeof pc);
+		pc.where = a.optname;
+		pc.check_backend = cli_check_backend;
+		if (o < HX_DIM__COUNT) {
+			if (hx_job_set(&pc, s->flags, (enum hx_dim)o, a.optarg) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			continue;
+		}
+		switch (o) {
+		case O_HELP:
+			sweep_help(stdout);
+			return -1;
+		case O_JOB: s->job_file = a.optarg; break;
+		case O_OUT: s->out = a.optarg; break;
+		case O_PIN:
+			if (strcmp(a.optarg, "same") && strcmp(a.optarg, "split") && strcmp(a.optarg, "none"))
+				return cli_usage_err("--pin: unknown mode '%s' (use same, split or none)", a.optarg);
+			s->pin = a.optarg;
+			break;
+		case O_EVENTS: s->events = a.optarg; break;
+		case O_QUIET: s->quiet = 1; break;
+		case O_DRY: s->dry_run = 1; break;
+		case O_INJECT:
+			if (hx_job_set_key(&pc, s->flags, "inject", a.optarg) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			break;
+		}
+	}
+	if (o == -2)
+		return CLI_EXIT_USAGE;
+	if (a.i < argc)
+		return cli_usage_err("sweep: unexpected argument '%s' (options start with --)", argv[a.i]);
+	return 0;
+}
+
+static int load_jobs(struct sweep *s)
+{
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof pc);
+	pc.check_backend = cli_check_backend;
+	if (s->job_file) {
+		size_t len;
+		char *text = cli_read_file(s->job_file, &len);
+		if (!text)
+			return cli_usage_err("--job %s: cannot read: %s", s->job_file, strerror(errno));
+		int r = hx_jobfile_parse(&pc, s->job_file, text, s->jobs, CLI_MAX_JOBS + 1, &s->njobs);
+		free(text);
+		if (r < 0)
+			return cli_usage_err("%s", pc.err.msg);
+	} else {
+		hx_job_init(&s->jobs[0], "cli");
+		s->njobs = 1;
+	}
+	memset(&pc, 0, sizeof pc);
+	for (unsigned k = 0; k < s->njobs; k++) {
+		hx_job_apply(&s->jobs[k], s->flags);
+		if (hx_job_defaults(&pc, &s->jobs[k]) < 0)
+			return cli_usage_err("built-in default: %s", pc.err.msg);
+	}
+	return 0;
+}
+
+/* Every backend named must be able to run here (else exit 3). */
+static int check_available(const struct sweep *s)
+{
+	for (unsigned k = 0; k < s->njobs; k++) {
+		const struct hx_job *j = &s->jobs[k];
+		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
+			const struct hx_backend_spec *b = &j->backends[j->dim[HX_DIM_BACKEND].v[i]];
+			const struct dmab_backend_ops *ops = hx_backend_find(b->name);
+			const char *why = ops && ops->unavailable ? ops->unavailable() : NULL;
+			if (why) {
+				cli_err("backend %s is not available here: %s", b->name, why);
+				return CLI_EXIT_RESOURCE;
+			}
+		}
+	}
+	return 0;
+}
+
+static void write_meta(struct cli_csv *csv, const struct sweep *s, int argc, char **argv,
+		       const char *machine, const struct cli_pmu *pmu, const char *pin)
+{
+	static char buf[16384];
+	char tmp[4096];
+	cli_csv_meta(csv, "dmabench", DMAB_VERSION_STRING);
+	cli_csv_meta(csv, "git", DMABENCH_GIT_REV);
+	utc_now(tmp, sizeof tmp);
+	cli_csv_meta(csv, "date", tmp);
+	command_line(buf, sizeof buf, argc, argv); /* argv[0] is "sweep" */
+	cli_csv_meta(csv, "command", buf);
+
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned k = 0; k < s->njobs; k++) {
+		const struct hx_vals *v = &s->jobs[k].dim[HX_DIM_SEED];
+		for (unsigned i = 0; i < v->n; i++) {
+			snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v->v[i]);
+			used = add_unique(buf, sizeof buf, used, tmp);
+		}
+	}
+	cli_csv_meta(csv, "seed", buf);
+
+	used = 0;
+	buf[0] = '\0';
+	for (unsigned k = 0; k < s->njobs; k++) {
+		const struct hx_job *j = &s->jobs[k];
+		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
+			backend_config(&j->backends[j->dim[HX_DIM_BACKEND].v[i]], tmp, sizeof tmp);
+			used = add_unique(buf, sizeof buf, used, tmp);
+		}
+	}
+	cli_csv_meta(csv, "backend_config", buf);
+	cli_csv_meta(csv, "machine", machine);
+	cli_csv_meta(csv, "counters", pmu->note);
+	cli_csv_meta(csv, "pin", pin);
+	used = 0;
+	buf[0] = '\0';
+	for (unsigned k = 0; k < s->njobs && used < sizeof buf; k++) {
+		int w = snprintf(buf + used, sizeof buf - used, "%s%s=%llu points%s%s", k ? "; " : "",
+				 s->jobs[k].name, (unsigned long long)hx_job_count(&s->jobs[k]),
+				 s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
+		used += w > 0 ? (size_t)w : 0;
+	}
+	cli_csv_meta(csv, "jobs", buf);
+}
+
+static int run(struct sweep *s, int argc, char **argv)
+{
+	int rc = load_jobs(s);
+	if (rc)
+		return rc;
+	rc = check_available(s);
+	if (rc)
+		return rc;
+
+	struct cli_topo topo;
+	int have_topo = cli_topo_load(&topo) == 0;
+	for (unsigned k = 0; k < s->njobs; k++) {
+		if (!hx_job_has_auto(&s->jobs[k]))
+			continue;
+		if (!have_topo) {
+			cli_err("--size auto needs the cache hierarchy, but hwloc failed: %s", topo.why);
+			return CLI_EXIT_RESOURCE;
+		}
+		uint64_t sizes[8];
+		unsigned n = cli_topo_auto_sizes(&topo, sizes, 8);
+		if (!n) {
+			cli_err("--size auto: hwloc reports no data caches on this machine");
+			return CLI_EXIT_RESOURCE;
+		}
+		hx_job_resolve_auto(&s->jobs[k], sizes, n);
+	}
+
+	uint64_t total = 0;
+	for (unsigned k = 0; k < s->njobs; k++) {
+		uint64_t c = hx_job_count(&s->jobs[k]);
+		if (c == UINT64_MAX || total + c > MAX_POINTS)
+			return cli_usage_err("sweep: more than %llu points; narrow the lists or ranges",
+					     (unsigned long long)MAX_POINTS);
+		total += c;
+	}
+	if (s->dry_run) {
+		for (unsigned k = 0; k < s->njobs; k++)
+			printf("job %s: %llu points%s%s\n", s->jobs[k].name,
+			       (unsigned long long)hx_job_count(&s->jobs[k]),
+			       s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
+		printf("total: %llu points\n", (unsigned long long)total);
+		return CLI_EXIT_OK;
+	}
+
+	struct cli_pmu pmu;
+	rc = cli_pmu_open(&pmu, s->events, s->quiet);
+	if (rc) {
+		cli_pmu_close(&pmu);
+		return rc;
+	}
+	char pin_what[512];
+	if (cli_topo_pin(s->pin, pin_what, sizeof pin_what) < 0) {
+		cli_err("%s", pin_what);
+		cli_pmu_close(&pmu);
+		return CLI_EXIT_RESOURCE;
+	}
+	if (strcmp(s->pin, "none") != 0 && !s->quiet)
+		cli_err("pin %s", pin_what);
+
+	char machine[1024];
+	cli_topo_summary(&topo, machine, sizeof machine);
+
+	struct cli_csv csv;
+	if (cli_csv_open(&csv, s->out) < 0) {
+		cli_pmu_close(&pmu);
+		return CLI_EXIT_USAGE;
+	}
+	write_meta(&csv, s, argc, argv, machine, &pmu, pin_what);
+	write_header(&csv, &pmu);
+	if (cli_csv_endrow(&csv) < 0) {
+		cli_csv_abort(&csv);
+		cli_pmu_close(&pmu);
+		return CLI_EXIT_RESOURCE;
+	}
+	csv.rows = 0;
+
+	struct sigaction old_int, old_term;
+	stop_signals = 0;
+	catch_signals(&old_int, &old_term);
+	struct hx_platform plat;
+	memset(&plat, 0, sizeof plat);
+	plat.cpu_now_ns = plat_now;
+	plat.cpu_clock_name = "CLOCK_MONOTONIC";
+	plat.stop_requested = plat_stop;
+
+	struct cli_progress prog;
+	cli_progress_init(&prog, total, s->quiet);
+	uint64_t done = 0, n_ok = 0, n_failed = 0, n_skipped = 0, t0 = cli_now_ns();
+	int measured_failure = 0, io_error = 0;
+	static struct hx_result res;
+	for (unsigned k = 0; k < s->njobs && !stop_signals && !io_error; k++) {
+		const struct hx_job *j = &s->jobs[k];
+		uint64_t cnt = hx_job_count(j);
+		for (uint64_t i = 0; i < cnt && !stop_signals; i++) {
+			struct hx_point pt;
+			char label[96];
+			hx_job_point(j, i, &pt);
+			point_label(&pt, label, sizeof label);
+			cli_progress_step(&prog, done, label);
+			cli_pmu_start(&pmu);
+			int r = hx_run_point(&pt, &plat, &res);
+			cli_pmu_stop(&pmu);
+			if (r < 0) {
+				hx_result_init(&res);
+				res.status = HX_FAILED;
+				snprintf(res.reason, sizeof res.reason, "harness: hx_run_point: %s", dmab_strerror(r));
+			}
+			if (stop_signals >= 2)
+				break; /* cut short: not a completed row */
+			if (write_row(&csv, &pt, &res, &pmu) < 0) {
+				io_error = 1;
+				break;
+			}
+			done++;
+			if (res.status == HX_OK)
+				n_ok++;
+			else if (res.status == HX_FAILED)
+				n_failed++;
+			else
+				n_skipped++;
+			if (hx_result_is_failure(&pt, &res))
+				measured_failure = 1;
+		}
+	}
+	cli_progress_step(&prog, done, "");
+	cli_progress_end(&prog);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	cli_pmu_close(&pmu);
+	cli_topo_free();
+
+	int fin = cli_csv_finish(&csv);
+	double secs = (double)(cli_now_ns() - t0) / 1e9;
+	if (!s->quiet || stop_signals)
+		fprintf(stderr, "dmabench: sweep%s: %llu of %llu points: %llu ok, %llu failed, %llu skipped in %.1f s -> %s\n",
+			stop_signals ? " interrupted" : "", (unsigned long long)done,
+			(unsigned long long)total, (unsigned long long)n_ok, (unsigned long long)n_failed,
+			(unsigned long long)n_skipped, secs, s->out);
+	if (fin < 0 || io_error)
+		return CLI_EXIT_RESOURCE;
+	if (stop_signals)
+		return CLI_EXIT_INTERRUPTED;
+	return measured_failure ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int cli_cmd_sweep(int argc, char **argv)
+{
+	struct sweep s;
+	memset(&s, 0, sizeof s);
+	s.out = "results/sweep.csv";
+	s.pin = "none";
+	s.flags = calloc(1, sizeof *s.flags);
+	s.jobs = calloc(CLI_MAX_JOBS + 1, sizeof *s.jobs);
+	if (!s.flags || !s.jobs) {
+		free(s.flags);
+		free(s.jobs);
+		cli_err("sweep: out of memory");
+		return CLI_EXIT_RESOURCE;
+	}
+	hx_job_init(s.flags, "flags");
+	int rc = parse_args(&s, argc, argv);
+	if (rc < 0)
+		rc = CLI_EXIT_OK; /* --help */
+	else if (rc == 0)
+		rc = run(&s, argc, argv);
+	free(s.flags);
+	free(s.jobs);
+	return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * harness/cli/util.c: messages, option scanning, backend lookup, files and
+ * clocks for the dmabench subcommands.
+ *
+ * Options are scanned by hand rather than with getopt_long because the
+ * dimension flags come from HX_DIM_TABLE at run time and every error must
+ * name the flag and the token (getopt prints its own, different messages).
+ * Scanning is O(argc * options).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("dmabench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("dmabench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
+}
+
+void cli_args_init(struct cli_args *a, const char *cmd, int argc, char **argv)
+{
+	memset(a, 0, sizeof *a);
+	a->argc = argc;
+	a->argv = argv;
+	a->i = 1;
+	a->cmd = cmd;
+}
+
+int cli_next(struct cli_args *a, const struct cli_opt *opts, size_t n)
+{
+	if (a->i >= a->argc)
+		return -1;
+	const char *arg = a->argv[a->i];
+	if (strcmp(arg, "--") == 0) {
+		a->i++;
+		return -1;
+	}
+	if (arg[0] != '-' || arg[1] == '\0')
+		return -1;
+	const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
+	const char *eq = strchr(name, '=');
+	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+	if (nlen >= sizeof a->namebuf - 2)
+		nlen = sizeof a->namebuf - 3;
+	snprintf(a->namebuf, sizeof a->namebuf, "--%.*s", (int)nlen, name);
+	a->optname = a->namebuf;
+	a->i++;
+	for (size_t k = 0; k < n; k++) {
+		/* Single-dash long names too (-h is accepted for --help). */
+		int match = strlen(opts[k].name) == nlen && memcmp(opts[k].name, name, nlen) == 0;
+		if (!match)
+			continue;
+		if (!opts[k].has_arg) {
+			if (eq) {
+				cli_err("%s: option %s takes no value (got '%s')", a->cmd, a->optname, eq + 1);
+				return -2;
+			}
+			a->optarg = NULL;
+			return opts[k].id;
+		}
+		if (eq) {
+			a->optarg = eq + 1;
+		} else {
+			if (a->i >= a->argc) {
+				cli_err("%s: option %s needs a value", a->cmd, a->optname);
+				return -2;
+			}
+			a->optarg = a->argv[a->i++];
+		}
+		return opts[k].id;
+	}
+	cli_err("%s: unknown option '%s' (see dmabench %s --help)", a->cmd, arg, a->cmd);
+	return -2;
+}
+
+/* ---- backends --------------------------------------------------------------- */
+
+void cli_backend_names(char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < hx_backend_count() && used < n; i++) {
+		const struct dmab_backend_ops *o = hx_backend_at(i);
+		int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", o->name);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static int has_profile(const struct dmab_backend_ops *o, const char *profile)
+{
+	if (!profile || !*profile)
+		return 1;
+	for (const char *const *p = o->profiles; p && *p; p++)
+		if (strcmp(*p, profile) == 0)
+			return 1;
+	return 0;
+}
+
+static void profile_names(const struct dmab_backend_ops *o, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	if (!o->profiles || !o->profiles[0]) {
+		snprintf(buf, n, "none");
+		return;
+	}
+	for (const char *const *p = o->profiles; *p && used < n; p++) {
+		int w = snprintf(buf + used, n - used, "%s%s", p == o->profiles ? "" : ", ", *p);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+int cli_check_backend(void *ctx, const char *name, const char *profile, char *why, size_t n)
+{
+	(void)ctx;
+	const struct dmab_backend_ops *o = hx_backend_find(name);
+	if (!o) {
+		char names[256];
+		cli_backend_names(names, sizeof names);
+		snprintf(why, n, "unknown backend '%s' (available: %s)", name, names);
+		return -1;
+	}
+	if (!has_profile(o, profile)) {
+		char profs[200];
+		profile_names(o, profs, sizeof profs);
+		snprintf(why, n, "backend %s has no profile '%s' (profiles: %s)", name, profile, profs);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_pick_backend(const char *spec, const struct dmab_backend_ops **ops, char *profile,
+		     size_t plen)
+{
+	struct hx_parse_ctx c;
+	char name[HX_NAME_MAX], prof[HX_NAME_MAX];
+	memset(&c, 0, sizeof c);
+	c.where = "--backend";
+	c.check_backend = cli_check_backend;
+	if (hx_parse_backend(&c, NULL, spec, name, prof) < 0)
+		return cli_usage_err("%s", c.err.msg);
+	const struct dmab_backend_ops *o = hx_backend_find(name);
+	const char *why = o->unavailable ? o->unavailable() : NULL;
+	if (why) {
+		cli_err("backend %s is not available here: %s", name, why);
+		return CLI_EXIT_RESOURCE;
+	}
+	*ops = o;
+	snprintf(profile, plen, "%s", prof);
+	return 0;
+}
+
+int cli_validate_registry(void)
+{
+	const struct dmab_backend_ops *bad = NULL;
+	const char *why = NULL;
+	int r = hx_backends_validate(&bad, &why);
+	if (r < 0) {
+		cli_err("backend %s refused at start-up: %s (%s)", bad && bad->name ? bad->name : "?",
+			why ? why : "", dmab_strerror(r));
+		return CLI_EXIT_RESOURCE;
+	}
+	return 0;
+}
+
+/* ---- files, clocks, text ------------------------------------------------------ */
+
+char *cli_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + used, 1, cap - used - 1, f);
+		used += got;
+		if (got == 0)
+			break;
+		if (used + 1 == cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	int err = ferror(f) ? errno : 0;
+	fclose(f);
+	if (!buf)
+		return NULL;
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[used] = '\0';
+	if (strlen(buf) != used) {
+		free(buf);
+		errno = EILSEQ; /* a NUL byte: not a text file */
+		return NULL;
+	}
+	if (len)
+		*len = used;
+	return buf;
+}
+
+uint64_t cli_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cli_fmt_bytes(char *buf, size_t n, uint64_t bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+	/* Exact multiples print as integers (48 KiB); others with one decimal
+	 * in the largest unit below them (6.3 GiB). */
+	while (u + 1 < sizeof units / sizeof units[0] && bytes >= (1ull << (10 * (u + 1))))
+		u++;
+	uint64_t unit = 1ull << (10 * u);
+	if (bytes % unit == 0)
+		snprintf(buf, n, "%llu %s", (unsigned long long)(bytes / unit), units[u]);
+	else
+		snprintf(buf, n, "%.1f %s", (double)bytes / (double)unit, units[u]);
+}
