@@ -192,8 +192,11 @@ enum dmab_status dmab_chan_status(struct dmab_chan *ch, dmab_cookie_t cookie,
  * pending before it). Returns 0 (completed), the transaction's error
  * (failed), DMAB_ECANCELED, DMAB_EINVAL (unknown cookie), DMAB_ESTATE
  * (called from a callback), DMAB_ENOENT (callbacks ended so many others
- * meanwhile that the outcome left the history), or DMAB_ETIMEDOUT. On a timeout the library recovers the channel's oldest
- * active transaction, which blocks everything behind it: if the backend
+ * meanwhile that the outcome left the history), or DMAB_ETIMEDOUT.
+ * timeout_ns is the hang threshold, not a polling slice: to look without
+ * recovering, use dmab_chan_status or dmab_dev_poll. On a timeout the
+ * library recovers the channel's oldest active transaction, which blocks
+ * everything behind it: if the backend
  * says the channel is idle, its completion interrupt was lost (a
  * DMAB_ERRK_LOST_IRQ record) and it and every other active transaction
  * complete as done (their data moved); otherwise the channel hung (a
