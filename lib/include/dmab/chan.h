@@ -196,17 +196,16 @@ enum dmab_status dmab_chan_status(struct dmab_chan *ch, dmab_cookie_t cookie,
  * timeout_ns is the hang threshold, not a polling slice: to look without
  * recovering, use dmab_chan_status or dmab_dev_poll. On a timeout the
  * library recovers the channel's oldest active transaction, which blocks
- * everything behind it: if the backend
- * says the channel is idle, its completion interrupt was lost (a
- * DMAB_ERRK_LOST_IRQ record) and it and every other active transaction
- * complete as done (their data moved); otherwise the channel hung (a
- * DMAB_ERRK_TIMEOUT record), it is reset, and the transaction is retried
- * or failed with DMAB_ETIMEDOUT per the retry policy, while the
- * transactions behind it are handed to the reset channel again (never
- * lost, never duplicated). A cyclic stream that delivered a period during
- * the wait is alive and is left alone. When the waited-for cookie ended in
- * that recovery, its outcome is returned (0 after a lost interrupt),
- * else DMAB_ETIMEDOUT. */
+ * everything behind it: if the backend says the channel is idle, its
+ * completion interrupt was lost (a DMAB_ERRK_LOST_IRQ record) and it and
+ * every other active transaction complete as done (their data moved);
+ * otherwise the channel hung (a DMAB_ERRK_TIMEOUT record), it is reset, and
+ * the transaction is retried or failed with DMAB_ETIMEDOUT per the retry
+ * policy, while the transactions behind it are handed to the reset channel
+ * again (never lost, never duplicated). A cyclic stream that delivered a
+ * period during the wait is alive and is left alone. When the waited-for
+ * cookie ended in that recovery, its outcome is returned (0 after a lost
+ * interrupt), else DMAB_ETIMEDOUT. */
 int dmab_chan_wait(struct dmab_chan *ch, dmab_cookie_t cookie, uint64_t timeout_ns,
 		   struct dmab_result *res);
 /* Cancels every pending and in-flight transaction (cyclic ones included),
