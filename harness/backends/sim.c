@@ -352,6 +352,13 @@ static void finish(struct sim *s, struct sim_chan *c, uint64_t t_end, int code, 
 		sim__trace(s, ci, DMAB_TR_ERROR, (uint64_t)(int64_t)code, addr);
 	sim__trace(s, ci, DMAB_TR_DONE, (uint64_t)c->cookie, (uint64_t)(int64_t)code);
 	unsigned copies = irq_copies(s, c);
+	if (!copies) {
+		/* The interrupt is lost, the status registers are not: the
+		 * library reads them when it recovers the transaction. */
+		c->cur->t_start = c->t_start;
+		c->cur->t_done = sat_add(t_end, s->p.irq_latency);
+		c->cur->dev_cycles = c->busy;
+	}
 	for (unsigned k = 0; k < copies; k++) {
 		struct sim_irq *q = irq_push(c);
 		if (!q)
@@ -378,12 +385,20 @@ static void finish(struct sim *s, struct sim_chan *c, uint64_t t_end, int code, 
 /* Checks one memory side of a descriptor: alignment, then how many bytes
  * from a are reachable (in one allocation, under the mask); a fixed side
  * needs one beat of w bytes. */
+/* Region of a, trying the one a channel used last first. */
+static struct sim_region *find(struct sim *s, dmab_addr_t a, struct sim_region *hint)
+{
+	if (hint && a >= hint->bus && a - hint->bus < hint->size)
+		return hint;
+	return sim__region_at(s, a);
+}
+
 static int check_side(struct sim *s, dmab_addr_t a, uint64_t len, int inc, uint64_t w,
 		      uint64_t mask, struct sim_region **rout, uint64_t *valid)
 {
 	if (a & (s->p.addr_align - 1))
 		return DMAB_EALIGN;
-	struct sim_region *r = a <= mask ? sim__region_at(s, a) : NULL;
+	struct sim_region *r = a <= mask ? find(s, a, *rout) : NULL;
 	*rout = r;
 	if (!r) {
 		*valid = 0;
@@ -419,7 +434,8 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 	if (c->fault == DMAB_FAULT_DESC_ERROR && c->f_desc == c->di)
 		return DMAB_EDESC;
 	uint64_t mask = s->p.dma_mask_bits >= 64 ? NEVER : ((uint64_t)1 << s->p.dma_mask_bits) - 1;
-	struct sim_region *r = db <= mask ? sim__region_at(s, db) : NULL;
+	struct sim_region *r = db <= mask ? find(s, db, c->rdesc) : NULL;
+	c->rdesc = r;
 	if ((db & 7u) || !r || r->size - (db - r->bus) < sizeof(struct dmab_desc))
 		return DMAB_EDESC;
 	const uint8_t *where = sim_dev_view(r) + (size_t)(db - r->bus);
@@ -442,7 +458,8 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 	c->type = type;
 	c->inc_s = (d->ctrl & DMAB_DESC_INC_SRC) != 0;
 	c->inc_d = (d->ctrl & DMAB_DESC_INC_DST) != 0;
-	c->rs = c->rd = NULL;
+	/* c->rs and c->rd still hold the previous descriptor's regions: the
+	 * hints for check_side. */
 	c->fs = c->fd = -1;
 	uint64_t vs = d->len, vd = d->len;
 	int rc;
@@ -458,8 +475,10 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 	c->W = (uint32_t)w;
 	c->wshift = log2u(w);
 	c->B = (uint32_t)(w * b);
+	c->bshift = (c->B & (c->B - 1)) ? -1 : (int)log2u(c->B);
 
 	if (type == (int)DMAB_DEV2MEM) {
+		c->rs = NULL;
 		c->fs = periph_line(d->src);
 		c->inc_s = 0;
 		if (c->fs < 0) {
@@ -474,6 +493,7 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 		}
 	}
 	if (type == (int)DMAB_MEM2DEV) {
+		c->rd = NULL;
 		c->fd = periph_line(d->dst);
 		c->inc_d = 0;
 		if (c->fd < 0) {
@@ -582,18 +602,30 @@ static void chan_event(struct sim *s, struct sim_chan *c, uint64_t t)
 
 /* ---- bursts ---------------------------------------------------------------------------- */
 
-/* Bytes to the next burst boundary of an incrementing memory side, or to the
- * descriptor's limit. */
-static uint64_t run_len(const struct sim *s, const struct sim_chan *c)
+/* Bytes from byte p of the descriptor to the next burst boundary of an
+ * incrementing memory side, or to the descriptor's limit. */
+static uint64_t run_len_at(const struct sim *s, const struct sim_chan *c, uint64_t p)
 {
-	uint64_t n = c->limit - c->done, bd = s->p.burst_boundary;
+	uint64_t n = c->limit - p, bd = s->p.burst_boundary;
 	if (bd) {
 		if (c->rs && c->inc_s)
-			n = umin(n, bd - ((c->d.src + c->done) & (bd - 1)));
+			n = umin(n, bd - ((c->d.src + p) & (bd - 1)));
 		if (c->rd && c->inc_d)
-			n = umin(n, bd - ((c->d.dst + c->done) & (bd - 1)));
+			n = umin(n, bd - ((c->d.dst + p) & (bd - 1)));
 	}
 	return n;
+}
+
+static uint64_t run_len(const struct sim *s, const struct sim_chan *c)
+{
+	return run_len_at(s, c, c->done);
+}
+
+/* x / c->B without a 64-bit division when B is a power of two (always, with
+ * the profiles shipped; hints can make it otherwise). */
+static uint64_t div_b(const struct sim_chan *c, uint64_t x)
+{
+	return c->bshift >= 0 ? x >> c->bshift : x / c->B;
 }
 
 static uint64_t fifo_chunk(const struct sim *s)
@@ -610,14 +642,16 @@ static uint64_t burst_bytes(const struct sim *s, const struct sim_chan *c)
 	return n;
 }
 
-/* Cycles of a burst of n bytes at the current position (grant included). */
-static uint64_t burst_cost(const struct sim *s, const struct sim_chan *c, uint64_t n)
+/* Cycles of a burst of n bytes from byte p of the descriptor, grant
+ * included. Within a run every full burst costs the same: B is a multiple
+ * of W, so the addresses' offsets within a beat do not change. */
+static uint64_t cost_at(const struct sim *s, const struct sim_chan *c, uint64_t p, uint64_t n)
 {
-	uint64_t W = c->W, wm = W - 1;
+	uint64_t wm = (uint64_t)c->W - 1;
 	unsigned sh = c->wshift;
 	uint64_t beats = (n + wm) >> sh, pen = 0;
 	if (c->rs) {
-		uint64_t a = c->d.src + (c->inc_s ? c->done : 0);
+		uint64_t a = c->d.src + (c->inc_s ? p : 0);
 		if (a & wm) {
 			pen = 1;
 			if (c->inc_s)
@@ -625,7 +659,7 @@ static uint64_t burst_cost(const struct sim *s, const struct sim_chan *c, uint64
 		}
 	}
 	if (c->rd) {
-		uint64_t a = c->d.dst + (c->inc_d ? c->done : 0);
+		uint64_t a = c->d.dst + (c->inc_d ? p : 0);
 		if (a & wm) {
 			pen = 1;
 			if (c->inc_d)
@@ -642,11 +676,18 @@ static uint64_t burst_cost(const struct sim *s, const struct sim_chan *c, uint64
 	return cost;
 }
 
+static uint64_t burst_cost(const struct sim *s, const struct sim_chan *c, uint64_t n)
+{
+	return cost_at(s, c, c->done, n);
+}
+
 /* Moves bytes [p, p+n) of the current descriptor. */
 static void move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t n)
 {
 	size_t sp = (size_t)p, sn = (size_t)n, W = c->W;
 	uint8_t *flip = NULL;
+	if (!n)
+		return;
 	int flip_hit = c->fault == DMAB_FAULT_BITFLIP && c->f_desc == c->di && c->f_off >= p &&
 		       c->f_off < p + n;
 	if (c->type == (int)DMAB_MEM2MEM) {
@@ -777,59 +818,149 @@ static int is_plain(const struct sim_chan *c)
 }
 
 /*
- * Arbitration at time g among channels ready by then: strict priority, round
- * robin within the level. Tries bulk rounds first (see the file comment);
- * limit is the last time poll may process.
+ * Channel c alone on the bus from grant time g: plays its bursts, every
+ * grant before h, never the descriptor's last burst (left to grant(), so
+ * its end is handled in time order). Run by run (a run: up to the next
+ * burst boundary; k equal full bursts and a rest), and once at a boundary,
+ * whole windows of burst_boundary bytes at once (the pattern of runs
+ * repeats every window). O(1) per call. Returns the bursts played; *p and
+ * *t advance, *lc gets the last burst's cost.
  */
-static void arbitrate(struct sim *s, uint64_t g, uint64_t limit)
+static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, uint64_t *p,
+		     uint64_t *t, uint64_t *lc)
+{
+	uint64_t q = *p, now = *t, nb = 0, last = 0, B = c->B, lim = c->limit;
+	uint64_t bd = s->p.burst_boundary;
+	int windows = 0;
+	while (now < h && q < lim) {
+		uint64_t d = run_len_at(s, c, q), k = div_b(c, d), r = d - k * B;
+		int final = q + d == lim;
+		if (final) {
+			if (r)
+				r = 0;
+			else
+				k--;
+		}
+		if (k) {
+			uint64_t cf = cost_at(s, c, q, B);
+			uint64_t m = umin(k, (h - 1 - now) / cf + 1);
+			q += m * B;
+			now += m * cf;
+			nb += m;
+			last = cf;
+			if (m < k)
+				break;
+		}
+		if (final || now >= h)
+			break;
+		if (r) {
+			uint64_t cr = cost_at(s, c, q, r);
+			q += r;
+			now += cr;
+			nb++;
+			last = cr;
+		}
+		/* q is at a boundary: skip whole windows, leaving the last
+		 * one to the runs so the final burst stays with grant(). */
+		if (bd && !windows && lim - q >= 2 * bd && now < h) {
+			windows = 1;
+			uint64_t x = q, wt = 0, wn = 0, wl = 0;
+			while (x < q + bd) {
+				uint64_t dx = run_len_at(s, c, x), kx = div_b(c, dx), rx = dx - kx * B;
+				if (kx) {
+					wl = cost_at(s, c, x, B);
+					wt += kx * wl;
+					wn += kx;
+					x += kx * B;
+				}
+				if (rx) {
+					wl = cost_at(s, c, x, rx);
+					wt += wl;
+					wn++;
+					x += rx;
+				}
+			}
+			uint64_t w = (lim - q) / bd - 1, first_last = now + wt - wl;
+			w = first_last < h ? umin(w, (h - 1 - first_last) / wt + 1) : 0;
+			if (w) {
+				q += w * bd;
+				now += w * wt;
+				nb += w * wn;
+				last = wl;
+			}
+		}
+	}
+	*p = q;
+	*t = now;
+	*lc = last;
+	return nb;
+}
+
+/*
+ * Arbitration at time g among channels ready by then (rt[i] <= g): strict
+ * priority, round robin within the level. When every candidate of the
+ * winning level moves memory to memory, plays as many bursts at once as is
+ * exact (see the file comment): up to h, the first time anything else can
+ * happen (the next interrupt or channel event, poll's limit, a channel of
+ * that level or above becoming ready).
+ */
+static void arbitrate(struct sim *s, uint64_t g, const uint64_t *rt, uint32_t xfer, uint64_t h)
 {
 	unsigned order[SIM_MAX_CHANS], n = 0, top = 0;
 	int have = 0;
-	for (unsigned i = 0; i < s->nch; i++) {
-		const struct sim_chan *c = &s->ch[i];
-		if (c->state == CH_XFER && ready_time(s, c) <= g && (!have || c->prio > top)) {
-			top = c->prio;
+	for (uint32_t m = xfer; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		if (rt[i] <= g && (!have || s->ch[i].prio > top)) {
+			top = s->ch[i].prio;
 			have = 1;
 		}
 	}
 	if (!have)
 		return;
-	/* Candidates of the top level in round-robin order after rr[top]. */
 	int plain = !s->trace;
-	for (unsigned k = 1; k <= s->nch; k++) {
-		unsigned i = (s->rr[top] + k) % s->nch;
-		const struct sim_chan *c = &s->ch[i];
-		if (c->state == CH_XFER && c->prio == top && ready_time(s, c) <= g) {
-			order[n++] = i;
-			if (!is_plain(c))
-				plain = 0;
-		}
-	}
-	if (plain) {
-		/* Horizon: the first time anything but these channels' bursts
-		 * could happen. */
-		uint64_t h = sat_add(limit, 1);
-		for (unsigned i = 0; i < s->nch; i++) {
+	/* Round-robin order: channels after rr[top], then from 0. */
+	unsigned first = s->rr[top] + 1;
+	uint32_t after = first >= 32 ? 0 : xfer & ~((1u << first) - 1u);
+	uint32_t seq[2] = { after, xfer & ~after };
+	for (unsigned part = 0; part < 2; part++)
+		for (uint32_t m = seq[part]; m; m &= m - 1) {
+			unsigned i = (unsigned)__builtin_ctz(m);
 			const struct sim_chan *c = &s->ch[i];
-			if (c->irq_n)
-				h = umin(h, c->irq[c->irq_head].t);
-			if (c->state == CH_FETCH)
-				h = umin(h, chan_event_time(c));
-			else if (c->state == CH_XFER && c->prio >= top) {
-				uint64_t r = ready_time(s, c);
-				if (r > g)
-					h = umin(h, r);
+			if (c->prio < top)
+				continue;
+			if (rt[i] <= g && c->prio == top) {
+				order[n++] = i;
+				plain = plain && is_plain(c);
+			} else {
+				h = umin(h, rt[i]); /* would join or preempt this level */
 			}
 		}
+	if (plain && n == 1) {
+		struct sim_chan *c = &s->ch[order[0]];
+		uint64_t p = c->done, t = g, lc = 0;
+		uint64_t nb = solo(s, c, h, &p, &t, &lc);
+		if (nb) {
+			move(s, c, c->done, p - c->done);
+			s->st.bytes += p - c->done;
+			c->done = p;
+			c->busy += t - g;
+			c->t_ev = t;
+			s->st.bursts += nb;
+			s->st.bus_cycles += t - g;
+			s->bus_free = t;
+			s->rr[top] = order[0];
+			s->now = umax(s->now, t - lc);
+			return;
+		}
+	} else if (plain) {
 		/* Rounds: each candidate one full burst per round, while every
-		 * candidate stays inside its current run. The last burst of a
-		 * descriptor is left to a single grant so its end is handled
-		 * in time order. */
+		 * candidate stays inside its current run; a descriptor's last
+		 * burst is left to a single grant. */
 		uint64_t rounds = NEVER, rc = 0, cost[SIM_MAX_CHANS];
 		for (unsigned k = 0; k < n; k++) {
 			const struct sim_chan *c = &s->ch[order[k]];
-			uint64_t run = run_len(s, c), full = run / c->B;
-			if (full && run == c->limit - c->done && run % c->B == 0)
+			uint64_t run = run_len(s, c), full = div_b(c, run);
+			if (full && run == c->limit - c->done && run == full * c->B)
 				full--;
 			rounds = umin(rounds, full);
 			cost[k] = burst_cost(s, c, c->B);
@@ -890,11 +1021,20 @@ static int sim_poll(void *priv, uint64_t until)
 {
 	struct sim *s = priv;
 	uint64_t limit = umax(until, s->now);
+	uint64_t rt[SIM_MAX_CHANS];
 	for (;;) {
 		uint64_t t_irq = NEVER, t_ch = NEVER, t_rdy = NEVER;
 		unsigned c_irq = 0, c_ch = 0;
-		for (unsigned i = 0; i < s->nch; i++) {
+		uint32_t xfer = 0;
+		/* Channels in ascending order, so ties go to the lowest index;
+		 * only those that may have events (idle ones leave `live`). */
+		for (uint32_t m = s->live; m; m &= m - 1) {
+			unsigned i = (unsigned)__builtin_ctz(m);
 			const struct sim_chan *c = &s->ch[i];
+			if (c->state == CH_IDLE && !c->irq_n) {
+				s->live &= ~(1u << i);
+				continue;
+			}
 			if (c->irq_n && c->irq[c->irq_head].t < t_irq) {
 				t_irq = c->irq[c->irq_head].t;
 				c_irq = i;
@@ -906,7 +1046,9 @@ static int sim_poll(void *priv, uint64_t until)
 					c_ch = i;
 				}
 			} else if (c->state == CH_XFER) {
-				t_rdy = umin(t_rdy, ready_time(s, c));
+				rt[i] = ready_time(s, c);
+				t_rdy = umin(t_rdy, rt[i]);
+				xfer |= 1u << i;
 			}
 		}
 		uint64_t t_arb = t_rdy == NEVER ? NEVER : umax(t_rdy, s->bus_free);
@@ -928,7 +1070,7 @@ static int sim_poll(void *priv, uint64_t until)
 			break;
 		s->evt = t_arb;
 		s->now = umax(s->now, t_arb);
-		arbitrate(s, t_arb, limit);
+		arbitrate(s, t_arb, rt, xfer, umin(umin(sat_add(limit, 1), t_irq), t_ch));
 	}
 	s->now = limit;
 	s->evt = limit;
@@ -936,6 +1078,19 @@ static int sim_poll(void *priv, uint64_t until)
 }
 
 /* ---- ops ---------------------------------------------------------------------------------- */
+
+static void sim_close(void *priv)
+{
+	struct sim *s = priv;
+	sim__mem_close(s);
+	for (unsigned l = 0; l < DMAB_SIM_PERIPH_LINES; l++)
+		free(s->fifo[l].ring);
+	for (unsigned i = 0; s->ch && i < s->nch; i++)
+		free(s->ch[i].irq);
+	free(s->ch);
+	s->ch = NULL;
+	s->nch = 0;
+}
 
 static int sim_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg)
 {
@@ -955,6 +1110,11 @@ static int sim_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg 
 	for (unsigned i = 0; i < s->nch; i++) {
 		s->ch[i].fault = -1;
 		s->ch[i].att_line = -1;
+		s->ch[i].irq = calloc(SIM_IRQ_RING, sizeof(struct sim_irq));
+		if (!s->ch[i].irq) {
+			sim_close(s);
+			return DMAB_ENOMEM;
+		}
 	}
 	for (unsigned l = 0; l < SIM_MAX_PRIO; l++)
 		s->rr[l] = s->nch - 1; /* so channel 0 goes first */
@@ -962,9 +1122,7 @@ static int sim_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg 
 		s->fifo[l].ring = calloc(1, (size_t)s->p.fifo_depth);
 		s->fifo[l].st.consumed_hash = DMAB_SIM_FNV_INIT;
 		if (!s->fifo[l].ring) {
-			for (unsigned k = 0; k <= l; k++)
-				free(s->fifo[k].ring);
-			free(s->ch);
+			sim_close(s);
 			return DMAB_ENOMEM;
 		}
 	}
@@ -973,17 +1131,6 @@ static int sim_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg 
 	s->rng_fault.s = mix64(cfg->seed ^ 0x6a09e667f3bcc908ull);
 	s->rng_evict.s = mix64(cfg->seed ^ 0xbb67ae8584caa73bull);
 	return 0;
-}
-
-static void sim_close(void *priv)
-{
-	struct sim *s = priv;
-	sim__mem_close(s);
-	for (unsigned l = 0; l < DMAB_SIM_PERIPH_LINES; l++)
-		free(s->fifo[l].ring);
-	free(s->ch);
-	s->ch = NULL;
-	s->nch = 0;
 }
 
 static void sim_get_reqs(void *priv, struct dmab_reqs *out)
@@ -1033,6 +1180,7 @@ static int sim_start(void *priv, unsigned chan, struct dmab_txd *txd)
 	c->qtail = txd;
 	s->evt = s->now;
 	sim__trace(s, chan, DMAB_TR_SUBMIT, (uint64_t)txd->cookie, txd->bytes);
+	s->live |= 1u << chan;
 	if (c->state == CH_IDLE) {
 		c->state = CH_FETCH;
 		c->cur = NULL;
@@ -1141,7 +1289,11 @@ static int sim_describe(void *priv, char *buf, size_t len)
 		sim__put_str(buf, len, &at, "=");
 		sim__put_u64(buf, len, &at, rows[i].v);
 	}
-	return at > INT32_MAX ? DMAB_ERANGE : (int)at;
+	/* Like the host backend: a truncated description is an error, so a
+	 * caller never parses half a key. */
+	if (!buf || at >= len)
+		return DMAB_ENOSPC;
+	return (int)at;
 }
 
 static const char *const sim_profiles[] = { "mcu", "soc", "soc-coherent", NULL };

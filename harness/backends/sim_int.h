@@ -120,6 +120,7 @@ struct sim_chan {
 	struct dmab_desc d;
 	int type;
 	struct sim_region *rs, *rd;     /* memory sides (NULL for a FIFO) */
+	struct sim_region *rdesc;       /* where the last descriptor was */
 	int fs, fd;                     /* FIFO line of a side, -1 for memory */
 	int inc_s, inc_d;
 	uint8_t *ps, *pd;               /* device view at the descriptor's addresses */
@@ -129,10 +130,12 @@ struct sim_chan {
 	dmab_addr_t lim_addr;
 	uint32_t W, B;                  /* beat and burst bytes */
 	unsigned wshift;                /* log2(W) */
+	int bshift;                     /* log2(B), -1 when B is not a power of two */
 	int att_line;                   /* FIFO this channel is attached to, -1 none */
 	int att_rx;                     /* 1: it drains it (DEV2MEM), 0: feeds it */
 
-	struct sim_irq irq[SIM_IRQ_RING];
+	struct sim_irq *irq;            /* SIM_IRQ_RING entries (kept out of line so
+					 * scanning channels touches little memory) */
 	unsigned irq_head, irq_n;
 };
 
@@ -160,11 +163,13 @@ struct sim {
 	/* memory */
 	struct sim_region **regions;    /* sorted by bus */
 	size_t nregions, cap_regions;
-	struct sim_region *last_hit;
+	struct sim_region *hit[4];      /* recently found regions */
+	unsigned hit_next;
 
 	/* engine */
 	struct sim_chan *ch;            /* nch channels, allocated at open */
 	unsigned nch;
+	uint32_t live;                  /* channels that may have events (superset) */
 	unsigned rr[SIM_MAX_PRIO];      /* last granted channel per level */
 	struct sim_fifo fifo[DMAB_SIM_PERIPH_LINES];
 

@@ -3,11 +3,12 @@
  * and the write-back cache model (see sim.h for the model).
  *
  * Allocations live in an array sorted by bus address: lookup is a binary
- * search, O(log n), with a one-entry cache of the last hit because the
- * engine asks about the same buffer burst after burst; allocate and free
+ * search, O(log n), behind a cache of the last hits because the engine asks
+ * about the same few buffers transfer after transfer; allocate and free
  * are first fit over that array plus a memmove, O(n), which is fine next to
  * the malloc they do. A 4 KiB gap separates allocations so no device access
- * (and no SG merge) ever spans two of them.
+ * (and no SG merge) ever spans two of them. The last four hits are cached
+ * (a transfer touches a descriptor, a source and a destination).
  *
  * The cache is modelled per line with three copies of normal memory on a
  * non-coherent profile: the CPU view (the pointer the caller writes), the
@@ -62,16 +63,19 @@ static size_t upper(const struct sim *s, dmab_addr_t a)
 
 struct sim_region *sim__region_at(struct sim *s, dmab_addr_t a)
 {
-	struct sim_region *r = s->last_hit;
-	if (r && a >= r->bus && a - r->bus < r->size)
-		return r;
+	for (unsigned k = 0; k < 4; k++) {
+		struct sim_region *r = s->hit[k];
+		if (r && a >= r->bus && a - r->bus < r->size)
+			return r;
+	}
 	size_t i = upper(s, a);
 	if (i == 0)
 		return NULL;
-	r = s->regions[i - 1];
+	struct sim_region *r = s->regions[i - 1];
 	if (a - r->bus >= r->size)
 		return NULL;
-	s->last_hit = r;
+	s->hit[s->hit_next] = r;
+	s->hit_next = (s->hit_next + 1) & 3u;
 	return r;
 }
 
@@ -81,7 +85,7 @@ static int place(const struct sim *s, dmab_addr_t lo, dmab_addr_t hi, uint64_t s
 		 uint64_t al, dmab_addr_t *bus, size_t *idx)
 {
 	dmab_addr_t cand = align_up(lo, al);
-	size_t i = upper(s, lo);
+	size_t i = lo ? upper(s, lo - 1) : 0; /* first region starting at or after lo */
 	for (; i < s->nregions; i++) {
 		const struct sim_region *r = s->regions[i];
 		if (r->bus >= hi)
@@ -199,8 +203,29 @@ void sim__mem_free(void *priv, struct dmab_mem *m)
 		return; /* not ours: refuse silently rather than free a stranger */
 	memmove(&s->regions[i], &s->regions[i + 1], (s->nregions - i - 1) * sizeof(*s->regions));
 	s->nregions--;
-	if (s->last_hit == r)
-		s->last_hit = NULL;
+	for (unsigned k = 0; k < 4; k++)
+		if (s->hit[k] == r)
+			s->hit[k] = NULL;
+	for (unsigned k = 0; k < s->nch; k++) {
+		struct sim_chan *c = &s->ch[k];
+		if (c->state == CH_XFER && (c->rs == r || c->rd == r) && c->done < c->limit) {
+			/* Freed under the device's feet: the access fails where
+			 * it stands instead of touching freed memory. */
+			c->lim_code = DMAB_EBUSERR;
+			c->lim_addr = (c->rs == r ? c->d.src : c->d.dst) + c->done;
+			c->limit = c->done;
+		}
+		if (c->rs == r) {
+			c->rs = NULL;
+			c->ps = NULL;
+		}
+		if (c->rd == r) {
+			c->rd = NULL;
+			c->pd = NULL;
+		}
+		if (c->rdesc == r)
+			c->rdesc = NULL;
+	}
 	region_free(r);
 	m->handle = NULL;
 }
@@ -212,7 +237,7 @@ void sim__mem_close(struct sim *s)
 	free(s->regions);
 	s->regions = NULL;
 	s->nregions = s->cap_regions = 0;
-	s->last_hit = NULL;
+	memset(s->hit, 0, sizeof(s->hit));
 }
 
 /* ---- cache model ----------------------------------------------------------------- */
