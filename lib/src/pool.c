@@ -11,16 +11,18 @@
  *
  * Addressing without a divide. Every block start is a multiple of the
  * granule 2^gshift, the largest power of two dividing the block size, so a
- * block is named by its granule number g = offset >> gshift (a uint32). The
- * free stack holds these numbers: allocation pops one and shifts it back
- * into an address. The block index, which selects the per-block state byte,
- * comes from g as segment * per_seg + within, where segment = g >> shift and
- * within = (g & mask) / odd is an exact division by the odd part of the
- * block size, done by multiplying with its inverse modulo 2^32. That
- * multiplication also proves g is a block start: for any g that is not a
- * multiple of `odd`, the product lands at or above per_seg. So alloc and free
- * are O(1) with a shift, a mask and a multiply, no divide instruction (which
- * matters on small cores and on the 65,536-block pool alike).
+ * block is named by its granule number g = offset >> gshift (a uint32). Its
+ * index, which selects the per-block state byte, is segment * per_seg +
+ * within, where segment = g >> shift and within = (g & mask) / odd is an
+ * exact division by the odd part of the block size, done by multiplying
+ * with its inverse modulo 2^32. That multiplication also proves g is a block
+ * start: for any g that is not a multiple of `odd`, the product lands at or
+ * above per_seg. Free does this (a shift, a mask, two multiplies, no divide
+ * instruction, which matters on small cores and the 65,536-block pool
+ * alike). The free stack keeps each free block's granule number and index
+ * side by side (8 bytes), so allocation is a pop, a shift and a state-byte
+ * store; the stack is only ever touched near its top, so its size costs no
+ * cache.
  *
  * Metadata (free stack, one state byte per block) is allocated apart from
  * the blocks, so a device writing into a freed block cannot corrupt the pool;
@@ -34,8 +36,9 @@
  * needed, so it works on bare metal); block state is an atomic byte moved
  * USED -> FREE by compare-and-swap, so of two threads freeing one block
  * exactly one wins and the other gets DMAB_EDOUBLEFREE. Per-thread caches
- * hold a magazine of free granule numbers and touch nothing shared on their
- * hot path; when the magazine runs empty or full they exchange half of it
+ * hold a magazine of free-stack entries and write nothing shared on their
+ * hot path (the pool's read-only geometry sits a cache line away from its
+ * lock and counters); when the magazine runs empty or full they exchange half of it
  * with the central stack under the lock and fold their counters into the
  * pool's at the same moment. Costs of that design: a cache may report
  * DMAB_ENOSPC while other caches still hold free blocks, and the pool's
@@ -51,33 +54,50 @@ enum { BLK_FREE = 0, BLK_USED = 1 };
 #define POISON_BYTE 0xa5u
 #define POOL_FLAGS (DMAB_POOL_POISON | DMAB_POOL_THREADSAFE)
 
+/* A free-stack entry. Two fields, not one packed uint64_t: the granule is
+ * written and read on its own, so the address handed out by alloc does not
+ * wait for the index multiply of the free before it (the LIFO latency
+ * chain), only the state-byte store does. */
+struct pool_slot {
+	uint32_t g;   /* granule number */
+	uint32_t idx; /* block index */
+};
+
 struct dmab_pool {
 	struct dmab__tracked tr; /* first: dev->pools walks it (internal.h) */
 
-	/* hot: what every alloc and free reads */
+	/* read-only after create; every alloc and free reads these */
 	uint8_t *base;           /* CPU address of block 0 */
-	uint32_t *stack;         /* free blocks as granule numbers */
+	struct pool_slot *stack; /* free blocks */
 	uint8_t *state;          /* single-thread: BLK_* per block */
 	atomic_uchar *astate;    /* thread-safe: BLK_* per block */
 	size_t span;             /* bytes from base to the end of the last block */
 	size_t gmask;            /* granule - 1 */
-	uint32_t top;            /* entries on the free stack */
+	dmab_addr_t bus;         /* bus address of block 0 */
 	uint32_t count;
 	uint32_t per_seg;        /* blocks per boundary segment */
 	uint32_t inv;            /* inverse of the block size's odd part mod 2^32 */
 	uint32_t seg_mask;       /* granules per segment - 1 */
-	uint32_t high_water;
 	uint8_t gshift;          /* log2(granule) */
 	uint8_t seg_shift;       /* log2(granules per segment) */
+	uint8_t slow;            /* poison or threadsafe: leave the fast path */
 	uint8_t poison;
 	uint8_t threadsafe;
-	uint64_t allocs, frees, failed_allocs, bad_frees, poison_hits;
+
+	/* A cache line of distance, so taking the lock (thread-safe pools)
+	 * does not evict the fields above from the caches of other threads. */
+	char pad_[64];
+
+	/* written by the single-thread owner, or under the lock */
+	atomic_flag lock;        /* thread-safe pools: stack, counters, caches */
+	uint32_t top;            /* entries on the free stack */
+	uint32_t high_water;
+	uint64_t allocs, failed_allocs, bad_frees, poison_hits;
+	uint64_t frees;          /* thread-safe pools only; else allocs - in_use */
+	struct dmab__node caches;
 
 	/* cold */
-	atomic_flag lock;        /* thread-safe pools: stack, counters, caches */
-	struct dmab__node caches;
 	struct dmab_dev *dev;
-	dmab_addr_t bus;         /* bus address of block 0 */
 	size_t block_size;
 	size_t boundary;         /* as asked; 0 = none */
 	struct dmab_mem mem;     /* the one allocation holding every block */
@@ -91,7 +111,7 @@ struct dmab_pool_cache {
 	uint32_t n, slots;
 	/* counted here, folded into the pool at each exchange */
 	uint64_t allocs, frees, failed_allocs, bad_frees, poison_hits;
-	uint32_t mag[];
+	struct pool_slot mag[];
 };
 
 /* ---- geometry -------------------------------------------------------------- */
@@ -131,17 +151,18 @@ static size_t block_off(const struct dmab_pool *p, uint32_t idx)
 static inline int locate(const struct dmab_pool *p, const void *cpu, uint32_t *g_out,
 			 uint32_t *idx_out)
 {
-	/* unsigned wrap turns "below base" into "beyond span" */
+	/* Unsigned wrap turns "below base" (NULL included: the allocation
+	 * cannot end at the top of the address space) into "beyond span". */
 	uintptr_t off = (uintptr_t)cpu - (uintptr_t)p->base;
-	if (!cpu || off >= p->span || (off & p->gmask))
+	if (off >= p->span || (off & p->gmask))
 		return 0;
 	uint32_t g = (uint32_t)(off >> p->gshift);
 	uint32_t within = (g & p->seg_mask) * p->inv;
 	if (within >= p->per_seg)
 		return 0; /* inside a block, or in a segment's unused tail */
+	/* idx < count: span ends with the last block, and every segment
+	 * before the last is full */
 	uint32_t idx = (g >> p->seg_shift) * p->per_seg + within;
-	if (idx >= p->count)
-		return 0;
 	*g_out = g;
 	*idx_out = idx;
 	return 1;
@@ -152,10 +173,7 @@ static inline void *g_to_cpu(const struct dmab_pool *p, uint32_t g)
 	return p->base + ((size_t)g << p->gshift);
 }
 
-static inline uint32_t g_to_idx(const struct dmab_pool *p, uint32_t g)
-{
-	return (g >> p->seg_shift) * p->per_seg + (g & p->seg_mask) * p->inv;
-}
+
 
 /* ---- poisoning (debug) --------------------------------------------------- */
 
@@ -328,10 +346,11 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 	p->inv = inverse_u32((uint32_t)odd);
 	p->poison = (cfg->flags & DMAB_POOL_POISON) != 0;
 	p->threadsafe = (cfg->flags & DMAB_POOL_THREADSAFE) != 0;
+	p->slow = p->poison | p->threadsafe;
 	p->span = block_off(p, p->count - 1u) + bs;
 
 	size_t state_sz = p->threadsafe ? sizeof(atomic_uchar) : sizeof(uint8_t);
-	size_t per_block = sizeof(uint32_t) + state_sz;
+	size_t per_block = sizeof(struct pool_slot) + state_sz;
 	if (count > SIZE_MAX / per_block) {
 		dmab__free(p);
 		return DMAB_ENOMEM;
@@ -371,7 +390,8 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 	/* Stack the blocks so the lowest address is handed out first. */
 	for (uint32_t i = 0; i < p->count; i++) {
 		uint32_t idx = p->count - 1u - i;
-		p->stack[i] = (uint32_t)(block_off(p, idx) >> gshift);
+		p->stack[i].g = (uint32_t)(block_off(p, idx) >> gshift);
+		p->stack[i].idx = idx;
 	}
 	p->top = p->count;
 	if (p->poison)
@@ -395,19 +415,37 @@ int dmab_pool_destroy(struct dmab_pool *pool)
 
 /* ---- single-thread hot path ----------------------------------------------- */
 
-static int st_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus)
+/* Error and debug paths stay out of line so the fast path keeps to a few
+ * registers and no stack frame. */
+#define POOL_COLD __attribute__((noinline, cold))
+
+static POOL_COLD int st_exhausted(struct dmab_pool *p)
 {
-	if (p->top == 0) {
-		p->failed_allocs++;
-		return DMAB_ENOSPC;
-	}
-	uint32_t g = p->stack[--p->top];
-	p->state[g_to_idx(p, g)] = BLK_USED;
+	p->failed_allocs++;
+	return DMAB_ENOSPC;
+}
+
+static POOL_COLD int st_refuse(struct dmab_pool *p, int rc)
+{
+	p->bad_frees++;
+	return rc;
+}
+
+/* `poison` is a constant at each call site: the fast path has no poison
+ * code at all. Frees are not counted here: for a single-thread pool they
+ * are allocs - in_use. */
+static inline int st_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus, int poison)
+{
+	if (p->top == 0)
+		return st_exhausted(p);
+	const struct pool_slot *s = &p->stack[--p->top];
+	uint32_t g = s->g;
+	p->state[s->idx] = BLK_USED;
 	p->allocs++;
 	if (p->count - p->top > p->high_water)
 		p->high_water = p->count - p->top;
 	void *blk = g_to_cpu(p, g);
-	if (p->poison && poison_check(p, blk))
+	if (poison && poison_check(p, blk))
 		p->poison_hits++;
 	*cpu = blk;
 	if (bus)
@@ -415,22 +453,19 @@ static int st_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus)
 	return 0;
 }
 
-static int st_free(struct dmab_pool *p, void *cpu)
+static inline int st_free(struct dmab_pool *p, void *cpu, int poison)
 {
 	uint32_t g, idx;
-	if (!locate(p, cpu, &g, &idx)) {
-		p->bad_frees++;
-		return DMAB_EFOREIGN;
-	}
-	if (p->state[idx] != BLK_USED) {
-		p->bad_frees++;
-		return DMAB_EDOUBLEFREE;
-	}
+	if (!locate(p, cpu, &g, &idx))
+		return st_refuse(p, DMAB_EFOREIGN);
+	if (p->state[idx] != BLK_USED)
+		return st_refuse(p, DMAB_EDOUBLEFREE);
 	p->state[idx] = BLK_FREE;
-	if (p->poison)
+	if (poison)
 		poison_fill(p, cpu);
-	p->stack[p->top++] = g;
-	p->frees++;
+	struct pool_slot *s = &p->stack[p->top++];
+	s->g = g;
+	s->idx = idx;
 	return 0;
 }
 
@@ -448,9 +483,9 @@ static int ts_mark_free(struct dmab_pool *p, uint32_t idx)
 
 /* The block came off a free stack we own, so nobody else can change its
  * state before this store; release pairs with the freer's acquire CAS. */
-static void ts_mark_used(struct dmab_pool *p, uint32_t g)
+static void ts_mark_used(struct dmab_pool *p, uint32_t idx)
 {
-	atomic_store_explicit(&p->astate[g_to_idx(p, g)], (unsigned char)BLK_USED,
+	atomic_store_explicit(&p->astate[idx], (unsigned char)BLK_USED,
 			      memory_order_release);
 }
 
@@ -462,11 +497,12 @@ static int ts_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus)
 		pool_unlock(p);
 		return DMAB_ENOSPC;
 	}
-	uint32_t g = p->stack[--p->top];
+	struct pool_slot s = p->stack[--p->top];
 	p->allocs++;
 	ts_update_high_water(p);
 	pool_unlock(p);
-	ts_mark_used(p, g);
+	ts_mark_used(p, s.idx);
+	uint32_t g = s.g;
 	void *blk = g_to_cpu(p, g);
 	if (p->poison && poison_check(p, blk)) {
 		pool_lock(p);
@@ -493,7 +529,7 @@ static int ts_free(struct dmab_pool *p, void *cpu)
 	if (rc) {
 		p->bad_frees++;
 	} else {
-		p->stack[p->top++] = g;
+		p->stack[p->top++] = (struct pool_slot){ g, idx };
 		p->frees++;
 	}
 	pool_unlock(p);
@@ -502,22 +538,36 @@ static int ts_free(struct dmab_pool *p, void *cpu)
 
 /* ---- public alloc / free / queries ----------------------------------------- */
 
+static POOL_COLD int slow_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus)
+{
+	if (p->threadsafe)
+		return ts_alloc(p, cpu, bus);
+	return st_alloc(p, cpu, bus, 1);
+}
+
+static POOL_COLD int slow_free(struct dmab_pool *p, void *cpu)
+{
+	if (p->threadsafe)
+		return ts_free(p, cpu);
+	return st_free(p, cpu, 1);
+}
+
 int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
 {
 	if (!pool || !cpu)
 		return DMAB_EINVAL;
-	if (pool->threadsafe)
-		return ts_alloc(pool, cpu, bus);
-	return st_alloc(pool, cpu, bus);
+	if (pool->slow)
+		return slow_alloc(pool, cpu, bus);
+	return st_alloc(pool, cpu, bus, 0);
 }
 
 int dmab_pool_free(struct dmab_pool *pool, void *cpu)
 {
 	if (!pool)
 		return DMAB_EINVAL;
-	if (pool->threadsafe)
-		return ts_free(pool, cpu);
-	return st_free(pool, cpu);
+	if (pool->slow)
+		return slow_free(pool, cpu);
+	return st_free(pool, cpu, 0);
 }
 
 dmab_addr_t dmab_pool_bus(const struct dmab_pool *pool, const void *cpu)
@@ -569,7 +619,7 @@ void dmab_pool_stats(const struct dmab_pool *pool, struct dmab_pool_stats *st)
 	st->in_use = pool_in_use(p);
 	st->high_water = p->high_water;
 	st->allocs = p->allocs;
-	st->frees = p->frees;
+	st->frees = p->threadsafe ? p->frees : p->allocs - st->in_use;
 	st->failed_allocs = p->failed_allocs;
 	st->bad_frees = p->bad_frees;
 	st->poison_hits = p->poison_hits;
@@ -590,7 +640,7 @@ int dmab_pool_cache_create(struct dmab_pool *pool, unsigned slots,
 	if (!pool || !out || !pool->threadsafe || slots < 2 || slots > 1024)
 		return DMAB_EINVAL;
 	*out = NULL;
-	struct dmab_pool_cache *c = dmab__zalloc(sizeof(*c) + slots * sizeof(uint32_t));
+	struct dmab_pool_cache *c = dmab__zalloc(sizeof(*c) + slots * sizeof(struct pool_slot));
 	if (!c)
 		return DMAB_ENOMEM;
 	c->pool = pool;
@@ -624,7 +674,7 @@ static uint32_t cache_refill(struct dmab_pool_cache *c)
 	pool_lock(p);
 	uint32_t k = want < p->top ? want : p->top;
 	p->top -= k;
-	memcpy(c->mag, p->stack + p->top, k * sizeof(uint32_t));
+	memcpy(c->mag, p->stack + p->top, k * sizeof(struct pool_slot));
 	cache_fold(c);
 	pool_unlock(p);
 	c->n = k;
@@ -637,11 +687,11 @@ static void cache_spill(struct dmab_pool_cache *c)
 	struct dmab_pool *p = c->pool;
 	uint32_t k = c->slots / 2u;
 	pool_lock(p);
-	memcpy(p->stack + p->top, c->mag, k * sizeof(uint32_t));
+	memcpy(p->stack + p->top, c->mag, k * sizeof(struct pool_slot));
 	p->top += k;
 	cache_fold(c);
 	pool_unlock(p);
-	memmove(c->mag, c->mag + k, (c->n - k) * sizeof(uint32_t));
+	memmove(c->mag, c->mag + k, (c->n - k) * sizeof(struct pool_slot));
 	c->n -= k;
 }
 
@@ -654,8 +704,9 @@ int dmab_pool_cache_alloc(struct dmab_pool_cache *c, void **cpu, dmab_addr_t *bu
 		return DMAB_ENOSPC;
 	}
 	struct dmab_pool *p = c->pool;
-	uint32_t g = c->mag[--c->n];
-	ts_mark_used(p, g);
+	struct pool_slot s = c->mag[--c->n];
+	uint32_t g = s.g;
+	ts_mark_used(p, s.idx);
 	c->allocs++;
 	void *blk = g_to_cpu(p, g);
 	if (p->poison && poison_check(p, blk))
@@ -684,7 +735,7 @@ int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu)
 		poison_fill(p, cpu);
 	if (c->n == c->slots)
 		cache_spill(c);
-	c->mag[c->n++] = g;
+	c->mag[c->n++] = (struct pool_slot){ g, idx };
 	c->frees++;
 	return 0;
 }
