@@ -274,5 +274,723 @@ static void test_timing_hand_computed(void)
 	T_EQ_U(r.dev_cycles, 16 * 32);
 }
 
+/* ---- memory windows ----------------------------------------------------------------- */
+
+static void test_memory_windows(void)
+{
+	struct dmab_dev *dev = open_sim("soc", NULL, 1);
+	T_NOT_NULL(dev);
+	struct dmab_mem n1, n2, c1, u1;
+	T_EQ_INT(dmab_mem_alloc(dev, 1000, 4096, DMAB_MEM_NORMAL, &n1), 0);
+	T_EQ_INT(dmab_mem_alloc(dev, 1000, 64, DMAB_MEM_NORMAL, &n2), 0);
+	T_EQ_INT(dmab_mem_alloc(dev, 1000, 256, DMAB_MEM_COHERENT, &c1), 0);
+	T_EQ_INT(dmab_mem_alloc(dev, 1000, 8, DMAB_MEM_UNCACHED, &u1), 0);
+	/* normal memory above 4 GiB, the rest below; never pointers */
+	T_GE_U(n1.bus, (uint64_t)1 << 32);
+	T_GE_U(n2.bus, (uint64_t)1 << 32);
+	T_LT_U(c1.bus + c1.size, (uint64_t)1 << 32);
+	T_LT_U(u1.bus + u1.size, (uint64_t)1 << 32);
+	T_EQ_U(n1.bus & 4095, 0);
+	T_EQ_U(c1.bus & 255, 0);
+	/* bus and CPU addresses agree within the alignment and the line */
+	T_EQ_U(n2.bus & 63, (uintptr_t)n2.cpu & 63);
+	/* a gap of at least 4 KiB between allocations */
+	T_TRUE(n2.bus >= n1.bus + 1000 + 4096 || n1.bus >= n2.bus + 1000 + 4096);
+	/* a narrower mask places coherent memory below it */
+	T_EQ_INT(dmab_dev_set_mask(dev, ((uint64_t)1 << 24) - 1), 0);
+	struct dmab_mem c2;
+	T_EQ_INT(dmab_mem_alloc(dev, 5000, 64, DMAB_MEM_COHERENT, &c2), 0);
+	T_LT_U(c2.bus + c2.size, (uint64_t)1 << 24);
+	/* freed ranges are reused */
+	dmab_addr_t old = c2.bus;
+	T_EQ_INT(dmab_mem_free(dev, &c2), 0);
+	T_EQ_INT(dmab_mem_alloc(dev, 5000, 64, DMAB_MEM_COHERENT, &c2), 0);
+	T_EQ_U(c2.bus, old);
+	T_EQ_INT(dmab_mem_free(dev, &c2), 0);
+	T_EQ_INT(dmab_mem_free(dev, &n1), 0);
+	T_EQ_INT(dmab_mem_free(dev, &n2), 0);
+	T_EQ_INT(dmab_mem_free(dev, &c1), 0);
+	T_EQ_INT(dmab_mem_free(dev, &u1), 0);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+
+	dev = open_sim("mcu", NULL, 1);
+	T_NOT_NULL(dev);
+	T_EQ_INT(dmab_mem_alloc(dev, 64, 0, DMAB_MEM_NORMAL, &n1), 0);
+	T_LT_U(n1.bus, (uint64_t)1 << 32);
+	T_EQ_INT(dmab_mem_free(dev, &n1), 0);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+}
+
+/* ---- the cache model ------------------------------------------------------------------ */
+
+static size_t count_nonzero(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += p[i] != 0;
+	return k;
+}
+
+/* The device reads DRAM: what the CPU wrote stays in its cache until
+ * cleaned. */
+static void test_missing_clean_reads_stale(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem src, dst;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 256, 32, DMAB_MEM_NORMAL, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 256, 32, DMAB_MEM_COHERENT, &dst), 0);
+	hx_pattern_fill(src.cpu, 256, 7, 0);
+	struct dmab_result r;
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 256, &r), 0);
+	T_EQ_U(count_nonzero(U8(&dst), 256), 0); /* DRAM still held zeros */
+	struct dmab_sim_stats st;
+	T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+	T_EQ_U(st.lines_cleaned, 0);
+	uint64_t before = dmab_dev_now(e.dev);
+	T_EQ_INT(dmab_cache_clean(e.dev, src.cpu, 256), 0);
+	T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+	T_EQ_U(st.lines_cleaned, 8);
+	/* 8 dirty lines x (4 clean + 8 write-back) cycles of device time */
+	T_EQ_U(dmab_dev_now(e.dev) - before, 8 * 12);
+	T_EQ_U(st.maint_cycles, 96);
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 256, &r), 0);
+	T_EQ_U(hx_pattern_check(dst.cpu, 256, 7, 0, NULL), 0);
+	/* cleaning clean lines costs the check only */
+	before = dmab_dev_now(e.dev);
+	T_EQ_INT(dmab_cache_clean(e.dev, src.cpu, 256), 0);
+	T_EQ_U(dmab_dev_now(e.dev) - before, 8 * 4);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &dst);
+	env_close(&e);
+}
+
+/* The device writes DRAM: the CPU reads its stale lines until it
+ * invalidates them. */
+static void test_missing_inval_reads_stale(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem src, dst;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 256, 32, DMAB_MEM_COHERENT, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 256, 32, DMAB_MEM_NORMAL, &dst), 0);
+	hx_pattern_fill(src.cpu, 256, 9, 0);
+	memset(dst.cpu, 0x11, 256);
+	T_EQ_INT(dmab_cache_clean(e.dev, dst.cpu, 256), 0);
+	struct dmab_result r;
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 256, &r), 0);
+	for (size_t i = 0; i < 256; i++)
+		if (U8(&dst)[i] != 0x11)
+			T_EQ_U(U8(&dst)[i], 0x11);
+	uint64_t before = dmab_dev_now(e.dev);
+	T_EQ_INT(dmab_cache_inval(e.dev, dst.cpu, 256), 0);
+	T_EQ_U(dmab_dev_now(e.dev) - before, 8 * 2);
+	T_EQ_U(hx_pattern_check(dst.cpu, 256, 9, 0, NULL), 0);
+	/* Dirty lines left over the destination are written back over what
+	 * the device wrote when the CPU flushes after the transfer (the
+	 * seed's wrong-direction maintenance): the device's data is gone. */
+	memset(dst.cpu, 0x22, 256);
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 256, &r), 0);
+	T_EQ_INT(dmab_cache_flush(e.dev, dst.cpu, 256), 0);
+	for (size_t i = 0; i < 256; i++)
+		if (U8(&dst)[i] != 0x22)
+			T_EQ_U(U8(&dst)[i], 0x22);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &dst);
+	env_close(&e);
+}
+
+/* Invalidating part of a line discards the whole line, neighbours' dirty
+ * bytes included; the library's streaming API refuses or bounces that. */
+static void test_partial_line_inval(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem src, buf;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 64, 32, DMAB_MEM_COHERENT, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 64, 32, DMAB_MEM_NORMAL, &buf), 0);
+	hx_pattern_fill(src.cpu, 64, 3, 0);
+	uint8_t *b = U8(&buf);
+	b[0] = 0xAA; /* a neighbour's dirty byte in line 0 */
+	struct dmab_result r;
+	T_EQ_INT(copy_wait(&e, ch, src.bus, buf.bus + 8, 24, &r), 0);
+	T_EQ_INT(dmab_cache_inval(e.dev, b + 8, 24), 0);
+	T_EQ_U(b[0], 0);                 /* lost: the line came back from DRAM */
+	T_EQ_U(hx_pattern_check(b + 8, 24, 3, 0, NULL), 0);
+
+	/* Through map_single: refused, naming the line... */
+	b[0] = 0xAA;
+	struct dmab_map m;
+	T_EQ_INT(dmab_map_single(e.dev, b + 8, 24, DMAB_FROM_DEVICE, 0, &m), DMAB_EPARTIAL_LINE);
+	T_EQ_U(m.bad_line, (uintptr_t)b);
+	/* ...or bounced, and the neighbour survives. */
+	T_EQ_INT(dmab_map_single(e.dev, b + 8, 24, DMAB_FROM_DEVICE, DMAB_MAP_BOUNCE_PARTIAL, &m), 0);
+	T_EQ_INT(m.bounced, 1);
+	T_EQ_INT(copy_wait(&e, ch, src.bus, m.bus, 24, &r), 0);
+	T_EQ_INT(dmab_unmap(e.dev, &m), 0);
+	T_EQ_U(b[0], 0xAA);
+	T_EQ_U(hx_pattern_check(b + 8, 24, 3, 0, NULL), 0);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &buf);
+	env_close(&e);
+}
+
+/* Streaming maintenance done right gives the right data, bounced or not. */
+static void streaming_roundtrip(const char *profile, int expect_bounce)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, profile, NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	const size_t len = 3008, g = 64; /* whole lines on both profiles */
+	struct dmab_mem src, dst;
+	T_EQ_INT(dmab_mem_alloc(e.dev, len + 2 * g, 64, DMAB_MEM_NORMAL, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, len + 2 * g, 64, DMAB_MEM_NORMAL, &dst), 0);
+	struct hx_xfer_buf xb = { .src = src.cpu, .dst = dst.cpu, .len = len, .guard = g,
+				  .seed = 5, .pos0 = 0 };
+	hx_xfer_prepare(&xb);
+	/* the destination's "not written" pattern and guards reach DRAM too */
+	T_EQ_INT(dmab_cache_clean(e.dev, dst.cpu, len + 2 * g), 0);
+	struct dmab_map ms, md;
+	T_EQ_INT(dmab_map_single(e.dev, U8(&src) + g, len, DMAB_TO_DEVICE, 0, &ms), 0);
+	T_EQ_INT(dmab_map_single(e.dev, U8(&dst) + g, len, DMAB_FROM_DEVICE, 0, &md), 0);
+	T_EQ_INT(ms.bounced, expect_bounce);
+	T_EQ_INT(md.bounced, expect_bounce);
+	T_LT_U(md.bus, (uint64_t)1 << 32);
+	struct dmab_result r;
+	T_EQ_INT(copy_wait(&e, ch, ms.bus, md.bus, len, &r), 0);
+	T_EQ_INT(dmab_unmap(e.dev, &ms), 0);
+	T_EQ_INT(dmab_unmap(e.dev, &md), 0);
+	size_t bad = 0;
+	T_EQ_INT(hx_verify_xfer(&xb, &bad), HX_V_OK);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &dst);
+	env_close(&e);
+}
+
+static void test_streaming_maintenance_mcu(void)
+{
+	streaming_roundtrip("mcu", 0);
+}
+
+/* soc: normal memory lies above the 32-bit mask, so both buffers bounce. */
+static void test_bounce_under_32bit_mask(void)
+{
+	streaming_roundtrip("soc", 1);
+	/* and the device itself refuses an address above its mask */
+	struct env e;
+	T_EQ_INT(env_open(&e, "soc", NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem hi, lo;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 256, 64, DMAB_MEM_NORMAL, &hi), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 256, 64, DMAB_MEM_COHERENT, &lo), 0);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, hi.bus, lo.bus, 256, INC), DMAB_EFAULT); /* library refuses */
+	T_EQ_INT(dmab_chain_add(c, lo.bus, lo.bus, 256, INC), 0);
+	dmab_chain_desc(c, 0)->src = hi.bus; /* a corrupted descriptor */
+	dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+	T_GT_INT(ck, 0);
+	T_EQ_INT(dmab_chan_wait(ch, ck, SEC, NULL), DMAB_EBUSERR);
+	struct dmab_err_rec er;
+	T_EQ_U(dmab_dev_errors(e.dev, &er, 1), 1);
+	T_EQ_INT(er.kind, DMAB_ERRK_BUS);
+	T_EQ_U(er.addr, hi.bus);
+	T_EQ_INT(dmab_chain_destroy(c), 0);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &hi);
+	dmab_mem_free(e.dev, &lo);
+	env_close(&e);
+}
+
+/* Snooping: no maintenance at all, and each line of normal memory costs. */
+static void test_coherent_profile(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, "soc-coherent", "high_mem=0", 1), 0);
+	T_EQ_INT(dmab_dev_reqs(e.dev)->coherent, 1);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem src, dst, cs, cd;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 4096, DMAB_MEM_NORMAL, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 4096, DMAB_MEM_NORMAL, &dst), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 4096, DMAB_MEM_COHERENT, &cs), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 4096, DMAB_MEM_COHERENT, &cd), 0);
+	hx_pattern_fill(src.cpu, 4096, 11, 0);
+	struct dmab_result r;
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 4096, &r), 0);
+	T_EQ_U(hx_pattern_check(dst.cpu, 4096, 11, 0, NULL), 0);
+	/* 16 bursts x (20 + 2 sides x 4 lines x 2 snoop cycles) + 24 fetch */
+	T_EQ_U(r.dev_cycles, 16 * 36 + 24);
+	T_EQ_INT(copy_wait(&e, ch, cs.bus, cd.bus, 4096, &r), 0);
+	T_EQ_U(r.dev_cycles, 16 * 20 + 24);
+	/* the library skips maintenance here; the streaming API still works */
+	struct dmab_map m;
+	T_EQ_INT(dmab_map_single(e.dev, U8(&dst) + 8, 24, DMAB_FROM_DEVICE, 0, &m), 0);
+	T_EQ_INT(m.bounced, 0);
+	T_EQ_INT(dmab_unmap(e.dev, &m), 0);
+	struct dmab_sim_stats st;
+	T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+	T_EQ_U(st.maint_cycles, 0);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &dst);
+	dmab_mem_free(e.dev, &cs);
+	dmab_mem_free(e.dev, &cd);
+	env_close(&e);
+}
+
+static void test_uncached_needs_no_maintenance(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem src, dst;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 512, 32, DMAB_MEM_UNCACHED, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 512, 32, DMAB_MEM_UNCACHED, &dst), 0);
+	hx_pattern_fill(src.cpu, 512, 13, 0);
+	struct dmab_result r;
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 512, &r), 0);
+	T_EQ_U(hx_pattern_check(dst.cpu, 512, 13, 0, NULL), 0);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &dst);
+	env_close(&e);
+}
+
+/* With every line evicted at transfer start, a missing clean is hidden
+ * (dirty lines reach DRAM before the device reads); with some, it fails on
+ * some lines only. */
+static void test_random_eviction(void)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct env e;
+		T_EQ_INT(env_open(&e, "mcu", pass ? "evict_ppm=500000" : "evict_ppm=1000000", 3), 0);
+		struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+		T_NOT_NULL(ch);
+		struct dmab_mem src, dst;
+		T_EQ_INT(dmab_mem_alloc(e.dev, 1024, 32, DMAB_MEM_NORMAL, &src), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 1024, 32, DMAB_MEM_COHERENT, &dst), 0);
+		hx_pattern_fill(src.cpu, 1024, 17, 0);
+		struct dmab_result r;
+		T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 1024, &r), 0);
+		struct dmab_sim_stats st;
+		T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+		unsigned good = 0;
+		for (size_t l = 0; l < 1024; l += 32)
+			good += hx_pattern_check(U8(&dst) + l, 32, 17, l, NULL) == 0;
+		T_EQ_U(st.lines_evicted_dirty, good);
+		if (pass == 0) {
+			T_EQ_U(st.lines_evicted, 32); /* the source's lines (dst is coherent) */
+			T_EQ_U(good, 32);
+		} else {
+			T_GT_U(good, 0);
+			T_LT_U(good, 32);
+		}
+		dmab_chan_release(ch);
+		dmab_mem_free(e.dev, &src);
+		dmab_mem_free(e.dev, &dst);
+		env_close(&e);
+	}
+}
+
+/* ---- arbitration ------------------------------------------------------------------------ */
+
+/* Submits a len-byte copy on each channel at the same instant and waits for
+ * all; fills r[i]. Buffers are coherent, 4 KiB aligned. */
+static int contend(struct env *e, struct dmab_chan **ch, unsigned n, size_t len,
+		   struct dmab_result *r)
+{
+	struct dmab_mem a[4], b[4];
+	struct dmab_chain *c[4];
+	dmab_cookie_t ck[4];
+	int rc = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (dmab_mem_alloc(e->dev, len, 4096, DMAB_MEM_COHERENT, &a[i]) ||
+		    dmab_mem_alloc(e->dev, len, 4096, DMAB_MEM_COHERENT, &b[i]) ||
+		    dmab_chain_create(e->dev, e->dpool, 8, &c[i]) ||
+		    dmab_chain_add(c[i], a[i].bus, b[i].bus, len, INC | DMAB_DESC_IRQ))
+			return -1;
+		hx_pattern_fill(a[i].cpu, len, i, 0);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		ck[i] = dmab_chan_submit(ch[i], c[i], NULL);
+		dmab_chan_issue_pending(ch[i]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int w = dmab_chan_wait(ch[i], ck[i], SEC, &r[i]);
+		if (w || hx_pattern_check(b[i].cpu, len, i, 0, NULL))
+			rc = -2;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		dmab_chain_destroy(c[i]);
+		dmab_mem_free(e->dev, &a[i]);
+		dmab_mem_free(e->dev, &b[i]);
+	}
+	return rc;
+}
+
+static void test_priority_and_round_robin(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, "soc", NULL, 1), 0);
+	struct dmab_chan *ch[2] = { chan_get(&e, DMAB_PRIO_LOW, 0), chan_get(&e, DMAB_PRIO_HIGH, 0) };
+	T_NOT_NULL(ch[0]);
+	T_NOT_NULL(ch[1]);
+	struct dmab_result r[2];
+	T_EQ_INT(contend(&e, ch, 2, 65536, r), 0);
+	/* The high channel owns the bus: 256 bursts x 20 + 24 fetch + 400
+	 * interrupt = 5544 cycles; the low one waited for all of it and then
+	 * did the same work: 5144 + 5120 + 400 = 10664 cycles (x 1.25 ns). */
+	T_EQ_U(r[1].latency_ns, 6930);
+	T_EQ_U(r[0].latency_ns, 13330);
+	T_EQ_U(r[0].dev_cycles, 5144);
+	T_EQ_U(r[1].dev_cycles, 5144);
+	dmab_chan_release(ch[0]);
+	dmab_chan_release(ch[1]);
+
+	/* Equal priority: bursts alternate, A first (round robin from
+	 * channel 0); A ends one burst before B. 64 bursts each. */
+	ch[0] = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	ch[1] = chan_get(&e, DMAB_PRIO_MEDIUM, 0);
+	T_EQ_INT(contend(&e, ch, 2, 16384, r), 0);
+	T_EQ_U(r[0].latency_ns, (24 + 127 * 20 + 400) * 5 / 4);
+	T_EQ_U(r[1].latency_ns, (24 + 128 * 20 + 400) * 5 / 4);
+	T_EQ_U(r[0].dev_cycles, 64 * 20 + 24);
+	dmab_chan_release(ch[0]);
+	dmab_chan_release(ch[1]);
+	env_close(&e);
+}
+
+/* ---- peripherals ---------------------------------------------------------------------------- */
+
+static struct dmab_chain *periph_chain(struct env *e, dmab_addr_t mem, unsigned line, size_t len,
+				       int to_dev, unsigned ndesc, int cyclic)
+{
+	struct dmab_chain *c = NULL;
+	if (dmab_chain_create(e->dev, e->dpool, ndesc, &c))
+		return NULL;
+	size_t piece = len / ndesc;
+	for (unsigned i = 0; i < ndesc; i++) {
+		uint32_t ctrl = DMAB_DESC_IRQ | (to_dev ? DMAB_DESC_TYPE(DMAB_MEM2DEV) | DMAB_DESC_INC_SRC
+						       : DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST);
+		dmab_addr_t m = mem + i * piece, p = dmab_sim_periph_addr(line);
+		if (dmab_chain_add(c, to_dev ? m : p, to_dev ? p : m, piece, ctrl)) {
+			dmab_chain_destroy(c);
+			return NULL;
+		}
+	}
+	if (cyclic && dmab_chain_set_cyclic(c, 1)) {
+		dmab_chain_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void mem2dev(const char *opts, struct dmab_sim_periph_stats *ps, struct dmab_result *r,
+		    uint64_t *want_hash, int *rc)
+{
+	struct env e;
+	*rc = -1;
+	if (env_open(&e, "mcu", opts, 1))
+		return;
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_MEDIUM, 2);
+	struct dmab_mem src;
+	if (!ch || dmab_mem_alloc(e.dev, 256, 32, DMAB_MEM_COHERENT, &src))
+		return;
+	hx_pattern_fill(src.cpu, 256, 21, 0);
+	*want_hash = dmab_sim_fnv1a(DMAB_SIM_FNV_INIT, src.cpu, 256);
+	struct dmab_chain *c = periph_chain(&e, src.bus, 2, 256, 1, 1, 0);
+	if (c) {
+		dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+		*rc = dmab_chan_wait(ch, ck, SEC, r);
+		dmab_dev_poll(e.dev, 1000000); /* let the FIFO drain */
+		dmab_sim_periph_stats(e.dev, 2, ps);
+		dmab_chain_destroy(c);
+	}
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	env_close(&e);
+}
+
+static void test_fifo_mem2dev(void)
+{
+	struct dmab_sim_periph_stats ps;
+	struct dmab_result r;
+	uint64_t h = 0;
+	int rc;
+	/* mcu: a 16-byte FIFO drained 4 bytes per 100 cycles: the transfer
+	 * is paced by the peripheral, nothing is lost, nothing starves. */
+	mem2dev(NULL, &ps, &r, &h, &rc);
+	T_EQ_INT(rc, 0);
+	T_EQ_U(ps.consumed, 256);
+	T_EQ_U(ps.consumed_hash, h);
+	T_EQ_U(ps.underruns, 0);
+	T_EQ_U(ps.level, 0);
+	T_GE_U(r.latency_ns, 55000);  /* (256 - 16) / 4 x 100 cycles at 10 ns */
+	T_LE_U(r.latency_ns, 65000);
+	/* A peripheral wanting 8 bytes every cycle starves: underruns, but
+	 * every byte still arrives in order. */
+	mem2dev("fifo_period=1,fifo_rate=8", &ps, &r, &h, &rc);
+	T_EQ_INT(rc, 0);
+	T_GT_U(ps.underruns, 0);
+	T_EQ_U(ps.consumed, 256);
+	T_EQ_U(ps.consumed_hash, h);
+}
+
+static void test_fifo_dev2mem(void)
+{
+	for (int hog = 0; hog < 2; hog++) {
+		struct env e;
+		T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+		struct dmab_chan *rx = chan_get(&e, DMAB_PRIO_LOW, 1);
+		struct dmab_chan *hi = chan_get(&e, DMAB_PRIO_HIGH, 0);
+		T_NOT_NULL(rx);
+		T_NOT_NULL(hi);
+		struct dmab_mem dst, a, b;
+		T_EQ_INT(dmab_mem_alloc(e.dev, 64, 32, DMAB_MEM_COHERENT, &dst), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 65536, 32, DMAB_MEM_COHERENT, &a), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 65536, 32, DMAB_MEM_COHERENT, &b), 0);
+		struct dmab_chain *hc = NULL, *c = periph_chain(&e, dst.bus, 1, 64, 0, 1, 0);
+		T_NOT_NULL(c);
+		T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 4, &hc), 0);
+		T_EQ_INT(dmab_chain_add(hc, a.bus, b.bus, 65535, INC | DMAB_DESC_IRQ), 0);
+		dmab_cookie_t hk = 0;
+		if (hog) {
+			hk = dmab_chan_submit(hi, hc, NULL);
+			dmab_chan_issue_pending(hi);
+		}
+		dmab_cookie_t ck = dmab_chan_submit(rx, c, NULL);
+		T_EQ_INT(dmab_chan_wait(rx, ck, SEC, NULL), 0);
+		if (hog)
+			T_EQ_INT(dmab_chan_wait(hi, hk, SEC, NULL), 0);
+		struct dmab_sim_periph_stats ps;
+		T_EQ_INT(dmab_sim_periph_stats(e.dev, 1, &ps), 0);
+		T_EQ_U(ps.produced, 64 + ps.lost_bytes + ps.level);
+		T_EQ_U(ps.lost_bytes, ps.overruns * 4);
+		const uint8_t *d = U8(&dst);
+		if (!hog) {
+			T_EQ_U(ps.overruns, 0);
+			for (unsigned i = 0; i < 64; i++)
+				T_EQ_U(d[i], dmab_sim_periph_byte(1, i));
+		} else {
+			/* The FIFO filled (16 bytes) while the high channel
+			 * held the bus; everything after was lost until the
+			 * receiver got the bus back. */
+			T_GT_U(ps.overruns, 100);
+			for (unsigned i = 0; i < 16; i++)
+				T_EQ_U(d[i], dmab_sim_periph_byte(1, i));
+			for (unsigned i = 16; i < 64; i++)
+				T_EQ_U(d[i], dmab_sim_periph_byte(1, i + ps.lost_bytes));
+		}
+		struct dmab_sim_stats st;
+		T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+		T_EQ_U(st.fifo_overruns, ps.overruns);
+		dmab_chain_destroy(c);
+		dmab_chain_destroy(hc);
+		dmab_chan_release(rx);
+		dmab_chan_release(hi);
+		dmab_mem_free(e.dev, &dst);
+		dmab_mem_free(e.dev, &a);
+		dmab_mem_free(e.dev, &b);
+		env_close(&e);
+	}
+}
+
+/* A periodic receive stream on a cyclic chain meets its deadlines alone and
+ * misses them while a higher-priority channel holds the bus. */
+static void test_cyclic_stream_deadlines(void)
+{
+	for (int hog = 0; hog < 2; hog++) {
+		struct env e;
+		T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+		/* 32 B per period at 4 B / 100 cycles: 800 cycles = 8 us */
+		struct dmab_chan_cfg cfg = { .prio = DMAB_PRIO_LOW, .periph = 3, .period_ns = 8000 };
+		struct dmab_chan *rx = NULL;
+		T_EQ_INT(dmab_chan_request(e.dev, &cfg, &rx), 0);
+		struct dmab_chan *hi = chan_get(&e, DMAB_PRIO_HIGH, 0);
+		T_NOT_NULL(hi);
+		struct dmab_mem ring, a, b;
+		T_EQ_INT(dmab_mem_alloc(e.dev, 128, 32, DMAB_MEM_COHERENT, &ring), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 65536, 32, DMAB_MEM_COHERENT, &a), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 65536, 32, DMAB_MEM_COHERENT, &b), 0);
+		struct dmab_chain *hc = NULL, *c = periph_chain(&e, ring.bus, 3, 128, 0, 4, 1);
+		T_NOT_NULL(c);
+		T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 4, &hc), 0);
+		T_EQ_INT(dmab_chain_add(hc, a.bus, b.bus, 65535, INC | DMAB_DESC_IRQ), 0);
+		struct dmab_submit_opts so = { .deadline_ns = 3000 };
+		dmab_cookie_t ck = dmab_chan_submit(rx, c, &so);
+		T_GT_INT(ck, 0);
+		T_EQ_INT(dmab_chan_issue_pending(rx), 1);
+		while (dmab_dev_now(e.dev) < 5000)
+			dmab_dev_poll(e.dev, 10000);
+		if (hog) {
+			dmab_cookie_t hk = dmab_chan_submit(hi, hc, NULL);
+			T_EQ_INT(dmab_chan_wait(hi, hk, SEC, NULL), 0);
+		}
+		while (dmab_dev_now(e.dev) < 60000) /* 600 us */
+			dmab_dev_poll(e.dev, 100000);
+		struct dmab_chan_stats cs;
+		dmab_chan_stats(rx, &cs);
+		struct dmab_sim_periph_stats ps;
+		T_EQ_INT(dmab_sim_periph_stats(e.dev, 3, &ps), 0);
+		T_GE_U(cs.periods, hog ? 40 : 70);
+		T_EQ_U(cs.deadline_checked, cs.periods);
+		if (hog) {
+			T_GT_U(cs.deadline_misses, 0);
+			T_GT_U(ps.overruns, 0);
+			T_GT_U(cs.worst_lateness_ns, 100000);
+		} else {
+			T_EQ_U(cs.deadline_misses, 0);
+			T_EQ_U(ps.overruns, 0);
+		}
+		/* the ring holds the stream (data of the last complete pass) */
+		T_EQ_INT(dmab_chan_status(rx, ck, NULL), DMAB_ST_IN_PROGRESS);
+		T_EQ_INT(dmab_chan_terminate(rx), 0);
+		struct dmab_result res;
+		T_EQ_INT(dmab_chan_status(rx, ck, &res), DMAB_ST_CANCELLED);
+		dmab_chan_stats(rx, &cs);
+		T_EQ_U(cs.cancelled, 1);
+		T_EQ_U(cs.in_flight, 0);
+		T_EQ_INT(dmab_sim_backend.chan_idle(dmab_dev_priv(e.dev), dmab_chan_index(rx)), 1);
+		dmab_chain_destroy(c);
+		dmab_chain_destroy(hc);
+		dmab_chan_release(rx);
+		dmab_chan_release(hi);
+		dmab_mem_free(e.dev, &ring);
+		dmab_mem_free(e.dev, &a);
+		dmab_mem_free(e.dev, &b);
+		env_close(&e);
+	}
+}
+
+/* ---- determinism ---------------------------------------------------------------------------- */
+
+struct sig {
+	uint64_t now, hash, bursts, bytes, bus_cycles, evicted, trace_events;
+};
+
+static void count_trace(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace_ev ev,
+			uint64_t a, uint64_t b)
+{
+	(void)tick;
+	(void)chan;
+	(void)ev;
+	(void)a;
+	(void)b;
+	(*(uint64_t *)ctx)++;
+}
+
+/* Three channels at two priorities, misaligned sizes, normal memory with
+ * the source's maintenance missing on every other round, eviction, and a
+ * bus-error rate: every figure and byte goes into the signature. */
+static int workload(const char *profile, uint64_t seed, int trace, struct sig *sg)
+{
+	struct env e;
+	memset(sg, 0, sizeof(*sg));
+	if (env_open(&e, profile, "evict_ppm=20000", seed))
+		return -1;
+	if (trace)
+		dmab_sim_backend.set_trace(dmab_dev_priv(e.dev), count_trace, &sg->trace_events);
+	struct dmab_fault f = { .kind = DMAB_FAULT_BUS_ERROR, .rate_ppm = 100000 };
+	dmab_dev_inject(e.dev, &f);
+	struct dmab_chan *ch[3] = { chan_get(&e, DMAB_PRIO_MEDIUM, 0), chan_get(&e, DMAB_PRIO_MEDIUM, 0),
+				    chan_get(&e, DMAB_PRIO_HIGH, 0) };
+	const size_t sz[3] = { 20000, 4100, 70000 };
+	struct dmab_mem a[3], b[3];
+	uint64_t h = DMAB_SIM_FNV_INIT;
+	for (unsigned i = 0; i < 3; i++) {
+		if (!ch[i] || dmab_mem_alloc(e.dev, sz[i] + 64, 64, DMAB_MEM_NORMAL, &a[i]) ||
+		    dmab_mem_alloc(e.dev, sz[i] + 64, 64, DMAB_MEM_COHERENT, &b[i]))
+			return -2;
+	}
+	for (unsigned round = 0; round < 6; round++) {
+		struct dmab_chain *c[3];
+		dmab_cookie_t ck[3];
+		struct dmab_map m[3];
+		for (unsigned i = 0; i < 3; i++) {
+			hx_pattern_fill(a[i].cpu, sz[i] + 64, seed + round * 3 + i, 0);
+			if (round & 1)
+				dmab_cache_clean(e.dev, a[i].cpu, sz[i] + 64);
+			/* the source through the streaming API (bounces on soc) */
+			if (dmab_map_single(e.dev, U8(&a[i]) + 4 * i, sz[i], DMAB_TO_DEVICE,
+					    (round & 1) ? 0 : DMAB_MAP_FORCE_BOUNCE, &m[i]) ||
+			    dmab_chain_create(e.dev, e.dpool, 16, &c[i]) ||
+			    dmab_chain_add(c[i], m[i].bus, b[i].bus + 8 * round, sz[i],
+					   INC | DMAB_DESC_IRQ))
+				return -3;
+			ck[i] = dmab_chan_submit(ch[i], c[i], NULL);
+			dmab_chan_issue_pending(ch[i]);
+		}
+		for (unsigned i = 0; i < 3; i++) {
+			struct dmab_result r;
+			int rc = dmab_chan_wait(ch[i], ck[i], SEC, &r);
+			uint64_t v[4] = { (uint64_t)(int64_t)rc, r.latency_ns, r.dev_cycles, r.exec_ns };
+			h = dmab_sim_fnv1a(h, v, sizeof(v));
+			h = dmab_sim_fnv1a(h, b[i].cpu, sz[i] + 64);
+			dmab_unmap(e.dev, &m[i]);
+			dmab_chain_destroy(c[i]);
+		}
+	}
+	struct dmab_sim_stats st;
+	dmab_sim_stats(e.dev, &st);
+	sg->now = dmab_dev_now(e.dev);
+	sg->hash = h;
+	sg->bursts = st.bursts;
+	sg->bytes = st.bytes;
+	sg->bus_cycles = st.bus_cycles;
+	sg->evicted = st.lines_evicted;
+	for (unsigned i = 0; i < 3; i++) {
+		dmab_chan_release(ch[i]);
+		dmab_mem_free(e.dev, &a[i]);
+		dmab_mem_free(e.dev, &b[i]);
+	}
+	env_close(&e);
+	return 0;
+}
+
+static void test_determinism(void)
+{
+	const char *profs[] = { "soc", "mcu" };
+	for (unsigned p = 0; p < 2; p++) {
+		struct sig s1, s2, s3, st;
+		T_EQ_INT(workload(profs[p], 42, 0, &s1), 0);
+		T_EQ_INT(workload(profs[p], 42, 0, &s2), 0);
+		T_EQ_INT(memcmp(&s1, &s2, sizeof(s1)), 0);
+		T_GT_U(s1.evicted, 0);
+		/* another seed: other evictions, other faults, other data */
+		T_EQ_INT(workload(profs[p], 43, 0, &s3), 0);
+		T_NE_U(s3.hash, s1.hash);
+		T_NE_U(s3.evicted, s1.evicted);
+		/* burst by burst (a trace sink) gives exactly the bulk result */
+		T_EQ_INT(workload(profs[p], 42, 1, &st), 0);
+		T_GT_U(st.trace_events, st.bursts);
+		T_EQ_U(st.now, s1.now);
+		T_EQ_U(st.hash, s1.hash);
+		T_EQ_U(st.bursts, s1.bursts);
+		T_EQ_U(st.bus_cycles, s1.bus_cycles);
+		T_EQ_U(st.evicted, s1.evicted);
+	}
+}
+
 T_MAIN(T_CASE(test_profiles_and_options), T_CASE(test_fault_specs),
-       T_CASE(test_timing_hand_computed))
+       T_CASE(test_timing_hand_computed), T_CASE(test_memory_windows),
+       T_CASE(test_missing_clean_reads_stale), T_CASE(test_missing_inval_reads_stale),
+       T_CASE(test_partial_line_inval), T_CASE(test_streaming_maintenance_mcu),
+       T_CASE(test_bounce_under_32bit_mask), T_CASE(test_coherent_profile),
+       T_CASE(test_uncached_needs_no_maintenance), T_CASE(test_random_eviction),
+       T_CASE(test_priority_and_round_robin), T_CASE(test_fifo_mem2dev),
+       T_CASE(test_fifo_dev2mem), T_CASE(test_cyclic_stream_deadlines),
+       T_CASE(test_determinism))

@@ -143,7 +143,6 @@ struct dmab_sim_stats {
 	uint64_t lines_evicted;       /* random evictions */
 	uint64_t lines_evicted_dirty; /* ... of which were dirty (written back) */
 	uint64_t maint_cycles;        /* cycles charged for cache maintenance */
-	uint64_t snoop_lines;         /* lines snooped on coherent profiles */
 };
 /* Copies the counters of a sim device. Returns 0 or DMAB_EINVAL (not sim). */
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out);
