@@ -42,6 +42,10 @@ static void bm_hist_record(dmab_gb_state *st, void *ctx)
 		return;
 	}
 	dmab_hist_init(h);
+	/* Escaped before the loop, so the per-operation barrier really forces
+	 * the stores (an allocation nothing can see could be kept in registers). */
+	gb_do_not_optimize(h);
+	gb_do_not_optimize(v);
 	uint32_t pos = 0;
 	while (gb_keep_running_batch(st, BATCH)) {
 		for (uint32_t k = 0; k < BATCH; k++) {
@@ -70,6 +74,8 @@ static void bm_counter(dmab_gb_state *st, void *ctx)
 		return;
 	}
 	*count = 0;
+	gb_do_not_optimize(count);
+	gb_do_not_optimize(v);
 	uint32_t pos = 0;
 	while (gb_keep_running_batch(st, BATCH)) {
 		for (uint32_t k = 0; k < BATCH; k++) {
