@@ -75,6 +75,7 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-build
 	@mkdir -p $(dir $(BENCH_OUT))
 	$(Q)$(MICRO) --benchmark_out=$(BENCH_OUT) --benchmark_out_format=json $(BENCH_ARGS)
+	@echo "wrote $(BENCH_OUT)"
 	$(Q)scripts/bench-ratios $(BENCH_OUT)
 
 bench-ratios:

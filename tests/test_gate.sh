@@ -60,6 +60,13 @@ has sim_extra_row '1 new rows'
 # the CPU metrics of a single-row sweep are never enough to fail on
 has sim_rerun 'alloc_ns .*insufficient'
 
+# ---- which clocks are virtual ---------------------------------------------
+gate hostvirt_down10 1 $D/hostvirt_base.csv $D/hostvirt_down10.csv
+has hostvirt_down10 'throughput_MBps .*REGRESSION +deterministic'
+gate mytick_down10_wallclock 0 $D/mytick_base.csv $D/mytick_down10.csv
+has mytick_down10_wallclock 'throughput_MBps .*insufficient'
+gate mytick_down10_declared 1 --virtual-clock=mytick $D/mytick_base.csv $D/mytick_down10.csv
+
 # ---- wall-clock CSV metrics with repetitions (Mann-Whitney + effect size) ---
 gate wall_rerun 0 $D/wall_base.csv $D/wall_rerun.csv
 gate wall_alloc_up10 1 $D/wall_base.csv $D/wall_alloc_up10.csv
