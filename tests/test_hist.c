@@ -163,11 +163,12 @@ static void test_few_samples(void)
 		check_dist(D_LOGSPAN, 100 + n, n);
 }
 
-/* Worst case for the midpoint: one sample at either end of every bucket. */
+/* Worst case for the midpoint: one sample at either end of every regular
+ * bucket (the overflow bucket promises only the exact max). */
 static void test_bucket_edges(void)
 {
 	struct dmab_hist h;
-	for (uint32_t i = 0; i < DMAB_HIST_BUCKETS; i++) {
+	for (uint32_t i = 0; i < DMAB_HIST_OVERFLOW; i++) {
 		uint64_t lo, hi;
 		dmab_hist_bucket_bounds(i, &lo, &hi);
 		uint64_t vals[2] = { lo, hi - 1u };
@@ -193,7 +194,8 @@ static void test_bucket_edges(void)
 static void test_geometry(void)
 {
 	uint64_t prev_hi = 0;
-	for (uint32_t i = 0; i < DMAB_HIST_BUCKETS; i++) {
+	T_EQ_U(DMAB_HIST_BUCKETS, DMAB_HIST_OVERFLOW + 1u);
+	for (uint32_t i = 0; i < DMAB_HIST_OVERFLOW; i++) {
 		uint64_t lo, hi;
 		dmab_hist_bucket_bounds(i, &lo, &hi);
 		T_EQ_U(lo, prev_hi); /* contiguous, no gaps or overlaps */
@@ -207,14 +209,33 @@ static void test_geometry(void)
 		prev_hi = hi;
 	}
 	T_EQ_U(prev_hi, UINT64_C(1) << DMAB_HIST_MAX_BITS);
-	/* everything above the top lands in the last bucket */
-	T_EQ_U(dmab_hist_index(UINT64_C(1) << DMAB_HIST_MAX_BITS), DMAB_HIST_BUCKETS - 1u);
-	T_EQ_U(dmab_hist_index(UINT64_MAX), DMAB_HIST_BUCKETS - 1u);
-	/* out-of-range index is clamped, not read past the table */
+	/* everything from the top on lands in the overflow bucket, and every
+	 * power of two and its neighbours land where the bounds say */
+	T_EQ_U(dmab_hist_index(UINT64_C(1) << DMAB_HIST_MAX_BITS), DMAB_HIST_OVERFLOW);
+	T_EQ_U(dmab_hist_index((UINT64_C(1) << DMAB_HIST_MAX_BITS) - 1u), DMAB_HIST_OVERFLOW - 1u);
+	T_EQ_U(dmab_hist_index(UINT64_MAX), DMAB_HIST_OVERFLOW);
+	for (unsigned b = 0; b < 64; b++) {
+		uint64_t p2 = UINT64_C(1) << b;
+		uint64_t probe[3] = { p2 - 1u, p2, p2 + 1u };
+		for (int k = 0; k < 3; k++) {
+			uint64_t lo, hi;
+			uint32_t i = dmab_hist_index(probe[k]);
+			T_LT_U(i, DMAB_HIST_BUCKETS);
+			dmab_hist_bucket_bounds(i, &lo, &hi);
+			T_LE_U(lo, probe[k]);
+			if (i < DMAB_HIST_OVERFLOW)
+				T_LT_U(probe[k], hi);
+			else
+				T_LE_U(probe[k], hi);
+		}
+	}
 	uint64_t lo, hi;
-	dmab_hist_bucket_bounds(DMAB_HIST_BUCKETS + 5u, &lo, &hi);
+	dmab_hist_bucket_bounds(DMAB_HIST_OVERFLOW, &lo, &hi);
+	T_EQ_U(lo, UINT64_C(1) << DMAB_HIST_MAX_BITS);
+	T_EQ_U(hi, UINT64_MAX);
+	/* out-of-range index is clamped, not read past the table */
 	uint64_t llo, lhi;
-	dmab_hist_bucket_bounds(DMAB_HIST_BUCKETS - 1u, &llo, &lhi);
+	dmab_hist_bucket_bounds(DMAB_HIST_BUCKETS + 5u, &llo, &lhi);
 	T_EQ_U(lo, llo);
 	T_EQ_U(hi, lhi);
 	dmab_hist_bucket_bounds(3, NULL, NULL); /* NULL outputs allowed */
@@ -258,21 +279,39 @@ static void test_clamp_and_saturate(void)
 	uint64_t big = UINT64_C(1) << 50;
 	dmab_hist_record(&h, 10);
 	dmab_hist_record(&h, big);
-	T_EQ_U(h.clamped, 1);
+	T_EQ_U(dmab_hist_clamped(&h), 1);
 	T_EQ_U(h.max, big);
-	T_EQ_U(h.buckets[DMAB_HIST_BUCKETS - 1u], 1);
+	T_EQ_U(h.buckets[DMAB_HIST_OVERFLOW], 1);
 	T_EQ_U(dmab_hist_percentile(&h, 100.0), big);
 	T_EQ_U(dmab_hist_percentile(&h, 50.0), 10);
-	/* the value exactly at the top is clamped too; the one below is not */
+	T_EQ_U(dmab_hist_percentile(&h, 75.0), big); /* in the overflow: the max */
+	/* the value exactly at the top overflows too; the one below does not */
 	dmab_hist_record(&h, (UINT64_C(1) << DMAB_HIST_MAX_BITS) - 1u);
-	T_EQ_U(h.clamped, 1);
+	T_EQ_U(dmab_hist_clamped(&h), 1);
+	T_EQ_U(h.buckets[DMAB_HIST_OVERFLOW - 1u], 1);
 	dmab_hist_record(&h, UINT64_C(1) << DMAB_HIST_MAX_BITS);
-	T_EQ_U(h.clamped, 2);
-	/* sum saturates instead of wrapping */
+	T_EQ_U(dmab_hist_clamped(&h), 2);
+	/* sum saturates instead of wrapping, and stays there */
 	dmab_hist_record(&h, UINT64_MAX);
 	dmab_hist_record(&h, UINT64_MAX);
 	T_EQ_U(h.sum, UINT64_MAX);
-	T_EQ_U(h.count, 6);
+	dmab_hist_record(&h, 0);
+	dmab_hist_record(&h, 5);
+	T_EQ_U(h.sum, UINT64_MAX);
+	T_EQ_U(h.count, 8);
+	T_EQ_U(h.max, UINT64_MAX);
+	T_EQ_U(h.min, 0);
+	/* merging saturates too */
+	struct dmab_hist g, k;
+	dmab_hist_init(&g);
+	dmab_hist_init(&k);
+	dmab_hist_record(&g, UINT64_MAX - 3u);
+	dmab_hist_record(&k, 7);
+	T_EQ_U(g.sum, UINT64_MAX - 3u);
+	T_EQ_INT(dmab_hist_merge(&g, &k), 0);
+	T_EQ_U(g.sum, UINT64_MAX);
+	T_EQ_U(g.count, 2);
+	T_EQ_U(dmab_hist_clamped(&g), 1);
 }
 
 static void test_merge(void)

@@ -6,7 +6,7 @@
  * over the DMAB_HIST_BUCKETS buckets (O(buckets), independent of the number
  * of samples): find the bucket holding the sample of nearest rank
  * ceil(p/100 * count) and report its midpoint, clamped to the exact [min,
- * max]. A bucket of width w starts at a value >= 64w (or is exact, w = 1),
+ * max] (or the max, for the overflow bucket, which has no useful midpoint). A bucket of width w starts at a value >= 64w (or is exact, w = 1),
  * so the midpoint is within w/2 / 64w = 0.78% of every sample in it: under
  * the 1% the suite promises for any percentile. Merging adds bucket by
  * bucket (O(buckets)). No floating point except where a percentile or mean
@@ -20,7 +20,6 @@ void dmab_hist_init(struct dmab_hist *h)
 	h->sum = 0;
 	h->min = UINT64_MAX;
 	h->max = 0;
-	h->clamped = 0;
 	for (uint32_t i = 0; i < DMAB_HIST_BUCKETS; i++)
 		h->buckets[i] = 0;
 }
@@ -38,7 +37,6 @@ int dmab_hist_merge(struct dmab_hist *dst, const struct dmab_hist *src)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
-	dst->clamped += src->clamped;
 	for (uint32_t i = 0; i < DMAB_HIST_BUCKETS; i++)
 		dst->buckets[i] += src->buckets[i];
 	return 0;
@@ -47,9 +45,10 @@ int dmab_hist_merge(struct dmab_hist *dst, const struct dmab_hist *src)
 void dmab_hist_bucket_bounds(uint32_t i, uint64_t *lo, uint64_t *hi)
 {
 	uint64_t l, h;
-	if (i >= DMAB_HIST_BUCKETS)
-		i = DMAB_HIST_BUCKETS - 1u;
-	if (i < DMAB_HIST_SUB) {
+	if (i >= DMAB_HIST_OVERFLOW) {
+		l = (uint64_t)1 << DMAB_HIST_MAX_BITS;
+		h = UINT64_MAX;
+	} else if (i < DMAB_HIST_SUB) {
 		l = i;
 		h = (uint64_t)i + 1u;
 	} else {
@@ -89,11 +88,13 @@ uint64_t dmab_hist_percentile(const struct dmab_hist *h, double p)
 
 	uint64_t seen = 0;
 	uint32_t i = 0;
-	for (; i < DMAB_HIST_BUCKETS - 1u; i++) {
+	for (; i < DMAB_HIST_OVERFLOW; i++) {
 		seen += h->buckets[i];
 		if (seen >= rank)
 			break;
 	}
+	if (i == DMAB_HIST_OVERFLOW)
+		return h->max; /* the rank lies among the overflowed samples */
 	uint64_t lo, hi;
 	dmab_hist_bucket_bounds(i, &lo, &hi);
 	uint64_t mid = lo + (hi - lo - 1u) / 2u; /* middle of lo .. hi-1 */
