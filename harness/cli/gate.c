@@ -12,7 +12,8 @@
  *     in the bad direction is a regression; EXACT metrics (transfers, bytes)
  *     must not move at all beyond it;
  *   - wall-clock (CPU metrics, DEV metrics on a real clock, pmu_* counters,
- *     Google Benchmark times): the repetitions of both files go through a
+ *     Google Benchmark times: cpu_time by default, real_time for
+ *     manual-time runs): the repetitions of both files go through a
  *     two-sided Mann-Whitney U test (exact distribution for small samples
  *     without ties, else the normal approximation with tie correction) and
  *     fail only when p < --alpha AND the median moved by at least
@@ -380,7 +381,7 @@ struct gate_opts {
 	double min_effect;   /* fraction */
 	double alpha;
 	size_t min_reps;
-	int gb_real, gb_cpu;
+	int gb_real, gb_cpu;  /* both 0: auto (cpu, real for manual/real-time runs) */
 	int allow_missing;
 	int brief;
 	const char *vclock[8];
@@ -997,9 +998,18 @@ static int load_gbjson(struct dataset *d, const char *text, size_t len, const st
 			jfree(&root);
 			return fail(e, "benchmarks[%zu] (%s): real_time/cpu_time missing or not numbers", i, name);
 		}
-		if (o->gb_real)
+		/* auto: CPU time, which a shared machine's other load disturbs far
+		 * less than wall time; but a UseManualTime/UseRealTime run (GB
+		 * appends /manual_time or /real_time to its name) is about its
+		 * real_time, the manual figure. */
+		int real = o->gb_real, cpu = o->gb_cpu;
+		if (!real && !cpu) {
+			real = strstr(key, "/manual_time") || strstr(key, "/real_time");
+			cpu = !real;
+		}
+		if (real)
 			ds_sample(d, ri, "real_time_ns", 0, HX_LOWER, rt->num * scale);
-		if (o->gb_cpu)
+		if (cpu)
 			ds_sample(d, ri, "cpu_time_ns", 0, HX_LOWER, ct->num * scale);
 		/* Counters named *_cycles or *_instr are deterministic costs (simulated
 		 * cycles, instruction counts): gated tightly, lower is better. Other
@@ -1404,7 +1414,8 @@ static void usage(FILE *f)
 		"  --min-effect=PCT    smallest wall-clock median change that can fail (default 5)\n"
 		"  --alpha=A           significance level of the U test (default 0.05)\n"
 		"  --min-reps=N        repetitions per side a wall-clock metric needs (default 4)\n"
-		"  --gb-time=real|cpu|both  Google Benchmark time to gate (default real)\n"
+		"  --gb-time=auto|real|cpu|both  Google Benchmark time to gate; auto (default):\n"
+		"                      cpu_time, real_time for manual-time and real-time runs\n"
 		"  --virtual-clock=P   treat DEV metrics whose clock starts with P as deterministic\n"
 		"                      (built in: clocks starting with sim, or containing\n"
 		"                      virtual or icount)\n"
@@ -1438,7 +1449,7 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 
 int dmabench_gate_main(int argc, char **argv)
 {
-	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 1, 0, 0, 0, { 0 }, 0 };
+	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 0, 0, 0, 0, { 0 }, 0 };
 	const char *files[2] = { NULL, NULL };
 	size_t nfiles = 0;
 	int only_files = 0;
@@ -1476,8 +1487,8 @@ int dmabench_gate_main(int argc, char **argv)
 		} else if (opt_val(a, "--gb-time", &v)) {
 			o.gb_real = strcmp(v, "real") == 0 || strcmp(v, "both") == 0;
 			o.gb_cpu = strcmp(v, "cpu") == 0 || strcmp(v, "both") == 0;
-			if (!o.gb_real && !o.gb_cpu) {
-				fprintf(stderr, "dmabench gate: --gb-time: '%s' is not real, cpu or both\n", v);
+			if (!o.gb_real && !o.gb_cpu && strcmp(v, "auto") != 0) {
+				fprintf(stderr, "dmabench gate: --gb-time: '%s' is not auto, real, cpu or both\n", v);
 				return 2;
 			}
 		} else if (opt_val(a, "--virtual-clock", &v)) {
