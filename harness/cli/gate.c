@@ -1091,6 +1091,10 @@ static int load(struct dataset *d, const char *path, const struct gate_opts *o, 
 	d->path = path;
 	if (read_file(path, &text, &len, e))
 		return -1;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		memmove(text, text + 3, len - 2); /* a UTF-8 byte order mark (spreadsheets) */
+		len -= 3;
+	}
 	const char *p = text;
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
