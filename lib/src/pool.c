@@ -91,7 +91,8 @@ struct dmab_pool {
 	/* written by the single-thread owner, or under the lock */
 	atomic_flag lock;        /* thread-safe pools: stack, counters, caches */
 	uint32_t top;            /* entries on the free stack */
-	uint32_t high_water;
+	uint32_t low_top;        /* single-thread: lowest top so far (high water) */
+	uint32_t high_water;     /* thread-safe pools */
 	uint64_t allocs, failed_allocs, bad_frees, poison_hits;
 	uint64_t frees;          /* thread-safe pools only; else allocs - in_use */
 	struct dmab__node caches;
@@ -394,6 +395,7 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 		p->stack[i].idx = idx;
 	}
 	p->top = p->count;
+	p->low_top = p->count;
 	if (p->poison)
 		for (uint32_t i = 0; i < p->count; i++)
 			poison_fill(p, p->base + block_off(p, i));
@@ -442,8 +444,8 @@ static inline int st_alloc(struct dmab_pool *p, void **cpu, dmab_addr_t *bus, in
 	uint32_t g = s->g;
 	p->state[s->idx] = BLK_USED;
 	p->allocs++;
-	if (p->count - p->top > p->high_water)
-		p->high_water = p->count - p->top;
+	if (p->top < p->low_top)
+		p->low_top = p->top;
 	void *blk = g_to_cpu(p, g);
 	if (poison && poison_check(p, blk))
 		p->poison_hits++;
@@ -617,7 +619,7 @@ void dmab_pool_stats(const struct dmab_pool *pool, struct dmab_pool_stats *st)
 	st->block_size = p->block_size;
 	st->capacity = p->count;
 	st->in_use = pool_in_use(p);
-	st->high_water = p->high_water;
+	st->high_water = p->threadsafe ? p->high_water : p->count - p->low_top;
 	st->allocs = p->allocs;
 	st->frees = p->threadsafe ? p->frees : p->allocs - st->in_use;
 	st->failed_allocs = p->failed_allocs;
