@@ -414,14 +414,10 @@ static int check_side(struct sim *s, dmab_addr_t a, uint64_t len, int inc, uint6
 	return 0;
 }
 
+/* log2 of a power of two. */
 static unsigned log2u(uint64_t v)
 {
-	unsigned k = 0;
-	while (v > 1) {
-		v >>= 1;
-		k++;
-	}
-	return k;
+	return v ? (unsigned)__builtin_ctzll(v) : 0;
 }
 
 /* Reads descriptor di of the current transaction from memory at c->dbus and
@@ -819,12 +815,12 @@ static int is_plain(const struct sim_chan *c)
 
 /*
  * Channel c alone on the bus from grant time g: plays its bursts, every
- * grant before h, never the descriptor's last burst (left to grant(), so
- * its end is handled in time order). Run by run (a run: up to the next
- * burst boundary; k equal full bursts and a rest), and once at a boundary,
- * whole windows of burst_boundary bytes at once (the pattern of runs
- * repeats every window). O(1) per call. Returns the bursts played; *p and
- * *t advance, *lc gets the last burst's cost.
+ * grant before h, up to the end of its descriptor (whose end the caller
+ * then handles: it schedules only later events). Run by run (a run: up to
+ * the next burst boundary; k equal full bursts and a rest), and once at a
+ * boundary, whole windows of burst_boundary bytes at once (the pattern of
+ * runs repeats every window). O(1) per call. Returns the bursts played; *p
+ * and *t advance, *lc gets the last burst's cost.
  */
 static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, uint64_t *p,
 		     uint64_t *t, uint64_t *lc)
@@ -835,12 +831,6 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 	while (now < h && q < lim) {
 		uint64_t d = run_len_at(s, c, q), k = div_b(c, d), r = d - k * B;
 		int final = q + d == lim;
-		if (final) {
-			if (r)
-				r = 0;
-			else
-				k--;
-		}
 		if (k) {
 			uint64_t cf = cost_at(s, c, q, B);
 			uint64_t m = umin(k, (h - 1 - now) / cf + 1);
@@ -851,7 +841,7 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 			if (m < k)
 				break;
 		}
-		if (final || now >= h)
+		if (now >= h)
 			break;
 		if (r) {
 			uint64_t cr = cost_at(s, c, q, r);
@@ -860,8 +850,10 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 			nb++;
 			last = cr;
 		}
+		if (final)
+			break;
 		/* q is at a boundary: skip whole windows, leaving the last
-		 * one to the runs so the final burst stays with grant(). */
+		 * one to the runs. */
 		if (bd && !windows && lim - q >= 2 * bd && now < h) {
 			windows = 1;
 			uint64_t x = q, wt = 0, wn = 0, wl = 0;
@@ -894,6 +886,225 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 	*t = now;
 	*lc = last;
 	return nb;
+}
+
+/* Where a walk over a channel's bursts got to. */
+struct walk {
+	uint64_t q;      /* byte reached */
+	uint64_t n;      /* bursts walked */
+	uint64_t cycles; /* their cost */
+	uint64_t last;   /* cost of the last one */
+};
+
+/*
+ * Walks at most kmax bursts of channel c from byte q, stopping before the
+ * descriptor's last burst (left to grant()): run by run, and once at a
+ * boundary, whole burst_boundary windows at once. O(1) per call, like
+ * solo(), but counted in bursts instead of time.
+ */
+static void walk(const struct sim *s, const struct sim_chan *c, uint64_t q, uint64_t kmax,
+		 struct walk *w)
+{
+	uint64_t B = c->B, lim = c->limit, bd = s->p.burst_boundary, k = kmax;
+	int windows = 0;
+	w->n = w->cycles = w->last = 0;
+	while (k && q < lim) {
+		uint64_t d = run_len_at(s, c, q), full = div_b(c, d), r = d - full * B;
+		int final = q + d == lim;
+		if (final) {
+			if (r)
+				r = 0;
+			else
+				full--;
+		}
+		if (full) {
+			uint64_t cf = cost_at(s, c, q, B), m = umin(k, full);
+			q += m * B;
+			w->cycles += m * cf;
+			w->n += m;
+			w->last = cf;
+			k -= m;
+			if (m < full)
+				break;
+		}
+		if (final || !k)
+			break;
+		if (r) {
+			uint64_t cr = cost_at(s, c, q, r);
+			q += r;
+			w->cycles += cr;
+			w->n++;
+			w->last = cr;
+			k--;
+		}
+		if (bd && !windows && k && lim - q >= 2 * bd) {
+			windows = 1;
+			uint64_t x = q, wt = 0, wn = 0, wl = 0;
+			while (x < q + bd) {
+				uint64_t dx = run_len_at(s, c, x), kx = div_b(c, dx), rx = dx - kx * B;
+				if (kx) {
+					wl = cost_at(s, c, x, B);
+					wt += kx * wl;
+					wn += kx;
+					x += kx * B;
+				}
+				if (rx) {
+					wl = cost_at(s, c, x, rx);
+					wt += wl;
+					wn++;
+					x += rx;
+				}
+			}
+			/* whole windows, keeping the last one for the runs so
+			 * the final burst is never inside a skipped window */
+			uint64_t nw = umin(k / wn, (lim - q) / bd - 1);
+			if (nw) {
+				q += nw * bd;
+				w->cycles += nw * wt;
+				w->n += nw * wn;
+				w->last = wl;
+				k -= nw * wn;
+			}
+		}
+	}
+	w->q = q;
+}
+
+/*
+ * After r rounds (w[] walked r bursts each, r == the fewest bursts any
+ * channel has before its last), one more round in which the channels with
+ * no more (left[k] == r) play their descriptor's last burst. Allowed when it
+ * changes nothing a burst-by-burst run would see: every grant before h, and
+ * a channel ending before the round's last grant must then only go idle
+ * (no next descriptor or transaction to fetch in between) with its
+ * interrupt after that grant. Applies r + 1 rounds and returns 1, or
+ * returns 0 having changed nothing.
+ */
+static int final_round(struct sim *s, const unsigned *order, unsigned n, uint64_t g, uint64_t h,
+		       const struct walk *w, const uint64_t *left, uint64_t r)
+{
+	uint64_t bytes[SIM_MAX_CHANS], cost[SIM_MAX_CHANS], end[SIM_MAX_CHANS];
+	uint64_t t = g;
+	for (unsigned k = 0; k < n; k++)
+		t += w[k].cycles;
+	for (unsigned k = 0; k < n; k++) {
+		const struct sim_chan *c = &s->ch[order[k]];
+		if (left[k] == r) {
+			bytes[k] = c->limit - w[k].q;
+			cost[k] = cost_at(s, c, w[k].q, bytes[k]);
+		} else {
+			struct walk one;
+			walk(s, c, w[k].q, 1, &one);
+			bytes[k] = one.q - w[k].q;
+			cost[k] = one.cycles;
+		}
+		t += cost[k];
+		end[k] = t;
+	}
+	uint64_t last_grant = t - cost[n - 1];
+	if (last_grant >= h)
+		return 0;
+	for (unsigned k = 0; k + 1 < n; k++) {
+		const struct sim_chan *c = &s->ch[order[k]];
+		if (left[k] != r)
+			continue;
+		int more = c->qhead || c->cur->cyclic || c->di + 1 < c->cur->ndesc;
+		if (more || sat_add(end[k], s->p.irq_latency) <= last_grant)
+			return 0;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		struct sim_chan *c = &s->ch[order[k]];
+		uint64_t b = w[k].q - c->done + bytes[k];
+		move(s, c, c->done, b);
+		c->done += b;
+		c->busy += w[k].cycles + cost[k];
+		c->t_ev = end[k];
+		s->st.bursts += r + 1;
+		s->st.bytes += b;
+		s->st.bus_cycles += w[k].cycles + cost[k];
+	}
+	s->bus_free = t;
+	s->now = umax(s->now, last_grant);
+	for (unsigned k = 0; k < n; k++) {
+		struct sim_chan *c = &s->ch[order[k]];
+		if (c->done == c->limit)
+			desc_end(s, c, end[k]);
+	}
+	return 1;
+}
+
+/*
+ * Several channels of one level, all moving memory to memory, all ready:
+ * round robin gives each exactly one burst per round, whatever its size,
+ * so R rounds cost the sum of each channel's first R bursts, and each
+ * channel's share of them is one walk. R is the most that keeps every
+ * channel before its descriptor's last burst and every grant before h
+ * (found by bisection when h cuts in). Returns 1 when it played rounds.
+ */
+static int rounds_bulk(struct sim *s, const unsigned *order, unsigned n, uint64_t g, uint64_t h)
+{
+	struct walk w[SIM_MAX_CHANS];
+	uint64_t rmax = NEVER, left[SIM_MAX_CHANS];
+	for (unsigned k = 0; k < n; k++) {
+		const struct sim_chan *c = &s->ch[order[k]];
+		walk(s, c, c->done, NEVER, &w[k]);
+		left[k] = w[k].n; /* bursts before its descriptor's last one */
+		rmax = umin(rmax, w[k].n);
+	}
+	if (rmax == NEVER)
+		return 0;
+	if (!rmax)
+		return final_round(s, order, n, g, h, w, left, 0);
+	uint64_t lo = 0, hi = rmax, r = rmax;
+	for (;;) {
+		uint64_t total = 0;
+		for (unsigned k = 0; k < n; k++) {
+			const struct sim_chan *c = &s->ch[order[k]];
+			if (left[k] != r) /* else the first walk is this one */
+				walk(s, c, c->done, r, &w[k]);
+			total += w[k].cycles;
+		}
+		/* the last grant of round r: before the last channel's burst */
+		int ok = g + total - w[n - 1].last < h;
+		if (ok)
+			lo = r;
+		else
+			hi = r;
+		if (ok && r == rmax)
+			break;
+		if (hi - lo <= 1) {
+			if (r == lo)
+				break;
+			if (!lo)
+				return 0;
+			r = lo;
+			continue; /* re-walk at lo so w[] holds its figures */
+		}
+		r = lo + (hi - lo) / 2;
+	}
+	if (r == rmax && final_round(s, order, n, g, h, w, left, r))
+		return 1;
+	/* Apply r rounds: channel k's r-th burst ends after everyone's first
+	 * r-1 bursts and the r-th bursts of those before it in the order. */
+	uint64_t base = g, at;
+	for (unsigned k = 0; k < n; k++)
+		base += w[k].cycles - w[k].last;
+	at = base;
+	for (unsigned k = 0; k < n; k++) {
+		struct sim_chan *c = &s->ch[order[k]];
+		uint64_t bytes = w[k].q - c->done;
+		move(s, c, c->done, bytes);
+		c->done = w[k].q;
+		c->busy += w[k].cycles;
+		at += w[k].last;
+		c->t_ev = at;
+		s->st.bursts += r;
+		s->st.bytes += bytes;
+		s->st.bus_cycles += w[k].cycles;
+	}
+	s->bus_free = at;
+	s->now = umax(s->now, at - w[n - 1].last);
+	return 1;
 }
 
 /*
@@ -950,43 +1161,13 @@ static void arbitrate(struct sim *s, uint64_t g, const uint64_t *rt, uint32_t xf
 			s->bus_free = t;
 			s->rr[top] = order[0];
 			s->now = umax(s->now, t - lc);
+			if (c->done == c->limit)
+				desc_end(s, c, t);
 			return;
 		}
-	} else if (plain) {
-		/* Rounds: each candidate one full burst per round, while every
-		 * candidate stays inside its current run; a descriptor's last
-		 * burst is left to a single grant. */
-		uint64_t rounds = NEVER, rc = 0, cost[SIM_MAX_CHANS];
-		for (unsigned k = 0; k < n; k++) {
-			const struct sim_chan *c = &s->ch[order[k]];
-			uint64_t run = run_len(s, c), full = div_b(c, run);
-			if (full && run == c->limit - c->done && run == full * c->B)
-				full--;
-			rounds = umin(rounds, full);
-			cost[k] = burst_cost(s, c, c->B);
-			rc += cost[k];
-		}
-		uint64_t last_grant = g + rc - cost[n - 1];
-		if (rounds && last_grant < h) {
-			rounds = umin(rounds, (h - 1 - last_grant) / rc + 1);
-			uint64_t at = g;
-			for (unsigned k = 0; k < n; k++) {
-				struct sim_chan *c = &s->ch[order[k]];
-				uint64_t bytes = rounds * c->B;
-				move(s, c, c->done, bytes);
-				c->done += bytes;
-				c->busy += rounds * cost[k];
-				s->st.bursts += rounds;
-				s->st.bytes += bytes;
-				at += cost[k];
-				c->t_ev = at + (rounds - 1) * rc;
-			}
-			s->st.bus_cycles += rounds * rc;
-			s->bus_free = g + rounds * rc;
-			s->rr[top] = order[n - 1];
-			s->now = umax(s->now, s->bus_free - cost[n - 1]);
-			return;
-		}
+	} else if (plain && rounds_bulk(s, order, n, g, h)) {
+		s->rr[top] = order[n - 1];
+		return;
 	}
 	grant(s, order[0], g);
 }

@@ -98,11 +98,18 @@ struct sim_irq {
 enum sim_ch_state { CH_IDLE, CH_FETCH, CH_XFER, CH_HUNG };
 
 struct sim_chan {
+	/* What the event loop reads for every channel on every event, first,
+	 * in one cache line. */
+	enum sim_ch_state state;
+	unsigned irq_head, irq_n;
+	unsigned prio;
+	int att_line;                   /* FIFO this channel is attached to, -1 none */
+	int att_rx;                     /* 1: it drains it (DEV2MEM), 0: feeds it */
+	uint64_t t_ev;                  /* CH_FETCH: event time; CH_XFER: ready time */
+	struct sim_irq *irq;            /* SIM_IRQ_RING entries (kept out of line so
+					 * scanning channels touches little memory) */
 	struct dmab_txd *qhead, *qtail; /* queued, linked through bq[0] */
 	struct dmab_txd *cur;           /* executing (NULL while activating) */
-	enum sim_ch_state state;
-	uint64_t t_ev;                  /* CH_FETCH: event time; CH_XFER: ready time */
-	unsigned prio;
 	unsigned periph;
 	uint32_t w_hint, b_hint;
 
@@ -131,12 +138,6 @@ struct sim_chan {
 	uint32_t W, B;                  /* beat and burst bytes */
 	unsigned wshift;                /* log2(W) */
 	int bshift;                     /* log2(B), -1 when B is not a power of two */
-	int att_line;                   /* FIFO this channel is attached to, -1 none */
-	int att_rx;                     /* 1: it drains it (DEV2MEM), 0: feeds it */
-
-	struct sim_irq *irq;            /* SIM_IRQ_RING entries (kept out of line so
-					 * scanning channels touches little memory) */
-	unsigned irq_head, irq_n;
 };
 
 struct sim_fifo {
