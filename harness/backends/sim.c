@@ -872,7 +872,7 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 					x += rx;
 				}
 			}
-			uint64_t w = (lim - q) / bd - 1, first_last = now + wt - wl;
+			uint64_t w = ((lim - q) >> log2u(bd)) - 1, first_last = now + wt - wl;
 			w = first_last < h ? umin(w, (h - 1 - first_last) / wt + 1) : 0;
 			if (w) {
 				q += w * bd;
@@ -957,7 +957,9 @@ static void walk(const struct sim *s, const struct sim_chan *c, uint64_t q, uint
 			}
 			/* whole windows, keeping the last one for the runs so
 			 * the final burst is never inside a skipped window */
-			uint64_t nw = umin(k / wn, (lim - q) / bd - 1);
+			uint64_t nw = ((lim - q) >> log2u(bd)) - 1;
+			if (k != NEVER)
+				nw = umin(nw, k / wn);
 			if (nw) {
 				q += nw * bd;
 				w->cycles += nw * wt;
@@ -1053,8 +1055,14 @@ static int rounds_bulk(struct sim *s, const unsigned *order, unsigned n, uint64_
 	}
 	if (rmax == NEVER)
 		return 0;
-	if (!rmax)
+	if (!rmax) {
+		/* someone is at its last burst: zero rounds, then that one */
+		for (unsigned k = 0; k < n; k++) {
+			w[k].q = s->ch[order[k]].done;
+			w[k].n = w[k].cycles = w[k].last = 0;
+		}
 		return final_round(s, order, n, g, h, w, left, 0);
+	}
 	uint64_t lo = 0, hi = rmax, r = rmax;
 	for (;;) {
 		uint64_t total = 0;
