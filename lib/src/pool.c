@@ -24,6 +24,11 @@
  * store; the stack is only ever touched near its top, so its size costs no
  * cache.
  *
+ * The state is a byte per block, not a bit: with bits, the blocks of a
+ * small pool share one word and each alloc and free waits for the previous
+ * one's read-modify-write of it (a 16-block churn ran about 1.5x slower that
+ * way, and 65,536 blocks gained nothing measurable).
+ *
  * Metadata (free stack, one state byte per block) is allocated apart from
  * the blocks, so a device writing into a freed block cannot corrupt the pool;
  * double frees (state already FREE) and foreign pointers (outside the pool,

@@ -16,8 +16,9 @@
  * C11 atomic_flag spinlock (portable to bare metal, no OS), and per-block
  * state is an atomic byte changed by compare-and-swap, so concurrent double
  * frees are still caught. Per-thread caches (dmab_pool_cache) hold a small
- * magazine of blocks so the hot path touches no shared cache line; they
- * exchange half a magazine with the central stack when empty or full.
+ * magazine of blocks so the hot path takes no lock and updates no shared
+ * counter; they exchange half a magazine with the central stack when empty
+ * or full.
  *
  * A multi-size pool is a set of fixed pools (size classes) sharing one
  * alignment and boundary. Allocation picks the smallest class that fits and
