@@ -91,10 +91,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TSUP_OBJS) $(LIBHX) $(LIBDMAB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(TSUP_OBJS) $(LIBHX) $(LIBDMAB) -lpthread -lm
 
-$(BUILD)/dmab.pc: Makefile
+# The .pc file records PREFIX, so it is regenerated whenever PREFIX changes.
+$(BUILD)/dmab.pc: lib/include/dmab/dmab.h FORCE
 	@mkdir -p $(dir $@)
 	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dmab\nDescription: libdmab, DMA buffer and descriptor management\nVersion: %s\nLibs: -L$${libdir} -ldmab\nCflags: -I$${includedir}\n' \
-	  '$(PREFIX)' "$$(sed -n 's/.*DMAB_VERSION_STRING "\(.*\)"/\1/p' lib/include/dmab/dmab.h)" > $@
+	  '$(PREFIX)' "$$(sed -n 's/.*DMAB_VERSION_STRING "\(.*\)"/\1/p' lib/include/dmab/dmab.h)" > $@.tmp
+	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
 
 # ---- tests ------------------------------------------------------------------
 test: all
