@@ -444,7 +444,7 @@ int hx_point_defaults(struct hx_point *pt);
  *    err_bus, desc-error -> err_desc, hang -> err_timeout, lost-irq ->
  *    err_lost_irq, dup-irq -> err_dup_irq, bitflip -> mismatches; the last
  *    only when no device transfers ran, whose data is not verified).
- * Failures explained by armed faults are counted in faults_detected.
+ * Detected faults are counted in faults_detected.
  */
 #define HX_STRESS_MAX_OFFSET 256
 
@@ -476,7 +476,10 @@ struct hx_stress_result {
 	uint64_t by_xfer[HX_XFER__COUNT];  /* submitted per transfer type */
 	uint64_t by_cache[HX_CACHE__COUNT]; /* submitted per cache policy */
 	uint64_t faults_fired[DMAB_FAULT__COUNT]; /* where the backend counts them (sim) */
-	uint64_t faults_detected;    /* failures explained by armed faults */
+	uint64_t faults_detected;    /* injected faults that were detected: on backends
+				      * that count fired faults, the sum over kinds of
+				      * min(fired, reported); elsewhere the failures
+				      * explained by armed faults */
 	uint64_t undetected;         /* failures that are not injected, detected faults */
 	char first_undetected[160];  /* what the first of them was */
 };

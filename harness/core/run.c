@@ -94,7 +94,9 @@ struct run {
 	struct dmab_mpool *pool_multi;
 	uint64_t *sub, *done;   /* per channel, current phase */
 	uint64_t seq;           /* transfers started, for data seeds */
-	uint64_t timeout_ns, max_lat_ns;
+	uint64_t timeout_ns, max_exec_ns;
+	int recovering;         /* collecting what a recovery ended */
+	uint64_t caught_up;     /* device clock at the last catch_up() */
 
 	/* status: the first problem wins */
 	int stop;
@@ -477,6 +479,24 @@ static int build_chain(struct run *r, struct slot *s)
 	return 0;
 }
 
+/* The device runs while the CPU does cache maintenance. A virtual-time
+ * backend charges maintenance by moving its clock, with the engine's
+ * events in between still unprocessed; queueing a transfer then could let
+ * it start before it was submitted (behind a transfer that "finished" in
+ * the skipped interval). So before each submit, when the clock moved since
+ * the last look, let the device process everything up to now (polls with
+ * zero timeout never advance time). Completions found here are collected
+ * by the main loop before it waits. */
+static void catch_up(struct run *r)
+{
+	uint64_t now = dmab_dev_now(r->dev);
+	if (now == r->caught_up)
+		return;
+	while (dmab_dev_poll(r->dev, 0) > 0)
+		;
+	r->caught_up = dmab_dev_now(r->dev);
+}
+
 static int slot_start(struct run *r, struct slot *s)
 {
 	uint64_t t;
@@ -509,6 +529,7 @@ static int slot_start(struct run *r, struct slot *s)
 	if (r->measuring)
 		r->cpu_prep_ns += cpu_now(r) - t;
 
+	catch_up(r);
 	struct dmab_submit_opts opts = { 0, NULL, NULL };
 	if (s->ch == 0)
 		opts.deadline_ns = r->pt->deadline_ns;
@@ -561,8 +582,8 @@ static void slot_finish(struct run *r, struct slot *s, enum dmab_status st,
 			r->maint_ticks += dmab_dev_now(r->dev) - d;
 	}
 	if (st == DMAB_ST_COMPLETE) {
-		if (res->latency_ns > r->max_lat_ns)
-			r->max_lat_ns = res->latency_ns;
+		if (!r->recovering && res->exec_ns > r->max_exec_ns)
+			r->max_exec_ns = res->exec_ns;
 		if (r->xfer == DMAB_MEM2MEM) {
 			enum hx_verdict v = HX_V_OK;
 			for (unsigned i = 0; i < r->npieces && v == HX_V_OK; i++) {
@@ -642,13 +663,19 @@ static void recover(struct run *r)
 	}
 }
 
+/*
+ * How long to wait for the next completion before recovering. Before
+ * anything completed: 100 ns per byte in flight (10 MB/s). Then 16 x the
+ * longest execution time seen, times the number of channels sharing the
+ * device. Execution time, not latency, and only of transfers that ended
+ * normally: latencies include queueing behind a recovered transfer, which
+ * would make every recovery lengthen the next timeout without bound.
+ * Device time, so free on virtual-time backends unless something hangs.
+ */
 static uint64_t timeout_for(const struct run *r)
 {
-	/* Generous before anything completed (100 ns per byte in flight, i.e.
-	 * 10 MB/s), then 16 x the slowest latency seen. Device time: free on
-	 * virtual-time backends unless something really hangs. */
-	uint64_t t = r->max_lat_ns ? 16 * r->max_lat_ns
-				   : 100ull * r->size * r->q * r->nch;
+	uint64_t t = r->max_exec_ns ? 16 * r->max_exec_ns * r->nch
+				    : 100ull * r->size * r->q * r->nch;
 	return t < MIN_TIMEOUT_NS ? MIN_TIMEOUT_NS : t;
 }
 
@@ -705,6 +732,11 @@ static void phase(struct run *r, uint64_t per_chan)
 		}
 		if (!any_busy(r))
 			return;
+		/* what catch_up() saw complete is refilled before waiting */
+		if (collect(r)) {
+			stalls = 0;
+			continue;
+		}
 		r->timeout_ns = timeout_for(r);
 		int n = dmab_dev_poll(r->dev, r->timeout_ns);
 		if (n < 0) {
@@ -714,7 +746,9 @@ static void phase(struct run *r, uint64_t per_chan)
 		int got = collect(r);
 		if (got == 0 && n == 0) {
 			recover(r);
+			r->recovering = 1;
 			got = collect(r);
+			r->recovering = 0;
 		}
 		if (got == 0 && ++stalls > MAX_STALLS) {
 			set_status(r, HX_FAILED, "no progress: transfers stuck after %d timeouts of %llu ns",

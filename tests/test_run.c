@@ -1,0 +1,516 @@
+/*
+ * test_run.c: hx_run_point on the host and sim backends, plus the name
+ * tables, the default point and the buffer layout.
+ *
+ * Points are small (a few KiB, a few dozen transfers) so the whole file
+ * runs in well under a second; the properties checked are the ones the
+ * CSV's readers rely on: ok rows have coherent metrics, the sim is
+ * deterministic, missing maintenance is measured as verification failures
+ * and correct maintenance gives none, impossible combinations are skipped
+ * with a reason naming the culprit, deadlines are missed by a starved
+ * low-priority channel, and every piece starts aligned to exactly A.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "t.h"
+
+static uint64_t now_ns(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const struct hx_platform plat = { now_ns, "CLOCK_MONOTONIC", NULL, NULL };
+
+static void base_point(struct hx_point *pt, const char *backend, const char *profile)
+{
+	hx_point_defaults(pt);
+	snprintf(pt->backend, sizeof(pt->backend), "%s", backend);
+	snprintf(pt->profile, sizeof(pt->profile), "%s", profile);
+	pt->size = 4096;
+	pt->align = 64;
+	pt->reps = 16;
+	pt->warmup = 2;
+	pt->deadline_ns = 0;
+}
+
+static int run(const struct hx_point *pt, struct hx_result *res)
+{
+	return hx_run_point(pt, &plat, res);
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static void test_names_and_parse(void)
+{
+	T_EQ_STR(hx_pool_name(HX_POOL_MULTI), "multi");
+	T_EQ_STR(hx_cache_name(HX_CACHE_NONE), "none");
+	T_EQ_STR(hx_xfer_name(DMAB_DEV2MEM), "dev2mem");
+	T_EQ_STR(hx_prio_name(DMAB_PRIO_URGENT), "urgent");
+	T_EQ_STR(hx_pool_name(-1), "?");
+	T_EQ_STR(hx_cache_name(HX_CACHE__COUNT), "?");
+	T_EQ_INT(hx_pool_parse("coherent"), HX_POOL_COHERENT);
+	T_EQ_INT(hx_cache_parse("bounce"), HX_CACHE_BOUNCE);
+	T_EQ_INT(hx_xfer_parse("mem2dev"), DMAB_MEM2DEV);
+	T_EQ_INT(hx_prio_parse("low"), DMAB_PRIO_LOW);
+	T_EQ_INT(hx_prio_parse("LOW"), -1);
+	T_EQ_INT(hx_pool_parse(""), -1);
+	T_EQ_INT(hx_pool_parse(NULL), -1);
+	T_EQ_INT(hx_cache_parse_n("sync,none", 4), HX_CACHE_SYNC);
+	T_EQ_INT(hx_cache_parse_n("syn", 3), -1);
+	T_EQ_STR(hx_status_name(HX_SKIPPED), "skipped");
+	T_EQ_INT(hx_status_parse("failed"), HX_FAILED);
+	T_EQ_INT(hx_status_parse("nope"), -1);
+	T_EQ_INT(hx_metric_find("lat_p99_ns"), HX_M_LAT_P99);
+	T_EQ_INT(hx_metric_find("verify_failures"), HX_M_VERIFY);
+	T_EQ_INT(hx_metric_find("lat_p99"), -1);
+	T_EQ_STR(hx_metrics[HX_M_THROUGHPUT].column, "throughput_MBps");
+	T_EQ_INT(hx_metrics[HX_M_ALLOC].kind, HX_MK_CPU);
+	T_EQ_STR(hx_mkind_name(HX_MK_COUNT), "count");
+	T_EQ_STR(hx_better_name(HX_HIGHER), "higher");
+	/* every metric column carries a unit or is a count, and is unique */
+	for (int i = 0; i < HX_M__COUNT; i++)
+		for (int j = i + 1; j < HX_M__COUNT; j++)
+			T_TRUE(strcmp(hx_metrics[i].column, hx_metrics[j].column) != 0);
+}
+
+static void test_point_defaults(void)
+{
+	struct hx_point pt;
+	memset(&pt, 0xab, sizeof(pt));
+	T_EQ_INT(hx_point_defaults(&pt), 0);
+	T_EQ_STR(pt.backend, "sim");
+	T_EQ_STR(pt.profile, "");
+	T_EQ_INT(pt.transfer, DMAB_MEM2MEM);
+	T_EQ_U(pt.size, 64);
+	T_EQ_U(pt.align, 64);
+	T_EQ_INT(pt.pool, HX_POOL_HEAP);
+	T_EQ_INT(pt.cache, HX_CACHE_COHERENT);
+	T_EQ_U(pt.sg, 1);
+	T_EQ_U(pt.channels, 1);
+	T_EQ_INT(pt.priority, DMAB_PRIO_HIGH);
+	T_EQ_U(pt.qdepth, 4);
+	T_EQ_U(pt.deadline_ns, 100000); /* the default sweep carries a deadline */
+	T_EQ_U(pt.seed, 1);
+	T_EQ_U(pt.reps, 64);
+	T_EQ_U(pt.warmup, 4);
+	T_EQ_U(pt.min_time_ns, 0);
+	T_NULL(pt.inject);
+	T_EQ_INT(hx_point_defaults(NULL), DMAB_EINVAL);
+}
+
+static void test_layout_exact_alignment(void)
+{
+	struct hx_piece p[8];
+	size_t blk = 0;
+	for (size_t a = 1; a <= 8192; a *= 2) {
+		for (unsigned n = 1; n <= 8; n *= 2) {
+			T_EQ_INT(hx_layout(10000, a, n, 1, p, &blk), 0);
+			size_t total = 0, end = 0;
+			for (unsigned i = 0; i < n; i++) {
+				/* block aligned to 2a: offset = a (mod 2a) is exactly a */
+				T_EQ_U(p[i].off % a, 0);
+				T_EQ_U(p[i].off % (2 * a), a);
+				/* room for the guards, before and between */
+				T_GE_U(p[i].off, end + (i ? 2 : 1) * HX_GUARD_BYTES);
+				T_EQ_U(p[i].pos0, total);
+				total += p[i].len;
+				end = p[i].off + p[i].len;
+			}
+			T_EQ_U(total, 10000);
+			T_EQ_U(blk, end + HX_GUARD_BYTES);
+		}
+	}
+	/* granules: pieces are whole granules, the last takes the rest */
+	T_EQ_INT(hx_layout(100, 4, 3, 8, p, &blk), 0);
+	T_EQ_U(p[0].len, 32);
+	T_EQ_U(p[1].len, 32);
+	T_EQ_U(p[2].len, 36);
+	T_EQ_INT(hx_layout(7, 4, 8, 1, p, &blk), DMAB_ERANGE);
+	T_EQ_INT(hx_layout(100, 3, 1, 1, p, &blk), DMAB_EINVAL);
+	T_EQ_INT(hx_layout(100, 4, 0, 1, p, &blk), DMAB_EINVAL);
+}
+
+/* ---- host backend ------------------------------------------------------------ */
+
+static void check_ok_row(const struct hx_point *pt, const struct hx_result *res)
+{
+	T_EQ_INT(res->status, HX_OK);
+	T_EQ_U(res->has[HX_M_TRANSFERS], 1);
+	T_EQ_U(res->v[HX_M_TRANSFERS], pt->reps * pt->channels);
+	T_EQ_U(res->v[HX_M_BYTES], pt->reps * pt->channels * pt->size);
+	T_TRUE(res->has[HX_M_THROUGHPUT]);
+	T_GT_U(res->v[HX_M_THROUGHPUT] * 1000, 0);
+	T_TRUE(res->has[HX_M_LAT_P50] && res->has[HX_M_LAT_MAX]);
+	T_GT_U(res->v[HX_M_LAT_P50], 0);
+	T_LE_U(res->v[HX_M_LAT_P50], res->v[HX_M_LAT_P90]);
+	T_LE_U(res->v[HX_M_LAT_P90], res->v[HX_M_LAT_P99]);
+	T_LE_U(res->v[HX_M_LAT_P99], res->v[HX_M_LAT_P999]);
+	T_LE_U(res->v[HX_M_LAT_P999], res->v[HX_M_LAT_MAX]);
+	T_TRUE(res->has[HX_M_XFER]);
+	T_GT_U(res->v[HX_M_XFER], 0);
+	T_LE_U(res->v[HX_M_XFER], res->v[HX_M_LAT_MAX]);
+	T_TRUE(res->has[HX_M_ALLOC] && res->has[HX_M_PREP] && res->has[HX_M_MAINT]);
+	T_EQ_U(res->v[HX_M_ERRORS], 0);
+	T_EQ_U(res->v[HX_M_VERIFY], 0);
+	T_EQ_U(res->v[HX_M_GUARD], 0);
+	T_TRUE(res->has[HX_M_POOL_HWM]);
+	T_GE_U(res->v[HX_M_POOL_HWM], 2);
+	T_EQ_STR(res->cpu_clock, "CLOCK_MONOTONIC");
+	T_EQ_STR(res->reason, "");
+}
+
+static void test_host_ok_rows(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "host", "");
+	for (int pool = 0; pool < HX_POOL__COUNT; pool++) {
+		for (int cache = 0; cache < HX_CACHE__COUNT; cache++) {
+			if (cache == HX_CACHE_UNCACHED || (pool == HX_POOL_COHERENT && cache != HX_CACHE_COHERENT))
+				continue;
+			pt.pool = pool;
+			pt.cache = cache;
+			T_EQ_INT(run(&pt, &res), 0);
+			if (res.status != HX_OK)
+				printf("  pool %s cache %s: %s\n", hx_pool_name(pool), hx_cache_name(cache), res.reason);
+			check_ok_row(&pt, &res);
+		}
+	}
+	/* the host's device clock: 1 tick per ns */
+	T_TRUE(strstr(res.clock, "@1GHz") != NULL);
+	/* on the host (1 GB/s, 1 tick per byte) the throughput is known */
+	pt.pool = HX_POOL_HEAP;
+	pt.cache = HX_CACHE_COHERENT;
+	pt.qdepth = 1;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_GT_U(res.v[HX_M_THROUGHPUT], 900);
+	T_LE_U(res.v[HX_M_THROUGHPUT], 1000);
+	T_EQ_U(res.has[HX_M_DEV_CYCLES], 0); /* the host does not report cycles */
+	T_EQ_U(res.has[HX_M_DL_MISSES], 0);  /* no deadline, no deadline columns */
+}
+
+static void test_host_skips_name_the_culprit(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "host", "");
+	/* uncached memory: the host has none */
+	pt.cache = HX_CACHE_UNCACHED;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "uncached") != NULL);
+	T_TRUE(strstr(res.reason, "host") != NULL);
+	for (int m = 0; m < HX_M__COUNT; m++)
+		T_EQ_U(res.has[m], 0);
+	/* pool coherent with cache sync: names both values */
+	base_point(&pt, "host", "");
+	pt.pool = HX_POOL_COHERENT;
+	pt.cache = HX_CACHE_SYNC;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "pool coherent") != NULL);
+	T_TRUE(strstr(res.reason, "cache sync") != NULL);
+	/* device transfers: the host has no peripherals */
+	base_point(&pt, "host", "");
+	pt.transfer = DMAB_MEM2DEV;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "mem2dev") != NULL);
+	/* more channels than the device has */
+	base_point(&pt, "host", "");
+	pt.channels = 1000;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "channels 1000") != NULL);
+	/* fault injection on a backend without it */
+	base_point(&pt, "host", "");
+	pt.inject = "bitflip";
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "inject") != NULL);
+}
+
+static void test_misuse_and_bad_points(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	struct hx_platform noclock = { NULL, NULL, NULL, NULL };
+	base_point(&pt, "host", "");
+	T_EQ_INT(hx_run_point(NULL, &plat, &res), DMAB_EINVAL);
+	T_EQ_INT(hx_run_point(&pt, NULL, &res), DMAB_EINVAL);
+	T_EQ_INT(hx_run_point(&pt, &plat, NULL), DMAB_EINVAL);
+	T_EQ_INT(hx_run_point(&pt, &noclock, &res), DMAB_EINVAL);
+	snprintf(pt.backend, sizeof(pt.backend), "nosuch");
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+	T_TRUE(strstr(res.reason, "nosuch") != NULL);
+	base_point(&pt, "host", "");
+	pt.align = 3;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+	T_TRUE(strstr(res.reason, "align") != NULL);
+	base_point(&pt, "host", "");
+	pt.cache = 99;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+	base_point(&pt, "sim", "nosuchprofile");
+	T_EQ_INT(run(&pt, &res), 0);
+	T_NE_INT(res.status, HX_OK);
+	T_TRUE(strstr(res.reason, "nosuchprofile") != NULL);
+}
+
+static void test_failure_rule(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "host", "");
+	hx_result_init(&res);
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	hx_result_set(&res, HX_M_VERIFY, 3);
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 1);
+	pt.cache = HX_CACHE_NONE; /* expected, measured */
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	pt.cache = HX_CACHE_SYNC;
+	pt.inject = "bitflip:1%";
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	pt.inject = NULL;
+	hx_result_init(&res);
+	hx_result_set(&res, HX_M_GUARD, 1);
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 1);
+	hx_result_init(&res);
+	res.status = HX_FAILED;
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 1);
+	res.status = HX_SKIPPED;
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+}
+
+/* ---- sim backend ---------------------------------------------------------------- */
+
+static void test_sim_ok_rows_every_pool_and_policy(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "sim", "mcu");
+	for (int pool = 0; pool < HX_POOL__COUNT; pool++) {
+		for (int cache = 0; cache < HX_CACHE__COUNT; cache++) {
+			if (cache == HX_CACHE_NONE || (pool == HX_POOL_COHERENT && cache != HX_CACHE_COHERENT))
+				continue;
+			pt.pool = pool;
+			pt.cache = cache;
+			T_EQ_INT(run(&pt, &res), 0);
+			if (res.status != HX_OK)
+				printf("  pool %s cache %s: %s\n", hx_pool_name(pool), hx_cache_name(cache), res.reason);
+			check_ok_row(&pt, &res);
+			T_TRUE(res.has[HX_M_DEV_CYCLES]);
+			T_GT_U(res.v[HX_M_DEV_CYCLES], 0);
+		}
+	}
+	T_EQ_STR(res.clock, "sim-cycles@100MHz");
+	/* maintenance costs device time on the non-coherent mcu */
+	pt.pool = HX_POOL_HEAP;
+	pt.cache = HX_CACHE_SYNC;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_GT_U(res.v[HX_M_MAINT], 0);
+	pt.cache = HX_CACHE_COHERENT;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_U(res.v[HX_M_MAINT], 0);
+}
+
+static void test_sim_deterministic(void)
+{
+	struct hx_point pt;
+	struct hx_result a, b;
+	base_point(&pt, "sim", "mcu");
+	pt.cache = HX_CACHE_SYNC;
+	pt.pool = HX_POOL_FIXED;
+	pt.channels = 3;
+	pt.sg = 3;
+	pt.align = 4;
+	pt.deadline_ns = 20000;
+	T_EQ_INT(run(&pt, &a), 0);
+	T_EQ_INT(run(&pt, &b), 0);
+	T_EQ_INT(a.status, HX_OK);
+	T_EQ_INT(b.status, HX_OK);
+	T_EQ_STR(a.clock, b.clock);
+	for (int m = 0; m < HX_M__COUNT; m++) {
+		if (hx_metrics[m].kind == HX_MK_CPU)
+			continue;
+		T_EQ_U(a.has[m], b.has[m]);
+		if (memcmp(&a.v[m], &b.v[m], sizeof(double)) != 0)
+			T__FAIL_FMT("metric %s differs: %.17g vs %.17g", hx_metrics[m].column, a.v[m], b.v[m]);
+	}
+	/* another seed changes the data, not the timing model's validity */
+	pt.seed = 2;
+	T_EQ_INT(run(&pt, &b), 0);
+	T_EQ_INT(b.status, HX_OK);
+}
+
+static void test_sim_none_fails_sync_does_not(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "sim", "mcu");
+	pt.cache = HX_CACHE_NONE;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK); /* measured, not a failed row */
+	T_TRUE(res.has[HX_M_VERIFY]);
+	T_GT_U(res.v[HX_M_VERIFY], 0);
+	T_TRUE(strstr(res.reason, "maintenance deliberately omitted") != NULL);
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	for (int cache = HX_CACHE_SYNC; cache <= HX_CACHE_BOUNCE; cache++) {
+		if (cache == HX_CACHE_UNCACHED)
+			continue;
+		pt.cache = cache;
+		pt.align = 4; /* partial cache lines at both ends */
+		T_EQ_INT(run(&pt, &res), 0);
+		T_EQ_INT(res.status, HX_OK);
+		T_EQ_U(res.v[HX_M_VERIFY], 0);
+		T_EQ_U(res.v[HX_M_GUARD], 0);
+	}
+	/* on a coherent profile no maintenance is needed: none passes */
+	base_point(&pt, "sim", "soc-coherent");
+	pt.cache = HX_CACHE_NONE;
+	T_EQ_INT(run(&pt, &res), 0);
+	if (res.status == HX_OK) {
+		T_EQ_U(res.v[HX_M_VERIFY], 0);
+	} else {
+		/* normal memory above the DMA mask: only a mapping reaches it */
+		T_EQ_INT(res.status, HX_SKIPPED);
+		T_TRUE(strstr(res.reason, "none") != NULL);
+	}
+}
+
+static void test_sim_deadline_misses_under_load(void)
+{
+	struct hx_point pt;
+	struct hx_result lo, hi;
+	base_point(&pt, "sim", "mcu");
+	pt.channels = 3;
+	pt.size = 4096;
+	pt.qdepth = 2;
+	pt.deadline_ns = 60000; /* ~1.5x one 4 KiB transfer on the idle mcu bus */
+	pt.priority = DMAB_PRIO_LOW;
+	T_EQ_INT(run(&pt, &lo), 0);
+	T_EQ_INT(lo.status, HX_OK);
+	T_TRUE(lo.has[HX_M_DL_MISSES] && lo.has[HX_M_DL_RATE] && lo.has[HX_M_DL_WORST]);
+	T_GT_U(lo.v[HX_M_DL_MISSES], 0);
+	T_GT_U(lo.v[HX_M_DL_WORST], 0);
+	T_GT_U(lo.v[HX_M_DL_RATE] * 1000, 0);
+	T_LE_U(lo.v[HX_M_DL_RATE], 1);
+	pt.priority = DMAB_PRIO_URGENT;
+	T_EQ_INT(run(&pt, &hi), 0);
+	T_EQ_INT(hi.status, HX_OK);
+	T_LT_U(hi.v[HX_M_DL_MISSES], lo.v[HX_M_DL_MISSES]);
+	T_LT_U(hi.v[HX_M_LAT_P99], lo.v[HX_M_LAT_P99]);
+}
+
+static void test_sim_sg_and_device_transfers(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "sim", "mcu");
+	pt.sg = 8;
+	pt.cache = HX_CACHE_SYNC;
+	pt.align = 4;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_VERIFY], 0);
+	pt.cache = HX_CACHE_COHERENT;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_VERIFY], 0);
+	/* too many pieces for the bytes */
+	pt.size = 4;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "sg") != NULL);
+
+	base_point(&pt, "sim", "mcu");
+	pt.size = 256;
+	pt.reps = 4;
+	for (int x = DMAB_MEM2DEV; x <= DMAB_DEV2MEM; x++) {
+		pt.transfer = x;
+		T_EQ_INT(run(&pt, &res), 0);
+		if (res.status != HX_OK)
+			printf("  %s: %s\n", hx_xfer_name(x), res.reason);
+		T_EQ_INT(res.status, HX_OK);
+		T_EQ_U(res.v[HX_M_TRANSFERS], 4);
+		T_EQ_U(res.has[HX_M_VERIFY], 0); /* device data is not verified */
+		T_EQ_U(res.has[HX_M_GUARD], 0);
+	}
+}
+
+static void test_sim_alignment_and_granule_skips(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "sim", "soc"); /* addr_align 4 */
+	pt.align = 2;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "align 2") != NULL);
+	/* a pool block above mcu's max_xfer (65535): dma_pool refuses it */
+	base_point(&pt, "sim", "mcu");
+	pt.pool = HX_POOL_FIXED;
+	pt.size = 65536;
+	pt.reps = 2;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "pool fixed") != NULL);
+	/* the same size from the heap is fine (split into two descriptors) */
+	pt.pool = HX_POOL_HEAP;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_VERIFY], 0);
+}
+
+static void test_sim_min_time_and_injection(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "sim", "mcu");
+	pt.reps = 4;
+	pt.min_time_ns = 500000; /* 0.5 ms of device time: many rounds of 4 KiB */
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_GT_U(res.v[HX_M_TRANSFERS], 8);
+	T_EQ_U((uint64_t)res.v[HX_M_TRANSFERS] % 4, 0);
+	/* injected bus errors: counted, not fatal */
+	base_point(&pt, "sim", "mcu");
+	pt.inject = "bus-error:10%";
+	pt.reps = 40;
+	T_EQ_INT(run(&pt, &res), 0);
+	if (res.status != HX_OK)
+		printf("  reason: %s\n", res.reason);
+	T_EQ_INT(res.status, HX_OK);
+	T_GT_U(res.v[HX_M_ERR_BUS], 0);
+	T_EQ_U(res.v[HX_M_ERRORS], res.v[HX_M_ERR_BUS]);
+	T_LT_U(res.v[HX_M_TRANSFERS], 40);
+	/* injected bit flips: detected by verification */
+	pt.inject = "bitflip:20%";
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_GT_U(res.v[HX_M_VERIFY], 0);
+	T_EQ_U(res.v[HX_M_GUARD], 0);
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	/* a malformed spec fails the row, naming the token */
+	pt.inject = "meltdown";
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+	T_TRUE(strstr(res.reason, "meltdown") != NULL);
+}
+
+T_MAIN(T_CASE(test_names_and_parse), T_CASE(test_point_defaults),
+       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows),
+       T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
+       T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
+       T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),
+       T_CASE(test_sim_deadline_misses_under_load), T_CASE(test_sim_sg_and_device_transfers),
+       T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_min_time_and_injection))

@@ -1,0 +1,277 @@
+/*
+ * test_stress.c: hx_stress_run and friends. Short runs (a few hundred
+ * transfers of at most a few KiB) on the host and sim backends: exact
+ * accounting, zero undetected failures on a healthy device, every injected
+ * fault kind detected and classified, determinism of a count-bounded run,
+ * round-robin threads equal to threads run one by one and merged, and the
+ * stop hook ending a run cleanly.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "t.h"
+
+static uint64_t now_ns(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const struct hx_platform plat = { now_ns, "CLOCK_MONOTONIC", NULL, NULL };
+
+static void cfg_for(struct hx_stress_cfg *cfg, const char *backend, const char *profile)
+{
+	hx_stress_cfg_defaults(cfg);
+	snprintf(cfg->backend, sizeof(cfg->backend), "%s", backend);
+	snprintf(cfg->profile, sizeof(cfg->profile), "%s", profile);
+	cfg->count = 200;
+	cfg->max_size = 4096;
+	cfg->channels = 3;
+	cfg->qdepth = 2;
+}
+
+static uint64_t sum(const uint64_t *v, unsigned n)
+{
+	uint64_t s = 0;
+	for (unsigned i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+static void check_clean(const struct hx_stress_result *r, uint64_t expect)
+{
+	if (r->undetected)
+		printf("  first undetected: %s\n", r->first_undetected);
+	if (r->status != HX_OK)
+		printf("  reason: %s\n", r->reason);
+	T_EQ_INT(r->status, HX_OK);
+	T_EQ_U(r->submitted, expect);
+	T_EQ_U(r->completed, expect);
+	T_EQ_U(r->failed + r->cancelled, 0);
+	T_TRUE(hx_stress_accounting_ok(r));
+	T_EQ_U(r->undetected, 0);
+	T_EQ_INT(hx_stress_is_failure(r), 0);
+	T_EQ_U(r->verdicts[HX_V_OK], expect);
+	T_EQ_U(sum(r->verdicts, HX_V__COUNT), expect);
+	T_EQ_U(sum(r->errors, DMAB_ERRK__COUNT), 0);
+	T_EQ_U(sum(r->by_xfer, HX_XFER__COUNT), expect);
+	T_EQ_U(sum(r->by_cache, HX_CACHE__COUNT), expect);
+	T_EQ_U(r->by_cache[HX_CACHE_NONE], 0);
+	T_GT_U(r->bytes, 0);
+}
+
+static void test_host_clean_run(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	cfg_for(&cfg, "host", "");
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	check_clean(&r, 200);
+	T_EQ_U(r.threads, 1);
+	/* the host has no uncached memory and no peripherals */
+	T_EQ_U(r.by_cache[HX_CACHE_UNCACHED], 0);
+	T_EQ_U(r.by_xfer[DMAB_MEM2MEM], 200);
+	/* several policies were drawn */
+	T_GT_U(r.by_cache[HX_CACHE_COHERENT], 0);
+	T_GT_U(r.by_cache[HX_CACHE_SYNC], 0);
+	T_GT_U(r.by_cache[HX_CACHE_BOUNCE], 0);
+}
+
+static void test_sim_clean_run_all_directions(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.max_size = 1024;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	check_clean(&r, 200);
+	T_GT_U(r.by_xfer[DMAB_MEM2MEM], 0);
+	T_GT_U(r.by_xfer[DMAB_MEM2DEV], 0);
+	T_GT_U(r.by_xfer[DMAB_DEV2MEM], 0);
+	T_GT_U(r.device_ns, 0);
+}
+
+static void test_threads_round_robin_equals_separate(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result all, one, merged;
+	cfg_for(&cfg, "sim", "soc");
+	cfg.threads = 3;
+	cfg.count = 60;
+	cfg.xfers = 1u << DMAB_MEM2MEM;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &all), 0);
+	check_clean(&all, 180);
+	T_EQ_U(all.threads, 3);
+	hx_stress_result_init(&merged);
+	for (unsigned i = 0; i < 3; i++) {
+		T_EQ_INT(hx_stress_run_thread(&cfg, &plat, i, &one), 0);
+		check_clean(&one, 60);
+		hx_stress_merge(&merged, &one);
+	}
+	T_EQ_U(merged.threads, 3);
+	T_EQ_U(merged.bytes, all.bytes);
+	T_EQ_U(merged.device_ns, all.device_ns);
+	T_EQ_MEM(merged.by_cache, all.by_cache, sizeof(all.by_cache));
+	T_EQ_INT(hx_stress_run_thread(&cfg, &plat, 3, &one), DMAB_EINVAL);
+}
+
+static void test_deterministic(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result a, b;
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.inject = "bitflip:5%";
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &a), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_U(a.bytes, b.bytes);
+	T_EQ_U(a.device_ns, b.device_ns);
+	T_EQ_MEM(a.verdicts, b.verdicts, sizeof(a.verdicts));
+	T_EQ_MEM(a.by_xfer, b.by_xfer, sizeof(a.by_xfer));
+	cfg.seed = 99;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_NE_U(a.bytes, b.bytes);
+}
+
+/* Runs with one fault kind armed; returns the result for more checks. */
+static void run_fault(const char *spec, struct hx_stress_result *r)
+{
+	struct hx_stress_cfg cfg;
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.inject = spec;
+	cfg.xfers = 1u << DMAB_MEM2MEM; /* so bit flips are all verifiable */
+	cfg.count = 150;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, r), 0);
+}
+
+static void check_faulty(const struct hx_stress_result *r, const char *spec, unsigned kind)
+{
+	if (r->undetected)
+		printf("  %s: first undetected: %s\n", spec, r->first_undetected);
+	if (r->status != HX_OK)
+		printf("  %s: %s\n", spec, r->reason);
+	T_EQ_INT(r->status, HX_OK);
+	T_TRUE(hx_stress_accounting_ok(r));
+	T_EQ_U(r->submitted, 150);
+	T_GT_U(r->faults_fired[kind], 0);
+	T_EQ_U(r->undetected, 0);
+	T_EQ_INT(hx_stress_is_failure(r), 0);
+	/* guards are never damaged by any fault */
+	T_EQ_U(r->verdicts[HX_V_SRC_OVERWRITTEN] + r->verdicts[HX_V_OUTSIDE_WINDOW], 0);
+}
+
+static void test_bitflip_detected_and_classified(void)
+{
+	struct hx_stress_result r;
+	run_fault("bitflip:10%", &r);
+	check_faulty(&r, "bitflip", DMAB_FAULT_BITFLIP);
+	/* each flip is one mismatch found by the verifier, counted as detected */
+	T_EQ_U(r.verdicts[HX_V_MISMATCH], r.faults_fired[DMAB_FAULT_BITFLIP]);
+	T_EQ_U(r.faults_detected, r.verdicts[HX_V_MISMATCH]);
+	T_EQ_U(r.completed, 150); /* a flip does not fail the transfer */
+	T_EQ_U(r.verdicts[HX_V_OK] + r.verdicts[HX_V_MISMATCH], 150);
+}
+
+static void test_error_faults_detected(void)
+{
+	struct hx_stress_result r;
+	run_fault("bus-error:5%", &r);
+	check_faulty(&r, "bus-error", DMAB_FAULT_BUS_ERROR);
+	T_EQ_U(r.failed, r.faults_fired[DMAB_FAULT_BUS_ERROR]);
+	T_EQ_U(r.errors[DMAB_ERRK_BUS], r.failed);
+	T_EQ_U(r.faults_detected, r.failed);
+	run_fault("desc-error:5%", &r);
+	check_faulty(&r, "desc-error", DMAB_FAULT_DESC_ERROR);
+	T_EQ_U(r.errors[DMAB_ERRK_DESC], r.faults_fired[DMAB_FAULT_DESC_ERROR]);
+	run_fault("hang:2%", &r);
+	check_faulty(&r, "hang", DMAB_FAULT_HANG);
+	T_GE_U(r.errors[DMAB_ERRK_TIMEOUT], r.faults_fired[DMAB_FAULT_HANG]);
+	run_fault("lost-irq:3%", &r);
+	check_faulty(&r, "lost-irq", DMAB_FAULT_LOST_IRQ);
+	T_GE_U(r.errors[DMAB_ERRK_LOST_IRQ], r.faults_fired[DMAB_FAULT_LOST_IRQ]);
+	T_EQ_U(r.verdicts[HX_V_OK], r.completed); /* the data did move */
+	run_fault("dup-irq:3%", &r);
+	check_faulty(&r, "dup-irq", DMAB_FAULT_DUP_IRQ);
+	T_GE_U(r.errors[DMAB_ERRK_DUP_IRQ], r.faults_fired[DMAB_FAULT_DUP_IRQ]);
+	T_EQ_U(r.completed, 150);
+}
+
+static int stop_after(void *ctx)
+{
+	unsigned *calls = ctx;
+	return ++*calls > 20;
+}
+
+static void test_stop_hook_and_bounds(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	unsigned calls = 0;
+	struct hx_platform p = { now_ns, "CLOCK_MONOTONIC", stop_after, &calls };
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.count = 0; /* only the hook bounds it */
+	T_EQ_INT(hx_stress_run(&cfg, &p, &r), 0);
+	T_EQ_INT(r.status, HX_OK);
+	T_GT_U(r.submitted, 0);
+	T_TRUE(hx_stress_accounting_ok(&r));
+	T_EQ_U(r.undetected, 0);
+	/* a device-time bound */
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.count = 0;
+	cfg.device_ns = 200000;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(r.status, HX_OK);
+	T_GT_U(r.submitted, 0);
+	T_GE_U(r.device_ns, 200000);
+	T_TRUE(hx_stress_accounting_ok(&r));
+	/* no bound at all is misuse */
+	cfg.device_ns = 0;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), DMAB_EINVAL);
+	cfg.device_ns = 1;
+	cfg.threads = 0;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), DMAB_EINVAL);
+	T_EQ_INT(hx_stress_run(NULL, &plat, &r), DMAB_EINVAL);
+}
+
+static void test_setup_failures_reported(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	cfg_for(&cfg, "nosuch", "");
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(r.status, HX_FAILED);
+	T_TRUE(strstr(r.reason, "nosuch") != NULL);
+	T_EQ_U(r.submitted, 0);
+	cfg_for(&cfg, "host", "");
+	cfg.inject = "bitflip";
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(r.status, HX_SKIPPED);
+	T_TRUE(strstr(r.reason, "inject") != NULL);
+	cfg_for(&cfg, "host", "");
+	cfg.caches = 1u << HX_CACHE_UNCACHED; /* the host has none */
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(r.status, HX_SKIPPED);
+}
+
+static void test_failure_rule(void)
+{
+	struct hx_stress_result r;
+	hx_stress_result_init(&r);
+	T_EQ_INT(hx_stress_is_failure(&r), 0);
+	r.submitted = 3;
+	r.completed = 2;
+	T_EQ_INT(hx_stress_accounting_ok(&r), 0);
+	T_EQ_INT(hx_stress_is_failure(&r), 1);
+	r.cancelled = 1;
+	T_EQ_INT(hx_stress_is_failure(&r), 0);
+	r.undetected = 1;
+	T_EQ_INT(hx_stress_is_failure(&r), 1);
+}
+
+T_MAIN(T_CASE(test_host_clean_run), T_CASE(test_sim_clean_run_all_directions),
+       T_CASE(test_threads_round_robin_equals_separate), T_CASE(test_deterministic),
+       T_CASE(test_bitflip_detected_and_classified), T_CASE(test_error_faults_detected),
+       T_CASE(test_stop_hook_and_bounds), T_CASE(test_setup_failures_reported),
+       T_CASE(test_failure_rule))
