@@ -11,15 +11,20 @@
  * event scans the channels, O(channels) (at most SIM_MAX_CHANS).
  *
  * Bulk: at an arbitration where every ready channel of the winning level
- * moves memory to memory, those channels take turns in a fixed round-robin
- * order, each burst of a "run" (the bytes up to the next burst boundary)
- * costing the same. So whole rounds are computed arithmetically, up to the
- * horizon where anything else could happen (any other event, a channel of
- * that level or above becoming ready, the end of poll's window), and each
- * channel's share is moved with one memcpy. The result is identical to
- * granting burst by burst (which is what a trace sink gets), so one channel
- * moving 1 MiB costs one memcpy plus O(runs) arithmetic, and contended
- * channels cost O(run ends) events instead of O(bursts).
+ * moves memory to memory, round robin gives each of them exactly one burst
+ * per round, and a channel's bursts form runs (up to the next burst
+ * boundary: equal full bursts and a rest) whose pattern repeats every
+ * boundary window. So a lone channel's bursts, or R rounds of several
+ * channels, are computed arithmetically (run by run, then whole windows at
+ * once: solo() and walk(), O(1) per call), up to the horizon where anything
+ * else could happen (any other event, a channel of that level or above
+ * becoming ready, the end of poll's window), and each channel's share is
+ * moved with one memcpy. A descriptor's end is folded in when nothing
+ * could observe the difference (final_round()). The result is identical to
+ * granting burst by burst, which is what a trace sink gets and what
+ * tests/test_sim.c compares against on random mixes; so one channel moving
+ * 1 MiB costs one memcpy plus O(1) arithmetic, and contended channels cost
+ * O(transactions) events instead of O(bursts).
  *
  * Peripheral FIFOs are updated lazily in closed form: advancing one to time
  * t costs O(bytes actually moved), never O(ticks), so an idle stretch of any
