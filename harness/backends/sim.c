@@ -328,11 +328,17 @@ static void plan_fault(struct sim *s, struct sim_chan *c, const struct dmab_txd 
 		total += x->descs[i]->len;
 	switch ((enum dmab_fault_kind)fired) {
 	case DMAB_FAULT_BUS_ERROR:
-	case DMAB_FAULT_BITFLIP:
-		locate(x, total ? sim__rng_below(&s->rng_fault, total) : 0, &c->f_desc, &c->f_off);
+	case DMAB_FAULT_BITFLIP: {
+		/* a bus error after at least one byte moved (when there are
+		 * two): "part of the data" */
+		int bus = fired == (int)DMAB_FAULT_BUS_ERROR && total > 1;
+		uint64_t o = bus ? 1 + sim__rng_below(&s->rng_fault, total - 1)
+				 : (total ? sim__rng_below(&s->rng_fault, total) : 0);
+		locate(x, o, &c->f_desc, &c->f_off);
 		c->f_side = (uint8_t)(sim__rng_next(&s->rng_fault) & 1u);
 		c->f_bit = (uint8_t)sim__rng_below(&s->rng_fault, 8);
 		break;
+	}
 	case DMAB_FAULT_DESC_ERROR:
 		c->f_desc = (unsigned)sim__rng_below(&s->rng_fault, x->ndesc);
 		break;
