@@ -1,7 +1,7 @@
 # plots/align.gp: the cost of misalignment: throughput relative to the best
 # alignment of the same buffer size (100%), against the start alignment,
 # one line per size. Variables from scripts/report: see plots/common.gp,
-# plus XT (x tic list or ""), XLOG (1: log2 x axis), YMIN, KEYCOLS.
+# plus XT (x tic list or ""), XLOG (1: log2 x axis), XMIN, XMAX, YMIN, KEYCOLS.
 do for [FMT in FORMATS] {
   reset
   eval termcmd(FMT)
@@ -13,7 +13,7 @@ do for [FMT in FORMATS] {
   set rmargin at screen 0.97
   if (XLOG) { set logscale x 2 }
   if (strlen(XT) > 0) { eval "set xtics (".XT.")" }
-  set offsets graph 0.04, graph 0.04, 0, 0
+  set xrange [XMIN:XMAX]
   set xlabel "buffer start alignment (bytes; the start is aligned to exactly this, log2 scale)"
   set ylabel "throughput relative to the best alignment (%)"
   set yrange [YMIN:105]

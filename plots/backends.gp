@@ -1,7 +1,7 @@
 # plots/backends.gp: backends, profiles and runs compared, one line each,
 # two panels sharing one legend: left, throughput (log scale); right, p99
 # latency (log scale), both against buffer size. Blocks 1..NA are the left
-# panel. Variables from scripts/report: see plots/common.gp, plus XT, TT,
+# panel. Variables from scripts/report: see plots/common.gp, plus XT, XMIN, XMAX, TT,
 # TMIN, TMAX (throughput axis), YT, YMIN, YMAX (latency axis), NA.
 do for [FMT in FORMATS] {
   reset
@@ -11,6 +11,7 @@ do for [FMT in FORMATS] {
   set multiplot
   set logscale x 2
   eval "set xtics (".XT.")"
+  set xrange [XMIN:XMAX]
   set xlabel "buffer size (bytes per transfer, log2 scale)"
   set logscale y 10
   set mytics 10
@@ -23,7 +24,7 @@ do for [FMT in FORMATS] {
   set yrange [TMIN:TMAX]
   set ylabel "throughput (MB/s, log scale)"
   I0 = 1; I1 = NA
-  if (NA > 0) { eval LINES } else { set label 10 "no throughput measured" at graph 0.5, 0.5 center; plot NaN notitle; unset label 10 }
+  if (NA > 0) { eval LINES } else { eval empty("no throughput measured") }
   eval NOHEADING
 
   eval panel(2, 2)
@@ -32,7 +33,7 @@ do for [FMT in FORMATS] {
   set yrange [YMIN:YMAX]
   set ylabel "99th percentile latency (log scale)"
   I0 = NA + 1; I1 = |T|
-  if (I1 >= I0) { eval LINES } else { set label 10 "no lat_p99_ns measured" at graph 0.5, 0.5 center; plot NaN notitle; unset label 10 }
+  if (I1 >= I0) { eval LINES } else { eval empty("no lat_p99_ns measured") }
 
   K0 = (NA > 0 ? 1 : NA + 1); K1 = (NA > 0 ? NA : |T|)
   eval KEYSTRIP

@@ -3,7 +3,8 @@
 #   DAT (data file: one block per line, blocks split by two blank lines),
 #   OUT (output name without extension), W and H (pixels), PNGTERM (pngcairo
 #   or png), TITLE and SUB (heading lines), and the arrays T, C, D, P (per
-#   line: title, colour, dash type, point type).
+#   line: title, colour, dash type, point type) and LW, PS (line width and
+#   point size: earlier lines wider, so coinciding lines stay visible).
 # Each plot script loops over FORMATS; every pass starts with
 #   reset; eval termcmd(FMT); eval STYLE
 # so the PNG and the SVG are drawn from identical settings.
@@ -43,7 +44,11 @@ NOHEADING = "unset label 901; unset label 902"
 # Line plot of blocks I0..I1 of DAT styled by the arrays; KEYED = 0 leaves
 # them out of the key (the panels of one figure share one legend).
 I0 = 1; I1 = 0; KEYED = 1
-LINES = "plot for [i=I0:I1] DAT index (i-1) using 1:2 with linespoints lw 2.2 lc rgb C[i] dt D[i] pt P[i] ps 1.2 title (KEYED ? T[i] : '')"
+LINES = "plot for [i=I0:I1] DAT index (i-1) using 1:2 with linespoints lw LW[i] lc rgb C[i] dt D[i] pt P[i] ps PS[i] title (KEYED ? T[i] : '')"
+
+# A panel with nothing to draw says so (fixed y range: gnuplot refuses to
+# autoscale an axis with no points).
+empty(msg) = sprintf("set yrange [0:1]; unset logscale y; set ytics auto; set format y ''; set label 10 \"%s\" at graph 0.5, 0.5 center; plot NaN notitle; unset label 10; set format y", msg)
 
 # Panel p of n side by side between screen x PL..PR, y PB..PTOP, PGAP apart.
 PL = 0.085; PR = 0.975; PB = 0.22; PTOP = 0.83; PGAP = 0.1
@@ -57,4 +62,4 @@ K0 = 1; K1 = 0; KEYTOP = 0.1
 STRIP = "set lmargin at screen 0.02; set rmargin at screen 0.98; set bmargin at screen 0.005; set tmargin at screen KEYTOP; \
 unset border; unset tics; unset xlabel; unset ylabel; unset title; unset logscale; unset grid; \
 set xrange [0:1]; set yrange [0:1]; set key center center horizontal reverse Left noopaque nobox width 3 samplen 3"
-KEYSTRIP = STRIP."; plot NaN notitle, for [i=K0:K1] keyentry with linespoints lw 2.2 lc rgb C[i] dt D[i] pt P[i] ps 1.2 title T[i]"
+KEYSTRIP = STRIP."; plot NaN notitle, for [i=K0:K1] keyentry with linespoints lw LW[i] lc rgb C[i] dt D[i] pt P[i] ps PS[i] title T[i]"

@@ -2,7 +2,8 @@
 # the measured channel, two panels sharing one legend: left, miss rate (%);
 # right, worst lateness of a missed deadline. Blocks 1..NA are the left
 # panel. Variables from scripts/report: see plots/common.gp, plus XLABEL,
-# XLOG, XT (tic list or ""), RMAX (left y maximum), WUNIT (right y unit), NA.
+# XLOG, XT (tic list or ""), XMIN, XMAX, RMAX (left y maximum), WUNIT and
+# WMAX (right y unit and maximum), NA.
 do for [FMT in FORMATS] {
   reset
   eval termcmd(FMT)
@@ -11,7 +12,7 @@ do for [FMT in FORMATS] {
   set multiplot
   if (XLOG) { set logscale x 2 }
   if (strlen(XT) > 0) { eval "set xtics (".XT.")" }
-  set offsets graph 0.03, graph 0.03, 0, 0
+  set xrange [XMIN:XMAX]
   set xlabel XLABEL
   KEYED = 0
   unset key
@@ -22,18 +23,18 @@ do for [FMT in FORMATS] {
   set format y "%g%%"
   set ylabel "transfers that missed their deadline (%)"
   I0 = 1; I1 = NA
-  eval LINES
+  if (NA > 0) { eval LINES } else { eval empty("no deadline_miss_rate measured") }
   eval NOHEADING
 
   eval panel(2, 2)
   set title "worst lateness (lower is better)"
-  set yrange [0:*]
+  set yrange [0:WMAX]
   set format y "%g"
   set ylabel "worst lateness of a missed deadline (".WUNIT.")"
   I0 = NA + 1; I1 = |T|
-  if (I1 >= I0) { eval LINES } else { set label 10 "no worst_lateness_ns measured" at graph 0.5, 0.5 center; plot NaN notitle; unset label 10 }
+  if (I1 >= I0) { eval LINES } else { eval empty("no worst_lateness_ns measured") }
 
-  K0 = 1; K1 = NA
+  K0 = (NA > 0 ? 1 : NA + 1); K1 = (NA > 0 ? NA : |T|)
   eval KEYSTRIP
   unset multiplot
   set output

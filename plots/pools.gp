@@ -2,7 +2,8 @@
 # allocation cost (alloc_ns, log scale) against buffer size; right,
 # throughput against buffer size. Blocks 1..NA are the left panel, the rest
 # the right (same pools, same styles). Variables from scripts/report: see
-# plots/common.gp, plus XT, YT, YMIN, YMAX (left axis), Y2MAX (right), NA.
+# plots/common.gp, plus XT, XMIN, XMAX, YT, YMIN, YMAX (left axis), Y2MAX
+# (right), NA.
 do for [FMT in FORMATS] {
   reset
   eval termcmd(FMT)
@@ -11,6 +12,7 @@ do for [FMT in FORMATS] {
   set multiplot
   set logscale x 2
   eval "set xtics (".XT.")"
+  set xrange [XMIN:XMAX]
   set xlabel "buffer size (bytes per transfer, log2 scale)"
   KEYED = 0
   unset key
@@ -23,7 +25,7 @@ do for [FMT in FORMATS] {
   set yrange [YMIN:YMAX]
   set ylabel "CPU time to allocate and free a buffer pair (log scale)"
   I0 = 1; I1 = NA
-  if (NA > 0) { eval LINES } else { set label 10 "no alloc_ns measured" at graph 0.5, 0.5 center; plot NaN notitle; unset label 10 }
+  if (NA > 0) { eval LINES } else { eval empty("no alloc_ns measured") }
   eval NOHEADING
 
   eval panel(2, 2)
@@ -35,7 +37,7 @@ do for [FMT in FORMATS] {
   set yrange [0:Y2MAX]
   set ylabel "throughput (MB/s, 10^6 bytes per second)"
   I0 = NA + 1; I1 = |T|
-  if (I1 >= I0) { eval LINES } else { set label 10 "no throughput measured" at graph 0.5, 0.5 center; plot NaN notitle; unset label 10 }
+  if (I1 >= I0) { eval LINES } else { eval empty("no throughput measured") }
 
   K0 = (NA > 0 ? 1 : NA + 1); K1 = (NA > 0 ? NA : |T|)
   eval KEYSTRIP

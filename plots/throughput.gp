@@ -1,7 +1,7 @@
 # plots/throughput.gp: throughput (MB/s) against buffer size, one line per
 # cache policy (and per series when several runs or backends are given).
 # Variables from scripts/report: see plots/common.gp, plus XT (x tic list),
-# YMAX, KEYCOLS (1 or 2 key columns).
+# XMIN, XMAX (x range), YMAX, KEYCOLS (1 or 2 key columns).
 do for [FMT in FORMATS] {
   reset
   eval termcmd(FMT)
@@ -13,6 +13,7 @@ do for [FMT in FORMATS] {
   set rmargin at screen 0.97
   set logscale x 2
   eval "set xtics (".XT.")"
+  set xrange [XMIN:XMAX]
   set xlabel "buffer size (bytes per transfer, log2 scale)"
   set ylabel "throughput (MB/s, 10^6 bytes per second)"
   set yrange [0:YMAX]
