@@ -997,10 +997,11 @@ static uint64_t xorshift(uint64_t *x)
 	return *x;
 }
 
-static int random_mix(const char *profile, uint64_t seed, int trace, uint64_t *hash, uint64_t *events)
+static int random_mix(const char *profile, const char *opts, uint64_t seed, int trace,
+		      uint64_t *hash, uint64_t *events)
 {
 	struct env e;
-	if (env_open(&e, profile, NULL, seed))
+	if (env_open(&e, profile, opts, seed))
 		return -1;
 	*events = 0;
 	if (trace)
@@ -1064,16 +1065,24 @@ static int random_mix(const char *profile, uint64_t seed, int trace, uint64_t *h
 
 static void test_bulk_equals_burst_by_burst(void)
 {
-	const char *profs[] = { "mcu", "soc", "soc-coherent" };
-	for (unsigned p = 0; p < 3; p++)
-		for (uint64_t seed = 1; seed <= 8; seed++) {
+	/* the profiles, and shapes the profiles do not have: no boundary,
+	 * a boundary shorter than a burst, bursts of a length that is not a
+	 * power of two */
+	const char *cfg[][2] = {
+		{ "mcu", NULL }, { "soc", NULL }, { "soc-coherent", NULL },
+		{ "soc", "burst_boundary=0" }, { "soc", "burst_boundary=64,unaligned_penalty=7" },
+		{ "mcu", "burst_len=3,arb_latency=0,irq_latency=1000" },
+	};
+	for (unsigned p = 0; p < sizeof(cfg) / sizeof(cfg[0]); p++)
+		for (uint64_t seed = 1; seed <= 6; seed++) {
 			uint64_t h0, h1, ev0, ev1;
-			T_EQ_INT(random_mix(profs[p], seed, 0, &h0, &ev0), 0);
-			T_EQ_INT(random_mix(profs[p], seed, 1, &h1, &ev1), 0);
+			T_EQ_INT(random_mix(cfg[p][0], cfg[p][1], seed, 0, &h0, &ev0), 0);
+			T_EQ_INT(random_mix(cfg[p][0], cfg[p][1], seed, 1, &h1, &ev1), 0);
 			T_EQ_U(ev0, 0);
 			T_GT_U(ev1, 1000);
 			if (h0 != h1)
-				printf("  %s seed %llu differs\n", profs[p], (unsigned long long)seed);
+				printf("  %s %s seed %llu differs\n", cfg[p][0], cfg[p][1] ? cfg[p][1] : "",
+				       (unsigned long long)seed);
 			T_EQ_U(h0, h1);
 		}
 }
