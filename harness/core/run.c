@@ -220,6 +220,17 @@ static int layout(struct run *r)
 
 /* ---- buffer sources -------------------------------------------------------------- */
 
+/* A pool refused its block size: dma_pool semantics cap blocks at what
+ * one descriptor can move. Say so with both numbers. */
+static int pool_range(struct run *r, int rc, size_t block)
+{
+	if (rc != DMAB_ERANGE || block <= r->reqs->max_xfer)
+		return 0;
+	set_status(r, HX_SKIPPED, "pool %s: a %zu-byte block (buffer and guards) exceeds the device's max_xfer %zu, the largest pool block",
+		   hx_pool_name(r->pool), block, r->reqs->max_xfer);
+	return 1;
+}
+
 static int pools_setup(struct run *r)
 {
 	size_t need = (size_t)r->q * r->nch * 2;
@@ -227,6 +238,8 @@ static int pools_setup(struct run *r)
 	if (r->pool == HX_POOL_FIXED) {
 		struct dmab_pool_cfg cfg = { "hx-fixed", r->blk, r->align2, 0, need, r->kind, 0 };
 		rc = dmab_pool_create(r->dev, &cfg, &r->pool_fixed);
+		if (rc < 0 && pool_range(r, rc, r->blk))
+			return -1;
 		if (rc < 0) {
 			char what[96];
 			snprintf(what, sizeof(what), "pool fixed: %zu blocks of %zu bytes", need, r->blk);
@@ -250,6 +263,8 @@ static int pools_setup(struct run *r)
 		}
 		struct dmab_mpool_cfg cfg = { "hx-multi", n, sizes, counts, r->align2, 0, r->kind, 0 };
 		rc = dmab_mpool_create(r->dev, &cfg, &r->pool_multi);
+		if (rc < 0 && pool_range(r, rc, sizes[n - 1]))
+			return -1;
 		if (rc < 0) {
 			char what[96];
 			snprintf(what, sizeof(what), "pool multi: classes up to %zu bytes", sizes[n - 1]);
