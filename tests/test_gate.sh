@@ -128,6 +128,20 @@ gate bad_usage_nofiles 2
 gate bad_usage_option 2 --frobnicate $D/sim_base.csv $D/sim_base.csv
 gate bad_usage_alpha 2 --alpha=7 $D/sim_base.csv $D/sim_base.csv
 
+# ---- callgrind counts are identical run to run ---------------------------------
+# (needs valgrind, which sanitizer builds cannot run under)
+IC="$BUILD/bench/dmab_icount"
+if command -v valgrind >/dev/null 2>&1 && make --no-print-directory BUILD="$BUILD" "$IC" >/dev/null 2>&1 &&
+   ! grep -q __asan_init "$IC"; then
+  scripts/callgrind-counts "$IC" hist_record pool_fixed_churn_16 sim_xfer_4k_4ch >"$OUT/ic1.txt" 2>"$OUT/ic1.err"
+  t_eq icount_runs "$?" 0
+  scripts/callgrind-counts "$IC" hist_record pool_fixed_churn_16 sim_xfer_4k_4ch >"$OUT/ic2.txt" 2>&1
+  t_check icount_identical_twice cmp "$OUT/ic1.txt" "$OUT/ic2.txt"
+  t_eq icount_rows "$(grep -c '^[a-z]' "$OUT/ic1.txt")" 3
+  gate icount_self 0 "$OUT/ic1.txt" "$OUT/ic2.txt"
+  t_status icount_unknown_kernel 1 scripts/callgrind-counts "$IC" no_such_kernel
+fi
+
 # ---- the committed fixtures are what the generator makes ---------------------
 if command -v python3 >/dev/null 2>&1; then
   mkdir -p "$OUT/fix"
