@@ -260,10 +260,10 @@ t_eq "single: no temporary folder left" "$(leftovers "$tmp/one")" 0
 
 # ---- the existing report is replaced whole ---------------------------------
 good_dir=$out1
-old_inode=$(ls -i "$out1/index.html" | cut -d' ' -f1)
+old_inode=$(stat -c %i "$out1/index.html")
 t_status "re-render over an existing report" 0 rep -q -o "$out1" "$D/sweep-sim.csv"
 t_check "the new report is complete" chk page "$out1" $(ids "$PLOTS")
-new_inode=$(ls -i "$out1/index.html" | cut -d' ' -f1)
+new_inode=$(stat -c %i "$out1/index.html")
 if [ "$old_inode" != "$new_inode" ]; then t_ok "index.html is a new file"; else t_bad "index.html is a new file" "same inode $old_inode"; fi
 t_eq "no temporary or old folder left" "$(leftovers "$tmp/one")" 0
 # Bad input against that existing report: untouched (see expect_bad).
@@ -283,6 +283,15 @@ t_check "multi: series named by file and backend:profile" chk has "$out2/data/ba
 t_check "multi: metadata of both runs, escaped" chk has "$out2/index.html" \
 	"&lt;b&gt;&amp;amp;&lt;/b&gt;" "!<b>&amp;</b>" "it&#x27;s &quot;two&quot;" "sim-cycles@100MHz" \
 	'href="data/input-2.csv"'
+
+# ---- RFC 4180 corners: BOM, CRLF, a quoted reason over two lines with
+# doubled quotes, a comment and a blank line after the header, an unknown
+# extra column. The line numbers in the page must still be the file's.
+rep -q -o "$tmp/quirks" "$D/quirks.csv" >/dev/null 2>"$tmp/err"; rc=$?
+t_eq "quirks: renders (exit 0)" "$rc" 0
+t_check "quirks: multi-line reason kept, escaped, at its file line" chk has "$tmp/quirks/index.html" \
+	"needs the &quot;soc&quot; profile," "quirks.csv:17 (size 256 B, pool heap, cache coherent)" \
+	"<dd>host_temp_C</dd>"
 
 # ---- gnuplot without cairo: the gd PNG terminal ----------------------------
 if gnuplot -e 'print GPVAL_TERMINALS' 2>&1 | grep -qw png; then
