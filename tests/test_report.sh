@@ -58,6 +58,10 @@ def svg(path, w, h):
         sys.exit("%s: viewBox %s, want %s %s" % (path, vb, w, h))
     if len(list(root.iter())) < 50:
         sys.exit("%s: almost empty" % path)
+    for el in root.iter():
+        for k, v in el.attrib.items():
+            if k.endswith("href") and not v.startswith("#"):
+                sys.exit("%s: refers outside itself: %s" % (path, v))
 
 class Links(html.parser.HTMLParser):
     def __init__(self):
