@@ -11,6 +11,7 @@
  * Stop: --seconds (wall clock, checked through the core's stop_requested
  * hook), --count (transfers per thread), --device-time, or Ctrl-C; in
  * every case the core drains what is in flight, so the accounting is exact.
+ * A second Ctrl-C kills the process (default action) if the drain hangs.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -162,10 +163,11 @@ static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress
 	       (unsigned long long)r->submitted, (unsigned long long)r->completed,
 	       (unsigned long long)r->failed, (unsigned long long)r->cancelled,
 	       hx_stress_accounting_ok(r) ? "exact" : "MISMATCH");
+	/* device_ns is summed over the threads' devices: bytes / device_ns is
+	 * the mean rate of one device. */
 	double mbps = r->device_ns ? (double)r->bytes * 1e3 / (double)r->device_ns : 0;
 	printf("moved: %llu bytes in %.3f ms of device time (%.1f MB/s per device), %.2f s wall clock\n",
-	       (unsigned long long)r->bytes, (double)r->device_ns / 1e6,
-	       r->threads ? mbps * r->threads : mbps, secs);
+	       (unsigned long long)r->bytes, (double)r->device_ns / 1e6, mbps, secs);
 	printf("verdicts:");
 	for (int v = 0; v < HX_V__COUNT; v++)
 		printf(" %s=%llu", hx_verdict_name((enum hx_verdict)v), (unsigned long long)r->verdicts[v]);
@@ -186,10 +188,11 @@ static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress
 			       (unsigned long long)r->faults_fired[k]);
 		printf("\nfaults detected: %llu\n", (unsigned long long)r->faults_detected);
 	}
-	printf("undetected failures: %llu%s%s\n", (unsigned long long)r->undetected,
-	       r->first_undetected[0] ? " (first: " : "", r->first_undetected);
 	if (r->first_undetected[0])
-		printf(")\n");
+		printf("undetected failures: %llu (first: %s)\n", (unsigned long long)r->undetected,
+		       r->first_undetected);
+	else
+		printf("undetected failures: %llu\n", (unsigned long long)r->undetected);
 }
 
 int cli_cmd_stress(int argc, char **argv)
@@ -307,6 +310,7 @@ int cli_cmd_stress(int argc, char **argv)
 	struct sigaction sa, old_int, old_term;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills a run that does not stop */
 	sigemptyset(&sa.sa_mask);
 	stress_signals = 0;
 	sigaction(SIGINT, &sa, &old_int);

@@ -11,7 +11,8 @@
  * Signals: the first SIGINT/SIGTERM lets the current point finish, then the
  * sweep stops, renames the file (every completed row kept) and exits 130. A
  * second one also asks the core to cut the current point short; that
- * point's row is then dropped (it is not a completed row).
+ * point's row is then dropped (it is not a completed row). A third one
+ * kills the process (the default action), for a point that never returns.
  *
  * Costs: O(points) rows, each one fsync; memory is the jobs (about 35 KiB
  * each, at most CLI_MAX_JOBS) and one hx_result.
@@ -34,9 +35,15 @@ static volatile sig_atomic_t stop_signals;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	if (stop_signals < 100)
 		stop_signals++;
+	if (stop_signals >= 2) {
+		/* A third signal kills at once, even if a point never returns. */
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(sig, &dfl, NULL);
+	}
 }
 
 static void catch_signals(struct sigaction *old_int, struct sigaction *old_term)

@@ -1,0 +1,227 @@
+#!/bin/sh
+# tests/test_cli.sh: the dmabench command as users and scripts see it: help,
+# exit codes, messages naming the culprit, the CSV schema, determinism on the
+# simulator, Ctrl-C leaving a valid file, and stress verdicts.
+# Runs "${BUILD:-build}/dmabench"; `make test` sets BUILD.
+set -u
+. "$(dirname "$0")/support/t.sh"
+
+B="${BUILD:-build}/dmabench"
+if [ ! -x "$B" ]; then
+	t_bad "binary" "$B not built"
+	t_done
+	exit 1
+fi
+D=$(mktemp -d "${TMPDIR:-/tmp}/dmabench-cli.XXXXXX")
+trap 'rm -rf "$D"' EXIT INT TERM
+
+# Runs the command, keeping stdout in $D/out, stderr in $D/err, status in rc.
+run() { "$@" >"$D/out" 2>"$D/err"; rc=$?; }
+# t_has NAME FILE TEXT: FILE contains TEXT (fixed string).
+t_has() { if grep -qF -- "$3" "$2"; then t_ok "$1"; else t_bad "$1" "'$3' not in $2: $(head -c 300 "$2" | tr '\n' ' ')"; fi; }
+
+# CSV helpers (mawk-compatible): split a line honouring quotes.
+AWK_CSV='
+function csvsplit(line, f,    n, i, c, q, cur) {
+	n = 0; cur = ""; q = 0
+	for (i = 1; i <= length(line); i++) {
+		c = substr(line, i, 1)
+		if (q) {
+			if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0 }
+			else cur = cur c
+		} else if (c == "\"") q = 1
+		else if (c == ",") { f[++n] = cur; cur = "" }
+		else cur = cur c
+	}
+	f[++n] = cur
+	return n
+}'
+header() { grep -v '^#' "$1" | head -n 1; }
+rows() { grep -v '^#' "$1" | tail -n +2 | grep -c .; }
+# col FILE NAME: the values of column NAME, one per row.
+col() { grep -v '^#' "$1" | awk -v want="$2" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) if (h[i] == want) k = i; next }
+	{ csvsplit($0, f); print f[k] }'; }
+# without FILE NAME...: every row with the named columns blanked.
+without() { f=$1; shift; grep -v '^#' "$f" | awk -v drop="$*" "$AWK_CSV"'
+	BEGIN { nd = split(drop, dn, " ") }
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) for (j = 1; j <= nd; j++) if (h[i] == dn[j]) skip[i] = 1 }
+	{ m = csvsplit($0, f); s = ""; for (i = 1; i <= m; i++) s = s (i > 1 ? "," : "") (skip[i] ? "" : f[i]); print s }'; }
+# fields FILE: distinct field counts over header and rows.
+fields() { grep -v '^#' "$1" | awk "$AWK_CSV"'{ print csvsplit($0, f) }' | sort -u | tr '\n' ' '; }
+
+# ---- help and version ---------------------------------------------------------
+run "$B" --version
+t_eq "version exits 0" "$rc" 0
+t_has "version names the tool" "$D/out" "dmabench 0."
+run "$B" --help
+t_eq "help exits 0" "$rc" 0
+t_has "help lists sweep" "$D/out" "sweep"
+t_has "help gives exit codes" "$D/out" "3 a resource is missing"
+for c in list info sweep stress; do
+	run "$B" "$c" --help
+	t_eq "$c --help exits 0" "$rc" 0
+done
+run "$B" sweep --help
+t_has "sweep help lists dimensions with defaults" "$D/out" "default 64,1K,4K,64K,1M"
+t_has "sweep help lists metrics with units" "$D/out" "lat_p99_ns"
+t_has "sweep help lists enum values" "$D/out" "maintenance deliberately missing"
+run "$B" help stress
+t_has "help COMMAND" "$D/out" "submitted = completed + failed + cancelled"
+run "$B" frobnicate
+t_eq "unknown command exits 2" "$rc" 2
+run "$B"
+t_eq "no command exits 2" "$rc" 2
+
+# ---- list and info -------------------------------------------------------------
+run "$B" list
+t_eq "list exits 0" "$rc" 0
+t_has "list shows sim" "$D/out" "sim "
+t_has "list shows host" "$D/out" "host "
+t_has "list shows capabilities" "$D/out" "capabilities: mem2mem"
+t_has "list shows sim profile parameters" "$D/out" "bus_width="
+run "$B" info
+t_eq "info exits 0" "$rc" 0
+t_has "info shows caches" "$D/out" "L1"
+t_has "info shows backend requirements" "$D/out" "address alignment"
+run "$B" info --backend nope
+t_eq "info with unknown backend exits 2" "$rc" 2
+
+# ---- unusable input: exit 2, the culprit named -----------------------------------
+run "$B" sweep --size 12Q --out "$D/x.csv"
+t_eq "bad size exits 2" "$rc" 2
+t_has "bad size names the token" "$D/err" "'12Q'"
+run "$B" sweep --deadline 50 --out "$D/x.csv"
+t_eq "unitless deadline exits 2" "$rc" 2
+t_has "unitless deadline names the token" "$D/err" "time '50' needs a unit"
+run "$B" sweep --backend nope --out "$D/x.csv"
+t_eq "unknown backend exits 2" "$rc" 2
+t_has "unknown backend lists sim" "$D/err" "available: sim"
+t_has "unknown backend lists host" "$D/err" "host"
+run "$B" sweep --size 64:1M --out "$D/x.csv"
+t_eq "range without step exits 2" "$rc" 2
+run "$B" sweep --pool slab --out "$D/x.csv"
+t_eq "unknown pool exits 2" "$rc" 2
+t_has "unknown pool lists the known ones" "$D/err" "heap, fixed, multi, coherent"
+run "$B" sweep --inject laser --out "$D/x.csv"
+t_eq "unknown fault kind exits 2" "$rc" 2
+t_has "unknown fault kind named" "$D/err" "'laser'"
+run "$B" sweep --colour red
+t_eq "unknown option exits 2" "$rc" 2
+run "$B" sweep --events no-such-event --out "$D/x.csv"
+t_eq "unknown event exits 2" "$rc" 2
+t_has "unknown event named" "$D/err" "'no-such-event'"
+printf '[global]\nbackend = sim\n\n[small]\nsize = 64\nalign = three\n' >"$D/bad.ini"
+run "$B" sweep --job "$D/bad.ini" --out "$D/x.csv"
+t_eq "malformed job file exits 2" "$rc" 2
+t_has "job file error names file:line" "$D/err" "$D/bad.ini:6:"
+t_has "job file error names the token" "$D/err" "'three'"
+printf '[a]\nsize = 64\nspeed = 9\n' >"$D/bad2.ini"
+run "$B" sweep --job "$D/bad2.ini" --out "$D/x.csv"
+t_eq "unknown job-file key exits 2" "$rc" 2
+t_has "unknown key names file:line" "$D/err" "bad2.ini:3: unknown key 'speed'"
+run "$B" sweep --job "$D/none.ini"
+t_eq "missing job file exits 2" "$rc" 2
+t_eq "no CSV written on input errors" "$(ls "$D"/x.csv* 2>/dev/null | wc -l)" 0
+run "$B" stress --seconds 0
+t_eq "stress --seconds 0 exits 2" "$rc" 2
+run "$B" stress --threads 0
+t_eq "stress --threads 0 exits 2" "$rc" 2
+
+# ---- a small sweep on the simulator ------------------------------------------------
+EXPECT='backend,profile,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,status,reason,clock,cpu_clock,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes'
+SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
+run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
+t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
+t_eq "small sweep header matches the README schema" "$(header "$D/sub/dir/a.csv")" "$EXPECT"
+README="$(dirname "$0")/../README.md"
+missing=""
+for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
+t_eq "every column is documented in README" "$missing" ""
+t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "46 "
+t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
+for k in dmabench git date command seed backend_config machine counters; do
+	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
+done
+t_has "metadata date is UTC ISO 8601" "$D/sub/dir/a.csv" "# date: 20"
+t_has "metadata command is the command line" "$D/sub/dir/a.csv" "# command: dmabench sweep --backend sim --size 64,4K,64K"
+t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width="
+bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
+t_eq "status is ok, failed or skipped" "$bad_status" 0
+t_eq "pool coherent x cache sync rows are skipped" \
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$6 == "coherent" && $7 == "sync" { print $17 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[17] == "skipped" && f[18] == "") n++ } END { print n + 0 }')
+t_eq "skipped rows carry reasons" "$noreason" 0
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[17] == "ok" && f[19] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+t_eq "ok rows name the device clock" "$noclock" 0
+t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
+
+# Identical sweeps: identical DEV and COUNT columns (only CPU-clock columns may move).
+run "$B" sweep $SMALL --quiet --out "$D/b.csv"
+t_eq "quiet sweep prints nothing on stderr" "$(cat "$D/err")" ""
+without "$D/sub/dir/a.csv" alloc_ns prep_ns >"$D/a.cut"
+without "$D/b.csv" alloc_ns prep_ns >"$D/b.cut"
+if cmp -s "$D/a.cut" "$D/b.cut"; then t_ok "two identical sim sweeps agree"; else
+	t_bad "two identical sim sweeps agree" "$(diff "$D/a.cut" "$D/b.cut" | head -n 4 | tr '\n' ' ')"; fi
+if [ "$(col "$D/b.csv" alloc_ns | sort -u | wc -l)" -ge 1 ]; then t_ok "cpu columns present"; fi
+
+# A job file: each job its own product; flags override every job.
+printf '[global]\nbackend = sim\nalign = 64\ncache = coherent\nreps = 4\nwarmup = 0\n[one]\nsize = 64,128\npool = heap\n[two]\nsize = 1K\npool = heap,fixed,multi\n' >"$D/j.ini"
+run "$B" sweep --job "$D/j.ini" --quiet --out "$D/j.csv"
+t_eq "job file rows = sum of the job products (2 + 3)" "$(rows "$D/j.csv")" 5
+run "$B" sweep --job "$D/j.ini" --size 256 --quiet --out "$D/j2.csv"
+t_eq "a flag overrides every job (1 + 3)" "$(rows "$D/j2.csv")" 4
+t_eq "overridden size everywhere" "$(col "$D/j2.csv" size | sort -u)" 256
+run "$B" sweep --size auto --dry-run
+t_eq "--size auto resolves through hwloc" "$rc" 0
+for f in "$(dirname "$0")"/../harness/jobs/*.ini; do
+	run "$B" sweep --job "$f" --dry-run
+	t_eq "example job $(basename "$f") parses" "$rc" 0
+done
+
+# Counters: software events are recorded even where the VM has no hardware PMU.
+run "$B" sweep --backend sim --size 4K --align 64 --pool heap --cache coherent --reps 8 \
+	--events task-clock,page-faults --quiet --out "$D/e.csv"
+t_has "pmu columns in the header" "$D/e.csv" ",pmu_task-clock,pmu_page-faults"
+t_has "counters metadata says what was recorded" "$D/e.csv" "task-clock=recorded"
+t_eq "task-clock recorded per transfer" "$(col "$D/e.csv" pmu_task-clock | grep -c '[0-9]')" 1
+
+# ---- Ctrl-C: a valid file holding every completed row -------------------------------
+LONG="--backend sim --size 64:64K:x2 --align 64,4 --pool heap,fixed,multi --cache coherent,sync,bounce --reps 256"
+total=$("$B" sweep $LONG --dry-run | awk '/^total/ { print $2 }')
+"$B" sweep $LONG --quiet --out "$D/int.csv" 2>"$D/int.err" &
+pid=$!
+n=0
+while [ $n -lt 100 ]; do
+	[ -f "$D/int.csv.tmp" ] && [ "$(rows "$D/int.csv.tmp" 2>/dev/null || echo 0)" -ge 2 ] && break
+	sleep 0.1; n=$((n + 1))
+done
+kill -INT $pid 2>/dev/null
+wait $pid; irc=$?
+t_eq "interrupted sweep exits 130" "$irc" 130
+t_eq "interrupted sweep renamed its file" "$(ls "$D" | grep -c '^int.csv$')" 1
+t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 0
+got=$(rows "$D/int.csv")
+t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
+t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "46 "
+t_has "interrupted sweep says so" "$D/int.err" "interrupted"
+
+# ---- stress ----------------------------------------------------------------------------
+run "$B" stress --count 300 --seed 3
+t_eq "stress without faults exits 0" "$rc" 0
+t_has "stress prints exact accounting" "$D/out" "(exact)"
+t_has "stress passes" "$D/out" "verdict: PASS"
+run "$B" stress --count 200 --threads 2 --inject bitflip:20%
+t_eq "stress with injected bit flips exits 0 (detected)" "$rc" 0
+flips=$(sed -n 's/.*mismatch=\([0-9]*\).*/\1/p' "$D/out")
+t_status "bit flips classified as mismatches ($flips)" 0 sh -c "[ ${flips:-0} -gt 0 ]"
+det=$(sed -n 's/^faults detected: \([0-9]*\).*/\1/p' "$D/out")
+t_status "bit flips counted as detected faults ($det)" 0 sh -c "[ ${det:-0} -gt 0 ]"
+run "$B" stress --seconds 0.3 --quiet
+t_eq "stress bounded by time exits 0" "$rc" 0
+run "$B" stress --backend nope
+t_eq "stress with unknown backend exits 2" "$rc" 2
+
+t_done
