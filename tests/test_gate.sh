@@ -55,6 +55,10 @@ gate sim_missing_metric 1 $D/sim_base.csv $D/sim_missing_metric.csv
 has sim_missing_metric 'lat_p99_ns .*missing'
 gate sim_failed_row 1 $D/sim_base.csv $D/sim_failed_row.csv
 has sim_failed_row 'FAILED +failed in CURRENT: verify: 3 transfers, first at byte 12'
+gate sim_failed_multiline 1 $D/sim_base.csv $D/sim_failed_multiline.csv
+has sim_failed_multiline 'size=64 cache=sync'
+has sim_failed_multiline 'FAILED +failed in CURRENT: verify: 2 transfers differ, first at byte 7 \("guard"\)'
+gate sim_multiline_self 0 $D/sim_failed_multiline.csv $D/sim_failed_multiline.csv
 gate sim_extra_row 0 $D/sim_base.csv $D/sim_extra_row.csv
 has sim_extra_row '1 new rows'
 # the CPU metrics of a single-row sweep are never enough to fail on
@@ -114,6 +118,7 @@ bad bad_missing_file $D/no_such.csv 'cannot open' $D/sim_base.csv $D/no_such.csv
 bad bad_truncated_csv $D/bad_truncated.csv 'truncated' $D/sim_base.csv $D/bad_truncated.csv
 bad bad_fields $D/bad_fields.csv 'line 13: 43 fields, the header has 46' $D/sim_base.csv $D/bad_fields.csv
 bad bad_number $D/bad_number.csv "column 'bytes'" $D/sim_base.csv $D/bad_number.csv
+bad bad_open_quote $D/bad_open_quote.csv 'quoted field opened on line 10 never closes' $D/sim_base.csv $D/bad_open_quote.csv
 bad bad_header_only $D/bad_header_only.csv 'no data rows' $D/sim_base.csv $D/bad_header_only.csv
 bad bad_unknown $D/bad_unknown.txt 'unknown format' $D/sim_base.csv $D/bad_unknown.txt
 bad bad_empty_baseline $D/bad_empty.csv 'empty' $D/bad_empty.csv $D/sim_base.csv

@@ -406,25 +406,30 @@ static int clock_is_virtual(const struct gate_opts *o, const char *clk)
 
 /* ---- CSV -------------------------------------------------------------------------- */
 
-/* Splits one line into fields (RFC 4180 quoting within the line). Returns
- * the field count, or -1 for an unterminated quote. */
-static int csv_split(const char *line, size_t len, char ***out, size_t *cap)
+/* Reads one record starting at text[*pos] (RFC 4180: a quoted field may
+ * hold commas, doubled quotes and newlines, as the CLI writes a reason that
+ * contains them) into fields, and moves *pos past its newline; *lines gets
+ * the newlines consumed. Returns the field count, -1 for a quote still open
+ * at the end of the file, -2 for a record that ends without a newline (both
+ * mean a file cut off while written). */
+static int csv_record(const char *text, size_t len, size_t *pos, size_t *lines, char ***out,
+		      size_t *cap)
 {
-	size_t n = 0, i = 0;
+	size_t n = 0, i = *pos;
+	int rc = 0;
+	*lines = 0;
 	for (;;) {
 		struct gx_buf f = { 0 };
 		buf_add(&f, "", 0);
-		if (i < len && line[i] == '"') {
+		if (i < len && text[i] == '"') {
 			i++;
 			for (;;) {
 				if (i >= len) {
-					free(f.s);
-					for (size_t k = 0; k < n; k++)
-						free((*out)[k]);
-					return -1;
+					rc = -1;
+					break;
 				}
-				if (line[i] == '"') {
-					if (i + 1 < len && line[i + 1] == '"') {
+				if (text[i] == '"') {
+					if (i + 1 < len && text[i + 1] == '"') {
 						buf_add(&f, "\"", 1);
 						i += 2;
 						continue;
@@ -432,26 +437,43 @@ static int csv_split(const char *line, size_t len, char ***out, size_t *cap)
 					i++;
 					break;
 				}
-				buf_add(&f, &line[i], 1);
+				if (text[i] == '\n')
+					++*lines;
+				buf_add(&f, &text[i], 1);
 				i++;
 			}
-			/* anything up to the next comma after a closing quote is kept */
-			while (i < len && line[i] != ',')
-				buf_add(&f, &line[i++], 1);
-		} else {
-			size_t s = i;
-			while (i < len && line[i] != ',')
-				i++;
-			buf_add(&f, &line[s], i - s);
 		}
+		/* unquoted text, or whatever follows a closing quote, up to , or EOL */
+		size_t s0 = i;
+		while (rc == 0 && i < len && text[i] != ',' && text[i] != '\n')
+			i++;
+		size_t e0 = i;
+		if (e0 > s0 && (i >= len || text[i] == '\n') && text[e0 - 1] == '\r')
+			e0--;
+		buf_add(&f, &text[s0], e0 - s0);
 		if (n == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
 			*out = gx_realloc(*out, *cap * sizeof **out);
 		}
 		(*out)[n++] = f.s;
-		if (i >= len)
+		if (rc)
 			break;
+		if (i >= len) {
+			rc = -2;
+			break;
+		}
+		if (text[i] == '\n') {
+			++*lines;
+			i++;
+			break;
+		}
 		i++; /* the comma */
+	}
+	*pos = i;
+	if (rc) {
+		for (size_t k = 0; k < n; k++)
+			free((*out)[k]);
+		return rc;
 	}
 	return (int)n;
 }
@@ -473,32 +495,38 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 
 	if (len == 0)
 		return fail(e, "empty file");
-	if (text[len - 1] != '\n')
-		rc = -2; /* judged below: a last line without newline is a cut-off write */
 
 	while (pos < len) {
-		size_t s = pos;
-		while (pos < len && text[pos] != '\n')
-			pos++;
-		size_t l = pos - s;
-		int last_unterminated = (pos >= len && rc == -2);
-		pos++;
-		lineno++;
-		if (l && text[s + l - 1] == '\r')
-			l--;
-		if (l == 0 || text[s] == '#')
-			continue;
-		if (last_unterminated) {
-			rc = fail(e, "truncated: line %zu has no newline (file cut off while written?)", lineno);
+		size_t start_line = lineno + 1, nl = 0;
+		/* Comment and blank lines are whole lines (never inside a record). */
+		if (text[pos] == '#' || text[pos] == '\n' || text[pos] == '\r') {
+			size_t q = pos;
+			int skip = text[pos] == '#';
+			while (q < len && text[q] != '\n')
+				q++;
+			if (!skip) {
+				skip = 1;
+				for (size_t k = pos; k < q; k++)
+					skip &= text[k] == '\r';
+			}
+			if (skip) {
+				pos = q < len ? q + 1 : q;
+				lineno++;
+				continue;
+			}
+		}
+		int nrec = csv_record(text, len, &pos, &nl, hdr ? &fld : &hdr, hdr ? &fcap : &hcap);
+		lineno += nl;
+		if (nrec == -1) {
+			rc = fail(e, "truncated: the quoted field opened on line %zu never closes", start_line);
 			goto out;
 		}
-		if (!hdr) {
-			int nh = csv_split(&text[s], l, &hdr, &hcap);
-			if (nh < 0) {
-				rc = fail(e, "line %zu: unterminated quote in the header", lineno);
-				goto out;
-			}
-			ncol = (size_t)nh;
+		if (nrec == -2) {
+			rc = fail(e, "truncated: line %zu has no newline (file cut off while written?)", start_line);
+			goto out;
+		}
+		if (!ncol) {
+			ncol = (size_t)nrec;
 			role = gx_realloc(NULL, ncol * sizeof *role);
 			met = gx_realloc(NULL, ncol * sizeof *met);
 			metname = gx_realloc(NULL, ncol * sizeof *metname);
@@ -527,7 +555,7 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 					role[c] = COL_DIM;
 					nknown++;
 				} else if (*h == '\0') {
-					rc = fail(e, "line %zu: header column %zu is empty", lineno, c + 1);
+					rc = fail(e, "line %zu: header column %zu is empty", start_line, c + 1);
 					goto out;
 				} else {
 					/* Unknown: keep it in the row identity, the safe side
@@ -552,15 +580,11 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 						d->path, hdr[c]);
 			continue;
 		}
-		int nf = csv_split(&text[s], l, &fld, &fcap);
-		if (nf < 0) {
-			rc = fail(e, "line %zu: unterminated quote", lineno);
-			goto out;
-		}
+		int nf = nrec;
 		if ((size_t)nf != ncol) {
 			for (int k = 0; k < nf; k++)
 				free(fld[k]);
-			rc = fail(e, "line %zu: %d fields, the header has %zu", lineno, nf, ncol);
+			rc = fail(e, "line %zu: %d fields, the header has %zu", start_line, nf, ncol);
 			goto out;
 		}
 		/* Row identity: every dimension column. */
@@ -603,7 +627,7 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 		} else {
 			for (int k = 0; k < nf; k++)
 				free(fld[k]);
-			rc = fail(e, "line %zu: status '%s' is not ok, failed or skipped", lineno, status);
+			rc = fail(e, "line %zu: status '%s' is not ok, failed or skipped", start_line, status);
 			goto out;
 		}
 		/* The worst status over repetitions wins: one failed rep fails the point. */
@@ -612,6 +636,9 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 			if (*reason) {
 				free(r->reason);
 				r->reason = gx_strdup(reason);
+				for (char *q = r->reason; *q; q++)
+					if (*q == '\n' || *q == '\r')
+						*q = ' '; /* one table line per verdict */
 			}
 		}
 		int virt = clock_is_virtual(o, clk);
@@ -622,7 +649,7 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 			errno = 0;
 			double v = strtod(fld[c], &endp);
 			if (endp == fld[c] || *endp != '\0' || errno == ERANGE || v != v) {
-				rc = fail(e, "line %zu, column '%s': '%s' is not a number", lineno, hdr[c], fld[c]);
+				rc = fail(e, "line %zu, column '%s': '%s' is not a number", start_line, hdr[c], fld[c]);
 				for (int k = 0; k < nf; k++)
 					free(fld[k]);
 				goto out;
@@ -641,8 +668,6 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 			free(fld[k]);
 		nrows++;
 	}
-	if (rc == -2)
-		rc = 0;
 	if (rc == 0 && !hdr)
 		rc = fail(e, "no header line (only comments or blank lines)");
 	else if (rc == 0 && nrows == 0)
