@@ -5,11 +5,16 @@
  * coherent profiles, bouncing under a 32-bit mask, hand-computed burst
  * timing, arbitration, FIFO flow control with under- and overruns, periodic
  * streams missing deadlines, every fault kind as the library records it,
- * descriptor validation, trace, and accounting.
+ * descriptor validation, trace, and accounting; causality while cache
+ * maintenance moves the clock (nothing starts before it was handed over or
+ * ends before it started, the device runs during maintenance, a full
+ * interrupt ring waits for the CPU), also on a random mix, bulk and burst
+ * by burst alike.
  */
 #include <stdlib.h>
 
 #include "backends/sim.h"
+#include "backends/sim_int.h" /* SIM_IRQ_RING */
 #include "core/verify.h"
 #include "dmab/dmab.h"
 #include "t.h"
@@ -1087,6 +1092,347 @@ static void test_bulk_equals_burst_by_burst(void)
 		}
 }
 
+/* ---- causality ------------------------------------------------------------------------------ */
+
+/* Cache maintenance moves the device clock while the engine's events in
+ * between are still unprocessed (the device ran meanwhile). A transaction
+ * handed to the channel after that must still start no earlier than it was
+ * handed, even when the one before it on the channel "finished" inside the
+ * skipped interval. Checked through the library's results (t_submit <=
+ * t_start <= t_done shows as latency >= exec > 0: the library reports exec 0
+ * for a t_start before the issue) and, burst by burst, through the trace. */
+struct ticks {
+	uint64_t submit[64], start[64];
+	uint8_t seen[64];
+	unsigned bad;       /* START before its SUBMIT, or of an unknown cookie */
+	unsigned starts;
+};
+
+static void tick_trace(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace_ev ev,
+		       uint64_t a, uint64_t b)
+{
+	struct ticks *k = ctx;
+	(void)b;
+	if (chan != 0 || a >= 64)
+		return;
+	if (ev == DMAB_TR_SUBMIT) {
+		k->submit[a] = tick;
+		k->seen[a] = 1;
+	} else if (ev == DMAB_TR_START) {
+		k->starts++;
+		if (!k->seen[a] || tick < k->submit[a])
+			k->bad++;
+		k->start[a] = tick;
+	}
+}
+
+/* latency >= exec > 0: the transaction started at or after it was
+ * submitted and completed after it started. */
+static int causal(const struct dmab_result *r)
+{
+	return r->status == DMAB_ST_COMPLETE && r->exec_ns > 0 && r->latency_ns >= r->exec_ns;
+}
+
+static void test_no_start_before_submit(void)
+{
+	const size_t big = 1u << 20;
+	for (int trace = 0; trace < 2; trace++) {
+		struct env e;
+		struct ticks tk;
+		memset(&tk, 0, sizeof(tk));
+		T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+		if (trace)
+			dmab_sim_backend.set_trace(dmab_dev_priv(e.dev), tick_trace, &tk);
+		struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_HIGH, 0);
+		T_NOT_NULL(ch);
+		struct dmab_mem a, b, n;
+		T_EQ_INT(dmab_mem_alloc(e.dev, 8192, 64, DMAB_MEM_COHERENT, &a), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 8192, 64, DMAB_MEM_COHERENT, &b), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, big, 64, DMAB_MEM_NORMAL, &n), 0);
+		hx_pattern_fill(a.cpu, 8192, 7, 0);
+		struct dmab_chain *ca = NULL, *cb = NULL;
+		T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 4, &ca), 0);
+		T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 4, &cb), 0);
+		T_EQ_INT(dmab_chain_add(ca, a.bus, b.bus, 4096, INC | DMAB_DESC_IRQ), 0);
+		T_EQ_INT(dmab_chain_add(cb, a.bus + 4096, b.bus + 4096, 4096, INC | DMAB_DESC_IRQ), 0);
+
+		dmab_cookie_t ka = dmab_chan_submit(ch, ca, NULL);
+		T_GT_INT(ka, 0);
+		T_EQ_INT(dmab_chan_issue_pending(ch), 1);
+		uint64_t t0 = dmab_dev_now(e.dev);
+		T_EQ_INT(dmab_cache_clean(e.dev, n.cpu, big), 0);
+		uint64_t t1 = dmab_dev_now(e.dev);
+		/* 32768 lines x 4 cycles: far longer than A takes */
+		T_EQ_U(t1 - t0, 131072);
+		dmab_cookie_t kb = dmab_chan_submit(ch, cb, NULL);
+		T_GT_INT(kb, 0);
+		T_EQ_INT(dmab_chan_issue_pending(ch), 1);
+
+		struct dmab_result ra, rb;
+		T_EQ_INT(dmab_chan_wait(ch, ka, SEC, &ra), 0);
+		T_EQ_INT(dmab_chan_wait(ch, kb, SEC, &rb), 0);
+		T_EQ_INT(dmab_chan_status(ch, ka, &ra), DMAB_ST_COMPLETE);
+		T_EQ_INT(dmab_chan_status(ch, kb, &rb), DMAB_ST_COMPLETE);
+		T_TRUE(causal(&ra));
+		T_TRUE(causal(&rb));
+		/* Both found the channel idle (A at once, B after A ended in
+		 * the skipped interval): each started when handed, alone on
+		 * the bus, the same shape: equal figures. */
+		T_EQ_U(ra.latency_ns, ra.exec_ns);
+		T_EQ_U(rb.latency_ns, rb.exec_ns);
+		T_EQ_U(rb.exec_ns, ra.exec_ns);
+		T_EQ_U(rb.dev_cycles, ra.dev_cycles);
+		T_EQ_U(hx_pattern_check(b.cpu, 8192, 7, 0, NULL), 0);
+		if (trace) {
+			T_EQ_U(tk.starts, 2);
+			T_EQ_U(tk.bad, 0);
+			T_EQ_U(tk.start[kb], t1);
+		}
+		dmab_chain_destroy(ca);
+		dmab_chain_destroy(cb);
+		dmab_chan_release(ch);
+		dmab_mem_free(e.dev, &a);
+		dmab_mem_free(e.dev, &b);
+		dmab_mem_free(e.dev, &n);
+		env_close(&e);
+	}
+}
+
+/* The device runs while the CPU does maintenance: a transfer issued
+ * before a long clean has read its source before the CPU rewrites and
+ * cleans it again, and a fault armed after it started does not hit it (it
+ * hits the next one). */
+static void test_device_runs_during_maintenance(void)
+{
+	const size_t big = 1u << 20;
+	struct env e;
+	T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+	struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_HIGH, 0);
+	T_NOT_NULL(ch);
+	struct dmab_mem src, dst, n;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 64, DMAB_MEM_NORMAL, &src), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 64, DMAB_MEM_COHERENT, &dst), 0);
+	T_EQ_INT(dmab_mem_alloc(e.dev, big, 64, DMAB_MEM_NORMAL, &n), 0);
+	hx_pattern_fill(src.cpu, 4096, 1, 0);
+	T_EQ_INT(dmab_cache_clean(e.dev, src.cpu, 4096), 0);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, src.bus, dst.bus, 4096, INC | DMAB_DESC_IRQ), 0);
+	dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+	T_GT_INT(ck, 0);
+	T_EQ_INT(dmab_chan_issue_pending(ch), 1);
+	T_EQ_INT(dmab_cache_clean(e.dev, n.cpu, big), 0);
+	hx_pattern_fill(src.cpu, 4096, 2, 0);
+	T_EQ_INT(dmab_cache_clean(e.dev, src.cpu, 4096), 0);
+	struct dmab_fault f = { .kind = DMAB_FAULT_BUS_ERROR, .rate_ppm = 1000000 };
+	T_EQ_INT(dmab_dev_inject(e.dev, &f), 0);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(ch, ck, SEC, &r), 0);
+	T_EQ_U(hx_pattern_check(dst.cpu, 4096, 1, 0, NULL), 0);
+	T_TRUE(causal(&r));
+	/* the fault is armed: the next transfer fails */
+	T_EQ_INT(copy_wait(&e, ch, src.bus, dst.bus, 4096, &r), DMAB_EBUSERR);
+	dmab_chain_destroy(c);
+	dmab_chan_release(ch);
+	dmab_mem_free(e.dev, &src);
+	dmab_mem_free(e.dev, &dst);
+	dmab_mem_free(e.dev, &n);
+	env_close(&e);
+}
+
+/* Seventy transfers queued, then a clean far longer than all of them: the
+ * device runs until the interrupt ring has no room for another completion
+ * (63 pending), then waits for the CPU, which takes the first interrupt
+ * only when it polls after the clean. Everything after starts then, not
+ * when the ring would have had room had the CPU not been busy. */
+static void test_irq_ring_waits_for_cpu(void)
+{
+	enum { N = 70 };
+	for (int trace = 0; trace < 2; trace++) {
+		struct env e;
+		uint64_t events = 0;
+		T_EQ_INT(env_open(&e, "mcu", NULL, 1), 0);
+		if (trace)
+			dmab_sim_backend.set_trace(dmab_dev_priv(e.dev), count_trace, &events);
+		struct dmab_chan *ch = chan_get(&e, DMAB_PRIO_HIGH, 0);
+		T_NOT_NULL(ch);
+		struct dmab_mem a, b, n;
+		T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 64, DMAB_MEM_COHERENT, &a), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 4096, 64, DMAB_MEM_COHERENT, &b), 0);
+		T_EQ_INT(dmab_mem_alloc(e.dev, 1u << 20, 64, DMAB_MEM_NORMAL, &n), 0);
+		struct dmab_chain *c[N];
+		dmab_cookie_t ck[N];
+		for (unsigned i = 0; i < N; i++) {
+			T_EQ_INT(dmab_chain_create(e.dev, e.dpool, 1, &c[i]), 0);
+			T_EQ_INT(dmab_chain_add(c[i], a.bus + 16 * i, b.bus + 16 * i, 16,
+						INC | DMAB_DESC_IRQ), 0);
+			ck[i] = dmab_chan_submit(ch, c[i], NULL);
+			T_GT_INT(ck[i], 0);
+		}
+		T_EQ_INT(dmab_chan_issue_pending(ch), N);
+		uint64_t t0 = dmab_dev_now(e.dev);
+		T_EQ_INT(dmab_cache_clean(e.dev, n.cpu, 1u << 20), 0);
+		uint64_t jump = dmab_dev_ticks_to_ns(e.dev, dmab_dev_now(e.dev) - t0);
+		struct dmab_sim_stats st;
+		T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+		T_EQ_U(st.transfers, SIM_IRQ_RING - 1);
+		T_EQ_U(st.completions, 0);
+		for (unsigned i = 0; i < N; i++) {
+			struct dmab_result r;
+			T_EQ_INT(dmab_chan_wait(ch, ck[i], SEC, &r), 0);
+			T_TRUE(causal(&r));
+			if (i < SIM_IRQ_RING - 1)
+				T_LT_U(r.latency_ns - r.exec_ns, jump);
+			else
+				T_GE_U(r.latency_ns - r.exec_ns, jump);
+			if (i == SIM_IRQ_RING - 1) /* started when the first interrupt was taken */
+				T_EQ_U(r.latency_ns - r.exec_ns, jump);
+			dmab_chain_destroy(c[i]);
+		}
+		T_EQ_INT(dmab_sim_stats(e.dev, &st), 0);
+		T_EQ_U(st.transfers, N);
+		T_EQ_U(st.completions, N);
+		if (trace)
+			T_GT_U(events, N);
+		dmab_chan_release(ch);
+		dmab_mem_free(e.dev, &a);
+		dmab_mem_free(e.dev, &b);
+		dmab_mem_free(e.dev, &n);
+		env_close(&e);
+	}
+}
+
+/* A random mix of submissions on three channels (two sharing a level),
+ * cache maintenance of every kind and size between them, short polls and
+ * waits: every result causal; the figures hashed, so a trace sink (burst
+ * by burst) must give exactly the bulk result here too. Returns 0, or a
+ * negative step that failed (with *bad the results that were not causal). */
+static int maint_mix(const char *profile, uint64_t seed, int trace, uint64_t *hash,
+		     unsigned *bad, unsigned *checked)
+{
+	struct env e;
+	uint64_t events = 0;
+	*bad = *checked = 0;
+	if (env_open(&e, profile, NULL, seed))
+		return -1;
+	if (trace)
+		dmab_sim_backend.set_trace(dmab_dev_priv(e.dev), count_trace, &events);
+	const enum dmab_prio pr[3] = { DMAB_PRIO_MEDIUM, DMAB_PRIO_MEDIUM, DMAB_PRIO_HIGH };
+	const size_t nsz = 256u << 10;
+	struct dmab_chan *ch[3];
+	struct dmab_mem a[3], b[3], n;
+	size_t al = dmab_dev_reqs(e.dev)->addr_align;
+	if (dmab_mem_alloc(e.dev, nsz, 64, DMAB_MEM_NORMAL, &n))
+		return -2;
+	for (unsigned i = 0; i < 3; i++) {
+		ch[i] = chan_get(&e, pr[i], 0);
+		if (!ch[i] || dmab_mem_alloc(e.dev, 32768, 4096, DMAB_MEM_COHERENT, &a[i]) ||
+		    dmab_mem_alloc(e.dev, 32768, 4096, DMAB_MEM_COHERENT, &b[i]))
+			return -2;
+		hx_pattern_fill(a[i].cpu, 32768, seed + i, 0);
+	}
+	/* per channel: a FIFO of up to 3 outstanding (cookie, chain) */
+	struct {
+		dmab_cookie_t ck[3];
+		struct dmab_chain *c[3];
+		unsigned head, n;
+	} q[3];
+	memset(q, 0, sizeof(q));
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1, h = DMAB_SIM_FNV_INIT;
+	for (int step = 0; step <= 240; step++) {
+		unsigned op = (unsigned)(xorshift(&x) % 8), i = (unsigned)(xorshift(&x) % 3);
+		if (step == 240 || (op == 7 && q[i].n) || (op < 4 && q[i].n == 3)) {
+			/* the oldest of channel i; at the end everything */
+			for (unsigned k = step == 240 ? 0 : i; k < (step == 240 ? 3u : i + 1); k++)
+				for (int one = 1; q[k].n && (one || step == 240); one = 0) {
+					unsigned at = q[k].head;
+					struct dmab_result r, rs;
+					int rc = dmab_chan_wait(ch[k], q[k].ck[at], SEC, &r);
+					if (rc || dmab_chan_status(ch[k], q[k].ck[at], &rs) != DMAB_ST_COMPLETE)
+						return -10 - step;
+					++*checked;
+					if (!causal(&rs) || memcmp(&r, &rs, sizeof(r)))
+						++*bad;
+					uint64_t v[3] = { rs.latency_ns, rs.exec_ns, rs.dev_cycles };
+					h = dmab_sim_fnv1a(h, v, sizeof(v));
+					dmab_chain_destroy(q[k].c[at]);
+					q[k].head = (at + 1) % 3;
+					q[k].n--;
+				}
+			if (op >= 4 || step == 240)
+				continue;
+		}
+		if (op < 4) {
+			struct dmab_chain *c = NULL;
+			if (dmab_chain_create(e.dev, e.dpool, 4, &c))
+				return -3;
+			unsigned nd = 1 + (unsigned)(xorshift(&x) % 3);
+			for (unsigned d = 0; d < nd; d++) {
+				size_t len = 1 + (size_t)(xorshift(&x) % 6000);
+				size_t so = (size_t)(xorshift(&x) % 26000) & ~(al - 1);
+				size_t doff = (size_t)(xorshift(&x) % 26000) & ~(al - 1);
+				if (dmab_chain_add(c, a[i].bus + so, b[i].bus + doff, len,
+						   INC | (d + 1 == nd ? DMAB_DESC_IRQ : 0)))
+					return -4;
+			}
+			dmab_cookie_t ck = dmab_chan_submit(ch[i], c, NULL);
+			if (ck < 0 || dmab_chan_issue_pending(ch[i]) != 1)
+				return -5;
+			unsigned at = (q[i].head + q[i].n) % 3;
+			q[i].ck[at] = ck;
+			q[i].c[at] = c;
+			q[i].n++;
+		} else if (op < 6) {
+			/* clean, inval or flush of 1 B .. 64 KiB anywhere */
+			size_t len = 1 + (size_t)(xorshift(&x) % 65536);
+			size_t off = (size_t)(xorshift(&x) % (nsz - len));
+			int (*fn[3])(struct dmab_dev *, void *, size_t) = { dmab_cache_clean,
+									    dmab_cache_inval,
+									    dmab_cache_flush };
+			U8(&n)[off] ^= 1; /* a dirty line now and then */
+			if (fn[xorshift(&x) % 3](e.dev, U8(&n) + off, len))
+				return -6;
+		} else if (op == 6) {
+			dmab_dev_poll(e.dev, xorshift(&x) % 20000);
+		}
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		if (q[i].n)
+			return -7;
+		h = dmab_sim_fnv1a(h, b[i].cpu, 32768);
+		dmab_chan_release(ch[i]);
+		dmab_mem_free(e.dev, &a[i]);
+		dmab_mem_free(e.dev, &b[i]);
+	}
+	dmab_mem_free(e.dev, &n);
+	uint64_t now = dmab_dev_now(e.dev);
+	*hash = dmab_sim_fnv1a(h, &now, sizeof(now));
+	env_close(&e);
+	if (trace && !events)
+		return -8;
+	return 0;
+}
+
+static void test_maintenance_mix_causal(void)
+{
+	const char *profs[] = { "mcu", "soc" };
+	for (unsigned p = 0; p < 2; p++)
+		for (uint64_t seed = 1; seed <= 4; seed++) {
+			uint64_t h0 = 0, h1 = 1;
+			unsigned bad0, bad1, n0, n1;
+			T_EQ_INT(maint_mix(profs[p], seed, 0, &h0, &bad0, &n0), 0);
+			T_EQ_INT(maint_mix(profs[p], seed, 1, &h1, &bad1, &n1), 0);
+			if (bad0 || bad1)
+				printf("  %s seed %llu: %u and %u of %u results not causal\n", profs[p],
+				       (unsigned long long)seed, bad0, bad1, n0);
+			T_GT_U(n0, 50);
+			T_EQ_U(n1, n0);
+			T_EQ_U(bad0, 0);
+			T_EQ_U(bad1, 0);
+			T_EQ_U(h0, h1);
+		}
+}
+
 T_MAIN(T_CASE(test_profiles_and_options), T_CASE(test_fault_specs),
        T_CASE(test_timing_hand_computed), T_CASE(test_memory_windows),
        T_CASE(test_missing_clean_reads_stale), T_CASE(test_missing_inval_reads_stale),
@@ -1095,4 +1441,6 @@ T_MAIN(T_CASE(test_profiles_and_options), T_CASE(test_fault_specs),
        T_CASE(test_uncached_needs_no_maintenance), T_CASE(test_random_eviction),
        T_CASE(test_priority_and_round_robin), T_CASE(test_fifo_mem2dev),
        T_CASE(test_fifo_dev2mem), T_CASE(test_cyclic_stream_deadlines),
-       T_CASE(test_determinism), T_CASE(test_bulk_equals_burst_by_burst))
+       T_CASE(test_determinism), T_CASE(test_bulk_equals_burst_by_burst),
+       T_CASE(test_no_start_before_submit), T_CASE(test_device_runs_during_maintenance),
+       T_CASE(test_irq_ring_waits_for_cpu), T_CASE(test_maintenance_mix_causal))

@@ -32,7 +32,13 @@
  *
  * Completions are delivered only from poll(), one per call (the library may
  * start or terminate channels from inside the callbacks; the loop re-reads
- * all state after each delivery). Nothing here calls the OS; memory comes
+ * all state after each delivery). Cache maintenance moves the clock without
+ * running the loop; every other op first runs it (without deliveries) up to
+ * the new time, sim__catch_up(), so the CPU never acts on a device state
+ * older than its clock: O(1) when the clock did not jump. A transaction
+ * therefore starts no earlier than start() got it (its t_start holds that
+ * time until then, a second guard), and a channel whose interrupt ring is
+ * full resumes when the CPU takes an interrupt, not when it was raised. Nothing here calls the OS; memory comes
  * from malloc (sim_mem.c), time is the cycle counter.
  */
 #include <stdlib.h>
@@ -809,13 +815,26 @@ static uint64_t ready_time(const struct sim *s, const struct sim_chan *c)
 	return t;
 }
 
+/* A transaction may start only with room for its completion (and a
+ * duplicate) in the interrupt ring. */
+static int ring_blocked(const struct sim_chan *c)
+{
+	return !c->cur && c->irq_n + 2 > SIM_IRQ_RING;
+}
+
 static uint64_t chan_event_time(const struct sim_chan *c)
 {
-	/* A transaction may start only with room for its completion (and a
-	 * duplicate) in the interrupt ring; else wait for the oldest delivery,
-	 * which sorts before this event at the same time. */
-	if (!c->cur && c->irq_n + 2 > SIM_IRQ_RING)
-		return umax(c->t_ev, c->irq[c->irq_head].t);
+	if (c->cur)
+		return c->t_ev;
+	/* Blocked until the CPU takes the oldest interrupt: deliver() then
+	 * moves t_ev to when it did. */
+	if (ring_blocked(c))
+		return NEVER;
+	/* Never before the next transaction was handed to start() (its
+	 * t_start holds that time until it starts). Catching up before every
+	 * start() already guarantees it; this keeps the invariant local. */
+	if (c->qhead)
+		return umax(c->t_ev, c->qhead->t_start);
 	return c->t_ev;
 }
 
@@ -1197,10 +1216,15 @@ static void deliver(struct sim *s, unsigned ci)
 {
 	struct sim_chan *c = &s->ch[ci];
 	struct sim_irq q = c->irq[c->irq_head];
+	int blocked = c->state == CH_FETCH && ring_blocked(c);
 	c->irq_head = (c->irq_head + 1) % SIM_IRQ_RING;
 	c->irq_n--;
 	s->now = umax(s->now, q.t);
 	s->evt = q.t;
+	/* The ring had no room for the next transaction until now: the CPU
+	 * takes the interrupt at s->now (later than q.t when it was busy). */
+	if (blocked && !ring_blocked(c))
+		c->t_ev = umax(c->t_ev, s->now);
 	struct dmab_hw_err e = { q.status, q.addr };
 	sim__trace(s, ci, DMAB_TR_IRQ, (uint64_t)q.cookie, q.type == IRQ_PERIOD ? q.index : 0);
 	if (q.type == IRQ_PERIOD) {
@@ -1217,10 +1241,18 @@ static void deliver(struct sim *s, unsigned ci)
 	dmab_txd_complete(s->dev, ci, q.cookie, q.t, q.status, q.status ? &e : NULL);
 }
 
-static int sim_poll(void *priv, uint64_t until)
+/*
+ * Processes the engine's events in order up to tick limit. With irqs, an
+ * interrupt is delivered at its turn and the call returns 1 right after it
+ * (the library may have started or stopped anything from its callbacks).
+ * Without (catching up), interrupts stay pending: taking them is the CPU's
+ * business, inside poll() only; a channel whose next transaction needs ring
+ * room waits for that. Leaving them out of the bulk horizon is exact, as
+ * nothing on the device depends on when they are taken. Returns 0 once
+ * nothing is left at or before limit.
+ */
+static int run_events(struct sim *s, uint64_t limit, int irqs)
 {
-	struct sim *s = priv;
-	uint64_t limit = umax(until, s->now);
 	uint64_t rt[SIM_MAX_CHANS];
 	for (;;) {
 		uint64_t t_irq = NEVER, t_ch = NEVER, t_rdy = NEVER;
@@ -1235,7 +1267,7 @@ static int sim_poll(void *priv, uint64_t until)
 				s->live &= ~(1u << i);
 				continue;
 			}
-			if (c->irq_n && c->irq[c->irq_head].t < t_irq) {
+			if (irqs && c->irq_n && c->irq[c->irq_head].t < t_irq) {
 				t_irq = c->irq[c->irq_head].t;
 				c_irq = i;
 			}
@@ -1272,6 +1304,37 @@ static int sim_poll(void *priv, uint64_t until)
 		s->now = umax(s->now, t_arb);
 		arbitrate(s, t_arb, rt, xfer, umin(umin(sat_add(limit, 1), t_irq), t_ch));
 	}
+	return 0;
+}
+
+/*
+ * Cache maintenance moves the clock (s->now) without running the engine,
+ * whose events in the skipped interval are still to be processed: the
+ * device ran meanwhile. Every op that acts on or reports device state at
+ * s->now calls this first, so it sees the device as it is at s->now: a
+ * transaction handed to start() after maintenance cannot start in the past
+ * behind one that finished during it, maintenance cannot change data a
+ * burst before it already moved, a fault armed or memory allocated later
+ * cannot affect a transaction that started earlier. Events at s->now
+ * itself stay for their turn (the CPU's action sorts first at a tie, as
+ * without a jump). O(1) when the clock did not jump (s->behind clear).
+ */
+void sim__catch_up(struct sim *s)
+{
+	if (!s->behind)
+		return;
+	s->behind = 0;
+	run_events(s, s->now - 1, 0);
+	s->evt = s->now;
+}
+
+static int sim_poll(void *priv, uint64_t until)
+{
+	struct sim *s = priv;
+	uint64_t limit = umax(until, s->now);
+	if (run_events(s, limit, 1))
+		return 1;
+	s->behind = 0;
 	s->now = limit;
 	s->evt = limit;
 	return 0;
@@ -1359,6 +1422,7 @@ static int sim_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_
 	    cfg->periph >= DMAB_SIM_PERIPH_LINES || (cfg->width & (cfg->width - 1)))
 		return DMAB_EINVAL;
 	struct sim_chan *c = &s->ch[chan];
+	sim__catch_up(s);
 	c->prio = (unsigned)cfg->prio;
 	c->periph = cfg->periph;
 	c->w_hint = cfg->width;
@@ -1372,6 +1436,10 @@ static int sim_start(void *priv, unsigned chan, struct dmab_txd *txd)
 	if (chan >= s->nch || !txd || !txd->ndesc || !txd->descs)
 		return DMAB_EINVAL;
 	struct sim_chan *c = &s->ch[chan];
+	sim__catch_up(s);
+	/* Until it starts, t_start holds when it was handed over: the
+	 * earliest it may start (chan_event_time). */
+	txd->t_start = s->now;
 	txd->bq[0] = NULL;
 	if (c->qtail)
 		c->qtail->bq[0] = txd;
@@ -1391,6 +1459,7 @@ static int sim_start(void *priv, unsigned chan, struct dmab_txd *txd)
 
 static void chan_clear(struct sim *s, struct sim_chan *c)
 {
+	sim__catch_up(s);
 	s->evt = s->now;
 	fifo_detach(s, c, s->now);
 	c->qhead = c->qtail = NULL;
@@ -1431,9 +1500,10 @@ static uint64_t sim_now(void *priv)
 
 static int sim_chan_idle(void *priv, unsigned chan)
 {
-	const struct sim *s = priv;
+	struct sim *s = priv;
 	if (chan >= s->nch)
 		return 1;
+	sim__catch_up(s);
 	return s->ch[chan].state == CH_IDLE;
 }
 
@@ -1442,6 +1512,7 @@ static int sim_inject(void *priv, const struct dmab_fault *f)
 	struct sim *s = priv;
 	if (!f || (unsigned)f->kind >= DMAB_FAULT__COUNT || f->rate_ppm > 1000000u)
 		return DMAB_EINVAL;
+	sim__catch_up(s);
 	s->fault[f->kind] = *f;
 	s->armed[f->kind] = f->rate_ppm || f->nth;
 	return 0;
@@ -1450,6 +1521,7 @@ static int sim_inject(void *priv, const struct dmab_fault *f)
 static int sim_set_trace(void *priv, dmab_trace_fn fn, void *ctx)
 {
 	struct sim *s = priv;
+	sim__catch_up(s); /* events before now go to the sink they belong to */
 	s->trace = fn;
 	s->trace_ctx = fn ? ctx : NULL;
 	return 0;
@@ -1457,8 +1529,9 @@ static int sim_set_trace(void *priv, dmab_trace_fn fn, void *ctx)
 
 static int sim_describe(void *priv, char *buf, size_t len)
 {
-	const struct sim *s = priv;
+	struct sim *s = priv;
 	size_t at = 0;
+	sim__catch_up(s);
 	if (buf && len)
 		buf[0] = '\0';
 	sim__put_str(buf, len, &at, "profile=");
@@ -1534,6 +1607,7 @@ int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out)
 	struct sim *s = sim_of(dev);
 	if (!s || !out)
 		return DMAB_EINVAL;
+	sim__catch_up(s);
 	*out = s->st;
 	out->cycles = s->now;
 	return 0;
@@ -1544,6 +1618,7 @@ int dmab_sim_periph_stats(struct dmab_dev *dev, unsigned line, struct dmab_sim_p
 	struct sim *s = sim_of(dev);
 	if (!s || !out || line >= DMAB_SIM_PERIPH_LINES)
 		return DMAB_EINVAL;
+	sim__catch_up(s);
 	fifo_update(s, line, s->now);
 	*out = s->fifo[line].st;
 	return 0;

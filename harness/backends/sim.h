@@ -46,7 +46,12 @@
  * line); flush does both. Ranges are widened to whole lines. Costs per line:
  * clean_cycles_per_line (+ dirty_extra_cycles when dirty),
  * inval_cycles_per_line; they advance the device clock, so maintenance is
- * measured in device time. With evict_ppm > 0 each line of the buffers a
+ * measured in device time. The device runs meanwhile: its data effect
+ * happens when maintenance starts, transfers in flight progress during it
+ * (completing ones raise their interrupts, taken at the next poll), and
+ * whatever the CPU does next acts on the device as it is then: a
+ * transaction handed over after maintenance starts no earlier than that,
+ * even behind one that finished during it. With evict_ppm > 0 each line of the buffers a
  * transaction uses is, when the transaction starts, evicted with that
  * probability (written back if dirty, then refilled from DRAM), so missing
  * maintenance fails intermittently, as on hardware. Capacity effects of a

@@ -159,7 +159,8 @@ struct sim {
 	const char *profile;
 	uint64_t now;                   /* the clock the CPU sees */
 	uint64_t bus_free;              /* end of the last burst granted */
-	uint64_t evt;                   /* time of the event being processed (trace ticks) */              /* next arbitration can happen from here */
+	uint64_t evt;                   /* time of the event being processed (trace ticks) */
+	int behind;                     /* maintenance moved now past unprocessed events */
 
 	/* memory */
 	struct sim_region **regions;    /* sorted by bus */
@@ -217,5 +218,9 @@ uint64_t sim__rng_next(struct sim_rng *r);
 /* Uniform in [0, n) for n <= 2^32, by multiply-shift (no division). */
 uint64_t sim__rng_below(struct sim_rng *r, uint64_t n);
 void sim__trace(struct sim *s, unsigned chan, enum dmab_trace_ev ev, uint64_t a, uint64_t b);
+/* Processes the engine's events before s->now (no interrupt delivery), so
+ * what the caller does next acts on the device as it is at s->now. Every op
+ * but poll and now calls it first. O(1) unless the clock jumped. */
+void sim__catch_up(struct sim *s);
 
 #endif

@@ -119,6 +119,8 @@ int sim__mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kin
 		return DMAB_EINVAL;
 	if (kind != DMAB_MEM_NORMAL && kind != DMAB_MEM_COHERENT && kind != DMAB_MEM_UNCACHED)
 		return DMAB_EINVAL;
+	/* a descriptor fetched before now must not find memory allocated now */
+	sim__catch_up(s);
 	uint64_t al = align ? align : 1;
 	if (al < s->p.cache_line)
 		al = s->p.cache_line;
@@ -197,6 +199,7 @@ void sim__mem_free(void *priv, struct dmab_mem *m)
 	struct sim *s = priv;
 	if (!m || !m->handle)
 		return;
+	sim__catch_up(s);
 	struct sim_region *r = m->handle;
 	size_t i = index_of(s, r);
 	if (i == s->nregions)
@@ -315,6 +318,8 @@ static void maint(struct sim *s, const struct dmab_mem *m, size_t off, size_t le
 		return;
 	size_t line = (size_t)s->p.cache_line;
 	uint64_t lines = (uint64_t)((b - a) / line), dirty = 0, cost = 0;
+	/* The data effect happens at s->now, after every burst before it. */
+	sim__catch_up(s);
 	s->evt = s->now;
 	if (op != OPC_INVAL) {
 		dirty = write_back(r, a, b, line);
@@ -327,7 +332,10 @@ static void maint(struct sim *s, const struct dmab_mem *m, size_t off, size_t le
 		cost += lines * s->p.inval_cycles_per_line;
 		s->st.lines_invalidated += lines;
 	}
+	/* The device runs on while the CPU is busy: its events in between are
+	 * processed by the next op (sim__catch_up) or poll. */
 	s->now += cost;
+	s->behind |= cost != 0;
 	s->st.maint_cycles += cost;
 	if (s->trace)
 		sim__trace(s, DMAB_SIM_NO_CHAN, DMAB_TR_CACHE, r->bus + a,
