@@ -161,7 +161,10 @@ static const char *default_profile(const struct dmab_backend_ops *ops)
 	return ops && ops->profiles && ops->profiles[0] ? ops->profiles[0] : "";
 }
 
-/* "name:profile (parameters; describe)" for one backend spec. */
+/* "name:profile describe{...} clock{...}" for one backend spec: the
+ * backend's own describe() text right after open (the sim's lists its
+ * profile's parameters); a sim without describe text falls back to the
+ * profile table. */
 static void backend_config(const struct hx_backend_spec *b, char *buf, size_t n)
 {
 	const struct dmab_backend_ops *ops = hx_backend_find(b->name);
@@ -171,39 +174,37 @@ static void backend_config(const struct hx_backend_spec *b, char *buf, size_t n)
 	used = w > 0 ? (size_t)w : 0;
 	if (!ops || used >= n)
 		return;
-	if (ops == &dmab_sim_backend) {
-		for (size_t i = 0; i < dmab_sim_profile_count(); i++) {
-			if (strcmp(dmab_sim_profile_name(i), prof) != 0)
-				continue;
-			char params[1536];
-			if (dmab_sim_profile_format(i, params, sizeof params) >= 0) {
-				w = snprintf(buf + used, n - used, " params{%s}", params);
-				used += w > 0 ? (size_t)w : 0;
-			}
+	char desc[1536];
+	char clock[96];
+	desc[0] = clock[0] = '\0';
+	if (!(ops->unavailable && ops->unavailable())) {
+		struct dmab_dev_cfg cfg;
+		struct dmab_dev *dev = NULL;
+		memset(&cfg, 0, sizeof cfg);
+		cfg.ops = ops;
+		cfg.profile = b->profile[0] ? b->profile : NULL;
+		cfg.seed = 1;
+		if (dmab_dev_open(&cfg, &dev) == 0) {
+			if (!ops->describe || ops->describe(dmab_dev_priv(dev), desc, sizeof desc) < 0)
+				desc[0] = '\0';
+			const struct dmab_reqs *r = dmab_dev_reqs(dev);
+			snprintf(clock, sizeof clock, "%s@%lluHz", r->clock_name ? r->clock_name : "?",
+				 (unsigned long long)r->clock_hz);
+			dmab_dev_close(dev, NULL);
 		}
 	}
-	if (ops->unavailable && ops->unavailable())
-		return;
-	struct dmab_dev_cfg cfg;
-	struct dmab_dev *dev = NULL;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.ops = ops;
-	cfg.profile = b->profile[0] ? b->profile : NULL;
-	cfg.seed = 1;
-	if (dmab_dev_open(&cfg, &dev) < 0)
-		return;
-	char desc[1024];
-	desc[0] = '\0';
-	if (ops->describe && ops->describe(dmab_dev_priv(dev), desc, sizeof desc) >= 0 && desc[0] &&
-	    used < n) {
+	if (!desc[0] && ops == &dmab_sim_backend) {
+		for (size_t i = 0; i < dmab_sim_profile_count(); i++)
+			if (strcmp(dmab_sim_profile_name(i), prof) == 0 &&
+			    dmab_sim_profile_format(i, desc, sizeof desc) < 0)
+				desc[0] = '\0';
+	}
+	if (desc[0] && used < n) {
 		w = snprintf(buf + used, n - used, " describe{%s}", desc);
 		used += w > 0 ? (size_t)w : 0;
 	}
-	const struct dmab_reqs *r = dmab_dev_reqs(dev);
-	if (used < n)
-		snprintf(buf + used, n - used, " clock{%s@%lluHz}", r->clock_name ? r->clock_name : "?",
-			 (unsigned long long)r->clock_hz);
-	dmab_dev_close(dev, NULL);
+	if (clock[0] && used < n)
+		snprintf(buf + used, n - used, " clock{%s}", clock);
 }
 
 /* Appends "text" to buf unless already present as a "; "-separated item. */
