@@ -1,11 +1,13 @@
 /*
  * test_backend.c: backend validation (version, required ops, claimed
  * capabilities without their ops), requirement sanity checks at open,
- * unavailable backends, and the name tables.
+ * unavailable backends, the peripheral-address op through its wrapper, and
+ * the name tables.
  */
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "fake_backend.h"
 #include "t.h"
 
 /* ---- a minimal backend whose ops and reqs each test bends ----------------- */
@@ -72,6 +74,15 @@ static int b_trace(void *p, dmab_trace_fn fn, void *ctx)
 	(void)p; (void)fn; (void)ctx;
 	return 0;
 }
+/* Two peripherals; line 2 says yes without an address (a broken backend). */
+static int b_periph(void *p, unsigned line, dmab_addr_t *a)
+{
+	(void)p;
+	if (line > 2)
+		return DMAB_EINVAL;
+	*a = line == 2 ? DMAB_ADDR_INVALID : 0x40000000u + (dmab_addr_t)line * 0x40u;
+	return 0;
+}
 static const char *b_unavailable(void)
 {
 	return unavail_reason;
@@ -105,6 +116,7 @@ static struct dmab_backend_ops full_ops(void)
 	o.terminate = o.reset = b_chan;
 	o.inject = b_inject;
 	o.set_trace = b_trace;
+	o.periph_addr = b_periph;
 	return o;
 }
 
@@ -195,6 +207,9 @@ static void test_validate_claims(void)
 		{ DMAB_CAP_CYCLIC, 6, "claims cyclic but reset is NULL" },
 		{ DMAB_CAP_FAULTS, 7, "claims faults but inject is NULL" },
 		{ DMAB_CAP_TRACE, 8, "claims trace but set_trace is NULL" },
+		{ DMAB_CAP_MEM2DEV, 9, "claims mem2dev but periph_addr is NULL" },
+		{ DMAB_CAP_DEV2MEM, 9, "claims dev2mem but periph_addr is NULL" },
+		{ DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM, 9, "claims mem2dev but periph_addr is NULL" },
 	};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct dmab_backend_ops o = full_ops();
@@ -209,7 +224,8 @@ static void test_validate_claims(void)
 		case 5: o.terminate = NULL; break;
 		case 6: o.reset = NULL; break;
 		case 7: o.inject = NULL; break;
-		default: o.set_trace = NULL; break;
+		case 8: o.set_trace = NULL; break;
+		default: o.periph_addr = NULL; break;
 		}
 		const char *why = NULL;
 		T_EQ_INT(dmab_backend_validate(&o, &why), DMAB_EMISSINGOP);
@@ -221,6 +237,67 @@ static void test_validate_claims(void)
 	struct dmab_backend_ops o = good_ops();
 	o.caps = DMAB_CAP_SG;
 	T_EQ_INT(dmab_backend_validate(&o, NULL), DMAB_EMISSINGOP);
+	/* every engine capability but the device ones: no peripherals needed */
+	o = full_ops();
+	o.caps &= ~(uint32_t)(DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM);
+	o.periph_addr = NULL;
+	T_EQ_INT(dmab_backend_validate(&o, NULL), 0);
+}
+
+/* dmab_dev_periph_addr: the backend's answer, DMAB_ENOSYS without the op,
+ * DMAB_EINVAL for bad arguments, an unknown line, or a "yes" without an
+ * address; on failure the address is DMAB_ADDR_INVALID. */
+static void test_periph_addr(void)
+{
+	reset_reqs();
+	struct dmab_backend_ops o = full_ops();
+	o.caps = DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM;
+	want_reqs.nr_channels = 2;
+	want_reqs.prio_levels = DMAB_PRIO_LEVELS;
+	struct dmab_dev_cfg cfg = { .ops = &o };
+	struct dmab_dev *dev = NULL;
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	dmab_addr_t a = 0;
+	T_EQ_INT(dmab_dev_periph_addr(dev, 0, &a), 0);
+	T_EQ_U(a, 0x40000000u);
+	T_EQ_INT(dmab_dev_periph_addr(dev, 1, &a), 0);
+	T_EQ_U(a, 0x40000040u);
+	a = 0;
+	T_EQ_INT(dmab_dev_periph_addr(dev, 2, &a), DMAB_EINVAL);
+	T_EQ_U(a, DMAB_ADDR_INVALID);
+	a = 0;
+	T_EQ_INT(dmab_dev_periph_addr(dev, 3, &a), DMAB_EINVAL);
+	T_EQ_U(a, DMAB_ADDR_INVALID);
+	T_EQ_INT(dmab_dev_periph_addr(dev, 0, NULL), DMAB_EINVAL);
+	a = 0;
+	T_EQ_INT(dmab_dev_periph_addr(NULL, 0, &a), DMAB_EINVAL);
+	T_EQ_U(a, DMAB_ADDR_INVALID);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+
+	/* a backend without peripherals, and the host backend */
+	reset_reqs();
+	o = good_ops();
+	cfg.ops = &o;
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	a = 0;
+	T_EQ_INT(dmab_dev_periph_addr(dev, 0, &a), DMAB_ENOSYS);
+	T_EQ_U(a, DMAB_ADDR_INVALID);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+	cfg.ops = &dmab_host_backend;
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	T_EQ_INT(dmab_dev_periph_addr(dev, 0, &a), DMAB_ENOSYS);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+
+	/* the scripted fake: a line per channel; its m2m variant has none */
+	T_EQ_INT(fake_open(&fake_backend, NULL, &dev), 0);
+	T_EQ_INT(dmab_dev_periph_addr(dev, 1, &a), 0);
+	T_EQ_U(a, 0xFFFF0100u);
+	T_NULL(dmab_dev_bus_to_virt(dev, a));
+	T_EQ_INT(dmab_dev_periph_addr(dev, FAKE_MAX_CHANNELS, &a), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+	T_EQ_INT(fake_open(&fake_backend_m2m, NULL, &dev), 0);
+	T_EQ_INT(dmab_dev_periph_addr(dev, 0, &a), DMAB_ENOSYS);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
 static void log_capture(void *ctx, enum dmab_log_level lvl, const char *msg)
@@ -419,4 +496,4 @@ T_MAIN(T_CASE(test_validate_good), T_CASE(test_validate_version),
        T_CASE(test_validate_required), T_CASE(test_validate_claims),
        T_CASE(test_open_refuses_invalid), T_CASE(test_open_unavailable),
        T_CASE(test_open_error_passed_through), T_CASE(test_open_bad_reqs),
-       T_CASE(test_mem_alloc_contract), T_CASE(test_names))
+       T_CASE(test_mem_alloc_contract), T_CASE(test_periph_addr), T_CASE(test_names))

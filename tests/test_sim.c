@@ -681,6 +681,31 @@ static void test_priority_and_round_robin(void)
 
 /* ---- peripherals ---------------------------------------------------------------------------- */
 
+/* The backend contract's peripheral addresses are the sim's map, on every
+ * profile; a line it does not have is refused. */
+static void test_periph_addr_op(void)
+{
+	const char *profs[] = { "mcu", "soc", "soc-coherent" };
+	for (unsigned p = 0; p < 3; p++) {
+		struct dmab_dev *dev = open_sim(profs[p], NULL, 1);
+		T_NOT_NULL(dev);
+		T_TRUE(dmab_dev_caps(dev) & DMAB_CAP_MEM2DEV);
+		for (unsigned line = 0; line < DMAB_SIM_PERIPH_LINES; line++) {
+			dmab_addr_t a = 0;
+			T_EQ_INT(dmab_dev_periph_addr(dev, line, &a), 0);
+			T_EQ_U(a, dmab_sim_periph_addr(line));
+			/* reachable under the device's mask, never memory */
+			T_LE_U(a, dmab_dev_reqs(dev)->dma_mask);
+			T_NULL(dmab_dev_bus_to_virt(dev, a));
+		}
+		dmab_addr_t a = 0;
+		T_EQ_INT(dmab_dev_periph_addr(dev, DMAB_SIM_PERIPH_LINES, &a), DMAB_EINVAL);
+		T_EQ_U(a, DMAB_ADDR_INVALID);
+		T_EQ_INT(dmab_sim_backend.periph_addr(dmab_dev_priv(dev), 0, NULL), DMAB_EINVAL);
+		T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+	}
+}
+
 static struct dmab_chain *periph_chain(struct env *e, dmab_addr_t mem, unsigned line, size_t len,
 				       int to_dev, unsigned ndesc, int cyclic)
 {
@@ -691,8 +716,9 @@ static struct dmab_chain *periph_chain(struct env *e, dmab_addr_t mem, unsigned 
 	for (unsigned i = 0; i < ndesc; i++) {
 		uint32_t ctrl = DMAB_DESC_IRQ | (to_dev ? DMAB_DESC_TYPE(DMAB_MEM2DEV) | DMAB_DESC_INC_SRC
 						       : DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST);
-		dmab_addr_t m = mem + i * piece, p = dmab_sim_periph_addr(line);
-		if (dmab_chain_add(c, to_dev ? m : p, to_dev ? p : m, piece, ctrl)) {
+		dmab_addr_t m = mem + i * piece, p;
+		if (dmab_dev_periph_addr(e->dev, line, &p) ||
+		    dmab_chain_add(c, to_dev ? m : p, to_dev ? p : m, piece, ctrl)) {
 			dmab_chain_destroy(c);
 			return NULL;
 		}
@@ -1439,7 +1465,7 @@ T_MAIN(T_CASE(test_profiles_and_options), T_CASE(test_fault_specs),
        T_CASE(test_partial_line_inval), T_CASE(test_streaming_maintenance_mcu),
        T_CASE(test_bounce_under_32bit_mask), T_CASE(test_coherent_profile),
        T_CASE(test_uncached_needs_no_maintenance), T_CASE(test_random_eviction),
-       T_CASE(test_priority_and_round_robin), T_CASE(test_fifo_mem2dev),
+       T_CASE(test_priority_and_round_robin), T_CASE(test_periph_addr_op), T_CASE(test_fifo_mem2dev),
        T_CASE(test_fifo_dev2mem), T_CASE(test_cyclic_stream_deadlines),
        T_CASE(test_determinism), T_CASE(test_bulk_equals_burst_by_burst),
        T_CASE(test_no_start_before_submit), T_CASE(test_device_runs_during_maintenance),

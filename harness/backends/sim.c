@@ -1569,6 +1569,15 @@ static int sim_describe(void *priv, char *buf, size_t len)
 	return (int)at;
 }
 
+static int sim_periph_addr(void *priv, unsigned line, dmab_addr_t *addr)
+{
+	(void)priv; /* the map is fixed: the same on every profile */
+	if (!addr || line >= DMAB_SIM_PERIPH_LINES)
+		return DMAB_EINVAL;
+	*addr = dmab_sim_periph_addr(line);
+	return 0;
+}
+
 static const char *const sim_profiles[] = { "mcu", "soc", "soc-coherent", NULL };
 
 const struct dmab_backend_ops dmab_sim_backend = {
@@ -1600,6 +1609,7 @@ const struct dmab_backend_ops dmab_sim_backend = {
 	.inject = sim_inject,
 	.set_trace = sim_set_trace,
 	.describe = sim_describe,
+	.periph_addr = sim_periph_addr,
 };
 
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out)

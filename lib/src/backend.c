@@ -49,8 +49,9 @@ struct cap_rule {
 };
 
 static const struct op_row mem2mem_ops[] = { ENGINE_ROWS("mem2mem") };
-static const struct op_row mem2dev_ops[] = { ENGINE_ROWS("mem2dev") };
-static const struct op_row dev2mem_ops[] = { ENGINE_ROWS("dev2mem") };
+/* A device transfer needs the peripheral's bus address for its fixed side. */
+static const struct op_row mem2dev_ops[] = { ENGINE_ROWS("mem2dev"), CLAIM("mem2dev", periph_addr) };
+static const struct op_row dev2mem_ops[] = { ENGINE_ROWS("dev2mem"), CLAIM("dev2mem", periph_addr) };
 static const struct op_row cyclic_ops[] = { ENGINE_ROWS("cyclic") };
 static const struct op_row cache_ops[] = {
 	CLAIM("noncoherent", cache_clean), CLAIM("noncoherent", cache_inval),

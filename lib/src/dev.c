@@ -879,3 +879,23 @@ int dmab_dev_set_mask(struct dmab_dev *dev, uint64_t mask)
 	dev->mask = mask;
 	return 0;
 }
+
+/* O(1): one call into the backend. On failure *addr is DMAB_ADDR_INVALID,
+ * so a caller that ignores the code builds a descriptor the device refuses
+ * instead of one aimed at stale memory. */
+int dmab_dev_periph_addr(struct dmab_dev *dev, unsigned line, dmab_addr_t *addr)
+{
+	if (!addr)
+		return DMAB_EINVAL;
+	*addr = DMAB_ADDR_INVALID;
+	if (!dev)
+		return DMAB_EINVAL;
+	if (!dev->ops->periph_addr)
+		return DMAB_ENOSYS;
+	int rc = dev->ops->periph_addr(dev->priv, line, addr);
+	if (rc == 0 && *addr == DMAB_ADDR_INVALID)
+		rc = DMAB_EINVAL; /* "yes" without an address */
+	if (rc)
+		*addr = DMAB_ADDR_INVALID;
+	return rc;
+}

@@ -591,6 +591,7 @@ const struct dmab_backend_ops dmab_host_backend = {
 	.inject = NULL,
 	.set_trace = NULL,
 	.describe = host_describe,
+	.periph_addr = NULL, /* no peripherals: mem2mem only */
 };
 
 int dmab_host_counters(struct dmab_dev *dev, struct dmab_host_counters *out)

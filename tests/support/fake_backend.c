@@ -429,6 +429,19 @@ static int f_inject(void *priv, const struct dmab_fault *f)
 	return 0;
 }
 
+/* Any address that is not device memory is the FIFO; one address per
+ * channel's request line is named, far above the allocations (from
+ * 0x10000000), below 4 GiB like a real part's peripheral window. Only
+ * fake_backend has peripherals; the m2m and mem variants lack the op. */
+static int f_periph_addr(void *priv, unsigned line, dmab_addr_t *addr)
+{
+	(void)priv;
+	if (!addr || line >= FAKE_MAX_CHANNELS)
+		return DMAB_EINVAL;
+	*addr = 0xFFFF0000u + (dmab_addr_t)line * 0x100u;
+	return 0;
+}
+
 #define FAKE_COMMON                                                            \
 	.version = DMAB_BACKEND_OPS_VERSION, .priv_size = sizeof(struct fake_ctl), \
 	.open = f_open, .close = f_close, .get_reqs = f_get_reqs,              \
@@ -444,6 +457,7 @@ const struct dmab_backend_ops fake_backend = {
 	.caps = DMAB_CAP_MEM2MEM | DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM | DMAB_CAP_SG |
 		DMAB_CAP_CYCLIC | DMAB_CAP_FAULTS | DMAB_CAP_VIRTUAL_TIME,
 	.inject = f_inject,
+	.periph_addr = f_periph_addr,
 };
 
 const struct dmab_backend_ops fake_backend_m2m = {

@@ -34,13 +34,15 @@
 extern "C" {
 #endif
 
-#define DMAB_BACKEND_OPS_VERSION 1u
+/* 2: periph_addr appended (and required with mem2dev or dev2mem). A
+ * struct of another version has another layout: it is refused. */
+#define DMAB_BACKEND_OPS_VERSION 2u
 
 /* Capabilities. Claiming one without the ops it needs fails validation. */
 enum dmab_cap {
 	DMAB_CAP_MEM2MEM = 1u << 0,   /* needs start, poll, terminate, reset */
-	DMAB_CAP_MEM2DEV = 1u << 1,   /* needs the engine ops and peripherals */
-	DMAB_CAP_DEV2MEM = 1u << 2,
+	DMAB_CAP_MEM2DEV = 1u << 1,   /* needs the engine ops and periph_addr */
+	DMAB_CAP_DEV2MEM = 1u << 2,   /* needs the engine ops and periph_addr */
 	DMAB_CAP_SG = 1u << 3,        /* chains of more than one descriptor */
 	DMAB_CAP_CYCLIC = 1u << 4,    /* cyclic chains (needs the engine ops) */
 	DMAB_CAP_UNCACHED = 1u << 5,  /* DMAB_MEM_UNCACHED allocations work */
@@ -209,6 +211,15 @@ struct dmab_backend_ops {
 	/* (O) Write backend statistics as "key=value" pairs, ';'-separated,
 	 * into buf (NUL-terminated). Returns length or negative. */
 	int (*describe)(void *priv, char *buf, size_t len);
+
+	/* (C:MEM2DEV, C:DEV2MEM) Bus address of the peripheral on request
+	 * line `line` (the dmab_hw_chan_cfg.periph a channel is configured
+	 * with): the fixed address a MEM2DEV descriptor writes to or a DEV2MEM
+	 * descriptor reads from. Reachable by the device (within its DMA
+	 * mask), never inside memory the backend allocates. Must not depend on
+	 * the device's state (callable any time between open and close).
+	 * Returns 0, or DMAB_EINVAL for a line the backend does not have. */
+	int (*periph_addr)(void *priv, unsigned line, dmab_addr_t *addr);
 };
 
 /* Checks version, required ops, and that every claimed capability has its

@@ -104,6 +104,14 @@ uint64_t dmab_dev_now(struct dmab_dev *dev);
 uint64_t dmab_dev_ticks_to_ns(const struct dmab_dev *dev, uint64_t ticks);
 uint64_t dmab_dev_ns_to_ticks(const struct dmab_dev *dev, uint64_t ns);
 
+/* Bus address of the peripheral on request line `line` (what a channel's
+ * dmab_chan_cfg.periph names), for the fixed side of MEM2DEV and DEV2MEM
+ * descriptors. Returns 0, DMAB_EINVAL (NULL argument, or a line the backend
+ * does not have), DMAB_ENOSYS (the backend has no peripherals: it claims
+ * neither DMAB_CAP_MEM2DEV nor DMAB_CAP_DEV2MEM and lacks the op); on
+ * failure *addr (when given) is DMAB_ADDR_INVALID. O(1). */
+int dmab_dev_periph_addr(struct dmab_dev *dev, unsigned line, dmab_addr_t *addr);
+
 /* CPU address inside device-known memory to bus address.
  * Returns 0 or DMAB_EFAULT (not memory this device can reach). */
 int dmab_dev_virt_to_bus(struct dmab_dev *dev, const void *cpu, dmab_addr_t *bus);
