@@ -61,6 +61,14 @@ has sim_failed_multiline 'FAILED +failed in CURRENT: verify: 2 transfers differ,
 gate sim_multiline_self 0 $D/sim_failed_multiline.csv $D/sim_failed_multiline.csv
 gate sim_extra_row 0 $D/sim_base.csv $D/sim_extra_row.csv
 has sim_extra_row '1 new rows'
+# a dimension the baseline lacks: ignored while constant (both directions)
+gate sim_newdim_const 0 $D/sim_base.csv $D/sim_newdim_const.csv
+has sim_newdim_const "note: .*sim_newdim_const.csv: dimension 'newdim' \(always ''\)"
+gate sim_newdim_const_rev 0 $D/sim_newdim_const.csv $D/sim_base.csv
+gate sim_newdim_down10 1 $D/sim_base.csv $D/sim_newdim_const_down10.csv
+has sim_newdim_down10 'throughput_MBps .*REGRESSION'
+gate bad_newdim_varies 2 $D/sim_base.csv $D/bad_newdim_varies.csv
+has bad_newdim_varies "bad_newdim_varies.csv: dimension 'newdim' is not in the other file and takes several values"
 # the CPU metrics of a single-row sweep are never enough to fail on
 has sim_rerun 'alloc_ns .*insufficient'
 

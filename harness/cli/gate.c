@@ -480,8 +480,12 @@ static int csv_record(const char *text, size_t len, size_t *pos, size_t *lines, 
 
 enum col_role { COL_DIM, COL_METRIC, COL_STATUS, COL_REASON, COL_CLOCK, COL_CPUCLOCK, COL_IGNORE };
 
+/* other_cols: the header of the file this one is compared with, or NULL.
+ * A dimension column only this file has (e.g. one added to HX_DIM_TABLE
+ * since the baseline was made) is kept in dimv but left out of the row
+ * identity; the caller checks it is constant (one_sided_dims_ok). */
 static int load_csv(struct dataset *d, char *text, size_t len, const struct gate_opts *o,
-		    struct gerr *e)
+		    const struct strmap *other_cols, struct gerr *e)
 {
 	size_t lineno = 0, pos = 0, ncol = 0;
 	char **hdr = NULL, **fld = NULL;
@@ -490,6 +494,7 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 	const struct gate_metric **met = NULL;
 	char **metname = NULL;
 	size_t *dimidx = NULL;
+	int *inkey = NULL;
 	size_t nrows = 0;
 	int rc = 0;
 
@@ -531,6 +536,7 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 			met = gx_realloc(NULL, ncol * sizeof *met);
 			metname = gx_realloc(NULL, ncol * sizeof *metname);
 			dimidx = gx_realloc(NULL, ncol * sizeof *dimidx);
+			inkey = gx_realloc(NULL, ncol * sizeof *inkey);
 			size_t nknown = 0, nunknown = 0;
 			int has_status = 0;
 			for (size_t c = 0; c < ncol; c++) {
@@ -563,6 +569,8 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 					role[c] = COL_DIM;
 					nunknown++;
 				}
+				inkey[c] = role[c] == COL_DIM &&
+					   (!other_cols || map_find(other_cols, h) != (size_t)-1);
 				if (role[c] == COL_DIM) {
 					dimidx[c] = d->ndim;
 					d->dimname = gx_realloc(d->dimname, (d->ndim + 1) * sizeof *d->dimname);
@@ -592,7 +600,7 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 		buf_add(&key, "", 0);
 		const char *status = "ok", *reason = "", *clk = "";
 		for (size_t c = 0; c < ncol; c++) {
-			if (role[c] == COL_DIM) {
+			if (role[c] == COL_DIM && inkey[c]) {
 				buf_str(&key, hdr[c]);
 				buf_add(&key, "=", 1);
 				buf_str(&key, fld[c]);
@@ -710,6 +718,7 @@ out:
 	free(met);
 	free(metname);
 	free(dimidx);
+	free(inkey);
 	return rc;
 }
 
@@ -1108,36 +1117,91 @@ static int load_icount(struct dataset *d, char *text, size_t len, struct gerr *e
 
 /* ---- loading ------------------------------------------------------------------------ */
 
-static int load(struct dataset *d, const char *path, const struct gate_opts *o, struct gerr *e)
+static int load_text(const char *path, char **text, size_t *len, struct gerr *e)
 {
-	char *text;
-	size_t len;
+	if (read_file(path, text, len, e))
+		return -1;
+	if (*len >= 3 && memcmp(*text, "\xef\xbb\xbf", 3) == 0) {
+		memmove(*text, *text + 3, *len - 2); /* a UTF-8 byte order mark (spreadsheets) */
+		*len -= 3;
+	}
+	return 0;
+}
+
+static enum gate_fmt sniff(const char *text)
+{
+	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		text++;
+	if (*text == '{')
+		return FMT_GBJSON;
+	if (strncmp(text, ICOUNT_MAGIC, strlen(ICOUNT_MAGIC)) == 0)
+		return FMT_ICOUNT;
+	return FMT_CSV;
+}
+
+/* The column names of a CSV's header (first record that is not a comment
+ * or blank line); nothing when there is none (load_csv reports why). */
+static void csv_header_cols(const char *text, size_t len, struct strmap *cols)
+{
+	size_t pos = 0, nl, cap = 0;
+	char **f = NULL;
+	while (pos < len && (text[pos] == '#' || text[pos] == '\n' || text[pos] == '\r')) {
+		while (pos < len && text[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	if (pos >= len)
+		return;
+	int n = csv_record(text, len, &pos, &nl, &f, &cap);
+	for (int i = 0; i < n; i++) {
+		int added;
+		map_intern(cols, f[i], &added);
+		free(f[i]);
+	}
+	free(f);
+}
+
+static int parse(struct dataset *d, const char *path, char *text, size_t len,
+		 const struct gate_opts *o, const struct strmap *other_cols, struct gerr *e)
+{
 	memset(d, 0, sizeof *d);
 	d->path = path;
-	if (read_file(path, &text, &len, e))
-		return -1;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-		memmove(text, text + 3, len - 2); /* a UTF-8 byte order mark (spreadsheets) */
-		len -= 3;
+	d->fmt = sniff(text);
+	if (text[strspn(text, " \t\r\n")] == '\0')
+		return fail(e, "empty file");
+	if (d->fmt == FMT_GBJSON)
+		return load_gbjson(d, text, len, o, e);
+	if (d->fmt == FMT_ICOUNT)
+		return load_icount(d, text, len, e);
+	return load_csv(d, text, len, o, other_cols, e);
+}
+
+/* A dimension only one file has is left out of row matching; that is sound
+ * only while it has one value in that file (else distinct points of that
+ * file would be taken for repetitions of one). Prints a note, or the
+ * problem and returns -1. */
+static int one_sided_dims_ok(const struct dataset *d, const struct strmap *other_cols)
+{
+	for (size_t j = 0; j < d->ndim; j++) {
+		if (map_find(other_cols, d->dimname[j]) != (size_t)-1)
+			continue;
+		size_t distinct = 1;
+		for (size_t i = 1; i < d->rowmap.n && distinct == 1; i++)
+			if (strcmp(d->rows[i].dimv[j], d->rows[0].dimv[j]) != 0)
+				distinct = 2;
+		if (distinct > 1) {
+			fprintf(stderr,
+				"dmabench gate: %s: dimension '%s' is not in the other file and takes "
+				"several values here, so rows cannot be matched (refresh the baseline: "
+				"make baseline)\n",
+				d->path, d->dimname[j]);
+			return -1;
+		}
+		fprintf(stderr, "dmabench gate: note: %s: dimension '%s' (always '%s') is not in the other "
+			"file; rows are matched without it\n",
+			d->path, d->dimname[j], d->rowmap.n ? d->rows[0].dimv[j] : "");
 	}
-	const char *p = text;
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	int rc;
-	if (*p == '\0') {
-		rc = fail(e, "empty file");
-	} else if (*p == '{') {
-		d->fmt = FMT_GBJSON;
-		rc = load_gbjson(d, text, len, o, e);
-	} else if (strncmp(p, ICOUNT_MAGIC, strlen(ICOUNT_MAGIC)) == 0) {
-		d->fmt = FMT_ICOUNT;
-		rc = load_icount(d, text, len, e);
-	} else {
-		d->fmt = FMT_CSV;
-		rc = load_csv(d, text, len, o, e);
-	}
-	free(text);
-	return rc;
+	return 0;
 }
 
 /* ---- statistics -------------------------------------------------------------------- */
@@ -1541,15 +1605,31 @@ int dmabench_gate_main(int argc, char **argv)
 		return 2;
 	}
 	struct dataset d[2];
+	struct strmap cols[2]; /* CSV header columns of each file */
+	char *text[2] = { NULL, NULL };
+	size_t len[2];
 	struct gerr e;
 	int rc = 2;
 	memset(d, 0, sizeof d);
+	memset(cols, 0, sizeof cols);
 	for (int i = 0; i < 2; i++) {
-		if (load(&d[i], files[i], &o, &e)) {
+		if (load_text(files[i], &text[i], &len[i], &e)) {
+			fprintf(stderr, "dmabench gate: %s: %s\n", files[i], e.msg);
+			goto out;
+		}
+		if (sniff(text[i]) == FMT_CSV)
+			csv_header_cols(text[i], len[i], &cols[i]);
+	}
+	int both_csv = cols[0].n && cols[1].n;
+	for (int i = 0; i < 2; i++) {
+		if (parse(&d[i], files[i], text[i], len[i], &o, both_csv ? &cols[1 - i] : NULL, &e)) {
 			fprintf(stderr, "dmabench gate: %s: %s\n", files[i], e.msg);
 			goto out;
 		}
 	}
+	if (both_csv && d[0].fmt == FMT_CSV && d[1].fmt == FMT_CSV &&
+	    (one_sided_dims_ok(&d[0], &cols[1]) || one_sided_dims_ok(&d[1], &cols[0])))
+		goto out;
 	if (d[0].fmt != d[1].fmt) {
 		fprintf(stderr, "dmabench gate: %s is %s but %s is %s: compare like with like\n", files[0],
 			fmt_name[d[0].fmt], files[1], fmt_name[d[1].fmt]);
@@ -1570,7 +1650,10 @@ int dmabench_gate_main(int argc, char **argv)
 	       t.new_metrics, bad ? "FAIL" : "PASS");
 	rc = bad ? 1 : 0;
 out:
-	ds_free(&d[0]);
-	ds_free(&d[1]);
+	for (int i = 0; i < 2; i++) {
+		free(text[i]);
+		map_free(&cols[i]);
+		ds_free(&d[i]);
+	}
 	return rc;
 }
