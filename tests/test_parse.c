@@ -546,6 +546,148 @@ static void test_jobfile_errors(void)
 	T_EQ_U(c.err.line, 1);
 }
 
+/* The text (STR) type through the options dimension. */
+static void test_options_values(void)
+{
+	struct hx_parse_ctx c = ctx();
+	hx_job_init(&job_a, "o");
+	/* commas separate values; ';' joins items inside one value */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, "burst_len=4,burst_len=16;bus_width=8"), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 2);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].set, 1);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "burst_len=4");
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 1), "burst_len=16;bus_width=8");
+	T_NULL(hx_job_str(&job_a, HX_DIM_OPTIONS, 2));
+	T_NULL(hx_job_str(&job_a, HX_DIM_SIZE, 0));
+	/* blanks around values and ';' are dropped: one spelling per value */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, " a=1 ;  b=2 , c=3;d=4 "), 0);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "a=1;b=2");
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 1), "c=3;d=4");
+	/* text is not a number: ':' is not a range */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, "inject=bitflip:1000;hang@5"), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 1);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "inject=bitflip:1000;hang@5");
+	/* an empty value is "none", also inside a list */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, ",burst_len=16"), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 2);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "");
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 1), "burst_len=16");
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, ""), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 1);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "");
+
+	/* errors name the whole value and leave the job as it was */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, "x=1,y=2"), 0);
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, "a=1;;b=2"), -1);
+	ERR_HAS(c, "options: empty item between ';' in 'a=1;;b=2'");
+	T_EQ_STR(c.err.token, "a=1;;b=2");
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, "a=1;"), -1);
+	ERR_HAS(c, "empty item between ';'");
+	static char big[HX_STR_MAX + 8];
+	memset(big, 'k', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, big), -1);
+	ERR_HAS(c, "value longer than 1023 characters");
+	/* one value may be long (a whole profile), the job's pool is bounded */
+	static char many[HX_STR_POOL + 600];
+	size_t used = 0;
+	for (unsigned i = 0; used + 600 < sizeof many; i++) {
+		memset(many + used, 'v', 500);
+		used += 500;
+		many[used++] = ',';
+	}
+	many[used - 1] = '\0';
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, many), -1);
+	ERR_HAS(c, "values longer than 4096 characters in all");
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 2);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "x=1");
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 1), "y=2");
+	many[1000] = '\0'; /* two values of 500: fine */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, many), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 2);
+	T_EQ_U(strlen(hx_job_str(&job_a, HX_DIM_OPTIONS, 1)), 499);
+	/* flag messages carry the flag */
+	c.where = "--options";
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, ";"), -1);
+	T_TRUE(strncmp(c.err.msg, "--options: empty item", 21) == 0);
+}
+
+static void test_options_points(void)
+{
+	struct hx_parse_ctx c = ctx();
+	hx_job_init(&job_a, "p");
+	/* the default is one empty value, not set by the user */
+	T_EQ_INT(hx_job_defaults(&c, &job_a), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 1);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].set, 0);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "");
+	struct hx_point pt;
+	T_EQ_INT(hx_job_point(&job_a, 0, &pt), 0);
+	T_EQ_STR(pt.options, "");
+
+	/* options x size: size (later in the table) varies faster */
+	hx_job_init(&job_a, "p");
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_OPTIONS, "burst_len=4,burst_len=16"), 0);
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_SIZE, "64,4K"), 0);
+	T_EQ_INT(hx_job_defaults(&c, &job_a), 0);
+	uint64_t per = hx_job_count(&job_a) / 2; /* points per options value */
+	T_EQ_U(hx_job_count(&job_a) % 2, 0);
+	T_EQ_INT(hx_job_point(&job_a, 0, &pt), 0);
+	T_EQ_STR(pt.options, "burst_len=4");
+	T_EQ_INT(hx_job_point(&job_a, per - 1, &pt), 0);
+	T_EQ_STR(pt.options, "burst_len=4");
+	T_EQ_INT(hx_job_point(&job_a, per, &pt), 0);
+	T_EQ_STR(pt.options, "burst_len=16");
+	T_EQ_U(pt.size, 64);
+	char buf[64];
+	T_EQ_INT(hx_dim_format(&pt, HX_DIM_OPTIONS, buf, sizeof buf), 12);
+	T_EQ_STR(buf, "burst_len=16");
+
+	/* flags override a job's options; a job without them keeps its own */
+	hx_job_init(&job_b, "flags");
+	T_EQ_INT(hx_job_set(&c, &job_b, HX_DIM_OPTIONS, "evict_ppm=1000"), 0);
+	hx_job_apply(&job_a, &job_b);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 1);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "evict_ppm=1000");
+	hx_job_init(&job_b, "flags");
+	hx_job_apply(&job_a, &job_b);
+	T_EQ_STR(hx_job_str(&job_a, HX_DIM_OPTIONS, 0), "evict_ppm=1000");
+	T_EQ_INT(hx_job_set_key(&c, &job_a, "options", "a=1;b=2,c=3"), 0);
+	T_EQ_U(job_a.dim[HX_DIM_OPTIONS].n, 2);
+}
+
+static void test_options_jobfile(void)
+{
+	struct hx_parse_ctx c = ctx();
+	unsigned n = 0;
+	static const char text[] = "; a comment at the start\n"
+				   "  ; an indented one\n"
+				   "[global]\n"
+				   "options = cache_line=128   # inline comment\n"
+				   "[one]\n"
+				   "size = 64\n"
+				   "[two]\n"
+				   "options = burst_len=4; bus_width=8, burst_len=16\n"
+				   "[three]\n"
+				   "options =\n";
+	T_EQ_INT(hx_jobfile_parse(&c, "o.ini", text, jobs, 8, &n), 0);
+	T_EQ_U(n, 3);
+	/* [three] has none, against [global]'s */
+	T_EQ_U(jobs[2].dim[HX_DIM_OPTIONS].n, 1);
+	T_EQ_U(jobs[2].dim[HX_DIM_OPTIONS].set, 1);
+	T_EQ_STR(hx_job_str(&jobs[2], HX_DIM_OPTIONS, 0), "");
+	/* [one] inherits [global]'s value and line */
+	T_EQ_STR(hx_job_str(&jobs[0], HX_DIM_OPTIONS, 0), "cache_line=128");
+	T_EQ_U(jobs[0].dim[HX_DIM_OPTIONS].line, 4);
+	/* ';' after a blank inside a value is an item separator, not a comment */
+	T_EQ_U(jobs[1].dim[HX_DIM_OPTIONS].n, 2);
+	T_EQ_STR(hx_job_str(&jobs[1], HX_DIM_OPTIONS, 0), "burst_len=4;bus_width=8");
+	T_EQ_STR(hx_job_str(&jobs[1], HX_DIM_OPTIONS, 1), "burst_len=16");
+	T_EQ_U(jobs[1].dim[HX_DIM_OPTIONS].line, 8);
+	T_TRUE(bad_file("[a]\noptions = a=1;;b=2\n", 2, "a=1;;b=2", "empty item between ';'"));
+	T_TRUE(bad_file("[a]\noptions = a=1\noptions = b=2\n", 3, "options", "given twice"));
+}
+
 static void test_dim_table(void)
 {
 	/* The table-driven view agrees with core.h. */
@@ -563,6 +705,16 @@ static void test_dim_table(void)
 	T_EQ_U(hx_dim_min(HX_DIM_SIZE), 1);
 	T_EQ_U(hx_dim_min(HX_DIM_SEED), 0);
 	T_EQ_INT(hx_dim_pow2(HX_DIM_ALIGN), 1);
+	/* options: a text row right after backend (its column follows profile) */
+	T_EQ_INT(hx_dim_lookup("options"), HX_DIM_OPTIONS);
+	T_EQ_INT(HX_DIM_OPTIONS, HX_DIM_BACKEND + 1);
+	T_EQ_INT(hx_dim_desc(HX_DIM_OPTIONS)->type, HX_DT_STR);
+	T_EQ_STR(hx_dim_desc(HX_DIM_OPTIONS)->column, "options");
+	T_EQ_STR(hx_dim_desc(HX_DIM_OPTIONS)->def, "");
+	T_EQ_U(hx_dim_desc(HX_DIM_OPTIONS)->off, offsetof(struct hx_point, options));
+	T_EQ_STR(hx_dtype_name(HX_DT_STR), "text");
+	T_NULL(hx_enum_values(HX_DT_STR, NULL));
+	T_EQ_INT(HX_STR_DIMS, 1);
 }
 
 T_MAIN(T_CASE(test_sizes), T_CASE(test_size_errors), T_CASE(test_times), T_CASE(test_time_errors),
@@ -570,4 +722,5 @@ T_MAIN(T_CASE(test_sizes), T_CASE(test_size_errors), T_CASE(test_times), T_CASE(
        T_CASE(test_list_errors), T_CASE(test_zero_and_limits), T_CASE(test_enums),
        T_CASE(test_backends), T_CASE(test_inject), T_CASE(test_unknown_key),
        T_CASE(test_defaults_and_points), T_CASE(test_apply_and_auto), T_CASE(test_jobfile),
-       T_CASE(test_jobfile_errors), T_CASE(test_dim_table))
+       T_CASE(test_jobfile_errors), T_CASE(test_options_values), T_CASE(test_options_points),
+       T_CASE(test_options_jobfile), T_CASE(test_dim_table))

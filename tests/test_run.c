@@ -8,7 +8,9 @@
  * deterministic, missing maintenance is measured as verification failures
  * and correct maintenance gives none, impossible combinations are skipped
  * with a reason naming the culprit, deadlines are missed by a starved
- * low-priority channel, and every piece starts aligned to exactly A.
+ * low-priority channel, every piece starts aligned to exactly A, and the
+ * options dimension reaches the backend (hx_dev_open), changing its
+ * requirements and results, with refused options named.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +103,106 @@ static void test_point_defaults(void)
 	T_EQ_U(pt.warmup, 4);
 	T_EQ_U(pt.min_time_ns, 0);
 	T_NULL(pt.inject);
+	T_EQ_STR(pt.options, ""); /* the profile as it is */
 	T_EQ_INT(hx_point_defaults(NULL), DMAB_EINVAL);
+}
+
+/* ---- backend options ---------------------------------------------------------- */
+
+static void test_options_to_backend(void)
+{
+	char out[32];
+	T_EQ_INT(hx_options_to_backend("burst_len=4;bus_width=8", out, sizeof(out)), 0);
+	T_EQ_STR(out, "burst_len=4,bus_width=8");
+	/* blanks and empty items do not reach the backend */
+	T_EQ_INT(hx_options_to_backend(" a=1 ;; b=2 ; ", out, sizeof(out)), 0);
+	T_EQ_STR(out, "a=1,b=2");
+	T_EQ_INT(hx_options_to_backend("", out, sizeof(out)), 0);
+	T_EQ_STR(out, "");
+	T_EQ_INT(hx_options_to_backend(NULL, out, sizeof(out)), 0);
+	T_EQ_STR(out, "");
+	/* a ',' separates sweep values: it cannot be inside one */
+	T_EQ_INT(hx_options_to_backend("a=1,b=2", out, sizeof(out)), DMAB_EINVAL);
+	/* "a=1,b=2" needs 8 bytes */
+	T_EQ_INT(hx_options_to_backend("a=1;b=2", out, 7), DMAB_ENOSPC);
+	T_EQ_INT(hx_options_to_backend("a=1;b=2", out, 8), 0);
+	T_EQ_STR(out, "a=1,b=2");
+	T_EQ_INT(hx_options_to_backend("a=1", out, 0), DMAB_ENOSPC);
+}
+
+static void test_dev_open_options(void)
+{
+	const struct dmab_backend_ops *sim = hx_backend_find("sim");
+	const struct dmab_backend_ops *host = hx_backend_find("host");
+	struct dmab_dev *dev = NULL;
+	char why[160];
+	T_NOT_NULL(sim);
+	T_NOT_NULL(host);
+	/* the options reach the backend: its requirements change */
+	T_EQ_INT(hx_dev_open(sim, "mcu", "", 1, &dev, why, sizeof(why)), 0);
+	T_EQ_U(dmab_dev_reqs(dev)->cache_line, 32);
+	T_EQ_U(dmab_dev_reqs(dev)->addr_align, 1);
+	dmab_dev_close(dev, NULL);
+	T_EQ_INT(hx_dev_open(sim, "mcu", "cache_line=128; addr_align=8", 1, &dev, why, sizeof(why)), 0);
+	T_EQ_U(dmab_dev_reqs(dev)->cache_line, 128);
+	T_EQ_U(dmab_dev_reqs(dev)->addr_align, 8);
+	T_EQ_U(dmab_dev_reqs(dev)->clock_hz, 100000000); /* the rest is mcu's */
+	dmab_dev_close(dev, NULL);
+	/* refused options: the library's code, no device, why names the key */
+	dev = (struct dmab_dev *)why;
+	T_EQ_INT(hx_dev_open(sim, "soc", "burst_len=4;burst_lenx=4", 1, &dev, why, sizeof(why)),
+		 DMAB_EINVAL);
+	T_NULL(dev);
+	if (!strstr(why, "burst_lenx"))
+		T__FAIL_FMT("why \"%s\" does not name burst_lenx", why);
+	T_TRUE(strncmp(why, "sim:", 4) != 0); /* the backend's own prefix is dropped */
+	T_EQ_INT(hx_dev_open(sim, "soc", "burst_len=999", 1, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_TRUE(strstr(why, "burst_len") != NULL);
+	T_EQ_INT(hx_dev_open(sim, "soc", "a=1,b=2", 1, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_TRUE(strstr(why, "','") != NULL);
+	/* a backend without messages: the first item refused on its own */
+	T_EQ_INT(hx_dev_open(host, NULL, "line=128;frobs=2;align=3", 1, &dev, why, sizeof(why)),
+		 DMAB_EINVAL);
+	T_EQ_STR(why, "option 'frobs=2' refused (invalid argument)");
+	T_EQ_INT(hx_dev_open(host, NULL, "line=128", 1, &dev, NULL, 0), 0);
+	T_EQ_U(dmab_dev_reqs(dev)->cache_line, 128);
+	dmab_dev_close(dev, NULL);
+	T_EQ_INT(hx_dev_open(NULL, NULL, NULL, 1, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_INT(hx_dev_open(sim, NULL, NULL, 1, NULL, why, sizeof(why)), DMAB_EINVAL);
+}
+
+static void test_sim_options_change_the_result(void)
+{
+	struct hx_point pt;
+	struct hx_result a, b;
+	base_point(&pt, "sim", "soc");
+	pt.size = 65536;
+	pt.reps = 8;
+	snprintf(pt.options, sizeof(pt.options), "burst_len=4");
+	T_EQ_INT(run(&pt, &a), 0);
+	T_EQ_INT(a.status, HX_OK);
+	snprintf(pt.options, sizeof(pt.options), "burst_len=16");
+	T_EQ_INT(run(&pt, &b), 0);
+	T_EQ_INT(b.status, HX_OK);
+	/* longer bursts: fewer bus grants for the same bytes */
+	T_GT_U(b.v[HX_M_THROUGHPUT], a.v[HX_M_THROUGHPUT] * 1.2);
+	T_EQ_U(b.v[HX_M_BYTES], a.v[HX_M_BYTES]);
+	/* an option that changes a requirement changes what the point can do */
+	base_point(&pt, "sim", "soc");
+	snprintf(pt.options, sizeof(pt.options), "addr_align=128");
+	T_EQ_INT(run(&pt, &a), 0);
+	T_EQ_INT(a.status, HX_SKIPPED);
+	T_TRUE(strstr(a.reason, "align 64") != NULL);
+	pt.options[0] = '\0';
+	T_EQ_INT(run(&pt, &a), 0);
+	T_EQ_INT(a.status, HX_OK);
+	/* options the backend refuses fail the row, naming the key */
+	snprintf(pt.options, sizeof(pt.options), "burst_lenx=4");
+	T_EQ_INT(run(&pt, &a), 0);
+	T_EQ_INT(a.status, HX_FAILED);
+	if (!strstr(a.reason, "options refused: unknown option 'burst_lenx'"))
+		T__FAIL_FMT("reason \"%s\"", a.reason);
+	T_FALSE(a.has[HX_M_THROUGHPUT]);
 }
 
 static void test_layout_exact_alignment(void)
@@ -507,7 +608,8 @@ static void test_sim_min_time_and_injection(void)
 	T_TRUE(strstr(res.reason, "meltdown") != NULL);
 }
 
-T_MAIN(T_CASE(test_names_and_parse), T_CASE(test_point_defaults),
+T_MAIN(T_CASE(test_names_and_parse), T_CASE(test_point_defaults), T_CASE(test_options_to_backend),
+       T_CASE(test_dev_open_options), T_CASE(test_sim_options_change_the_result),
        T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows),
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),

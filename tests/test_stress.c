@@ -3,8 +3,9 @@
  * transfers of at most a few KiB) on the host and sim backends: exact
  * accounting, zero undetected failures on a healthy device, every injected
  * fault kind detected and classified, determinism of a count-bounded run,
- * round-robin threads equal to threads run one by one and merged, and the
- * stop hook ending a run cleanly.
+ * round-robin threads equal to threads run one by one and merged, the
+ * stop hook ending a run cleanly, and backend options reaching every
+ * thread's device.
  */
 #include <string.h>
 #include <time.h>
@@ -255,6 +256,37 @@ static void test_setup_failures_reported(void)
 	T_EQ_INT(r.status, HX_SKIPPED);
 }
 
+/* cfg->options reach every thread's device. */
+static void test_options(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result a, b;
+	hx_stress_cfg_defaults(&cfg);
+	T_EQ_STR(cfg.options, "");
+	cfg_for(&cfg, "sim", "soc");
+	cfg.xfers = 1u << DMAB_MEM2MEM;
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &a), 0);
+	check_clean(&a, 200);
+	/* the same transfers on a bus moving one beat per burst: slower */
+	snprintf(cfg.options, sizeof(cfg.options), "burst_len=1");
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	check_clean(&b, 200);
+	T_EQ_U(b.bytes, a.bytes);
+	T_GT_U(b.device_ns, a.device_ns);
+	/* a device with fewer channels than asked for cannot run it */
+	snprintf(cfg.options, sizeof(cfg.options), "channels=2");
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(b.status, HX_SKIPPED);
+	T_TRUE(strstr(b.reason, "has 2") != NULL);
+	/* options the backend refuses: failed, naming the key */
+	snprintf(cfg.options, sizeof(cfg.options), "chanels=2");
+	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(b.status, HX_FAILED);
+	T_EQ_U(b.submitted, 0);
+	if (!strstr(b.reason, "options refused: unknown option 'chanels'"))
+		T__FAIL_FMT("reason \"%s\"", b.reason);
+}
+
 static void test_failure_rule(void)
 {
 	struct hx_stress_result r;
@@ -274,4 +306,4 @@ T_MAIN(T_CASE(test_host_clean_run), T_CASE(test_sim_clean_run_all_directions),
        T_CASE(test_threads_round_robin_equals_separate), T_CASE(test_deterministic),
        T_CASE(test_bitflip_detected_and_classified), T_CASE(test_error_faults_detected),
        T_CASE(test_stop_hook_and_bounds), T_CASE(test_setup_failures_reported),
-       T_CASE(test_failure_rule))
+       T_CASE(test_options), T_CASE(test_failure_rule))

@@ -96,10 +96,14 @@ int hx_prio_parse_n(const char *s, size_t len);
 /* ---- one measurement point ----------------------------------------------- */
 
 #define HX_NAME_MAX 32
+/* Size of a text (STR) field, NUL included: room for every parameter of a
+ * sim profile written out as options (about 530 characters). */
+#define HX_STR_MAX 1024
 
 struct hx_point {
 	char backend[HX_NAME_MAX];
 	char profile[HX_NAME_MAX];   /* "" = backend default */
+	char options[HX_STR_MAX];    /* backend parameters "key=val;key=val"; "" = none */
 	int transfer;                /* enum dmab_xfer_type */
 	uint64_t size;               /* bytes per transfer */
 	uint64_t align;              /* start aligned to exactly align (not 2*align) */
@@ -127,13 +131,23 @@ struct hx_point {
  *   U64  uint64_t, plain number           SIZE uint64_t, K/M/G = 2^10.., "auto"
  *   TIME uint64_t ns, units ns/us/ms/s    XFER/POOL/CACHE/PRIO the enum (int)
  *   BACKEND "name[:profile]" into two char[HX_NAME_MAX]
- * Every numeric dimension takes lists "a,b,c" and ranges "A:B:xF" / "A:B:+S".
+ *   STR  text into char[HX_STR_MAX]: items "a;b;c" inside one value (blanks
+ *        around ';' dropped), "" allowed (the default: nothing), no ranges
+ * Every dimension takes lists "a,b,c"; numeric ones also ranges "A:B:xF" /
+ * "A:B:+S".
+ * OPTIONS are the backend's parameters (dmab_dev_cfg.options) with ';'
+ * where the backend writes ',': "burst_len=4;bus_width=8" is one value,
+ * "burst_len=4,burst_len=16" two. Its column follows "profile", so a row
+ * names the whole device configuration. Whether a value is valid only the
+ * backend knows (at open); the CLI opens each distinct (backend, profile,
+ * options) once before measuring, see hx_dev_open.
  * The default deadline (100us) makes the default sweep a deadline-carrying
  * stream: on the sim's default profile (mcu, 100 MHz, 32-bit bus) transfers
  * up to 4 KiB at qdepth 4 meet it and larger ones miss, so the deadline
  * columns show an effect instead of being empty. */
 #define HX_DIM_TABLE(X)                                                                                        \
 	X(BACKEND, "backend", "backend", BACKEND, backend, "sim", "backend[:profile], see `dmabench list`")       \
+	X(OPTIONS, "options", "options", STR, options, "", "backend parameters key=val;key=val over the profile's (dmabench list); empty = none") \
 	X(TRANSFER, "transfer", "transfer", XFER, transfer, "mem2mem", "transfer type: mem2mem, mem2dev, dev2mem") \
 	X(SIZE, "size", "size", SIZE, size, "64,1K,4K,64K,1M", "bytes per transfer; lists, ranges 64:1M:x2, auto") \
 	X(ALIGN, "align", "align", SIZE, align, "64,4", "start alignment in bytes (exactly this, not more)")    \
@@ -254,10 +268,40 @@ const struct dmab_backend_ops *hx_backend_find(const char *name);
  * first error, with *bad naming the culprit. Called once at start-up. */
 int hx_backends_validate(const struct dmab_backend_ops **bad, const char **why);
 
+/* ---- opening a point's device (harness/core/point.c) -------------------- */
+
+/* Writes options in the dimension's syntax ("key=val;key=val", blanks
+ * around ';' allowed) as dmab_dev_cfg.options wants them
+ * ("key=val,key=val") into out. NULL or "" gives "". Returns 0, or
+ * DMAB_ENOSPC when out (n bytes) is too small, DMAB_EINVAL when opts holds
+ * a ',' (it separates sweep values, so it cannot be inside one). O(length). */
+int hx_options_to_backend(const char *opts, char *out, size_t n);
+
+/* Opens a device of backend ops with profile (NULL or "" = the backend's
+ * default), options in the dimension's syntax (NULL or "" = none) and seed.
+ * Returns 0 with *dev open, or the library's negative code with *dev NULL
+ * and why (n bytes, may be NULL) saying what was refused, for messages that
+ * name the culprit: the backend's own log message when it gives one (the
+ * sim's names the key: "unknown option 'burst_lenx' (see dmabench list)"),
+ * else, when the options were refused (DMAB_EINVAL), the first item the
+ * backend refuses on its own ("option 'foo=1' refused"), else the error's
+ * text. No log callback stays attached to the device (the message is
+ * caught by a second open, only after a failure), so the caller's stack
+ * holds nothing the device points to. O(items) opens on failure, one
+ * otherwise. */
+int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const char *options,
+		uint64_t seed, struct dmab_dev **dev, char *why, size_t n);
+
 /* ---- running ------------------------------------------------------------- */
 
 /*
  * What a point means (harness/core/run.c implements exactly this).
+ *
+ * Device. The point's device is opened (hx_dev_open) with its backend,
+ * profile, options (as dmab_dev_cfg.options, ';' turned into ',') and seed.
+ * Options the backend refuses at open make the row failed, its reason
+ * naming what was refused; the CLI opens every distinct (backend, profile,
+ * options) before measuring, so a sweep stops with exit 2 instead.
  *
  * Buffers. Every transfer has its own source and destination buffer (only
  * one of them for mem2dev / dev2mem). A buffer is laid out as
@@ -451,6 +495,7 @@ int hx_point_defaults(struct hx_point *pt);
 struct hx_stress_cfg {
 	char backend[HX_NAME_MAX];
 	char profile[HX_NAME_MAX];   /* "" = backend default */
+	char options[HX_STR_MAX];    /* backend parameters, the OPTIONS dimension's syntax; "" = none */
 	uint64_t seed;
 	uint64_t count;              /* transfers per thread; 0 = no count bound */
 	uint64_t device_ns;          /* device time per thread; 0 = no time bound */
@@ -484,8 +529,11 @@ struct hx_stress_result {
 	char first_undetected[160];  /* what the first of them was */
 };
 
-/* Defaults: backend "sim", seed 1, count 1000, 1 thread, 2 channels,
- * qdepth 2, max_size 64 KiB, all transfer types and cache policies. */
+/* Defaults: backend "sim", no options, seed 1, count 1000, 1 thread, 2
+ * channels, qdepth 2, max_size 64 KiB, all transfer types and cache
+ * policies. Every thread's device is opened with cfg->options (as for a
+ * point); options the backend refuses make the run failed (status and
+ * reason in the result). */
 void hx_stress_cfg_defaults(struct hx_stress_cfg *cfg);
 void hx_stress_result_init(struct hx_stress_result *res);
 /* All threads, round-robin, in this call. Returns 0 (outcome in *res) or

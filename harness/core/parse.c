@@ -9,8 +9,9 @@
  * and the caller always learns the exact token that failed.
  *
  * Costs: O(length of the text) per value; ranges O(values produced), capped
- * at HX_VALS_MAX; the job file is scanned once, line by line, into fixed
- * line buffers (no allocation).
+ * at HX_VALS_MAX; text values are copied into the job's fixed pool (two
+ * passes, the first only checks); the job file is scanned once, line by
+ * line, into fixed line buffers (no allocation).
  */
 #include "core/parse.h"
 
@@ -45,7 +46,7 @@ static const struct hx_dim_desc dims[HX_DIM__COUNT] = {
 static const char *const dtype_names[HX_DT__COUNT] = {
 	[HX_DT_BACKEND] = "backend", [HX_DT_XFER] = "transfer", [HX_DT_POOL] = "pool",
 	[HX_DT_CACHE] = "cache",     [HX_DT_PRIO] = "priority",  [HX_DT_U64] = "number",
-	[HX_DT_SIZE] = "size",       [HX_DT_TIME] = "time",
+	[HX_DT_SIZE] = "size",       [HX_DT_TIME] = "time",      [HX_DT_STR] = "text",
 };
 
 const struct hx_dim_desc *hx_dim_desc(enum hx_dim d)
@@ -621,18 +622,124 @@ static void trim_copy(char *buf, size_t n, const char *s, const char *e)
 	buf[len] = '\0';
 }
 
+/* Index of STR dimension d's pool in hx_job.strs: how many STR rows come
+ * before it. O(dimensions). */
+static unsigned str_slot(int d)
+{
+	unsigned k = 0;
+	for (int i = 0; i < d; i++)
+		k += dims[i].type == HX_DT_STR;
+	return k;
+}
+
+/* [*s, *e) without blanks at either end. */
+static void trim_span(const char **s, const char **e)
+{
+	while (*s < *e && (**s == ' ' || **s == '\t'))
+		(*s)++;
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+/* One STR value [s, e) into item (HX_STR_MAX bytes): blanks around the
+ * whole value and around each ';' dropped, so "a=1; b=2" and "a=1;b=2" are
+ * one value (and one CSV cell). An empty item between ';' is an error; an
+ * empty value is not (it means "nothing", e.g. no backend options). */
+static int str_item(struct hx_parse_ctx *c, const char *key, const char *text, const char *s,
+		    const char *e, char *item)
+{
+	size_t used = 0;
+	item[0] = '\0';
+	trim_span(&s, &e);
+	if (s == e)
+		return 0;
+	for (const char *p = s;;) {
+		const char *semi = memchr(p, ';', (size_t)(e - p));
+		const char *ps = p, *pe = semi ? semi : e;
+		trim_span(&ps, &pe);
+		size_t len = (size_t)(pe - ps);
+		if (!len)
+			return fail(c, key, text, "empty item between ';' in '%s'", text);
+		if (used + (used ? 1 : 0) + len >= HX_STR_MAX)
+			return fail(c, key, text, "value longer than %d characters in '%s'", HX_STR_MAX - 1,
+				    text);
+		if (used)
+			item[used++] = ';';
+		memcpy(item + used, ps, len);
+		used += len;
+		item[used] = '\0';
+		if (!semi)
+			return 0;
+		p = semi + 1;
+	}
+}
+
+/* A STR dimension: every comma-separated value, normalised, into the job's
+ * pool for d. Two passes, the first only checking, so a failed parse leaves
+ * the job as it was without a scratch copy of the pool. */
+static int set_str(struct hx_parse_ctx *c, struct hx_job *j, enum hx_dim d, const char *text)
+{
+	const char *key = dims[d].name;
+	char *pool = j->strs[str_slot(d)];
+	char item[HX_STR_MAX];
+	for (int store = 0; store < 2; store++) {
+		size_t used = 0;
+		unsigned n = 0;
+		for (const char *p = text;;) {
+			const char *end = strchr(p, ',');
+			if (!end)
+				end = p + strlen(p);
+			if (str_item(c, key, text, p, end, item) < 0)
+				return -1;
+			size_t len = strlen(item) + 1;
+			if (n >= HX_VALS_MAX)
+				return fail(c, key, text, "more than %d values in '%s'", HX_VALS_MAX, text);
+			if (len > HX_STR_POOL - used)
+				return fail(c, key, text, "values longer than %d characters in all in '%s'",
+					    HX_STR_POOL, text);
+			if (store) {
+				memcpy(pool + used, item, len);
+				j->dim[d].v[n] = used;
+			}
+			used += len;
+			n++;
+			if (!*end)
+				break;
+			p = end + 1;
+		}
+		if (store) {
+			struct hx_vals *t = &j->dim[d];
+			t->n = n;
+			t->is_auto = 0;
+			t->set = 1;
+			t->line = c->line;
+		}
+	}
+	return 0;
+}
+
+const char *hx_job_str(const struct hx_job *j, enum hx_dim d, unsigned i)
+{
+	if (!j || (unsigned)d >= HX_DIM__COUNT || dims[d].type != HX_DT_STR || i >= j->dim[d].n ||
+	    j->dim[d].v[i] >= HX_STR_POOL)
+		return NULL;
+	return j->strs[str_slot(d)] + j->dim[d].v[i];
+}
+
 int hx_job_set(struct hx_parse_ctx *c, struct hx_job *j, enum hx_dim d, const char *text)
 {
 	if ((unsigned)d >= HX_DIM__COUNT)
 		return fail(c, NULL, "", "no such dimension");
 	const struct hx_dim_desc *dd = &dims[d];
+	if (!text)
+		text = "";
+	if (dd->type == HX_DT_STR)
+		return set_str(c, j, d, text);
 	/* Parse into scratch so a failed parse leaves the job as it was. */
 	struct hx_vals vals;
 	struct hx_backend_spec newb[HX_BACKENDS_MAX];
 	unsigned nback = 0;
 	memset(&vals, 0, offsetof(struct hx_vals, v));
-	if (!text)
-		text = "";
 	const char *p = text;
 	for (;;) {
 		const char *end = strchr(p, ',');
@@ -719,6 +826,8 @@ static void copy_dim(struct hx_job *dst, const struct hx_job *src, int d)
 	memcpy(t->v, s->v, sizeof s->v[0] * s->n);
 	if (dims[d].type == HX_DT_BACKEND)
 		memcpy(dst->backends, src->backends, sizeof src->backends);
+	if (dims[d].type == HX_DT_STR)
+		memcpy(dst->strs[str_slot(d)], src->strs[str_slot(d)], HX_STR_POOL);
 }
 
 void hx_job_apply(struct hx_job *dst, const struct hx_job *over)
@@ -818,6 +927,13 @@ int hx_job_point(const struct hx_job *j, uint64_t idx, struct hx_point *pt)
 			memcpy(field, &iv, sizeof iv);
 			break;
 		}
+		case HX_DT_STR: {
+			/* v is the value's offset in the pool; set_str keeps
+			 * every value below HX_STR_MAX */
+			const char *sv = v < HX_STR_POOL ? j->strs[str_slot(d)] + v : "";
+			snprintf(field, HX_STR_MAX, "%s", sv);
+			break;
+		}
 		default:
 			memcpy(field, &v, sizeof v);
 			break;
@@ -835,6 +951,8 @@ int hx_dim_format(const struct hx_point *pt, enum hx_dim d, char *buf, size_t n)
 	switch (dims[d].type) {
 	case HX_DT_BACKEND:
 		return snprintf(buf, n, "%s", pt->backend);
+	case HX_DT_STR:
+		return snprintf(buf, n, "%.*s", HX_STR_MAX - 1, field);
 	case HX_DT_XFER:
 	case HX_DT_POOL:
 	case HX_DT_CACHE:
@@ -858,11 +976,21 @@ int hx_dim_format(const struct hx_point *pt, enum hx_dim d, char *buf, size_t n)
 
 static int is_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
 
-/* Cuts a comment: "#"/";" at the start or after a blank. */
+/* Cuts a comment: "#" at the start or after a blank, ";" only at the
+ * start (after blanks): inside a value ';' separates the items of a text
+ * dimension ("options = a=1; b=2"), and cutting there would drop b=2
+ * silently. */
 static void cut_comment(char *s)
 {
+	const char *first = s;
+	while (is_blank(*first))
+		first++;
+	if (*first == ';') {
+		*s = '\0';
+		return;
+	}
 	for (char *p = s; *p; p++) {
-		if ((*p == '#' || *p == ';') && (p == s || is_blank(p[-1]))) {
+		if (*p == '#' && (p == s || is_blank(p[-1]))) {
 			*p = '\0';
 			return;
 		}
@@ -949,10 +1077,12 @@ int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text
 			return fail(c, NULL, "=", "missing key before '='");
 		if (cur < 0)
 			return fail(c, NULL, key, "key '%s' outside a section (start with [global] or [jobname])", key);
-		if (!*val)
+		int d = hx_dim_lookup(key);
+		/* "options =" means none (e.g. against [global]'s); elsewhere
+		 * an empty value is a slip */
+		if (!*val && !(d >= 0 && dims[d].type == HX_DT_STR))
 			return fail(c, key, "", "empty value");
 		struct hx_job *j = &jobs[cur];
-		int d = hx_dim_lookup(key);
 		if ((d >= 0 && j->dim[d].set) || (d < 0 && strcmp(key, "inject") == 0 && j->inject_set)) {
 			if (d >= 0)
 				return fail(c, key, key, "key '%s' given twice in [%s] (first on line %u)", key,

@@ -4,8 +4,8 @@
  * Everything here is driven by HX_DIM_TABLE (core.h): each row's type picks
  * the value parser, its field (through offsetof) says where a value lands in
  * struct hx_point, its default string is parsed by the same code as the
- * user's input, and its help text feeds --help. So a new numeric or enum
- * dimension is one row in core.h and nothing here.
+ * user's input, and its help text feeds --help. So a new numeric, enum or
+ * text dimension is one row in core.h and nothing here.
  *
  * The module is portable C11 (no OS calls, no allocation), so it links into
  * the unit tests and could run on bare metal: a job file is parsed from a
@@ -14,7 +14,9 @@
  * the key and the exact token at fault, so the CLI can print it and exit 2.
  *
  * Costs: parsing is linear in the text; a range expands to its values
- * (at most HX_VALS_MAX per dimension); hx_job_point is O(dimensions).
+ * (at most HX_VALS_MAX per dimension); hx_job_point is O(dimensions) plus
+ * copying text values. A job is about 40 KiB (HX_VALS_MAX numbers per
+ * dimension, HX_STR_POOL bytes per text dimension).
  */
 #ifndef DMAB_HARNESS_PARSE_H
 #define DMAB_HARNESS_PARSE_H
@@ -38,6 +40,7 @@ enum hx_dtype {
 	HX_DT_U64,     /* plain number, decimal or 0x hex */
 	HX_DT_SIZE,    /* bytes, K/M/G/T = 2^10.. (binary), or "auto" */
 	HX_DT_TIME,    /* nanoseconds, written with a unit: ns, us, ms, s */
+	HX_DT_STR,     /* text "a;b;c" (no ','; blanks around ';' dropped; may be "") */
 	HX_DT__COUNT
 };
 
@@ -119,13 +122,22 @@ int hx_inject_parse(struct hx_parse_ctx *c, const char *key, const char *spec,
 #define HX_BACKENDS_MAX 16
 #define HX_INJECT_MAX 128
 #define HX_JOB_NAME_MAX 48
+/* Bytes of text a STR dimension's values may take in one job, NULs
+ * included (several full sim profiles). */
+#define HX_STR_POOL 4096
+
+/* How many rows of HX_DIM_TABLE are STR: each has its own text pool. */
+#define HX__STRDIM(id, name, col, type, field, def, help) +(HX_DT_##type == HX_DT_STR)
+enum { HX_STR_DIMS = 0 HX_DIM_TABLE(HX__STRDIM) };
+#undef HX__STRDIM
 
 struct hx_vals {
 	unsigned n;
 	uint8_t set;         /* given by the user (not a default) */
 	uint8_t is_auto;     /* SIZE "auto": resolve with hx_job_resolve_auto */
 	unsigned line;       /* where it was set (job files) */
-	uint64_t v[HX_VALS_MAX]; /* numbers, enum values, or backend indices */
+	uint64_t v[HX_VALS_MAX]; /* numbers, enum values, backend indices, or
+				  * offsets into the dimension's text pool (STR) */
 };
 
 struct hx_backend_spec {
@@ -137,6 +149,9 @@ struct hx_job {
 	char name[HX_JOB_NAME_MAX];
 	struct hx_vals dim[HX_DIM__COUNT];
 	struct hx_backend_spec backends[HX_BACKENDS_MAX]; /* values of the BACKEND dim */
+	/* Values of the STR dimensions (pool k = the k-th STR row of the
+	 * table), NUL-terminated one after the other; hx_job_str gives one. */
+	char strs[HX_STR_DIMS ? HX_STR_DIMS : 1][HX_STR_POOL];
 	char inject[HX_INJECT_MAX];  /* "" = no fault injection */
 	uint8_t inject_set;
 };
@@ -155,6 +170,9 @@ int hx_job_defaults(struct hx_parse_ctx *c, struct hx_job *j);
 void hx_job_resolve_auto(struct hx_job *j, const uint64_t *sizes, unsigned n);
 /* Whether any dimension still holds "auto". */
 int hx_job_has_auto(const struct hx_job *j);
+/* Value i of STR dimension d, or NULL (not a STR dimension, i out of
+ * range). */
+const char *hx_job_str(const struct hx_job *j, enum hx_dim d, unsigned i);
 /* Number of points (product over dimensions); UINT64_MAX on overflow. */
 uint64_t hx_job_count(const struct hx_job *j);
 /* Point idx (0 <= idx < count): the last dimension varies fastest.
@@ -162,8 +180,8 @@ uint64_t hx_job_count(const struct hx_job *j);
 int hx_job_point(const struct hx_job *j, uint64_t idx, struct hx_point *pt);
 
 /* Writes a point's value of dimension d as the CSV shows it (numbers in
- * plain units, enums by name; BACKEND writes the name only). Returns the
- * length, as snprintf. */
+ * plain units, enums by name, text as stored; BACKEND writes the name
+ * only). Returns the length, as snprintf. */
 int hx_dim_format(const struct hx_point *pt, enum hx_dim d, char *buf, size_t n);
 
 /* ---- job files ------------------------------------------------------------ */
@@ -171,7 +189,10 @@ int hx_dim_format(const struct hx_point *pt, enum hx_dim d, char *buf, size_t n)
 /* Parses an INI-like job file held in text (NUL-terminated); fname names it
  * in errors. Sections: [global] (keys apply to every job, before or after
  * it), then one [name] per job; keys are dimension names and "inject";
- * "#" and ";" start comments (at line start, or after whitespace). A file
+ * "#" starts a comment at the line start or after whitespace, ";" only at
+ * the line start (after blanks), so "options = a=1; b=2" keeps its second
+ * item; an empty value is an error except for a text dimension, where it
+ * means none ("options =" undoes [global]'s options). A file
  * with no job section yields one job named after [global]. Jobs receive
  * global values then their own; defaults are not filled here. Returns 0,
  * or -1 with c->err naming fname:line and the token. */

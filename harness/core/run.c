@@ -4,7 +4,8 @@
  * What each dimension means concretely is documented in core.h ("What a
  * point means"); this file implements it. The shape of a point:
  *
- *   open the device -> check the point against the device's requirements ->
+ *   open the device (hx_dev_open: profile, options, seed) -> check the
+ *   point against the device's requirements ->
  *   lay out one buffer (guards, pieces at exactly `align`) -> set up the
  *   buffer source (pool), chains and channels -> warm-up phase -> reset the
  *   channel statistics -> measured phase (rounds until min_time) ->
@@ -1163,18 +1164,17 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 		set_status(r, HX_SKIPPED, "inject %s: backend %s cannot inject faults", pt->inject, ops->name);
 		goto out;
 	}
-	struct dmab_dev_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.ops = ops;
-	cfg.profile = pt->profile[0] ? pt->profile : NULL;
-	cfg.seed = pt->seed;
-	int rc = dmab_dev_open(&cfg, &r->dev);
+	char why[160];
+	int rc = hx_dev_open(ops, pt->profile, pt->options, pt->seed, &r->dev, why, sizeof(why));
 	if (rc < 0) {
 		char what[96];
 		snprintf(what, sizeof(what), "opening backend %s%s%s", ops->name,
 			 pt->profile[0] ? " profile " : "", pt->profile);
 		if (rc == DMAB_ENODEV)
 			set_status(r, HX_SKIPPED, "%s: %s", what, dmab_strerror(rc));
+		else if (rc == DMAB_EINVAL && pt->options[0])
+			/* the options column holds the value; the reason is short */
+			set_status(r, HX_FAILED, "%s: options refused: %s", what, why);
 		else
 			set_err(r, rc, what);
 		goto out;

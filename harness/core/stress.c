@@ -132,7 +132,7 @@ static int periph_ok(const struct sthr *t)
 static int thr_open(struct sthr *t, unsigned index)
 {
 	const struct hx_stress_cfg *cfg = t->cfg;
-	char msg[160];
+	char msg[320]; /* res_fail keeps what fits in the reason */
 	int rc;
 	t->ops = hx_backend_find(cfg->backend);
 	if (!t->ops) {
@@ -146,15 +146,13 @@ static int thr_open(struct sthr *t, unsigned index)
 		return -1;
 	}
 	t->rng = next_rand(&(uint64_t){ cfg->seed ^ ((uint64_t)index << 32) });
-	struct dmab_dev_cfg dc;
-	memset(&dc, 0, sizeof(dc));
-	dc.ops = t->ops;
-	dc.profile = cfg->profile[0] ? cfg->profile : NULL;
-	dc.seed = cfg->seed + index;
-	rc = dmab_dev_open(&dc, &t->dev);
+	char why[128];
+	rc = hx_dev_open(t->ops, cfg->profile, cfg->options, cfg->seed + index, &t->dev, why,
+			 sizeof(why));
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "opening backend %s%s%s: %s", t->ops->name,
-			 cfg->profile[0] ? " profile " : "", cfg->profile, dmab_strerror(rc));
+		snprintf(msg, sizeof(msg), "opening backend %s%s%s: %s%s", t->ops->name,
+			 cfg->profile[0] ? " profile " : "", cfg->profile,
+			 rc == DMAB_EINVAL && cfg->options[0] ? "options refused: " : "", why);
 		res_fail(t->res, rc == DMAB_ENODEV ? HX_SKIPPED : HX_FAILED, msg);
 		t->dev = NULL;
 		return -1;
