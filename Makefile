@@ -102,6 +102,7 @@ FORCE:
 
 # ---- tests ------------------------------------------------------------------
 test: all
+	$(Q)scripts/deps test
 	$(Q)BUILD=$(BUILD) scripts/run-tests $(TEST_BINS) $(TEST_SCRIPTS)
 
 check-asan:
