@@ -66,6 +66,8 @@ run "$B" sweep --help
 t_has "sweep help lists dimensions with defaults" "$D/out" "default 64,1K,4K,64K,1M"
 t_has "sweep help lists metrics with units" "$D/out" "lat_p99_ns"
 t_has "sweep help lists enum values" "$D/out" "maintenance deliberately missing"
+t_has "sweep help lists options" "$D/out" "--options K=V;K=V"
+t_has "sweep help explains options lists" "$D/out" "'burst_len=4,burst_len=16' measures both"
 run "$B" help stress
 t_has "help COMMAND" "$D/out" "submitted = completed + failed + cancelled"
 run "$B" frobnicate
@@ -80,12 +82,24 @@ t_has "list shows sim" "$D/out" "sim "
 t_has "list shows host" "$D/out" "host "
 t_has "list shows capabilities" "$D/out" "capabilities: mem2mem"
 t_has "list shows sim profile parameters" "$D/out" "bus_width="
+t_has "list prints profiles in the --options syntax" "$D/out" "bus_width=4;burst_len=4;"
+t_has "list says parameters go through --options" "$D/out" "parameters are set with --options"
 run "$B" info
 t_eq "info exits 0" "$rc" 0
 t_has "info shows caches" "$D/out" "L1"
 t_has "info shows backend requirements" "$D/out" "address alignment"
 run "$B" info --backend nope
 t_eq "info with unknown backend exits 2" "$rc" 2
+run "$B" info --backend sim:soc --options 'cache_line=128;evict_ppm=1000'
+t_eq "info with options exits 0" "$rc" 0
+t_has "info shows the options" "$D/out" "options             cache_line=128;evict_ppm=1000"
+t_has "info reflects a requirement override" "$D/out" "cache line          128 bytes"
+t_has "info describe reflects a parameter override" "$D/out" "evict_ppm=1000"
+run "$B" info --backend sim:soc
+t_has "info without options: the profile's line" "$D/out" "cache line          64 bytes"
+run "$B" info --backend sim:soc --options evict=1
+t_eq "info with an unknown option exits 2" "$rc" 2
+t_has "info names the unknown option" "$D/err" "unknown option 'evict'"
 
 # ---- unusable input: exit 2, the culprit named -----------------------------------
 run "$B" sweep --size 12Q --out "$D/x.csv"
@@ -122,6 +136,27 @@ t_eq "unknown job-file key exits 2" "$rc" 2
 t_has "unknown key names file:line" "$D/err" "bad2.ini:3: unknown key 'speed'"
 run "$B" sweep --job "$D/none.ini"
 t_eq "missing job file exits 2" "$rc" 2
+# Options are checked by opening the backend before anything is measured.
+run "$B" sweep --backend sim:soc --options 'burst_len=4,burst_lenx=16' --size 4K --out "$D/x.csv"
+t_eq "unknown option exits 2" "$rc" 2
+t_has "unknown option: the value and the key named" "$D/err" "--options 'burst_lenx=16': backend sim:soc refuses it: unknown option 'burst_lenx'"
+run "$B" sweep --backend sim:soc --options 'burst_len=999' --size 4K --out "$D/x.csv"
+t_eq "out-of-range option exits 2" "$rc" 2
+t_has "out-of-range option named" "$D/err" "burst_len"
+run "$B" sweep --backend host --options 'line=64;frobs=1' --size 4K --out "$D/x.csv"
+t_eq "option a quiet backend refuses exits 2" "$rc" 2
+t_has "the refused item is named" "$D/err" "option 'frobs=1' refused"
+run "$B" sweep --options 'a=1;;b=2' --out "$D/x.csv"
+t_eq "empty options item exits 2" "$rc" 2
+printf '[global]\nbackend = sim:soc\nsize = 4K\n[a]\noptions = burst_len=4; bus_wdth=8\n' >"$D/bad3.ini"
+run "$B" sweep --job "$D/bad3.ini" --out "$D/x.csv"
+t_eq "unknown option in a job file exits 2" "$rc" 2
+t_has "job-file option error names file:line and the key" "$D/err" "bad3.ini:5: options 'burst_len=4;bus_wdth=8': backend sim:soc refuses it: unknown option 'bus_wdth'"
+run "$B" stress --options 'chanels=1' --count 10
+t_eq "stress with an unknown option exits 2" "$rc" 2
+t_has "stress names the unknown option" "$D/err" "unknown option 'chanels'"
+run "$B" stress --options 'burst_len=4,burst_len=8' --count 10
+t_eq "stress takes one options value" "$rc" 2
 t_eq "no CSV written on input errors" "$(ls "$D"/x.csv* 2>/dev/null | wc -l)" 0
 run "$B" stress --seconds 0
 t_eq "stress --seconds 0 exits 2" "$rc" 2
@@ -129,7 +164,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,status,reason,clock,cpu_clock,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,status,reason,clock,cpu_clock,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -139,7 +174,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "46 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "47 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -150,10 +185,10 @@ t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width=
 bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
 t_eq "status is ok, failed or skipped" "$bad_status" 0
 t_eq "pool coherent x cache sync rows are skipped" \
-	"$(without "$D/sub/dir/a.csv" | awk -F, '$6 == "coherent" && $7 == "sync" { print $17 }' | sort -u)" skipped
-noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[17] == "skipped" && f[18] == "") n++ } END { print n + 0 }')
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $18 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[18] == "skipped" && f[19] == "") n++ } END { print n + 0 }')
 t_eq "skipped rows carry reasons" "$noreason" 0
-noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[17] == "ok" && f[19] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[18] == "ok" && f[20] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
 t_eq "ok rows name the device clock" "$noclock" 0
 t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
 
@@ -186,6 +221,36 @@ run "$B" sweep --backend sim --size 4K --align 64 --pool heap --cache coherent -
 t_has "pmu columns in the header" "$D/e.csv" ",pmu_task-clock,pmu_page-faults"
 t_has "counters metadata says what was recorded" "$D/e.csv" "task-clock=recorded"
 t_eq "task-clock recorded per transfer" "$(col "$D/e.csv" pmu_task-clock | grep -c '[0-9]')" 1
+t_eq "options column empty without --options" "$(col "$D/e.csv" options)" ""
+
+# Backend parameters: each options value is its own set of rows.
+run "$B" sweep --backend sim:soc --options 'burst_len=4,burst_len=16' --size 4K,64K --align 64 \
+	--pool heap --cache coherent --reps 8 --quiet --out "$D/o.csv"
+t_eq "options sweep exits 0" "$rc" 0
+t_eq "two rows per point, one per options value (2 x 2)" "$(rows "$D/o.csv")" 4
+t_eq "options column holds each value" "$(col "$D/o.csv" options | sort -u | tr '\n' ' ')" "burst_len=16 burst_len=4 "
+t_eq "options column follows profile" "$(header "$D/o.csv" | cut -d, -f1-4)" "backend,profile,options,transfer"
+tp4=$(grep -v '^#' "$D/o.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["options"]] == "burst_len=4" && f[c["size"]] == 65536) print f[c["throughput_MBps"]] }')
+tp16=$(grep -v '^#' "$D/o.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["options"]] == "burst_len=16" && f[c["size"]] == 65536) print f[c["throughput_MBps"]] }')
+t_status "longer bursts are faster on the sim ($tp4 < $tp16 MB/s)" 0 awk -v a="$tp4" -v b="$tp16" 'BEGIN { exit !(a > 0 && b > a) }'
+t_has "backend_config records each options value" "$D/o.csv" "sim:soc options{burst_len=4} describe{"
+t_has "backend_config holds the resulting parameters" "$D/o.csv" "burst_len=16;"
+# A whole profile from `list`, edited, is one options value.
+prof=$("$B" list | awk '$1 == "mcu" { getline; print $1 }' | sed 's/burst_len=4;/burst_len=8;/')
+run "$B" sweep --backend sim:mcu --options "$prof" --size 4K --align 64 --pool heap --cache coherent \
+	--reps 4 --quiet --out "$D/p.csv"
+t_eq "a copied, edited profile is accepted" "$rc" 0
+t_eq "the copied profile is one value" "$(rows "$D/p.csv")" 1
+t_has "backend_config records the copied profile" "$D/p.csv" "options{clock_hz=100000000;bus_width=4;burst_len=8;"
+t_status "the edit reached the backend (its describe text)" 0 grep -Eq 'describe\{[^}]*[{;]burst_len=8;' "$D/p.csv"
+# In a job file, ';' inside a value is not a comment and blanks around it go.
+printf '[global]\nbackend = sim:soc\nsize = 4K\nalign = 64\npool = heap\ncache = coherent\nreps = 4\n[w]\noptions = burst_len=4; bus_width=8 , burst_len=8;bus_width=4  # same bytes per burst\n' >"$D/o.ini"
+run "$B" sweep --job "$D/o.ini" --quiet --out "$D/o2.csv"
+t_eq "options from a job file" "$(col "$D/o2.csv" options | tr '\n' ' ')" "burst_len=4;bus_width=8 burst_len=8;bus_width=4 "
+run "$B" sweep --job "$D/o.ini" --options ,burst_len=2 --quiet --out "$D/o3.csv"
+t_eq "a flag overrides a job's options (an empty value = the profile)" "$(col "$D/o3.csv" options | tr '\n' ' ')" " burst_len=2 "
 
 # ---- Ctrl-C: a valid file holding every completed row -------------------------------
 LONG="--backend sim --size 64:64K:x2 --align 64,4 --pool heap,fixed,multi --cache coherent,sync,bounce --reps 256"
@@ -205,7 +270,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "46 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "47 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -223,5 +288,8 @@ run "$B" stress --seconds 0.3 --quiet
 t_eq "stress bounded by time exits 0" "$rc" 0
 run "$B" stress --backend nope
 t_eq "stress with unknown backend exits 2" "$rc" 2
+run "$B" stress --backend sim:soc --options 'burst_len=2; evict_ppm=0' --count 100
+t_eq "stress with options exits 0" "$rc" 0
+t_has "stress names its options" "$D/out" "backend sim:soc (options burst_len=2;evict_ppm=0)"
 
 t_done

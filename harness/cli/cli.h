@@ -74,6 +74,11 @@ void cli_backend_names(char *buf, size_t n);
  * 0, or prints and returns an exit code (2 unknown, 3 unavailable). */
 int cli_pick_backend(const char *spec, const struct dmab_backend_ops **ops, char *profile,
 		     size_t plen);
+/* One value of the OPTIONS dimension (stress, info: no lists) into out,
+ * normalised as sweep stores it. Returns 0, or prints the parser's message
+ * and returns CLI_EXIT_USAGE. Whether the backend accepts it is checked by
+ * opening it (hx_dev_open). */
+int cli_one_options(const char *flag, const char *text, char out[HX_STR_MAX]);
 /* Validates the registry once; prints and returns an exit code on failure. */
 int cli_validate_registry(void);
 

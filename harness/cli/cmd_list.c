@@ -2,9 +2,11 @@
  * harness/cli/cmd_list.c: `dmabench list` and `dmabench info`.
  *
  * list reads only the registry's const data (no device is opened), so it
- * works even where no backend can run and shows why. info opens the chosen
- * backend once to ask its requirements (dmab_reqs), and asks hwloc about
- * the machine.
+ * works even where no backend can run and shows why. It prints the sim's
+ * profiles in the --options syntax (items joined by ';'), so a profile can
+ * be copied, edited and passed back. info opens the chosen backend once,
+ * with the given --options, to ask its requirements (dmab_reqs), and asks
+ * hwloc about the machine.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,9 +42,16 @@ static void list_sim_profiles(int verbose)
 		int r = dmab_sim_profile_format(i, params, sizeof params);
 		printf("    %-13s %s%s\n", dmab_sim_profile_name(i), dmab_sim_profile_summary(i),
 		       i == 0 ? " (default)" : "");
+		/* the backend writes "k=v,k=v"; --options joins items with ';'
+		 * because ',' separates the values of a sweep */
+		for (char *p = params; r >= 0 && *p; p++)
+			if (*p == ',')
+				*p = ';';
 		if (r >= 0)
 			printf("      %s\n", params);
 	}
+	printf("  parameters are set with --options 'key=val;key=val' (sweep, stress, info), over\n"
+	       "  the profile's; e.g. sweep --backend sim:soc --options 'burst_len=4,burst_len=16'\n");
 	if (!verbose) {
 		printf("    (dmabench list --verbose describes each parameter)\n");
 		return;
@@ -60,8 +69,9 @@ static void list_help(FILE *f)
 	fprintf(f, "usage: dmabench list [--verbose]\n\n"
 		   "Lists every backend of the registry in order: whether it can run here (and the\n"
 		   "reason when not), its capabilities and profiles. For the simulator, each\n"
-		   "profile's parameters are printed as key=value pairs, ready to copy and edit as\n"
-		   "backend options. --verbose also describes each parameter with its range.\n\n");
+		   "profile's parameters are printed as key=value items joined by ';', ready to copy,\n"
+		   "edit and pass with --options (sweep, stress, info). --verbose also describes each\n"
+		   "parameter with its range.\n\n");
 	cli_help_exit_codes(f);
 }
 
@@ -112,21 +122,25 @@ int cli_cmd_list(int argc, char **argv)
 
 static void info_help(FILE *f)
 {
-	fprintf(f, "usage: dmabench info [--backend NAME[:PROFILE]]\n\n"
+	fprintf(f, "usage: dmabench info [--backend NAME[:PROFILE]] [--options 'K=V;K=V']\n\n"
 		   "Prints this machine as hwloc sees it (CPU model, packages, cores, PUs, caches\n"
 		   "per level with sizes and line sizes, NUMA nodes) and what the chosen backend\n"
 		   "(default sim) requires from buffers and transfers: address alignment, size\n"
 		   "granule, largest transfer and segment, segment boundary, cache line, coherence,\n"
-		   "DMA mask, channels, priority levels and its clock. Also the sizes --size auto\n"
+		   "DMA mask, channels, priority levels and its clock, with --options applied over\n"
+		   "the profile (backend parameters, as in sweep --help). Also the sizes --size auto\n"
 		   "would use here.\n\n");
 	cli_help_exit_codes(f);
 }
 
-static void print_reqs(const struct dmab_backend_ops *ops, const char *profile, struct dmab_dev *dev)
+static void print_reqs(const struct dmab_backend_ops *ops, const char *profile, const char *opts,
+		       struct dmab_dev *dev)
 {
 	const struct dmab_reqs *r = dmab_dev_reqs(dev);
 	char b1[32], b2[32], b3[32];
 	printf("backend %s%s%s: %s\n", ops->name, *profile ? ":" : "", profile, ops->summary);
+	if (*opts)
+		printf("  options             %s\n", opts);
 	printf("  address alignment   %zu bytes\n", r->addr_align);
 	printf("  size granule        %zu bytes\n", r->size_granule);
 	cli_fmt_bytes(b1, sizeof b1, r->max_xfer);
@@ -152,24 +166,31 @@ static void print_reqs(const struct dmab_backend_ops *ops, const char *profile, 
 	printf("  priority levels     %u\n", r->prio_levels);
 	printf("  clock               %s at %llu Hz\n", r->clock_name ? r->clock_name : "?",
 	       (unsigned long long)r->clock_hz);
-	char desc[1024];
+	char desc[2048];
 	if (ops->describe && ops->describe(dmab_dev_priv(dev), desc, sizeof desc) >= 0 && desc[0])
 		printf("  describe            %s\n", desc);
 }
 
 int cli_cmd_info(int argc, char **argv)
 {
-	enum { O_HELP, O_BACKEND };
+	enum { O_HELP, O_BACKEND, O_OPTIONS };
 	static const struct cli_opt opts[] = { { "help", 0, O_HELP }, { "h", 0, O_HELP },
-					       { "backend", 1, O_BACKEND } };
+					       { "backend", 1, O_BACKEND }, { "options", 1, O_OPTIONS } };
 	struct cli_args a;
 	const char *spec = "sim";
-	int o;
+	char options[HX_STR_MAX];
+	int o, r;
+	options[0] = '\0';
 	cli_args_init(&a, "info", argc, argv);
 	while ((o = cli_next(&a, opts, sizeof opts / sizeof opts[0])) >= 0) {
 		if (o == O_HELP) {
 			info_help(stdout);
 			return CLI_EXIT_OK;
+		}
+		if (o == O_OPTIONS) {
+			if ((r = cli_one_options(a.optname, a.optarg, options)) != 0)
+				return r;
+			continue;
 		}
 		spec = a.optarg;
 	}
@@ -179,9 +200,20 @@ int cli_cmd_info(int argc, char **argv)
 		return cli_usage_err("info: unexpected argument '%s'", argv[a.i]);
 	const struct dmab_backend_ops *ops = NULL;
 	char profile[HX_NAME_MAX];
-	int r = cli_pick_backend(spec, &ops, profile, sizeof profile);
+	r = cli_pick_backend(spec, &ops, profile, sizeof profile);
 	if (r)
 		return r;
+	/* Refused options are unusable input: say so before the machine. */
+	struct dmab_dev *dev = NULL;
+	char why[256];
+	int e = hx_dev_open(ops, profile, options, 1, &dev, why, sizeof why);
+	if (e < 0) {
+		if (e == DMAB_EINVAL && options[0])
+			return cli_usage_err("info: --options '%s': backend %s refuses it: %s", options,
+					     ops->name, why);
+		cli_err("info: cannot open backend %s: %s", ops->name, why);
+		return e == DMAB_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_RESOURCE;
+	}
 
 	int rc = CLI_EXIT_OK;
 	struct cli_topo t;
@@ -220,18 +252,7 @@ int cli_cmd_info(int argc, char **argv)
 	}
 	cli_topo_free();
 
-	struct dmab_dev_cfg cfg;
-	struct dmab_dev *dev = NULL;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.ops = ops;
-	cfg.profile = profile[0] ? profile : NULL;
-	cfg.seed = 1;
-	int e = dmab_dev_open(&cfg, &dev);
-	if (e < 0) {
-		cli_err("info: cannot open backend %s: %s", ops->name, dmab_strerror(e));
-		return e == DMAB_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_RESOURCE;
-	}
-	print_reqs(ops, profile, dev);
+	print_reqs(ops, profile, options, dev);
 	dmab_dev_close(dev, NULL);
 	return rc;
 }

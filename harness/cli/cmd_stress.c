@@ -2,7 +2,9 @@
  * harness/cli/cmd_stress.c: `dmabench stress`, dmatest for libdmab.
  *
  * The core (hx_stress_run_thread) does the work and the verification; this
- * file turns flags into a struct hx_stress_cfg, runs each stress thread in
+ * file turns flags into a struct hx_stress_cfg (backend options are
+ * checked by opening the backend once before any thread starts, so a
+ * refused one exits 2 naming it), runs each stress thread in
  * its own pthread (each thread is an independent device, so they share
  * nothing but the stop flag), adds the results up and prints the
  * accounting. Under --count the outcome is the same whatever the OS
@@ -69,7 +71,8 @@ static void *worker_main(void *arg)
 static void stress_help(FILE *f)
 {
 	fprintf(f,
-		"usage: dmabench stress [--backend NAME[:PROFILE]] [--seconds N | --count N]\n"
+		"usage: dmabench stress [--backend NAME[:PROFILE]] [--options 'K=V;K=V']\n"
+		"                       [--seconds N | --count N]\n"
 		"                       [--threads N] [--channels N] [--qdepth N] [--size MAX]\n"
 		"                       [--seed N] [--inject SPEC] [--transfer LIST] [--cache LIST]\n"
 		"                       [--device-time TIME] [--quiet]\n\n"
@@ -81,6 +84,8 @@ static void stress_help(FILE *f)
 		"and the accounting is exact: submitted = completed + failed + cancelled.\n\n"
 		"Options:\n"
 		"  --backend B       backend[:profile] (default sim; see dmabench list)\n"
+		"  --options K=V;..  backend parameters over the profile's, items joined by ';'\n"
+		"                    (one value; dmabench list prints them, as in sweep --help)\n"
 		"  --seconds N       stop after N seconds of wall-clock time (decimals allowed)\n"
 		"  --count N         stop after N transfers per thread (default 1000 when neither\n"
 		"                    --seconds nor --device-time is given)\n"
@@ -154,8 +159,9 @@ static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress
 {
 	if (quiet)
 		return;
-	printf("stress: backend %s%s%s, %u thread%s x %u channels x qdepth %u, sizes up to %llu, seed %llu%s%s\n",
-	       cfg->backend, cfg->profile[0] ? ":" : "", cfg->profile, r->threads,
+	printf("stress: backend %s%s%s%s%s%s, %u thread%s x %u channels x qdepth %u, sizes up to %llu, seed %llu%s%s\n",
+	       cfg->backend, cfg->profile[0] ? ":" : "", cfg->profile,
+	       cfg->options[0] ? " (options " : "", cfg->options, cfg->options[0] ? ")" : "", r->threads,
 	       r->threads == 1 ? "" : "s", cfg->channels, cfg->qdepth,
 	       (unsigned long long)cfg->max_size, (unsigned long long)cfg->seed,
 	       cfg->inject ? ", inject " : "", cfg->inject ? cfg->inject : "");
@@ -198,14 +204,14 @@ static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress
 int cli_cmd_stress(int argc, char **argv)
 {
 	enum { O_HELP, O_BACKEND, O_SECONDS, O_COUNT, O_THREADS, O_CHANNELS, O_QDEPTH, O_SIZE,
-	       O_SEED, O_INJECT, O_XFER, O_CACHE, O_DEVTIME, O_QUIET };
+	       O_SEED, O_INJECT, O_XFER, O_CACHE, O_DEVTIME, O_QUIET, O_OPTIONS };
 	static const struct cli_opt opts[] = {
 		{ "help", 0, O_HELP },       { "h", 0, O_HELP },         { "backend", 1, O_BACKEND },
 		{ "seconds", 1, O_SECONDS }, { "count", 1, O_COUNT },    { "threads", 1, O_THREADS },
 		{ "channels", 1, O_CHANNELS }, { "qdepth", 1, O_QDEPTH }, { "size", 1, O_SIZE },
 		{ "seed", 1, O_SEED },       { "inject", 1, O_INJECT },  { "transfer", 1, O_XFER },
 		{ "cache", 1, O_CACHE },     { "device-time", 1, O_DEVTIME }, { "quiet", 0, O_QUIET },
-		{ "q", 0, O_QUIET },
+		{ "q", 0, O_QUIET },         { "options", 1, O_OPTIONS },
 	};
 	struct hx_stress_cfg cfg;
 	hx_stress_cfg_defaults(&cfg);
@@ -281,6 +287,10 @@ int cli_cmd_stress(int argc, char **argv)
 				return cli_usage_err("%s", pc.err.msg);
 			break;
 		case O_QUIET: quiet = 1; break;
+		case O_OPTIONS:
+			if ((rc = cli_one_options(a.optname, a.optarg, cfg.options)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (o == -2)
@@ -298,6 +308,19 @@ int cli_cmd_stress(int argc, char **argv)
 		return rc;
 	snprintf(cfg.backend, sizeof cfg.backend, "%s", ops->name);
 	snprintf(cfg.profile, sizeof cfg.profile, "%s", profile);
+	if (cfg.options[0]) {
+		struct dmab_dev *dev = NULL;
+		char why[256];
+		int e = hx_dev_open(ops, profile, cfg.options, cfg.seed, &dev, why, sizeof why);
+		if (e == DMAB_EINVAL)
+			return cli_usage_err("--options '%s': backend %s%s%s refuses it: %s", cfg.options,
+					     ops->name, profile[0] ? ":" : "", profile, why);
+		if (e < 0) {
+			cli_err("stress: cannot open backend %s: %s", ops->name, why);
+			return CLI_EXIT_RESOURCE;
+		}
+		dmab_dev_close(dev, NULL);
+	}
 
 	struct stop_ctx sc = { 0 };
 	struct hx_platform plat;

@@ -4,9 +4,13 @@
  *
  * Flow: flags (one per HX_DIM_TABLE row, parsed by core/parse.c) and/or a
  * job file give one or more jobs; flags override every job; the table's
- * defaults fill the rest. Each job is its own product, run point by point
- * through hx_run_point (the portable core) with counters read around each
- * point, and each row is on disk (fsync) before the next point starts.
+ * defaults fill the rest. Every distinct (backend, profile, options) is
+ * opened once before anything is measured, so options the backend refuses
+ * are an input error (exit 2, naming the value and what the backend said)
+ * rather than a column of failed rows. Each job is its own product, run
+ * point by point through hx_run_point (the portable core) with counters
+ * read around each point, and each row is on disk (fsync) before the next
+ * point starts.
  *
  * Signals: the first SIGINT/SIGTERM lets the current point finish, then the
  * sweep stops, renames the file (every completed row kept) and exits 130. A
@@ -82,11 +86,19 @@ static void sweep_help(FILE *f)
 		"valid CSV with every completed row (exit 130); a second Ctrl-C cuts the point short.\n\n");
 	cli_help_dims(f);
 	fprintf(f,
+		"Backend parameters: --options sets parameters over the profile's, items joined by\n"
+		"';' (quote them for the shell): --options 'burst_len=4;bus_width=8' is one value;\n"
+		"commas separate values to sweep: --options 'burst_len=4,burst_len=16' measures both\n"
+		"(',burst_len=16' also measures the profile as it is). dmabench list prints every\n"
+		"profile's parameters in this form, ready to copy and edit. Each value is checked\n"
+		"by opening the backend before anything is measured: one it refuses exits 2.\n");
+	fprintf(f,
 		"\nOther options:\n"
 		"  --job FILE        INI job file: [global] keys apply to every job, then one\n"
 		"                    [name] section per job; keys are the dimension names above and\n"
-		"                    inject; # and ; start comments. Each job is its own product;\n"
-		"                    dimension flags given on the command line override every job.\n"
+		"                    inject; # starts a comment (; only at the start of a line).\n"
+		"                    Each job is its own product; dimension flags given on the\n"
+		"                    command line override every job.\n"
 		"  --out FILE        the CSV (default results/sweep.csv; folders are created). Written\n"
 		"                    as FILE.tmp beside it, row by row, renamed at the end.\n"
 		"  --inject SPEC     fault injection, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI];\n"
@@ -161,30 +173,29 @@ static const char *default_profile(const struct dmab_backend_ops *ops)
 	return ops && ops->profiles && ops->profiles[0] ? ops->profiles[0] : "";
 }
 
-/* "name:profile describe{...} clock{...}" for one backend spec: the
- * backend's own describe() text right after open (the sim's lists its
- * profile's parameters); a sim without describe text falls back to the
- * profile table. */
-static void backend_config(const struct hx_backend_spec *b, char *buf, size_t n)
+/* "name:profile options{...} describe{...} clock{...}" for one backend spec
+ * and options value: the backend's own describe() text right after open
+ * (the sim's lists its parameters, options applied); a sim without
+ * describe text falls back to the profile table (without options). */
+static void backend_config(const struct hx_backend_spec *b, const char *opts, char *buf, size_t n)
 {
 	const struct dmab_backend_ops *ops = hx_backend_find(b->name);
 	const char *prof = b->profile[0] ? b->profile : default_profile(ops);
 	size_t used = 0;
 	int w = snprintf(buf, n, "%s%s%s", b->name, *prof ? ":" : "", prof);
 	used = w > 0 ? (size_t)w : 0;
+	if (*opts && used < n) {
+		w = snprintf(buf + used, n - used, " options{%s}", opts);
+		used += w > 0 ? (size_t)w : 0;
+	}
 	if (!ops || used >= n)
 		return;
 	char desc[1536];
 	char clock[96];
 	desc[0] = clock[0] = '\0';
 	if (!(ops->unavailable && ops->unavailable())) {
-		struct dmab_dev_cfg cfg;
 		struct dmab_dev *dev = NULL;
-		memset(&cfg, 0, sizeof cfg);
-		cfg.ops = ops;
-		cfg.profile = b->profile[0] ? b->profile : NULL;
-		cfg.seed = 1;
-		if (dmab_dev_open(&cfg, &dev) == 0) {
+		if (hx_dev_open(ops, b->profile, opts, 1, &dev, NULL, 0) == 0) {
 			if (!ops->describe || ops->describe(dmab_dev_priv(dev), desc, sizeof desc) < 0)
 				desc[0] = '\0';
 			const struct dmab_reqs *r = dmab_dev_reqs(dev);
@@ -193,7 +204,7 @@ static void backend_config(const struct hx_backend_spec *b, char *buf, size_t n)
 			dmab_dev_close(dev, NULL);
 		}
 	}
-	if (!desc[0] && ops == &dmab_sim_backend) {
+	if (!desc[0] && !*opts && ops == &dmab_sim_backend) {
 		for (size_t i = 0; i < dmab_sim_profile_count(); i++)
 			if (strcmp(dmab_sim_profile_name(i), prof) == 0 &&
 			    dmab_sim_profile_format(i, desc, sizeof desc) < 0)
@@ -207,7 +218,8 @@ static void backend_config(const struct hx_backend_spec *b, char *buf, size_t n)
 		snprintf(buf + used, n - used, " clock{%s}", clock);
 }
 
-/* Appends "text" to buf unless already present as a "; "-separated item. */
+/* Appends "text" to buf unless already present as a "; "-separated item;
+ * what does not fit in n bytes is cut off. */
 static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
 {
 	const char *p = buf;
@@ -218,8 +230,11 @@ static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
 			return used;
 		p += tl;
 	}
+	if (used + 1 >= n)
+		return used; /* full: the line is truncated, never overrun */
 	int w = snprintf(buf + used, n - used, "%s%s", used ? "; " : "", text);
-	return used + (w > 0 ? (size_t)w : 0);
+	used += w > 0 ? (size_t)w : 0;
+	return used < n ? used : n - 1;
 }
 
 /* ---- rows ------------------------------------------------------------------------- */
@@ -255,7 +270,7 @@ static void write_header(struct cli_csv *csv, const struct cli_pmu *pmu)
 static int write_row(struct cli_csv *csv, const struct hx_point *pt, const struct hx_result *res,
 		     const struct cli_pmu *pmu)
 {
-	char buf[256];
+	char buf[HX_STR_MAX + 64]; /* the longest value: a text dimension */
 	int first = 1;
 	for (int d = 0; d < HX_DIM__COUNT; d++) {
 		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
@@ -292,8 +307,9 @@ static void point_label(const struct hx_point *pt, char *buf, size_t n)
 {
 	char sz[32];
 	cli_fmt_bytes(sz, sizeof sz, pt->size);
-	snprintf(buf, n, "%s %s %s/%s a%llu", pt->backend, sz, hx_pool_name(pt->pool),
-		 hx_cache_name(pt->cache), (unsigned long long)pt->align);
+	snprintf(buf, n, "%s %s %s/%s a%llu%s%.40s", pt->backend, sz, hx_pool_name(pt->pool),
+		 hx_cache_name(pt->cache), (unsigned long long)pt->align, pt->options[0] ? " " : "",
+		 pt->options);
 }
 
 /* ---- the command ------------------------------------------------------------------- */
@@ -414,10 +430,67 @@ static int check_available(const struct sweep *s)
 	return 0;
 }
 
+/* Opens every distinct (backend, profile, options) of every job once, so a
+ * value the backend refuses stops the sweep before anything is measured:
+ * exit 2 naming where the value was given (flag or file:line), the value
+ * and the backend's reason (the sim names the key). Empty options are not
+ * opened: the profile was checked while parsing. O(jobs x backends x
+ * options) opens at most, far fewer when values repeat. */
+static int check_options(const struct sweep *s)
+{
+	struct seen {
+		const char *name, *profile, *opts;
+	};
+	static struct seen seen[1024];
+	size_t nseen = 0;
+	for (unsigned k = 0; k < s->njobs; k++) {
+		const struct hx_job *j = &s->jobs[k];
+		const struct hx_vals *ov = &j->dim[HX_DIM_OPTIONS];
+		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
+			const struct hx_backend_spec *b = &j->backends[j->dim[HX_DIM_BACKEND].v[i]];
+			const struct dmab_backend_ops *ops = hx_backend_find(b->name);
+			for (unsigned o = 0; ops && o < ov->n; o++) {
+				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
+				if (!opts || !*opts)
+					continue;
+				size_t q = 0;
+				while (q < nseen && !(strcmp(seen[q].name, b->name) == 0 &&
+						      strcmp(seen[q].profile, b->profile) == 0 &&
+						      strcmp(seen[q].opts, opts) == 0))
+					q++;
+				if (q < nseen)
+					continue;
+				if (nseen < sizeof seen / sizeof seen[0])
+					seen[nseen++] = (struct seen){ b->name, b->profile, opts };
+				char why[256], where[4200];
+				struct dmab_dev *dev = NULL;
+				int rc = hx_dev_open(ops, b->profile, opts, 1, &dev, why, sizeof why);
+				if (rc == 0) {
+					dmab_dev_close(dev, NULL);
+					continue;
+				}
+				if (ov->line && s->job_file)
+					snprintf(where, sizeof where, "%s:%u: options", s->job_file, ov->line);
+				else
+					snprintf(where, sizeof where, "--options");
+				const char *prof = b->profile[0] ? b->profile : default_profile(ops);
+				if (rc != DMAB_EINVAL) {
+					cli_err("%s '%s': cannot open backend %s%s%s: %s", where, opts, b->name,
+						*prof ? ":" : "", prof, why);
+					return CLI_EXIT_RESOURCE;
+				}
+				return cli_usage_err("%s '%s': backend %s%s%s refuses it: %s", where, opts,
+						     b->name, *prof ? ":" : "", prof, why);
+			}
+		}
+	}
+	return 0;
+}
+
 static void write_meta(struct cli_csv *csv, const struct sweep *s, int argc, char **argv,
 		       const char *machine, const struct cli_pmu *pmu, const char *pin)
 {
-	static char buf[16384];
+	static char buf[65536]; /* backend_config: about 1 KiB per (backend, options) */
 	char tmp[4096];
 	cli_csv_meta(csv, "dmabench", DMAB_VERSION_STRING);
 	cli_csv_meta(csv, "git", DMABENCH_GIT_REV);
@@ -442,8 +515,12 @@ static void write_meta(struct cli_csv *csv, const struct sweep *s, int argc, cha
 	for (unsigned k = 0; k < s->njobs; k++) {
 		const struct hx_job *j = &s->jobs[k];
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
-			backend_config(&j->backends[j->dim[HX_DIM_BACKEND].v[i]], tmp, sizeof tmp);
-			used = add_unique(buf, sizeof buf, used, tmp);
+			for (unsigned o = 0; o < j->dim[HX_DIM_OPTIONS].n; o++) {
+				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
+				backend_config(&j->backends[j->dim[HX_DIM_BACKEND].v[i]], opts ? opts : "",
+					       tmp, sizeof tmp);
+				used = add_unique(buf, sizeof buf, used, tmp);
+			}
 		}
 	}
 	cli_csv_meta(csv, "backend_config", buf);
@@ -467,6 +544,9 @@ static int run(struct sweep *s, int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = check_available(s);
+	if (rc)
+		return rc;
+	rc = check_options(s);
 	if (rc)
 		return rc;
 
@@ -556,7 +636,7 @@ static int run(struct sweep *s, int argc, char **argv)
 		uint64_t cnt = hx_job_count(j);
 		for (uint64_t i = 0; i < cnt && !stop_signals; i++) {
 			struct hx_point pt;
-			char label[96];
+			char label[192];
 			hx_job_point(j, i, &pt);
 			point_label(&pt, label, sizeof label);
 			cli_progress_step(&prog, done, label);

@@ -17,6 +17,7 @@ static const char *value_word(enum hx_dtype t)
 	case HX_DT_U64: return "N";
 	case HX_DT_SIZE: return "SIZE";
 	case HX_DT_TIME: return "TIME";
+	case HX_DT_STR: return "K=V;K=V";
 	default: return "NAME";
 	}
 }
@@ -41,8 +42,8 @@ void cli_help_dims(FILE *f)
 		}
 		if (hx_dim_pow2((enum hx_dim)d) && used < sizeof extra)
 			snprintf(extra + used, sizeof extra - used, "; a power of two");
-		fprintf(f, "  %-26s default %s; CSV column %s%s%s\n", "", dd->def, dd->column,
-			dd->type == HX_DT_BACKEND ? " and profile" : "", extra);
+		fprintf(f, "  %-26s default %s; CSV column %s%s%s\n", "", *dd->def ? dd->def : "none",
+			dd->column, dd->type == HX_DT_BACKEND ? " and profile" : "", extra);
 		size_t n;
 		const struct hx_enum_info *vals = hx_enum_values(dd->type, &n);
 		for (size_t i = 0; vals && i < n; i++)
@@ -50,7 +51,8 @@ void cli_help_dims(FILE *f)
 	}
 	fprintf(f, "Units: SIZE in bytes with K, M, G, T (binary: 1K = 1024), or auto (half of L1d,\n"
 		   "half of L2, half of the LLC and 4x the LLC, from hwloc); TIME needs a unit: ns,\n"
-		   "us, ms or s (50us, 1.5ms), only 0 may stand alone; N is decimal or 0x hex.\n");
+		   "us, ms or s (50us, 1.5ms), only 0 may stand alone; N is decimal or 0x hex;\n"
+		   "K=V;K=V is one value of items joined by ';' (commas separate values).\n");
 }
 
 void cli_help_metrics(FILE *f)

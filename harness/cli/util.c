@@ -174,6 +174,27 @@ int cli_pick_backend(const char *spec, const struct dmab_backend_ops **ops, char
 	return 0;
 }
 
+int cli_one_options(const char *flag, const char *text, char out[HX_STR_MAX])
+{
+	/* Through the dimension's own parser, so stress and info accept exactly
+	 * what sweep does; a job is large, hence static (the CLI is one thread
+	 * while it parses flags). */
+	static struct hx_job j;
+	struct hx_parse_ctx c;
+	memset(&c, 0, sizeof c);
+	c.where = flag;
+	hx_job_init(&j, "options");
+	if (hx_job_set(&c, &j, HX_DIM_OPTIONS, text) < 0)
+		return cli_usage_err("%s", c.err.msg);
+	if (j.dim[HX_DIM_OPTIONS].n != 1)
+		return cli_usage_err("%s: one value only here, got %u in '%s' (join items with ';': "
+				     "'burst_len=4;bus_width=8'; sweep takes lists)",
+				     flag, j.dim[HX_DIM_OPTIONS].n, text);
+	const char *v = hx_job_str(&j, HX_DIM_OPTIONS, 0);
+	snprintf(out, HX_STR_MAX, "%s", v ? v : "");
+	return 0;
+}
+
 int cli_validate_registry(void)
 {
 	const struct dmab_backend_ops *bad = NULL;
