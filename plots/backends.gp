@@ -8,6 +8,12 @@ do for [FMT in FORMATS] {
   eval termcmd(FMT)
   eval STYLE
   set output OUT.".".FMT
+  # The legend strip grows with the number of series (two columns, about
+  # 0.035 of the height per row) and the panels start above it, so many
+  # series (e.g. a sweep over --options) never cover the axis labels.
+  NK = (NA > 0 ? NA : |T| - NA)
+  KEYTOP = 0.02 + ceil(NK / 2.0) * 0.035
+  PB = (KEYTOP + 0.12 > 0.22 ? KEYTOP + 0.12 : 0.22)
   set multiplot
   set logscale x 2
   eval "set xtics (".XT.")"
