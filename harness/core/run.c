@@ -42,7 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/sim.h"
 #include "core/core.h"
 #include "core/parse.h"
 #include "core/verify.h"
@@ -90,6 +89,7 @@ struct run {
 	struct hx_piece *pieces;
 
 	struct dmab_chan **chans;
+	dmab_addr_t *periph;    /* per channel: its peripheral's bus address (device transfers) */
 	struct slot *slots;
 	struct dmab_pool *desc_pool, *pool_fixed;
 	struct dmab_mpool *pool_multi;
@@ -97,7 +97,6 @@ struct run {
 	uint64_t seq;           /* transfers started, for data seeds */
 	uint64_t timeout_ns, max_exec_ns;
 	int recovering;         /* collecting what a recovery ended */
-	uint64_t caught_up;     /* device clock at the last catch_up() */
 
 	/* status: the first problem wins */
 	int stop;
@@ -439,18 +438,27 @@ static void unmap_all(struct run *r, struct slot *s)
 }
 
 /* The peripheral side of device transfers: the FIFO of request line
- * `chan` (the channel's index). The backend contract has no op for a
- * peripheral's bus address yet, so the harness knows the backends that
- * have peripherals by name (periph_known() refuses the others). */
+ * `chan` (the channel's index), asked of the backend once per point by
+ * periph_lookup(). */
 static dmab_addr_t periph_addr(const struct run *r, unsigned chan)
 {
-	(void)r;
-	return dmab_sim_periph_addr(chan);
+	return r->periph[chan];
 }
 
-static int periph_known(const struct dmab_backend_ops *ops, unsigned nch)
+/* Fills r->periph for every channel; returns 0, or the backend's error
+ * for the first line it lacks. */
+static int periph_lookup(struct run *r)
 {
-	return ops == &dmab_sim_backend && nch <= DMAB_SIM_PERIPH_LINES;
+	if (!r->periph)
+		r->periph = calloc(r->nch, sizeof(*r->periph));
+	if (!r->periph)
+		return DMAB_ENOMEM;
+	for (unsigned i = 0; i < r->nch; i++) {
+		int rc = dmab_dev_periph_addr(r->dev, i, &r->periph[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int build_chain(struct run *r, struct slot *s)
@@ -495,24 +503,6 @@ static int build_chain(struct run *r, struct slot *s)
 	return 0;
 }
 
-/* The device runs while the CPU does cache maintenance. A virtual-time
- * backend charges maintenance by moving its clock, with the engine's
- * events in between still unprocessed; queueing a transfer then could let
- * it start before it was submitted (behind a transfer that "finished" in
- * the skipped interval). So before each submit, when the clock moved since
- * the last look, let the device process everything up to now (polls with
- * zero timeout never advance time). Completions found here are collected
- * by the main loop before it waits. */
-static void catch_up(struct run *r)
-{
-	uint64_t now = dmab_dev_now(r->dev);
-	if (now == r->caught_up)
-		return;
-	while (dmab_dev_poll(r->dev, 0) > 0)
-		;
-	r->caught_up = dmab_dev_now(r->dev);
-}
-
 static int slot_start(struct run *r, struct slot *s)
 {
 	uint64_t t;
@@ -545,7 +535,6 @@ static int slot_start(struct run *r, struct slot *s)
 	if (r->measuring)
 		r->cpu_prep_ns += cpu_now(r) - t;
 
-	catch_up(r);
 	struct dmab_submit_opts opts = { 0, NULL, NULL };
 	if (s->ch == 0)
 		opts.deadline_ns = r->pt->deadline_ns;
@@ -748,7 +737,7 @@ static void phase(struct run *r, uint64_t per_chan)
 		}
 		if (!any_busy(r))
 			return;
-		/* what catch_up() saw complete is refilled before waiting */
+		/* what callbacks saw complete is refilled before waiting */
 		if (collect(r)) {
 			stalls = 0;
 			continue;
@@ -834,8 +823,8 @@ static int check_device(struct run *r, const char *bname)
 		set_status(r, HX_SKIPPED, "transfer dev2mem: backend %s has no peripherals", bname);
 		return -1;
 	}
-	if (pt->transfer != DMAB_MEM2MEM && !periph_known(dmab_dev_ops(r->dev), r->nch)) {
-		set_status(r, HX_SKIPPED, "transfer %s: the harness does not know backend %s's peripheral addresses for %u channels",
+	if (pt->transfer != DMAB_MEM2MEM && periph_lookup(r) < 0) {
+		set_status(r, HX_SKIPPED, "transfer %s: backend %s has no peripheral request line for each of %u channels",
 			   hx_xfer_name(pt->transfer), bname, r->nch);
 		return -1;
 	}
@@ -980,6 +969,7 @@ static void teardown(struct run *r)
 	if (r->desc_pool)
 		dmab_pool_destroy(r->desc_pool);
 	free(r->chans);
+	free(r->periph);
 	free(r->slots);
 	free(r->sub);
 	free(r->done);

@@ -56,6 +56,7 @@ struct sthr {
 	uint32_t caps;
 	unsigned nch, q, nslots, max_desc;
 	struct dmab_chan **chans;
+	dmab_addr_t *periph;    /* per channel: its peripheral's bus address */
 	struct sslot *slots;
 	struct dmab_pool *desc_pool;
 	uint64_t rng;
@@ -124,9 +125,18 @@ static void undetected(struct sthr *t, const char *fmt, const char *a, unsigned 
 
 /* ---- set-up ------------------------------------------------------------------- */
 
-static int periph_ok(const struct sthr *t)
+/* Whether every channel has a peripheral request line; asks the backend
+ * once and keeps the bus addresses in t->periph. */
+static int periph_ok(struct sthr *t)
 {
-	return t->ops == &dmab_sim_backend && t->nch <= DMAB_SIM_PERIPH_LINES;
+	if (!t->periph)
+		t->periph = calloc(t->nch, sizeof(*t->periph));
+	if (!t->periph)
+		return 0;
+	for (unsigned c = 0; c < t->nch; c++)
+		if (dmab_dev_periph_addr(t->dev, c, &t->periph[c]) < 0)
+			return 0;
+	return 1;
 }
 
 static int thr_open(struct sthr *t, unsigned index)
@@ -370,11 +380,11 @@ static int slot_start(struct sthr *t, struct sslot *s)
 		if (need_src)
 			ctrl |= DMAB_DESC_INC_SRC;
 		else
-			src = dmab_sim_periph_addr(s->ch);
+			src = t->periph[s->ch];
 		if (need_dst)
 			ctrl |= DMAB_DESC_INC_DST;
 		else
-			dst = dmab_sim_periph_addr(s->ch);
+			dst = t->periph[s->ch];
 		rc = dmab_chain_reset(s->chain);
 		if (rc == 0)
 			rc = dmab_chain_add(s->chain, src, dst, len, ctrl);
@@ -658,6 +668,7 @@ static void thr_close(struct sthr *t)
 			undetected(t, "harness %s", "leaked device objects", 0, 0);
 	}
 	free(t->chans);
+	free(t->periph);
 	free(t->slots);
 }
 
