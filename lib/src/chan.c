@@ -359,10 +359,10 @@ static void end_txn(struct dmab_chan *ch, struct txn *t, enum dmab_status status
 	if (status == DMAB_ST_COMPLETE) {
 		uint64_t ts = t->txd.t_submit, st = t->txd.t_start;
 		r.bytes = t->txd.bytes;
-		r.latency_ns = dmab_dev_ticks_to_ns(dev, t_done > ts ? t_done - ts : 0);
+		r.latency_ns = dmab__ticks_to_ns(dev, t_done > ts ? t_done - ts : 0);
 		/* t_start is the backend's; ignore one it never set. */
 		if (st >= t->t_issue && st <= t_done)
-			r.exec_ns = dmab_dev_ticks_to_ns(dev, t_done - st);
+			r.exec_ns = dmab__ticks_to_ns(dev, t_done - st);
 		r.dev_cycles = t->txd.dev_cycles;
 		if (t->deadline_ns) {
 			r.lateness_ns = diff_sat(r.latency_ns, t->deadline_ns);
@@ -526,9 +526,9 @@ int dmab_txd_period(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
 	uint64_t due = sat_add(sat_mul(sat_add(index, 1), period), h->deadline_ns);
 	int64_t late;
 	if (t >= t0)
-		late = diff_sat(dmab_dev_ticks_to_ns(dev, t - t0), due);
+		late = diff_sat(dmab__ticks_to_ns(dev, t - t0), due);
 	else
-		late = diff_sat(0, sat_add(dmab_dev_ticks_to_ns(dev, t0 - t), due));
+		late = diff_sat(0, sat_add(dmab__ticks_to_ns(dev, t0 - t), due));
 	if (account_deadline(ch, late) && ch->cfg.on_miss) {
 		eng->cb_depth++;
 		ch->cfg.on_miss(ch->cfg.miss_ctx, chan, cookie, index, (uint64_t)late);
@@ -871,7 +871,7 @@ int dmab_chan_wait(struct dmab_chan *ch, dmab_cookie_t cookie, uint64_t timeout_
 		if (rc < 0)
 			return rc;
 	}
-	uint64_t until = sat_add(dev_now(dev), dmab_dev_ns_to_ticks(dev, timeout_ns));
+	uint64_t until = sat_add(dev_now(dev), dmab__ns_to_ticks(dev, timeout_ns));
 	uint64_t periods_before = ch->period_events;
 	while (seq > ch->done_seq && dev_now(dev) < until) {
 		int rc = ops->poll(dev->priv, until);
@@ -963,7 +963,7 @@ int dmab_dev_poll(struct dmab_dev *dev, uint64_t timeout_ns)
 		return DMAB_ENOSYS;
 	if (eng->cb_depth)
 		return DMAB_ESTATE;
-	uint64_t until = sat_add(dev_now(dev), dmab_dev_ns_to_ticks(dev, timeout_ns));
+	uint64_t until = sat_add(dev_now(dev), dmab__ns_to_ticks(dev, timeout_ns));
 	uint64_t before = eng->events;
 	do {
 		int rc = dev->ops->poll(dev->priv, until);

@@ -17,11 +17,13 @@
  * in a line the device writes. Costs: map/sync/unmap are O(log n) plus the
  * cache operation (and a copy when bounced).
  *
- * Time: ticks_to_ns and ns_to_ticks compute a*b/c in 64-bit arithmetic with
- * a quotient/remainder split, falling back to a 64x64->128 product built
- * from 32-bit halves only when the remainder product would overflow, so
- * they are exact (truncated) for any ticks and any clock rate and saturate
- * at UINT64_MAX instead of wrapping.
+ * Time: ticks_to_ns and ns_to_ticks multiply by a fraction (1e9/clock_hz
+ * or its inverse) reduced and prepared once at open (struct dmab__ratio in
+ * internal.h): a 64x64->128 product, then a multiply, a shift, or a
+ * division by an invariant divisor through its precomputed reciprocal. They
+ * are exact (ticks_to_ns truncates, ns_to_ticks rounds up) for any value
+ * and any clock rate, saturate at UINT64_MAX instead of wrapping, and run
+ * no divide instruction: O(1), a few multiplies.
  */
 #include <string.h>
 
@@ -625,38 +627,51 @@ int dmab_unmap(struct dmab_dev *dev, struct dmab_map *map)
 
 /* ---- clock --------------------------------------------------------------------- */
 
-/* floor(a * b / c) for c > 0, saturating at UINT64_MAX. */
-static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c)
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
 {
-	uint64_t q = a / c, r = a % c;
-	if (q && b > UINT64_MAX / q)
-		return UINT64_MAX;
-	uint64_t hi_part = q * b;
-	uint64_t lo_part;
-	if (r == 0 || b <= UINT64_MAX / r) {
-		lo_part = r * b / c;
-	} else {
-		/* r * b does not fit: form the 128-bit product from 32-bit
-		 * halves, then long-divide by c. r < c, so the quotient is
-		 * < b and fits in 64 bits. */
-		uint64_t r_lo = r & 0xffffffffu, r_hi = r >> 32;
-		uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
-		uint64_t ll = r_lo * b_lo, lh = r_lo * b_hi, hl = r_hi * b_lo, hh = r_hi * b_hi;
-		uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
-		uint64_t p_lo = (ll & 0xffffffffu) | (mid << 32);
-		uint64_t p_hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-		uint64_t quo = 0, rem = p_hi; /* rem < c because r < c */
-		for (int i = 63; i >= 0; i--) {
-			uint64_t top = rem >> 63;
-			rem = (rem << 1) | ((p_lo >> i) & 1u);
-			if (top || rem >= c) {
-				rem -= c;
-				quo |= (uint64_t)1 << i;
-			}
-		}
-		lo_part = quo;
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
 	}
-	return hi_part > UINT64_MAX - lo_part ? UINT64_MAX : hi_part + lo_part;
+	return a;
+}
+
+/* floor((hi:lo) / d) for hi < d, one bit at a time: used once per ratio at
+ * open, to find the reciprocal. */
+static uint64_t udiv128_slow(uint64_t hi, uint64_t lo, uint64_t d)
+{
+	uint64_t quo = 0, rem = hi;
+	for (int i = 63; i >= 0; i--) {
+		uint64_t top = rem >> 63;
+		rem = (rem << 1) | ((lo >> i) & 1u);
+		if (top || rem >= d) {
+			rem -= d;
+			quo |= (uint64_t)1 << i;
+		}
+	}
+	return quo;
+}
+
+/* Prepares x -> floor(x * num / den) (see struct dmab__ratio). num, den > 0. */
+static void ratio_init(struct dmab__ratio *r, uint64_t num, uint64_t den)
+{
+	uint64_t g = gcd_u64(num, den);
+	memset(r, 0, sizeof(*r));
+	r->num = num / g;
+	r->den = den / g;
+	if (r->den == 1) {
+		r->kind = DMAB__RATIO_MUL;
+	} else if (dmab__is_pow2(r->den)) {
+		r->kind = DMAB__RATIO_POW2;
+		r->shift = (uint8_t)__builtin_ctzll(r->den);
+	} else {
+		r->kind = DMAB__RATIO_RECIP;
+		r->shift = (uint8_t)__builtin_clzll(r->den);
+		uint64_t d = r->den << r->shift;
+		/* floor((2^128 - 1) / d) - 2^64 = floor((~d : ~0) / d), ~d < d */
+		r->inv = udiv128_slow(~d, UINT64_MAX, d);
+	}
 }
 
 uint64_t dmab_dev_now(struct dmab_dev *dev)
@@ -666,29 +681,14 @@ uint64_t dmab_dev_now(struct dmab_dev *dev)
 
 uint64_t dmab_dev_ticks_to_ns(const struct dmab_dev *dev, uint64_t ticks)
 {
-	if (!dev)
-		return 0;
-	if (dev->reqs.clock_hz == 1000000000u)
-		return ticks;
-	return mul_div(ticks, 1000000000u, dev->reqs.clock_hz);
+	return dev ? dmab__ticks_to_ns(dev, ticks) : 0;
 }
 
 /* Rounds up: a timeout or deadline converted to ticks is never shorter
  * than asked. */
 uint64_t dmab_dev_ns_to_ticks(const struct dmab_dev *dev, uint64_t ns)
 {
-	if (!dev)
-		return 0;
-	uint64_t hz = dev->reqs.clock_hz;
-	if (hz == 1000000000u)
-		return ns;
-	uint64_t t = mul_div(ns, hz, 1000000000u);
-	if (t == UINT64_MAX)
-		return t;
-	/* exact iff t ticks convert back to at least ns */
-	if (mul_div(t, 1000000000u, hz) < ns)
-		t++;
-	return t;
+	return dev ? dmab__ns_to_ticks(dev, ns) : 0;
 }
 
 /* ---- open / close / accessors ------------------------------------------------ */
@@ -790,6 +790,8 @@ int dmab_dev_open(const struct dmab_dev_cfg *cfg, struct dmab_dev **out)
 	if (dev->reqs.coherent || !dev->reqs.cache_line)
 		dev->caps &= ~(uint32_t)DMAB_CAP_NONCOHERENT;
 	dev->mask = dev->reqs.dma_mask;
+	ratio_init(&dev->to_ns, 1000000000u, dev->reqs.clock_hz);
+	ratio_init(&dev->to_ticks, dev->reqs.clock_hz, 1000000000u);
 	if (dev->caps & DMAB_CAP_ENGINE) {
 		rc = dmab__engine_open(dev);
 		if (rc) {
