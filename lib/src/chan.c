@@ -97,6 +97,8 @@ struct dmab_chan {
 	struct dmab_chan_cfg cfg;
 	uint64_t last_seq;        /* newest submitted */
 	uint64_t done_seq;        /* every sequence <= done_seq has ended */
+	uint64_t issued_seq;      /* newest handed to the hardware: an outstanding
+				   * sequence above it is still pending */
 	dmab_cookie_t last_cookie;
 	struct txq pend, act;
 	uint64_t period_events;   /* periods delivered; a live stream moves it */
@@ -119,6 +121,9 @@ struct dmab__engine {
 	struct txn *free_txn;
 	struct txn_chunk *chunks;
 	uint64_t events;             /* completions and periods accepted */
+	/* The last timeout converted to ticks: callers pass the same one again
+	 * and again, and the conversion is the costliest step of a wait. */
+	uint64_t memo_ns, memo_ticks;
 	unsigned cb_depth;           /* > 0 while a user callback runs */
 	struct dmab_chan_stats retired; /* released channels, stats resets, stray errors */
 	struct dmab_err_rec errs[DMAB_DEV_ERRORS];
@@ -264,8 +269,7 @@ static struct txn *txn_alloc(struct dmab__engine *eng)
 	}
 	struct txn *t = eng->free_txn;
 	eng->free_txn = t->next;
-	memset(t, 0, sizeof(*t));
-	return t;
+	return t; /* dmab_chan_submit writes every field */
 }
 
 static void txn_free(struct dmab__engine *eng, struct txn *t)
@@ -350,27 +354,31 @@ static void end_txn(struct dmab_chan *ch, struct txn *t, enum dmab_status status
 {
 	struct dmab__engine *eng = ch->eng;
 	struct dmab_dev *dev = ch->dev;
-	struct dmab_result r;
-	memset(&r, 0, sizeof(r));
-	r.cookie = t->txd.cookie;
-	r.status = status;
-	r.error = err;
-	r.attempts = t->attempts;
+	/* The outcome is written once, straight into its history slot (the
+	 * slot is this transaction's since submit: at most DMAB_CHAN_HISTORY
+	 * are outstanding). */
+	struct slot *s = slot_of(ch, t->seq);
+	struct dmab_result *r = &s->res;
+	s->seq = t->seq;
+	*r = (struct dmab_result){
+		.cookie = t->txd.cookie, .status = status, .error = err, .attempts = t->attempts,
+	};
 	if (status == DMAB_ST_COMPLETE) {
 		uint64_t ts = t->txd.t_submit, st = t->txd.t_start;
-		r.bytes = t->txd.bytes;
-		r.latency_ns = dmab__ticks_to_ns(dev, t_done > ts ? t_done - ts : 0);
+		uint64_t lat = dmab__ticks_to_ns(dev, t_done > ts ? t_done - ts : 0);
+		r->bytes = t->txd.bytes;
+		r->latency_ns = lat;
 		/* t_start is the backend's; ignore one it never set. */
 		if (st >= t->t_issue && st <= t_done)
-			r.exec_ns = dmab__ticks_to_ns(dev, t_done - st);
-		r.dev_cycles = t->txd.dev_cycles;
+			r->exec_ns = dmab__ticks_to_ns(dev, t_done - st);
+		r->dev_cycles = t->txd.dev_cycles;
 		if (t->deadline_ns) {
-			r.lateness_ns = diff_sat(r.latency_ns, t->deadline_ns);
-			r.missed = account_deadline(ch, r.lateness_ns);
+			r->lateness_ns = diff_sat(lat, t->deadline_ns);
+			r->missed = account_deadline(ch, r->lateness_ns);
 		}
 		ch->st.completed++;
-		ch->st.bytes += r.bytes;
-		dmab_hist_record(&ch->st.latency_ns, r.latency_ns);
+		ch->st.bytes += t->txd.bytes;
+		dmab_hist_record(&ch->st.latency_ns, lat);
 	} else if (status == DMAB_ST_FAILED) {
 		ch->st.failed++;
 	} else {
@@ -378,33 +386,43 @@ static void end_txn(struct dmab_chan *ch, struct txn *t, enum dmab_status status
 	}
 	ch->st.in_flight--;
 	ch->done_seq = t->seq;
-	struct slot *s = slot_of(ch, t->seq);
-	s->seq = t->seq;
-	s->res = r;
 
 	if (t->chain)
-		dmab__chain_set_in_flight(t->chain, 0);
+		t->chain->in_flight = 0;
 	dmab_done_fn done = t->done;
 	void *ctx = t->ctx;
 	txn_free(eng, t);
 
+	int miss_cb = r->missed && ch->cfg.on_miss;
+	if (!done && !miss_cb)
+		return;
+	/* Callbacks get a copy: one that submits DMAB_CHAN_HISTORY more
+	 * transactions reuses this slot while the callback still reads. */
+	struct dmab_result copy = *r;
 	eng->cb_depth++;
-	if (r.missed && ch->cfg.on_miss)
-		ch->cfg.on_miss(ch->cfg.miss_ctx, ch->index, r.cookie, DMAB_NO_PERIOD,
-				(uint64_t)r.lateness_ns);
+	if (miss_cb)
+		ch->cfg.on_miss(ch->cfg.miss_ctx, ch->index, copy.cookie, DMAB_NO_PERIOD,
+				(uint64_t)copy.lateness_ns);
 	if (done)
-		done(ctx, &r);
+		done(ctx, &copy);
 	eng->cb_depth--;
 }
 
 /* A transaction start() refused fails once everything before it ended. */
-static void drain_refused(struct dmab_chan *ch)
+static void drain_refused_slow(struct dmab_chan *ch)
 {
 	struct txn *t;
 	while ((t = ch->act.head) != NULL && t->refused) {
 		q_pop(&ch->act);
 		end_txn(ch, t, DMAB_ST_FAILED, t->refused, dev_now(ch->dev));
 	}
+}
+
+static inline void drain_refused(struct dmab_chan *ch)
+{
+	const struct txn *h = ch->act.head;
+	if (h && h->refused)
+		drain_refused_slow(ch);
 }
 
 static void start_txd(struct dmab_chan *ch, struct txn *t)
@@ -673,18 +691,18 @@ unsigned dmab_chan_index(const struct dmab_chan *ch)
 	return ch ? ch->index : 0;
 }
 
+/* A chain's type bits (1u << enum dmab_xfer_type) are the capability bits
+ * of those types, so the mapping is a mask. */
+_Static_assert((1u << DMAB_MEM2MEM) == DMAB_CAP_MEM2MEM && (1u << DMAB_MEM2DEV) == DMAB_CAP_MEM2DEV &&
+		       (1u << DMAB_DEV2MEM) == DMAB_CAP_DEV2MEM,
+	       "transfer type bits must equal their capability bits");
+
 static uint32_t caps_needed(const struct dmab_chain *chain)
 {
-	uint32_t types = dmab__chain_types(chain), need = 0;
-	if (types & (1u << DMAB_MEM2MEM))
-		need |= DMAB_CAP_MEM2MEM;
-	if (types & (1u << DMAB_MEM2DEV))
-		need |= DMAB_CAP_MEM2DEV;
-	if (types & (1u << DMAB_DEV2MEM))
-		need |= DMAB_CAP_DEV2MEM;
-	if (dmab_chain_len(chain) > 1)
+	uint32_t need = chain->types & (DMAB_CAP_MEM2MEM | DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM);
+	if (chain->n > 1)
 		need |= DMAB_CAP_SG;
-	if (dmab_chain_is_cyclic(chain))
+	if (chain->cyclic)
 		need |= DMAB_CAP_CYCLIC;
 	return need;
 }
@@ -697,9 +715,9 @@ dmab_cookie_t dmab_chan_submit(struct dmab_chan *ch, struct dmab_chain *chain,
 	if (ch->releasing)
 		return DMAB_ESTATE;
 	struct dmab_dev *dev = ch->dev;
-	if (dmab__chain_dev(chain) != dev || dmab_chain_len(chain) == 0)
+	if (chain->dev != dev || chain->n == 0)
 		return DMAB_EINVAL;
-	if (dmab_chain_in_flight(chain))
+	if (chain->in_flight)
 		return DMAB_ESTATE;
 	uint32_t need = caps_needed(chain);
 	if ((dev->caps & need) != need)
@@ -710,36 +728,40 @@ dmab_cookie_t dmab_chan_submit(struct dmab_chan *ch, struct dmab_chain *chain,
 	if (!t)
 		return DMAB_ENOMEM;
 
-	t->seq = ++ch->last_seq;
-	ch->last_cookie = ch->last_cookie >= INT32_MAX ? 1 : ch->last_cookie + 1;
-	t->chain = chain;
-	t->attempts = 1;
-	if (opts) {
-		t->deadline_ns = opts->deadline_ns;
-		t->done = opts->done;
-		t->ctx = opts->ctx;
-	}
-	t->txd.descs = dmab_chain_descs(chain);
-	t->txd.ndesc = dmab_chain_len(chain);
-	t->txd.first_bus = dmab_chain_desc_bus(chain, 0);
-	t->txd.bytes = dmab_chain_bytes(chain);
-	t->txd.cyclic = dmab_chain_is_cyclic(chain);
+	uint64_t seq = ++ch->last_seq;
+	dmab_cookie_t cookie = ch->last_cookie >= INT32_MAX ? 1 : ch->last_cookie + 1;
+	ch->last_cookie = cookie;
+	/* Field by field: the record comes off the free list as it was, and
+	 * clearing the whole struct first costs more (a rep stos on x86) than
+	 * the rest of submit. */
+	t->txd.descs = chain->descs;
+	t->txd.ndesc = chain->n;
+	t->txd.first_bus = chain->bus[0];
+	t->txd.bytes = chain->bytes;
+	t->txd.cyclic = chain->cyclic;
 	t->txd.chan = ch->index;
-	t->txd.cookie = ch->last_cookie;
+	t->txd.cookie = cookie;
 	t->txd.t_submit = dev_now(dev);
+	t->txd.bq[0] = NULL;
+	t->txd.bq[1] = NULL;
 	t->txd.lib = t;
-	dmab__chain_set_in_flight(chain, 1);
+	t->chain = chain;
+	t->seq = seq;
+	t->attempts = 1;
+	/* t_start, t_done, dev_cycles, t_issue and refused: start_txd sets
+	 * them before anything reads them. */
+	t->deadline_ns = opts ? opts->deadline_ns : 0;
+	t->done = opts ? opts->done : NULL;
+	t->ctx = opts ? opts->ctx : NULL;
+	chain->in_flight = 1;
 	q_push(&ch->pend, t);
 
-	struct slot *s = slot_of(ch, t->seq);
-	memset(s, 0, sizeof(*s));
-	s->seq = t->seq;
-	s->res.cookie = t->txd.cookie;
-	s->res.status = DMAB_ST_PENDING;
-	s->res.attempts = 1;
+	struct slot *s = slot_of(ch, seq);
+	s->seq = seq;
+	s->res = (struct dmab_result){ .cookie = cookie, .status = DMAB_ST_PENDING, .attempts = 1 };
 	ch->st.submitted++;
 	ch->st.in_flight++;
-	return t->txd.cookie;
+	return cookie;
 }
 
 int dmab_chan_issue_pending(struct dmab_chan *ch)
@@ -756,6 +778,7 @@ int dmab_chan_issue_pending(struct dmab_chan *ch)
 	struct txn *t;
 	while ((t = q_pop(&ch->pend)) != NULL) {
 		q_push(&ch->act, t);
+		ch->issued_seq = t->seq;
 		slot_of(ch, t->seq)->res.status = DMAB_ST_IN_PROGRESS;
 		start_txd(ch, t);
 		if (!t->refused && n < INT_MAX)
@@ -783,12 +806,30 @@ enum dmab_status dmab_chan_status(struct dmab_chan *ch, dmab_cookie_t cookie,
 	return s->res.status;
 }
 
+/* A timeout in ticks, remembered for the next call with the same one. */
+static uint64_t timeout_ticks(struct dmab__engine *eng, const struct dmab_dev *dev, uint64_t ns)
+{
+	if (ns != eng->memo_ns) {
+		eng->memo_ticks = dmab__ns_to_ticks(dev, ns);
+		eng->memo_ns = ns;
+	}
+	return eng->memo_ticks;
+}
+
+/* Returns rc after clearing *res (wait's paths that have no outcome). */
+static int no_result(struct dmab_result *res, int rc)
+{
+	if (res)
+		memset(res, 0, sizeof(*res));
+	return rc;
+}
+
 /* Return value of wait for an ended sequence. */
 static int outcome(struct dmab_chan *ch, uint64_t seq, struct dmab_result *res)
 {
 	const struct slot *s = slot_of(ch, seq);
 	if (s->seq != seq)
-		return DMAB_ENOENT; /* callbacks ended DMAB_CHAN_HISTORY more meanwhile */
+		return no_result(res, DMAB_ENOENT); /* callbacks ended DMAB_CHAN_HISTORY more meanwhile */
 	if (res)
 		*res = s->res;
 	switch (s->res.status) {
@@ -855,34 +896,38 @@ static void recover(struct dmab_chan *ch, uint64_t periods_before)
 int dmab_chan_wait(struct dmab_chan *ch, dmab_cookie_t cookie, uint64_t timeout_ns,
 		   struct dmab_result *res)
 {
-	if (res)
-		memset(res, 0, sizeof(*res));
 	if (!ch)
-		return DMAB_EINVAL;
+		return no_result(res, DMAB_EINVAL);
 	if (ch->eng->cb_depth)
-		return DMAB_ESTATE;
+		return no_result(res, DMAB_ESTATE);
 	struct dmab_dev *dev = ch->dev;
 	const struct dmab_backend_ops *ops = dev->ops;
 	uint64_t seq = cookie_seq(ch, cookie);
 	if (!seq)
-		return DMAB_EINVAL;
-	if (seq > ch->done_seq && slot_of(ch, seq)->res.status == DMAB_ST_PENDING) {
+		return no_result(res, DMAB_EINVAL);
+	/* Still pending (its slot says so too; the watermark saves reading a
+	 * slot that is rarely in the cache). */
+	if (seq > ch->done_seq && seq > ch->issued_seq) {
 		int rc = dmab_chan_issue_pending(ch);
 		if (rc < 0)
-			return rc;
+			return no_result(res, rc);
 	}
-	uint64_t until = sat_add(dev_now(dev), dmab__ns_to_ticks(dev, timeout_ns));
+	uint64_t now = dev_now(dev);
+	uint64_t until = sat_add(now, timeout_ticks(ch->eng, dev, timeout_ns));
 	uint64_t periods_before = ch->period_events;
-	while (seq > ch->done_seq && dev_now(dev) < until) {
+	while (seq > ch->done_seq && now < until) {
 		int rc = ops->poll(dev->priv, until);
 		if (rc < 0)
-			return rc;
+			return no_result(res, rc);
+		if (seq <= ch->done_seq)
+			break;
+		now = dev_now(dev);
 	}
 	if (seq > ch->done_seq) {
 		/* Take what is already due before judging the channel. */
 		int rc = ops->poll(dev->priv, dev_now(dev));
 		if (rc < 0)
-			return rc;
+			return no_result(res, rc);
 	}
 	if (seq > ch->done_seq)
 		recover(ch, periods_before);
@@ -963,7 +1008,7 @@ int dmab_dev_poll(struct dmab_dev *dev, uint64_t timeout_ns)
 		return DMAB_ENOSYS;
 	if (eng->cb_depth)
 		return DMAB_ESTATE;
-	uint64_t until = sat_add(dev_now(dev), dmab__ns_to_ticks(dev, timeout_ns));
+	uint64_t until = sat_add(dev_now(dev), timeout_ticks(eng, dev, timeout_ns));
 	uint64_t before = eng->events;
 	do {
 		int rc = dev->ops->poll(dev->priv, until);

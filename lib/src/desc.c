@@ -27,19 +27,8 @@
 
 #include "internal.h"
 
-struct dmab_chain {
-	struct dmab__tracked trk;  /* first: dev->chains walks dmab__tracked */
-	struct dmab_dev *dev;
-	struct dmab_pool *pool;
-	unsigned max_desc;
-	unsigned n;                /* descriptors in the chain */
-	struct dmab_desc **descs;  /* [max_desc] CPU pointers */
-	dmab_addr_t *bus;          /* [max_desc] bus addresses */
-	size_t bytes;
-	uint32_t types;            /* 1u << enum dmab_xfer_type, for each present */
-	uint8_t cyclic;
-	uint8_t in_flight;
-};
+/* struct dmab_chain is defined in internal.h: chan.c reads its fields on
+ * every submit and completion. */
 
 /* Every control bit desc.h defines; anything else is a caller mistake. */
 #define CTRL_KNOWN                                                             \

@@ -144,7 +144,22 @@ struct dmab__tracked {
 	void (*force_destroy)(struct dmab__tracked *t, struct dmab_leaks *leaks);
 };
 
-/* Chains (desc.c) use the same struct dmab__tracked on dev->chains. */
+/* Chains (desc.c) use the same struct dmab__tracked on dev->chains. Only
+ * desc.c changes a chain; chan.c reads these fields directly on submit
+ * (and flips in_flight), which saves a call per field on the hot path. */
+struct dmab_chain {
+	struct dmab__tracked trk;  /* first: dev->chains walks dmab__tracked */
+	struct dmab_dev *dev;
+	struct dmab_pool *pool;
+	unsigned max_desc;
+	unsigned n;                /* descriptors in the chain */
+	struct dmab_desc **descs;  /* [max_desc] CPU pointers */
+	dmab_addr_t *bus;          /* [max_desc] bus addresses */
+	size_t bytes;
+	uint32_t types;            /* 1u << enum dmab_xfer_type, for each present */
+	uint8_t cyclic;
+	uint8_t in_flight;
+};
 
 /* Low 64 bits of a * b; the high 64 bits go to *hi. */
 static inline uint64_t dmab__mul128(uint64_t a, uint64_t b, uint64_t *hi)
