@@ -82,10 +82,12 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 /* Returns 0, DMAB_ELEAK if blocks were still allocated (they are released
  * anyway). */
 int dmab_pool_destroy(struct dmab_pool *pool);
-/* O(1). Returns 0 or DMAB_ENOSPC (exhausted; counted). bus may be NULL. */
-int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus);
-/* O(1). Returns 0, DMAB_EDOUBLEFREE or DMAB_EFOREIGN (refused, counted). */
-int dmab_pool_free(struct dmab_pool *pool, void *cpu);
+/* O(1). Returns 0, DMAB_ENOSPC (exhausted; counted) or DMAB_EINVAL (NULL
+ * pool or cpu). bus may be NULL. Inline (below). */
+static inline int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus);
+/* O(1). Returns 0, DMAB_EDOUBLEFREE or DMAB_EFOREIGN (refused, counted),
+ * DMAB_EINVAL (NULL pool). Inline (below). */
+static inline int dmab_pool_free(struct dmab_pool *pool, void *cpu);
 /* Bus address of a block from this pool, or DMAB_ADDR_INVALID. O(1). */
 dmab_addr_t dmab_pool_bus(const struct dmab_pool *pool, const void *cpu);
 /* Whether cpu is a block start of this pool (allocated or not). O(1). */
@@ -116,6 +118,112 @@ int dmab_pool_cache_create(struct dmab_pool *pool, unsigned slots,
 void dmab_pool_cache_destroy(struct dmab_pool_cache *c);
 int dmab_pool_cache_alloc(struct dmab_pool_cache *c, void **cpu, dmab_addr_t *bus);
 int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu);
+
+/* ---- inline fast path (not API) ------------------------------------------ */
+
+/*
+ * dmab_pool_alloc and dmab_pool_free are inline so that the common pool (one
+ * thread, power-of-two block size, no poisoning) costs a dozen instructions
+ * and no call: a pop or push on the free stack and a store to the block's
+ * state byte. They read and write struct dmab__pool_hot, which every
+ * struct dmab_pool holds right after the library's bookkeeping link (struct
+ * dmab__pool_head; pool.c asserts the offset). This layout is NOT part of
+ * the API and may change in any release (rebuild against the new header).
+ * Every other case
+ * (NULL arguments, exhaustion, a pointer that is not an allocated block of
+ * the pool, poisoning, thread-safe pools, other block sizes) calls the
+ * out-of-line dmab__pool_alloc_slow / dmab__pool_free_slow, which check and
+ * count exactly as before: the inline path takes only what it can prove is
+ * a valid allocation or a valid free. A power-of-two block size makes a
+ * block's index its offset shifted right, so the exact O(1) check for
+ * "allocated block start of this pool" is one rotate and one compare (the
+ * offset rotated right by log2 of the block size is below the block count
+ * exactly when the offset is a multiple of the block size inside the pool:
+ * a low bit rotated to the top makes it too large, pool.c keeps pools small
+ * enough for that), then the state byte.
+ */
+struct dmab__pool_slot {
+	uint32_t g;                   /* block start in granules from base */
+	uint32_t idx;                 /* block index (== g on the inline path) */
+};
+
+struct dmab__pool_hot {
+	unsigned char *base;          /* CPU address of block 0 */
+	struct dmab__pool_slot *stack; /* free blocks: entries [0, top) */
+	unsigned char *state;         /* single-thread pools: 1 = allocated, per block */
+	size_t fast_count;            /* blocks, for the inline free; 0 = never inline */
+	dmab_addr_t bus;              /* bus address of block 0 */
+	uint64_t allocs;              /* single-thread pools: successful allocations */
+	uint32_t top;                 /* single-thread pools: free-stack entries */
+	uint32_t fast_floor;          /* inline alloc only when top > fast_floor
+				       * (0, or UINT32_MAX = never) */
+	uint32_t low_top;             /* single-thread pools: lowest top (high water) */
+	unsigned char gshift;         /* log2 of the granule */
+};
+
+/* How every struct dmab_pool begins. */
+struct dmab__pool_head {
+	void *link_[3];               /* library-internal: the device's list of pools */
+	struct dmab__pool_hot hot;
+};
+
+int dmab__pool_alloc_slow(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus);
+int dmab__pool_free_slow(struct dmab_pool *pool, void *cpu);
+
+static inline struct dmab__pool_hot *dmab__pool_hot_of(struct dmab_pool *pool)
+{
+	return &((struct dmab__pool_head *)(void *)pool)->hot;
+}
+
+static inline int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
+{
+	if (!pool || !cpu)
+		return dmab__pool_alloc_slow(pool, cpu, bus);
+	struct dmab__pool_hot *h = dmab__pool_hot_of(pool);
+	uint32_t top = h->top;
+	if (top <= h->fast_floor)
+		return dmab__pool_alloc_slow(pool, cpu, bus);
+	/* Every load first: the byte stores below may alias anything. */
+	top--;
+	uint32_t g = h->stack[top].g;
+	unsigned sh = h->gshift;
+	unsigned char *blk = h->base + ((size_t)g << sh);
+	unsigned char *st = h->state + g;
+	dmab_addr_t b = h->bus + ((dmab_addr_t)g << sh);
+	h->top = top;
+	h->allocs++;
+	if (top < h->low_top)
+		h->low_top = top;
+	if (bus)
+		*bus = b;
+	*cpu = blk;
+	*st = 1;
+	return 0;
+}
+
+static inline int dmab_pool_free(struct dmab_pool *pool, void *cpu)
+{
+	if (!pool)
+		return dmab__pool_free_slow(pool, cpu);
+	struct dmab__pool_hot *h = dmab__pool_hot_of(pool);
+	/* Below base (NULL included) wraps to far beyond the pool. */
+	uintptr_t off = (uintptr_t)cpu - (uintptr_t)h->base;
+	unsigned sh = h->gshift, w = (unsigned)(sizeof(uintptr_t) * 8u);
+	uintptr_t rot = (off >> sh) | (off << ((w - sh) & (w - 1u)));
+	if (rot >= h->fast_count)
+		return dmab__pool_free_slow(pool, cpu);
+	uint32_t g = (uint32_t)rot;
+	unsigned char *st = h->state + g;
+	uint32_t top = h->top;
+	struct dmab__pool_slot *s = h->stack + top;
+	if (*st != 1)
+		return dmab__pool_free_slow(pool, cpu); /* double free: refused and counted there */
+	h->top = top + 1;
+	s->g = g;
+	s->idx = g;
+	*st = 0;
+	return 0;
+}
 
 /* ---- multi-size pools --------------------------------------------------- */
 
