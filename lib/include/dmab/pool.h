@@ -123,18 +123,17 @@ int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu);
 
 /*
  * dmab_pool_alloc and dmab_pool_free are inline so that the common pool (one
- * thread, power-of-two block size, no poisoning) costs a dozen instructions
- * and no call: a pop or push on the free stack and a store to the block's
- * state byte. They read and write struct dmab__pool_hot, which every
- * struct dmab_pool holds right after the library's bookkeeping link (struct
- * dmab__pool_head; pool.c asserts the offset). This layout is NOT part of
- * the API and may change in any release (rebuild against the new header).
- * Every other case
- * (NULL arguments, exhaustion, a pointer that is not an allocated block of
- * the pool, poisoning, thread-safe pools, other block sizes) calls the
- * out-of-line dmab__pool_alloc_slow / dmab__pool_free_slow, which check and
- * count exactly as before: the inline path takes only what it can prove is
- * a valid allocation or a valid free. A power-of-two block size makes a
+ * thread, power-of-two block size, no poisoning) costs about twenty
+ * instructions each and no call: a pop or push on the free stack and a store
+ * to the block's state byte. They read and write struct dmab__pool_hot,
+ * which every struct dmab_pool holds right after the library's bookkeeping
+ * link (struct dmab__pool_head; pool.c asserts the offset). This layout is
+ * NOT part of the API and may change in any release (rebuild against the
+ * new header). Every other case (NULL arguments, exhaustion, a pointer that
+ * is not an allocated block of the pool, poisoning, thread-safe pools,
+ * other block sizes) calls the out-of-line dmab__pool_alloc_slow /
+ * dmab__pool_free_slow, which check and count exactly as before: the inline
+ * path takes only what it can prove is a valid allocation or a valid free. A power-of-two block size makes a
  * block's index its offset shifted right, so the exact O(1) check for
  * "allocated block start of this pool" is one rotate and one compare (the
  * offset rotated right by log2 of the block size is below the block count
