@@ -482,14 +482,36 @@ int dmab_txd_complete(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
 		return DMAB_ESTATE;
 	}
 	struct txn *h = ch->act.head;
+	if (h && h->txd.cookie != cookie) {
+		/* A later active cookie: a channel executes in order, so every
+		 * active transaction before it has run and its completion was
+		 * lost (dmaengine completes everything up to the cookie it is
+		 * told about). End those as done, each with a lost-interrupt
+		 * record, then handle this completion as the head's. Cyclic
+		 * streams never end this way, and a refused one stays failed. */
+		uint64_t seq = cookie_seq(ch, cookie);
+		if (seq > h->seq && seq <= ch->act.tail->seq && !h->txd.cyclic) {
+			struct txn *t;
+			while ((t = ch->act.head) != NULL && t->seq < seq && !t->txd.cyclic) {
+				q_pop(&ch->act);
+				if (t->refused) {
+					end_txn(ch, t, DMAB_ST_FAILED, t->refused, t_done);
+					continue;
+				}
+				record_err(eng, ch, chan, DMAB_ERRK_LOST_IRQ, DMAB_ETIMEDOUT,
+					   t->txd.cookie, t->txd.first_bus, t_done);
+				uint64_t td = t->txd.t_done;
+				if (td < t->t_issue || td > t_done || td == 0)
+					td = t_done;
+				end_txn(ch, t, DMAB_ST_COMPLETE, 0, td);
+			}
+			h = ch->act.head;
+		}
+	}
 	if (!h || h->txd.cookie != cookie) {
 		/* Already ended, never issued, or unknown: a duplicate or stray
-		 * interrupt. A later active one: completion out of order,
-		 * which a FIFO channel cannot produce. Neither may end the head. */
-		uint64_t seq = cookie_seq(ch, cookie);
-		int later = h && seq > h->seq && seq <= ch->act.tail->seq;
-		record_err(eng, ch, chan, later ? DMAB_ERRK_OTHER : DMAB_ERRK_DUP_IRQ, DMAB_ESTATE,
-			   cookie, eaddr, t_done);
+		 * interrupt. It may not end the head. */
+		record_err(eng, ch, chan, DMAB_ERRK_DUP_IRQ, DMAB_ESTATE, cookie, eaddr, t_done);
 		return DMAB_ESTATE;
 	}
 	if (status >= 0 && h->txd.cyclic) {
