@@ -1028,8 +1028,8 @@ static uint64_t xorshift(uint64_t *x)
 	return *x;
 }
 
-static int random_mix(const char *profile, const char *opts, uint64_t seed, int trace,
-		      uint64_t *hash, uint64_t *events)
+static int random_mix(const char *profile, const char *opts, size_t oalign, uint64_t seed,
+		      int trace, uint64_t *hash, uint64_t *events)
 {
 	struct env e;
 	if (env_open(&e, profile, opts, seed))
@@ -1041,6 +1041,8 @@ static int random_mix(const char *profile, const char *opts, uint64_t seed, int 
 	struct dmab_chan *ch[4];
 	struct dmab_mem a[4], b[4];
 	size_t al = dmab_dev_reqs(e.dev)->addr_align;
+	if (oalign > al)
+		al = oalign;
 	for (unsigned i = 0; i < 4; i++) {
 		ch[i] = chan_get(&e, pr[i], 0);
 		if (!ch[i] || dmab_mem_alloc(e.dev, 65536, 4096, DMAB_MEM_COHERENT, &a[i]) ||
@@ -1061,6 +1063,10 @@ static int random_mix(const char *profile, const char *opts, uint64_t seed, int 
 					size_t len = 1 + (size_t)(xorshift(&x) % 9000);
 					size_t so = (size_t)(xorshift(&x) % 30000) & ~(al - 1);
 					size_t doff = (size_t)(xorshift(&x) % 30000) & ~(al - 1);
+					/* aligned starts: half the lengths a whole number
+					 * of oalign (ends exactly on a burst) */
+					if (oalign && (xorshift(&x) & 1))
+						len = (len + oalign - 1) & ~(oalign - 1);
 					if (dmab_chain_add(c[i][q], a[i].bus + so, b[i].bus + doff, len,
 							   INC | (d + 1 == nd ? DMAB_DESC_IRQ : 0)))
 						return -4;
@@ -1098,22 +1104,36 @@ static void test_bulk_equals_burst_by_burst(void)
 {
 	/* the profiles, and shapes the profiles do not have: no boundary,
 	 * a boundary shorter than a burst, bursts of a length that is not a
-	 * power of two */
-	const char *cfg[][2] = {
-		{ "mcu", NULL }, { "soc", NULL }, { "soc-coherent", NULL },
-		{ "soc", "burst_boundary=0" }, { "soc", "burst_boundary=64,unaligned_penalty=7" },
-		{ "mcu", "burst_len=3,arb_latency=0,irq_latency=1000" },
+	 * power of two; odd offsets (align 0: the profile's addr_align) and
+	 * offsets aligned to a burst or more, where descriptors are uniform
+	 * (every burst full but the last: the closed-form walks) */
+	const struct {
+		const char *prof, *opts;
+		size_t align;
+	} cfg[] = {
+		{ "mcu", NULL, 0 },
+		{ "soc", NULL, 0 },
+		{ "soc-coherent", NULL, 0 },
+		{ "soc", "burst_boundary=0", 0 },
+		{ "soc", "burst_boundary=64,unaligned_penalty=7", 0 },
+		{ "mcu", "burst_len=3,arb_latency=0,irq_latency=1000", 0 },
+		{ "mcu", NULL, 16 },
+		{ "soc", NULL, 256 },
+		{ "soc", NULL, 4096 },
+		{ "soc-coherent", NULL, 256 },
+		{ "soc", "burst_boundary=0,unaligned_penalty=7", 64 },
+		{ "soc", "burst_boundary=128", 256 },
 	};
 	for (unsigned p = 0; p < sizeof(cfg) / sizeof(cfg[0]); p++)
 		for (uint64_t seed = 1; seed <= 6; seed++) {
 			uint64_t h0, h1, ev0, ev1;
-			T_EQ_INT(random_mix(cfg[p][0], cfg[p][1], seed, 0, &h0, &ev0), 0);
-			T_EQ_INT(random_mix(cfg[p][0], cfg[p][1], seed, 1, &h1, &ev1), 0);
+			T_EQ_INT(random_mix(cfg[p].prof, cfg[p].opts, cfg[p].align, seed, 0, &h0, &ev0), 0);
+			T_EQ_INT(random_mix(cfg[p].prof, cfg[p].opts, cfg[p].align, seed, 1, &h1, &ev1), 0);
 			T_EQ_U(ev0, 0);
 			T_GT_U(ev1, 1000);
 			if (h0 != h1)
-				printf("  %s %s seed %llu differs\n", cfg[p][0], cfg[p][1] ? cfg[p][1] : "",
-				       (unsigned long long)seed);
+				printf("  %s %s align %zu seed %llu differs\n", cfg[p].prof,
+				       cfg[p].opts ? cfg[p].opts : "", cfg[p].align, (unsigned long long)seed);
 			T_EQ_U(h0, h1);
 		}
 }

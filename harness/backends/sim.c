@@ -564,6 +564,8 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 	return 0;
 }
 
+static void set_pieces(const struct sim *s, struct sim_chan *c);
+
 /* Channel event at time t: activate the next queued transaction if none is
  * current, then fetch descriptor di. */
 static void chan_event(struct sim *s, struct sim_chan *c, uint64_t t)
@@ -601,6 +603,7 @@ static void chan_event(struct sim *s, struct sim_chan *c, uint64_t t)
 		finish(s, c, tf, code, addr);
 		return;
 	}
+	set_pieces(s, c);
 	if (c->fault == DMAB_FAULT_HANG) {
 		c->state = CH_HUNG;
 		return;
@@ -692,6 +695,83 @@ static uint64_t cost_at(const struct sim *s, const struct sim_chan *c, uint64_t 
 static uint64_t burst_cost(const struct sim *s, const struct sim_chan *c, uint64_t n)
 {
 	return cost_at(s, c, c->done, n);
+}
+
+/*
+ * A descriptor is regular when its incrementing memory sides share one
+ * phase within the burst boundary (or there is no boundary, or no such
+ * side) and B is a power of two no longer than the boundary. Its runs then
+ * end at the first boundary b0 and every bd bytes after it, multiples of B
+ * from b0, so its bursts form at most four pieces of equal bursts: full
+ * ones from 0 and the rest up to b0 (when b0 is not a multiple of B), then
+ * full ones from b0 and the final rest. Within a piece the addresses'
+ * offsets within a beat do not change, so every burst of a piece costs the
+ * same. walk() and solo() then take whole pieces by arithmetic instead of
+ * calling run_len_at() and cost_at() per run and per window: the typical
+ * case (buffers aligned alike, equal lengths) of a contended round. O(1),
+ * once per descriptor.
+ */
+static void add_piece(struct sim_chan *c, uint64_t start, uint64_t end, uint64_t sz, uint64_t cost)
+{
+	if (end <= start)
+		return;
+	struct sim_piece *pc = &c->pc[c->npc++];
+	pc->start = start;
+	pc->end = end;
+	pc->sz = sz;
+	pc->n = sz == c->B ? (end - start) >> c->bshift : 1;
+	pc->cost = cost;
+}
+
+static void set_pieces(const struct sim *s, struct sim_chan *c)
+{
+	uint64_t bd = s->p.burst_boundary, B = c->B, lim = c->limit, b0 = 0, ph = 0;
+	int have = 0;
+	c->npc = 0;
+	if (c->bshift < 0 || !lim)
+		return;
+	if (bd && c->rs && c->inc_s) {
+		ph = c->d.src & (bd - 1);
+		have = 1;
+	}
+	if (bd && c->rd && c->inc_d) {
+		uint64_t pd = c->d.dst & (bd - 1);
+		if (have && pd != ph)
+			return;
+		ph = pd;
+		have = 1;
+	}
+	if (have) {
+		if (B > bd)
+			return;
+		b0 = ph ? bd - ph : 0;
+		if (b0 >= lim || !(b0 & (B - 1)))
+			b0 = 0; /* full bursts from 0 up to the final rest */
+	}
+	uint64_t k0 = b0 >> c->bshift, nf = (lim - b0) >> c->bshift;
+	if (b0) {
+		add_piece(c, 0, k0 * B, B, k0 ? cost_at(s, c, 0, B) : 0);
+		add_piece(c, k0 * B, b0, b0 - k0 * B, cost_at(s, c, k0 * B, b0 - k0 * B));
+	}
+	add_piece(c, b0, b0 + nf * B, B, nf ? cost_at(s, c, b0, B) : 0);
+	add_piece(c, b0 + nf * B, lim, lim - b0 - nf * B, cost_at(s, c, b0 + nf * B, lim - b0 - nf * B));
+}
+
+/* The piece holding burst start q and the bursts left in it from q, or
+ * -1 when q is not where a burst of a regular descriptor starts. */
+static int piece_at(const struct sim_chan *c, uint64_t q, uint64_t *left)
+{
+	for (unsigned i = 0; i < c->npc; i++) {
+		const struct sim_piece *pc = &c->pc[i];
+		if (q >= pc->end)
+			continue;
+		uint64_t off = q - pc->start;
+		if (pc->sz == c->B ? (off & (c->B - 1)) != 0 : off != 0)
+			return -1;
+		*left = pc->sz == c->B ? (pc->end - q) >> c->bshift : 1;
+		return (int)i;
+	}
+	return -1;
 }
 
 /* Moves bytes [p, p+n) of the current descriptor. */
@@ -858,6 +938,26 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 	uint64_t q = *p, now = *t, nb = 0, last = 0, B = c->B, lim = c->limit;
 	uint64_t bd = s->p.burst_boundary;
 	int windows = 0;
+	uint64_t left;
+	int i0 = c->npc ? piece_at(c, q, &left) : -1;
+	if (i0 >= 0) {
+		/* piece by piece, every grant before h */
+		for (unsigned i = (unsigned)i0; i < c->npc && now < h; i++) {
+			const struct sim_piece *pc = &c->pc[i];
+			uint64_t cnt = i == (unsigned)i0 ? left : pc->n;
+			uint64_t m = umin(cnt, (h - 1 - now) / pc->cost + 1);
+			q += m * pc->sz;
+			now += m * pc->cost;
+			nb += m;
+			last = pc->cost;
+			if (m < cnt)
+				break;
+		}
+		*p = q;
+		*t = now;
+		*lc = last;
+		return nb;
+	}
 	while (now < h && q < lim) {
 		uint64_t d = run_len_at(s, c, q), k = div_b(c, d), r = d - k * B;
 		int final = q + d == lim;
@@ -937,7 +1037,27 @@ static void walk(const struct sim *s, const struct sim_chan *c, uint64_t q, uint
 {
 	uint64_t B = c->B, lim = c->limit, bd = s->p.burst_boundary, k = kmax;
 	int windows = 0;
+	uint64_t left;
+	int i0 = c->npc ? piece_at(c, q, &left) : -1;
 	w->n = w->cycles = w->last = 0;
+	if (i0 >= 0) {
+		/* at most every burst but the descriptor's last */
+		uint64_t total = left;
+		for (unsigned i = (unsigned)i0 + 1; i < c->npc; i++)
+			total += c->pc[i].n;
+		k = umin(k, total - 1);
+		for (unsigned i = (unsigned)i0; i < c->npc && k; i++) {
+			const struct sim_piece *pc = &c->pc[i];
+			uint64_t m = umin(k, i == (unsigned)i0 ? left : pc->n);
+			q += m * pc->sz;
+			w->cycles += m * pc->cost;
+			w->n += m;
+			w->last = pc->cost;
+			k -= m;
+		}
+		w->q = q;
+		return;
+	}
 	while (k && q < lim) {
 		uint64_t d = run_len_at(s, c, q), full = div_b(c, d), r = d - full * B;
 		int final = q + d == lim;

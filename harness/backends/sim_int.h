@@ -138,6 +138,14 @@ struct sim_chan {
 	uint32_t W, B;                  /* beat and burst bytes */
 	unsigned wshift;                /* log2(W) */
 	int bshift;                     /* log2(B), -1 when B is not a power of two */
+	/* A regular descriptor's bursts as up to four pieces of equal bursts
+	 * (set_pieces() in sim.c), so walks over them are a few
+	 * multiplications; npc 0: irregular, walked run by run. */
+	unsigned npc;
+	struct sim_piece {
+		uint64_t start, end;    /* bytes [start, end) of the descriptor */
+		uint64_t n, sz, cost;   /* bursts, and bytes and cycles of each */
+	} pc[4];
 };
 
 struct sim_fifo {
