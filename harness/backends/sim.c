@@ -661,7 +661,7 @@ static uint64_t burst_bytes(const struct sim *s, const struct sim_chan *c)
 /* Cycles of a burst of n bytes from byte p of the descriptor, grant
  * included. Within a run every full burst costs the same: B is a multiple
  * of W, so the addresses' offsets within a beat do not change. */
-static uint64_t cost_at(const struct sim *s, const struct sim_chan *c, uint64_t p, uint64_t n)
+static inline uint64_t cost_at(const struct sim *s, const struct sim_chan *c, uint64_t p, uint64_t n)
 {
 	uint64_t wm = (uint64_t)c->W - 1;
 	unsigned sh = c->wshift;
@@ -727,6 +727,17 @@ static void set_pieces(const struct sim *s, struct sim_chan *c)
 {
 	uint64_t bd = s->p.burst_boundary, B = c->B, lim = c->limit, b0 = 0, ph = 0;
 	int have = 0;
+	/* A channel usually runs the same descriptor again (a buffer
+	 * resubmitted): the same inputs give the same pieces. */
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)c->B << 16 | (uint64_t)c->W << 8 |
+		       (uint64_t)c->snoop_sides << 4 | (uint64_t)(c->rd != NULL) << 3 |
+		       (uint64_t)(c->rs != NULL) << 2 | (uint64_t)c->inc_d << 1 | (uint64_t)c->inc_s;
+	if (key == c->pk_flags && lim == c->pk_lim && c->d.src == c->pk_src && c->d.dst == c->pk_dst)
+		return;
+	c->pk_flags = key;
+	c->pk_lim = lim;
+	c->pk_src = c->d.src;
+	c->pk_dst = c->d.dst;
 	c->npc = 0;
 	if (c->bshift < 0 || !lim)
 		return;

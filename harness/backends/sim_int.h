@@ -142,6 +142,7 @@ struct sim_chan {
 	 * (set_pieces() in sim.c), so walks over them are a few
 	 * multiplications; npc 0: irregular, walked run by run. */
 	unsigned npc;
+	uint64_t pk_src, pk_dst, pk_lim, pk_flags; /* what pc[] was computed for (0: nothing) */
 	struct sim_piece {
 		uint64_t start, end;    /* bytes [start, end) of the descriptor */
 		uint64_t n, sz, cost;   /* bursts, and bytes and cycles of each */

@@ -217,6 +217,8 @@ void sim__mem_free(void *priv, struct dmab_mem *m)
 			c->lim_code = DMAB_EBUSERR;
 			c->lim_addr = (c->rs == r ? c->d.src : c->d.dst) + c->done;
 			c->limit = c->done;
+			c->npc = 0; /* its pieces end at the old limit */
+			c->pk_flags = 0;
 		}
 		if (c->rs == r) {
 			c->rs = NULL;
