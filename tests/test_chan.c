@@ -8,40 +8,17 @@
 #include "dmab/dmab.h"
 #include "fake_backend.h"
 #include "t.h"
+#include "t_dmab.h"
 
 #define NS 1000000000ull /* a generous wait: 1 s of device time */
 
-struct env {
-	struct dmab_dev *dev;
-	struct dmab_pool *pool;
-	struct fake_ctl *ctl;
-};
-
+#define env fake_env
 static int env_open(struct env *e, const char *opts)
 {
-	memset(e, 0, sizeof(*e));
-	if (fake_open(NULL, opts, &e->dev))
-		return -1;
-	e->ctl = fake_ctl(e->dev);
-	return dmab_desc_pool_create(e->dev, 512, &e->pool);
+	return fake_env_open(e, opts, 512);
 }
+#define env_close fake_env_close
 
-static int env_close(struct env *e)
-{
-	if (dmab_pool_destroy(e->pool))
-		return -1;
-	return dmab_dev_close(e->dev, NULL);
-}
-
-/* Checks the invariant on a channel and on the device. */
-#define T_BALANCED(ch, dev)                                                    \
-	do {                                                                   \
-		struct dmab_chan_stats b__c, b__d;                             \
-		dmab_chan_stats((ch), &b__c);                                  \
-		dmab_dev_stats((dev), &b__d);                                  \
-		T_EQ_U(b__c.submitted, b__c.completed + b__c.failed + b__c.cancelled + b__c.in_flight); \
-		T_EQ_U(b__d.submitted, b__d.completed + b__d.failed + b__d.cancelled + b__d.in_flight); \
-	} while (0)
 
 static void test_no_engine(void)
 {

@@ -8,6 +8,7 @@
 #include "dmab/dmab.h"
 #include "fake_backend.h"
 #include "t.h"
+#include "t_dmab.h"
 
 #define NS 1000000000ull
 
@@ -70,14 +71,6 @@ static size_t nerrs(struct dmab_dev *dev)
 	return dmab_dev_errors(dev, r, DMAB_DEV_ERRORS);
 }
 
-#define T_BALANCED(ch, dev)                                                    \
-	do {                                                                   \
-		struct dmab_chan_stats b__c, b__d;                             \
-		dmab_chan_stats((ch), &b__c);                                  \
-		dmab_dev_stats((dev), &b__d);                                  \
-		T_EQ_U(b__c.submitted, b__c.completed + b__c.failed + b__c.cancelled + b__c.in_flight); \
-		T_EQ_U(b__d.submitted, b__d.completed + b__d.failed + b__d.cancelled + b__d.in_flight); \
-	} while (0)
 
 /* Backend-reported errors: each code maps to its kind, with the channel,
  * cookie, faulting address and completion tick. */

@@ -17,17 +17,9 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "host_plat.h"
 #include "t.h"
 
-static uint64_t now_ns(void *ctx)
-{
-	(void)ctx;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static const struct hx_platform plat = { now_ns, "CLOCK_MONOTONIC", NULL, NULL };
 
 static void base_point(struct hx_point *pt, const char *backend, const char *profile)
 {
@@ -43,7 +35,7 @@ static void base_point(struct hx_point *pt, const char *backend, const char *pro
 
 static int run(const struct hx_point *pt, struct hx_result *res)
 {
-	return hx_run_point(pt, &plat, res);
+	return hx_run_point(pt, &t_host_plat, res);
 }
 
 /* ---- tables ---------------------------------------------------------------- */
@@ -344,9 +336,9 @@ static void test_misuse_and_bad_points(void)
 	struct hx_result res;
 	struct hx_platform noclock = { NULL, NULL, NULL, NULL };
 	base_point(&pt, "host", "");
-	T_EQ_INT(hx_run_point(NULL, &plat, &res), DMAB_EINVAL);
+	T_EQ_INT(hx_run_point(NULL, &t_host_plat, &res), DMAB_EINVAL);
 	T_EQ_INT(hx_run_point(&pt, NULL, &res), DMAB_EINVAL);
-	T_EQ_INT(hx_run_point(&pt, &plat, NULL), DMAB_EINVAL);
+	T_EQ_INT(hx_run_point(&pt, &t_host_plat, NULL), DMAB_EINVAL);
 	T_EQ_INT(hx_run_point(&pt, &noclock, &res), DMAB_EINVAL);
 	snprintf(pt.backend, sizeof(pt.backend), "nosuch");
 	T_EQ_INT(run(&pt, &res), 0);

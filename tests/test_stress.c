@@ -11,17 +11,9 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "host_plat.h"
 #include "t.h"
 
-static uint64_t now_ns(void *ctx)
-{
-	(void)ctx;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static const struct hx_platform plat = { now_ns, "CLOCK_MONOTONIC", NULL, NULL };
 
 static void cfg_for(struct hx_stress_cfg *cfg, const char *backend, const char *profile)
 {
@@ -69,7 +61,7 @@ static void test_host_clean_run(void)
 	struct hx_stress_cfg cfg;
 	struct hx_stress_result r;
 	cfg_for(&cfg, "host", "");
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
 	check_clean(&r, 200);
 	T_EQ_U(r.threads, 1);
 	/* the host has no uncached memory and no peripherals */
@@ -87,7 +79,7 @@ static void test_sim_clean_run_all_directions(void)
 	struct hx_stress_result r;
 	cfg_for(&cfg, "sim", "mcu");
 	cfg.max_size = 1024;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
 	check_clean(&r, 200);
 	T_GT_U(r.by_xfer[DMAB_MEM2MEM], 0);
 	T_GT_U(r.by_xfer[DMAB_MEM2DEV], 0);
@@ -103,12 +95,12 @@ static void test_threads_round_robin_equals_separate(void)
 	cfg.threads = 3;
 	cfg.count = 60;
 	cfg.xfers = 1u << DMAB_MEM2MEM;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &all), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &all), 0);
 	check_clean(&all, 180);
 	T_EQ_U(all.threads, 3);
 	hx_stress_result_init(&merged);
 	for (unsigned i = 0; i < 3; i++) {
-		T_EQ_INT(hx_stress_run_thread(&cfg, &plat, i, &one), 0);
+		T_EQ_INT(hx_stress_run_thread(&cfg, &t_host_plat, i, &one), 0);
 		check_clean(&one, 60);
 		hx_stress_merge(&merged, &one);
 	}
@@ -116,7 +108,7 @@ static void test_threads_round_robin_equals_separate(void)
 	T_EQ_U(merged.bytes, all.bytes);
 	T_EQ_U(merged.device_ns, all.device_ns);
 	T_EQ_MEM(merged.by_cache, all.by_cache, sizeof(all.by_cache));
-	T_EQ_INT(hx_stress_run_thread(&cfg, &plat, 3, &one), DMAB_EINVAL);
+	T_EQ_INT(hx_stress_run_thread(&cfg, &t_host_plat, 3, &one), DMAB_EINVAL);
 }
 
 static void test_deterministic(void)
@@ -125,14 +117,14 @@ static void test_deterministic(void)
 	struct hx_stress_result a, b;
 	cfg_for(&cfg, "sim", "mcu");
 	cfg.inject = "bitflip:5%";
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &a), 0);
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &a), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &b), 0);
 	T_EQ_U(a.bytes, b.bytes);
 	T_EQ_U(a.device_ns, b.device_ns);
 	T_EQ_MEM(a.verdicts, b.verdicts, sizeof(a.verdicts));
 	T_EQ_MEM(a.by_xfer, b.by_xfer, sizeof(a.by_xfer));
 	cfg.seed = 99;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &b), 0);
 	T_NE_U(a.bytes, b.bytes);
 }
 
@@ -144,7 +136,7 @@ static void run_fault(const char *spec, struct hx_stress_result *r)
 	cfg.inject = spec;
 	cfg.xfers = 1u << DMAB_MEM2MEM; /* so bit flips are all verifiable */
 	cfg.count = 150;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, r), 0);
 }
 
 static void check_faulty(const struct hx_stress_result *r, const char *spec, unsigned kind)
@@ -222,18 +214,18 @@ static void test_stop_hook_and_bounds(void)
 	cfg_for(&cfg, "sim", "mcu");
 	cfg.count = 0;
 	cfg.device_ns = 200000;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
 	T_EQ_INT(r.status, HX_OK);
 	T_GT_U(r.submitted, 0);
 	T_GE_U(r.device_ns, 200000);
 	T_TRUE(hx_stress_accounting_ok(&r));
 	/* no bound at all is misuse */
 	cfg.device_ns = 0;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), DMAB_EINVAL);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), DMAB_EINVAL);
 	cfg.device_ns = 1;
 	cfg.threads = 0;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), DMAB_EINVAL);
-	T_EQ_INT(hx_stress_run(NULL, &plat, &r), DMAB_EINVAL);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), DMAB_EINVAL);
+	T_EQ_INT(hx_stress_run(NULL, &t_host_plat, &r), DMAB_EINVAL);
 }
 
 static void test_setup_failures_reported(void)
@@ -241,18 +233,18 @@ static void test_setup_failures_reported(void)
 	struct hx_stress_cfg cfg;
 	struct hx_stress_result r;
 	cfg_for(&cfg, "nosuch", "");
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
 	T_EQ_INT(r.status, HX_FAILED);
 	T_TRUE(strstr(r.reason, "nosuch") != NULL);
 	T_EQ_U(r.submitted, 0);
 	cfg_for(&cfg, "host", "");
 	cfg.inject = "bitflip";
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
 	T_EQ_INT(r.status, HX_SKIPPED);
 	T_TRUE(strstr(r.reason, "inject") != NULL);
 	cfg_for(&cfg, "host", "");
 	cfg.caches = 1u << HX_CACHE_UNCACHED; /* the host has none */
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &r), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
 	T_EQ_INT(r.status, HX_SKIPPED);
 }
 
@@ -265,22 +257,22 @@ static void test_options(void)
 	T_EQ_STR(cfg.options, "");
 	cfg_for(&cfg, "sim", "soc");
 	cfg.xfers = 1u << DMAB_MEM2MEM;
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &a), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &a), 0);
 	check_clean(&a, 200);
 	/* the same transfers on a bus moving one beat per burst: slower */
 	snprintf(cfg.options, sizeof(cfg.options), "burst_len=1");
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &b), 0);
 	check_clean(&b, 200);
 	T_EQ_U(b.bytes, a.bytes);
 	T_GT_U(b.device_ns, a.device_ns);
 	/* a device with fewer channels than asked for cannot run it */
 	snprintf(cfg.options, sizeof(cfg.options), "channels=2");
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &b), 0);
 	T_EQ_INT(b.status, HX_SKIPPED);
 	T_TRUE(strstr(b.reason, "has 2") != NULL);
 	/* options the backend refuses: failed, naming the key */
 	snprintf(cfg.options, sizeof(cfg.options), "chanels=2");
-	T_EQ_INT(hx_stress_run(&cfg, &plat, &b), 0);
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &b), 0);
 	T_EQ_INT(b.status, HX_FAILED);
 	T_EQ_U(b.submitted, 0);
 	if (!strstr(b.reason, "options refused: unknown option 'chanels'"))

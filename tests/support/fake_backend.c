@@ -540,3 +540,19 @@ void fake_job_free(struct dmab_dev *dev, struct fake_job *j)
 		(void)dmab_mem_free(dev, &j->dst);
 	memset(j, 0, sizeof(*j));
 }
+
+int fake_env_open(struct fake_env *e, const char *opts, size_t ndesc)
+{
+	memset(e, 0, sizeof(*e));
+	if (fake_open(NULL, opts, &e->dev))
+		return -1;
+	e->ctl = fake_ctl(e->dev);
+	return dmab_desc_pool_create(e->dev, ndesc, &e->pool);
+}
+
+int fake_env_close(struct fake_env *e)
+{
+	if (dmab_pool_destroy(e->pool))
+		return -1;
+	return dmab_dev_close(e->dev, NULL);
+}

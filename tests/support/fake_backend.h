@@ -127,4 +127,14 @@ void fake_job_free(struct dmab_dev *dev, struct fake_job *j);
 #define FAKE_BALANCED(st)                                                      \
 	((st).submitted == (st).completed + (st).failed + (st).cancelled + (st).in_flight)
 
+/* A fake device with a descriptor pool of ndesc blocks, as most engine
+ * tests start. Returns 0 or -1; close returns the device close's code. */
+struct fake_env {
+	struct dmab_dev *dev;
+	struct dmab_pool *pool;
+	struct fake_ctl *ctl;
+};
+int fake_env_open(struct fake_env *e, const char *opts, size_t ndesc);
+int fake_env_close(struct fake_env *e);
+
 #endif
