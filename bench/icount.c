@@ -188,7 +188,7 @@ static int k_hist_record(void)
 		gb_clobber_memory();
 	}
 	KERNEL_END();
-	int rc = h->count == 4096 ? 0 : DMAB_EIO;
+	int rc = dmab_hist_count(h) == 4096 ? 0 : DMAB_EIO;
 	free(h);
 	free(v);
 	return rc;

@@ -56,7 +56,7 @@ static void bm_hist_record(dmab_gb_state *st, void *ctx)
 	}
 	gb_do_not_optimize(h);
 	gb_set_items_processed(st, gb_iterations(st));
-	if (h->count != (uint64_t)gb_iterations(st))
+	if (dmab_hist_count(h) != (uint64_t)gb_iterations(st))
 		gb_skip_with_error(st, "histogram count does not match the iterations");
 	free(v);
 	free(h);

@@ -220,7 +220,7 @@ static void test_status_every_state(void)
 	T_EQ_U(st.cancelled, 2);
 	T_EQ_U(st.in_flight, 0);
 	T_EQ_U(st.bytes, 256);
-	T_EQ_U(st.latency_ns.count, 1);
+	T_EQ_U(dmab_hist_count(&st.latency_ns), 1);
 	T_EQ_U(st.errors[DMAB_ERRK_DATA], 1);
 	T_EQ_INT(dmab_chan_release(ch), 0);
 	for (unsigned i = 0; i < 4; i++)
@@ -582,20 +582,20 @@ static void test_stats_release_and_reset(void)
 	T_EQ_U(d.completed, 3);
 	T_EQ_U(d.in_flight, 1);
 	T_EQ_U(d.bytes, 300);
-	T_EQ_U(d.latency_ns.count, 3);
+	T_EQ_U(dmab_hist_count(&d.latency_ns), 3);
 
 	dmab_chan_stats_reset(b);
 	dmab_chan_stats(b, &c);
 	T_EQ_U(c.submitted, 1);
 	T_EQ_U(c.completed, 0);
 	T_EQ_U(c.in_flight, 1);
-	T_EQ_U(c.latency_ns.count, 0);
+	T_EQ_U(dmab_hist_count(&c.latency_ns), 0);
 	T_BALANCED(b, e.dev);
 	dmab_dev_stats(e.dev, &d);
 	T_EQ_U(d.submitted, 4);
 	T_EQ_U(d.completed, 3);
 	T_EQ_U(d.in_flight, 1);
-	T_EQ_U(d.latency_ns.count, 3);
+	T_EQ_U(dmab_hist_count(&d.latency_ns), 3);
 	T_EQ_INT(dmab_chan_wait(b, pend, NS, NULL), 0);
 	dmab_dev_stats(e.dev, &d);
 	T_EQ_U(d.completed, 4);

@@ -104,10 +104,10 @@ static void test_hit_and_miss(void)
 	T_EQ_U(st.deadline_checked, 3);
 	T_EQ_U(st.deadline_misses, 1);
 	T_EQ_U(st.worst_lateness_ns, 50);
-	T_EQ_U(st.lateness_ns.count, 1);
+	T_EQ_U(dmab_hist_count(&st.lateness_ns), 1);
 	T_EQ_U(st.lateness_ns.min, 50);
 	T_EQ_U(st.lateness_ns.max, 50);
-	T_EQ_U(st.latency_ns.count, 4);
+	T_EQ_U(dmab_hist_count(&st.latency_ns), 4);
 	T_EQ_INT(dmab_chan_release(ch), 0);
 	fake_job_free(e.dev, &j);
 	T_EQ_INT(env_close(&e), 0);
@@ -144,7 +144,7 @@ static void test_queueing_delay(void)
 	T_EQ_U(st.worst_lateness_ns, 50);
 	T_EQ_U(st.latency_ns.min, 100);
 	T_EQ_U(st.latency_ns.max, 300);
-	T_EQ_U(st.latency_ns.sum, 600);
+	T_EQ_U(dmab_hist_sum(&st.latency_ns), 600);
 	T_EQ_INT(dmab_chan_release(ch), 0);
 	for (unsigned i = 0; i < 3; i++)
 		fake_job_free(e.dev, &j[i]);
@@ -226,7 +226,7 @@ static void test_periodic_stream(void)
 	T_EQ_U(st.deadline_checked, 6);
 	T_EQ_U(st.deadline_misses, 1);
 	T_EQ_U(st.worst_lateness_ns, 200);
-	T_EQ_U(st.lateness_ns.count, 1);
+	T_EQ_U(dmab_hist_count(&st.lateness_ns), 1);
 	T_EQ_U(m.n, 1);
 	T_EQ_INT(m.cookie[0], ck);
 	T_EQ_U(m.period[0], 2);
@@ -337,7 +337,7 @@ static void test_device_totals(void)
 	T_EQ_U(d.deadline_checked, 2);
 	T_EQ_U(d.deadline_misses, 2);
 	T_EQ_U(d.worst_lateness_ns, 70);
-	T_EQ_U(d.lateness_ns.count, 2);
+	T_EQ_U(dmab_hist_count(&d.lateness_ns), 2);
 	T_EQ_U(d.lateness_ns.min, 50);
 	T_EQ_U(d.lateness_ns.max, 70);
 	T_EQ_INT(dmab_chan_release(b), 0);

@@ -138,7 +138,7 @@ static void check_dist(enum dist d, uint64_t seed, size_t n)
 	}
 	printf("  %-12s n=%zu worst relative error %.4f%%\n", dist_name[d], n,
 	       worst * 100.0);
-	uint64_t cnt = h->count, hsum = h->sum, hmin = h->min, hmax = h->max;
+	uint64_t cnt = dmab_hist_count(h), hsum = dmab_hist_sum(h), hmin = h->min, hmax = h->max;
 	uint64_t rmin = ref[0], rmax = ref[n - 1];
 	double mean = dmab_hist_mean(h);
 	free(ref);
@@ -245,7 +245,7 @@ static void test_empty(void)
 {
 	struct dmab_hist h;
 	dmab_hist_init(&h);
-	T_EQ_U(h.count, 0);
+	T_EQ_U(dmab_hist_count(&h), 0);
 	T_EQ_U(h.min, UINT64_MAX);
 	T_EQ_U(dmab_hist_percentile(&h, 0.0), 0);
 	T_EQ_U(dmab_hist_percentile(&h, 50.0), 0);
@@ -294,11 +294,11 @@ static void test_clamp_and_saturate(void)
 	/* sum saturates instead of wrapping, and stays there */
 	dmab_hist_record(&h, UINT64_MAX);
 	dmab_hist_record(&h, UINT64_MAX);
-	T_EQ_U(h.sum, UINT64_MAX);
+	T_EQ_U(dmab_hist_sum(&h), UINT64_MAX);
 	dmab_hist_record(&h, 0);
 	dmab_hist_record(&h, 5);
-	T_EQ_U(h.sum, UINT64_MAX);
-	T_EQ_U(h.count, 8);
+	T_EQ_U(dmab_hist_sum(&h), UINT64_MAX);
+	T_EQ_U(dmab_hist_count(&h), 8);
 	T_EQ_U(h.max, UINT64_MAX);
 	T_EQ_U(h.min, 0);
 	/* merging saturates too */
@@ -307,11 +307,62 @@ static void test_clamp_and_saturate(void)
 	dmab_hist_init(&k);
 	dmab_hist_record(&g, UINT64_MAX - 3u);
 	dmab_hist_record(&k, 7);
-	T_EQ_U(g.sum, UINT64_MAX - 3u);
+	T_EQ_U(dmab_hist_sum(&g), UINT64_MAX - 3u);
 	T_EQ_INT(dmab_hist_merge(&g, &k), 0);
-	T_EQ_U(g.sum, UINT64_MAX);
-	T_EQ_U(g.count, 2);
+	T_EQ_U(dmab_hist_sum(&g), UINT64_MAX);
+	T_EQ_U(dmab_hist_count(&g), 2);
 	T_EQ_U(dmab_hist_clamped(&g), 1);
+}
+
+/* The regular samples' sum is kept modulo 2^64 and checked against the
+ * buckets when reported. Drive it past 2^64 with merges: h doubles at each
+ * step and acc gathers 1, 2, 4, ... copies of the sample, so acc ends with
+ * 2^24 - 1 copies of a value at the top of the bucket [2^40, 2^40 + 2^34):
+ * the sum of the bucket lower bounds stays below 2^64 while the true sum
+ * passes it, the one case where the check has to look at the stored sum.
+ * Exact up to the limit, saturated from there on, never wrapped. */
+static void test_sum_wrap_detected(void)
+{
+	static struct dmab_hist h, twin, acc;
+	uint64_t v = (UINT64_C(1) << 40) + (UINT64_C(1) << 34) - 1u;
+	uint64_t lo, hi;
+	dmab_hist_bucket_bounds(dmab_hist_index(v), &lo, &hi);
+	T_EQ_U(lo, UINT64_C(1) << 40);
+	T_EQ_U(hi, v + 1u);
+	dmab_hist_init(&h);
+	dmab_hist_init(&acc);
+	dmab_hist_record(&h, v);
+	uint64_t n = 0, in_h = 1;
+	for (int k = 0; k < 24; k++) {
+		T_EQ_INT(dmab_hist_merge(&acc, &h), 0);
+		n += in_h;
+		twin = h;
+		T_EQ_INT(dmab_hist_merge(&h, &twin), 0);
+		in_h *= 2u;
+		T_EQ_U(dmab_hist_count(&acc), n);
+		uint64_t want;
+		if (__builtin_mul_overflow(n, v, &want))
+			want = UINT64_MAX;
+		T_EQ_U(dmab_hist_sum(&acc), want);
+	}
+	T_EQ_U(n, (UINT64_C(1) << 24) - 1u);
+	T_EQ_U(dmab_hist_sum(&acc), UINT64_MAX);
+	/* the raw partial sums did wrap to a small value: the report did not
+	 * trust them */
+	uint64_t raw = 0;
+	for (uint32_t k = 0; k < DMAB_HIST_SUMS; k++)
+		raw += acc.sum_low[k];
+	T_LT_U(raw, n * lo);
+	/* far past 2^64, the lower bounds alone say so */
+	T_EQ_INT(dmab_hist_merge(&acc, &h), 0);
+	T_EQ_U(dmab_hist_sum(&acc), UINT64_MAX);
+	/* one sample past the regular range keeps its own saturating sum */
+	dmab_hist_init(&h);
+	dmab_hist_record(&h, 7u);
+	dmab_hist_record(&h, UINT64_C(1) << 60);
+	T_EQ_U(dmab_hist_sum(&h), (UINT64_C(1) << 60) + 7u);
+	T_EQ_U(dmab_hist_count(&h), 2);
+	T_NEAR(dmab_hist_mean(&h), (double)((UINT64_C(1) << 60) + 7u) / 2.0, 1e3);
 }
 
 static void test_merge(void)
@@ -327,8 +378,8 @@ static void test_merge(void)
 		dmab_hist_record(&all, v);
 	}
 	T_EQ_INT(dmab_hist_merge(&a, &b), 0);
-	T_EQ_U(a.count, all.count);
-	T_EQ_U(a.sum, all.sum);
+	T_EQ_U(dmab_hist_count(&a), dmab_hist_count(&all));
+	T_EQ_U(dmab_hist_sum(&a), dmab_hist_sum(&all));
 	T_EQ_U(a.min, all.min);
 	T_EQ_U(a.max, all.max);
 	T_EQ_MEM(a.buckets, all.buckets, sizeof(a.buckets));
@@ -340,7 +391,7 @@ static void test_merge(void)
 	dmab_hist_init(&e);
 	T_EQ_INT(dmab_hist_merge(&a, &e), 0);
 	T_EQ_U(a.min, all.min);
-	T_EQ_U(a.count, all.count);
+	T_EQ_U(dmab_hist_count(&a), dmab_hist_count(&all));
 	/* merging into an empty one copies */
 	T_EQ_INT(dmab_hist_merge(&e, &all), 0);
 	T_EQ_U(e.min, all.min);
@@ -348,7 +399,8 @@ static void test_merge(void)
 }
 
 T_MAIN(T_CASE(test_geometry), T_CASE(test_empty), T_CASE(test_extremes_and_bad_p),
-       T_CASE(test_clamp_and_saturate), T_CASE(test_bucket_edges),
+       T_CASE(test_clamp_and_saturate), T_CASE(test_sum_wrap_detected),
+       T_CASE(test_bucket_edges),
        T_CASE(test_uniform), T_CASE(test_exponential), T_CASE(test_bimodal),
        T_CASE(test_span_1ns_10s), T_CASE(test_small_values),
        T_CASE(test_few_samples), T_CASE(test_merge))

@@ -1026,7 +1026,7 @@ static void fill_perf(const struct run *r, struct hx_result *res)
 
 	struct dmab_chan_stats st;
 	dmab_chan_stats(r->chans[0], &st);
-	if (st.latency_ns.count) {
+	if (dmab_hist_count(&st.latency_ns)) {
 		hx_result_set(res, HX_M_LAT_P50, (double)dmab_hist_percentile(&st.latency_ns, 50.0));
 		hx_result_set(res, HX_M_LAT_P90, (double)dmab_hist_percentile(&st.latency_ns, 90.0));
 		hx_result_set(res, HX_M_LAT_P99, (double)dmab_hist_percentile(&st.latency_ns, 99.0));
