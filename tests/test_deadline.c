@@ -31,27 +31,12 @@ static void on_miss(void *ctx, unsigned chan, dmab_cookie_t cookie, uint64_t per
 	m->n++;
 }
 
-struct env {
-	struct dmab_dev *dev;
-	struct dmab_pool *pool;
-	struct fake_ctl *ctl;
-};
-
+#define env fake_env
 static int env_open(struct env *e, const char *opts)
 {
-	memset(e, 0, sizeof(*e));
-	if (fake_open(NULL, opts, &e->dev))
-		return -1;
-	e->ctl = fake_ctl(e->dev);
-	return dmab_desc_pool_create(e->dev, 64, &e->pool);
+	return fake_env_open(e, opts, 64);
 }
-
-static int env_close(struct env *e)
-{
-	if (dmab_pool_destroy(e->pool))
-		return -1;
-	return dmab_dev_close(e->dev, NULL);
-}
+#define env_close fake_env_close
 
 static void test_hit_and_miss(void)
 {
