@@ -492,7 +492,38 @@ static void test_names(void)
 	T_NULL(dmab_trace_ev_name((enum dmab_trace_ev)99));
 }
 
-T_MAIN(T_CASE(test_validate_good), T_CASE(test_validate_version),
+/* The option-number parser every backend shares: whole span, decimal or
+ * hex, binary suffixes only when asked, no overflow. */
+static void test_parse_u64(void)
+{
+	uint64_t v = 7;
+	T_EQ_INT(dmab_parse_u64("4096", 4, 0, &v), 0);
+	T_EQ_U(v, 4096);
+	T_EQ_INT(dmab_parse_u64("0x1F", 4, 0, &v), 0);
+	T_EQ_U(v, 31);
+	T_EQ_INT(dmab_parse_u64("64K", 3, 1, &v), 0);
+	T_EQ_U(v, 65536);
+	T_EQ_INT(dmab_parse_u64("2g", 2, 1, &v), 0);
+	T_EQ_U(v, 2ull << 30);
+	T_EQ_INT(dmab_parse_u64("123,456", 3, 0, &v), 0); /* only the span */
+	T_EQ_U(v, 123);
+	v = 7;
+	T_EQ_INT(dmab_parse_u64("64K", 3, 0, &v), DMAB_EINVAL); /* suffix not asked for */
+	T_EQ_INT(dmab_parse_u64("", 0, 0, &v), DMAB_EINVAL);
+	T_EQ_INT(dmab_parse_u64("0x", 2, 0, &v), DMAB_EINVAL);
+	T_EQ_INT(dmab_parse_u64("K", 1, 1, &v), DMAB_EINVAL);
+	T_EQ_INT(dmab_parse_u64("12a", 3, 0, &v), DMAB_EINVAL);
+	T_EQ_INT(dmab_parse_u64("-1", 2, 0, &v), DMAB_EINVAL);
+	T_EQ_INT(dmab_parse_u64("18446744073709551615", 20, 0, &v), 0);
+	T_EQ_U(v, UINT64_MAX);
+	v = 7;
+	T_EQ_INT(dmab_parse_u64("18446744073709551616", 20, 0, &v), DMAB_EINVAL);
+	T_EQ_INT(dmab_parse_u64("17179869184G", 12, 1, &v), DMAB_EINVAL); /* 2^34 G */
+	T_EQ_U(v, 7); /* untouched on failure */
+	T_EQ_INT(dmab_parse_u64(NULL, 1, 0, &v), DMAB_EINVAL);
+}
+
+T_MAIN(T_CASE(test_parse_u64), T_CASE(test_validate_good), T_CASE(test_validate_version),
        T_CASE(test_validate_required), T_CASE(test_validate_claims),
        T_CASE(test_open_refuses_invalid), T_CASE(test_open_unavailable),
        T_CASE(test_open_error_passed_through), T_CASE(test_open_bad_reqs),

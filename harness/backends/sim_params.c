@@ -179,53 +179,6 @@ int dmab_sim_profile_param(size_t i, const char *name, uint64_t *out)
 	return DMAB_EINVAL;
 }
 
-/* ---- numbers ------------------------------------------------------------------ */
-
-/* Parses s[0..n) as decimal or 0x hex with an optional K/M/G suffix when
- * `suffix` is set. Returns 0 or DMAB_EINVAL (empty, junk, overflow). */
-static int parse_u64(const char *s, size_t n, int suffix, uint64_t *out)
-{
-	unsigned shift = 0;
-	if (suffix && n > 0) {
-		char c = s[n - 1];
-		if (c == 'K' || c == 'k')
-			shift = 10;
-		else if (c == 'M' || c == 'm')
-			shift = 20;
-		else if (c == 'G' || c == 'g')
-			shift = 30;
-		if (shift)
-			n--;
-	}
-	if (n == 0)
-		return DMAB_EINVAL;
-	uint64_t base = 10, v = 0;
-	size_t i = 0;
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	for (; i < n; i++) {
-		char c = s[i];
-		uint64_t d;
-		if (c >= '0' && c <= '9')
-			d = (uint64_t)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (uint64_t)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (uint64_t)(c - 'A' + 10);
-		else
-			return DMAB_EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return DMAB_EINVAL;
-		v = v * base + d;
-	}
-	if (shift && v > (UINT64_MAX >> shift))
-		return DMAB_EINVAL;
-	*out = v << shift;
-	return 0;
-}
-
 /* ---- fault specs ---------------------------------------------------------------- */
 
 static size_t span_until(const char *s, size_t n, const char *stops)
@@ -258,19 +211,19 @@ int dmab_sim_fault_parse(const char *spec, size_t len, struct dmab_fault *out)
 		size_t m = span_until(spec + i, len - i, ":@/");
 		uint64_t v;
 		if (c == ':') {
-			if (have_rate || parse_u64(spec + i, m, 0, &v) || v > 1000000u)
+			if (have_rate || dmab_parse_u64(spec + i, m, 0, &v) || v > 1000000u)
 				return DMAB_EINVAL;
 			out->rate_ppm = (uint32_t)v;
 			have_rate = 1;
 		} else if (c == '@') {
-			if (out->nth || parse_u64(spec + i, m, 0, &v) || v == 0)
+			if (out->nth || dmab_parse_u64(spec + i, m, 0, &v) || v == 0)
 				return DMAB_EINVAL;
 			out->nth = v;
 		} else if (c == '/') {
 			size_t dash = span_until(spec + i, m, "-");
 			uint64_t lo, hi;
-			if (dash >= m || parse_u64(spec + i, dash, 1, &lo) ||
-			    parse_u64(spec + i + dash + 1, m - dash - 1, 1, &hi) || hi <= lo ||
+			if (dash >= m || dmab_parse_u64(spec + i, dash, 1, &lo) ||
+			    dmab_parse_u64(spec + i + dash + 1, m - dash - 1, 1, &hi) || hi <= lo ||
 			    out->range_hi)
 				return DMAB_EINVAL;
 			out->range_lo = lo;
@@ -414,7 +367,7 @@ int sim__configure(struct sim *s, const char *profile, const char *options)
 			return DMAB_EINVAL;
 		}
 		uint64_t v;
-		if (parse_u64(item + eq + 1, m - eq - 1, 1, &v)) {
+		if (dmab_parse_u64(item + eq + 1, m - eq - 1, 1, &v)) {
 			set_msg(s, "bad number in '", item, m, "'");
 			return DMAB_EINVAL;
 		}

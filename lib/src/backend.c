@@ -186,3 +186,48 @@ const char *dmab_trace_ev_name(enum dmab_trace_ev ev)
 	unsigned i = (unsigned)ev;
 	return i < NROWS(trace_names) && trace_names[i] ? trace_names[i] : NULL;
 }
+
+int dmab_parse_u64(const char *s, size_t n, int suffix, uint64_t *out)
+{
+	unsigned shift = 0;
+	if (!s || !out)
+		return DMAB_EINVAL;
+	if (suffix && n > 0) {
+		char c = s[n - 1];
+		if (c == 'K' || c == 'k')
+			shift = 10;
+		else if (c == 'M' || c == 'm')
+			shift = 20;
+		else if (c == 'G' || c == 'g')
+			shift = 30;
+		if (shift)
+			n--;
+	}
+	uint64_t base = 10, v = 0;
+	size_t i = 0;
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == n)
+		return DMAB_EINVAL;
+	for (; i < n; i++) {
+		char c = s[i];
+		uint64_t d;
+		if (c >= '0' && c <= '9')
+			d = (uint64_t)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (uint64_t)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (uint64_t)(c - 'A' + 10);
+		else
+			return DMAB_EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return DMAB_EINVAL;
+		v = v * base + d;
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return DMAB_EINVAL;
+	*out = v << shift;
+	return 0;
+}

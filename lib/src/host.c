@@ -99,36 +99,6 @@ static uint64_t *opt_field(struct host_opts *o, const struct opt_row *r)
 	return (uint64_t *)(void *)((char *)o + r->off);
 }
 
-/* Decimal or 0x-hex, the whole token, no overflow. */
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t base = 10, v = 0;
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		n -= 2;
-	}
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		uint64_t d;
-		if (c >= '0' && c <= '9')
-			d = (uint64_t)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (uint64_t)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (uint64_t)(c - 'A' + 10);
-		else
-			return -1;
-		if (v > (UINT64_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_options(struct host_priv *p, const char *opts)
 {
 	for (size_t i = 0; i < NOPTS; i++)
@@ -148,7 +118,7 @@ static int parse_options(struct host_priv *p, const char *opts)
 		if (!r)
 			return DMAB_EINVAL;
 		uint64_t v;
-		if (parse_u64(eq + 1, n - klen - 1, &v) || v < r->min || v > r->max)
+		if (dmab_parse_u64(eq + 1, n - klen - 1, 0, &v) || v < r->min || v > r->max)
 			return DMAB_EINVAL;
 		if (r->check == CHK_POW2 && !dmab__is_pow2(v))
 			return DMAB_EINVAL;

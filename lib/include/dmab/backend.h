@@ -232,6 +232,13 @@ int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why);
 
 /* ---- called by backends ------------------------------------------------ */
 
+/* Parses s[0..n) (not NUL-terminated) as a backend option number: decimal or
+ * 0x hex, and with `suffix` set an optional binary K/M/G suffix (4K = 4096).
+ * The whole span must be the number. Returns 0, or DMAB_EINVAL for an empty
+ * span, junk or a value beyond 64 bits. One parser, so every backend's
+ * options read numbers the same way. */
+int dmab_parse_u64(const char *s, size_t n, int suffix, uint64_t *out);
+
 /* Report the outcome of the transaction `cookie` on channel `chan`, which
  * finished at tick t_done: status 0 (done) or negative, err may be NULL on
  * success. Call only from inside poll(). Completions are identified by
