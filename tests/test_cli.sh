@@ -292,4 +292,16 @@ run "$B" stress --backend sim:soc --options 'burst_len=2; evict_ppm=0' --count 1
 t_eq "stress with options exits 0" "$rc" 0
 t_has "stress names its options" "$D/out" "backend sim:soc (options burst_len=2;evict_ppm=0)"
 
+# ---- trace ------------------------------------------------------------------------------
+run "$B" sweep --size 256 --align 64 --pool heap --cache sync --reps 2 --warmup 0 --quiet \
+	--out "$D/tr.csv" --trace "$D/tr.txt"
+t_eq "sweep with --trace exits 0" "$rc" 0
+t_has "trace names the point" "$D/tr.txt" "# point 1: "
+t_eq "trace has one submit per transfer" "$(grep -c ' submit ' "$D/tr.txt")" 2
+t_eq "trace has one completion per transfer" "$(grep -c ' done ' "$D/tr.txt")" 2
+run "$B" sweep --size 256 --reps 2 --quiet --out "$D/tr2.csv" --trace /nonexistent/dir/tr.txt
+t_eq "--trace to an unwritable path exits 2" "$rc" 2
+t_has "--trace error names the file" "$D/err" "/nonexistent/dir/tr.txt"
+t_status "no CSV left behind after a refused --trace" 1 test -e "$D/tr2.csv"
+
 t_done

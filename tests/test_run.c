@@ -334,7 +334,7 @@ static void test_misuse_and_bad_points(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	struct hx_platform noclock = { NULL, NULL, NULL, NULL };
+	struct hx_platform noclock = { .cpu_now_ns = NULL };
 	base_point(&pt, "host", "");
 	T_EQ_INT(hx_run_point(NULL, &t_host_plat, &res), DMAB_EINVAL);
 	T_EQ_INT(hx_run_point(&pt, NULL, &res), DMAB_EINVAL);
@@ -600,7 +600,61 @@ static void test_sim_min_time_and_injection(void)
 	T_TRUE(strstr(res.reason, "meltdown") != NULL);
 }
 
-T_MAIN(T_CASE(test_names_and_parse), T_CASE(test_point_defaults), T_CASE(test_options_to_backend),
+struct trace_count {
+	uint64_t events, submits, dones, last_tick;
+	int backwards;
+};
+
+static void count_trace(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace_ev ev,
+			uint64_t a, uint64_t b)
+{
+	struct trace_count *t = ctx;
+	(void)chan;
+	(void)a;
+	(void)b;
+	if (tick < t->last_tick)
+		t->backwards = 1;
+	t->last_tick = tick;
+	t->events++;
+	t->submits += ev == DMAB_TR_SUBMIT;
+	t->dones += ev == DMAB_TR_DONE;
+}
+
+/* The platform's trace hook receives the sim's event log of a point (one
+ * submit and one completion per transfer, time never going backwards) and
+ * tracing changes no simulated figure; the host has no trace and logs
+ * nothing. */
+static void test_trace_hook(void)
+{
+	struct hx_point pt;
+	static struct hx_result plain, traced;
+	base_point(&pt, "sim", "mcu");
+	pt.reps = 4;
+	pt.warmup = 0;
+	pt.qdepth = 1;
+	T_EQ_INT(run(&pt, &plain), 0);
+	struct trace_count tc = { 0, 0, 0, 0, 0 };
+	struct hx_platform p = t_host_plat;
+	p.trace = count_trace;
+	p.trace_ctx = &tc;
+	T_EQ_INT(hx_run_point(&pt, &p, &traced), 0);
+	T_EQ_INT(traced.status, HX_OK);
+	T_EQ_U(tc.submits, 4);
+	T_EQ_U(tc.dones, 4);
+	T_GT_U(tc.events, tc.submits + tc.dones);
+	T_FALSE(tc.backwards);
+	for (int m = 0; m < HX_M__COUNT; m++)
+		if (hx_metrics[m].kind != HX_MK_CPU && plain.has[m])
+			T_NEAR(traced.v[m], plain.v[m], 0);
+	struct trace_count th = { 0, 0, 0, 0, 0 };
+	p.trace_ctx = &th;
+	base_point(&pt, "host", "");
+	T_EQ_INT(hx_run_point(&pt, &p, &traced), 0);
+	T_EQ_INT(traced.status, HX_OK);
+	T_EQ_U(th.events, 0);
+}
+
+T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_defaults), T_CASE(test_options_to_backend),
        T_CASE(test_dev_open_options), T_CASE(test_sim_options_change_the_result),
        T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows),
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),

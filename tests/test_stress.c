@@ -202,7 +202,9 @@ static void test_stop_hook_and_bounds(void)
 	struct hx_stress_cfg cfg;
 	struct hx_stress_result r;
 	unsigned calls = 0;
-	struct hx_platform p = { t_host_plat.cpu_now_ns, t_host_plat.cpu_clock_name, stop_after, &calls };
+	struct hx_platform p = { .cpu_now_ns = t_host_plat.cpu_now_ns,
+				  .cpu_clock_name = t_host_plat.cpu_clock_name,
+				  .stop_requested = stop_after, .ctx = &calls };
 	cfg_for(&cfg, "sim", "mcu");
 	cfg.count = 0; /* only the hook bounds it */
 	T_EQ_INT(hx_stress_run(&cfg, &p, &r), 0);

@@ -22,6 +22,7 @@
  * each, at most CLI_MAX_JOBS) and one hx_result.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,12 +74,25 @@ static int plat_stop(void *ctx)
 	return stop_signals >= 2;
 }
 
+/* --trace: one line per backend event, in the device's own ticks. */
+static void trace_line(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace_ev ev,
+		       uint64_t a, uint64_t b)
+{
+	char ch[16];
+	if (chan == UINT_MAX)
+		snprintf(ch, sizeof ch, "-"); /* not a channel's event (cache maintenance) */
+	else
+		snprintf(ch, sizeof ch, "%u", chan);
+	fprintf((FILE *)ctx, "%llu %s %s %llu %llu\n", (unsigned long long)tick, ch,
+		dmab_trace_ev_name(ev), (unsigned long long)a, (unsigned long long)b);
+}
+
 static void sweep_help(FILE *f)
 {
 	fprintf(f,
 		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE] [--out FILE] [--inject SPEC]\n"
 		"                      [--size auto] [--pin same|split|none] [--events LIST]\n"
-		"                      [--dry-run] [--quiet]\n\n"
+		"                      [--trace FILE] [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -115,6 +129,11 @@ static void sweep_help(FILE *f)
 		"                    column pmu_<event> each, per transfer (mean). Without a hardware\n"
 		"                    PMU (virtual machines) hardware columns stay empty, software\n"
 		"                    events are still recorded.\n"
+		"  --trace FILE      the backend's event log of every point, for debugging a run:\n"
+		"                    '# point N: <point>' then 'tick channel event a b' lines (ticks of\n"
+		"                    the device clock; a and b depend on the event). Backends without\n"
+		"                    a trace (see dmabench list: capability trace) log nothing; on\n"
+		"                    the sim a trace makes the model run burst by burst (slower).\n"
 		"  --dry-run         print the jobs and their point counts, run nothing\n"
 		"  --quiet           no progress bar, no summary line (errors are still printed)\n"
 		"  --help            this text\n\n");
@@ -322,14 +341,15 @@ struct sweep {
 	const char *out;
 	const char *pin;
 	const char *events;
+	const char *trace;
 	int quiet, dry_run;
 };
 
-enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT };
+enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE };
 
 static int parse_args(struct sweep *s, int argc, char **argv)
 {
-	struct cli_opt opts[HX_DIM__COUNT + 10];
+	struct cli_opt opts[HX_DIM__COUNT + 16]; /* the dimensions, then `extra` */
 	size_t n = 0;
 	for (int d = 0; d < HX_DIM__COUNT; d++) {
 		opts[n].name = hx_dim_desc((enum hx_dim)d)->name;
@@ -340,8 +360,9 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		{ "help", 0, O_HELP },     { "h", 0, O_HELP },       { "job", 1, O_JOB },
 		{ "out", 1, O_OUT },       { "pin", 1, O_PIN },      { "events", 1, O_EVENTS },
 		{ "quiet", 0, O_QUIET },   { "q", 0, O_QUIET },      { "dry-run", 0, O_DRY },
-		{ "inject", 1, O_INJECT },
+		{ "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },
 	};
+	_Static_assert(sizeof extra / sizeof extra[0] <= 16, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
 		opts[n++] = extra[i];
 
@@ -370,6 +391,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 			s->pin = a.optarg;
 			break;
 		case O_EVENTS: s->events = a.optarg; break;
+		case O_TRACE: s->trace = a.optarg; break;
 		case O_QUIET: s->quiet = 1; break;
 		case O_DRY: s->dry_run = 1; break;
 		case O_INJECT:
@@ -625,6 +647,20 @@ static int run(struct sweep *s, int argc, char **argv)
 	plat.cpu_now_ns = plat_now;
 	plat.cpu_clock_name = "CLOCK_MONOTONIC";
 	plat.stop_requested = plat_stop;
+	FILE *trace = NULL;
+	if (s->trace) {
+		trace = fopen(s->trace, "w");
+		if (!trace) {
+			cli_err("--trace %s: cannot write: %s", s->trace, strerror(errno));
+			sigaction(SIGINT, &old_int, NULL);
+			sigaction(SIGTERM, &old_term, NULL);
+			cli_csv_abort(&csv);
+			cli_pmu_close(&pmu);
+			return CLI_EXIT_USAGE;
+		}
+		plat.trace = trace_line;
+		plat.trace_ctx = trace;
+	}
 
 	struct cli_progress prog;
 	cli_progress_init(&prog, total, s->quiet);
@@ -640,6 +676,8 @@ static int run(struct sweep *s, int argc, char **argv)
 			hx_job_point(j, i, &pt);
 			point_label(&pt, label, sizeof label);
 			cli_progress_step(&prog, done, label);
+			if (trace)
+				fprintf(trace, "# point %llu: %s\n", (unsigned long long)done + 1, label);
 			cli_pmu_start(&pmu);
 			int r = hx_run_point(&pt, &plat, &res);
 			cli_pmu_stop(&pmu);
@@ -667,6 +705,10 @@ static int run(struct sweep *s, int argc, char **argv)
 	}
 	cli_progress_step(&prog, done, "");
 	cli_progress_end(&prog);
+	if (trace && fclose(trace) != 0) {
+		cli_err("--trace %s: %s", s->trace, strerror(errno));
+		io_error = 1;
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	cli_pmu_close(&pmu);

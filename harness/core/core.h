@@ -255,6 +255,10 @@ struct hx_platform {
 	const char *cpu_clock_name;
 	int (*stop_requested)(void *ctx);   /* e.g. SIGINT seen */
 	void *ctx;
+	/* Optional: the backend's event log of each point (dmab_dev_set_trace),
+	 * for debugging a run; ignored on backends without a trace. */
+	dmab_trace_fn trace;
+	void *trace_ctx;
 };
 
 /* ---- backend registry (harness/backends/registry.c) ---------------------- */

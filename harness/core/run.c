@@ -1170,6 +1170,8 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 		goto out;
 	}
 	opened = 1;
+	if (plat->trace)
+		(void)dmab_dev_set_trace(r->dev, plat->trace, plat->trace_ctx); /* ENOSYS: no trace here */
 	r->reqs = dmab_dev_reqs(r->dev);
 	r->caps = dmab_dev_caps(r->dev);
 	{

@@ -882,6 +882,15 @@ int dmab_dev_set_mask(struct dmab_dev *dev, uint64_t mask)
 	return 0;
 }
 
+int dmab_dev_set_trace(struct dmab_dev *dev, dmab_trace_fn fn, void *ctx)
+{
+	if (!dev)
+		return DMAB_EINVAL;
+	if (!dev->ops->set_trace || !(dev->ops->caps & DMAB_CAP_TRACE))
+		return DMAB_ENOSYS;
+	return dev->ops->set_trace(dev->priv, fn, ctx);
+}
+
 /* O(1): one call into the backend. On failure *addr is DMAB_ADDR_INVALID,
  * so a caller that ignores the code builds a descriptor the device refuses
  * instead of one aimed at stale memory. */

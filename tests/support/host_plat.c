@@ -11,4 +11,4 @@ static uint64_t now_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-const struct hx_platform t_host_plat = { now_ns, "CLOCK_MONOTONIC", NULL, NULL };
+const struct hx_platform t_host_plat = { .cpu_now_ns = now_ns, .cpu_clock_name = "CLOCK_MONOTONIC" };

@@ -93,6 +93,12 @@ enum dmab_trace_ev {
 typedef void (*dmab_trace_fn)(void *ctx, uint64_t tick, unsigned chan,
 			      enum dmab_trace_ev ev, uint64_t a, uint64_t b);
 const char *dmab_trace_ev_name(enum dmab_trace_ev ev);
+/* Installs (fn != NULL) or removes the device's trace sink: every event the
+ * backend logs (tick, channel, event, two event-specific values) reaches
+ * fn on the caller's thread. Returns 0, DMAB_EINVAL (NULL dev) or
+ * DMAB_ENOSYS (the backend has no trace: it does not claim DMAB_CAP_TRACE). */
+struct dmab_dev;
+int dmab_dev_set_trace(struct dmab_dev *dev, dmab_trace_fn fn, void *ctx);
 
 /* Per-channel hardware configuration given to the backend. */
 struct dmab_hw_chan_cfg {
