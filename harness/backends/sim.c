@@ -943,6 +943,34 @@ static int is_plain(const struct sim_chan *c)
  * runs repeats every window). O(1) per call. Returns the bursts played; *p
  * and *t advance, *lc gets the last burst's cost.
  */
+/* One burst-boundary window [q, q + bd) walked run by run: its total
+ * cycles (*wt), bursts (*wn) and the cost of its last burst (*wl). Windows
+ * repeat exactly while the channel stays in steady state, so solo() and
+ * walk() skip whole windows with this one figure. */
+static void window_cost(const struct sim *s, const struct sim_chan *c, uint64_t q, uint64_t bd,
+			uint64_t *wt, uint64_t *wn, uint64_t *wl)
+{
+	uint64_t B = c->B, x = q, t = 0, n = 0, l = 0;
+	while (x < q + bd) {
+		uint64_t dx = run_len_at(s, c, x), kx = div_b(c, dx), rx = dx - kx * B;
+		if (kx) {
+			l = cost_at(s, c, x, B);
+			t += kx * l;
+			n += kx;
+			x += kx * B;
+		}
+		if (rx) {
+			l = cost_at(s, c, x, rx);
+			t += l;
+			n++;
+			x += rx;
+		}
+	}
+	*wt = t;
+	*wn = n;
+	*wl = l;
+}
+
 static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, uint64_t *p,
 		     uint64_t *t, uint64_t *lc)
 {
@@ -997,22 +1025,8 @@ static uint64_t solo(const struct sim *s, const struct sim_chan *c, uint64_t h, 
 		 * one to the runs. */
 		if (bd && !windows && lim - q >= 2 * bd && now < h) {
 			windows = 1;
-			uint64_t x = q, wt = 0, wn = 0, wl = 0;
-			while (x < q + bd) {
-				uint64_t dx = run_len_at(s, c, x), kx = div_b(c, dx), rx = dx - kx * B;
-				if (kx) {
-					wl = cost_at(s, c, x, B);
-					wt += kx * wl;
-					wn += kx;
-					x += kx * B;
-				}
-				if (rx) {
-					wl = cost_at(s, c, x, rx);
-					wt += wl;
-					wn++;
-					x += rx;
-				}
-			}
+			uint64_t wt, wn, wl;
+			window_cost(s, c, q, bd, &wt, &wn, &wl);
 			uint64_t w = ((lim - q) >> log2u(bd)) - 1, first_last = now + wt - wl;
 			w = first_last < h ? umin(w, (h - 1 - first_last) / wt + 1) : 0;
 			if (w) {
@@ -1100,22 +1114,8 @@ static void walk(const struct sim *s, const struct sim_chan *c, uint64_t q, uint
 		}
 		if (bd && !windows && k && lim - q >= 2 * bd) {
 			windows = 1;
-			uint64_t x = q, wt = 0, wn = 0, wl = 0;
-			while (x < q + bd) {
-				uint64_t dx = run_len_at(s, c, x), kx = div_b(c, dx), rx = dx - kx * B;
-				if (kx) {
-					wl = cost_at(s, c, x, B);
-					wt += kx * wl;
-					wn += kx;
-					x += kx * B;
-				}
-				if (rx) {
-					wl = cost_at(s, c, x, rx);
-					wt += wl;
-					wn++;
-					x += rx;
-				}
-			}
+			uint64_t wt, wn, wl;
+			window_cost(s, c, q, bd, &wt, &wn, &wl);
 			/* whole windows, keeping the last one for the runs so
 			 * the final burst is never inside a skipped window */
 			uint64_t nw = ((lim - q) >> log2u(bd)) - 1;
