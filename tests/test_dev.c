@@ -6,15 +6,7 @@
 
 #include "dmab/dmab.h"
 #include "t.h"
-
-static struct dmab_dev *open_host(const char *opts)
-{
-	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };
-	struct dmab_dev *dev = NULL;
-	if (dmab_dev_open(&cfg, &dev) != 0)
-		return NULL;
-	return dev;
-}
+#include "t_dmab.h"
 
 static void test_open_close_defaults(void)
 {

@@ -10,13 +10,7 @@
 
 #include "dmab/dmab.h"
 #include "t.h"
-
-static struct dmab_dev *open_host(const char *opts)
-{
-	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };
-	struct dmab_dev *dev = NULL;
-	return dmab_dev_open(&cfg, &dev) == 0 ? dev : NULL;
-}
+#include "t_dmab.h"
 
 #define OPS dmab_host_backend
 #define PRIV(dev) dmab_dev_priv(dev)

@@ -8,13 +8,7 @@
 
 #include "dmab/dmab.h"
 #include "t.h"
-
-static struct dmab_dev *open_host(const char *opts)
-{
-	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };
-	struct dmab_dev *dev = NULL;
-	return dmab_dev_open(&cfg, &dev) == 0 ? dev : NULL;
-}
+#include "t_dmab.h"
 
 static struct dmab_host_counters counters(struct dmab_dev *dev)
 {

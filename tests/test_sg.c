@@ -7,13 +7,7 @@
 
 #include "dmab/dmab.h"
 #include "t.h"
-
-static struct dmab_dev *open_host(const char *opts)
-{
-	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };
-	struct dmab_dev *dev = NULL;
-	return dmab_dev_open(&cfg, &dev) == 0 ? dev : NULL;
-}
+#include "t_dmab.h"
 
 /* Every segment obeys the device limits, and the segments cover exactly
  * the entries' bus ranges in order. Returns 0 or the index of the first

@@ -15,4 +15,12 @@
 		T_EQ_U(b__d.submitted, b__d.completed + b__d.failed + b__d.cancelled + b__d.in_flight); \
 	} while (0)
 
+/* A host-backend device with these options, or NULL if it refuses them. */
+static inline struct dmab_dev *open_host(const char *opts)
+{
+	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };
+	struct dmab_dev *dev = NULL;
+	return dmab_dev_open(&cfg, &dev) == 0 ? dev : NULL;
+}
+
 #endif
