@@ -28,7 +28,7 @@ Q       := $(if $(filter 1,$(V)),,@)
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASEFLAGS := -std=c11 $(OPT) -g $(WARN) $(SAN) -MMD -MP
+BASEFLAGS := -std=c11 $(OPT) -gdwarf-4 $(WARN) $(SAN) -MMD -MP
 LIB_CFLAGS     := $(BASEFLAGS) -Wconversion -Ilib/include
 HARNESS_CFLAGS := $(BASEFLAGS) -Ilib/include -Iharness
 HOST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
