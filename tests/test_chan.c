@@ -568,11 +568,17 @@ static void test_stats_release_and_reset(void)
 	struct dmab_chan *a, *b;
 	T_EQ_INT(dmab_chan_request(e.dev, NULL, &a), 0);
 	T_EQ_INT(dmab_chan_request(e.dev, NULL, &b), 0);
-	T_EQ_INT(dmab_chan_wait(a, dmab_chan_submit(a, j[0].chain, NULL), NS, NULL), 0);
-	T_EQ_INT(dmab_chan_wait(a, dmab_chan_submit(a, j[1].chain, NULL), NS, NULL), 0);
+	struct dmab_result r[3];
+	T_EQ_INT(dmab_chan_wait(a, dmab_chan_submit(a, j[0].chain, NULL), NS, &r[0]), 0);
+	T_EQ_INT(dmab_chan_wait(a, dmab_chan_submit(a, j[1].chain, NULL), NS, &r[1]), 0);
 	T_EQ_INT(dmab_chan_release(a), 0);
 	dmab_cookie_t cb = dmab_chan_submit(b, j[2].chain, NULL);
-	T_EQ_INT(dmab_chan_wait(b, cb, NS, NULL), 0);
+	T_EQ_INT(dmab_chan_wait(b, cb, NS, &r[2]), 0);
+	uint64_t lat_min = UINT64_MAX, lat_max = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		lat_min = r[i].latency_ns < lat_min ? r[i].latency_ns : lat_min;
+		lat_max = r[i].latency_ns > lat_max ? r[i].latency_ns : lat_max;
+	}
 	dmab_cookie_t pend = dmab_chan_submit(b, j[0].chain, NULL);
 	T_GT_INT(pend, 0);
 
@@ -583,6 +589,9 @@ static void test_stats_release_and_reset(void)
 	T_EQ_U(d.in_flight, 1);
 	T_EQ_U(d.bytes, 300);
 	T_EQ_U(dmab_hist_count(&d.latency_ns), 3);
+	/* exact extremes survive the release of a (retired) and the merge */
+	T_EQ_U(d.latency_min_ns, lat_min);
+	T_EQ_U(d.latency_max_ns, lat_max);
 
 	dmab_chan_stats_reset(b);
 	dmab_chan_stats(b, &c);
@@ -590,6 +599,8 @@ static void test_stats_release_and_reset(void)
 	T_EQ_U(c.completed, 0);
 	T_EQ_U(c.in_flight, 1);
 	T_EQ_U(dmab_hist_count(&c.latency_ns), 0);
+	T_EQ_U(c.latency_min_ns, UINT64_MAX); /* reset to empty */
+	T_EQ_U(c.latency_max_ns, 0);
 	T_BALANCED(b, e.dev);
 	dmab_dev_stats(e.dev, &d);
 	T_EQ_U(d.submitted, 4);

@@ -90,8 +90,8 @@ static void test_hit_and_miss(void)
 	T_EQ_U(st.deadline_misses, 1);
 	T_EQ_U(st.worst_lateness_ns, 50);
 	T_EQ_U(dmab_hist_count(&st.lateness_ns), 1);
-	T_EQ_U(st.lateness_ns.min, 50);
-	T_EQ_U(st.lateness_ns.max, 50);
+	T_EQ_U(dmab_hist_min(&st.lateness_ns), 50); /* below 128: exact buckets */
+	T_EQ_U(dmab_hist_max(&st.lateness_ns), 50);
 	T_EQ_U(dmab_hist_count(&st.latency_ns), 4);
 	T_EQ_INT(dmab_chan_release(ch), 0);
 	fake_job_free(e.dev, &j);
@@ -127,9 +127,23 @@ static void test_queueing_delay(void)
 	dmab_chan_stats(ch, &st);
 	T_EQ_U(st.deadline_misses, 1);
 	T_EQ_U(st.worst_lateness_ns, 50);
-	T_EQ_U(st.latency_ns.min, 100);
-	T_EQ_U(st.latency_ns.max, 300);
-	T_EQ_U(dmab_hist_sum(&st.latency_ns), 600);
+	T_EQ_U(st.latency_min_ns, 100); /* exact, beside the histogram */
+	T_EQ_U(st.latency_max_ns, 300);
+	/* the histogram's own figures: 100 exact, 200 and 300 within 0.78%
+	 * (their buckets are [200, 202) and [300, 304)) */
+	T_EQ_U(dmab_hist_min(&st.latency_ns), 100);
+	T_EQ_U(dmab_hist_max(&st.latency_ns), 301);
+	T_EQ_U(dmab_hist_sum(&st.latency_ns), 100 + 200 + 301);
+	/* the channel's percentiles stay within the exact extremes */
+	T_EQ_U(dmab_chan_latency_percentile(&st, 0.0), 100);
+	T_EQ_U(dmab_chan_latency_percentile(&st, 50.0), 200);
+	T_EQ_U(dmab_chan_latency_percentile(&st, 99.0), 300); /* 301, clamped */
+	T_EQ_U(dmab_chan_latency_percentile(&st, 100.0), 300);
+	T_EQ_U(dmab_chan_latency_percentile(NULL, 50.0), 0);
+	struct dmab_chan_stats none;
+	dmab_chan_stats(NULL, &none);
+	T_EQ_U(none.latency_min_ns, UINT64_MAX);
+	T_EQ_U(dmab_chan_latency_percentile(&none, 50.0), 0);
 	T_EQ_INT(dmab_chan_release(ch), 0);
 	for (unsigned i = 0; i < 3; i++)
 		fake_job_free(e.dev, &j[i]);
@@ -323,8 +337,8 @@ static void test_device_totals(void)
 	T_EQ_U(d.deadline_misses, 2);
 	T_EQ_U(d.worst_lateness_ns, 70);
 	T_EQ_U(dmab_hist_count(&d.lateness_ns), 2);
-	T_EQ_U(d.lateness_ns.min, 50);
-	T_EQ_U(d.lateness_ns.max, 70);
+	T_EQ_U(dmab_hist_min(&d.lateness_ns), 50);
+	T_EQ_U(dmab_hist_max(&d.lateness_ns), 70);
 	T_EQ_INT(dmab_chan_release(b), 0);
 	fake_job_free(e.dev, &j[0]);
 	fake_job_free(e.dev, &j[1]);

@@ -1027,11 +1027,11 @@ static void fill_perf(const struct run *r, struct hx_result *res)
 	struct dmab_chan_stats st;
 	dmab_chan_stats(r->chans[0], &st);
 	if (dmab_hist_count(&st.latency_ns)) {
-		hx_result_set(res, HX_M_LAT_P50, (double)dmab_hist_percentile(&st.latency_ns, 50.0));
-		hx_result_set(res, HX_M_LAT_P90, (double)dmab_hist_percentile(&st.latency_ns, 90.0));
-		hx_result_set(res, HX_M_LAT_P99, (double)dmab_hist_percentile(&st.latency_ns, 99.0));
-		hx_result_set(res, HX_M_LAT_P999, (double)dmab_hist_percentile(&st.latency_ns, 99.9));
-		hx_result_set(res, HX_M_LAT_MAX, (double)st.latency_ns.max);
+		hx_result_set(res, HX_M_LAT_P50, (double)dmab_chan_latency_percentile(&st, 50.0));
+		hx_result_set(res, HX_M_LAT_P90, (double)dmab_chan_latency_percentile(&st, 90.0));
+		hx_result_set(res, HX_M_LAT_P99, (double)dmab_chan_latency_percentile(&st, 99.0));
+		hx_result_set(res, HX_M_LAT_P999, (double)dmab_chan_latency_percentile(&st, 99.9));
+		hx_result_set(res, HX_M_LAT_MAX, (double)st.latency_max_ns);
 	}
 	if (r->pt->deadline_ns) {
 		hx_result_set(res, HX_M_DL_MISSES, (double)st.deadline_misses);

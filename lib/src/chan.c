@@ -206,8 +206,10 @@ static int64_t diff_sat(uint64_t a, uint64_t b)
 	return b - a > (uint64_t)INT64_MAX ? -INT64_MAX : -(int64_t)(b - a);
 }
 
-static void hists_init(struct dmab_chan_stats *st)
+/* The fields whose empty value is not all-zero bytes (on zeroed stats). */
+static void stats_empty(struct dmab_chan_stats *st)
 {
+	st->latency_min_ns = UINT64_MAX;
 	dmab_hist_init(&st->latency_ns);
 	dmab_hist_init(&st->lateness_ns);
 }
@@ -230,6 +232,10 @@ static void stats_add(struct dmab_chan_stats *dst, const struct dmab_chan_stats 
 	dst->deadline_misses += src->deadline_misses;
 	if (src->worst_lateness_ns > dst->worst_lateness_ns)
 		dst->worst_lateness_ns = src->worst_lateness_ns;
+	if (src->latency_min_ns < dst->latency_min_ns)
+		dst->latency_min_ns = src->latency_min_ns;
+	if (src->latency_max_ns > dst->latency_max_ns)
+		dst->latency_max_ns = src->latency_max_ns;
 	for (unsigned k = 0; k < DMAB_ERRK__COUNT; k++)
 		dst->errors[k] += src->errors[k];
 	(void)dmab_hist_merge(&dst->latency_ns, &src->latency_ns);
@@ -378,6 +384,11 @@ static void end_txn(struct dmab_chan *ch, struct txn *t, enum dmab_status status
 		}
 		ch->st.completed++;
 		ch->st.bytes += t->txd.bytes;
+		/* exact extremes beside the histogram, which keeps only buckets */
+		if (lat < ch->st.latency_min_ns)
+			ch->st.latency_min_ns = lat;
+		if (lat > ch->st.latency_max_ns)
+			ch->st.latency_max_ns = lat;
 		dmab_hist_record(&ch->st.latency_ns, lat);
 	} else if (status == DMAB_ST_FAILED) {
 		ch->st.failed++;
@@ -596,7 +607,7 @@ int dmab__engine_open(struct dmab_dev *dev)
 	}
 	eng->dev = dev;
 	eng->nr = nr;
-	hists_init(&eng->retired);
+	stats_empty(&eng->retired);
 	dev->eng = eng;
 	return 0;
 }
@@ -660,7 +671,7 @@ int dmab_chan_request_index(struct dmab_dev *dev, unsigned index,
 	ch->dev = dev;
 	ch->index = index;
 	ch->cfg = c;
-	hists_init(&ch->st);
+	stats_empty(&ch->st);
 	if (dev->ops->chan_config) {
 		struct dmab_hw_chan_cfg hw = {
 			.prio = c.prio, .periph = c.periph, .burst = c.burst, .width = c.width,
@@ -1001,7 +1012,7 @@ void dmab_chan_stats(const struct dmab_chan *ch, struct dmab_chan_stats *st)
 		return;
 	if (!ch) {
 		memset(st, 0, sizeof(*st));
-		hists_init(st);
+		stats_empty(st);
 		return;
 	}
 	*st = ch->st;
@@ -1014,9 +1025,25 @@ void dmab_chan_stats_reset(struct dmab_chan *ch)
 	stats_add(&ch->eng->retired, &ch->st, 0);
 	uint64_t in_flight = ch->st.in_flight;
 	memset(&ch->st, 0, sizeof(ch->st));
-	hists_init(&ch->st);
+	stats_empty(&ch->st);
 	ch->st.submitted = in_flight;
 	ch->st.in_flight = in_flight;
+}
+
+uint64_t dmab_chan_latency_percentile(const struct dmab_chan_stats *st, double p)
+{
+	if (!st || st->latency_min_ns > st->latency_max_ns)
+		return 0; /* nothing completed */
+	if (!(p > 0.0)) /* also catches NaN */
+		return st->latency_min_ns;
+	if (p >= 100.0)
+		return st->latency_max_ns;
+	uint64_t v = dmab_hist_percentile(&st->latency_ns, p);
+	if (v < st->latency_min_ns)
+		v = st->latency_min_ns;
+	if (v > st->latency_max_ns)
+		v = st->latency_max_ns;
+	return v;
 }
 
 /* ---- device-wide ------------------------------------------------------------ */
@@ -1048,7 +1075,7 @@ void dmab_dev_stats(const struct dmab_dev *dev, struct dmab_chan_stats *st)
 	const struct dmab__engine *eng = dev ? dev->eng : NULL;
 	if (!eng) {
 		memset(st, 0, sizeof(*st));
-		hists_init(st);
+		stats_empty(st);
 		return;
 	}
 	*st = eng->retired;

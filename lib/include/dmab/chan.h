@@ -152,6 +152,9 @@ struct dmab_chan_stats {
 	uint64_t periods;                    /* cyclic periods completed */
 	uint64_t deadline_checked, deadline_misses;
 	uint64_t worst_lateness_ns;
+	/* exact latency extremes of completed transactions (the histogram's
+	 * are within 0.78%); min is UINT64_MAX and max 0 while none */
+	uint64_t latency_min_ns, latency_max_ns;
 	uint64_t errors[DMAB_ERRK__COUNT];
 	struct dmab_hist latency_ns;         /* of completed transactions */
 	struct dmab_hist lateness_ns;        /* of missed deadlines */
@@ -217,6 +220,11 @@ void dmab_chan_stats(const struct dmab_chan *ch, struct dmab_chan_stats *st);
 /* Zeroes the channel's counters and histograms except in_flight (submitted
  * restarts at in_flight so the invariant holds). Device totals are kept. */
 void dmab_chan_stats_reset(struct dmab_chan *ch);
+/* Latency percentile p (0..100) of completed transactions: the histogram's
+ * (within 0.78%) clamped to the exact latency_min_ns..latency_max_ns, so p
+ * <= 0 and p >= 100 give the exact extremes and no percentile lies outside
+ * them. 0 when nothing completed. */
+uint64_t dmab_chan_latency_percentile(const struct dmab_chan_stats *st, double p);
 
 /* Polls the backend until at least one completion was delivered or
  * timeout_ns passed. Returns completions delivered (>= 0) or negative. */

@@ -1,42 +1,48 @@
 /*
  * dmab/hist.h: log-linear latency histogram and 64-bit counters.
  *
- * Design (after fio's stat.h and HdrHistogram): values are unsigned 64-bit
- * (nanoseconds, cycles, ...). Values below 2^DMAB_HIST_SUB_BITS land in exact
- * buckets; above that, each power of two is split into 2^DMAB_HIST_SUB_BITS
- * equal sub-buckets, so a bucket is never wider than 1/64 of its lower bound
- * and reporting the bucket midpoint is within 0.8% of any sample in it.
- * Values of 2^DMAB_HIST_MAX_BITS and more go to one overflow bucket, the
- * last; percentiles that fall there report the exact max.
- * Recording is O(1) and does three things through memory on the common
- * path: one plain 64-bit add to a partial sum, one bucket increment and two
- * compares against min and max that store only when the sample is a new
- * extreme (after the first few samples, almost never). The sum is split
- * over DMAB_HIST_SUMS partial sums chosen by the sample's low bits: one
- * running sum in memory makes every record wait for the previous one's
- * store (an add of a variable to memory is not renamed away as an
- * increment is), which measured at 2.5 ns per record against 1.7 ns with
- * four. Everything else is worked out when a report is made, where time is
- * cheap:
- * - the count is the sum of the buckets (dmab_hist_count(), O(buckets));
- * - the sum of the samples below 2^DMAB_HIST_MAX_BITS is added modulo 2^64
- *   without a saturation test; dmab_hist_sum() tells a wrapped sum from an
- *   exact one with the buckets: the true sum lies in [L, L + L/64], L the
- *   sum of the bucket lower bounds, so while L < 2^64 the sum wrapped
- *   exactly when the stored value is below L (see hist.c). It saturates at
- *   UINT64_MAX instead of ever reporting a wrapped value;
- * - samples of 2^DMAB_HIST_MAX_BITS and more (over 73 minutes in ns) take an
- *   out-of-line path that keeps their own saturating sum.
- * No floating point while recording. The struct is fixed size (no
- * allocation), so it can live on a stack or in bare-metal static memory,
- * and two histograms merge by adding buckets and sums. Percentiles are
- * computed only when asked (one pass over the buckets). The count, min and
- * max are exact; so is the sum, up to UINT64_MAX.
+ * Design (after HdrHistogram and fio's stat.h): values are unsigned 64-bit
+ * (nanoseconds, cycles, ...). Values below 2 * 2^DMAB_HIST_SUB_BITS (128)
+ * land in exact buckets; above that, each power of two is split into
+ * 2^DMAB_HIST_SUB_BITS equal sub-buckets, so a bucket is never wider than
+ * 1/64 of its lower bound and the bucket's middle value is within 0.78% of
+ * any sample in it. Values of 2^DMAB_HIST_MAX_BITS and more go to one
+ * overflow bucket, the last, which keeps the exact min, max and sum of its
+ * own samples.
+ *
+ * Recording is one bucket increment and nothing else: no running sum, no
+ * min or max compares. Every statistic is read back from the buckets when a
+ * report is made, where time is cheap, as HdrHistogram does:
+ * - the count is exact (the sum of the buckets);
+ * - percentiles, the min, the max and the sum/mean are the bucket middles,
+ *   within 0.78% of the true values, and exact while the samples are below
+ *   128 (exact buckets);
+ * - the overflow bucket reports its own exact min, max and saturating sum.
+ * Callers that need an exact extreme or an exact sum keep it beside the
+ * histogram, as the channel statistics do (dmab/chan.h: exact latency min
+ * and max, exact worst lateness). That split is what makes recording cheap
+ * enough to sit on every completion: a min/max pair of compares and a
+ * running sum cost 1.5-2x the increment itself (bench/micro_hist.c).
+ *
+ * The bucket index is computed without a variable shift where the CPU has
+ * hardware double conversion (x86-64): a double's exponent and top mantissa
+ * bits are exactly the log-linear index (see dmab__hist_off), so the path
+ * is a conversion, a constant shift and a range check. Elsewhere (Cortex-M,
+ * other hosts) it is clz and shifts. Both give the same index for every
+ * value; tests check the two against each other.
+ *
+ * No floating point while recording on targets without an FPU. The struct
+ * is fixed size (no allocation), so it can live on a stack or in
+ * bare-metal static memory, and two histograms merge by adding buckets.
+ * Percentiles are computed only when asked (one pass over the buckets).
  */
 #ifndef DMAB_HIST_H
 #define DMAB_HIST_H
 
 #include <stdint.h>
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <string.h> /* memcpy, for the fast path's bit copy */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,21 +52,16 @@ extern "C" {
 #define DMAB_HIST_SUB (1u << DMAB_HIST_SUB_BITS)
 /* Log-linear buckets cover values up to 2^(DMAB_HIST_MAX_BITS) - 1 (2^42 ns
  * is ~73 minutes); the bucket after them, DMAB_HIST_OVERFLOW, counts
- * everything larger (max still exact). */
+ * everything larger (its min, max and sum kept exactly). */
 #define DMAB_HIST_MAX_BITS 42u
 #define DMAB_HIST_OVERFLOW ((DMAB_HIST_MAX_BITS - DMAB_HIST_SUB_BITS + 1u) * DMAB_HIST_SUB)
 #define DMAB_HIST_BUCKETS (DMAB_HIST_OVERFLOW + 1u)
-/* Partial sums (a power of two), see above. */
-#define DMAB_HIST_SUMS 4u
-
-/* Read the count and the sum through dmab_hist_count() and dmab_hist_sum():
- * neither is a field. min and max may be read directly. */
+/* Everything is derived from the buckets except what the overflow bucket
+ * keeps of its own samples; read through the functions below. */
 struct dmab_hist {
-	uint64_t min;      /* UINT64_MAX while empty */
-	uint64_t max;      /* 0 while empty */
-	uint64_t sum_over; /* overflow-bucket samples, saturating */
-	/* samples below 2^MAX_BITS, modulo 2^64 (may wrap), in partial sums */
-	uint64_t sum_low[DMAB_HIST_SUMS];
+	uint64_t over_min; /* smallest overflow sample; UINT64_MAX while none */
+	uint64_t over_max; /* largest overflow sample; 0 while none */
+	uint64_t over_sum; /* overflow samples, saturating at UINT64_MAX */
 	uint64_t buckets[DMAB_HIST_BUCKETS];
 };
 
@@ -71,7 +72,8 @@ void dmab_hist_init(struct dmab_hist *h);
  * the sub-bucket, the shift the group. OR-ing DMAB_HIST_SUB into v before
  * taking the msb gives values below DMAB_HIST_SUB shift 0, which is exactly
  * their exact bucket v. Values of 2^DMAB_HIST_MAX_BITS and more give
- * DMAB_HIST_OVERFLOW or more (at most 3775). */
+ * DMAB_HIST_OVERFLOW or more (at most 3775). This is the reference the
+ * fast path below must match. */
 static inline uint32_t dmab__hist_index_raw(uint64_t v)
 {
 	unsigned shift = 63u - (unsigned)__builtin_clzll(v | DMAB_HIST_SUB) - DMAB_HIST_SUB_BITS;
@@ -86,27 +88,61 @@ static inline uint32_t dmab_hist_index(uint64_t v)
 	return i < DMAB_HIST_OVERFLOW ? i : DMAB_HIST_OVERFLOW;
 }
 
-/* The rare path of dmab_hist_record (a sample of 2^DMAB_HIST_MAX_BITS or
- * more), out of line so the inline path stays small. */
-void dmab__hist_record_over(struct dmab_hist *h, uint64_t v);
+/*
+ * The recording fast path: dmab__hist_off(v) is dmab_hist_index(v) -
+ * DMAB__HIST_BASE for every v the fast path takes, and DMAB__HIST_FAST or
+ * more (unsigned) for every other v, which then goes out of line.
+ *
+ * x86-64 (SSE2 is part of the ABI): for 64 <= v < 2^53, (double)v is exact
+ * and its bits are sign 0, exponent 1023 + m (m = msb(v)) and a mantissa
+ * whose top SUB_BITS bits are (v >> (m - SUB_BITS)) - 64. Shifted right by
+ * 52 - SUB_BITS, the bits read ((1023 + m) << 6) + (v >> (m - 6)) - 64,
+ * which is dmab__hist_index_raw(v) + 65792: the CPU's conversion did the
+ * clz and the variable shift. Values below 64 come out below the range
+ * (smaller exponents; 0 converts to all-zero bits), values from 2^42 above
+ * it, and values of 2^63 and more convert as negative (the int64_t cast
+ * wraps on every compiler this builds with), whose sign bit lands far above
+ * it; rounding above 2^53 never lowers the exponent below 42. So one
+ * unsigned compare sends exactly [64, 2^42) down the fast path. Small
+ * values (below 64) take the out-of-line path here; latencies that small
+ * are rare, and the path is only slower, not different.
+ *
+ * Elsewhere: the clz reference, with the same one compare for overflow.
+ */
+#if defined(__x86_64__) && defined(__SSE2__)
+#define DMAB__HIST_BASE DMAB_HIST_SUB
+static inline uint64_t dmab__hist_off(uint64_t v)
+{
+	double d = (double)(int64_t)v;
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof bits);
+	/* 65792 = (1023 + SUB_BITS - 1) << SUB_BITS: bias minus the 64 the
+	 * mantissa lacks (its leading 1 is implicit) */
+	return (bits >> (52u - DMAB_HIST_SUB_BITS)) -
+	       (((1023u + DMAB_HIST_SUB_BITS - 1u) << DMAB_HIST_SUB_BITS) + DMAB__HIST_BASE);
+}
+#else
+#define DMAB__HIST_BASE 0u
+static inline uint64_t dmab__hist_off(uint64_t v)
+{
+	return dmab__hist_index_raw(v);
+}
+#endif
+#define DMAB__HIST_FAST (DMAB_HIST_OVERFLOW - DMAB__HIST_BASE)
 
-/* O(1). Inline: recording must cost about as much as a counter increment.
- * The overflow test is a branch that is never taken in practice (it costs
- * one fused compare-and-branch, less than clamping the index with a
- * select); the min and max tests store only on a new extreme. */
+/* Every sample the fast path does not take (overflow, and on x86-64 values
+ * below 64), out of line so the inline path stays small. */
+void dmab__hist_record_slow(struct dmab_hist *h, uint64_t v);
+
+/* O(1), inline: one range check and one bucket increment. */
 static inline void dmab_hist_record(struct dmab_hist *h, uint64_t v)
 {
-	uint32_t i = dmab__hist_index_raw(v);
-	if (__builtin_expect(i >= DMAB_HIST_OVERFLOW, 0)) {
-		dmab__hist_record_over(h, v);
+	uint64_t off = dmab__hist_off(v);
+	if (__builtin_expect(off >= DMAB__HIST_FAST, 0)) {
+		dmab__hist_record_slow(h, v);
 		return;
 	}
-	h->sum_low[v & (DMAB_HIST_SUMS - 1u)] += v; /* may wrap: see dmab_hist_sum() */
-	if (v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
-	h->buckets[i]++;
+	h->buckets[DMAB__HIST_BASE + off]++;
 }
 
 /* Samples of 2^DMAB_HIST_MAX_BITS and more (the overflow bucket). */
@@ -119,16 +155,27 @@ static inline uint64_t dmab_hist_clamped(const struct dmab_hist *h)
 int dmab_hist_merge(struct dmab_hist *dst, const struct dmab_hist *src);
 /* Exact number of samples recorded (the sum of the buckets). O(buckets). */
 uint64_t dmab_hist_count(const struct dmab_hist *h);
-/* Exact sum of the samples, or UINT64_MAX when it reaches or passes 2^64
- * (never a wrapped value). O(buckets). */
+/* The value a bucket stands for in reports: its middle value (lo + (hi -
+ * lo - 1) / 2), within 0.78% of every sample in it; exact for the exact
+ * buckets. Not meaningful for the overflow bucket (returns its lower bound). */
+uint64_t dmab_hist_bucket_value(uint32_t i);
+/* Smallest and largest sample: exact below 128 and in the overflow bucket,
+ * otherwise the middle of the lowest/highest non-empty bucket (within
+ * 0.78%). 0 when empty. O(buckets). */
+uint64_t dmab_hist_min(const struct dmab_hist *h);
+uint64_t dmab_hist_max(const struct dmab_hist *h);
+/* Sum of the samples: each regular sample counted as its bucket's middle
+ * value (within 0.78% of the true sum, exact while all samples are below
+ * 128) plus the overflow bucket's exact sum; saturates at UINT64_MAX
+ * instead of wrapping. O(buckets). */
 uint64_t dmab_hist_sum(const struct dmab_hist *h);
-/* Value at percentile p (0..100), nearest rank: the midpoint of the bucket
- * holding that sample, clamped to [min, max] (the max itself when it is
- * the overflow bucket); p == 100 returns the exact max, p == 0 (or NaN) the
- * exact min; 0 when empty. */
+/* Value at percentile p (0..100), nearest rank: the middle value of the
+ * bucket holding that sample (within 0.78%); the overflow bucket's exact
+ * max when the rank lies there. p <= 0 (or NaN) gives dmab_hist_min(),
+ * p >= 100 dmab_hist_max(); 0 when empty. O(buckets). */
 uint64_t dmab_hist_percentile(const struct dmab_hist *h, double p);
-/* Mean as a double computed from dmab_hist_sum() and dmab_hist_count() (a
- * lower bound once the sum saturates); 0 when empty. O(buckets). */
+/* Mean as a double from the same bucket values (without integer rounding
+ * or saturation); 0 when empty. O(buckets). */
 double dmab_hist_mean(const struct dmab_hist *h);
 /* Lower and upper (exclusive) bounds of bucket i; for the overflow bucket
  * (and any i beyond it) [2^DMAB_HIST_MAX_BITS, UINT64_MAX]. */
