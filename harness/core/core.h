@@ -372,7 +372,9 @@ int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const c
  *   throughput_MBps  bytes of all measured completed transfers (every
  *                    channel) / device time from the first measured submit
  *                    to the last measured completion.
- *   lat_*_ns         channel 0's latency histogram (library statistics).
+ *   lat_*_ns         channel 0's latency: percentiles from its histogram
+ *                    (within 0.78%), clamped to the exact min/max the
+ *                    channel keeps; lat_max_ns is exact.
  *   deadline_*       channel 0's deadline statistics; empty when deadline 0.
  *   alloc_ns, prep_ns  CPU time per measured transfer: acquiring and
  *                    releasing its buffers; building its chain (and filling
