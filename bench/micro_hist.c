@@ -10,6 +10,10 @@
  * the compiler folds 64 counter increments into one add (and the comparison
  * would measure nothing). The histogram is escaped with gb_do_not_optimize
  * after the loop so its stores cannot be dropped either.
+ *
+ * hist/record_minmax is a reference without a target: a record plus the
+ * exact min and max a channel keeps beside its histogram (what
+ * dmab/chan.h does per completion), to show what those two compares cost.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -62,6 +66,50 @@ static void bm_hist_record(dmab_gb_state *st, void *ctx)
 	free(h);
 }
 
+/* A histogram and the exact extremes kept beside it, as struct
+ * dmab_chan_stats has them. */
+struct hist_minmax {
+	uint64_t min, max;
+	struct dmab_hist h;
+};
+
+static void bm_hist_record_minmax(dmab_gb_state *st, void *ctx)
+{
+	(void)ctx;
+	uint64_t *v = make_samples();
+	struct hist_minmax *m = malloc(sizeof *m);
+	if (!v || !m) {
+		gb_skip_with_error(st, "out of memory");
+		free(v);
+		free(m);
+		return;
+	}
+	dmab_hist_init(&m->h);
+	m->min = UINT64_MAX;
+	m->max = 0;
+	gb_do_not_optimize(m);
+	gb_do_not_optimize(v);
+	uint32_t pos = 0;
+	while (gb_keep_running_batch(st, BATCH)) {
+		for (uint32_t k = 0; k < BATCH; k++) {
+			uint64_t x = v[pos + k];
+			if (x < m->min)
+				m->min = x;
+			if (x > m->max)
+				m->max = x;
+			dmab_hist_record(&m->h, x);
+			gb_clobber_memory();
+		}
+		pos = (pos + BATCH) & (NSAMP - 1);
+	}
+	gb_do_not_optimize(m);
+	gb_set_items_processed(st, gb_iterations(st));
+	if (dmab_hist_count(&m->h) != (uint64_t)gb_iterations(st) || m->min > m->max)
+		gb_skip_with_error(st, "histogram count or extremes do not match the samples");
+	free(v);
+	free(m);
+}
+
 static void bm_counter(dmab_gb_state *st, void *ctx)
 {
 	(void)ctx;
@@ -98,4 +146,5 @@ void micro_hist_register(void)
 	/* Names are read by scripts/bench-ratios: keep them stable. */
 	gb_register("hist/record", bm_hist_record, NULL);
 	gb_register("hist/counter_increment", bm_counter, NULL);
+	gb_register("hist/record_minmax", bm_hist_record_minmax, NULL);
 }

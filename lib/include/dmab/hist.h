@@ -21,8 +21,10 @@
  * Callers that need an exact extreme or an exact sum keep it beside the
  * histogram, as the channel statistics do (dmab/chan.h: exact latency min
  * and max, exact worst lateness). That split is what makes recording cheap
- * enough to sit on every completion: a min/max pair of compares and a
- * running sum cost 1.5-2x the increment itself (bench/micro_hist.c).
+ * enough to sit on every completion: measured on an x86-64 VM, the
+ * increment alone costs 2.2-2.9x a plain counter increment, with a min/max
+ * pair of compares about 4x, and with a running sum as well 4-5x
+ * (bench/micro_hist.c measures the first two).
  *
  * The bucket index is computed without a variable shift where the CPU has
  * hardware double conversion (x86-64): a double's exponent and top mantissa
