@@ -42,7 +42,10 @@
 #define DMAB_HIST_H
 
 #include <stdint.h>
-#if defined(__x86_64__) && defined(__SSE2__)
+/* DMAB_HIST_PORTABLE (defined before including) forces the clz path on
+ * x86-64 too; the test suite builds test_hist both ways. */
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(DMAB_HIST_PORTABLE)
+#define DMAB__HIST_FP 1
 #include <string.h> /* memcpy, for the fast path's bit copy */
 #endif
 
@@ -111,7 +114,7 @@ static inline uint32_t dmab_hist_index(uint64_t v)
  *
  * Elsewhere: the clz reference, with the same one compare for overflow.
  */
-#if defined(__x86_64__) && defined(__SSE2__)
+#ifdef DMAB__HIST_FP
 #define DMAB__HIST_BASE DMAB_HIST_SUB
 static inline uint64_t dmab__hist_off(uint64_t v)
 {
