@@ -388,6 +388,40 @@ static void test_chan_bus_error(void)
 	T_EQ_INT(env_close(&e), 0);
 }
 
+/* fail_nth=2: the second transaction fails with a bus error at its first
+ * destination and moves nothing; the ones before and after complete. */
+static void test_chan_fail_nth(void)
+{
+	struct chan_env e;
+	T_EQ_INT(env_open(&e, "fail_nth=2", 256), 0);
+	fill(e.src.cpu, 256, 5);
+	struct dmab_result r;
+	static const uint32_t off[3] = { 0, 64, 128 };
+	for (unsigned k = 0; k < 3; k++) {
+		T_EQ_INT(dmab_chain_reset(e.chain), 0);
+		T_EQ_INT(dmab_chain_add(e.chain, e.src.bus + off[k], e.dst.bus + off[k], 64, INC), 0);
+		dmab_cookie_t ck = dmab_chan_submit(e.ch, e.chain, NULL);
+		T_GT_INT(ck, 0);
+		int rc = dmab_chan_wait(e.ch, ck, 1000000u, &r);
+		T_EQ_INT(rc, k == 1 ? DMAB_EBUSERR : 0);
+		T_EQ_INT(r.status, k == 1 ? DMAB_ST_FAILED : DMAB_ST_COMPLETE);
+	}
+	struct dmab_err_rec rec;
+	T_EQ_U(dmab_dev_errors(e.dev, &rec, 1), 1);
+	T_EQ_INT(rec.kind, DMAB_ERRK_BUS);
+	T_EQ_INT(rec.code, DMAB_EBUSERR);
+	T_EQ_INT(rec.cookie, 2);
+	T_EQ_U(rec.addr, e.dst.bus + 64);
+	unsigned char zero[64];
+	memset(zero, 0, sizeof(zero));
+	T_EQ_MEM(e.dst.cpu, e.src.cpu, 64);
+	T_EQ_MEM((char *)e.dst.cpu + 64, zero, 64); /* the failed one moved nothing */
+	T_EQ_MEM((char *)e.dst.cpu + 128, (char *)e.src.cpu + 128, 64);
+	T_EQ_INT(env_close(&e), 0);
+	/* a bad value is refused like any other option */
+	T_NULL(open_host("fail_nth=two"));
+}
+
 static void on_miss(void *ctx, unsigned chan, dmab_cookie_t cookie, uint64_t idx, uint64_t late)
 {
 	(void)ctx; (void)chan; (void)cookie; (void)idx; (void)late;
@@ -444,5 +478,5 @@ T_MAIN(T_CASE(test_memcpy_and_clock), T_CASE(test_high_memory_transfer),
        T_CASE(test_fixed_addresses), T_CASE(test_bus_error),
        T_CASE(test_priority_and_round_robin), T_CASE(test_terminate_drops_queue),
        T_CASE(test_cyclic_passes), T_CASE(test_counters_wrong_backend),
-       T_CASE(test_chan_memcpy), T_CASE(test_chan_bus_error), T_CASE(test_chan_cyclic),
+       T_CASE(test_chan_memcpy), T_CASE(test_chan_bus_error), T_CASE(test_chan_fail_nth), T_CASE(test_chan_cyclic),
        T_CASE(test_close_with_everything_outstanding))

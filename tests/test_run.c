@@ -289,6 +289,27 @@ static void test_host_ok_rows(void)
 	T_EQ_U(res.has[HX_M_DL_MISSES], 0);  /* no deadline, no deadline columns */
 }
 
+/* A transfer that fails when no fault injection was asked for fails the
+ * row, naming the device's error record: kind, code, channel, cookie and
+ * address. host's fail_nth makes the 5th transaction pass fail. */
+static void test_host_unannounced_failure(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "host", "");
+	snprintf(pt.options, sizeof(pt.options), "fail_nth=5");
+	pt.qdepth = 1;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+	if (!strstr(res.reason, "transfer failed: bus error EBUSERR on channel 0, cookie 5, address 0x"))
+		T__FAIL_FMT("reason: %s", res.reason);
+	T_EQ_INT(hx_result_is_failure(&pt, &res), 1);
+	/* control: a failure past the run's last transfer changes nothing */
+	snprintf(pt.options, sizeof(pt.options), "fail_nth=100000");
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+}
+
 static void test_host_skips_name_the_culprit(void)
 {
 	struct hx_point pt;
@@ -656,7 +677,7 @@ static void test_trace_hook(void)
 
 T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_defaults), T_CASE(test_options_to_backend),
        T_CASE(test_dev_open_options), T_CASE(test_sim_options_change_the_result),
-       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows),
+       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure),
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),

@@ -53,6 +53,7 @@ struct host_chan {
 
 struct host_opts {
 	uint64_t coherent, line, mask, high, channels, max_xfer, max_seg, boundary, align;
+	uint64_t fail_nth;
 };
 
 struct host_priv {
@@ -61,6 +62,7 @@ struct host_priv {
 	struct host_win low, hi;
 	uint64_t now;
 	struct dmab_host_counters cnt;
+	uint64_t passes; /* transaction passes run, for fail_nth */
 	struct host_chan ch[HOST_MAX_CHANS];
 	unsigned rr[DMAB_PRIO_LEVELS];     /* round-robin cursor per level */
 	/* the transfer on the bus, if any */
@@ -91,6 +93,7 @@ static const struct opt_row opt_rows[] = {
 	{ "max_seg", O(max_seg), 1, UINT32_MAX, (uint64_t)1 << 30, CHK_RANGE },
 	{ "boundary", O(boundary), 0, (uint64_t)1 << 40, 0, CHK_POW2_OR_0 },
 	{ "align", O(align), 1, 65536, 1, CHK_POW2 },
+	{ "fail_nth", O(fail_nth), 0, UINT64_MAX, 0, CHK_RANGE },
 };
 #define NOPTS (sizeof(opt_rows) / sizeof(opt_rows[0]))
 
@@ -394,9 +397,16 @@ static int run_txd(struct host_priv *p, unsigned chan, struct dmab_txd *txd, uin
 	uint64_t t = t0;
 	int events = 0;
 	dmab_addr_t bad = DMAB_ADDR_INVALID;
+	int fail = p->o.fail_nth && ++p->passes == p->o.fail_nth;
 	for (unsigned i = 0; i < txd->ndesc; i++) {
 		const struct dmab_desc *d = txd->descs[i];
-		int rc = run_desc(p, d, &bad);
+		int rc;
+		if (fail && i == 0) {
+			bad = d->dst; /* as if the write was refused */
+			rc = DMAB_EBUSERR;
+		} else {
+			rc = run_desc(p, d, &bad);
+		}
 		if (rc) {
 			/* The bus error ends the transaction, cyclic or not. */
 			struct dmab_hw_err e = { rc, bad };

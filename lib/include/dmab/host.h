@@ -19,7 +19,8 @@
  * not device memory. Its clock is virtual: one tick per nanosecond, a
  * transaction costs one tick per byte plus one, so tests are deterministic.
  * A cyclic transaction runs one pass per poll, reporting each DMAB_DESC_IRQ
- * descriptor as a period, until terminated. No faults, no trace.
+ * descriptor as a period, until terminated. No fault injection, no trace;
+ * one deterministic failure on request (fail_nth) for testing error paths.
  *
  * Options (dmab_dev_cfg.options, "key=val,..."; decimal or 0x hex; an
  * unknown key or a value out of range is DMAB_EINVAL):
@@ -27,6 +28,10 @@
  *   mask=12..64 (DMA mask bits, default 64)   high=0|1 (default 0)
  *   channels=1..32 (default 4)   max_xfer=N, max_seg=N (default 1 GiB)
  *   boundary=0|2^k (seg_boundary, default 0)   align=2^k<=65536 (default 1)
+ *   fail_nth=N (default 0, never): the Nth pass of a transaction on the
+ *     device (counting from 1, all channels, cyclic passes included) ends
+ *     with a bus error at its first descriptor's destination, moving no
+ *     data: a failure no fault injection announced
  * The only profile is "default".
  * DMAB_MEM_UNCACHED is refused with DMAB_ENOTSUP: the host has no uncached
  * memory to give, and a cacheable fallback would be a lie.
