@@ -288,6 +288,23 @@ t_check "multi: metadata of both runs, escaped" chk has "$out2/index.html" \
 	"&lt;b&gt;&amp;amp;&lt;/b&gt;" "!<b>&amp;</b>" "it&#x27;s &quot;two&quot;" "sim-cycles@100MHz" \
 	'href="data/input-2.csv"'
 
+# ---- deadline plot: a series whose deadline points all have one load and
+# one priority says nothing about either; it is named under the plot, not
+# drawn (here: sweep-sim keeping, of its deadline rows, those with 4
+# channels at high priority; columns 9, 10, 12: channels, priority, deadline).
+awk -F, '/^#/ || $12 !~ /^[0-9]+$/ || $12 == 0 || ($9 == 4 && $10 == "high")' \
+	"$D/sweep-sim.csv" >"$tmp/flat.csv"
+rep -q -o "$tmp/dl" "$tmp/flat.csv" "$D/sweep-two.csv" >/dev/null 2>"$tmp/err"; rc=$?
+t_eq "deadline filter: renders (exit 0)" "$rc" 0
+t_check "deadline filter: flat series not drawn, varying ones are" chk has "$tmp/dl/data/deadline.params.gp" \
+	'!flat: sim' 'priority low · sweep-two: sim:m33'
+t_check "deadline filter: flat series named under the plot" chk has "$tmp/dl/index.html" \
+	"single load and priority (their misses are in the headline table): flat: sim."
+rep -q -o "$tmp/dl1" "$tmp/flat.csv" >/dev/null 2>"$tmp/err"; rc=$?
+t_eq "deadline filter: only a flat series renders (exit 0)" "$rc" 0
+t_check "deadline filter: only a flat series: plot omitted with the reason" chk has "$tmp/dl1/index.html" \
+	"one load (" "nothing to compare"
+
 # ---- RFC 4180 corners: BOM, CRLF, a quoted reason over two lines with
 # doubled quotes, a comment and a blank line after the header, an unknown
 # extra column. The line numbers in the page must still be the file's.
