@@ -289,6 +289,28 @@ static void test_host_ok_rows(void)
 	T_EQ_U(res.has[HX_M_DL_MISSES], 0);  /* no deadline, no deadline columns */
 }
 
+/* A large alignment rounds the multi pool's three size classes up to one:
+ * that class must still hold every buffer in flight (it once kept the
+ * count of the smallest class, 2, and the point failed "no space left"). */
+static void test_multi_pool_large_align(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "host", "");
+	pt.pool = HX_POOL_MULTI;
+	pt.cache = HX_CACHE_SYNC;
+	pt.align = 4096;
+	pt.channels = 2;
+	pt.qdepth = 4;
+	static const uint64_t sizes[] = { 1, 63, 4095, 4096 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		pt.size = sizes[i];
+		T_EQ_INT(run(&pt, &res), 0);
+		if (res.status != HX_OK)
+			T__FAIL_FMT("size %llu align 4096: %s", (unsigned long long)sizes[i], res.reason);
+	}
+}
+
 /* A transfer that fails when no fault injection was asked for fails the
  * row, naming the device's error record: kind, code, channel, cookie and
  * address. host's fail_nth makes the 5th transaction pass fail. */
@@ -677,7 +699,7 @@ static void test_trace_hook(void)
 
 T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_defaults), T_CASE(test_options_to_backend),
        T_CASE(test_dev_open_options), T_CASE(test_sim_options_change_the_result),
-       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure),
+       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure), T_CASE(test_multi_pool_large_align),
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),

@@ -255,10 +255,18 @@ static int pools_setup(struct run *r)
 		size_t cand[3] = { round_up(r->blk / 4, r->align2), round_up(r->blk / 2, r->align2),
 				   round_up(r->blk, r->align2) };
 		for (unsigned i = 0; i < 3; i++) {
-			if (cand[i] == 0 || (n && cand[i] <= sizes[n - 1]))
+			size_t count = (i == 2) ? need : 2;
+			if (cand[i] == 0)
 				continue;
+			if (n && cand[i] <= sizes[n - 1]) {
+				/* rounded up to the previous class (a large align2):
+				 * that class serves this one's blocks too */
+				if (counts[n - 1] < count)
+					counts[n - 1] = count;
+				continue;
+			}
 			sizes[n] = cand[i];
-			counts[n] = (i == 2) ? need : 2;
+			counts[n] = count;
 			n++;
 		}
 		struct dmab_mpool_cfg cfg = { "hx-multi", n, sizes, counts, r->align2, 0, r->kind, 0 };
