@@ -583,6 +583,32 @@ static void test_sim_sg_and_device_transfers(void)
 	}
 }
 
+/* Device transfers run at the peripheral's pace: on sim:mcu a FIFO takes 4
+ * bytes per us, so one 60 KB transfer takes 15 ms. The first wait (nothing
+ * completed yet, so no execution time to go by) must not call that a hang;
+ * at 100 ns per byte it once did, and the point failed with ETIMEDOUT. */
+static void test_sim_slow_peripheral_first_wait(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "sim", "mcu");
+	pt.size = 60000;
+	pt.qdepth = 1;
+	pt.reps = 4;
+	pt.warmup = 0;
+	pt.pool = HX_POOL_HEAP;
+	pt.cache = HX_CACHE_COHERENT;
+	static const int xt[] = { DMAB_DEV2MEM, DMAB_MEM2DEV };
+	for (unsigned i = 0; i < 2; i++) {
+		pt.transfer = xt[i];
+		T_EQ_INT(run(&pt, &res), 0);
+		if (res.status != HX_OK)
+			T__FAIL_FMT("%s: %s", i ? "mem2dev" : "dev2mem", res.reason);
+		T_GE_U(res.v[HX_M_LAT_P50], 15000000); /* really that slow */
+		T_EQ_U(res.v[HX_M_ERRORS], 0);
+	}
+}
+
 static void test_sim_alignment_and_granule_skips(void)
 {
 	struct hx_point pt;
@@ -699,7 +725,7 @@ static void test_trace_hook(void)
 
 T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_defaults), T_CASE(test_options_to_backend),
        T_CASE(test_dev_open_options), T_CASE(test_sim_options_change_the_result),
-       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure), T_CASE(test_multi_pool_large_align),
+       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure), T_CASE(test_multi_pool_large_align), T_CASE(test_sim_slow_peripheral_first_wait),
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),

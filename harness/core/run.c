@@ -678,7 +678,9 @@ static void recover(struct run *r)
 
 /*
  * How long to wait for the next completion before recovering. Before
- * anything completed: 100 ns per byte in flight (10 MB/s). Then 16 x the
+ * anything completed: 1 us per byte in flight (1 MB/s): device transfers
+ * run at the peripheral's pace (sim:mcu's FIFOs take 4 bytes per us), and
+ * 100 ns per byte once timed out a 60 KB dev2mem transfer as a hang. Then 16 x the
  * longest execution time seen, times the number of channels sharing the
  * device. Execution time, not latency, and only of transfers that ended
  * normally: latencies include queueing behind a recovered transfer, which
@@ -688,7 +690,7 @@ static void recover(struct run *r)
 static uint64_t timeout_for(const struct run *r)
 {
 	uint64_t t = r->max_exec_ns ? 16 * r->max_exec_ns * r->nch
-				    : 100ull * r->size * r->q * r->nch;
+				    : 1000ull * r->size * r->q * r->nch;
 	return t < MIN_TIMEOUT_NS ? MIN_TIMEOUT_NS : t;
 }
 

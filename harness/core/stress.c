@@ -561,7 +561,9 @@ static int thr_step(struct sthr *t)
 		return t->finished;
 	}
 	/* as run.c's timeout_for: execution times of normal completions only,
-	 * so recoveries never lengthen the next timeout */
+	 * so recoveries never lengthen the next timeout; before the first
+	 * completion 100 ns per byte, not run.c's 1 us: stress moves memory to
+	 * memory only, never at a peripheral's pace */
 	uint64_t to = t->max_exec_ns ? 16 * t->max_exec_ns * t->nch
 				     : 100ull * t->cfg->max_size * t->nslots;
 	t->timeout_ns = to < MIN_TIMEOUT_NS ? MIN_TIMEOUT_NS : to;
