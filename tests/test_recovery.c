@@ -408,6 +408,52 @@ static void test_lost_irq_with_followers(void)
 }
 
 
+/* A lost interrupt with a hang behind it: the channel is busy (the hang),
+ * yet the first transaction finished (the backend set its t_done, as a
+ * status register would). The first wait ends it as a lost interrupt: no
+ * timeout record, no reset, nothing run twice. The next wait finds the hang
+ * at the head, times it out, resets and retries it. (Found by `dmabench
+ * stress` with hang and lost-irq injected together: the finished one was
+ * timed out and retried, the hung one blamed on nobody.) */
+static void test_lost_irq_then_hang(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, 0, 1, 0), 0);
+	T_EQ_INT(fake_script(e.dev, 1, 1, FAKE_LOSE, 0, 0), 0);
+	T_EQ_INT(fake_script(e.dev, 2, 1, FAKE_HANG, 0, 0), 0);
+	dmab_cookie_t a = sub(&e, 0), b = sub(&e, 1);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(e.ch, a, 1000, &r), 0);
+	T_EQ_INT(r.status, DMAB_ST_COMPLETE);
+	T_EQ_U(r.attempts, 1);
+	T_EQ_U(r.latency_ns, 100); /* the backend's t_done */
+	T_EQ_U(e.ctl->resets[0], 0);
+	T_EQ_U(e.ctl->starts, 2); /* a was not run again */
+	struct dmab_err_rec er = last_err(e.dev);
+	T_EQ_INT(er.kind, DMAB_ERRK_LOST_IRQ);
+	T_EQ_INT(er.cookie, a);
+	T_TRUE(fake_job_copied(&e.j[0]));
+	/* b is the hang: timed out, reset, retried */
+	T_EQ_INT(dmab_chan_wait(e.ch, b, 1000, &r), DMAB_ETIMEDOUT);
+	T_EQ_U(e.ctl->resets[0], 1);
+	er = last_err(e.dev);
+	T_EQ_INT(er.kind, DMAB_ERRK_TIMEOUT);
+	T_EQ_INT(er.cookie, b);
+	T_EQ_INT(dmab_chan_wait(e.ch, b, 1000, &r), 0);
+	T_EQ_INT(r.status, DMAB_ST_COMPLETE);
+	T_EQ_U(r.attempts, 2);
+	T_TRUE(fake_job_copied(&e.j[1]));
+	struct dmab_chan_stats st;
+	dmab_chan_stats(e.ch, &st);
+	T_EQ_U(st.errors[DMAB_ERRK_LOST_IRQ], 1);
+	T_EQ_U(st.errors[DMAB_ERRK_TIMEOUT], 1);
+	T_EQ_U(st.completed, 2);
+	T_EQ_U(st.failed, 0);
+	T_EQ_U(st.retries, 1);
+	T_BALANCED(e.ch, e.dev);
+	T_EQ_INT(env_close(&e), 0);
+}
+
 /* A duplicate completion is refused and recorded; it does not complete the
  * next transaction early. */
 static void test_dup_irq(void)
@@ -713,7 +759,7 @@ T_MAIN(T_CASE(test_backend_error_kinds), T_CASE(test_error_without_address),
        T_CASE(test_retry_transient), T_CASE(test_retry_exhausted), T_CASE(test_retry_on_filter),
        T_CASE(test_retry_keeps_order), T_CASE(test_failure_without_retry_continues),
        T_CASE(test_hang_timeout_reset_retry), T_CASE(test_hang_fails_rest_resubmitted),
-       T_CASE(test_wait_behind_hang), T_CASE(test_lost_irq), T_CASE(test_lost_irq_with_followers),
+       T_CASE(test_wait_behind_hang), T_CASE(test_lost_irq), T_CASE(test_lost_irq_with_followers), T_CASE(test_lost_irq_then_hang),
        T_CASE(test_dup_irq), T_CASE(test_out_of_order), T_CASE(test_stray_completions),
        T_CASE(test_error_ring), T_CASE(test_start_refused), T_CASE(test_accounting_after_reset),
        T_CASE(test_stream_failures), T_CASE(test_inject), T_CASE(test_leak_report))

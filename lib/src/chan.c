@@ -911,6 +911,26 @@ static void recover(struct dmab_chan *ch, uint64_t periods_before)
 		drain_refused(ch);
 		return;
 	}
+	/* Busy, yet the oldest ones may have finished: their interrupts were
+	 * lost and what hangs is behind them. The backend's status (t_done set
+	 * without a completion, as a status register would say) tells; end
+	 * those as lost interrupts and leave the rest to the next timeout,
+	 * which then finds the real hang at the head. Timing them out would
+	 * blame the wrong transaction and, on retry, run a finished transfer
+	 * twice (a peripheral would see its data twice). */
+	int lost = 0;
+	while ((h = ch->act.head) != NULL && !h->txd.cyclic && !h->refused &&
+	       h->txd.t_done != 0 && h->txd.t_done >= h->t_issue && h->txd.t_done <= now) {
+		q_pop(&ch->act);
+		record_err(ch->eng, ch, ch->index, DMAB_ERRK_LOST_IRQ, DMAB_ETIMEDOUT, h->txd.cookie,
+			   h->txd.first_bus, now);
+		end_txn(ch, h, DMAB_ST_COMPLETE, 0, h->txd.t_done);
+		lost++;
+	}
+	if (lost) {
+		drain_refused(ch);
+		return;
+	}
 	record_err(ch->eng, ch, ch->index, DMAB_ERRK_TIMEOUT, DMAB_ETIMEDOUT, h->txd.cookie,
 		   h->txd.first_bus, now);
 	(void)ops->reset(dev->priv, ch->index);

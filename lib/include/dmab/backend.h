@@ -129,7 +129,10 @@ struct dmab_txd {
 	dmab_cookie_t cookie;           /* (lib) */
 	uint64_t t_submit;              /* (lib) ticks */
 	uint64_t t_start;               /* (backend) when the hardware started it */
-	uint64_t t_done;                /* (backend) when it finished (completion raised) */
+	uint64_t t_done;                /* (backend) when it finished (completion raised);
+					 * set it even when the interrupt is lost, as a
+					 * status register would: the library's timeout
+					 * path then tells a lost interrupt from a hang */
 	uint64_t dev_cycles;            /* (backend) device busy cycles, with DMAB_CAP_DEV_CYCLES */
 	void *bq[2];                    /* (backend) free for the backend's queue links */
 	void *lib;                      /* library-private */

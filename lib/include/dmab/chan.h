@@ -24,7 +24,8 @@
  *
  * Errors: the backend reports bus, descriptor, alignment and data errors; the
  * library adds timeouts (dmab_chan_wait), lost interrupts (timeout on an idle
- * channel) and duplicate completions. Each becomes an error record (kind,
+ * channel, or on a finished transaction by the backend's status) and
+ * duplicate completions. Each becomes an error record (kind,
  * code, channel, cookie, bus address, time) in a per-device ring and a
  * per-kind counter. With a retry policy, a failed transaction is resubmitted
  * after a channel reset, up to max_retries times, keeping its cookie.
@@ -202,7 +203,10 @@ enum dmab_status dmab_chan_status(struct dmab_chan *ch, dmab_cookie_t cookie,
  * everything behind it: if the backend says the channel is idle, its
  * completion interrupt was lost (a DMAB_ERRK_LOST_IRQ record) and it and
  * every other active transaction complete as done (their data moved);
- * otherwise the channel hung (a DMAB_ERRK_TIMEOUT record), it is reset, and
+ * if it is busy but the oldest ones finished by the backend's status (their
+ * txd t_done set without a completion), those complete the same way and the
+ * rest wait for the next timeout; otherwise the channel hung (a
+ * DMAB_ERRK_TIMEOUT record), it is reset, and
  * the transaction is retried or failed with DMAB_ETIMEDOUT per the retry
  * policy, while the transactions behind it are handed to the reset channel
  * again (never lost, never duplicated). A cyclic stream that delivered a
