@@ -191,6 +191,46 @@ static void test_error_faults_detected(void)
 	T_EQ_U(r.completed, 150);
 }
 
+/* Two regressions the cross-check found, each failing the verdict once:
+ * - a lost interrupt with a hang right behind it on the same channel (the
+ *   library timed out and retried the finished transfer; 300 transfers of
+ *   up to 70000 bytes, two descriptors on sim:mcu, at qdepth 2 hit it);
+ * - a duplicate interrupt of the very last transfer, due at the same tick
+ *   as its completion but still queued in the backend when the run ended
+ *   (every transfer duplicated, so the last one is). */
+static void test_compound_and_final_faults(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.channels = 1;
+	cfg.qdepth = 2;
+	cfg.max_size = 70000;
+	cfg.count = 300;
+	cfg.inject = "hang:5%,lost-irq:20%";
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
+	if (r.undetected)
+		printf("  first undetected: %s\n", r.first_undetected);
+	T_EQ_U(r.undetected, 0);
+	T_TRUE(hx_stress_accounting_ok(&r));
+	T_GT_U(r.faults_fired[DMAB_FAULT_HANG], 0);
+	T_GT_U(r.faults_fired[DMAB_FAULT_LOST_IRQ], 0);
+	T_EQ_U(r.errors[DMAB_ERRK_LOST_IRQ], r.faults_fired[DMAB_FAULT_LOST_IRQ]);
+
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.channels = 1;
+	cfg.qdepth = 1;
+	cfg.count = 10;
+	cfg.inject = "dup-irq";
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
+	if (r.undetected)
+		printf("  first undetected: %s\n", r.first_undetected);
+	T_EQ_U(r.undetected, 0);
+	T_EQ_U(r.faults_fired[DMAB_FAULT_DUP_IRQ], 10);
+	T_EQ_U(r.errors[DMAB_ERRK_DUP_IRQ], 10);
+	T_EQ_U(r.completed, 10);
+}
+
 static int stop_after(void *ctx)
 {
 	unsigned *calls = ctx;
@@ -298,6 +338,6 @@ static void test_failure_rule(void)
 
 T_MAIN(T_CASE(test_host_clean_run), T_CASE(test_sim_clean_run_all_directions),
        T_CASE(test_threads_round_robin_equals_separate), T_CASE(test_deterministic),
-       T_CASE(test_bitflip_detected_and_classified), T_CASE(test_error_faults_detected),
+       T_CASE(test_bitflip_detected_and_classified), T_CASE(test_error_faults_detected), T_CASE(test_compound_and_final_faults),
        T_CASE(test_stop_hook_and_bounds), T_CASE(test_setup_failures_reported),
        T_CASE(test_options), T_CASE(test_failure_rule))

@@ -556,8 +556,19 @@ static int thr_step(struct sthr *t)
 	for (unsigned i = 0; i < t->nslots; i++)
 		busy |= t->slots[i].busy;
 	if (!busy) {
-		if (t->stopping)
+		if (t->stopping && !t->finished) {
+			/* Take the interrupts already raised before judging: a
+			 * duplicate of the last completion is due at the same
+			 * tick and may still sit in the backend's queue (poll
+			 * returns after the first completion it delivers). */
+			int rc = 0;
+			for (unsigned k = 0; k < 2 * t->nslots; k++)
+				if ((rc = dmab_dev_poll(t->dev, 0)) <= 0)
+					break;
+			if (rc < 0)
+				set_err(t, rc, "polling");
 			t->finished = 1;
+		}
 		return t->finished;
 	}
 	/* as run.c's timeout_for: execution times of normal completions only,
