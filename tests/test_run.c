@@ -662,6 +662,15 @@ static void test_sim_min_time_and_injection(void)
 	T_GT_U(res.v[HX_M_VERIFY], 0);
 	T_EQ_U(res.v[HX_M_GUARD], 0);
 	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	/* a duplicate on every interrupt: every one counted, the last
+	 * transfer's too (due at its completion's tick, it was once still
+	 * queued when the point closed) */
+	pt.inject = "dup-irq";
+	pt.channels = 3;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_ERR_DUP_IRQ], (uint64_t)(pt.reps + pt.warmup) * pt.channels);
+	pt.channels = 1;
 	/* a malformed spec fails the row, naming the token */
 	pt.inject = "meltdown";
 	T_EQ_INT(run(&pt, &res), 0);
