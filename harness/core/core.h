@@ -296,6 +296,13 @@ int hx_options_to_backend(const char *opts, char *out, size_t n);
 int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const char *options,
 		uint64_t seed, struct dmab_dev **dev, char *why, size_t n);
 
+/* Delivers the interrupts dev has already raised (due at its current time)
+ * without waiting, at most `max` polls: dmab_dev_poll returns after the
+ * first completion it delivers, and a duplicate of the last completion is
+ * due at the same tick, so counts read at the end of a run would miss it.
+ * Returns 0 or the first negative code of a poll. */
+int hx_dev_drain(struct dmab_dev *dev, unsigned max);
+
 /* ---- running ------------------------------------------------------------- */
 
 /*

@@ -303,3 +303,13 @@ int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const c
 	snprintf(why, n, "%s", dmab_strerror(rc));
 	return rc;
 }
+
+int hx_dev_drain(struct dmab_dev *dev, unsigned max)
+{
+	for (unsigned k = 0; k < max; k++) {
+		int rc = dmab_dev_poll(dev, 0);
+		if (rc <= 0)
+			return rc < 0 ? rc : 0;
+	}
+	return 0;
+}

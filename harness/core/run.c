@@ -1204,12 +1204,9 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 		phase(r, pt->reps);
 		r->measuring = 0;
 	}
-	/* Interrupts already raised belong to this point's counts: a duplicate
-	 * of the last completion is due at its tick but may still be queued
-	 * (poll returns after the first completion it delivers). */
-	for (unsigned k = 0; r->status == HX_OK && k < 2 * r->nch * r->q; k++)
-		if (dmab_dev_poll(r->dev, 0) <= 0)
-			break;
+	/* interrupts already raised belong to this point's counts */
+	if (r->status == HX_OK)
+		(void)hx_dev_drain(r->dev, 2 * r->nch * r->q);
 	if (r->status == HX_OK && r->pool == HX_POOL_COHERENT) {
 		/* every slot is idle: the kept buffers' free belongs to alloc_ns */
 		uint64_t t = cpu_now(r);

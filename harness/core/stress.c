@@ -557,14 +557,8 @@ static int thr_step(struct sthr *t)
 		busy |= t->slots[i].busy;
 	if (!busy) {
 		if (t->stopping && !t->finished) {
-			/* Take the interrupts already raised before judging: a
-			 * duplicate of the last completion is due at the same
-			 * tick and may still sit in the backend's queue (poll
-			 * returns after the first completion it delivers). */
-			int rc = 0;
-			for (unsigned k = 0; k < 2 * t->nslots; k++)
-				if ((rc = dmab_dev_poll(t->dev, 0)) <= 0)
-					break;
+			/* take the interrupts already raised before judging */
+			int rc = hx_dev_drain(t->dev, 2 * t->nslots);
 			if (rc < 0)
 				set_err(t, rc, "polling");
 			t->finished = 1;
