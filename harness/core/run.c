@@ -678,10 +678,10 @@ static void recover(struct run *r)
 
 /*
  * How long to wait for the next completion before recovering. Before
- * anything completed: 1 us per byte in flight (1 MB/s): device transfers
- * run at the peripheral's pace (sim:mcu's FIFOs take 4 bytes per us), and
- * 100 ns per byte once timed out a 60 KB dev2mem transfer as a hang. Then 16 x the
- * longest execution time seen, times the number of channels sharing the
+ * anything completed: 1 us per byte in flight (1 MB/s), because device
+ * transfers run at the peripheral's pace (sim:mcu's FIFOs take 4 bytes per
+ * us; 100 ns per byte once called a 60 KB dev2mem transfer a hang). Then
+ * 16 x the longest execution time seen, times the number of channels sharing the
  * device. Execution time, not latency, and only of transfers that ended
  * normally: latencies include queueing behind a recovered transfer, which
  * would make every recovery lengthen the next timeout without bound.
