@@ -134,6 +134,15 @@ bad bad_truncated_json $D/bad_truncated.json 'JSON truncated' $D/gb_base.json $D
 bad bad_not_gb_json $D/bad_nobench.json 'benchmarks' $D/gb_base.json $D/bad_nobench.json
 bad bad_icount $D/bad_icount.txt "'12x4' is not an instruction count" $D/ic_base.txt $D/bad_icount.txt
 gate bad_nocommon 2 $D/sim_base.csv $D/bad_nocommon.csv
+# The three error paths that once printed from freed memory (issue 15): the
+# message must carry the exact culprit, which ASan builds also check for
+# use-after-free.
+printf 'sg,status\n1,bogus\n' >"$OUT/bad_status.csv"
+bad bad_status_cell "$OUT/bad_status.csv" "status 'bogus' is not ok, failed or skipped" $D/sim_base.csv "$OUT/bad_status.csv"
+printf '{"benchmarks":[{"name":"x/unit","run_type":"iteration","real_time":1,"cpu_time":1,"time_unit":"fortnights"}]}\n' >"$OUT/bad_unit.json"
+bad bad_time_unit "$OUT/bad_unit.json" "\\(x/unit\\): unknown time_unit 'fortnights'" $D/gb_base.json "$OUT/bad_unit.json"
+printf '{"benchmarks":[{"name":"x/notime","run_type":"iteration","time_unit":"ns"}]}\n' >"$OUT/bad_notime.json"
+bad bad_no_time "$OUT/bad_notime.json" "\\(x/notime\\): real_time/cpu_time missing" $D/gb_base.json "$OUT/bad_notime.json"
 has bad_nocommon 'bad_nocommon.csv have no rows in common'
 gate bad_mixed 2 $D/sim_base.csv $D/gb_base.json
 has bad_mixed 'sim_base.csv is sweep CSV but .*gb_base.json is Google Benchmark JSON'

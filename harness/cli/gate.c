@@ -633,9 +633,10 @@ static int load_csv(struct dataset *d, char *text, size_t len, const struct gate
 		} else if (strcmp(status, "skipped") == 0) {
 			st = ROW_SKIPPED;
 		} else {
+			/* status points into fld[]: report before freeing it. */
+			rc = fail(e, "line %zu: status '%s' is not ok, failed or skipped", start_line, status);
 			for (int k = 0; k < nf; k++)
 				free(fld[k]);
-			rc = fail(e, "line %zu: status '%s' is not ok, failed or skipped", start_line, status);
 			goto out;
 		}
 		/* The worst status over repetitions wins: one failed rep fails the point. */
@@ -1024,13 +1025,16 @@ static int load_gbjson(struct dataset *d, const char *text, size_t len, const st
 		else if (strcmp(unit, "s") == 0)
 			scale = 1e9;
 		else {
+			/* name and unit point into root: report before freeing it. */
+			int rc = fail(e, "benchmarks[%zu] (%s): unknown time_unit '%s'", i, name, unit);
 			jfree(&root);
-			return fail(e, "benchmarks[%zu] (%s): unknown time_unit '%s'", i, name, unit);
+			return rc;
 		}
 		const struct jval *rt = jget(b, "real_time"), *ct = jget(b, "cpu_time");
 		if (!rt || rt->t != J_NUM || !ct || ct->t != J_NUM) {
+			int rc = fail(e, "benchmarks[%zu] (%s): real_time/cpu_time missing or not numbers", i, name);
 			jfree(&root);
-			return fail(e, "benchmarks[%zu] (%s): real_time/cpu_time missing or not numbers", i, name);
+			return rc;
 		}
 		/* auto: CPU time, which a shared machine's other load disturbs far
 		 * less than wall time; but a UseManualTime/UseRealTime run (GB
