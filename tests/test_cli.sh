@@ -304,4 +304,56 @@ t_eq "--trace to an unwritable path exits 2" "$rc" 2
 t_has "--trace error names the file" "$D/err" "/nonexistent/dir/tr.txt"
 t_status "no CSV left behind after a refused --trace" 1 test -e "$D/tr2.csv"
 
+# ---- --out: nothing the user or the system owns is replaced -----------------------------
+S="--size 4K --pool heap --cache sync --reps 2 --warmup 0 --quiet"
+run "$B" sweep $S --out -
+t_eq "--out - exits 0" "$rc" 0
+t_has "--out - writes the CSV to standard output" "$D/out" "backend,profile,options"
+t_status "--out - creates no file named -" 1 test -e ./-
+mkfifo "$D/fifo"
+cat "$D/fifo" >"$D/fifo.got" &
+run "$B" sweep $S --out "$D/fifo"
+wait
+t_eq "--out FIFO exits 0" "$rc" 0
+t_status "--out FIFO is still a FIFO" 0 test -p "$D/fifo"
+t_has "--out FIFO carries the rows" "$D/fifo.got" "sim,mcu,"
+run "$B" sweep $S --out /dev/null
+t_eq "--out /dev/null exits 0" "$rc" 0
+t_status "/dev/null is still a character device" 0 test -c /dev/null
+run "$B" sweep $S --out /dev/full
+t_eq "--out /dev/full (no space) exits 3" "$rc" 3
+t_status "/dev/full is still a character device" 0 test -c /dev/full
+: >"$D/real.csv"
+ln -s "$D/real.csv" "$D/link.csv"
+run "$B" sweep $S --out "$D/link.csv"
+t_status "--out SYMLINK keeps the link" 0 test -L "$D/link.csv"
+t_has "--out SYMLINK writes the link's target" "$D/real.csv" "sim,mcu,"
+mkdir "$D/adir"
+run "$B" sweep $S --out "$D/adir"
+t_eq "--out DIR exits 2 before running" "$rc" 2
+t_has "--out DIR says it is a directory" "$D/err" "is a directory"
+printf '[j]\nsize=4K\n' >"$D/job.ini"
+run "$B" sweep --job "$D/job.ini" --quiet --out "$D/./job.ini"
+t_eq "--out the job file exits 2" "$rc" 2
+t_has "--out the job file is named" "$D/err" "is the job file"
+t_has "the job file is intact" "$D/job.ini" "size=4K"
+# A second run on the same --out is refused while the first holds the lock.
+"$B" sweep --size 64:1M:x2 --reps 64 --quiet --out "$D/locked.csv" 2>/dev/null &
+first=$!
+n=0; while [ ! -e "$D/locked.csv.tmp" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+run "$B" sweep $S --out "$D/locked.csv"
+t_eq "a second run on a locked --out exits 2" "$rc" 2
+t_has "the second run is told another run writes it" "$D/err" "another dmabench run is writing"
+kill -INT $first 2>/dev/null; wait $first
+# A write error (file size limit: EFBIG, as a full disk gives ENOSPC) leaves
+# the previous result byte-identical and keeps the partial rows aside.
+run "$B" sweep $S --out "$D/good.csv"
+cp "$D/good.csv" "$D/good.before"
+(trap '' XFSZ; ulimit -f 5; exec "$B" sweep --size 64:1M:x2 --pool heap --quiet --out "$D/good.csv") >"$D/out" 2>"$D/err"
+rc=$?
+t_eq "a write error exits 3" "$rc" 3
+t_status "a write error leaves the previous CSV byte-identical" 0 cmp -s "$D/good.csv" "$D/good.before"
+t_status "a write error keeps the partial rows as FILE.write-error" 0 test -s "$D/good.csv.write-error"
+t_has "a write error says where the rows are" "$D/err" "good.csv.write-error"
+
 t_done

@@ -150,15 +150,20 @@ void cli_pmu_close(struct cli_pmu *p);
 
 /* ---- CSV (csv.c) ------------------------------------------------------------ */
 
+enum cli_csv_mode { CLI_CSV_RENAME, CLI_CSV_INPLACE, CLI_CSV_STDOUT };
 struct cli_csv {
 	FILE *f;
 	int fd;
+	enum cli_csv_mode mode;
 	char path[4096];
 	char tmp[4200];
 	unsigned rows;
 };
-/* Creates the folder of path and opens path.tmp beside it. Returns 0 or -1
- * (message printed). */
+/* Opens the result file (see csv.c for the three modes): "-" is standard
+ * output, an existing non-regular file is written in place, anything else
+ * goes through path.tmp (locked) and a rename at the end. A directory, an
+ * unwritable place or a second writer is refused here, before any point
+ * runs. Returns 0 or -1 (message printed). */
 int cli_csv_open(struct cli_csv *c, const char *path);
 void cli_csv_meta(struct cli_csv *c, const char *key, const char *value);
 /* Writes a field, quoted when it holds a comma, quote or newline;
@@ -166,8 +171,10 @@ void cli_csv_meta(struct cli_csv *c, const char *key, const char *value);
 void cli_csv_field(struct cli_csv *c, int sep, const char *s);
 /* Ends a row and pushes it to disk (fflush + fsync). */
 int cli_csv_endrow(struct cli_csv *c);
-/* Renames path.tmp to path. Returns 0 or -1 (message printed). */
-int cli_csv_finish(struct cli_csv *c);
+/* Completes the file: renames path.tmp to path, unless a write failed
+ * (write_failed, or the final flush): then path is left untouched and the
+ * rows are kept as path.write-error. Returns 0 or -1 (message printed). */
+int cli_csv_finish(struct cli_csv *c, int write_failed);
 /* Removes the temporary file (error paths before any row). */
 void cli_csv_abort(struct cli_csv *c);
 

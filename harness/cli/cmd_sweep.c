@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,7 +115,10 @@ static void sweep_help(FILE *f)
 		"                    Each job is its own product; dimension flags given on the\n"
 		"                    command line override every job.\n"
 		"  --out FILE        the CSV (default results/sweep.csv; folders are created). Written\n"
-		"                    as FILE.tmp beside it, row by row, renamed at the end.\n"
+		"                    as FILE.tmp beside it (locked: one run per FILE), row by row,\n"
+		"                    renamed at the end; on a write error FILE is left as it was and\n"
+		"                    the rows are kept as FILE.write-error. '-' is standard output;\n"
+		"                    an existing device or FIFO is written in place, never replaced.\n"
 		"  --inject SPEC     fault injection, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI];\n"
 		"                    KIND: bus-error, desc-error, hang, bitflip, lost-irq, dup-irq;\n"
 		"                    RATE per transfer in ppm (1000) or percent (0.1%%); @NTH also the\n"
@@ -452,6 +456,13 @@ static int check_available(const struct sweep *s)
 	return 0;
 }
 
+/* Whether two names are one existing file (links and ./ included). */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Opens every distinct (backend, profile, options) of every job once, so a
  * value the backend refuses stops the sweep before anything is measured:
  * exit 2 naming where the value was given (flag or file:line), the value
@@ -626,6 +637,11 @@ static int run(struct sweep *s, int argc, char **argv)
 	cli_topo_summary(&topo, machine, sizeof machine);
 
 	struct cli_csv csv;
+	if (s->job_file && same_file(s->job_file, s->out)) {
+		cli_err("--out %s: is the job file given with --job; refusing to overwrite it", s->out);
+		cli_pmu_close(&pmu);
+		return CLI_EXIT_USAGE;
+	}
 	if (cli_csv_open(&csv, s->out) < 0) {
 		cli_pmu_close(&pmu);
 		return CLI_EXIT_USAGE;
@@ -665,7 +681,7 @@ static int run(struct sweep *s, int argc, char **argv)
 	struct cli_progress prog;
 	cli_progress_init(&prog, total, s->quiet);
 	uint64_t done = 0, n_ok = 0, n_failed = 0, n_skipped = 0, t0 = cli_now_ns();
-	int measured_failure = 0, io_error = 0;
+	int measured_failure = 0, io_error = 0, csv_failed = 0;
 	static struct hx_result res;
 	for (unsigned k = 0; k < s->njobs && !stop_signals && !io_error; k++) {
 		const struct hx_job *j = &s->jobs[k];
@@ -689,7 +705,7 @@ static int run(struct sweep *s, int argc, char **argv)
 			if (stop_signals >= 2)
 				break; /* cut short: not a completed row */
 			if (write_row(&csv, &pt, &res, &pmu) < 0) {
-				io_error = 1;
+				io_error = csv_failed = 1;
 				break;
 			}
 			done++;
@@ -714,7 +730,7 @@ static int run(struct sweep *s, int argc, char **argv)
 	cli_pmu_close(&pmu);
 	cli_topo_free();
 
-	int fin = cli_csv_finish(&csv);
+	int fin = cli_csv_finish(&csv, csv_failed);
 	double secs = (double)(cli_now_ns() - t0) / 1e9;
 	if (!s->quiet || stop_signals)
 		fprintf(stderr, "dmabench: sweep%s: %llu of %llu points: %llu ok, %llu failed, %llu skipped in %.1f s -> %s\n",
