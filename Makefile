@@ -2,7 +2,9 @@
 #
 # Sources are found by wildcard, so adding a file never means editing this:
 #   lib/src/*.c                       -> build/libdmab.a          (portable, -Wconversion)
-#   harness/core/*.c harness/backends/*.c -> build/libdmab_harness.a (portable)
+#   backends/<name>/*.c, registry.c   -> build/libdmab_backends.a (the target's backends:
+#                                        backends/backends.mk; each sees only lib/include)
+#   harness/core/*.c                  -> build/libdmab_harness.a (portable)
 #   harness/cli/*.c                   -> build/dmabench           (host: hwloc, libpfm4)
 #   tests/test_*.c                    -> build/tests/test_*       (one binary each)
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
@@ -29,19 +31,27 @@ GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(s
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASEFLAGS := -std=c11 $(OPT) -gdwarf-4 $(WARN) $(SAN) -MMD -MP
+include backends/backends.mk
+BACKENDS     := $(BACKENDS_host)
+BACKEND_INC  := $(foreach b,$(BACKENDS),-Ibackends/$(b)/include)
+BACKEND_DEFS := $(foreach b,$(BACKENDS),-DDMAB_BUILT_$(b)=1)
+
 LIB_CFLAGS     := $(BASEFLAGS) -Wconversion -Ilib/include
-HARNESS_CFLAGS := $(BASEFLAGS) -Ilib/include -Iharness
-HOST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
-TEST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include -Iharness -Itests/support
+BACKEND_CFLAGS := $(BASEFLAGS) -Ilib/include $(BACKEND_INC) -I.
+HARNESS_CFLAGS := $(BASEFLAGS) -Ilib/include $(BACKEND_INC) -I. -Iharness
+HOST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
+TEST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -Itests/support
 HOST_LIBS      := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc) -lpfm -lpthread -lm
 
 LIB_SRCS     := $(sort $(wildcard lib/src/*.c))
-HARNESS_SRCS := $(sort $(wildcard harness/core/*.c harness/backends/*.c))
+BACKEND_SRCS := backends/registry.c $(sort $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/*.c)))
+HARNESS_SRCS := $(sort $(wildcard harness/core/*.c))
 CLI_SRCS     := $(sort $(wildcard harness/cli/*.c))
 TSUP_SRCS    := $(sort $(wildcard tests/support/*.c))
 TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+BACKEND_OBJS := $(BACKEND_SRCS:%.c=$(BUILD)/obj/%.o)
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS     := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 TSUP_OBJS    := $(TSUP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -51,6 +61,7 @@ TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS := $(sort $(wildcard tests/test_*.sh))
 
 LIBDMAB  := $(BUILD)/libdmab.a
+LIBBK    := $(BUILD)/libdmab_backends.a
 LIBHX    := $(BUILD)/libdmab_harness.a
 DMABENCH := $(BUILD)/dmabench
 
@@ -58,7 +69,7 @@ DMABENCH := $(BUILD)/dmabench
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps $(LIBDMAB) $(LIBHX) $(if $(CLI_SRCS),$(DMABENCH)) $(TEST_BINS) $(BUILD)/dmab.pc
+all: deps $(LIBDMAB) $(LIBBK) $(LIBHX) $(if $(CLI_SRCS),$(DMABENCH)) $(TEST_BINS) $(BUILD)/dmab.pc
 
 help:
 	@sed -n '2,13p' Makefile
@@ -69,6 +80,12 @@ deps:
 $(BUILD)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(BUILD)/obj/backends/registry.o: backends/registry.c backends/backends.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BACKEND_CFLAGS) $(BACKEND_DEFS) -c $< -o $@
+$(BUILD)/obj/backends/%.o: backends/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BACKEND_CFLAGS) -c $< -o $@
 $(BUILD)/obj/harness/cli/%.o: harness/cli/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
@@ -82,19 +99,22 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 $(LIBDMAB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(LIBBK): $(BACKEND_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 $(LIBHX): $(HARNESS_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
-$(DMABENCH): $(CLI_OBJS) $(LIBHX) $(LIBDMAB)
-	$(Q)$(CC) $(SAN) -o $@ $(CLI_OBJS) $(LIBHX) $(LIBDMAB) $(HOST_LIBS)
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TSUP_OBJS) $(LIBHX) $(LIBDMAB)
+$(DMABENCH): $(CLI_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
+	$(Q)$(CC) $(SAN) -o $@ $(CLI_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) $(HOST_LIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(TSUP_OBJS) $(LIBHX) $(LIBDMAB) -lpthread -lm
+	$(Q)$(CC) $(SAN) -o $@ $< $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) -lpthread -lm
 
 # The .pc file records PREFIX, so it is regenerated whenever PREFIX changes.
 $(BUILD)/dmab.pc: lib/include/dmab/dmab.h FORCE
 	@mkdir -p $(dir $@)
-	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dmab\nDescription: libdmab, DMA buffer and descriptor management\nVersion: %s\nLibs: -L$${libdir} -ldmab\nCflags: -I$${includedir}\n' \
+	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dmab\nDescription: libdmab, DMA buffer and descriptor management\nVersion: %s\nLibs: -L$${libdir} -ldmab_backends -ldmab\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' "$$(sed -n 's/.*DMAB_VERSION_STRING "\(.*\)"/\1/p' lib/include/dmab/dmab.h)" > $@.tmp
 	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 .PHONY: FORCE
@@ -121,16 +141,21 @@ lib-cortexm:
 	$(Q)set -e; for f in $(LIB_SRCS); do \
 	  $(CM_CC) $(CM_FLAGS) -Wconversion -Ilib/include -c $$f -o $(CM_BUILD)/lib/$$(basename $$f .c).o; done
 	$(Q)rm -f $(CM_BUILD)/libdmab.a && $(CM_AR) rcs $(CM_BUILD)/libdmab.a $(CM_BUILD)/lib/*.o
+	@mkdir -p $(CM_BUILD)/backends
+	$(Q)set -e; for f in backends/registry.c $(foreach b,$(BACKENDS_cortexm),$(wildcard backends/$(b)/*.c)); do \
+	  $(CM_CC) $(CM_FLAGS) -Ilib/include $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include -DDMAB_BUILT_$(b)=1) -I. \
+	    -c $$f -o $(CM_BUILD)/backends/$$(basename $$f .c).o; done
+	$(Q)rm -f $(CM_BUILD)/libdmab_backends.a && $(CM_AR) rcs $(CM_BUILD)/libdmab_backends.a $(CM_BUILD)/backends/*.o
 	$(Q)set -e; for f in $(HARNESS_SRCS); do \
-	  $(CM_CC) $(CM_FLAGS) -Ilib/include -Iharness -c $$f -o $(CM_BUILD)/harness/$$(basename $$f .c).o; done
+	  $(CM_CC) $(CM_FLAGS) -Ilib/include $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include) -I. -Iharness -c $$f -o $(CM_BUILD)/harness/$$(basename $$f .c).o; done
 	$(Q)rm -f $(CM_BUILD)/libdmab_harness.a && $(CM_AR) rcs $(CM_BUILD)/libdmab_harness.a $(CM_BUILD)/harness/*.o
 	@echo "built $(CM_BUILD)/libdmab.a and $(CM_BUILD)/libdmab_harness.a for cortex-m33"
 
 # ---- install ------------------------------------------------------------------
-install: $(LIBDMAB) $(BUILD)/dmab.pc
+install: $(LIBDMAB) $(LIBBK) $(BUILD)/dmab.pc
 	install -d $(DESTDIR)$(PREFIX)/include/dmab $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 lib/include/dmab/*.h $(DESTDIR)$(PREFIX)/include/dmab/
-	install -m 644 $(LIBDMAB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 lib/include/dmab/*.h $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/include/dmab/*.h)) $(DESTDIR)$(PREFIX)/include/dmab/
+	install -m 644 $(LIBDMAB) $(LIBBK) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/dmab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 clean:

@@ -1,6 +1,6 @@
 # bench/bench.mk: microbenchmarks, instruction counts, baselines and the CI
 # performance gate. Included by the top-level Makefile (which defines
-# $(BUILD), $(LIBDMAB), $(LIBHX), $(DMABENCH) and the compile flags).
+# $(BUILD), $(LIBDMAB), $(LIBBK), $(LIBHX), $(DMABENCH) and the compile flags).
 #
 #   make bench      build $(BUILD)/bench/dmab_micro, run it (BENCH_ARGS are
 #                   passed through: any Google Benchmark flag), write
@@ -54,13 +54,13 @@ $(BUILD)/obj/bench/%.o: bench/%.cc
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(BENCH_CXXFLAGS) -c $< -o $@
 
-$(MICRO): $(MICRO_OBJS) $(LIBHX) $(LIBDMAB)
+$(MICRO): $(MICRO_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(SAN) -o $@ $(MICRO_OBJS) $(LIBHX) $(LIBDMAB) $(BENCH_LIBS)
+	$(Q)$(CXX) $(SAN) -o $@ $(MICRO_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) $(BENCH_LIBS)
 
-$(ICOUNT): $(BUILD)/obj/bench/icount.o $(LIBHX) $(LIBDMAB)
+$(ICOUNT): $(BUILD)/obj/bench/icount.o $(LIBHX) $(LIBBK) $(LIBDMAB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(LIBHX) $(LIBDMAB) -lm
+	$(Q)$(CC) $(SAN) -o $@ $< $(LIBHX) $(LIBBK) $(LIBDMAB) -lm
 
 # The gate without the rest of the CLI (no hwloc/libpfm needed): the same
 # dmabench_gate_main, for minimal images and for tests/test_gate.sh.

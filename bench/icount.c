@@ -24,7 +24,7 @@
 #include <time.h>
 #include <valgrind/callgrind.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "micro.h"
 
 /* The kernel being run: its name labels the callgrind dump. */

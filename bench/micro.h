@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "gbench.h"
 
 /* Registration, one per file (micro_main.c calls them in order). */

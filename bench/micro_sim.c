@@ -1,6 +1,6 @@
 /*
  * bench/micro_sim.c: full transfers and cache maintenance on the simulated
- * controller (harness/backends/sim.h), with host memcpy of the same sizes
+ * controller (backends/sim/include/dmab/sim.h), with host memcpy of the same sizes
  * as the reference in the same binary, so ratios come from one run.
  *
  * What the wall-clock figures mean: the simulator executes a transfer by
@@ -35,7 +35,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "micro.h"
 
 #define NCH_MAX 4u

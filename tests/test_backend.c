@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "fake_backend.h"
 #include "t.h"
 

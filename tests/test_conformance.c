@@ -26,7 +26,7 @@
  */
 #include <stdlib.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "core/core.h"
 #include "core/verify.h"
 #include "dmab/dmab.h"
@@ -60,8 +60,8 @@ static void list_targets(void)
 	if (listed)
 		return;
 	listed = 1;
-	for (size_t i = 0; i < hx_backend_count(); i++) {
-		const struct dmab_backend_ops *o = hx_backend_at(i);
+	for (size_t i = 0; i < dmab_registry_count(); i++) {
+		const struct dmab_backend_ops *o = dmab_registry_at(i);
 		const char *why = o->unavailable ? o->unavailable() : NULL;
 		if (why) {
 			printf("# skip backend %s: %s\n", o->name, why);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "t.h"
 #include "t_dmab.h"
 

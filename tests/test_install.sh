@@ -12,6 +12,7 @@ t_check "archive installed" test -f "$tmp/p/lib/libdmab.a"
 t_eq "pc prefix" "$(PKG_CONFIG_PATH=$tmp/p/lib/pkgconfig pkg-config --variable=prefix dmab)" "$tmp/p"
 cat > "$tmp/use.c" <<'C'
 #include <dmab/dmab.h>
+#include <dmab/host.h>
 #include <stdio.h>
 int main(void)
 {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "t.h"
 
 static struct dmab_dev *open_dev(const char *options)

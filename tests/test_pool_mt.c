@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "t.h"
 
 enum { NTHREADS = 4, HOLD = 48, OPS = 200000, MAILBOX = 64 };

@@ -1,36 +1,37 @@
 /*
- * test_registry.c: the backend registry (harness/backends/registry.c): one
+ * test_registry.c: the backend registry (backends/registry.c, backends/list.h): one
  * explicit list, every row valid, names unique and findable, out-of-range
  * and unknown lookups refused, and each backend either runnable here or
  * saying why not. Also what the listing needs from each backend (profiles,
  * summary) and that validation would catch the defects it exists for.
  */
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "core/core.h"
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "t.h"
 
 static void test_list_and_lookup(void)
 {
-	size_t n = hx_backend_count();
+	size_t n = dmab_registry_count();
 	T_GE_U(n, 2);
-	T_NULL(hx_backend_at(n));
-	T_NULL(hx_backend_at((size_t)-1));
-	T_EQ_PTR(hx_backend_find("sim"), &dmab_sim_backend);
-	T_EQ_PTR(hx_backend_find("host"), &dmab_host_backend);
-	T_NULL(hx_backend_find("nosuch"));
-	T_NULL(hx_backend_find(""));
-	T_NULL(hx_backend_find(NULL));
+	T_NULL(dmab_registry_at(n));
+	T_NULL(dmab_registry_at((size_t)-1));
+	T_EQ_PTR(dmab_registry_find("sim"), &dmab_sim_backend);
+	T_EQ_PTR(dmab_registry_find("host"), &dmab_host_backend);
+	T_NULL(dmab_registry_find("nosuch"));
+	T_NULL(dmab_registry_find(""));
+	T_NULL(dmab_registry_find(NULL));
 	/* the default backend of the sweep is listed first */
-	T_EQ_STR(hx_backend_at(0)->name, "sim");
+	T_EQ_STR(dmab_registry_at(0)->name, "sim");
 	for (size_t i = 0; i < n; i++) {
-		const struct dmab_backend_ops *o = hx_backend_at(i);
+		const struct dmab_backend_ops *o = dmab_registry_at(i);
 		T_NOT_NULL(o);
 		T_NOT_NULL(o->name);
 		T_NOT_NULL(o->summary);
-		T_EQ_PTR(hx_backend_find(o->name), o);
+		T_EQ_PTR(dmab_registry_find(o->name), o);
 		for (size_t k = 0; k < i; k++)
-			T_TRUE(strcmp(hx_backend_at(k)->name, o->name) != 0);
+			T_TRUE(strcmp(dmab_registry_at(k)->name, o->name) != 0);
 		if (o->profiles) {
 			T_NOT_NULL(o->profiles[0]); /* a list has a default */
 		}
@@ -41,11 +42,11 @@ static void test_validate_all(void)
 {
 	const struct dmab_backend_ops *bad = (const struct dmab_backend_ops *)1;
 	const char *why = "x";
-	T_EQ_INT(hx_backends_validate(&bad, &why), 0);
+	T_EQ_INT(dmab_registry_validate(&bad, &why), 0);
 	T_NULL(bad);
 	T_NULL(why);
-	T_EQ_INT(hx_backends_validate(NULL, NULL), 0);
-	/* the checks hx_backends_validate relies on do catch defects */
+	T_EQ_INT(dmab_registry_validate(NULL, NULL), 0);
+	/* the checks dmab_registry_validate relies on do catch defects */
 	struct dmab_backend_ops broken = dmab_sim_backend;
 	broken.version = DMAB_BACKEND_OPS_VERSION + 1;
 	T_EQ_INT(dmab_backend_validate(&broken, &why), DMAB_EVERSION);
@@ -60,8 +61,8 @@ static void test_validate_all(void)
 static void test_available_or_says_why(void)
 {
 	unsigned opened = 0;
-	for (size_t i = 0; i < hx_backend_count(); i++) {
-		const struct dmab_backend_ops *o = hx_backend_at(i);
+	for (size_t i = 0; i < dmab_registry_count(); i++) {
+		const struct dmab_backend_ops *o = dmab_registry_at(i);
 		const char *why = o->unavailable ? o->unavailable() : NULL;
 		struct dmab_dev_cfg cfg = { .ops = o, .seed = 1 };
 		struct dmab_dev *dev = NULL;

@@ -124,8 +124,8 @@ static void test_options_to_backend(void)
 
 static void test_dev_open_options(void)
 {
-	const struct dmab_backend_ops *sim = hx_backend_find("sim");
-	const struct dmab_backend_ops *host = hx_backend_find("host");
+	const struct dmab_backend_ops *sim = dmab_registry_find("sim");
+	const struct dmab_backend_ops *host = dmab_registry_find("host");
 	struct dmab_dev *dev = NULL;
 	char why[160];
 	T_NOT_NULL(sim);

@@ -1,5 +1,5 @@
 /*
- * test_sim.c: the simulated DMA controller (harness/backends/sim.h), driven
+ * test_sim.c: the simulated DMA controller (backends/sim/include/dmab/sim.h), driven
  * through the library as a user would: profiles and options, determinism,
  * the cache model (stale reads both ways, partial-line loss, eviction),
  * coherent profiles, bouncing under a 32-bit mask, hand-computed burst
@@ -13,8 +13,8 @@
  */
 #include <stdlib.h>
 
-#include "backends/sim.h"
-#include "backends/sim_int.h" /* SIM_IRQ_RING */
+#include "dmab/sim.h"
+#include "backends/sim/sim_int.h" /* SIM_IRQ_RING */
 #include "core/verify.h"
 #include "dmab/dmab.h"
 #include "t.h"

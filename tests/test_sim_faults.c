@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "core/verify.h"
 #include "dmab/dmab.h"
 #include "t.h"

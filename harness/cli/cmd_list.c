@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "cli/cli.h"
 
 static void caps_text(uint32_t caps, char *buf, size_t n)
@@ -94,8 +94,8 @@ int cli_cmd_list(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (a.i < argc)
 		return cli_usage_err("list: unexpected argument '%s'", argv[a.i]);
-	for (size_t i = 0; i < hx_backend_count(); i++) {
-		const struct dmab_backend_ops *ops = hx_backend_at(i);
+	for (size_t i = 0; i < dmab_registry_count(); i++) {
+		const struct dmab_backend_ops *ops = dmab_registry_at(i);
 		const char *why = ops->unavailable ? ops->unavailable() : NULL;
 		char caps[512];
 		caps_text(ops->caps, caps, sizeof caps);

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "cli/cli.h"
 
 #define CLI_MAX_JOBS 64
@@ -202,7 +202,7 @@ static const char *default_profile(const struct dmab_backend_ops *ops)
  * describe text falls back to the profile table (without options). */
 static void backend_config(const struct hx_backend_spec *b, const char *opts, char *buf, size_t n)
 {
-	const struct dmab_backend_ops *ops = hx_backend_find(b->name);
+	const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
 	const char *prof = b->profile[0] ? b->profile : default_profile(ops);
 	size_t used = 0;
 	int w = snprintf(buf, n, "%s%s%s", b->name, *prof ? ":" : "", prof);
@@ -302,7 +302,7 @@ static int write_row(struct cli_csv *csv, const struct hx_point *pt, const struc
 		first = 0;
 		if (dd->type == HX_DT_BACKEND) {
 			const char *prof = pt->profile[0] ? pt->profile
-							  : default_profile(hx_backend_find(pt->backend));
+							  : default_profile(dmab_registry_find(pt->backend));
 			cli_csv_field(csv, 1, prof);
 		}
 	}
@@ -445,7 +445,7 @@ static int check_available(const struct sweep *s)
 		const struct hx_job *j = &s->jobs[k];
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			const struct hx_backend_spec *b = &j->backends[j->dim[HX_DIM_BACKEND].v[i]];
-			const struct dmab_backend_ops *ops = hx_backend_find(b->name);
+			const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
 			const char *why = ops && ops->unavailable ? ops->unavailable() : NULL;
 			if (why) {
 				cli_err("backend %s is not available here: %s", b->name, why);
@@ -481,7 +481,7 @@ static int check_options(const struct sweep *s)
 		const struct hx_vals *ov = &j->dim[HX_DIM_OPTIONS];
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			const struct hx_backend_spec *b = &j->backends[j->dim[HX_DIM_BACKEND].v[i]];
-			const struct dmab_backend_ops *ops = hx_backend_find(b->name);
+			const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
 			for (unsigned o = 0; ops && o < ov->n; o++) {
 				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
 				if (!opts || !*opts)

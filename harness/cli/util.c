@@ -99,8 +99,8 @@ void cli_backend_names(char *buf, size_t n)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < hx_backend_count() && used < n; i++) {
-		const struct dmab_backend_ops *o = hx_backend_at(i);
+	for (size_t i = 0; i < dmab_registry_count() && used < n; i++) {
+		const struct dmab_backend_ops *o = dmab_registry_at(i);
 		int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", o->name);
 		if (w < 0)
 			break;
@@ -137,7 +137,7 @@ static void profile_names(const struct dmab_backend_ops *o, char *buf, size_t n)
 int cli_check_backend(void *ctx, const char *name, const char *profile, char *why, size_t n)
 {
 	(void)ctx;
-	const struct dmab_backend_ops *o = hx_backend_find(name);
+	const struct dmab_backend_ops *o = dmab_registry_find(name);
 	if (!o) {
 		char names[256];
 		cli_backend_names(names, sizeof names);
@@ -163,7 +163,7 @@ int cli_pick_backend(const char *spec, const struct dmab_backend_ops **ops, char
 	c.check_backend = cli_check_backend;
 	if (hx_parse_backend(&c, NULL, spec, name, prof) < 0)
 		return cli_usage_err("%s", c.err.msg);
-	const struct dmab_backend_ops *o = hx_backend_find(name);
+	const struct dmab_backend_ops *o = dmab_registry_find(name);
 	const char *why = o->unavailable ? o->unavailable() : NULL;
 	if (why) {
 		cli_err("backend %s is not available here: %s", name, why);
@@ -199,7 +199,7 @@ int cli_validate_registry(void)
 {
 	const struct dmab_backend_ops *bad = NULL;
 	const char *why = NULL;
-	int r = hx_backends_validate(&bad, &why);
+	int r = dmab_registry_validate(&bad, &why);
 	if (r < 0) {
 		cli_err("backend %s refused at start-up: %s (%s)", bad && bad->name ? bad->name : "?",
 			why ? why : "", dmab_strerror(r));

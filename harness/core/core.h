@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backends/registry.h"
 #include "dmab/dmab.h"
 #include "core/verify.h"
 
@@ -261,16 +262,7 @@ struct hx_platform {
 	void *trace_ctx;
 };
 
-/* ---- backend registry (harness/backends/registry.c) ---------------------- */
-
-/* The one explicit list of backends: X(symbol). Order = `dmabench list`. */
-size_t hx_backend_count(void);
-const struct dmab_backend_ops *hx_backend_at(size_t i);
-/* By name; NULL if unknown. */
-const struct dmab_backend_ops *hx_backend_find(const char *name);
-/* Validates every listed backend (dmab_backend_validate); returns 0 or the
- * first error, with *bad naming the culprit. Called once at start-up. */
-int hx_backends_validate(const struct dmab_backend_ops **bad, const char **why);
+/* ---- backend registry: backends/registry.h (dmab_registry_*) ------------ */
 
 /* ---- opening a point's device (harness/core/point.c) -------------------- */
 

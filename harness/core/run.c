@@ -1151,7 +1151,7 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 	if (check_point(r) < 0)
 		goto out;
 	configure(r);
-	ops = hx_backend_find(pt->backend);
+	ops = dmab_registry_find(pt->backend);
 	if (!ops) {
 		set_status(r, HX_FAILED, "unknown backend %s", pt->backend);
 		goto out;

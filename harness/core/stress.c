@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 #include "core/core.h"
 #include "core/parse.h"
 #include "core/verify.h"
@@ -144,7 +144,7 @@ static int thr_open(struct sthr *t, unsigned index)
 	const struct hx_stress_cfg *cfg = t->cfg;
 	char msg[320]; /* res_fail keeps what fits in the reason */
 	int rc;
-	t->ops = hx_backend_find(cfg->backend);
+	t->ops = dmab_registry_find(cfg->backend);
 	if (!t->ops) {
 		snprintf(msg, sizeof(msg), "unknown backend %s", cfg->backend);
 		res_fail(t->res, HX_FAILED, msg);

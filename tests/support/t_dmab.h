@@ -3,6 +3,7 @@
 #define DMAB_TESTS_T_DMAB_H
 
 #include "dmab/dmab.h"
+#include "dmab/host.h"
 #include "t.h"
 
 /* Nothing vanishes: the accounting invariant on a channel and its device. */

@@ -19,6 +19,5 @@
 #include "dmab/desc.h"
 #include "dmab/chan.h"
 #include "dmab/backend.h"
-#include "dmab/host.h"
 
 #endif

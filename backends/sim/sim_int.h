@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backends/sim.h"
+#include "dmab/sim.h"
 
 #define SIM_MAX_CHANS 32u
 #define SIM_MAX_PRIO 16u

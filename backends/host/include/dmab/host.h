@@ -1,5 +1,5 @@
 /*
- * dmab/host.h: the host-memory backend built into libdmab.
+ * dmab/host.h: the host-memory backend (backends/host/, in libdmab_backends).
  *
  * Portable (malloc only, no OS calls), so it serves the unit tests on any
  * host and on bare metal. Memory is ordinary heap memory (zeroed); bus

@@ -1,5 +1,5 @@
 /*
- * harness/backends/sim.h: "sim", a deterministic cycle-level simulated DMA
+ * dmab/sim.h (backends/sim/include/): "sim", a deterministic cycle-level simulated DMA
  * controller with a write-back cache model, FIFO peripherals and fault
  * injection (backend dmab_sim_backend).
  *

@@ -44,7 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/sim_int.h"
+#include "sim_int.h"
 
 #define NEVER UINT64_MAX
 

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/sim_int.h"
+#include "sim_int.h"
 
 #define GIB ((uint64_t)1 << 30)
 #define LOW_BASE ((dmab_addr_t)0x10000)        /* bus 0 stays invalid (end of chain) */

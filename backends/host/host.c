@@ -1,8 +1,8 @@
 /*
  * host.c: the host-memory backend (dmab_host_backend), documented in
- * dmab/host.h.
+ * dmab/host.h (backends/host/include/).
  *
- * Memory is heap memory from dmab__zalloc, over-allocated and aligned by
+ * Memory is heap memory from calloc, over-allocated and aligned by
  * hand (no aligned_alloc, so it builds on any libc, newlib included). Bus
  * addresses are deliberately not the CPU addresses: each allocation takes
  * the next range of a bump allocator in one of two windows (DMA32 below
@@ -25,9 +25,21 @@
  * channel scans the channels, O(channels), which is at most
  * HOST_MAX_CHANS.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "dmab/dmab.h"
+#include "dmab/host.h"
+
+static int is_pow2(uint64_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
 
 #define HOST_MAX_CHANS 32u
 #define HOST_PAGE 4096u
@@ -123,9 +135,9 @@ static int parse_options(struct host_priv *p, const char *opts)
 		uint64_t v;
 		if (dmab_parse_u64(eq + 1, n - klen - 1, 0, &v) || v < r->min || v > r->max)
 			return DMAB_EINVAL;
-		if (r->check == CHK_POW2 && !dmab__is_pow2(v))
+		if (r->check == CHK_POW2 && !is_pow2(v))
 			return DMAB_EINVAL;
-		if (r->check == CHK_POW2_OR_0 && v && !dmab__is_pow2(v))
+		if (r->check == CHK_POW2_OR_0 && v && !is_pow2(v))
 			return DMAB_EINVAL;
 		*opt_field(&p->o, r) = v;
 		s = end ? end + 1 : NULL;
@@ -187,7 +199,7 @@ static void host_get_reqs(void *priv, struct dmab_reqs *out)
 static int win_take(struct host_win *w, uintptr_t cpu, size_t size, uint64_t period,
 		    uint64_t mask, dmab_addr_t *bus)
 {
-	dmab_addr_t b = dmab__align_up(w->next, period) + ((uint64_t)cpu & (period - 1));
+	dmab_addr_t b = align_up(w->next, period) + ((uint64_t)cpu & (period - 1));
 	if (b >= w->end || (uint64_t)size > w->end - b)
 		return -1;
 	if (b > mask || (uint64_t)(size - 1) > mask - b)
@@ -204,17 +216,17 @@ static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_k
 	struct host_priv *p = priv;
 	if (kind == DMAB_MEM_UNCACHED)
 		return DMAB_ENOTSUP; /* no uncached memory on a host; never pretend */
-	if (!dmab__is_pow2(align) || size == 0 || size > SIZE_MAX - align)
+	if (!is_pow2(align) || size == 0 || size > SIZE_MAX - align)
 		return DMAB_ENOMEM;
 	/* More than a bus window can hold is refused before the heap is asked
 	 * (an absurd size must be an error, not a heap abort). */
 	struct host_win *biggest = (kind == DMAB_MEM_NORMAL && p->o.high) ? &p->hi : &p->low;
 	if ((uint64_t)size > biggest->end - biggest->base)
 		return DMAB_ENOMEM;
-	char *raw = dmab__zalloc(size + align - 1);
+	char *raw = calloc(1, size + align - 1);
 	if (!raw)
 		return DMAB_ENOMEM;
-	uintptr_t cpu = (uintptr_t)dmab__align_up((uintptr_t)raw, align);
+	uintptr_t cpu = (uintptr_t)align_up((uintptr_t)raw, align);
 	uint64_t period = align > HOST_PAGE ? align : HOST_PAGE;
 	dmab_addr_t bus = 0;
 	int rc = -1;
@@ -223,7 +235,7 @@ static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_k
 	if (rc)
 		rc = win_take(&p->low, cpu, size, period, mask, &bus);
 	if (rc) {
-		dmab__free(raw);
+		free(raw);
 		return DMAB_ENOMEM;
 	}
 	out->cpu = raw + (cpu - (uintptr_t)raw);
@@ -244,7 +256,7 @@ static void host_mem_free(void *priv, struct dmab_mem *m)
 		w->next = w->base;
 	else if (w->next == m->bus + m->size)
 		w->next = m->bus; /* last one handed out: rewind */
-	dmab__free(m->handle);
+	free(m->handle);
 }
 
 /* ---- cache ops: counted, nothing to do on a coherent host ------------------ */
@@ -257,7 +269,7 @@ static uint64_t line_bytes(const struct host_priv *p, const struct dmab_mem *m, 
 		return len;
 	uint64_t a = (uint64_t)(uintptr_t)m->cpu + off;
 	uint64_t lo = a & ~(line - 1);
-	uint64_t hi = dmab__align_up(a + len, line);
+	uint64_t hi = align_up(a + len, line);
 	return hi - lo;
 }
 

@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "backends/sim_int.h"
+#include "sim_int.h"
 
 struct param_row {
 	struct dmab_sim_param_info info;

@@ -1,0 +1,7 @@
+# backends/backends.mk: which backends each target builds (the only place
+# the build filters backends). A backend is the folder backends/<name>/:
+# its *.c files, and include/ for its public header (dmab/<name>.h). A
+# backend a target does not build stays in `dmabench list` there, with the
+# reason its row in backends/list.h gives.
+BACKENDS_host    := sim host
+BACKENDS_cortexm := sim host
