@@ -794,7 +794,7 @@ int hx_job_set_key(struct hx_parse_ctx *c, struct hx_job *j, const char *key, co
 		if (hx_inject_parse(c, key, text, f, (unsigned)NROWS(f), &n) < 0)
 			return -1;
 		if (strlen(text) >= sizeof j->inject)
-			return fail(c, key, text, "fault list too long (max %zu characters)", sizeof j->inject - 1);
+			return fail(c, key, text, "fault list too long (max %lu characters)", (unsigned long)(sizeof j->inject - 1));
 		snprintf(j->inject, sizeof j->inject, "%s", text);
 		j->inject_set = 1;
 		return 0;

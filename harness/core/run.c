@@ -206,8 +206,8 @@ static int layout(struct run *r)
 	size_t g = r->reqs->size_granule ? r->reqs->size_granule : 1;
 	int rc = hx_layout(r->size, (size_t)r->pt->align, r->npieces, g, r->pieces, &r->blk);
 	if (rc == DMAB_ERANGE) {
-		set_status(r, HX_SKIPPED, "sg %u: size %zu cannot be split into %u pieces of whole %zu-byte granules",
-			   r->npieces, r->size, r->npieces, g);
+		set_status(r, HX_SKIPPED, "sg %u: size %lu cannot be split into %u pieces of whole %lu-byte granules",
+			   r->npieces, (unsigned long)r->size, r->npieces, (unsigned long)g);
 		return -1;
 	}
 	if (rc < 0) {
@@ -226,8 +226,8 @@ static int pool_range(struct run *r, int rc, size_t block)
 {
 	if (rc != DMAB_ERANGE || block <= r->reqs->max_xfer)
 		return 0;
-	set_status(r, HX_SKIPPED, "pool %s: a %zu-byte block (buffer and guards) exceeds the device's max_xfer %zu, the largest pool block",
-		   hx_pool_name(r->pool), block, r->reqs->max_xfer);
+	set_status(r, HX_SKIPPED, "pool %s: a %lu-byte block (buffer and guards) exceeds the device's max_xfer %lu, the largest pool block",
+		   hx_pool_name(r->pool), (unsigned long)block, (unsigned long)r->reqs->max_xfer);
 	return 1;
 }
 
@@ -242,7 +242,7 @@ static int pools_setup(struct run *r)
 			return -1;
 		if (rc < 0) {
 			char what[96];
-			snprintf(what, sizeof(what), "pool fixed: %zu blocks of %zu bytes", need, r->blk);
+			snprintf(what, sizeof(what), "pool fixed: %lu blocks of %lu bytes", (unsigned long)need, (unsigned long)r->blk);
 			set_err(r, rc, what);
 			return -1;
 		}
@@ -275,7 +275,7 @@ static int pools_setup(struct run *r)
 			return -1;
 		if (rc < 0) {
 			char what[96];
-			snprintf(what, sizeof(what), "pool multi: classes up to %zu bytes", sizes[n - 1]);
+			snprintf(what, sizeof(what), "pool multi: classes up to %lu bytes", (unsigned long)sizes[n - 1]);
 			set_err(r, rc, what);
 			return -1;
 		}
@@ -308,8 +308,8 @@ static int buf_get(struct run *r, struct hbuf *b)
 	}
 	if (rc < 0) {
 		char what[96];
-		snprintf(what, sizeof(what), "pool %s: allocating %zu bytes of %s memory",
-			 hx_pool_name(r->pool), r->blk,
+		snprintf(what, sizeof(what), "pool %s: allocating %lu bytes of %s memory",
+			 hx_pool_name(r->pool), (unsigned long)r->blk,
 			 r->kind == DMAB_MEM_COHERENT ? "coherent"
 			 : r->kind == DMAB_MEM_UNCACHED ? "uncached" : "normal");
 		set_err(r, rc, what);
@@ -849,13 +849,13 @@ static int check_device(struct run *r, const char *bname)
 		return -1;
 	}
 	if (q->addr_align > 1 && pt->align % q->addr_align) {
-		set_status(r, HX_SKIPPED, "align %llu: the device needs addresses aligned to %zu",
-			   (unsigned long long)pt->align, q->addr_align);
+		set_status(r, HX_SKIPPED, "align %llu: the device needs addresses aligned to %lu",
+			   (unsigned long long)pt->align, (unsigned long)q->addr_align);
 		return -1;
 	}
 	if (q->size_granule > 1 && pt->size % q->size_granule) {
-		set_status(r, HX_SKIPPED, "size %llu: the device needs multiples of %zu bytes",
-			   (unsigned long long)pt->size, q->size_granule);
+		set_status(r, HX_SKIPPED, "size %llu: the device needs multiples of %lu bytes",
+			   (unsigned long long)pt->size, (unsigned long)q->size_granule);
 		return -1;
 	}
 	return 0;
@@ -898,8 +898,8 @@ static int setup(struct run *r)
 		return -1;
 	r->max_desc = desc_bound(r);
 	if ((uint64_t)r->max_desc * nslots > 1u << 22) {
-		set_status(r, HX_SKIPPED, "needs %u descriptors per transfer (device max_xfer %zu): too many",
-			   r->max_desc, r->reqs->max_xfer);
+		set_status(r, HX_SKIPPED, "needs %u descriptors per transfer (device max_xfer %lu): too many",
+			   r->max_desc, (unsigned long)r->reqs->max_xfer);
 		return -1;
 	}
 	rc = dmab_desc_pool_create(r->dev, (size_t)r->max_desc * nslots, &r->desc_pool);
@@ -1232,8 +1232,9 @@ out:
 		struct dmab_leaks lk;
 		memset(&lk, 0, sizeof(lk));
 		if (dmab_dev_close(r->dev, &lk) == DMAB_ELEAK && r->status == HX_OK)
-			set_status(r, HX_FAILED, "harness leaked: %zu mems, %zu maps, %zu pools, %zu chains, %zu channels, %zu in flight",
-				   lk.mems, lk.maps, lk.pools, lk.chains, lk.chans, lk.inflight);
+			set_status(r, HX_FAILED, "harness leaked: %lu mems, %lu maps, %lu pools, %lu chains, %lu channels, %lu in flight",
+				   (unsigned long)lk.mems, (unsigned long)lk.maps, (unsigned long)lk.pools,
+				   (unsigned long)lk.chains, (unsigned long)lk.chans, (unsigned long)lk.inflight);
 	}
 	res->status = r->status;
 	snprintf(res->reason, sizeof(res->reason), "%s", r->reason);
