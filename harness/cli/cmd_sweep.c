@@ -33,6 +33,7 @@
 
 #include "dmab/sim.h"
 #include "cli/cli.h"
+#include "core/row.h"
 
 #define CLI_MAX_JOBS 64
 #define MAX_POINTS 10000000ull
@@ -191,10 +192,6 @@ static void utc_now(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static const char *default_profile(const struct dmab_backend_ops *ops)
-{
-	return ops && ops->profiles && ops->profiles[0] ? ops->profiles[0] : "";
-}
 
 /* "name:profile options{...} describe{...} clock{...}" for one backend spec
  * and options value: the backend's own describe() text right after open
@@ -203,7 +200,7 @@ static const char *default_profile(const struct dmab_backend_ops *ops)
 static void backend_config(const struct hx_backend_spec *b, const char *opts, char *buf, size_t n)
 {
 	const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
-	const char *prof = b->profile[0] ? b->profile : default_profile(ops);
+	const char *prof = b->profile[0] || !ops || !ops->profiles || !ops->profiles[0] ? b->profile : ops->profiles[0];
 	size_t used = 0;
 	int w = snprintf(buf, n, "%s%s%s", b->name, *prof ? ":" : "", prof);
 	used = w > 0 ? (size_t)w : 0;
@@ -262,30 +259,16 @@ static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
 
 /* ---- rows ------------------------------------------------------------------------- */
 
-static void fmt_num(char *buf, size_t n, double v)
+
+/* cli_csv_field as an hx_field_fn. */
+static void put_field(void *ctx, int sep, const char *text)
 {
-	if (v == (double)(int64_t)v && v > -9.0e15 && v < 9.0e15)
-		snprintf(buf, n, "%lld", (long long)v);
-	else
-		snprintf(buf, n, "%.9g", v);
+	cli_csv_field(ctx, sep, text);
 }
 
 static void write_header(struct cli_csv *csv, const struct cli_pmu *pmu)
 {
-	int first = 1;
-	for (int d = 0; d < HX_DIM__COUNT; d++) {
-		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
-		cli_csv_field(csv, !first, dd->column);
-		first = 0;
-		if (dd->type == HX_DT_BACKEND)
-			cli_csv_field(csv, 1, "profile");
-	}
-	cli_csv_field(csv, 1, "status");
-	cli_csv_field(csv, 1, "reason");
-	cli_csv_field(csv, 1, "clock");
-	cli_csv_field(csv, 1, "cpu_clock");
-	for (int m = 0; m < HX_M__COUNT; m++)
-		cli_csv_field(csv, 1, hx_metrics[m].column);
+	hx_row_header(put_field, csv);
 	for (unsigned i = 0; i < pmu->n; i++)
 		cli_csv_field(csv, 1, pmu->ev[i].column);
 }
@@ -293,34 +276,13 @@ static void write_header(struct cli_csv *csv, const struct cli_pmu *pmu)
 static int write_row(struct cli_csv *csv, const struct hx_point *pt, const struct hx_result *res,
 		     const struct cli_pmu *pmu)
 {
-	char buf[HX_STR_MAX + 64]; /* the longest value: a text dimension */
-	int first = 1;
-	for (int d = 0; d < HX_DIM__COUNT; d++) {
-		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
-		hx_dim_format(pt, (enum hx_dim)d, buf, sizeof buf);
-		cli_csv_field(csv, !first, buf);
-		first = 0;
-		if (dd->type == HX_DT_BACKEND) {
-			const char *prof = pt->profile[0] ? pt->profile
-							  : default_profile(dmab_registry_find(pt->backend));
-			cli_csv_field(csv, 1, prof);
-		}
-	}
-	cli_csv_field(csv, 1, hx_status_name(res->status));
-	cli_csv_field(csv, 1, res->reason);
-	cli_csv_field(csv, 1, res->clock);
-	cli_csv_field(csv, 1, res->cpu_clock);
-	for (int m = 0; m < HX_M__COUNT; m++) {
-		buf[0] = '\0';
-		if (res->has[m])
-			fmt_num(buf, sizeof buf, res->v[m]);
-		cli_csv_field(csv, 1, buf);
-	}
+	hx_row_values(pt, res, put_field, csv);
 	double transfers = res->has[HX_M_TRANSFERS] ? res->v[HX_M_TRANSFERS] : 0;
+	char buf[64];
 	for (unsigned i = 0; i < pmu->n; i++) {
 		buf[0] = '\0';
 		if (pmu->ev[i].have && transfers > 0 && res->status != HX_SKIPPED)
-			fmt_num(buf, sizeof buf, (double)pmu->ev[i].last / transfers);
+			hx_fmt_num(buf, sizeof buf, (double)pmu->ev[i].last / transfers);
 		cli_csv_field(csv, 1, buf);
 	}
 	return cli_csv_endrow(csv);
@@ -506,7 +468,7 @@ static int check_options(const struct sweep *s)
 					snprintf(where, sizeof where, "%s:%u: options", s->job_file, ov->line);
 				else
 					snprintf(where, sizeof where, "--options");
-				const char *prof = b->profile[0] ? b->profile : default_profile(ops);
+				const char *prof = b->profile[0] || !ops || !ops->profiles || !ops->profiles[0] ? b->profile : ops->profiles[0];
 				if (rc != DMAB_EINVAL) {
 					cli_err("%s '%s': cannot open backend %s%s%s: %s", where, opts, b->name,
 						*prof ? ":" : "", prof, why);

@@ -1,0 +1,39 @@
+/*
+ * harness/core/row.h: one CSV row of a sweep, header and values, from the
+ * tables in core.h. Portable (no FILE, no OS): the CLI's writer and the
+ * firmware print through the same code, so a row means the same on every
+ * target. Fields go out one at a time through a callback that owns quoting
+ * and the destination (cli_csv_field on the host).
+ *
+ * Columns, in order: every dimension of HX_DIM_TABLE (with `profile` right
+ * after `backend`), the status columns of HX_STATUS_COLUMNS, every metric of
+ * HX_METRIC_TABLE. Writers may append their own columns after these (the
+ * CLI's pmu_* counters).
+ */
+#ifndef DMAB_HARNESS_ROW_H
+#define DMAB_HARNESS_ROW_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+/* X(column, help): the columns between the dimensions and the metrics. */
+#define HX_STATUS_COLUMNS(X)                                                            \
+	X(status, "ok, failed or skipped")                                              \
+	X(reason, "why the row was skipped or failed, or a note on an ok row")           \
+	X(clock, "the device clock that timed the DEV metrics, e.g. sim-cycles@100MHz") \
+	X(cpu_clock, "the clock of the CPU metrics, e.g. CLOCK_MONOTONIC")
+
+/* put(ctx, sep, text): one field; sep 0 for the first of a row, else 1. */
+typedef void (*hx_field_fn)(void *ctx, int sep, const char *text);
+
+void hx_row_header(hx_field_fn put, void *ctx);
+void hx_row_values(const struct hx_point *pt, const struct hx_result *res, hx_field_fn put, void *ctx);
+
+/* A metric value as the CSV writes it: integers exactly (below 9e15), any
+ * other value with 9 significant digits ("%.9g"). */
+void hx_fmt_num(char *buf, size_t n, double v);
+/* The profile a point runs: its own, or the backend's default (first). */
+const char *hx_point_profile(const struct hx_point *pt);
+
+#endif
