@@ -356,4 +356,12 @@ t_status "a write error leaves the previous CSV byte-identical" 0 cmp -s "$D/goo
 t_status "a write error keeps the partial rows as FILE.write-error" 0 test -s "$D/good.csv.write-error"
 t_has "a write error says where the rows are" "$D/err" "good.csv.write-error"
 
+# ---- bounded, validated input ------------------------------------------------------------
+run timeout 20 "$B" sweep --job /dev/zero --dry-run
+t_eq "--job /dev/zero exits 2 (bounded read)" "$rc" 2
+t_has "--job /dev/zero names the limit" "$D/err" "the limit for a job file"
+run "$B" sweep --size 18446744073709551615 --dry-run
+t_eq "--size beyond what a point holds exits 2" "$rc" 2
+t_has "--size beyond the limit names it" "$D/err" "size must be at most 1024 MiB"
+
 t_done

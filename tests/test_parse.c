@@ -234,6 +234,13 @@ static void test_zero_and_limits(void)
 	ERR_HAS(c, "sg must not be zero");
 	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_ALIGN, "4:16:+4"), -1);
 	ERR_HAS(c, "power of two");
+	/* Every value the parser accepts is one a point can hold (issue 15). */
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_SIZE, "18446744073709551615"), -1);
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_SIZE, "2G"), -1);
+	ERR_HAS(c, "size must be at most 1024 MiB ('2G')");
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_SIZE, "1G"), 0);
+	T_EQ_INT(hx_job_set(&c, &job_a, HX_DIM_ALIGN, "64:4G:x2"), -1);
+	ERR_HAS(c, "align must be at most 1024 MiB");
 }
 
 static void test_enums(void)
@@ -438,6 +445,14 @@ static void test_apply_and_auto(void)
 	T_FALSE(hx_job_has_auto(&job_a));
 	T_EQ_U(job_a.dim[HX_DIM_SIZE].n, 3);
 	T_EQ_U(job_a.dim[HX_DIM_SIZE].v[2], 1 << 20);
+	/* align auto: cache sizes rounded down to powers of two, once each. */
+	T_EQ_INT(hx_job_set(&c, &job_b, HX_DIM_ALIGN, "auto"), 0);
+	static const uint64_t odd[] = { 48 << 10, 2 << 20, 3 << 20, (uint64_t)105 << 20 };
+	hx_job_resolve_auto(&job_b, odd, 4);
+	T_EQ_U(job_b.dim[HX_DIM_ALIGN].n, 3);
+	T_EQ_U(job_b.dim[HX_DIM_ALIGN].v[0], 32 << 10);
+	T_EQ_U(job_b.dim[HX_DIM_ALIGN].v[1], 2 << 20);
+	T_EQ_U(job_b.dim[HX_DIM_ALIGN].v[2], 64 << 20);
 	T_EQ_INT(hx_job_defaults(&c, &job_a), 0);
 	struct hx_point pt;
 	T_EQ_INT(hx_job_point(&job_a, 0, &pt), 0);

@@ -82,8 +82,13 @@ int cli_one_options(const char *flag, const char *text, char out[HX_STR_MAX]);
 /* Validates the registry once; prints and returns an exit code on failure. */
 int cli_validate_registry(void);
 
-/* Reads a whole file, NUL-terminated; NULL with errno set on failure. */
-char *cli_read_file(const char *path, size_t *len);
+/* Reads a whole file, NUL-terminated; NULL with errno set on failure:
+ * EFBIG past about max bytes (a power of two: the buffer doubles from 4 KiB),
+ * so /dev/zero or a stray huge file is refused instead of filling memory;
+ * EILSEQ when it holds a NUL byte (not text). */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+/* The limit for job files: far beyond any real one. */
+#define CLI_JOBFILE_MAX ((size_t)1 << 20)
 /* CLOCK_MONOTONIC in ns. */
 uint64_t cli_now_ns(void);
 /* Formats n bytes as "48 KiB"-style text. */

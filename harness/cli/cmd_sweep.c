@@ -380,7 +380,10 @@ static int load_jobs(struct sweep *s)
 	pc.check_backend = cli_check_backend;
 	if (s->job_file) {
 		size_t len;
-		char *text = cli_read_file(s->job_file, &len);
+		char *text = cli_read_file(s->job_file, CLI_JOBFILE_MAX, &len);
+		if (!text && errno == EFBIG)
+			return cli_usage_err("--job %s: larger than %lu KiB, the limit for a job file", s->job_file,
+					     (unsigned long)(CLI_JOBFILE_MAX >> 10));
 		if (!text)
 			return cli_usage_err("--job %s: cannot read: %s", s->job_file, strerror(errno));
 		int r = hx_jobfile_parse(&pc, s->job_file, text, s->jobs, CLI_MAX_JOBS + 1, &s->njobs);

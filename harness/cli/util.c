@@ -210,7 +210,7 @@ int cli_validate_registry(void)
 
 /* ---- files, clocks, text ------------------------------------------------------ */
 
-char *cli_read_file(const char *path, size_t *len)
+char *cli_read_file(const char *path, size_t max, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -223,6 +223,12 @@ char *cli_read_file(const char *path, size_t *len)
 		if (got == 0)
 			break;
 		if (used + 1 == cap) {
+			if (cap >= max) {
+				free(buf);
+				buf = NULL;
+				errno = EFBIG; /* /dev/zero, or a file that is not ours */
+				break;
+			}
 			char *nb = realloc(buf, cap * 2);
 			if (!nb) {
 				free(buf);

@@ -30,11 +30,24 @@ struct dim_limit {
 	enum hx_dim dim;
 	uint64_t min;
 	int pow2;
+	uint64_t max; /* 0: none */
 };
+/* A buffer of more than 1 GiB is beyond every backend's max_xfer and most
+ * machines' patience: refused as input (exit 2), not run into a failed row. */
+#define HX_BYTES_MAX ((uint64_t)1 << 30)
 static const struct dim_limit dim_limits[] = {
-	{ HX_DIM_SIZE, 1, 0 },     { HX_DIM_ALIGN, 1, 1 },    { HX_DIM_SG, 1, 0 },
-	{ HX_DIM_CHANNELS, 1, 0 }, { HX_DIM_QDEPTH, 1, 0 },   { HX_DIM_REPS, 1, 0 },
+	{ HX_DIM_SIZE, 1, 0, HX_BYTES_MAX },     { HX_DIM_ALIGN, 1, 1, HX_BYTES_MAX },
+	{ HX_DIM_SG, 1, 0, 0 },                  { HX_DIM_CHANNELS, 1, 0, 0 },
+	{ HX_DIM_QDEPTH, 1, 0, 0 },              { HX_DIM_REPS, 1, 0, 0 },
 };
+
+static uint64_t dim_max(enum hx_dim d)
+{
+	for (size_t i = 0; i < sizeof dim_limits / sizeof dim_limits[0]; i++)
+		if (dim_limits[i].dim == d)
+			return dim_limits[i].max;
+	return 0;
+}
 
 static const struct hx_dim_desc dims[HX_DIM__COUNT] = {
 #define HX__ROW(id, nm, col, type, field, def, help) \
@@ -542,6 +555,10 @@ static int check_limits(struct hx_parse_ctx *c, enum hx_dim d, const char *tok, 
 	}
 	if (hx_dim_pow2(d) && (v & (v - 1)) != 0)
 		return fail(c, dims[d].name, tok, "%s must be a power of two ('%s')", dims[d].name, tok);
+	uint64_t max = dim_max(d);
+	if (max && v > max)
+		return fail(c, dims[d].name, tok, "%s must be at most %llu MiB ('%s')", dims[d].name,
+			    (unsigned long long)(max >> 20), tok);
 	return 0;
 }
 
@@ -879,8 +896,20 @@ void hx_job_resolve_auto(struct hx_job *j, const uint64_t *sizes, unsigned n)
 		struct hx_vals *v = &j->dim[d];
 		if (!v->is_auto)
 			continue;
-		memcpy(v->v, sizes, sizeof sizes[0] * n);
-		v->n = n;
+		/* A power-of-two dimension (align) takes each size rounded down
+		 * to a power of two (a 105 MiB L3 gives 64 MiB), once. */
+		int pow2 = hx_dim_pow2((enum hx_dim)d);
+		uint64_t max = dim_max((enum hx_dim)d);
+		v->n = 0;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t x = sizes[i];
+			while (pow2 && (x & (x - 1)))
+				x &= x - 1;
+			if (max && x > max)
+				x = max;
+			if (v->n == 0 || v->v[v->n - 1] != x)
+				v->v[v->n++] = x;
+		}
 		v->is_auto = 0;
 	}
 }
