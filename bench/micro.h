@@ -14,6 +14,7 @@
 
 #include "dmab/dmab.h"
 #include "dmab/host.h"
+#include "dmab/rand.h"
 #include "gbench.h"
 
 /* Registration, one per file (micro_main.c calls them in order). */
@@ -23,14 +24,11 @@ void micro_sg_register(void);
 void micro_cache_register(void);
 void micro_sim_register(void);
 
-/* splitmix64: a seeded, portable sequence, so every run and every machine
- * replays the same churn. */
+/* A seeded, portable sequence (dmab/rand.h), so every run and every
+ * machine replays the same churn. */
 static inline uint64_t micro_rand(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return dmab_splitmix64(s);
 }
 /* Uniform in [0, n), n > 0 (the modulo bias is irrelevant here). */
 static inline uint32_t micro_below(uint64_t *s, uint32_t n)

@@ -14,15 +14,12 @@
 #include <stdlib.h>
 
 #include "dmab/hist.h"
+#include "dmab/rand.h"
 #include "t.h"
 
-/* splitmix64: tiny, seedable, good enough to spread samples */
 static uint64_t rng_next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return dmab_splitmix64(s);
 }
 
 /* uniform in (0, 1] */

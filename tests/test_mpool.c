@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "dmab/rand.h"
 #include "dmab/host.h"
 #include "t.h"
 
@@ -347,10 +348,7 @@ static void test_poison_and_boundary(void)
 
 static uint64_t rng_next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return dmab_splitmix64(s);
 }
 
 /* Random sizes and frees against a model of the accounting. */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "dmab/dmab.h"
+#include "dmab/rand.h"
 #include "dmab/host.h"
 #include "t.h"
 
@@ -27,10 +28,7 @@ enum { NTHREADS = 4, HOLD = 48, OPS = 200000, MAILBOX = 64 };
 
 static uint64_t rng_next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return dmab_splitmix64(s);
 }
 
 struct shared {

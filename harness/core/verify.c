@@ -22,30 +22,23 @@
 
 #include <string.h>
 
+#include "dmab/rand.h"
+
 #define DOMAIN_DATA 0x6a09e667f3bcc909ull
 #define DOMAIN_GUARD 0xbb67ae8584caa73bull
-#define WORD_STEP 0x9e3779b97f4a7c15ull
-
-/* A 64-bit finaliser (the one of splitmix64): a bijection with full
+/* dmab_mix64 (the splitmix64 finaliser) is a bijection with full
  * avalanche, so neighbouring word indices give unrelated words. */
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
+#define WORD_STEP DMAB_SPLITMIX_STEP
+
 
 static inline uint64_t key_of(uint64_t seed, uint64_t domain)
 {
-	return mix64(seed ^ domain) ^ domain;
+	return dmab_mix64(seed ^ domain) ^ domain;
 }
 
 static inline uint64_t word_at(uint64_t key, uint64_t widx)
 {
-	return mix64(key + widx * WORD_STEP);
+	return dmab_mix64(key + widx * WORD_STEP);
 }
 
 static inline void store_le64(uint8_t *p, uint64_t w)
