@@ -180,8 +180,46 @@ int cli_csv_endrow(struct cli_csv *c);
  * (write_failed, or the final flush): then path is left untouched and the
  * rows are kept as path.write-error. Returns 0 or -1 (message printed). */
 int cli_csv_finish(struct cli_csv *c, int write_failed);
+/* Completes an interrupted run's file: as cli_csv_finish, except that a
+ * previous complete FILE is not replaced (the rows stay in FILE.tmp, for
+ * --resume). Returns 0 or -1 (message printed). */
+int cli_csv_finish_partial(struct cli_csv *c);
+/* Pushes what was written to disk (fflush + fsync). Returns 0 or -1. */
+int cli_csv_sync(struct cli_csv *c);
+/* Writes text as it is (rows copied by --resume). Returns 0 or -1. */
+int cli_csv_raw(struct cli_csv *c, const char *text, size_t len);
+/* A CSV line built in memory, with the writer's quoting: the header and a
+ * row's leading fields, which --resume compares. */
+struct cli_strbuf {
+	char *b;
+	size_t n, used;
+	int overflow;
+	unsigned fields, max_fields; /* max_fields 0: all */
+};
+void cli_strbuf_add(struct cli_strbuf *b, const char *s);
+/* An hx_field_fn (core/row.h) over a struct cli_strbuf. */
+void cli_strbuf_field(void *ctx, int sep, const char *s);
 /* Removes the temporary file (error paths before any row). */
 void cli_csv_abort(struct cli_csv *c);
+
+/* ---- --resume (resume.c) ----------------------------------------------------- */
+
+/* Old results are read whole: far beyond a real sweep's CSV. */
+#define CLI_RESUME_MAX ((size_t)256 << 20)
+struct cli_resume {
+	char src[4200];      /* the file the rows came from */
+	char *text;          /* its contents */
+	const char *rows;    /* the completed rows, verbatim, rows_len bytes */
+	size_t rows_len;
+	uint64_t done;       /* how many: the first `done` points of the sweep */
+};
+/* Finds the rows of an interrupted run of `out` (FILE.tmp, or FILE marked
+ * "# incomplete:"), checks the header equals `header` (no newline) and that
+ * row i starts with prefix(ctx, i) (the point's dimension fields). Returns
+ * 0 or -1 (message printed; exit 2). */
+int cli_resume_load(struct cli_resume *r, const char *out, const char *header,
+		    int (*prefix)(void *ctx, uint64_t i, char *buf, size_t n), void *ctx, uint64_t npoints);
+void cli_resume_free(struct cli_resume *r);
 
 /* ---- progress (progress.c) --------------------------------------------------- */
 

@@ -13,7 +13,9 @@
  * point starts.
  *
  * Signals: the first SIGINT/SIGTERM lets the current point finish, then the
- * sweep stops, renames the file (every completed row kept) and exits 130. A
+ * sweep stops, appends "# incomplete: N of M points" and renames the file
+ * (every completed row kept; a previous complete FILE is not replaced: the
+ * rows stay in FILE.tmp), and exits 130; --resume (resume.c) finishes it. A
  * second one also asks the core to cut the current point short; that
  * point's row is then dropped (it is not a completed row). A third one
  * kills the process (the default action), for a point that never returns.
@@ -120,6 +122,9 @@ static void sweep_help(FILE *f)
 		"                    renamed at the end; on a write error FILE is left as it was and\n"
 		"                    the rows are kept as FILE.write-error. '-' is standard output;\n"
 		"                    an existing device or FIFO is written in place, never replaced.\n"
+		"  --resume          finish an interrupted or killed run of the same command: the\n"
+		"                    rows in FILE.tmp (or in FILE, when it says '# incomplete:') are\n"
+		"                    checked against this sweep's points and kept; the rest run.\n"
 		"  --inject SPEC     fault injection, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI];\n"
 		"                    KIND: bus-error, desc-error, hang, bitflip, lost-irq, dup-irq;\n"
 		"                    RATE per transfer in ppm (1000) or percent (0.1%%); @NTH also the\n"
@@ -308,10 +313,20 @@ struct sweep {
 	const char *pin;
 	const char *events;
 	const char *trace;
-	int quiet, dry_run;
+	int quiet, dry_run, resume_on;
+	/* run state */
+	struct cli_topo topo;
+	int have_topo, csv_open, csv_failed, measured_failure;
+	uint64_t total, done, n_ok, n_failed, n_skipped, t0;
+	struct cli_pmu pmu;
+	char pin_what[512];
+	struct cli_csv csv;
+	struct cli_resume resume;
+	FILE *trace_f;
+	struct cli_progress prog;
 };
 
-enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE };
+enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME };
 
 static int parse_args(struct sweep *s, int argc, char **argv)
 {
@@ -326,7 +341,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		{ "help", 0, O_HELP },     { "h", 0, O_HELP },       { "job", 1, O_JOB },
 		{ "out", 1, O_OUT },       { "pin", 1, O_PIN },      { "events", 1, O_EVENTS },
 		{ "quiet", 0, O_QUIET },   { "q", 0, O_QUIET },      { "dry-run", 0, O_DRY },
-		{ "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },
+		{ "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },   { "resume", 0, O_RESUME },
 	};
 	_Static_assert(sizeof extra / sizeof extra[0] <= 16, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -360,6 +375,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		case O_TRACE: s->trace = a.optarg; break;
 		case O_QUIET: s->quiet = 1; break;
 		case O_DRY: s->dry_run = 1; break;
+		case O_RESUME: s->resume_on = 1; break;
 		case O_INJECT:
 			if (hx_job_set_key(&pc, s->flags, "inject", a.optarg) < 0)
 				return cli_usage_err("%s", pc.err.msg);
@@ -536,177 +552,288 @@ static void write_meta(struct cli_csv *csv, const struct sweep *s, int argc, cha
 	cli_csv_meta(csv, "jobs", buf);
 }
 
-static int run(struct sweep *s, int argc, char **argv)
+/* Jobs, backends, options and `auto` sizes resolved; s->total counted. */
+static int prepare(struct sweep *s)
 {
 	int rc = load_jobs(s);
+	if (!rc)
+		rc = check_available(s);
+	if (!rc)
+		rc = check_options(s);
 	if (rc)
 		return rc;
-	rc = check_available(s);
-	if (rc)
-		return rc;
-	rc = check_options(s);
-	if (rc)
-		return rc;
-
-	struct cli_topo topo;
-	int have_topo = cli_topo_load(&topo) == 0;
+	s->have_topo = cli_topo_load(&s->topo) == 0;
 	for (unsigned k = 0; k < s->njobs; k++) {
 		if (!hx_job_has_auto(&s->jobs[k]))
 			continue;
-		if (!have_topo) {
-			cli_err("--size auto needs the cache hierarchy, but hwloc failed: %s", topo.why);
+		if (!s->have_topo) {
+			cli_err("--size auto needs the cache hierarchy, but hwloc failed: %s", s->topo.why);
 			return CLI_EXIT_RESOURCE;
 		}
 		uint64_t sizes[8];
-		unsigned n = cli_topo_auto_sizes(&topo, sizes, 8);
+		unsigned n = cli_topo_auto_sizes(&s->topo, sizes, 8);
 		if (!n) {
 			cli_err("--size auto: hwloc reports no data caches on this machine");
 			return CLI_EXIT_RESOURCE;
 		}
 		hx_job_resolve_auto(&s->jobs[k], sizes, n);
 	}
-
-	uint64_t total = 0;
+	s->total = 0;
 	for (unsigned k = 0; k < s->njobs; k++) {
 		uint64_t c = hx_job_count(&s->jobs[k]);
-		if (c == UINT64_MAX || total + c > MAX_POINTS)
+		if (c == UINT64_MAX || s->total + c > MAX_POINTS)
 			return cli_usage_err("sweep: more than %llu points; narrow the lists or ranges",
 					     (unsigned long long)MAX_POINTS);
-		total += c;
+		s->total += c;
 	}
-	if (s->dry_run) {
-		for (unsigned k = 0; k < s->njobs; k++)
-			printf("job %s: %llu points%s%s\n", s->jobs[k].name,
-			       (unsigned long long)hx_job_count(&s->jobs[k]),
-			       s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
-		printf("total: %llu points\n", (unsigned long long)total);
-		return CLI_EXIT_OK;
-	}
+	return 0;
+}
 
-	struct cli_pmu pmu;
-	rc = cli_pmu_open(&pmu, s->events, s->quiet);
-	if (rc) {
-		cli_pmu_close(&pmu);
-		return rc;
+/* Point number g (from 0) of the whole sweep, over its jobs in order. */
+static void nth_point(const struct sweep *s, uint64_t g, struct hx_point *pt)
+{
+	for (unsigned k = 0; k < s->njobs; k++) {
+		uint64_t c = hx_job_count(&s->jobs[k]);
+		if (g < c) {
+			hx_job_point(&s->jobs[k], g, pt);
+			return;
+		}
+		g -= c;
 	}
-	char pin_what[512];
-	if (cli_topo_pin(s->pin, pin_what, sizeof pin_what) < 0) {
-		cli_err("%s", pin_what);
-		cli_pmu_close(&pmu);
+}
+
+/* --resume's check of row g: the point's dimension and profile fields. */
+static int row_prefix(void *ctx, uint64_t g, char *buf, size_t n)
+{
+	const struct sweep *s = ctx;
+	static struct hx_result none;
+	struct hx_point pt;
+	nth_point(s, g, &pt);
+	struct cli_strbuf b = { buf, n, 0, 0, 0, HX_DIM__COUNT + 1 };
+	buf[0] = '\0';
+	hx_row_values(&pt, &none, cli_strbuf_field, &b);
+	cli_strbuf_add(&b, ",");
+	return b.overflow ? -1 : 0;
+}
+
+/* The header this sweep writes, as one line (no newline). */
+static int header_line(const struct cli_pmu *pmu, char *buf, size_t n)
+{
+	struct cli_strbuf b = { buf, n, 0, 0, 0, 0 };
+	buf[0] = '\0';
+	hx_row_header(cli_strbuf_field, &b);
+	for (unsigned i = 0; i < pmu->n; i++)
+		cli_strbuf_field(&b, 1, pmu->ev[i].column);
+	return b.overflow ? -1 : 0;
+}
+
+/* Status of a copied row (the field after the dimensions and profile). */
+static void count_old_row(struct sweep *s, const char *row, size_t len)
+{
+	struct hx_point pt;
+	char pre[HX_STR_MAX * 2];
+	nth_point(s, s->done, &pt);
+	if (row_prefix(s, s->done, pre, sizeof pre) == 0 && strlen(pre) < len) {
+		const char *st = row + strlen(pre);
+		if (strncmp(st, "ok,", 3) == 0)
+			s->n_ok++;
+		else if (strncmp(st, "skipped,", 8) == 0)
+			s->n_skipped++;
+		else {
+			s->n_failed++;
+			s->measured_failure = 1;
+		}
+	}
+	s->done++;
+}
+
+/* Copies the rows an interrupted run completed, counting them as done. */
+static int copy_resumed(struct sweep *s)
+{
+	const char *p = s->resume.rows, *end = p + s->resume.rows_len;
+	if (cli_csv_raw(&s->csv, p, s->resume.rows_len) < 0 || cli_csv_sync(&s->csv) < 0)
+		return -1;
+	while (p < end) {
+		const char *nl = p;
+		int q = 0;
+		while (nl < end && (*nl != '\n' || q))
+			q ^= *nl++ == '"';
+		count_old_row(s, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Counters, pinning, the CSV (with --resume's rows) and the trace. */
+static int open_outputs(struct sweep *s, int argc, char **argv)
+{
+	int rc = cli_pmu_open(&s->pmu, s->events, s->quiet);
+	if (rc)
+		return rc;
+	if (cli_topo_pin(s->pin, s->pin_what, sizeof s->pin_what) < 0) {
+		cli_err("%s", s->pin_what);
 		return CLI_EXIT_RESOURCE;
 	}
 	if (strcmp(s->pin, "none") != 0 && !s->quiet)
-		cli_err("pin %s", pin_what);
-
+		cli_err("pin %s", s->pin_what);
 	char machine[1024];
-	cli_topo_summary(&topo, machine, sizeof machine);
-
-	struct cli_csv csv;
+	cli_topo_summary(&s->topo, machine, sizeof machine);
 	if (s->job_file && same_file(s->job_file, s->out)) {
 		cli_err("--out %s: is the job file given with --job; refusing to overwrite it", s->out);
-		cli_pmu_close(&pmu);
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_csv_open(&csv, s->out) < 0) {
-		cli_pmu_close(&pmu);
+	static char header[65536];
+	if (header_line(&s->pmu, header, sizeof header) < 0)
+		return cli_usage_err("sweep: the CSV header is too long");
+	if (s->resume_on && (strcmp(s->out, "-") == 0 || cli_resume_load(&s->resume, s->out, header, row_prefix,
+									   s, s->total) < 0))
+		return strcmp(s->out, "-") == 0 ? cli_usage_err("--resume needs --out FILE, not '-'") : CLI_EXIT_USAGE;
+	if (cli_csv_open(&s->csv, s->out) < 0)
 		return CLI_EXIT_USAGE;
+	s->csv_open = 1;
+	write_meta(&s->csv, s, argc, argv, machine, &s->pmu, s->pin_what);
+	if (s->resume_on) {
+		char what[4400];
+		snprintf(what, sizeof what, "%llu points from %s", (unsigned long long)s->resume.done, s->resume.src);
+		cli_csv_meta(&s->csv, "resumed", what);
 	}
-	write_meta(&csv, s, argc, argv, machine, &pmu, pin_what);
-	write_header(&csv, &pmu);
-	if (cli_csv_endrow(&csv) < 0) {
-		cli_csv_abort(&csv);
-		cli_pmu_close(&pmu);
+	write_header(&s->csv, &s->pmu);
+	if (cli_csv_endrow(&s->csv) < 0 || (s->resume_on && copy_resumed(s) < 0))
 		return CLI_EXIT_RESOURCE;
+	s->csv.rows = 0;
+	if (s->trace) {
+		s->trace_f = fopen(s->trace, "w");
+		if (!s->trace_f) {
+			cli_err("--trace %s: cannot write: %s", s->trace, strerror(errno));
+			return CLI_EXIT_USAGE;
+		}
 	}
-	csv.rows = 0;
+	return 0;
+}
 
-	struct sigaction old_int, old_term;
-	stop_signals = 0;
-	catch_signals(&old_int, &old_term);
+/* Runs point pt and writes its row; 0, or -1 to stop (I/O error, cut short). */
+static int run_one(struct sweep *s, const struct hx_platform *plat, const struct hx_point *pt)
+{
+	static struct hx_result res;
+	char label[192];
+	point_label(pt, label, sizeof label);
+	cli_progress_step(&s->prog, s->done, label);
+	if (s->trace_f)
+		fprintf(s->trace_f, "# point %llu: %s\n", (unsigned long long)s->done + 1, label);
+	cli_pmu_start(&s->pmu);
+	int r = hx_run_point(pt, plat, &res);
+	cli_pmu_stop(&s->pmu);
+	if (r < 0) {
+		hx_result_init(&res);
+		res.status = HX_FAILED;
+		snprintf(res.reason, sizeof res.reason, "harness: hx_run_point: %s", dmab_strerror(r));
+	}
+	if (stop_signals >= 2)
+		return -1; /* cut short: not a completed row */
+	if (write_row(&s->csv, pt, &res, &s->pmu) < 0) {
+		s->csv_failed = 1;
+		return -1;
+	}
+	s->done++;
+	if (res.status == HX_OK)
+		s->n_ok++;
+	else if (res.status == HX_FAILED)
+		s->n_failed++;
+	else
+		s->n_skipped++;
+	if (hx_result_is_failure(pt, &res))
+		s->measured_failure = 1;
+	return 0;
+}
+
+static void run_points(struct sweep *s)
+{
 	struct hx_platform plat;
 	memset(&plat, 0, sizeof plat);
 	plat.cpu_now_ns = plat_now;
 	plat.cpu_clock_name = "CLOCK_MONOTONIC";
 	plat.stop_requested = plat_stop;
-	FILE *trace = NULL;
-	if (s->trace) {
-		trace = fopen(s->trace, "w");
-		if (!trace) {
-			cli_err("--trace %s: cannot write: %s", s->trace, strerror(errno));
-			sigaction(SIGINT, &old_int, NULL);
-			sigaction(SIGTERM, &old_term, NULL);
-			cli_csv_abort(&csv);
-			cli_pmu_close(&pmu);
-			return CLI_EXIT_USAGE;
-		}
+	if (s->trace_f) {
 		plat.trace = trace_line;
-		plat.trace_ctx = trace;
+		plat.trace_ctx = s->trace_f;
 	}
+	cli_progress_init(&s->prog, s->total, s->quiet);
+	for (uint64_t g = s->done; g < s->total && !stop_signals; g++) {
+		struct hx_point pt;
+		nth_point(s, g, &pt);
+		if (run_one(s, &plat, &pt) < 0)
+			break;
+	}
+	cli_progress_step(&s->prog, s->done, "");
+	cli_progress_end(&s->prog);
+}
 
-	struct cli_progress prog;
-	cli_progress_init(&prog, total, s->quiet);
-	uint64_t done = 0, n_ok = 0, n_failed = 0, n_skipped = 0, t0 = cli_now_ns();
-	int measured_failure = 0, io_error = 0, csv_failed = 0;
-	static struct hx_result res;
-	for (unsigned k = 0; k < s->njobs && !stop_signals && !io_error; k++) {
-		const struct hx_job *j = &s->jobs[k];
-		uint64_t cnt = hx_job_count(j);
-		for (uint64_t i = 0; i < cnt && !stop_signals; i++) {
-			struct hx_point pt;
-			char label[192];
-			hx_job_point(j, i, &pt);
-			point_label(&pt, label, sizeof label);
-			cli_progress_step(&prog, done, label);
-			if (trace)
-				fprintf(trace, "# point %llu: %s\n", (unsigned long long)done + 1, label);
-			cli_pmu_start(&pmu);
-			int r = hx_run_point(&pt, &plat, &res);
-			cli_pmu_stop(&pmu);
-			if (r < 0) {
-				hx_result_init(&res);
-				res.status = HX_FAILED;
-				snprintf(res.reason, sizeof res.reason, "harness: hx_run_point: %s", dmab_strerror(r));
-			}
-			if (stop_signals >= 2)
-				break; /* cut short: not a completed row */
-			if (write_row(&csv, &pt, &res, &pmu) < 0) {
-				io_error = csv_failed = 1;
-				break;
-			}
-			done++;
-			if (res.status == HX_OK)
-				n_ok++;
-			else if (res.status == HX_FAILED)
-				n_failed++;
-			else
-				n_skipped++;
-			if (hx_result_is_failure(&pt, &res))
-				measured_failure = 1;
-		}
-	}
-	cli_progress_step(&prog, done, "");
-	cli_progress_end(&prog);
-	if (trace && fclose(trace) != 0) {
+/* Closes everything open_outputs opened; returns the exit code. */
+static int finish(struct sweep *s, int rc, int argc, char **argv)
+{
+	int io_error = s->csv_failed;
+	if (s->trace_f && fclose(s->trace_f) != 0) {
 		cli_err("--trace %s: %s", s->trace, strerror(errno));
 		io_error = 1;
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	cli_pmu_close(&pmu);
+	cli_pmu_close(&s->pmu);
 	cli_topo_free();
-
-	int fin = cli_csv_finish(&csv, csv_failed);
-	double secs = (double)(cli_now_ns() - t0) / 1e9;
+	cli_resume_free(&s->resume);
+	if (!s->csv_open)
+		return rc;
+	if (rc) {
+		cli_csv_abort(&s->csv);
+		return rc;
+	}
+	int fin;
+	if (stop_signals && !s->csv_failed) {
+		char cmd[8192], what[8400];
+		command_line(cmd, sizeof cmd, argc, argv);
+		snprintf(what, sizeof what, "%llu of %llu points (interrupted; finish with: %s%s)",
+			 (unsigned long long)s->done, (unsigned long long)s->total, cmd,
+			 s->resume_on ? "" : " --resume");
+		cli_csv_meta(&s->csv, "incomplete", what);
+		fin = cli_csv_finish_partial(&s->csv);
+	} else {
+		fin = cli_csv_finish(&s->csv, s->csv_failed);
+	}
+	double secs = (double)(cli_now_ns() - s->t0) / 1e9;
 	if (!s->quiet || stop_signals)
 		fprintf(stderr, "dmabench: sweep%s: %llu of %llu points: %llu ok, %llu failed, %llu skipped in %.1f s -> %s\n",
-			stop_signals ? " interrupted" : "", (unsigned long long)done,
-			(unsigned long long)total, (unsigned long long)n_ok, (unsigned long long)n_failed,
-			(unsigned long long)n_skipped, secs, s->out);
+			stop_signals ? " interrupted" : "", (unsigned long long)s->done,
+			(unsigned long long)s->total, (unsigned long long)s->n_ok, (unsigned long long)s->n_failed,
+			(unsigned long long)s->n_skipped, secs, s->out);
 	if (fin < 0 || io_error)
 		return CLI_EXIT_RESOURCE;
 	if (stop_signals)
 		return CLI_EXIT_INTERRUPTED;
-	return measured_failure ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	return s->measured_failure ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+static int run(struct sweep *s, int argc, char **argv)
+{
+	int rc = prepare(s);
+	if (rc)
+		return rc;
+	if (s->dry_run) {
+		for (unsigned k = 0; k < s->njobs; k++)
+			printf("job %s: %llu points%s%s\n", s->jobs[k].name,
+			       (unsigned long long)hx_job_count(&s->jobs[k]),
+			       s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
+		printf("total: %llu points\n", (unsigned long long)s->total);
+		return CLI_EXIT_OK;
+	}
+	rc = open_outputs(s, argc, argv);
+	if (rc)
+		return finish(s, rc, argc, argv);
+	struct sigaction old_int, old_term;
+	stop_signals = 0;
+	catch_signals(&old_int, &old_term);
+	s->t0 = cli_now_ns();
+	run_points(s);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return finish(s, 0, argc, argv);
 }
 
 int cli_cmd_sweep(int argc, char **argv)

@@ -164,6 +164,46 @@ void cli_csv_meta(struct cli_csv *c, const char *key, const char *value)
 	fputc('\n', c->f);
 }
 
+void cli_strbuf_field(void *ctx, int sep, const char *s)
+{
+	struct cli_strbuf *b = ctx;
+	if (b->max_fields && b->fields >= b->max_fields)
+		return;
+	b->fields++;
+	int quote = s && strpbrk(s, ",\"\n\r") != NULL;
+	char tmp[2] = { 0, 0 };
+	if (sep)
+		cli_strbuf_add(b, ",");
+	if (quote)
+		cli_strbuf_add(b, "\"");
+	for (const char *p = s ? s : ""; *p; p++) {
+		tmp[0] = *p;
+		cli_strbuf_add(b, *p == '"' && quote ? "\"\"" : tmp); /* RFC 4180: a quote is doubled */
+	}
+	if (quote)
+		cli_strbuf_add(b, "\"");
+}
+
+void cli_strbuf_add(struct cli_strbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (b->used + n + 1 > b->n) {
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->b + b->used, s, n + 1);
+	b->used += n;
+}
+
+int cli_csv_raw(struct cli_csv *c, const char *text, size_t len)
+{
+	if (len && fwrite(text, 1, len, c->f) != len) {
+		cli_err("writing %s: %s", where(c), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void cli_csv_field(struct cli_csv *c, int sep, const char *s)
 {
 	if (sep)
@@ -206,6 +246,15 @@ static void keep_failed(struct cli_csv *c)
 		cli_err("%s left as it was; the rows written so far are in %s", c->path, c->tmp);
 }
 
+int cli_csv_sync(struct cli_csv *c)
+{
+	if (fflush(c->f) != 0 || sync_fd(c) != 0) {
+		cli_err("writing %s: %s", where(c), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int cli_csv_finish(struct cli_csv *c, int write_failed)
 {
 	int bad = 0;
@@ -226,6 +275,31 @@ int cli_csv_finish(struct cli_csv *c, int write_failed)
 		cli_err("renaming %s to %s: %s", c->tmp, c->path, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int cli_csv_finish_partial(struct cli_csv *c)
+{
+	struct stat st;
+	if (c->mode != CLI_CSV_RENAME || stat(c->path, &st) != 0 || !S_ISREG(st.st_mode))
+		return cli_csv_finish(c, 0);
+	/* A previous result is there: replace it only if it is itself
+	 * unfinished. */
+	size_t len;
+	char *old = cli_read_file(c->path, CLI_RESUME_MAX, &len);
+	int old_incomplete = old && strstr(old, "\n# incomplete: ") != NULL;
+	free(old);
+	if (old_incomplete)
+		return cli_csv_finish(c, 0);
+	int bad = fflush(c->f) != 0 || sync_fd(c) != 0;
+	bad |= fclose(c->f) != 0;
+	c->f = NULL;
+	if (bad) {
+		cli_err("writing %s: %s", c->tmp, strerror(errno));
+		return -1;
+	}
+	cli_err("%s kept as it was (a complete earlier result); the rows of this run are in %s "
+		"(--resume finishes them)", c->path, c->tmp);
 	return 0;
 }
 
