@@ -223,14 +223,27 @@ void cli_resume_free(struct cli_resume *r);
 
 /* ---- progress (progress.c) --------------------------------------------------- */
 
+#define CLI_PROGRESS_BUCKETS 64
 struct cli_progress {
-	int on;             /* stderr is a terminal and not --quiet */
-	uint64_t total, done;
-	uint64_t t0, last_draw;
-	unsigned width;
+	int on;              /* stderr is a terminal and not --quiet */
+	uint64_t total, done, ok, skipped, failed;
+	double rem_xfers[CLI_PROGRESS_BUCKETS], rem_bytes[CLI_PROGRESS_BUCKETS]; /* by log2 size */
+	double fit_n, sx, sy, sxx, sxy; /* least squares of log(s/transfer) on log(size) */
+	uint64_t t0, last_draw, point_t0, point_size;
+	int in_point;
+	double point_xfers;
+	char label[160];
 };
+enum { CLI_PROGRESS_OK, CLI_PROGRESS_SKIPPED, CLI_PROGRESS_FAILED };
 void cli_progress_init(struct cli_progress *p, uint64_t total, int quiet);
-void cli_progress_step(struct cli_progress *p, uint64_t done, const char *what);
+/* Declares a point still to run (for the ETA): transfers of size bytes. */
+void cli_progress_add(struct cli_progress *p, double transfers, uint64_t size);
+/* A declared point starts. */
+void cli_progress_begin(struct cli_progress *p, double transfers, uint64_t size, const char *label);
+/* During a point (cheap; redraws at most ten times a second). */
+void cli_progress_tick(struct cli_progress *p);
+/* The point ended: CLI_PROGRESS_OK, _SKIPPED or _FAILED. */
+void cli_progress_done(struct cli_progress *p, int outcome);
 void cli_progress_end(struct cli_progress *p);
 
 /* ---- subcommands -------------------------------------------------------------- */

@@ -46,6 +46,11 @@ static void on_signal(int sig)
 {
 	if (stop_signals < 100)
 		stop_signals++;
+	if (stop_signals == 1) {
+		static const char msg[] = "\ndmabench: stopping after this point; Ctrl-C again to abort it\n";
+		ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1); /* async-signal-safe */
+		(void)w;
+	}
 	if (stop_signals >= 2) {
 		/* A third signal kills at once, even if a point never returns. */
 		struct sigaction dfl;
@@ -71,10 +76,11 @@ static uint64_t plat_now(void *ctx)
 	return cli_now_ns();
 }
 
-/* Only a second signal interrupts a point in progress. */
+/* Only a second signal interrupts a point in progress. The core polls this
+ * often during a point, which also keeps the progress line alive. */
 static int plat_stop(void *ctx)
 {
-	(void)ctx;
+	cli_progress_tick(ctx);
 	return stop_signals >= 2;
 }
 
@@ -711,13 +717,19 @@ static int open_outputs(struct sweep *s, int argc, char **argv)
 	return 0;
 }
 
+/* Transfers a point moves (warm-up included, every channel), for the ETA. */
+static double point_xfers(const struct hx_point *pt)
+{
+	return (double)(pt->reps + pt->warmup) * (double)pt->channels;
+}
+
 /* Runs point pt and writes its row; 0, or -1 to stop (I/O error, cut short). */
 static int run_one(struct sweep *s, const struct hx_platform *plat, const struct hx_point *pt)
 {
 	static struct hx_result res;
 	char label[192];
 	point_label(pt, label, sizeof label);
-	cli_progress_step(&s->prog, s->done, label);
+	cli_progress_begin(&s->prog, point_xfers(pt), pt->size, label);
 	if (s->trace_f)
 		fprintf(s->trace_f, "# point %llu: %s\n", (unsigned long long)s->done + 1, label);
 	cli_pmu_start(&s->pmu);
@@ -741,6 +753,8 @@ static int run_one(struct sweep *s, const struct hx_platform *plat, const struct
 		s->n_failed++;
 	else
 		s->n_skipped++;
+	cli_progress_done(&s->prog, res.status == HX_OK ? CLI_PROGRESS_OK
+				    : res.status == HX_SKIPPED ? CLI_PROGRESS_SKIPPED : CLI_PROGRESS_FAILED);
 	if (hx_result_is_failure(pt, &res))
 		s->measured_failure = 1;
 	return 0;
@@ -758,13 +772,19 @@ static void run_points(struct sweep *s)
 		plat.trace_ctx = s->trace_f;
 	}
 	cli_progress_init(&s->prog, s->total, s->quiet);
+	for (uint64_t g = s->done; g < s->total; g++) {
+		struct hx_point pt;
+		nth_point(s, g, &pt);
+		cli_progress_add(&s->prog, point_xfers(&pt), pt.size);
+	}
+	s->prog.done = s->done; /* resumed points */
+	plat.ctx = &s->prog;
 	for (uint64_t g = s->done; g < s->total && !stop_signals; g++) {
 		struct hx_point pt;
 		nth_point(s, g, &pt);
 		if (run_one(s, &plat, &pt) < 0)
 			break;
 	}
-	cli_progress_step(&s->prog, s->done, "");
 	cli_progress_end(&s->prog);
 }
 
