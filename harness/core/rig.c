@@ -59,10 +59,10 @@
 
 #define RIG_SLACK 4u
 #define RIG_MIN_NS 2000000ull
-#define RIG_MAX_NS_VIRTUAL 3600000000000ull
+#define RIG_MAX_NS_VIRTUAL (1ull << 50)
 #define RIG_MAX_NS_REAL 60000000000ull
 #define RIG_PRIOR_FIXED (1ull << 20)   /* ticks per transfer: descriptor fetch, interrupt */
-#define RIG_PRIOR_PER_BYTE 2048ull     /* ticks per byte: a 1-byte bus with long arbitration */
+#define RIG_PRIOR_PER_BYTE (1ull << 16) /* ticks per byte: 1-byte bursts, long arbitration */
 #define RIG_MAX_FAULTS 16u
 
 void hx_rig_init(struct hx_rig *g, const struct hx_rig_policy *pol)
