@@ -37,7 +37,8 @@
  *    and a prior of RIG_PRIOR_FIXED + len x RIG_PRIOR_PER_BYTE device ticks
  *    (a slow peripheral FIFO or a long arbitration latency paces large
  *    transfers only, so a small one says little about a large one).
- * Each transfer costs at least RIG_PRIOR_FIXED ticks. The priors are in
+ * Each transfer costs at least RIG_FLOOR ticks (a small transfer seen fast
+ * may find the FIFO empty next time). The priors are in
  * ticks of the device's clock (dmab_reqs.clock_hz), so a slow clock
  * lengthens them by itself. The result is clamped to [RIG_MIN_NS, max],
  * max being an hour of device time on a virtual-time backend (waiting costs
@@ -61,6 +62,7 @@
 #define RIG_MIN_NS 2000000ull
 #define RIG_MAX_NS_VIRTUAL (1ull << 50)
 #define RIG_MAX_NS_REAL 60000000000ull
+#define RIG_FLOOR (1ull << 14)         /* ticks per transfer, always */
 #define RIG_PRIOR_FIXED (1ull << 20)   /* ticks per transfer: descriptor fetch, interrupt */
 #define RIG_PRIOR_PER_BYTE (1ull << 16) /* ticks per byte: 1-byte bursts, long arbitration */
 #define RIG_MAX_FAULTS 16u
@@ -340,7 +342,7 @@ static uint64_t cost_ticks(const struct hx_rig *g, const struct hx_rig_slot *s)
 				t = scaled;
 		}
 	}
-	return t < RIG_PRIOR_FIXED ? RIG_PRIOR_FIXED : t;
+	return t < RIG_FLOOR ? RIG_FLOOR : t;
 }
 
 uint64_t hx_rig_timeout(const struct hx_rig *g)

@@ -18,13 +18,13 @@
  * (untimed) -> release buffers (alloc_ns). Completed slots are refilled at
  * once, so every channel keeps `qdepth` transfers in flight.
  *
- * Completions are found by cookie status, O(1) each, scanning the at most
- * channels x qdepth busy slots after every poll that delivered something:
- * no callbacks, so cancelled and retried transactions need no special path.
- * When a poll delivers nothing within the timeout, the oldest transaction
- * of every busy channel is waited on, which makes the library recover lost
- * interrupts and hangs (it resets the channel; retries are off, so a hung
- * transfer fails instead of looping).
+ * The device, its channels and chains, the loop (refill, issue, collect by
+ * cookie, wait with a timeout from the device's own pace, recover hangs
+ * and lost interrupts), fault arming and the rule that makes an error code
+ * a skipped or a failed row are the rig's (rig.c), shared with stress; this
+ * file is the sweep's policy: what a slot carries, what is timed, verified
+ * and reported. Retries are off, so a hung transfer fails the row instead
+ * of looping.
  *
  * Determinism: nothing that reaches the device depends on the CPU clock or
  * on memory addresses of the host; data seeds derive from (seed, channel,
