@@ -404,5 +404,20 @@ run "$B" sweep $R --out "$D/whole.csv" --resume
 t_eq "--resume after Ctrl-C exits 0" "$rc" 0
 detcols "$D/whole.csv" >"$D/again.det"
 t_status "--resume after Ctrl-C equals the uninterrupted run" 0 cmp -s "$D/whole.det" "$D/again.det"
+# No false verdicts (issue 15): plain stress also draws slow peripheral
+# transfers, and its timeout once assumed memory speed: 10 of 40 seeds of
+# `stress --count 5` exited 1 with "ETIMEDOUT without an injected fault".
+# The timeout now comes from the device's own pace (core/rig.c).
+bad=""
+for seed in $(seq 1 40); do
+  "$B" stress --count 5 --seed "$seed" --quiet >"$D/out" 2>"$D/err" || bad="$bad $seed"
+done
+t_eq "stress --count 5 passes for seeds 1..40 (failing:$bad)" "$bad" ""
+run "$B" stress --qdepth 256 --seed 5 --count 600 --quiet
+t_eq "stress --qdepth 256 exits 0" "$rc" 0
+run "$B" stress --options 'clock_hz=1' --count 40 --quiet
+t_eq "stress on a 1 Hz device exits 0" "$rc" 0
+run "$B" sweep --options 'arb_latency=100000' --transfer mem2mem,dev2mem --size 4K --pool heap --cache sync --channels 4 --reps 4 --quiet --out "$D/slow.csv"
+t_eq "a sweep with arb_latency=100000 exits 0 (no failed row)" "$rc" 0
 
 t_done

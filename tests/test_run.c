@@ -609,6 +609,37 @@ static void test_sim_slow_peripheral_first_wait(void)
 	}
 }
 
+/* Devices the options check accepts that are slow in every way: a 1 Hz
+ * clock, a 100000-cycle arbitration per grant, a peripheral moving one
+ * byte per 100000 cycles. Each gave failed rows (ETIMEDOUT) while the
+ * timeout assumed a speed in ns; the rig's timeouts are in the device's
+ * own ticks and pace, so every point runs clean, at 4 channels too (each
+ * waited on behind the others). */
+static void test_sim_slow_devices_no_false_failures(void)
+{
+	static const char *const opts[] = { "clock_hz=1", "arb_latency=100000",
+					    "fifo_rate=1;fifo_period=100000" };
+	struct hx_point pt;
+	struct hx_result res;
+	for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		for (int x = DMAB_MEM2MEM; x <= DMAB_DEV2MEM; x += DMAB_DEV2MEM - DMAB_MEM2MEM) {
+			base_point(&pt, "sim", "mcu");
+			snprintf(pt.options, sizeof(pt.options), "%s", opts[i]);
+			pt.transfer = x;
+			pt.size = x == DMAB_MEM2MEM ? 16384 : 1024;
+			pt.channels = 4;
+			pt.reps = 4;
+			pt.pool = HX_POOL_HEAP;
+			pt.cache = HX_CACHE_SYNC;
+			T_EQ_INT(run(&pt, &res), 0);
+			if (res.status != HX_OK)
+				T__FAIL_FMT("%s, %s: %s", opts[i], hx_xfer_name(x), res.reason);
+			T_EQ_U(res.v[HX_M_TRANSFERS], 16); /* 4 per channel */
+			T_EQ_U(res.v[HX_M_ERRORS], 0);
+		}
+	}
+}
+
 static void test_sim_alignment_and_granule_skips(void)
 {
 	struct hx_point pt;
@@ -739,4 +770,4 @@ T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),
        T_CASE(test_sim_deadline_misses_under_load), T_CASE(test_sim_sg_and_device_transfers),
-       T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_min_time_and_injection))
+       T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_slow_devices_no_false_failures), T_CASE(test_sim_min_time_and_injection))

@@ -321,6 +321,85 @@ static void test_options(void)
 		T__FAIL_FMT("reason \"%s\"", b.reason);
 }
 
+/* No false verdicts: a timeout catches hangs, it does not measure. Plain
+ * `dmabench stress` (the defaults: sim:mcu, 2 channels x qdepth 2, up to 64
+ * KiB, every transfer type) also draws slow peripheral transfers (a FIFO
+ * moving 4 bytes per us: 16 ms for 64 KiB); the timeout once assumed
+ * memory speed and 10 of 40 seeds of `--count 5` ended in "ETIMEDOUT
+ * without an injected fault". Now the rig derives it from the device's
+ * own pace (rig.c), so no seed may fail. */
+static void test_default_stress_no_false_failures(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	unsigned bad = 0, slow = 0;
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		hx_stress_cfg_defaults(&cfg);
+		cfg.seed = seed;
+		cfg.count = 5;
+		T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
+		if (r.status != HX_OK || hx_stress_is_failure(&r) || r.failed || r.cancelled) {
+			if (bad++ == 0)
+				printf("  seed %llu: %s%s\n", (unsigned long long)seed, r.reason,
+				       r.first_undetected);
+		}
+		slow += r.by_xfer[DMAB_MEM2DEV] + r.by_xfer[DMAB_DEV2MEM] > 0;
+	}
+	T_EQ_U(bad, 0);
+	T_GT_U(slow, 100); /* the peripheral transfers really were drawn */
+}
+
+/* Deep queues: 2 x 256 transfers in flight, each waited on behind all the
+ * others; and devices the options check accepts that are slow in every
+ * way (a 1 Hz clock, a 100000-cycle arbitration, a peripheral moving one
+ * byte per 100000 cycles). None of that is a hang. */
+static void test_deep_and_slow_devices_no_false_failures(void)
+{
+	static const char *const opts[] = {
+		"", "clock_hz=1", "arb_latency=100000", "fifo_rate=1;fifo_period=100000",
+		"cycles_per_beat=1000;bus_width=1;burst_len=1;arb_latency=100000",
+	};
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		hx_stress_cfg_defaults(&cfg);
+		snprintf(cfg.options, sizeof(cfg.options), "%s", opts[i]);
+		cfg.qdepth = i == 0 ? 256 : 2;
+		cfg.count = i == 0 ? 1200 : 40;
+		cfg.seed = 5; /* failed at --qdepth 256 before */
+		T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
+		if (r.status != HX_OK || r.undetected)
+			printf("  options '%s': %s%s\n", opts[i], r.reason, r.first_undetected);
+		T_EQ_INT(r.status, HX_OK);
+		T_EQ_U(r.undetected, 0);
+		T_EQ_U(r.completed, cfg.count);
+		T_EQ_U(sum(r.errors, DMAB_ERRK__COUNT), 0);
+	}
+}
+
+/* The other side of the bargain: a real hang is still caught, and soon in
+ * device time once the device's pace is known (not after the priors' hour):
+ * hang@50 on a run of 100 small mem2mem transfers. */
+static void test_hang_still_caught(void)
+{
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result r;
+	cfg_for(&cfg, "sim", "mcu");
+	cfg.channels = 1;
+	cfg.count = 100;
+	cfg.xfers = 1u << DMAB_MEM2MEM;
+	cfg.inject = "hang@50";
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &r), 0);
+	T_EQ_U(r.undetected, 0);
+	T_EQ_U(r.faults_fired[DMAB_FAULT_HANG], 1);
+	T_EQ_U(r.errors[DMAB_ERRK_TIMEOUT], 1);
+	T_EQ_U(r.failed, 1);
+	T_EQ_U(r.completed, 99);
+	/* 99 transfers of at most 4 KiB take about 1 ms on sim:mcu; the
+	 * hang's timeouts, from the observed pace, add a few more */
+	T_LT_U(r.device_ns, 20000000);
+}
+
 static void test_failure_rule(void)
 {
 	struct hx_stress_result r;
@@ -340,4 +419,6 @@ T_MAIN(T_CASE(test_host_clean_run), T_CASE(test_sim_clean_run_all_directions),
        T_CASE(test_threads_round_robin_equals_separate), T_CASE(test_deterministic),
        T_CASE(test_bitflip_detected_and_classified), T_CASE(test_error_faults_detected), T_CASE(test_compound_and_final_faults),
        T_CASE(test_stop_hook_and_bounds), T_CASE(test_setup_failures_reported),
-       T_CASE(test_options), T_CASE(test_failure_rule))
+       T_CASE(test_options), T_CASE(test_failure_rule),
+       T_CASE(test_default_stress_no_false_failures),
+       T_CASE(test_deep_and_slow_devices_no_false_failures), T_CASE(test_hang_still_caught))

@@ -18,13 +18,13 @@
  * (untimed) -> release buffers (alloc_ns). Completed slots are refilled at
  * once, so every channel keeps `qdepth` transfers in flight.
  *
- * Completions are found by cookie status, O(1) each, scanning the at most
- * channels x qdepth busy slots after every poll that delivered something:
- * no callbacks, so cancelled and retried transactions need no special path.
- * When a poll delivers nothing within the timeout, the oldest transaction
- * of every busy channel is waited on, which makes the library recover lost
- * interrupts and hangs (it resets the channel; retries are off, so a hung
- * transfer fails instead of looping).
+ * The device, its channels and chains, the loop (refill, issue, collect by
+ * cookie, wait with a timeout from the device's own pace, recover hangs
+ * and lost interrupts), fault arming and the rule that makes an error code
+ * a skipped or a failed row are the rig's (rig.c), shared with stress; this
+ * file is the sweep's policy: what a slot carries, what is timed, verified
+ * and reported. Retries are off, so a hung transfer fails the row instead
+ * of looping.
  *
  * Determinism: nothing that reaches the device depends on the CPU clock or
  * on memory addresses of the host; data seeds derive from (seed, channel,
@@ -43,14 +43,12 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "core/parse.h"
+#include "core/rig.h"
 #include "core/verify.h"
 
 #define RUN_GUARD ((size_t)HX_GUARD_BYTES)
 #define MAX_QDEPTH 128u       /* well inside DMAB_CHAN_HISTORY */
 #define MAX_SG 4096u
-#define MAX_STALLS 8          /* polls in a row without progress before giving up */
-#define MIN_TIMEOUT_NS 2000000ull
 
 /* One buffer: a block from the point's buffer source. */
 struct hbuf {
@@ -60,14 +58,13 @@ struct hbuf {
 	int held;
 };
 
+/* The sweep's side of a rig slot (same index): channel, cookie and chain
+ * are the rig's (struct hx_rig_slot). */
 struct slot {
-	unsigned ch;
-	int busy, measured, mapped;
-	dmab_cookie_t cookie;
+	int measured, mapped;
 	uint64_t seed;
 	uint64_t t_submit;    /* device ticks */
 	struct hbuf src, dst;
-	struct dmab_chain *chain;
 	struct dmab_sg *sg_src, *sg_dst;     /* mapping policies, sg > 1 */
 	struct dmab_map map_src, map_dst;    /* mapping policies, sg == 1 */
 };
@@ -76,7 +73,8 @@ struct run {
 	const struct hx_point *pt;
 	const struct hx_platform *plat;
 	struct hx_result *res;
-	struct dmab_dev *dev;
+	struct hx_rig g;        /* device, channels, chains, loop and status */
+	struct dmab_dev *dev;   /* g.dev, g.reqs and g.caps, once open */
 	const struct dmab_reqs *reqs;
 	uint32_t caps;
 
@@ -88,20 +86,12 @@ struct run {
 	unsigned npieces, nch, q, max_desc;
 	struct hx_piece *pieces;
 
-	struct dmab_chan **chans;
-	dmab_addr_t *periph;    /* per channel: its peripheral's bus address (device transfers) */
 	struct slot *slots;
-	struct dmab_pool *desc_pool, *pool_fixed;
+	struct dmab_pool *pool_fixed;
 	struct dmab_mpool *pool_multi;
 	uint64_t *sub, *done;   /* per channel, current phase */
 	uint64_t seq;           /* transfers started, for data seeds */
-	uint64_t timeout_ns, max_exec_ns;
-	int recovering;         /* collecting what a recovery ended */
-
-	/* status: the first problem wins */
-	int stop;
-	enum hx_status status;
-	char reason[sizeof(((struct hx_result *)0)->reason)];
+	uint64_t target;        /* transfers per channel in the current phase */
 
 	/* measured phase */
 	int measuring, t0_set;
@@ -116,26 +106,23 @@ struct run {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static void set_status(struct run *r, enum hx_status st, const char *fmt, ...)
 {
-	r->stop = 1;
-	if (r->status != HX_OK)
-		return;
-	r->status = st;
+	char msg[sizeof(r->g.reason)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	hx_rig_fail(&r->g, st, "%s", msg);
 }
 
-/* Skipped for "cannot do" codes, failed for everything else. */
+/* The rig's rule: skipped for "cannot do" codes, failed for the rest. */
 static void set_err(struct run *r, int rc, const char *what)
 {
-	enum hx_status st = (rc == DMAB_ENOTSUP || rc == DMAB_ENOMEM || rc == DMAB_ERANGE ||
-			     rc == DMAB_EALIGN || rc == DMAB_ENOSYS || rc == DMAB_EFAULT)
-				    ? HX_SKIPPED
-				    : HX_FAILED;
-	set_status(r, st, "%s: %s (%s)", what, dmab_strerror(rc), dmab_err_name(rc));
+	hx_rig_err(&r->g, rc, what);
 }
 
 static uint64_t cpu_now(const struct run *r)
@@ -446,51 +433,42 @@ static void unmap_all(struct run *r, struct slot *s)
 }
 
 /* The peripheral side of device transfers: the FIFO of request line
- * `chan` (the channel's index), asked of the backend once per point by
- * periph_lookup(). */
+ * `chan` (the channel's index), asked of the backend once per point
+ * (hx_rig_periph, from check_device). */
 static dmab_addr_t periph_addr(const struct run *r, unsigned chan)
 {
-	return r->periph[chan];
+	return r->g.periph[chan];
 }
 
-/* Fills r->periph for every channel; returns 0, or the backend's error
- * for the first line it lacks. */
-static int periph_lookup(struct run *r)
+/* The rig's half of a slot: channel, cookie, chain. */
+static struct hx_rig_slot *rig_slot(const struct run *r, const struct slot *s)
 {
-	if (!r->periph)
-		r->periph = calloc(r->nch, sizeof(*r->periph));
-	if (!r->periph)
-		return DMAB_ENOMEM;
-	for (unsigned i = 0; i < r->nch; i++) {
-		int rc = dmab_dev_periph_addr(r->dev, i, &r->periph[i]);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return &r->g.slots[s - r->slots];
 }
 
 static int build_chain(struct run *r, struct slot *s)
 {
-	struct dmab_chain *c = s->chain;
+	unsigned ch = rig_slot(r, s)->ch;
+	struct dmab_chain *c = rig_slot(r, s)->chain;
 	int rc = dmab_chain_reset(c);
 	if (rc == 0 && r->map && r->npieces > 1) {
 		if (r->xfer == DMAB_MEM2MEM)
 			rc = dmab_chain_add_sg(c, s->sg_src, s->sg_dst, DMAB_DESC_IRQ);
 		else if (r->xfer == DMAB_MEM2DEV)
-			rc = dmab_chain_add_periph_sg(c, s->sg_src, periph_addr(r, s->ch), 1, DMAB_DESC_IRQ);
+			rc = dmab_chain_add_periph_sg(c, s->sg_src, periph_addr(r, ch), 1, DMAB_DESC_IRQ);
 		else
-			rc = dmab_chain_add_periph_sg(c, s->sg_dst, periph_addr(r, s->ch), 0, DMAB_DESC_IRQ);
+			rc = dmab_chain_add_periph_sg(c, s->sg_dst, periph_addr(r, ch), 0, DMAB_DESC_IRQ);
 	} else {
 		for (unsigned i = 0; rc == 0 && i < r->npieces; i++) {
 			const struct hx_piece *p = &r->pieces[i];
 			dmab_addr_t src, dst;
 			uint32_t ctrl = DMAB_DESC_TYPE(r->xfer);
 			if (r->map) {
-				src = r->need_src ? s->map_src.bus : periph_addr(r, s->ch);
-				dst = r->need_dst ? s->map_dst.bus : periph_addr(r, s->ch);
+				src = r->need_src ? s->map_src.bus : periph_addr(r, ch);
+				dst = r->need_dst ? s->map_dst.bus : periph_addr(r, ch);
 			} else {
-				src = r->need_src ? s->src.bus + p->off : periph_addr(r, s->ch);
-				dst = r->need_dst ? s->dst.bus + p->off : periph_addr(r, s->ch);
+				src = r->need_src ? s->src.bus + p->off : periph_addr(r, ch);
+				dst = r->need_dst ? s->dst.bus + p->off : periph_addr(r, ch);
 			}
 			if (r->need_src)
 				ctrl |= DMAB_DESC_INC_SRC;
@@ -514,8 +492,9 @@ static int build_chain(struct run *r, struct slot *s)
 static int slot_start(struct run *r, struct slot *s)
 {
 	uint64_t t;
+	unsigned ch = rig_slot(r, s)->ch;
 	s->measured = r->measuring;
-	s->seed = mix64(r->pt->seed ^ mix64(((uint64_t)s->ch << 40) ^ r->seq++));
+	s->seed = mix64(r->pt->seed ^ mix64(((uint64_t)ch << 40) ^ r->seq++));
 	if (bufs_acquire(r, s) < 0)
 		return -1;
 	prepare_data(r, s);
@@ -544,31 +523,26 @@ static int slot_start(struct run *r, struct slot *s)
 		r->cpu_prep_ns += cpu_now(r) - t;
 
 	struct dmab_submit_opts opts = { 0, NULL, NULL };
-	if (s->ch == 0)
+	if (ch == 0)
 		opts.deadline_ns = r->pt->deadline_ns;
 	s->t_submit = dmab_dev_now(r->dev);
 	if (r->measuring && !r->t0_set) {
 		r->t0_ticks = s->t_submit;
 		r->t0_set = 1;
 	}
-	dmab_cookie_t ck = dmab_chan_submit(r->chans[s->ch], s->chain, &opts);
-	if (ck < 0) {
-		set_err(r, ck, "submitting");
-		return -1;
-	}
-	s->cookie = ck;
-	s->busy = 1;
-	return 0;
+	return hx_rig_submit(&r->g, (unsigned)(s - r->slots), HX_RIG_CLASS(r->xfer, r->cache),
+			     r->size, &opts);
 }
 
 /* The reason for a failed transfer: the device's error record for it. */
 static void describe_failure(struct run *r, const struct slot *s, const struct dmab_result *res)
 {
+	const struct hx_rig_slot *rs = rig_slot(r, s);
 	struct dmab_err_rec recs[DMAB_DEV_ERRORS];
 	size_t n = dmab_dev_errors(r->dev, recs, DMAB_DEV_ERRORS);
 	const struct dmab_err_rec *e = NULL;
 	for (size_t i = 0; i < n; i++)
-		if (recs[i].chan == s->ch && recs[i].cookie == s->cookie)
+		if (recs[i].chan == rs->ch && recs[i].cookie == rs->cookie)
 			e = &recs[i]; /* newest for this transfer */
 	if (e) {
 		char addr[24] = "none";
@@ -579,15 +553,49 @@ static void describe_failure(struct run *r, const struct slot *s, const struct d
 			   addr);
 	} else {
 		set_status(r, HX_FAILED, "transfer failed: %s on channel %u, cookie %d, no error record",
-			   dmab_err_name(res->error), s->ch, (int)s->cookie);
+			   dmab_err_name(res->error), rs->ch, (int)rs->cookie);
 	}
 }
 
-static void slot_finish(struct run *r, struct slot *s, enum dmab_status st,
-			const struct dmab_result *res)
+/* A completed transfer: verify, and count it when measured. */
+static void slot_complete(struct run *r, struct slot *s, const struct dmab_result *res)
 {
-	s->busy = 0;
-	r->done[s->ch]++;
+	if (r->xfer == DMAB_MEM2MEM) {
+		enum hx_verdict v = HX_V_OK;
+		for (unsigned i = 0; i < r->npieces && v == HX_V_OK; i++) {
+			struct hx_xfer_buf b = piece_buf(r, s, i);
+			v = hx_verify_xfer(&b, NULL);
+		}
+		r->verified++;
+		if (v != HX_V_OK)
+			r->verify_failures++;
+		if (v == HX_V_SRC_OVERWRITTEN || v == HX_V_OUTSIDE_WINDOW)
+			r->guard_violations++;
+	}
+	if (s->measured) {
+		uint64_t end = dmab_dev_ticks_to_ns(r->dev, s->t_submit) + res->latency_ns;
+		r->m_transfers++;
+		r->m_bytes += r->size;
+		r->m_exec_ns += res->exec_ns;
+		r->m_cycles += res->dev_cycles;
+		if (end > r->t_end_ns)
+			r->t_end_ns = end;
+	}
+}
+
+/* The rig's finish(): slot i's transfer ended. */
+static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct dmab_result *res)
+{
+	struct run *r = ctx;
+	struct slot *s = &r->slots[i];
+	const struct hx_rig_slot *rs = &r->g.slots[i];
+	r->done[rs->ch]++;
+	if (st == DMAB_ST_UNKNOWN) {
+		/* Never expected: the library forgot a transfer we hold. */
+		set_status(r, HX_FAILED, "transfer vanished: cookie %d on channel %u is unknown to the library",
+			   (int)rs->cookie, rs->ch);
+		return; /* teardown releases what it holds */
+	}
 	if (s->mapped) {
 		uint64_t d = dmab_dev_now(r->dev);
 		unmap_all(r, s);
@@ -595,29 +603,7 @@ static void slot_finish(struct run *r, struct slot *s, enum dmab_status st,
 			r->maint_ticks += dmab_dev_now(r->dev) - d;
 	}
 	if (st == DMAB_ST_COMPLETE) {
-		if (!r->recovering && res->exec_ns > r->max_exec_ns)
-			r->max_exec_ns = res->exec_ns;
-		if (r->xfer == DMAB_MEM2MEM) {
-			enum hx_verdict v = HX_V_OK;
-			for (unsigned i = 0; i < r->npieces && v == HX_V_OK; i++) {
-				struct hx_xfer_buf b = piece_buf(r, s, i);
-				v = hx_verify_xfer(&b, NULL);
-			}
-			r->verified++;
-			if (v != HX_V_OK)
-				r->verify_failures++;
-			if (v == HX_V_SRC_OVERWRITTEN || v == HX_V_OUTSIDE_WINDOW)
-				r->guard_violations++;
-		}
-		if (s->measured) {
-			uint64_t end = dmab_dev_ticks_to_ns(r->dev, s->t_submit) + res->latency_ns;
-			r->m_transfers++;
-			r->m_bytes += r->size;
-			r->m_exec_ns += res->exec_ns;
-			r->m_cycles += res->dev_cycles;
-			if (end > r->t_end_ns)
-				r->t_end_ns = end;
-		}
+		slot_complete(r, s, res);
 	} else if (st == DMAB_ST_FAILED) {
 		r->failed++;
 		if (!r->injecting)
@@ -626,152 +612,64 @@ static void slot_finish(struct run *r, struct slot *s, enum dmab_status st,
 		r->cancelled++;
 		if (!r->injecting)
 			set_status(r, HX_FAILED, "transfer cancelled unexpectedly: channel %u, cookie %d",
-				   s->ch, (int)s->cookie);
+				   rs->ch, (int)rs->cookie);
 	}
 	bufs_release(r, s);
 }
 
-/* ---- the engine loop ----------------------------------------------------------- */
+/* ---- the sweep's policy for the rig ---------------------------------------------- */
 
-static int collect(struct run *r)
+static int pol_more(void *ctx, unsigned c)
 {
-	int got = 0;
-	for (unsigned i = 0; i < r->nch * r->q; i++) {
-		struct slot *s = &r->slots[i];
-		if (!s->busy)
-			continue;
-		struct dmab_result res;
-		memset(&res, 0, sizeof(res));
-		enum dmab_status st = dmab_chan_status(r->chans[s->ch], s->cookie, &res);
-		if (st == DMAB_ST_COMPLETE || st == DMAB_ST_FAILED || st == DMAB_ST_CANCELLED) {
-			slot_finish(r, s, st, &res);
-			got++;
-		} else if (st == DMAB_ST_UNKNOWN) {
-			/* Never expected: the library forgot a transfer we hold. */
-			set_status(r, HX_FAILED, "transfer vanished: cookie %d on channel %u is unknown to the library",
-				   (int)s->cookie, s->ch);
-			s->busy = 0;
-			r->done[s->ch]++;
-			got++;
-		}
-	}
-	return got;
+	struct run *r = ctx;
+	return r->sub[c] < r->target;
 }
 
-/* Nothing completed within the timeout: wait on the oldest transfer of each
- * busy channel so the library recovers lost interrupts and hangs. */
-static void recover(struct run *r)
+static int pol_start(void *ctx, unsigned i)
 {
-	for (unsigned c = 0; c < r->nch; c++) {
-		const struct slot *oldest = NULL;
-		for (unsigned k = 0; k < r->q; k++) {
-			const struct slot *s = &r->slots[c * r->q + k];
-			if (s->busy && (!oldest || s->cookie < oldest->cookie))
-				oldest = s;
-		}
-		if (oldest) {
-			struct dmab_result res;
-			(void)dmab_chan_wait(r->chans[c], oldest->cookie, r->timeout_ns, &res);
-		}
-	}
+	struct run *r = ctx;
+	if (slot_start(r, &r->slots[i]) < 0)
+		return -1;
+	r->sub[r->g.slots[i].ch]++;
+	return 0;
 }
 
-/*
- * How long to wait for the next completion before recovering. Before
- * anything completed: 1 us per byte in flight (1 MB/s), because device
- * transfers run at the peripheral's pace (sim:mcu's FIFOs take 4 bytes per
- * us; 100 ns per byte once called a 60 KB dev2mem transfer a hang). Then
- * 16 x the longest execution time seen, times the number of channels sharing the
- * device. Execution time, not latency, and only of transfers that ended
- * normally: latencies include queueing behind a recovered transfer, which
- * would make every recovery lengthen the next timeout without bound.
- * Device time, so free on virtual-time backends unless something hangs.
- */
-static uint64_t timeout_for(const struct run *r)
+static void pol_stuck(void *ctx, uint64_t timeout_ns)
 {
-	uint64_t t = r->max_exec_ns ? 16 * r->max_exec_ns * r->nch
-				    : 1000ull * r->size * r->q * r->nch;
-	return t < MIN_TIMEOUT_NS ? MIN_TIMEOUT_NS : t;
+	set_status(ctx, HX_FAILED, "no progress: transfers stuck after %d timeouts of %llu ns",
+		   HX_RIG_MAX_STALLS, (unsigned long long)timeout_ns);
 }
 
-static int all_submitted(const struct run *r, uint64_t target)
+static int all_submitted(const struct run *r)
 {
 	for (unsigned c = 0; c < r->nch; c++)
-		if (r->sub[c] < target)
+		if (r->sub[c] < r->target)
 			return 0;
 	return 1;
 }
 
-static int any_busy(const struct run *r)
-{
-	for (unsigned i = 0; i < r->nch * r->q; i++)
-		if (r->slots[i].busy)
-			return 1;
-	return 0;
-}
-
 /* Runs per_chan transfers on every channel (more rounds of per_chan while
- * measuring and min_time has not passed). */
+ * measuring and min_time has not passed). On a problem it returns at once:
+ * teardown releases the channels, cancelling the rest. */
 static void phase(struct run *r, uint64_t per_chan)
 {
-	uint64_t target = per_chan;
-	int stalls = 0;
+	r->target = per_chan;
+	r->g.stalls = 0;
 	memset(r->sub, 0, sizeof(*r->sub) * r->nch);
 	memset(r->done, 0, sizeof(*r->done) * r->nch);
 	for (;;) {
 		if (r->plat->stop_requested && r->plat->stop_requested(r->plat->ctx))
 			set_status(r, HX_FAILED, "interrupted");
-		for (unsigned c = 0; c < r->nch && !r->stop; c++) {
-			int started = 0;
-			for (unsigned k = 0; k < r->q && !r->stop && r->sub[c] < target; k++) {
-				struct slot *s = &r->slots[c * r->q + k];
-				if (s->busy)
-					continue;
-				if (slot_start(r, s) < 0)
-					break;
-				r->sub[c]++;
-				started = 1;
-			}
-			if (started) {
-				int rc = dmab_chan_issue_pending(r->chans[c]);
-				if (rc < 0)
-					set_err(r, rc, "issuing");
-			}
-		}
-		if (r->stop)
-			return; /* teardown releases the channels, cancelling the rest */
-		if (r->measuring && r->pt->min_time_ns && all_submitted(r, target) &&
+		hx_rig_refill(&r->g);
+		if (r->g.stop)
+			return;
+		if (r->measuring && r->pt->min_time_ns && all_submitted(r) &&
 		    dmab_dev_ticks_to_ns(r->dev, dmab_dev_now(r->dev) - r->t0_ticks) < r->pt->min_time_ns) {
-			target += per_chan;
+			r->target += per_chan;
 			continue;
 		}
-		if (!any_busy(r))
+		if (!hx_rig_busy(&r->g) || hx_rig_wait(&r->g) < 0 || r->g.stop)
 			return;
-		/* what callbacks saw complete is refilled before waiting */
-		if (collect(r)) {
-			stalls = 0;
-			continue;
-		}
-		r->timeout_ns = timeout_for(r);
-		int n = dmab_dev_poll(r->dev, r->timeout_ns);
-		if (n < 0) {
-			set_err(r, n, "polling the device");
-			return;
-		}
-		int got = collect(r);
-		if (got == 0 && n == 0) {
-			recover(r);
-			r->recovering = 1;
-			got = collect(r);
-			r->recovering = 0;
-		}
-		if (got == 0 && ++stalls > MAX_STALLS) {
-			set_status(r, HX_FAILED, "no progress: transfers stuck after %d timeouts of %llu ns",
-				   MAX_STALLS, (unsigned long long)r->timeout_ns);
-			return;
-		}
-		if (got)
-			stalls = 0;
 	}
 }
 
@@ -833,7 +731,7 @@ static int check_device(struct run *r, const char *bname)
 		set_status(r, HX_SKIPPED, "transfer dev2mem: backend %s has no peripherals", bname);
 		return -1;
 	}
-	if (pt->transfer != DMAB_MEM2MEM && periph_lookup(r) < 0) {
+	if (pt->transfer != DMAB_MEM2MEM && hx_rig_periph(&r->g, r->nch) < 0) {
 		set_status(r, HX_SKIPPED, "transfer %s: backend %s has no peripheral request line for each of %u channels",
 			   hx_xfer_name(pt->transfer), bname, r->nch);
 		return -1;
@@ -885,12 +783,11 @@ static int setup(struct run *r)
 {
 	int rc;
 	unsigned nslots = r->nch * r->q;
-	r->chans = calloc(r->nch, sizeof(*r->chans));
 	r->slots = calloc(nslots, sizeof(*r->slots));
 	r->sub = calloc(r->nch, sizeof(*r->sub));
 	r->done = calloc(r->nch, sizeof(*r->done));
 	r->pieces = calloc(r->npieces, sizeof(*r->pieces));
-	if (!r->chans || !r->slots || !r->sub || !r->done || !r->pieces) {
+	if (!r->slots || !r->sub || !r->done || !r->pieces) {
 		set_status(r, HX_FAILED, "harness: out of memory");
 		return -1;
 	}
@@ -902,35 +799,24 @@ static int setup(struct run *r)
 			   r->max_desc, (unsigned long)r->reqs->max_xfer);
 		return -1;
 	}
-	rc = dmab_desc_pool_create(r->dev, (size_t)r->max_desc * nslots, &r->desc_pool);
-	if (rc < 0) {
-		set_err(r, rc, "descriptor pool");
+	/* Channel 0 is measured at the point's priority, the others are load.
+	 * Device memory is allocated in the same order as always (descriptor
+	 * pool, buffer pools, coherent buffers): the simulator's bus addresses,
+	 * and so its figures, depend on it. */
+	enum dmab_prio *prio = calloc(r->nch, sizeof(*prio));
+	if (!prio) {
+		set_status(r, HX_FAILED, "harness: out of memory");
 		return -1;
 	}
-	if (pools_setup(r) < 0)
+	for (unsigned c = 0; c < r->nch; c++)
+		prio[c] = c == 0 ? (enum dmab_prio)r->pt->priority : DMAB_PRIO_MEDIUM;
+	rc = hx_rig_setup(&r->g, r->nch, r->q, r->max_desc, prio);
+	free(prio);
+	if (rc < 0 || pools_setup(r) < 0)
 		return -1;
-	for (unsigned c = 0; c < r->nch; c++) {
-		struct dmab_chan_cfg cfg;
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.prio = c == 0 ? (enum dmab_prio)r->pt->priority : DMAB_PRIO_MEDIUM;
-		cfg.periph = c;
-		rc = dmab_chan_request_index(r->dev, c, &cfg, &r->chans[c]);
-		if (rc < 0) {
-			char what[48];
-			snprintf(what, sizeof(what), "requesting channel %u", c);
-			set_err(r, rc, what);
-			return -1;
-		}
-	}
 	uint64_t t = cpu_now(r);
 	for (unsigned i = 0; i < nslots; i++) {
 		struct slot *s = &r->slots[i];
-		s->ch = i / r->q;
-		rc = dmab_chain_create(r->dev, r->desc_pool, r->max_desc, &s->chain);
-		if (rc < 0) {
-			set_err(r, rc, "creating a chain");
-			return -1;
-		}
 		if (r->map && r->npieces > 1) {
 			if ((r->need_src && (rc = dmab_sg_alloc(r->dev, r->npieces, &s->sg_src)) < 0) ||
 			    (r->need_dst && (rc = dmab_sg_alloc(r->dev, r->npieces, &s->sg_dst)) < 0)) {
@@ -953,10 +839,7 @@ static int setup(struct run *r)
 static void teardown(struct run *r)
 {
 	unsigned nslots = r->nch * r->q;
-	if (r->chans)
-		for (unsigned c = 0; c < r->nch; c++)
-			if (r->chans[c])
-				dmab_chan_release(r->chans[c]); /* cancels what is left */
+	hx_rig_release(&r->g); /* cancels what is left */
 	if (r->slots) {
 		for (unsigned i = 0; i < nslots; i++) {
 			struct slot *s = &r->slots[i];
@@ -966,8 +849,6 @@ static void teardown(struct run *r)
 				dmab_sg_free(s->sg_src);
 			if (s->sg_dst)
 				dmab_sg_free(s->sg_dst);
-			if (s->chain)
-				dmab_chain_destroy(s->chain);
 			buf_put(r, &s->src);
 			buf_put(r, &s->dst);
 		}
@@ -976,10 +857,6 @@ static void teardown(struct run *r)
 		dmab_pool_destroy(r->pool_fixed);
 	if (r->pool_multi)
 		dmab_mpool_destroy(r->pool_multi);
-	if (r->desc_pool)
-		dmab_pool_destroy(r->desc_pool);
-	free(r->chans);
-	free(r->periph);
 	free(r->slots);
 	free(r->sub);
 	free(r->done);
@@ -1035,7 +912,7 @@ static void fill_perf(const struct run *r, struct hx_result *res)
 		hx_result_set(res, HX_M_THROUGHPUT, (double)r->m_bytes * 1e3 / (double)(r->t_end_ns - t0_ns));
 
 	struct dmab_chan_stats st;
-	dmab_chan_stats(r->chans[0], &st);
+	dmab_chan_stats(r->g.chans[0], &st);
 	if (dmab_hist_count(&st.latency_ns)) {
 		hx_result_set(res, HX_M_LAT_P50, (double)dmab_chan_latency_percentile(&st, 50.0));
 		hx_result_set(res, HX_M_LAT_P90, (double)dmab_chan_latency_percentile(&st, 90.0));
@@ -1098,32 +975,58 @@ static void configure(struct run *r)
 	}
 }
 
-/* Arms the point's faults (the CLI's --inject syntax, parse.h) through
- * dmab_dev_inject, which every backend with DMAB_CAP_FAULTS offers; the
- * spec is parsed here rather than handed to the backend as an option so
- * that it means the same thing on every backend. */
-#define MAX_FAULTS 16u
-static int arm_faults(struct run *r)
+/* Opens the point's device through the rig and describes its clock. */
+static int open_device(struct run *r)
 {
-	struct dmab_fault f[MAX_FAULTS];
-	unsigned n = 0;
-	struct hx_parse_ctx pc;
-	memset(&pc, 0, sizeof(pc));
-	pc.where = "inject";
-	if (hx_inject_parse(&pc, "inject", r->pt->inject, f, MAX_FAULTS, &n) < 0) {
-		set_status(r, HX_FAILED, "%s", pc.err.msg);
+	const struct hx_point *pt = r->pt;
+	if (hx_rig_open(&r->g, pt->backend, pt->profile, pt->options, pt->seed, pt->inject) < 0)
 		return -1;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		int rc = dmab_dev_inject(r->dev, &f[i]);
-		if (rc < 0) {
-			char what[64];
-			snprintf(what, sizeof(what), "inject %s", dmab_fault_name(f[i].kind));
-			set_err(r, rc, what);
-			return -1;
-		}
-	}
+	r->dev = r->g.dev;
+	r->reqs = r->g.reqs;
+	r->caps = r->g.caps;
+	if (r->plat->trace)
+		(void)dmab_dev_set_trace(r->dev, r->plat->trace, r->plat->trace_ctx); /* ENOSYS: no trace here */
+	char hz[24];
+	fmt_hz(hz, sizeof(hz), r->reqs->clock_hz);
+	snprintf(r->res->clock, sizeof(r->res->clock), "%s@%s",
+		 r->reqs->clock_name ? r->reqs->clock_name : "device", hz);
 	return 0;
+}
+
+/* Warm-up, then the measured phase, then what the point reports. */
+static void measure(struct run *r)
+{
+	const struct hx_point *pt = r->pt;
+	if (pt->warmup)
+		phase(r, pt->warmup);
+	if (!r->g.stop) {
+		for (unsigned c = 0; c < r->nch; c++)
+			dmab_chan_stats_reset(r->g.chans[c]);
+		r->measuring = 1;
+		phase(r, pt->reps);
+		r->measuring = 0;
+	}
+	/* interrupts already raised belong to this point's counts */
+	if (r->g.status == HX_OK)
+		(void)hx_rig_drain(&r->g);
+	if (r->g.status == HX_OK && r->pool == HX_POOL_COHERENT) {
+		/* every slot is idle: the kept buffers' free belongs to alloc_ns */
+		uint64_t t = cpu_now(r);
+		for (unsigned i = 0; i < r->nch * r->q; i++) {
+			buf_put(r, &r->slots[i].src);
+			buf_put(r, &r->slots[i].dst);
+		}
+		r->cpu_alloc_ns += cpu_now(r) - t;
+	}
+	if (r->g.status == HX_OK) {
+		fill_perf(r, r->res);
+		if (r->cache == HX_CACHE_NONE && r->verify_failures)
+			snprintf(r->g.reason, sizeof(r->g.reason),
+				 "maintenance deliberately omitted: %llu of %llu transfers failed verification",
+				 (unsigned long long)r->verify_failures, (unsigned long long)r->verified);
+	}
+	if (r->g.status != HX_SKIPPED)
+		fill_counts(r, r->res);
 }
 
 int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
@@ -1144,101 +1047,24 @@ int hx_run_point(const struct hx_point *pt, const struct hx_platform *plat,
 	r->pt = pt;
 	r->plat = plat;
 	r->res = res;
-	r->status = HX_OK;
+	struct hx_rig_policy pol = { r, pol_more, pol_start, slot_finish, pol_stuck };
+	hx_rig_init(&r->g, &pol);
 
-	const struct dmab_backend_ops *ops = NULL;
-	int opened = 0;
-	if (check_point(r) < 0)
-		goto out;
-	configure(r);
-	ops = dmab_registry_find(pt->backend);
-	if (!ops) {
-		set_status(r, HX_FAILED, "unknown backend %s", pt->backend);
-		goto out;
+	if (check_point(r) == 0) {
+		configure(r);
+		if (open_device(r) == 0 && check_device(r, r->g.ops->name) == 0 && setup(r) == 0 &&
+		    (!r->injecting || hx_rig_arm(&r->g, pt->inject) == 0))
+			measure(r);
 	}
-	if (ops->unavailable && ops->unavailable()) {
-		set_status(r, HX_SKIPPED, "backend %s unavailable: %s", ops->name, ops->unavailable());
-		goto out;
-	}
-	if (r->injecting && !(ops->caps & DMAB_CAP_FAULTS)) {
-		set_status(r, HX_SKIPPED, "inject %s: backend %s cannot inject faults", pt->inject, ops->name);
-		goto out;
-	}
-	char why[160];
-	int rc = hx_dev_open(ops, pt->profile, pt->options, pt->seed, &r->dev, why, sizeof(why));
-	if (rc < 0) {
-		char what[96];
-		snprintf(what, sizeof(what), "opening backend %s%s%s", ops->name,
-			 pt->profile[0] ? " profile " : "", pt->profile);
-		if (rc == DMAB_ENODEV)
-			set_status(r, HX_SKIPPED, "%s: %s", what, dmab_strerror(rc));
-		else if (rc == DMAB_EINVAL && pt->options[0])
-			/* the options column holds the value; the reason is short */
-			set_status(r, HX_FAILED, "%s: options refused: %s", what, why);
-		else
-			set_err(r, rc, what);
-		goto out;
-	}
-	opened = 1;
-	if (plat->trace)
-		(void)dmab_dev_set_trace(r->dev, plat->trace, plat->trace_ctx); /* ENOSYS: no trace here */
-	r->reqs = dmab_dev_reqs(r->dev);
-	r->caps = dmab_dev_caps(r->dev);
-	{
-		char hz[24];
-		fmt_hz(hz, sizeof(hz), r->reqs->clock_hz);
-		snprintf(res->clock, sizeof(res->clock), "%s@%s",
-			 r->reqs->clock_name ? r->reqs->clock_name : "device", hz);
-	}
-	if (check_device(r, ops->name) < 0 || setup(r) < 0)
-		goto out;
-	if (r->injecting && arm_faults(r) < 0)
-		goto out;
-
-	if (pt->warmup)
-		phase(r, pt->warmup);
-	if (!r->stop) {
-		for (unsigned c = 0; c < r->nch; c++)
-			dmab_chan_stats_reset(r->chans[c]);
-		r->measuring = 1;
-		phase(r, pt->reps);
-		r->measuring = 0;
-	}
-	/* interrupts already raised belong to this point's counts */
-	if (r->status == HX_OK)
-		(void)hx_dev_drain(r->dev, 2 * r->nch * r->q);
-	if (r->status == HX_OK && r->pool == HX_POOL_COHERENT) {
-		/* every slot is idle: the kept buffers' free belongs to alloc_ns */
-		uint64_t t = cpu_now(r);
-		for (unsigned i = 0; i < r->nch * r->q; i++) {
-			buf_put(r, &r->slots[i].src);
-			buf_put(r, &r->slots[i].dst);
-		}
-		r->cpu_alloc_ns += cpu_now(r) - t;
-	}
-	if (r->status == HX_OK) {
-		fill_perf(r, res);
-		if (r->cache == HX_CACHE_NONE && r->verify_failures)
-			snprintf(r->reason, sizeof(r->reason),
-				 "maintenance deliberately omitted: %llu of %llu transfers failed verification",
-				 (unsigned long long)r->verify_failures, (unsigned long long)r->verified);
-	}
-	if (r->status != HX_SKIPPED)
-		fill_counts(r, res);
-
-out:
 	teardown(r);
-	if (opened) {
-		struct dmab_leaks lk;
-		memset(&lk, 0, sizeof(lk));
-		if (dmab_dev_close(r->dev, &lk) == DMAB_ELEAK && r->status == HX_OK)
-			set_status(r, HX_FAILED, "harness leaked: %lu mems, %lu maps, %lu pools, %lu chains, %lu channels, %lu in flight",
-				   (unsigned long)lk.mems, (unsigned long)lk.maps, (unsigned long)lk.pools,
-				   (unsigned long)lk.chains, (unsigned long)lk.chans, (unsigned long)lk.inflight);
-	}
-	res->status = r->status;
-	snprintf(res->reason, sizeof(res->reason), "%s", r->reason);
-	if (r->status == HX_SKIPPED)
+	struct dmab_leaks lk;
+	if (hx_rig_close(&r->g, &lk) == DMAB_ELEAK && r->g.status == HX_OK)
+		set_status(r, HX_FAILED, "harness leaked: %lu mems, %lu maps, %lu pools, %lu chains, %lu channels, %lu in flight",
+			   (unsigned long)lk.mems, (unsigned long)lk.maps, (unsigned long)lk.pools,
+			   (unsigned long)lk.chains, (unsigned long)lk.chans, (unsigned long)lk.inflight);
+	res->status = r->g.status;
+	snprintf(res->reason, sizeof(res->reason), "%s", r->g.reason);
+	if (r->g.status == HX_SKIPPED)
 		memset(res->has, 0, sizeof(res->has));
 	free(r);
 	return 0;

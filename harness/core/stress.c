@@ -2,14 +2,14 @@
  * harness/core/stress.c: dmatest-like stress runs (hx_stress_run and
  * friends; the rules are documented in core.h, "stress runs").
  *
- * Structure: a thread (struct sthr) is one device with its channels and
- * slots and its own generator. thr_step() does one round of work: refill
- * idle slots with new random transfers, poll the device once, collect what
- * ended (cookie status, O(1) per busy slot), and recover when nothing moved
- * within the timeout (waiting on each busy channel's oldest transfer makes
- * the library detect lost interrupts and hangs). hx_stress_run steps all
- * threads in turn; hx_stress_run_thread steps one. Nothing here depends on
- * another thread's state, so the CLI may run threads in parallel.
+ * Structure: a thread (struct sthr) is one rig (rig.c: the device, its
+ * channels, slots, timeouts and recovery) with its own generator; this file
+ * is the rig's policy: what each transfer is (random), how it is checked
+ * and counted, when to stop. thr_step() does one round of work: refill idle
+ * slots with new random transfers, then one hx_rig_wait (collect, poll,
+ * recover). hx_stress_run steps all threads in turn; hx_stress_run_thread
+ * steps one. Nothing here depends on another thread's state, so the CLI may
+ * run threads in parallel.
  *
  * Why buffers are allocated per transfer: every transfer gets a fresh
  * random size, offset and memory kind (the cache policy decides the kind),
@@ -26,23 +26,19 @@
 
 #include "dmab/sim.h"
 #include "core/core.h"
-#include "core/parse.h"
+#include "core/rig.h"
 #include "core/verify.h"
 
 #define G ((size_t)HX_GUARD_BYTES)
-#define MAX_FAULTS 16u
-#define MAX_STALLS 8
-#define MIN_TIMEOUT_NS 2000000ull
 
+/* The stress side of a rig slot (same index); channel, cookie and chain are
+ * the rig's. */
 struct sslot {
-	int busy, xfer, cache, mapped;
-	unsigned ch;
-	dmab_cookie_t cookie;
+	int xfer, cache, mapped;
 	struct dmab_mem msrc, mdst;
 	int has_src, has_dst;
 	struct dmab_map map_src, map_dst;
 	struct hx_xfer_buf b;        /* regions (guards included) inside msrc / mdst */
-	struct dmab_chain *chain;
 };
 
 struct sthr {
@@ -50,26 +46,22 @@ struct sthr {
 	const struct hx_platform *plat;
 	struct hx_stress_result *res;
 	unsigned index;
-	const struct dmab_backend_ops *ops;
-	struct dmab_dev *dev;
+	struct hx_rig g;             /* device, channels, chains, loop, status */
+	struct dmab_dev *dev;        /* g.dev, g.reqs, g.caps once open */
 	const struct dmab_reqs *reqs;
 	uint32_t caps;
 	unsigned nch, q, nslots, max_desc;
-	struct dmab_chan **chans;
-	dmab_addr_t *periph;    /* per channel: its peripheral's bus address */
 	struct sslot *slots;
-	struct dmab_pool *desc_pool;
 	uint64_t rng;
 	int caches[HX_CACHE__COUNT];
 	unsigned ncaches;
 	int xfers[HX_XFER__COUNT];
 	unsigned nxfers;
-	uint32_t armed;              /* 1 << enum dmab_fault_kind of armed faults */
-	uint64_t t_start, max_exec_ns, timeout_ns;
-	int recovering;              /* collecting what a recovery ended */
+	uint32_t armed;              /* g.armed: 1 << enum dmab_fault_kind of armed faults */
+	uint64_t t_start;
 	uint64_t mismatches_ok;      /* mismatches on completed mem2mem transfers */
 	uint64_t explained;          /* failures explained by armed faults */
-	int stopping, finished, stalls, device_xfers;
+	int finished, device_xfers;
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -102,12 +94,7 @@ static void res_fail(struct hx_stress_result *res, enum hx_status st, const char
 
 static void set_err(struct sthr *t, int rc, const char *what)
 {
-	char msg[160];
-	enum hx_status st = (rc == DMAB_ENOTSUP || rc == DMAB_ENODEV) ? HX_SKIPPED : HX_FAILED;
-	snprintf(msg, sizeof(msg), "thread %u: %s: %s (%s)", t->index, what, dmab_strerror(rc),
-		 dmab_err_name(rc));
-	res_fail(t->res, st, msg);
-	t->stopping = 1;
+	hx_rig_err(&t->g, rc, what); /* "thread N: what: ..." (the rig's tag) */
 }
 
 /* One failure that no injected fault explains. */
@@ -125,60 +112,11 @@ static void undetected(struct sthr *t, const char *fmt, const char *a, unsigned 
 
 /* ---- set-up ------------------------------------------------------------------- */
 
-/* Whether every channel has a peripheral request line; asks the backend
- * once and keeps the bus addresses in t->periph. */
-static int periph_ok(struct sthr *t)
-{
-	if (!t->periph)
-		t->periph = calloc(t->nch, sizeof(*t->periph));
-	if (!t->periph)
-		return 0;
-	for (unsigned c = 0; c < t->nch; c++)
-		if (dmab_dev_periph_addr(t->dev, c, &t->periph[c]) < 0)
-			return 0;
-	return 1;
-}
-
-static int thr_open(struct sthr *t, unsigned index)
+/* What each transfer may draw from: the requested cache policies and
+ * transfer types this device has. Returns 0 or -1 with the status set. */
+static int pick_kinds(struct sthr *t)
 {
 	const struct hx_stress_cfg *cfg = t->cfg;
-	char msg[320]; /* res_fail keeps what fits in the reason */
-	int rc;
-	t->ops = dmab_registry_find(cfg->backend);
-	if (!t->ops) {
-		snprintf(msg, sizeof(msg), "unknown backend %s", cfg->backend);
-		res_fail(t->res, HX_FAILED, msg);
-		return -1;
-	}
-	if (t->ops->unavailable && t->ops->unavailable()) {
-		snprintf(msg, sizeof(msg), "backend %s unavailable: %s", t->ops->name, t->ops->unavailable());
-		res_fail(t->res, HX_SKIPPED, msg);
-		return -1;
-	}
-	t->rng = next_rand(&(uint64_t){ cfg->seed ^ ((uint64_t)index << 32) });
-	char why[128];
-	rc = hx_dev_open(t->ops, cfg->profile, cfg->options, cfg->seed + index, &t->dev, why,
-			 sizeof(why));
-	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "opening backend %s%s%s: %s%s", t->ops->name,
-			 cfg->profile[0] ? " profile " : "", cfg->profile,
-			 rc == DMAB_EINVAL && cfg->options[0] ? "options refused: " : "", why);
-		res_fail(t->res, rc == DMAB_ENODEV ? HX_SKIPPED : HX_FAILED, msg);
-		t->dev = NULL;
-		return -1;
-	}
-	t->reqs = dmab_dev_reqs(t->dev);
-	t->caps = dmab_dev_caps(t->dev);
-	t->nch = cfg->channels;
-	t->q = cfg->qdepth;
-	t->nslots = t->nch * t->q;
-	if (t->reqs->nr_channels < t->nch) {
-		snprintf(msg, sizeof(msg), "channels %u: backend %s has %u", t->nch, t->ops->name,
-			 t->reqs->nr_channels);
-		res_fail(t->res, HX_SKIPPED, msg);
-		return -1;
-	}
-	/* what each transfer may draw from */
 	for (int c = 0; c < HX_CACHE__COUNT; c++) {
 		if (cfg->caches && !(cfg->caches & (1u << c)))
 			continue;
@@ -186,78 +124,65 @@ static int thr_open(struct sthr *t, unsigned index)
 			continue;
 		t->caches[t->ncaches++] = c;
 	}
+	int periph = -1; /* asked of the backend once, when a device type is wanted */
 	for (int x = 0; x < HX_XFER__COUNT; x++) {
 		if (cfg->xfers && !(cfg->xfers & (1u << x)))
 			continue;
 		if ((x == DMAB_MEM2DEV && !(t->caps & DMAB_CAP_MEM2DEV)) ||
-		    (x == DMAB_DEV2MEM && !(t->caps & DMAB_CAP_DEV2MEM)) ||
-		    (x != DMAB_MEM2MEM && !periph_ok(t)))
+		    (x == DMAB_DEV2MEM && !(t->caps & DMAB_CAP_DEV2MEM)))
+			continue;
+		if (x != DMAB_MEM2MEM && periph < 0)
+			periph = hx_rig_periph(&t->g, t->nch) == 0;
+		if (x != DMAB_MEM2MEM && !periph)
 			continue;
 		t->xfers[t->nxfers++] = x;
 	}
 	if (!t->ncaches || !t->nxfers) {
-		snprintf(msg, sizeof(msg), "backend %s offers none of the requested %s", t->ops->name,
-			 t->ncaches ? "transfer types" : "cache policies");
-		res_fail(t->res, HX_SKIPPED, msg);
+		hx_rig_fail(&t->g, HX_SKIPPED, "backend %s offers none of the requested %s",
+			    t->g.ops->name, t->ncaches ? "transfer types" : "cache policies");
 		return -1;
 	}
+	return 0;
+}
+
+static int thr_open(struct sthr *t, unsigned index)
+{
+	const struct hx_stress_cfg *cfg = t->cfg;
+	t->rng = next_rand(&(uint64_t){ cfg->seed ^ ((uint64_t)index << 32) });
+	if (hx_rig_open(&t->g, cfg->backend, cfg->profile, cfg->options, cfg->seed + index,
+			cfg->inject) < 0)
+		return -1;
+	t->dev = t->g.dev;
+	t->reqs = t->g.reqs;
+	t->caps = t->g.caps;
+	t->nch = cfg->channels;
+	t->q = cfg->qdepth;
+	t->nslots = t->nch * t->q;
+	if (t->reqs->nr_channels < t->nch) {
+		hx_rig_fail(&t->g, HX_SKIPPED, "channels %u: backend %s has %u", t->nch, t->g.ops->name,
+			    t->reqs->nr_channels);
+		return -1;
+	}
+	if (pick_kinds(t) < 0)
+		return -1;
 	size_t unit = t->reqs->max_xfer;
 	t->max_desc = (unsigned)(cfg->max_size / (unit ? unit : 1) + 4);
-	t->chans = calloc(t->nch, sizeof(*t->chans));
 	t->slots = calloc(t->nslots, sizeof(*t->slots));
-	if (!t->chans || !t->slots) {
-		res_fail(t->res, HX_FAILED, "harness: out of memory");
+	enum dmab_prio *prio = calloc(t->nch, sizeof(*prio));
+	if (!t->slots || !prio) {
+		free(prio);
+		hx_rig_fail(&t->g, HX_FAILED, "harness: out of memory");
 		return -1;
 	}
-	rc = dmab_desc_pool_create(t->dev, (size_t)t->max_desc * t->nslots, &t->desc_pool);
-	if (rc < 0) {
-		set_err(t, rc, "descriptor pool");
+	for (unsigned c = 0; c < t->nch; c++)
+		prio[c] = (enum dmab_prio)(c % DMAB_PRIO_LEVELS);
+	int rc = hx_rig_setup(&t->g, t->nch, t->q, t->max_desc, prio);
+	free(prio);
+	if (rc < 0)
 		return -1;
-	}
-	for (unsigned c = 0; c < t->nch; c++) {
-		struct dmab_chan_cfg cc;
-		memset(&cc, 0, sizeof(cc));
-		cc.prio = (enum dmab_prio)(c % DMAB_PRIO_LEVELS);
-		cc.periph = c;
-		rc = dmab_chan_request_index(t->dev, c, &cc, &t->chans[c]);
-		if (rc < 0) {
-			set_err(t, rc, "requesting a channel");
-			return -1;
-		}
-	}
-	for (unsigned i = 0; i < t->nslots; i++) {
-		t->slots[i].ch = i / t->q;
-		rc = dmab_chain_create(t->dev, t->desc_pool, t->max_desc, &t->slots[i].chain);
-		if (rc < 0) {
-			set_err(t, rc, "creating a chain");
-			return -1;
-		}
-	}
-	if (cfg->inject && cfg->inject[0]) {
-		if (!(t->caps & DMAB_CAP_FAULTS)) {
-			snprintf(msg, sizeof(msg), "inject %s: backend %s cannot inject faults", cfg->inject,
-				 t->ops->name);
-			res_fail(t->res, HX_SKIPPED, msg);
-			return -1;
-		}
-		struct dmab_fault f[MAX_FAULTS];
-		unsigned n = 0;
-		struct hx_parse_ctx pc;
-		memset(&pc, 0, sizeof(pc));
-		pc.where = "inject";
-		if (hx_inject_parse(&pc, "inject", cfg->inject, f, MAX_FAULTS, &n) < 0) {
-			res_fail(t->res, HX_FAILED, pc.err.msg);
-			return -1;
-		}
-		for (unsigned i = 0; i < n; i++) {
-			rc = dmab_dev_inject(t->dev, &f[i]);
-			if (rc < 0) {
-				set_err(t, rc, "arming a fault");
-				return -1;
-			}
-			t->armed |= 1u << f[i].kind;
-		}
-	}
+	if (cfg->inject && cfg->inject[0] && hx_rig_arm(&t->g, cfg->inject) < 0)
+		return -1;
+	t->armed = t->g.armed;
 	t->t_start = dmab_dev_now(t->dev);
 	return 0;
 }
@@ -318,32 +243,24 @@ static enum dmab_mem_kind kind_of(int cache)
 	       : cache == HX_CACHE_UNCACHED ? DMAB_MEM_UNCACHED : DMAB_MEM_NORMAL;
 }
 
-static int slot_start(struct sthr *t, struct sslot *s)
+/* Allocates the slot's buffers and lays out its window; fills the
+ * patterns. Returns 0 or the library's code. */
+static int slot_buffers(struct sthr *t, struct sslot *s, size_t len, int need_src, int need_dst)
 {
-	struct hx_stress_result *r = t->res;
-	int rc;
-	s->xfer = t->xfers[rand_below(&t->rng, t->nxfers)];
-	s->cache = t->caches[rand_below(&t->rng, t->ncaches)];
-	size_t len = pick_size(t);
 	size_t off_s = pick_offset(t), off_d = pick_offset(t);
 	size_t a = t->reqs->addr_align > 64 ? t->reqs->addr_align : 64;
 	enum dmab_mem_kind kind = kind_of(s->cache);
-	int need_src = s->xfer != DMAB_DEV2MEM, need_dst = s->xfer != DMAB_MEM2DEV;
-
 	/* Unused sides still get a (small) region so verification code has
 	 * one shape; they are never given to the device. */
-	rc = dmab_mem_alloc(t->dev, need_src ? off_s + len + G : 2 * G + len, a, kind, &s->msrc);
+	int rc = dmab_mem_alloc(t->dev, need_src ? off_s + len + G : 2 * G + len, a, kind, &s->msrc);
 	if (rc == 0) {
 		s->has_src = 1;
 		rc = dmab_mem_alloc(t->dev, need_dst ? off_d + len + G : 2 * G + len, a, kind, &s->mdst);
 		if (rc == 0)
 			s->has_dst = 1;
 	}
-	if (rc < 0) {
-		slot_free_mem(t, s);
-		set_err(t, rc, "allocating buffers");
-		return -1;
-	}
+	if (rc < 0)
+		return rc;
 	s->b.src = (uint8_t *)s->msrc.cpu + (need_src ? off_s - G : 0);
 	s->b.dst = (uint8_t *)s->mdst.cpu + (need_dst ? off_d - G : 0);
 	s->b.len = len;
@@ -351,9 +268,17 @@ static int slot_start(struct sthr *t, struct sslot *s)
 	s->b.seed = next_rand(&t->rng);
 	s->b.pos0 = 0;
 	hx_xfer_prepare(&s->b);
+	return 0;
+}
 
+/* Maps (or translates) the window and builds the one-descriptor chain. */
+static int slot_chain(struct sthr *t, struct sslot *s, unsigned i, int need_src, int need_dst)
+{
+	const struct hx_rig_slot *rs = &t->g.slots[i];
+	size_t len = s->b.len;
 	dmab_addr_t src = 0, dst = 0;
 	uint8_t *wsrc = s->b.src + G, *wdst = s->b.dst + G;
+	int rc = 0;
 	if (s->cache == HX_CACHE_SYNC || s->cache == HX_CACHE_BOUNCE) {
 		uint32_t fs = s->cache == HX_CACHE_BOUNCE ? DMAB_MAP_FORCE_BOUNCE : 0;
 		uint32_t fd = s->cache == HX_CACHE_BOUNCE ? DMAB_MAP_FORCE_BOUNCE : DMAB_MAP_BOUNCE_PARTIAL;
@@ -375,35 +300,49 @@ static int slot_start(struct sthr *t, struct sslot *s)
 		if (rc == 0 && need_dst)
 			rc = dmab_dev_virt_to_bus(t->dev, wdst, &dst);
 	}
-	if (rc == 0) {
-		uint32_t ctrl = DMAB_DESC_TYPE(s->xfer) | DMAB_DESC_IRQ;
-		if (need_src)
-			ctrl |= DMAB_DESC_INC_SRC;
-		else
-			src = t->periph[s->ch];
-		if (need_dst)
-			ctrl |= DMAB_DESC_INC_DST;
-		else
-			dst = t->periph[s->ch];
-		rc = dmab_chain_reset(s->chain);
-		if (rc == 0)
-			rc = dmab_chain_add(s->chain, src, dst, len, ctrl);
+	if (rc < 0)
+		return rc;
+	uint32_t ctrl = DMAB_DESC_TYPE(s->xfer) | DMAB_DESC_IRQ;
+	if (need_src)
+		ctrl |= DMAB_DESC_INC_SRC;
+	else
+		src = t->g.periph[rs->ch];
+	if (need_dst)
+		ctrl |= DMAB_DESC_INC_DST;
+	else
+		dst = t->g.periph[rs->ch];
+	rc = dmab_chain_reset(rs->chain);
+	return rc < 0 ? rc : dmab_chain_add(rs->chain, src, dst, len, ctrl);
+}
+
+/* The rig's start(): a new random transfer on slot i. */
+static int slot_start(void *ctx, unsigned i)
+{
+	struct sthr *t = ctx;
+	struct sslot *s = &t->slots[i];
+	struct hx_stress_result *r = t->res;
+	s->xfer = t->xfers[rand_below(&t->rng, t->nxfers)];
+	s->cache = t->caches[rand_below(&t->rng, t->ncaches)];
+	size_t len = pick_size(t);
+	int need_src = s->xfer != DMAB_DEV2MEM, need_dst = s->xfer != DMAB_MEM2DEV;
+	int rc = slot_buffers(t, s, len, need_src, need_dst);
+	if (rc < 0) {
+		slot_free_mem(t, s);
+		set_err(t, rc, "allocating buffers");
+		return -1;
 	}
+	rc = slot_chain(t, s, i, need_src, need_dst);
 	if (rc < 0) {
 		slot_unmap(t, s);
 		slot_free_mem(t, s);
 		set_err(t, rc, "preparing a transfer");
 		return -1;
 	}
-	dmab_cookie_t ck = dmab_chan_submit(t->chans[s->ch], s->chain, NULL);
-	if (ck < 0) {
+	if (hx_rig_submit(&t->g, i, HX_RIG_CLASS(s->xfer, s->cache), len, NULL) < 0) {
 		slot_unmap(t, s);
 		slot_free_mem(t, s);
-		set_err(t, ck, "submitting");
 		return -1;
 	}
-	s->cookie = ck;
-	s->busy = 1;
 	r->submitted++;
 	r->by_xfer[s->xfer]++;
 	r->by_cache[s->cache]++;
@@ -426,91 +365,58 @@ static enum hx_verdict classify(const struct sslot *s, int completed)
 	return v;
 }
 
-static void slot_finish(struct sthr *t, struct sslot *s, enum dmab_status st,
-			const struct dmab_result *res)
+/* A transfer that did not complete: explained by an armed fault, or not. */
+static void slot_not_completed(struct sthr *t, const struct sslot *s, unsigned ch,
+			       dmab_cookie_t ck, enum dmab_status st, const struct dmab_result *res)
 {
 	struct hx_stress_result *r = t->res;
-	s->busy = 0;
+	enum hx_verdict v = classify(s, 0);
+	if (st == DMAB_ST_CANCELLED)
+		r->cancelled++;
+	else
+		r->failed++;
+	if (st == DMAB_ST_UNKNOWN) {
+		/* The library forgot it: accounted as failed so the totals
+		 * still add up, and flagged. */
+		undetected(t, "transfer %s", "vanished (cookie unknown to the library)", ch, ck);
+	} else if (v != HX_V_OK) {
+		r->verdicts[v]++;
+		undetected(t, "a transfer that did not complete left %s", hx_verdict_name(v), ch, ck);
+	} else if (t->armed) {
+		t->explained++;
+	} else {
+		undetected(t, "transfer %s without an injected fault",
+			   st == DMAB_ST_FAILED ? dmab_err_name(res->error) : "cancelled", ch, ck);
+	}
+}
+
+/* The rig's finish(): slot i's transfer ended. */
+static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct dmab_result *res)
+{
+	struct sthr *t = ctx;
+	struct sslot *s = &t->slots[i];
+	const struct hx_rig_slot *rs = &t->g.slots[i];
+	struct hx_stress_result *r = t->res;
 	slot_unmap(t, s);
-	enum hx_verdict v = classify(s, st == DMAB_ST_COMPLETE);
-	if (st == DMAB_ST_COMPLETE) {
+	if (st != DMAB_ST_COMPLETE) {
+		slot_not_completed(t, s, rs->ch, rs->cookie, st, res);
+	} else {
+		enum hx_verdict v = classify(s, 1);
 		r->completed++;
 		r->bytes += s->b.len;
 		r->verdicts[v]++;
-		if (!t->recovering && res->exec_ns > t->max_exec_ns)
-			t->max_exec_ns = res->exec_ns;
 		if (v == HX_V_MISMATCH && s->xfer == DMAB_MEM2MEM)
 			t->mismatches_ok++;
 		if (v == HX_V_MISMATCH && (t->armed & (1u << DMAB_FAULT_BITFLIP)))
 			t->explained++;
 		else if (v != HX_V_OK)
 			undetected(t, "transfer reported success but verification says %s",
-				   hx_verdict_name(v), s->ch, s->cookie);
-	} else {
-		if (st == DMAB_ST_FAILED)
-			r->failed++;
-		else
-			r->cancelled++;
-		if (v != HX_V_OK) {
-			r->verdicts[v]++;
-			undetected(t, "a transfer that did not complete left %s", hx_verdict_name(v),
-				   s->ch, s->cookie);
-		} else if (t->armed) {
-			t->explained++;
-		} else {
-			undetected(t, "transfer %s without an injected fault",
-				   st == DMAB_ST_FAILED ? dmab_err_name(res->error) : "cancelled", s->ch,
-				   s->cookie);
-		}
+				   hx_verdict_name(v), rs->ch, rs->cookie);
 	}
 	slot_free_mem(t, s);
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
-
-static int collect(struct sthr *t)
-{
-	int got = 0;
-	for (unsigned i = 0; i < t->nslots; i++) {
-		struct sslot *s = &t->slots[i];
-		if (!s->busy)
-			continue;
-		struct dmab_result res;
-		memset(&res, 0, sizeof(res));
-		enum dmab_status st = dmab_chan_status(t->chans[s->ch], s->cookie, &res);
-		if (st == DMAB_ST_COMPLETE || st == DMAB_ST_FAILED || st == DMAB_ST_CANCELLED) {
-			slot_finish(t, s, st, &res);
-			got++;
-		} else if (st == DMAB_ST_UNKNOWN) {
-			/* The library forgot it: account it as failed so the
-			 * totals still add up, and flag it. */
-			s->busy = 0;
-			slot_unmap(t, s);
-			slot_free_mem(t, s);
-			t->res->failed++;
-			undetected(t, "transfer %s", "vanished (cookie unknown to the library)", s->ch,
-				   s->cookie);
-			got++;
-		}
-	}
-	return got;
-}
-
-static void recover(struct sthr *t)
-{
-	for (unsigned c = 0; c < t->nch; c++) {
-		const struct sslot *oldest = NULL;
-		for (unsigned k = 0; k < t->q; k++) {
-			const struct sslot *s = &t->slots[c * t->q + k];
-			if (s->busy && (!oldest || s->cookie < oldest->cookie))
-				oldest = s;
-		}
-		if (oldest) {
-			struct dmab_result res;
-			(void)dmab_chan_wait(t->chans[c], oldest->cookie, t->timeout_ns, &res);
-		}
-	}
-}
 
 static int should_stop(struct sthr *t)
 {
@@ -525,94 +431,88 @@ static int should_stop(struct sthr *t)
 	return 0;
 }
 
-/* One round: refill, poll once, collect, recover. Returns 1 when finished. */
+/* The rig's more(): the count bound, checked per transfer. */
+static int pol_more(void *ctx, unsigned c)
+{
+	struct sthr *t = ctx;
+	(void)c;
+	return !(t->cfg->count && t->res->submitted >= t->cfg->count);
+}
+
+static void pol_stuck(void *ctx, uint64_t timeout_ns)
+{
+	(void)timeout_ns;
+	undetected(ctx, "transfers %s", "stuck: no progress after repeated timeouts", 0, 0);
+}
+
+/* One round: refill, then one wait (collect, poll, recover). Returns 1
+ * when finished: stopped and nothing in flight. */
 static int thr_step(struct sthr *t)
 {
 	if (t->finished)
 		return 1;
-	if (!t->stopping && should_stop(t))
-		t->stopping = 1;
-	if (!t->stopping) {
-		for (unsigned c = 0; c < t->nch && !t->stopping; c++) {
-			int started = 0;
-			for (unsigned k = 0; k < t->q && !t->stopping; k++) {
-				struct sslot *s = &t->slots[c * t->q + k];
-				if (s->busy)
-					continue;
-				if (t->cfg->count && t->res->submitted >= t->cfg->count)
-					break;
-				if (slot_start(t, s) < 0)
-					break;
-				started = 1;
-			}
-			if (started) {
-				int rc = dmab_chan_issue_pending(t->chans[c]);
-				if (rc < 0)
-					set_err(t, rc, "issuing");
-			}
-		}
-	}
-	int busy = 0;
-	for (unsigned i = 0; i < t->nslots; i++)
-		busy |= t->slots[i].busy;
-	if (!busy) {
-		if (t->stopping && !t->finished) {
+	if (!t->g.stop && should_stop(t))
+		t->g.stop = 1;
+	hx_rig_refill(&t->g);
+	if (!hx_rig_busy(&t->g)) {
+		if (t->g.stop) {
 			/* take the interrupts already raised before judging */
-			int rc = hx_dev_drain(t->dev, 2 * t->nslots);
+			int rc = hx_rig_drain(&t->g);
 			if (rc < 0)
 				set_err(t, rc, "polling");
 			t->finished = 1;
 		}
 		return t->finished;
 	}
-	/* as run.c's timeout_for: execution times of normal completions only,
-	 * so recoveries never lengthen the next timeout; before the first
-	 * completion 100 ns per byte, not run.c's 1 us: stress moves memory to
-	 * memory only, never at a peripheral's pace */
-	uint64_t to = t->max_exec_ns ? 16 * t->max_exec_ns * t->nch
-				     : 100ull * t->cfg->max_size * t->nslots;
-	t->timeout_ns = to < MIN_TIMEOUT_NS ? MIN_TIMEOUT_NS : to;
-	int n = dmab_dev_poll(t->dev, t->timeout_ns);
-	if (n < 0) {
-		set_err(t, n, "polling");
-		n = 0;
-	}
-	int got = collect(t);
-	if (got == 0 && n == 0) {
-		recover(t);
-		t->recovering = 1;
-		got = collect(t);
-		t->recovering = 0;
-	}
-	if (got) {
-		t->stalls = 0;
-	} else if (++t->stalls > MAX_STALLS) {
-		/* Nothing moves even after recovery: cancel what is left so
-		 * the accounting closes, and flag it. */
-		undetected(t, "transfers %s", "stuck: no progress after repeated timeouts",
-			   0, 0);
-		for (unsigned c = 0; c < t->nch; c++)
-			dmab_chan_terminate(t->chans[c]);
-		collect(t);
-		for (unsigned i = 0; i < t->nslots; i++) {
-			struct sslot *s = &t->slots[i];
-			if (s->busy) { /* terminate did not end it either */
-				s->busy = 0;
-				slot_unmap(t, s);
-				slot_free_mem(t, s);
-				t->res->cancelled++;
-			}
-		}
-		t->stopping = t->finished = 1;
-	}
+	if (hx_rig_wait(&t->g) < 0)
+		t->finished = 1; /* stuck: every slot was finished as cancelled */
 	return t->finished;
+}
+
+/* Faults the simulator fired against what was reported; on other
+ * backends, the failures armed faults explained. */
+static void fault_accounting(struct sthr *t, const struct dmab_chan_stats *st)
+{
+	struct hx_stress_result *r = t->res;
+	struct dmab_sim_stats ss;
+	int counted = t->armed && dmab_sim_stats(t->dev, &ss) == 0;
+	if (!counted)
+		r->faults_detected += t->explained;
+	if (counted) {
+		/* every fired fault must have been reported */
+		static const int kind_err[DMAB_FAULT__COUNT] = {
+			[DMAB_FAULT_BUS_ERROR] = DMAB_ERRK_BUS,
+			[DMAB_FAULT_DESC_ERROR] = DMAB_ERRK_DESC,
+			[DMAB_FAULT_HANG] = DMAB_ERRK_TIMEOUT,
+			[DMAB_FAULT_BITFLIP] = -1,
+			[DMAB_FAULT_LOST_IRQ] = DMAB_ERRK_LOST_IRQ,
+			[DMAB_FAULT_DUP_IRQ] = DMAB_ERRK_DUP_IRQ,
+		};
+		for (unsigned k = 0; k < DMAB_FAULT__COUNT; k++) {
+			uint64_t seen;
+			r->faults_fired[k] += ss.faults[k];
+			if (kind_err[k] >= 0)
+				seen = st->errors[kind_err[k]];
+			else
+				seen = t->mismatches_ok;
+			r->faults_detected += seen < ss.faults[k] ? seen : ss.faults[k];
+			/* flips into a FIFO or a received stream are not
+			 * visible here: bitflip is checked only when every
+			 * transfer was mem2mem */
+			if (kind_err[k] < 0 && t->device_xfers)
+				continue;
+			if (seen < ss.faults[k])
+				undetected(t, "an injected %s fault went unreported",
+					   dmab_fault_name((enum dmab_fault_kind)k), 0, 0);
+		}
+	}
 }
 
 /* Cross-checks with the library and the backend, then releases everything. */
 static void thr_close(struct sthr *t)
 {
 	struct hx_stress_result *r = t->res;
-	if (t->dev && t->chans) {
+	if (t->dev && t->g.chans) {
 		struct dmab_chan_stats st;
 		dmab_dev_stats(t->dev, &st);
 		for (unsigned k = 0; k < DMAB_ERRK__COUNT; k++)
@@ -622,61 +522,22 @@ static void thr_close(struct sthr *t)
 		    st.submitted != r->submitted || st.completed != r->completed ||
 		    st.failed != r->failed || st.cancelled != r->cancelled)
 			undetected(t, "library accounting %s", "disagrees with the harness's", 0, 0);
-		struct dmab_sim_stats ss;
-		int counted = t->armed && dmab_sim_stats(t->dev, &ss) == 0;
-		if (!counted)
-			r->faults_detected += t->explained;
-		if (counted) {
-			/* every fired fault must have been reported */
-			static const int kind_err[DMAB_FAULT__COUNT] = {
-				[DMAB_FAULT_BUS_ERROR] = DMAB_ERRK_BUS,
-				[DMAB_FAULT_DESC_ERROR] = DMAB_ERRK_DESC,
-				[DMAB_FAULT_HANG] = DMAB_ERRK_TIMEOUT,
-				[DMAB_FAULT_BITFLIP] = -1,
-				[DMAB_FAULT_LOST_IRQ] = DMAB_ERRK_LOST_IRQ,
-				[DMAB_FAULT_DUP_IRQ] = DMAB_ERRK_DUP_IRQ,
-			};
-			for (unsigned k = 0; k < DMAB_FAULT__COUNT; k++) {
-				uint64_t seen;
-				r->faults_fired[k] += ss.faults[k];
-				if (kind_err[k] >= 0)
-					seen = st.errors[kind_err[k]];
-				else
-					seen = t->mismatches_ok;
-				r->faults_detected += seen < ss.faults[k] ? seen : ss.faults[k];
-				/* flips into a FIFO or a received stream are not
-				 * visible here: bitflip is checked only when every
-				 * transfer was mem2mem */
-				if (kind_err[k] < 0 && t->device_xfers)
-					continue;
-				if (seen < ss.faults[k])
-					undetected(t, "an injected %s fault went unreported",
-						   dmab_fault_name((enum dmab_fault_kind)k), 0, 0);
-			}
-		}
+		fault_accounting(t, &st);
 	}
-	if (t->chans)
-		for (unsigned c = 0; c < t->nch; c++)
-			if (t->chans[c])
-				dmab_chan_release(t->chans[c]);
+	hx_rig_release(&t->g);
 	if (t->slots) {
 		for (unsigned i = 0; i < t->nslots; i++) {
 			slot_unmap(t, &t->slots[i]);
 			slot_free_mem(t, &t->slots[i]);
-			if (t->slots[i].chain)
-				dmab_chain_destroy(t->slots[i].chain);
 		}
 	}
-	if (t->desc_pool)
-		dmab_pool_destroy(t->desc_pool);
-	if (t->dev) {
-		struct dmab_leaks lk;
-		if (dmab_dev_close(t->dev, &lk) == DMAB_ELEAK && r->status == HX_OK)
-			undetected(t, "harness %s", "leaked device objects", 0, 0);
-	}
-	free(t->chans);
-	free(t->periph);
+	/* a run that could not start says why; the first problem wins */
+	if (t->g.status != HX_OK)
+		res_fail(r, t->g.status, t->g.reason);
+	if (hx_rig_close(&t->g, NULL) == DMAB_ELEAK && r->status == HX_OK)
+		undetected(t, "harness %s", "leaked device objects", 0, 0);
 	free(t->slots);
+	t->slots = NULL;
 }
 
 /* ---- public --------------------------------------------------------------------- */
@@ -713,6 +574,9 @@ static void thr_init(struct sthr *t, const struct hx_stress_cfg *cfg,
 	t->plat = plat;
 	t->index = index;
 	t->res = res;
+	struct hx_rig_policy pol = { t, pol_more, slot_start, slot_finish, pol_stuck };
+	hx_rig_init(&t->g, &pol);
+	snprintf(t->g.tag, sizeof(t->g.tag), "thread %u: ", index);
 }
 
 int hx_stress_run_thread(const struct hx_stress_cfg *cfg, const struct hx_platform *plat,
