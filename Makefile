@@ -189,7 +189,7 @@ $(CM_OBJDIR)/harness/%.o: harness/%.c
 	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -Iharness -c $< -o $@
 $(CM_OBJDIR)/targets/cortexm/%.o: targets/cortexm/%.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\" -c $< -o $@
+	$(Q)$(CM_CC) $(CM_FLAGS) -Wconversion -Wformat=2 -Ilib/include $(CM_BK_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\" -c $< -o $@
 
 $(CM_LIBDMAB): $(CM_LIB_OBJS)
 	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
