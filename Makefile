@@ -9,6 +9,7 @@
 #   tests/test_*.c                    -> build/tests/test_*       (one binary each)
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
+#   targets/cortexm/*.c + the above   -> build/cortexm/dmab-fw.elf (make lib-cortexm)
 # Targets: all test check-asan lib-cortexm install report bench baseline gate clean
 #
 # BUILD selects the output folder, so sanitizer and cross builds never mix
@@ -69,10 +70,13 @@ DMABENCH := $(BUILD)/dmabench
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps $(LIBDMAB) $(LIBBK) $(LIBHX) $(if $(CLI_SRCS),$(DMABENCH)) $(TEST_BINS) $(BUILD)/dmab.pc
+# A plain `make` only compiles: the package manager runs from the targets
+# that need more than a compiler (test, report, lib-cortexm, bench, gate) and
+# from `make deps`.
+all: $(LIBDMAB) $(LIBBK) $(LIBHX) $(if $(CLI_SRCS),$(DMABENCH)) $(TEST_BINS) $(BUILD)/dmab.pc
 
 help:
-	@sed -n '2,13p' Makefile
+	@sed -n '2,14p' Makefile
 
 deps:
 	$(Q)scripts/deps core
@@ -121,8 +125,11 @@ $(BUILD)/dmab.pc: lib/include/dmab/dmab.h FORCE
 FORCE:
 
 # ---- tests ------------------------------------------------------------------
-test: all
+# deps first (a fresh machine lacks hwloc and the arm toolchain), then the
+# host build and the firmware tests/test_cortexm.sh boots under QEMU.
+test:
 	$(Q)scripts/deps test
+	$(Q)$(MAKE) --no-print-directory all cortexm
 	$(Q)BUILD=$(BUILD) scripts/run-tests $(TEST_BINS) $(TEST_SCRIPTS)
 
 check-asan:
@@ -130,26 +137,73 @@ check-asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT=-O1 \
 	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' test
 
-# ---- Cortex-M: the library and the sweep core, freestanding-friendly ---------
-CM_CC     := arm-none-eabi-gcc
-CM_AR     := arm-none-eabi-ar
-CM_FLAGS  := -std=c11 -Os -g -mcpu=cortex-m33 -mthumb $(WARN) -ffunction-sections -fdata-sections
-CM_BUILD  := $(BUILD)/cortexm
+# ---- Cortex-M: the library, the backends, the sweep core and a firmware ------
+# The same sources as the host build, compiled for -mcpu=cortex-m33 with
+# pattern rules and dependency files: objects land under $(CM_BUILD)/obj/ at
+# their source's path, archives beside them, and targets/cortexm/ links them
+# with newlib into $(CM_FW), a firmware for QEMU's mps2-an505 that runs sweep
+# points and prints their CSV rows over semihosting (targets/cortexm/main.c).
+# The toolchain is installed by `make lib-cortexm` and `make test`; rules
+# below never call the package manager themselves.
+CM_CC      := arm-none-eabi-gcc
+CM_AR      := arm-none-eabi-ar
+CM_BUILD   := $(BUILD)/cortexm
+CM_OBJDIR  := $(CM_BUILD)/obj
+CM_ARCH    := -mcpu=cortex-m33 -mthumb
+CM_FLAGS   := -std=c11 -Os -g $(CM_ARCH) $(WARN) -ffunction-sections -fdata-sections -MMD -MP
+CM_BK_INC  := $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include)
+CM_BK_DEFS := $(foreach b,$(BACKENDS_cortexm),-DDMAB_BUILT_$(b)=1)
+CM_LD      := targets/cortexm/mps2-an505.ld
+
+CM_BACKEND_SRCS := backends/registry.c $(sort $(foreach b,$(BACKENDS_cortexm),$(wildcard backends/$(b)/*.c)))
+CM_FW_SRCS      := $(sort $(wildcard targets/cortexm/*.c))
+CM_LIB_OBJS     := $(LIB_SRCS:%.c=$(CM_OBJDIR)/%.o)
+CM_BACKEND_OBJS := $(CM_BACKEND_SRCS:%.c=$(CM_OBJDIR)/%.o)
+CM_HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(CM_OBJDIR)/%.o)
+CM_FW_OBJS      := $(CM_FW_SRCS:%.c=$(CM_OBJDIR)/%.o)
+CM_LIBDMAB := $(CM_BUILD)/libdmab.a
+CM_LIBBK   := $(CM_BUILD)/libdmab_backends.a
+CM_LIBHX   := $(CM_BUILD)/libdmab_harness.a
+CM_FW      := $(CM_BUILD)/dmab-fw.elf
+
+.PHONY: cortexm
 lib-cortexm:
 	$(Q)scripts/deps arm
-	@mkdir -p $(CM_BUILD)/lib $(CM_BUILD)/harness
-	$(Q)set -e; for f in $(LIB_SRCS); do \
-	  $(CM_CC) $(CM_FLAGS) -Wconversion -Ilib/include -c $$f -o $(CM_BUILD)/lib/$$(basename $$f .c).o; done
-	$(Q)rm -f $(CM_BUILD)/libdmab.a && $(CM_AR) rcs $(CM_BUILD)/libdmab.a $(CM_BUILD)/lib/*.o
-	@mkdir -p $(CM_BUILD)/backends
-	$(Q)set -e; for f in backends/registry.c $(foreach b,$(BACKENDS_cortexm),$(wildcard backends/$(b)/*.c)); do \
-	  $(CM_CC) $(CM_FLAGS) -Ilib/include $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include -DDMAB_BUILT_$(b)=1) -I. \
-	    -c $$f -o $(CM_BUILD)/backends/$$(basename $$f .c).o; done
-	$(Q)rm -f $(CM_BUILD)/libdmab_backends.a && $(CM_AR) rcs $(CM_BUILD)/libdmab_backends.a $(CM_BUILD)/backends/*.o
-	$(Q)set -e; for f in $(HARNESS_SRCS); do \
-	  $(CM_CC) $(CM_FLAGS) -Ilib/include $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include) -I. -Iharness -c $$f -o $(CM_BUILD)/harness/$$(basename $$f .c).o; done
-	$(Q)rm -f $(CM_BUILD)/libdmab_harness.a && $(CM_AR) rcs $(CM_BUILD)/libdmab_harness.a $(CM_BUILD)/harness/*.o
-	@echo "built $(CM_BUILD)/libdmab.a and $(CM_BUILD)/libdmab_harness.a for cortex-m33"
+	$(Q)$(MAKE) --no-print-directory cortexm
+	@echo "built $(CM_LIBDMAB), $(CM_LIBBK), $(CM_LIBHX) and $(CM_FW) (mps2-an505)"
+
+# The build alone, for callers that installed the toolchain already.
+cortexm: $(CM_LIBDMAB) $(CM_LIBBK) $(CM_LIBHX) $(CM_FW)
+
+$(CM_OBJDIR)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_FLAGS) -Wconversion -Ilib/include -c $< -o $@
+$(CM_OBJDIR)/backends/registry.o: backends/registry.c backends/backends.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. $(CM_BK_DEFS) -c $< -o $@
+$(CM_OBJDIR)/backends/%.o: backends/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -c $< -o $@
+$(CM_OBJDIR)/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -Iharness -c $< -o $@
+$(CM_OBJDIR)/targets/cortexm/%.o: targets/cortexm/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_FLAGS) -Wconversion -Wformat=2 -Ilib/include $(CM_BK_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\" -c $< -o $@
+
+$(CM_LIBDMAB): $(CM_LIB_OBJS)
+	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
+$(CM_LIBBK): $(CM_BACKEND_OBJS)
+	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
+$(CM_LIBHX): $(CM_HARNESS_OBJS)
+	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
+# newlib (not nano: the CSV needs %g and %lld) with the firmware's own
+# syscalls; no crt0, the reset handler in targets/cortexm/startup.c starts C.
+$(CM_FW): $(CM_FW_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) $(CM_LD)
+	$(Q)$(CM_CC) $(CM_ARCH) -nostartfiles -T $(CM_LD) -Wl,--gc-sections -Wl,-Map=$(CM_BUILD)/dmab-fw.map \
+	  -o $@ $(CM_FW_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) -lc -lgcc
+
+-include $(wildcard $(CM_LIB_OBJS:.o=.d) $(CM_BACKEND_OBJS:.o=.d) $(CM_HARNESS_OBJS:.o=.d) $(CM_FW_OBJS:.o=.d))
 
 # ---- install ------------------------------------------------------------------
 install: $(LIBDMAB) $(LIBBK) $(BUILD)/dmab.pc
