@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/gate.h"
+#include "gate/gate.h"
 
 struct cmd {
 	const char *name;
