@@ -356,4 +356,43 @@ t_status "a write error leaves the previous CSV byte-identical" 0 cmp -s "$D/goo
 t_status "a write error keeps the partial rows as FILE.write-error" 0 test -s "$D/good.csv.write-error"
 t_has "a write error says where the rows are" "$D/err" "good.csv.write-error"
 
+# ---- dmabench schema --json --------------------------------------------------------
+# Valid JSON whose column list is exactly the header sweep writes (no --events),
+# every column described once, enum values in order.
+run "$B" schema --json
+t_eq "schema --json exits 0" "$rc" 0
+run "$B" sweep --backend sim --size 64 --pool heap --cache coherent --reps 2 --warmup 0 --quiet --out "$D/schema.csv"
+t_eq "sweep for the schema check exits 0" "$rc" 0
+"$B" schema --json >"$D/schema.json"
+if command -v python3 >/dev/null 2>&1; then
+	t_check "schema columns equal the sweep header and are each described once" python3 - "$D/schema.json" "$(header "$D/schema.csv")" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+hdr = sys.argv[2].split(",")
+if s["columns"] != hdr:
+    sys.exit("schema columns %s\n sweep header  %s" % (s["columns"], hdr))
+described = [c["column"] for part in ("dimensions", "status", "metrics") for c in s[part]]
+if described != hdr:
+    sys.exit("described columns %s differ from the header %s" % (described, hdr))
+for m in s["metrics"]:
+    if m["better"] not in ("lower", "higher", "exact") or m["clock"] not in ("dev", "cpu", "count") or not m["unit"]:
+        sys.exit("metric %s: better/clock/unit %s/%s/%s" % (m["column"], m["better"], m["clock"], m["unit"]))
+for d in s["dimensions"] + s["status"]:
+    if d["type"] == "enum" and [v["name"] for v in s["enums"][d["enum"]]] != d.get("values", [v["name"] for v in s["enums"][d["enum"]]]):
+        sys.exit("enum %s: values out of order" % d["column"])
+if [v["name"] for v in s["enums"]["cache"]] != ["coherent", "sync", "uncached", "bounce", "none"]:
+    sys.exit("cache values %s" % s["enums"]["cache"])
+if [v["name"] for v in s["enums"]["clock_kind"]] != ["real", "virtual"]:
+    sys.exit("clock_kind values %s" % s["enums"]["clock_kind"])
+PY
+else
+	t_bad "schema check" "python3 is missing"
+fi
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f22 | sort -u)" "virtual"
+run "$B" schema
+t_eq "schema without --json exits 2" "$rc" 2
+t_has "schema without --json names the flag" "$D/err" "--json"
+run "$B" schema --json extra
+t_eq "schema with an argument exits 2" "$rc" 2
+
 t_done
