@@ -5,7 +5,7 @@
 #   backends/<name>/*.c, registry.c   -> build/libdmab_backends.a (the target's backends:
 #                                        backends/backends.mk; each sees only lib/include)
 #   harness/core/*.c                  -> build/libdmab_harness.a (portable)
-#   harness/cli/*.c                   -> build/dmabench           (host: hwloc, libpfm4)
+#   harness/cli/*.c, harness/gate/*.c -> build/dmabench           (host: hwloc, libpfm4)
 #   tests/test_*.c                    -> build/tests/test_*       (one binary each)
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
@@ -47,7 +47,8 @@ HOST_LIBS      := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc) -
 LIB_SRCS     := $(sort $(wildcard lib/src/*.c))
 BACKEND_SRCS := backends/registry.c $(sort $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/*.c)))
 HARNESS_SRCS := $(sort $(wildcard harness/core/*.c))
-CLI_SRCS     := $(sort $(wildcard harness/cli/*.c))
+GATE_SRCS    := $(sort $(wildcard harness/gate/*.c))
+CLI_SRCS     := $(sort $(wildcard harness/cli/*.c)) $(GATE_SRCS)
 TSUP_SRCS    := $(sort $(wildcard tests/support/*.c))
 TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
 
@@ -55,6 +56,7 @@ LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 BACKEND_OBJS := $(BACKEND_SRCS:%.c=$(BUILD)/obj/%.o)
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS     := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+GATE_OBJS    := $(GATE_SRCS:%.c=$(BUILD)/obj/%.o)
 TSUP_OBJS    := $(TSUP_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # Shell tests (tests/test_*.sh) run after the binaries; they find the build
@@ -93,6 +95,9 @@ $(BUILD)/obj/backends/%.o: backends/%.c
 $(BUILD)/obj/harness/cli/%.o: harness/cli/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/obj/harness/gate/%.o: harness/gate/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 $(BUILD)/obj/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HARNESS_CFLAGS) -c $< -o $@
@@ -114,6 +119,10 @@ $(DMABENCH): $(CLI_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) -lpthread -lm
+# Unit tests of the gate's modules (tests/test_gate_*.c) link its objects.
+$(BUILD)/tests/test_gate_%: $(BUILD)/obj/tests/test_gate_%.o $(GATE_OBJS) $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(GATE_OBJS) $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) -lpthread -lm
 
 # The .pc file records PREFIX, so it is regenerated whenever PREFIX changes.
 $(BUILD)/dmab.pc: lib/include/dmab/dmab.h FORCE

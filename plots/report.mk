@@ -8,7 +8,8 @@
 #                                    against load channels, every priority) into
 #                                    results/deadline.csv, render both into
 #                                    results/report/index.html
-#   make report CSV="a.csv b.csv"    render those CSVs instead (no build, no sweep)
+#   make report CSV="a.csv b.csv"    render those CSVs instead (no sweep; builds only
+#                                    dmabench, whose `schema --json` the report reads)
 #   make report SWEEP_ARGS="--size 64:1M:x2 --deadline 20us --channels 1,2,4"
 #                                    extra flags for the sweep
 #   make report REPORT_DIR=DIR       render somewhere else
@@ -42,8 +43,9 @@ ifeq ($(strip $(CSV)),)
 	rc=0; $(DMABENCH) sweep --job $(DEADLINE_JOB) --out $(DEADLINE_CSV) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then \
 	  echo "report: the deadline job failed (exit status $$rc); no report rendered" >&2; exit $$rc; fi; \
-	scripts/report -q -o $(REPORT_DIR) $(SWEEP_CSV) $(DEADLINE_CSV)
+	BUILD=$(BUILD) scripts/report -q -o $(REPORT_DIR) $(SWEEP_CSV) $(DEADLINE_CSV)
 else
-	$(Q)scripts/report -q -o $(REPORT_DIR) $(CSV)
+	$(Q)$(MAKE) --no-print-directory $(DMABENCH)
+	$(Q)BUILD=$(BUILD) scripts/report -q -o $(REPORT_DIR) $(CSV)
 endif
 	@echo "report: open file://$(abspath $(REPORT_DIR))/index.html"

@@ -164,7 +164,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,status,reason,clock,cpu_clock,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -174,7 +174,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "47 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "48 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -270,7 +270,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "47 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "48 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -419,5 +419,43 @@ run "$B" stress --options 'clock_hz=1' --count 40 --quiet
 t_eq "stress on a 1 Hz device exits 0" "$rc" 0
 run "$B" sweep --options 'arb_latency=100000' --transfer mem2mem,dev2mem --size 4K --pool heap --cache sync --channels 4 --reps 4 --quiet --out "$D/slow.csv"
 t_eq "a sweep with arb_latency=100000 exits 0 (no failed row)" "$rc" 0
+# ---- dmabench schema --json --------------------------------------------------------
+# Valid JSON whose column list is exactly the header sweep writes (no --events),
+# every column described once, enum values in order.
+run "$B" schema --json
+t_eq "schema --json exits 0" "$rc" 0
+run "$B" sweep --backend sim --size 64 --pool heap --cache coherent --reps 2 --warmup 0 --quiet --out "$D/schema.csv"
+t_eq "sweep for the schema check exits 0" "$rc" 0
+"$B" schema --json >"$D/schema.json"
+if command -v python3 >/dev/null 2>&1; then
+	t_check "schema columns equal the sweep header and are each described once" python3 - "$D/schema.json" "$(header "$D/schema.csv")" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+hdr = sys.argv[2].split(",")
+if s["columns"] != hdr:
+    sys.exit("schema columns %s\n sweep header  %s" % (s["columns"], hdr))
+described = [c["column"] for part in ("dimensions", "status", "metrics") for c in s[part]]
+if described != hdr:
+    sys.exit("described columns %s differ from the header %s" % (described, hdr))
+for m in s["metrics"]:
+    if m["better"] not in ("lower", "higher", "exact") or m["clock"] not in ("dev", "cpu", "count") or not m["unit"]:
+        sys.exit("metric %s: better/clock/unit %s/%s/%s" % (m["column"], m["better"], m["clock"], m["unit"]))
+for d in s["dimensions"] + s["status"]:
+    if d["type"] == "enum" and [v["name"] for v in s["enums"][d["enum"]]] != d.get("values", [v["name"] for v in s["enums"][d["enum"]]]):
+        sys.exit("enum %s: values out of order" % d["column"])
+if [v["name"] for v in s["enums"]["cache"]] != ["coherent", "sync", "uncached", "bounce", "none"]:
+    sys.exit("cache values %s" % s["enums"]["cache"])
+if [v["name"] for v in s["enums"]["clock_kind"]] != ["real", "virtual"]:
+    sys.exit("clock_kind values %s" % s["enums"]["clock_kind"])
+PY
+else
+	t_bad "schema check" "python3 is missing"
+fi
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f22 | sort -u)" "virtual"
+run "$B" schema
+t_eq "schema without --json exits 2" "$rc" 2
+t_has "schema without --json names the flag" "$D/err" "--json"
+run "$B" schema --json extra
+t_eq "schema with an argument exits 2" "$rc" 2
 
 t_done

@@ -78,6 +78,17 @@ has hostvirt_down10 'throughput_MBps .*REGRESSION +deterministic'
 gate mytick_down10_wallclock 0 $D/mytick_base.csv $D/mytick_down10.csv
 has mytick_down10_wallclock 'throughput_MBps .*insufficient'
 gate mytick_down10_declared 1 --virtual-clock=mytick $D/mytick_base.csv $D/mytick_down10.csv
+# the clock_kind column (the backend's DMAB_CAP_VIRTUAL_TIME) decides over the name
+gate kindvirt_down10 1 $D/kindvirt_base.csv $D/kindvirt_down10.csv
+has kindvirt_down10 'throughput_MBps .*REGRESSION +deterministic'
+gate kindreal_down10 0 $D/kindreal_base.csv $D/kindreal_down10.csv
+has kindreal_down10 'throughput_MBps .*insufficient +wall-clock'
+gate kindreal_down10_declared 1 --virtual-clock=sim $D/kindreal_base.csv $D/kindreal_down10.csv
+# a baseline from before the column against a file with it
+gate sim_kind_rerun 0 $D/sim_base.csv $D/sim_kind_rerun.csv
+gate sim_kind_down10 1 $D/sim_base.csv $D/sim_kind_down10.csv
+has sim_kind_down10 'throughput_MBps +290.9 .*-10\.00% +REGRESSION +deterministic'
+gate sim_kind_down10_rev 1 $D/sim_kind_rerun.csv $D/sim_tput_down10.csv
 
 # ---- wall-clock CSV metrics with repetitions (Mann-Whitney + effect size) ---
 gate wall_rerun 0 $D/wall_base.csv $D/wall_rerun.csv
@@ -132,6 +143,7 @@ bad bad_unknown $D/bad_unknown.txt 'unknown format' $D/sim_base.csv $D/bad_unkno
 bad bad_empty_baseline $D/bad_empty.csv 'empty' $D/bad_empty.csv $D/sim_base.csv
 bad bad_truncated_json $D/bad_truncated.json 'JSON truncated' $D/gb_base.json $D/bad_truncated.json
 bad bad_not_gb_json $D/bad_nobench.json 'benchmarks' $D/gb_base.json $D/bad_nobench.json
+bad bad_clock_kind $D/bad_clock_kind.csv "line 10: clock_kind 'sometimes' is not real or virtual" $D/kindreal_base.csv $D/bad_clock_kind.csv
 bad bad_icount $D/bad_icount.txt "'12x4' is not an instruction count" $D/ic_base.txt $D/bad_icount.txt
 gate bad_nocommon 2 $D/sim_base.csv $D/bad_nocommon.csv
 # The three error paths that once printed from freed memory (issue 15): the

@@ -108,12 +108,16 @@ def page(folder, *want):
         sys.exit("an image has no useful alt text")
 
 def columns(script, header):
-    """The renderer's column lists against HX_DIM_TABLE / HX_METRIC_TABLE."""
+    """The column lists the renderer reads from `dmabench schema --json`
+    against HX_DIM_TABLE / HX_METRIC_TABLE parsed from core.h."""
     import importlib.machinery, importlib.util
     loader = importlib.machinery.SourceFileLoader("report", script)
     spec = importlib.util.spec_from_loader("report", loader)
     mod = importlib.util.module_from_spec(spec)
     loader.exec_module(mod)
+    if mod.DIM_COLUMNS or mod.METRIC_COLUMNS:
+        sys.exit("the report restates column lists: %s %s" % (mod.DIM_COLUMNS, mod.METRIC_COLUMNS))
+    mod.load_schema()
     src = open(header).read()
     def table(name):
         m = re.search(r"#define %s\(X\)(.*?)\n\n" % name, src, re.S)
@@ -183,7 +187,7 @@ snapshot() { (cd "$1" && find . -type f | sort | xargs md5sum) 2>/dev/null; }
 # leftovers PARENT: temporary folders the renderer should have removed.
 leftovers() { find "$1" -maxdepth 1 -name '.*.tmp-*' -o -maxdepth 1 -name '.*.old-*' | wc -l; }
 
-t_check "column lists match harness/core/core.h" chk columns "$R" harness/core/core.h
+t_check "column lists from dmabench schema match harness/core/core.h" chk columns "$R" harness/core/core.h
 
 # ---- bad input: exit 2, a message naming the file, nothing written ---------
 # expect_bad NAME MESSAGE FILE...: run into a fresh folder and into an
@@ -347,6 +351,43 @@ rep -o "$tmp/afile/report" "$D/sweep-sim.csv" >/dev/null 2>"$tmp/err"; rc=$?
 t_eq "unwritable destination: exit 1" "$rc" 1
 t_check "unwritable destination: message names it" chk has "$tmp/err" "cannot write beside $tmp/afile/report: "
 t_status "gnuplot missing: exit 3" 3 env PATH="$tmp/nowhere" "$PY" "$R" -o "$tmp/nognuplot" "$D/sweep-sim.csv"
+
+# ---- a CSV written before some metrics existed still renders ----------------
+# Only the metrics the plots draw are required; the others (here device_cycles
+# and err_dup_irq, cut out) count as not measured, and the page says so.
+"$PY" - "$D/sweep-sim.csv" "$tmp/old.csv" <<'PY'
+import csv, sys
+drop = {"device_cycles", "err_dup_irq"}
+with open(sys.argv[1], newline="") as f:
+    lines = f.read().split("\n")
+meta = [l for l in lines if l.startswith("#")]
+rows = list(csv.reader([l for l in lines if l and not l.startswith("#")]))
+keep = [i for i, c in enumerate(rows[0]) if c not in drop]
+assert len(keep) == len(rows[0]) - 2
+with open(sys.argv[2], "w", newline="") as f:
+    f.write("\n".join(meta) + "\n")
+    w = csv.writer(f, lineterminator="\n")
+    for r in rows:
+        w.writerow([r[i] for i in keep])
+PY
+rep -q -o "$tmp/old" "$tmp/old.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
+t_eq "a CSV without device_cycles and err_dup_irq renders (exit 0)" "$rc" 0
+t_check "older CSV: every plot drawn, the absent columns named" chk has "$tmp/old/index.html" \
+	'src="throughput.png"' 'src="breakdown.png"' "metric columns absent" "err_dup_irq, device_cycles"
+"$PY" - "$tmp/old.csv" "$tmp/nolat.csv" <<'PY'
+import sys
+t = open(sys.argv[1]).read().replace(",lat_p999_ns,", ",lat_p999_nsX,", 1)
+open(sys.argv[2], "w").write(t)
+PY
+rep -q -o "$tmp/nolat" "$tmp/nolat.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
+t_eq "a CSV without a plotted metric: exit 2" "$rc" 2
+t_check "without a plotted metric: the message names it" chk has "$tmp/err" "header lacks required column: lat_p999_ns"
+# The schema comes from dmabench: without one, exit 3 naming where it looked.
+mkdir -p "$tmp/alone/scripts" && cp "$R" "$tmp/alone/scripts/report"
+BUILD="$tmp/nobuild" "$PY" "$tmp/alone/scripts/report" -o "$tmp/alone/report" "$D/sweep-sim.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
+t_eq "no dmabench for the schema: exit 3" "$rc" 3
+t_check "no dmabench: the message says where it looked" chk has "$tmp/err" "dmabench not found (tried $tmp/nobuild/dmabench"
+t_eq "no dmabench: nothing written" "$(ls -A "$tmp/alone" | tr '\n' ' ')" "scripts "
 
 # ---- make report with given CSVs (the main job's rendering half) -----------
 if make -s --no-print-directory BUILD="$BUILD" report CSV="$D/sweep-sim.csv $D/sweep-two.csv" \

@@ -252,6 +252,7 @@ int cli_cmd_list(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_stress(int argc, char **argv);
+int cli_cmd_schema(int argc, char **argv);
 
 /* Shared --help pieces (help.c). */
 void cli_help_dims(FILE *f);

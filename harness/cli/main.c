@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/gate.h"
+#include "gate/gate.h"
 
 struct cmd {
 	const char *name;
@@ -25,6 +25,7 @@ static const struct cmd cmds[] = {
 	{ "sweep", cli_cmd_sweep, "measure the cartesian product of dimensions into a CSV", 1 },
 	{ "stress", cli_cmd_stress, "dmatest-like verified random transfers, time- or count-bounded", 1 },
 	{ "gate", dmabench_gate_main, "compare two result files, fail on a regression (CI)", 0 },
+	{ "schema", cli_cmd_schema, "the CSV's columns, units and enumerations as JSON (--json)", 0 },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

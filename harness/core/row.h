@@ -22,7 +22,40 @@
 	X(status, "ok, failed or skipped")                                              \
 	X(reason, "why the row was skipped or failed, or a note on an ok row")           \
 	X(clock, "the device clock that timed the DEV metrics, e.g. sim-cycles@100MHz") \
-	X(cpu_clock, "the clock of the CPU metrics, e.g. CLOCK_MONOTONIC")
+	X(cpu_clock, "the clock of the CPU metrics, e.g. CLOCK_MONOTONIC")              \
+	X(clock_kind, "virtual when the backend's clock is simulated (DMAB_CAP_VIRTUAL_TIME: DEV metrics are deterministic), else real")
+
+/* The status columns by position, for readers (rowread.h). */
+enum hx_status_col {
+#define HX__SC(name, help) HX_SC_##name,
+	HX_STATUS_COLUMNS(HX__SC)
+#undef HX__SC
+	HX_SC__COUNT
+};
+extern const struct hx_enum_info hx_status_col_info[HX_SC__COUNT];
+
+/* X(id, name, help): values of the clock_kind column. The gate holds DEV
+ * metrics of a virtual clock to a tolerance and treats a real clock's as
+ * wall-clock samples; the backend's capability decides, not the clock's
+ * name. */
+#define HX_CLOCK_KIND_TABLE(X)                                                              \
+	X(REAL, "real", "a real clock: DEV metrics vary run to run")                        \
+	X(VIRTUAL, "virtual", "a simulated clock (DMAB_CAP_VIRTUAL_TIME): DEV metrics are deterministic")
+
+enum hx_clock_kind {
+#define HX__CK(id, name, help) HX_CLOCK_##id,
+	HX_CLOCK_KIND_TABLE(HX__CK)
+#undef HX__CK
+	HX_CLOCK__COUNT
+};
+extern const struct hx_enum_info hx_clock_kind_info[HX_CLOCK__COUNT];
+/* "real" or "virtual"; "?" out of range. */
+const char *hx_clock_kind_name(int k);
+/* -1 when unknown (or NULL). */
+int hx_clock_kind_parse(const char *s);
+/* The clock kind of a backend by registry name: virtual when it claims
+ * DMAB_CAP_VIRTUAL_TIME; real otherwise, also for an unknown name. */
+enum hx_clock_kind hx_backend_clock_kind(const char *backend);
 
 /* put(ctx, sep, text): one field; sep 0 for the first of a row, else 1. */
 typedef void (*hx_field_fn)(void *ctx, int sep, const char *text);

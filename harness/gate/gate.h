@@ -1,17 +1,18 @@
 /*
- * harness/cli/gate.h: `dmabench gate BASELINE CURRENT`, the CI performance
- * gate.
+ * harness/gate/gate.h: `dmabench gate BASELINE CURRENT`, the CI performance
+ * gate: its one public entry point (what the CLI's table of subcommands and
+ * bench/gate_main.c call). The pieces behind it are in gate_int.h.
  *
  * Compares two result files of the same format (sweep CSV as described in
  * README.md, Google Benchmark JSON, or dmab-icount callgrind count files) and
  * decides per metric: deterministic metrics (DEV metrics on a virtual clock,
  * COUNT metrics, instruction counts) against a tight relative tolerance,
  * wall-clock metrics with a Mann-Whitney U test plus a minimum effect size.
- * Exit status: 0 pass, 1 regression, 2 unusable input (the message names the
- * file and the problem).
+ * Exit status (the CLI's codes, cli.h): 0 pass, 1 regression, 2 unusable
+ * input (the message names the file and the problem).
  */
-#ifndef DMAB_CLI_GATE_H
-#define DMAB_CLI_GATE_H
+#ifndef DMAB_GATE_GATE_H
+#define DMAB_GATE_GATE_H
 
 #ifdef __cplusplus
 extern "C" {

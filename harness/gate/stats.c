@@ -1,0 +1,123 @@
+/*
+ * harness/gate/stats.c: median and the Mann-Whitney U test (stats.h).
+ *
+ * Why U: wall-clock samples on a shared machine are skewed and have
+ * outliers (a preempted repetition), so a rank test that assumes no
+ * distribution is the honest one; the gate adds a minimum effect size on
+ * top (verdict.c), because with enough repetitions any difference becomes
+ * "significant". Small samples without ties get the exact distribution
+ * (the normal approximation is poor below about 10 per side, where CI runs
+ * live); the rest the normal approximation with tie and continuity
+ * corrections.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate/gate_int.h"
+#include "gate/stats.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double gate_median(const double *v, size_t n)
+{
+	double *t = gx_realloc(NULL, n * sizeof *t);
+	memcpy(t, v, n * sizeof *t);
+	qsort(t, n, sizeof *t, cmp_double);
+	double m = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	free(t);
+	return m;
+}
+
+struct ranked {
+	double v;
+	int grp;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	return cmp_double(&((const struct ranked *)a)->v, &((const struct ranked *)b)->v);
+}
+
+/* Exact two-sided p of U for n1, n2 without ties: the counts of U over all
+ * C(n1+n2, n1) arrangements are the coefficients of the Gaussian binomial
+ * [n1+n2 choose n1]_q = prod_{i=1..n1} (1 - q^(n2+i)) / (1 - q^i), built one
+ * factor at a time so every intermediate is itself a Gaussian binomial with
+ * non-negative coefficients (no cancellation). */
+double gate_mwu_exact_p(size_t n1, size_t n2, double u)
+{
+	size_t m = n1 * n2;
+	double *c = gx_realloc(NULL, (m + 1) * sizeof *c);
+	memset(c, 0, (m + 1) * sizeof *c);
+	c[0] = 1;
+	size_t deg = 0;
+	for (size_t i = 1; i <= n1; i++) {
+		size_t a = n2 + i;
+		/* multiply by (1 - q^a), top down so c[k - a] is still the old one;
+		 * coefficients above m are never needed (both steps only feed
+		 * higher coefficients from lower ones), so the array stops at m */
+		size_t top = deg + a < m ? deg + a : m;
+		for (size_t k = top; top >= a; k--) {
+			c[k] -= c[k - a];
+			if (k == a)
+				break;
+		}
+		/* divide by (1 - q^i) as a power series: c'[k] = c[k] + c'[k - i] */
+		for (size_t k = i; k <= m; k++)
+			c[k] += c[k - i];
+		deg += n2; /* [n2+i choose i]_q has degree i * n2 */
+	}
+	double total = 0, low = 0;
+	double umin = fmin(u, (double)m - u);
+	for (size_t k = 0; k <= m; k++) {
+		total += c[k];
+		if ((double)k <= umin + 1e-9)
+			low += c[k];
+	}
+	free(c);
+	double p = 2 * low / total;
+	return p > 1 ? 1 : p;
+}
+
+/* Two-sided Mann-Whitney U test of a against b; returns p. */
+double gate_mwu_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	size_t n = na + nb;
+	struct ranked *r = gx_realloc(NULL, n * sizeof *r);
+	for (size_t i = 0; i < na; i++)
+		r[i] = (struct ranked){ a[i], 0 };
+	for (size_t i = 0; i < nb; i++)
+		r[na + i] = (struct ranked){ b[i], 1 };
+	qsort(r, n, sizeof *r, cmp_ranked);
+	double r1 = 0, ties = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && r[j + 1].v == r[i].v)
+			j++;
+		double rank = ((double)i + (double)j) / 2 + 1; /* average rank, 1-based */
+		double t = (double)(j - i + 1);
+		ties += t * t * t - t;
+		for (size_t k = i; k <= j; k++)
+			if (r[k].grp == 0)
+				r1 += rank;
+		i = j + 1;
+	}
+	free(r);
+	double u1 = r1 - (double)na * ((double)na + 1) / 2;
+	if (ties == 0 && na <= 30 && nb <= 30)
+		return gate_mwu_exact_p(na, nb, u1);
+	double mu = (double)na * (double)nb / 2;
+	double dn = (double)n;
+	double var = (double)na * (double)nb / 12 * ((dn + 1) - ties / (dn * (dn - 1)));
+	if (var <= 0)
+		return 1;
+	double z = (fabs(u1 - mu) - 0.5) / sqrt(var); /* continuity correction */
+	if (z < 0)
+		z = 0;
+	return erfc(z / sqrt(2.0));
+}
+

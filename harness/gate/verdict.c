@@ -1,0 +1,209 @@
+/*
+ * harness/gate/verdict.c: judging each series of the current file against
+ * the baseline's and printing the table (gate.h has the command).
+ *
+ * Why it exists: Google Benchmark's compare.py prints a U test but never
+ * fails a build, and a plain "more than 5% slower" rule either fails on every
+ * noisy run of a shared 2-core machine or misses real slowdowns. So each
+ * metric is judged by what kind of number it is:
+ *   - deterministic (DEV metrics timed on a virtual clock, i.e. a backend
+ *     with DMAB_CAP_VIRTUAL_TIME, the CSV's clock_kind column; COUNT metrics;
+ *     callgrind instruction counts; GB counters named *_cycles or *_instr):
+ *     any change beyond --det-tol (1%) in the bad direction is a regression;
+ *     EXACT metrics (transfers, bytes) must not move at all beyond it;
+ *   - wall-clock (CPU metrics, DEV metrics on a real clock, pmu_* counters,
+ *     Google Benchmark times): the repetitions of both files go through a
+ *     two-sided Mann-Whitney U test (stats.c) and fail only when p < --alpha
+ *     AND the median moved by at least --min-effect (5%) the wrong way.
+ *     Fewer than --min-reps repetitions on either side is reported as
+ *     "insufficient", never as a failure.
+ * Direction and kind of sweep metrics come from HX_METRIC_TABLE in
+ * harness/core/core.h (through the CSV reader), so a metric added to the
+ * table is gated without touching the gate.
+ * Rows are walked in baseline order, each with its series in file order; a
+ * series is found in the other file by hash, so comparing is O(series) plus
+ * the medians' sorts.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gate/gate_int.h"
+#include "gate/stats.h"
+
+static const char *const verdict_name[V__COUNT] = {
+	"ok", "improved", "REGRESSION", "CHANGED", "insufficient", "missing", "FAILED",
+};
+
+struct printer {
+	const struct gate_opts *o;
+	const char *last_label;
+	int header_done;
+};
+
+static void fmt_num(char *out, size_t n, double v, int have)
+{
+	double a = fabs(v);
+	if (!have)
+		snprintf(out, n, "-");
+	else if (a >= 1e13 || (v != 0 && a < 1e-3))
+		snprintf(out, n, "%.4g", v);
+	else if (v == floor(v) || a >= 1e4)
+		snprintf(out, n, "%.0f", v);
+	else if (a >= 100)
+		snprintf(out, n, "%.1f", v);
+	else
+		snprintf(out, n, "%.4g", v);
+}
+
+static void print_line(struct printer *pr, const char *label, const char *metric, double base,
+		       int hb, double cur, int hc, double change, int hchg, enum verdict vd,
+		       const char *note)
+{
+	if (pr->o->brief && (vd == V_OK || vd == V_IMPROVED || vd == V_INSUFFICIENT))
+		return;
+	if (!pr->header_done) {
+		printf("  %-26s %14s %14s %9s  %-12s %s\n", "metric", "baseline", "current", "change",
+		       "verdict", "note");
+		pr->header_done = 1;
+	}
+	if (!pr->last_label || strcmp(pr->last_label, label) != 0) {
+		printf("%s\n", label);
+		pr->last_label = label;
+	}
+	char b[32], c[32], ch[32];
+	fmt_num(b, sizeof b, base, hb);
+	fmt_num(c, sizeof c, cur, hc);
+	if (!hchg)
+		snprintf(ch, sizeof ch, "-");
+	else if (isinf(change))
+		snprintf(ch, sizeof ch, "%s", change > 0 ? "+inf" : "-inf");
+	else
+		snprintf(ch, sizeof ch, "%+.2f%%", change * 100);
+	printf("  %-26s %14s %14s %9s  %-12s %s\n", metric, b, c, ch, verdict_name[vd], note);
+}
+
+static double rel_change(double base, double cur)
+{
+	if (base == cur)
+		return 0;
+	if (base == 0)
+		return cur > 0 ? INFINITY : -INFINITY;
+	return (cur - base) / fabs(base);
+}
+
+/* Positive when the change is for the worse. */
+static double badness(enum hx_better better, double change)
+{
+	return better == HX_HIGHER ? -change : change;
+}
+
+static void compare_series(struct printer *pr, struct tally *t, const char *label,
+			   const struct series *a, const struct series *b)
+{
+	const struct gate_opts *o = pr->o;
+	char note[160];
+	double ma = gate_median(a->v, a->n), mb = gate_median(b->v, b->n);
+	double ch = rel_change(ma, mb);
+	enum verdict vd;
+	int det = a->det && b->det;
+	t->compared++;
+	if (det) {
+		double bad = badness(a->better, ch);
+		if (a->better == HX_EXACT)
+			vd = fabs(ch) > o->det_tol ? V_CHANGED : V_OK;
+		else if (bad > o->det_tol)
+			vd = V_REGRESSION;
+		else if (bad < -o->det_tol)
+			vd = V_IMPROVED;
+		else
+			vd = V_OK;
+		int varies = 0;
+		for (size_t i = 1; i < a->n; i++)
+			varies |= a->v[i] != a->v[0];
+		for (size_t i = 1; i < b->n; i++)
+			varies |= b->v[i] != b->v[0];
+		snprintf(note, sizeof note, "deterministic, tol %g%%%s", o->det_tol * 100,
+			 varies ? "; WARNING: differs between repetitions" : "");
+	} else if (a->n < o->min_reps || b->n < o->min_reps) {
+		vd = V_INSUFFICIENT;
+		snprintf(note, sizeof note, "wall-clock: %zu/%zu repetitions, need %zu each", a->n, b->n,
+			 o->min_reps);
+	} else {
+		double p = gate_mwu_p(a->v, a->n, b->v, b->n);
+		double bad = a->better == HX_HIGHER ? -ch : ch;
+		if (p < o->alpha && bad >= o->min_effect)
+			vd = V_REGRESSION;
+		else if (p < o->alpha && bad <= -o->min_effect)
+			vd = V_IMPROVED;
+		else
+			vd = V_OK;
+		snprintf(note, sizeof note, "U test p=%.3g (n=%zu/%zu), median change %s min %g%%", p, a->n,
+			 b->n, fabs(ch) >= o->min_effect ? ">=" : "<", o->min_effect * 100);
+	}
+	t->v[vd]++;
+	print_line(pr, label, a->metric, ma, 1, mb, 1, ch, 1, vd, note);
+}
+
+int gate_compare(const struct dataset *A, const struct dataset *B, const struct gate_opts *o,
+		   struct tally *t)
+{
+	struct printer pr = { o, NULL, 0 };
+	size_t common = 0;
+	memset(t, 0, sizeof *t);
+	for (size_t ri = 0; ri < A->rowmap.n; ri++) {
+		if (map_find(&B->rowmap, A->rowmap.keys[ri]) != MAP_NONE)
+			common++;
+	}
+	if (common == 0)
+		return -1;
+	printf("gate: %s (%s) vs %s\n", A->path, gate_fmt_name[A->fmt], B->path);
+	/* Rows in baseline order, each with its series in file order. */
+	for (size_t ri = 0; ri < A->rowmap.n; ri++) {
+		const struct row *ra = &A->rows[ri];
+		size_t rb_i = map_find(&B->rowmap, A->rowmap.keys[ri]);
+		const struct row *rb = rb_i == MAP_NONE ? NULL : &B->rows[rb_i];
+		if (ra->status == HX_SKIPPED)
+			continue; /* nothing measured to hold the current run to */
+		if (ra->status == HX_FAILED) {
+			if (rb && rb->status == HX_OK)
+				print_line(&pr, ra->label, "(row)", 0, 0, 0, 0, 0, 0, V_OK, "failed in baseline, ok now");
+			continue;
+		}
+		if (!rb) {
+			t->v[V_MISSING]++;
+			print_line(&pr, ra->label, "(row)", 0, 0, 0, 0, 0, 0, V_MISSING, "point absent from CURRENT");
+			continue;
+		}
+		if (rb->status != HX_OK) {
+			enum verdict vd = rb->status == HX_FAILED ? V_FAILED : V_MISSING;
+			char note[200];
+			snprintf(note, sizeof note, "%s in CURRENT: %s", rb->status == HX_FAILED ? "failed" : "skipped",
+				 rb->reason && *rb->reason ? rb->reason : "(no reason)");
+			t->v[vd]++;
+			print_line(&pr, ra->label, "(row)", 0, 0, 0, 0, 0, 0, vd, note);
+			continue;
+		}
+		for (size_t si = 0; si < A->sermap.n; si++) {
+			const struct series *sa = &A->ser[si];
+			if (sa->row != ri)
+				continue;
+			size_t sb_i = map_find(&B->sermap, A->sermap.keys[si]);
+			if (sb_i == MAP_NONE) {
+				t->v[V_MISSING]++;
+				print_line(&pr, ra->label, sa->metric, gate_median(sa->v, sa->n), 1, 0, 0, 0, 0,
+					   V_MISSING, "metric not measured in CURRENT");
+				continue;
+			}
+			compare_series(&pr, t, ra->label, sa, &B->ser[sb_i]);
+		}
+	}
+	for (size_t ri = 0; ri < B->rowmap.n; ri++)
+		if (map_find(&A->rowmap, B->rowmap.keys[ri]) == MAP_NONE)
+			t->new_rows++;
+	for (size_t si = 0; si < B->sermap.n; si++)
+		if (map_find(&A->sermap, B->sermap.keys[si]) == MAP_NONE &&
+		    map_find(&A->rowmap, B->rowmap.keys[B->ser[si].row]) != MAP_NONE)
+			t->new_metrics++;
+	return 0;
+}
