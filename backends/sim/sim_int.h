@@ -1,8 +1,8 @@
 /*
  * sim_int.h: what the files of the sim backend share (see sim.h for the
  * model). sim_params.c owns the parameter and profile tables and option
- * parsing; sim_mem.c the bus windows, allocations and the cache model;
- * sim.c the ops, the engine, peripherals, faults and trace. Everything hangs
+ * parsing; sim_mem.c the bus windows and allocations; sim.c the ops; the
+ * engine's files are listed at the end, with what they share. Everything hangs
  * off struct sim, the backend's private state, which the library allocates
  * (priv_size) and zeroes: no global mutable state anywhere.
  */
@@ -139,7 +139,7 @@ struct sim_chan {
 	unsigned wshift;                /* log2(W) */
 	int bshift;                     /* log2(B), -1 when B is not a power of two */
 	/* A regular descriptor's bursts as up to four pieces of equal bursts
-	 * (set_pieces() in sim.c), so walks over them are a few
+	 * (sim__set_pieces(), sim_bulk.c), so walks over them are a few
 	 * multiplications; npc 0: irregular, walked run by run. */
 	unsigned npc;
 	uint64_t pk_src, pk_dst, pk_lim, pk_flags; /* what pc[] was computed for (0: nothing) */
@@ -211,12 +211,14 @@ int sim__describe_params(const struct sim_params *p, char *buf, size_t len, size
 int sim__mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
 		   uint64_t mask, struct dmab_mem *out);
 void sim__mem_free(void *priv, struct dmab_mem *m);
-void sim__cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len);
-void sim__cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len);
-void sim__cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len);
 void sim__mem_close(struct sim *s);
 /* Region containing bus address a, or NULL. O(log n), O(1) on repeats. */
 struct sim_region *sim__region_at(struct sim *s, dmab_addr_t a);
+
+/* ---- sim_cache.c ---- */
+void sim__cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+void sim__cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+void sim__cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len);
 /* Random evictions over the memory the transaction uses. */
 void sim__evict_txd(struct sim *s, const struct dmab_txd *txd);
 /* 1 when a device access to this region is snooped (coherent profile, normal memory). */
@@ -226,10 +228,146 @@ int sim__snooped(const struct sim *s, const struct sim_region *r);
 uint64_t sim__rng_next(struct sim_rng *r);
 /* Uniform in [0, n) for n <= 2^32, by multiply-shift (no division). */
 uint64_t sim__rng_below(struct sim_rng *r, uint64_t n);
-void sim__trace(struct sim *s, unsigned chan, enum dmab_trace_ev ev, uint64_t a, uint64_t b);
-/* Processes the engine's events before s->now (no interrupt delivery), so
+/* Hands an event to the trace sink, if any. Inline: the engine calls it
+ * several times per transaction and the sink is almost always off. */
+static inline void sim__trace(struct sim *s, unsigned chan, enum dmab_trace_ev ev, uint64_t a,
+			      uint64_t b)
+{
+	if (s->trace)
+		s->trace(s->trace_ctx, s->evt, chan, ev, a, b);
+}
+
+/*
+ * ---- the engine: sim_loop.c, sim_fetch.c, sim_irq.c, sim_burst.c,
+ * sim_bulk.c, sim_fault.c, sim_fifo.c (each file's comment has its
+ * invariants and costs; the burst cost model is sim_cost.h) ----
+ * What every transaction passes through and usually finds nothing to do
+ * (catching up, planning a fault, recomputing pieces, detaching a FIFO,
+ * tracing) is split into an inline test here and an out-of-line body in
+ * its file: a call across files on each transaction costs about 20
+ * instructions, which the instruction-count gate (1%) notices.
+ */
+
+/* sim_loop.c */
+/* Processes the engine's events in order up to tick limit; with irqs,
+ * delivers the next interrupt at its turn and returns 1 right after it.
+ * Returns 0 once nothing is left at or before limit (poll's body). */
+int sim__run_events(struct sim *s, uint64_t limit, int irqs);
+/*
+ * Processes the engine's events before s->now (no interrupt delivery), so
  * what the caller does next acts on the device as it is at s->now. Every op
- * but poll and now calls it first. O(1) unless the clock jumped. */
-void sim__catch_up(struct sim *s);
+ * but poll and now calls it first. Cache maintenance moves the clock
+ * (s->now) without running the engine, whose events in the skipped
+ * interval are still to be processed: the device ran meanwhile. Calling
+ * this first, an op sees the device as it is at s->now: a transaction
+ * handed to start() after maintenance cannot start in the past behind one
+ * that finished during it, maintenance cannot change data a burst before
+ * it already moved, a fault armed or memory allocated later cannot affect
+ * a transaction that started earlier. Events at s->now itself stay for
+ * their turn (the CPU's action sorts first at a tie, as without a jump).
+ * O(1) when the clock did not jump (s->behind clear), and inline for that.
+ */
+static inline void sim__catch_up(struct sim *s)
+{
+	if (!s->behind)
+		return;
+	s->behind = 0;
+	sim__run_events(s, s->now - 1, 0);
+	s->evt = s->now;
+}
+
+/* sim_fetch.c */
+/* Channel event at time t: activates the next queued transaction if none
+ * is current, then fetches and checks descriptor di. */
+void sim__chan_event(struct sim *s, struct sim_chan *c, uint64_t t);
+
+/* sim_fault.c */
+/* With some kind armed: draws which fault fires on transaction x and
+ * where, and records it in c. */
+void sim__draw_fault(struct sim *s, struct sim_chan *c, const struct dmab_txd *x);
+/* Decides, as transaction x starts on c, which armed fault fires and
+ * where; records it in c (c->fault -1: none). Inline, as nothing is armed
+ * on most transactions of most runs. */
+static inline void sim__plan_fault(struct sim *s, struct sim_chan *c, const struct dmab_txd *x)
+{
+	c->fault = -1;
+	c->f_desc = UINT32_MAX;
+	s->xfer_count++;
+	for (unsigned k = 0; k < DMAB_FAULT__COUNT; k++) {
+		if (s->armed[k]) {
+			sim__draw_fault(s, c, x);
+			return;
+		}
+	}
+}
+
+/* sim_irq.c */
+/* Ends the current transaction at t_end with status code (0 = done) and
+ * addr, raising its completion. */
+void sim__finish(struct sim *s, struct sim_chan *c, uint64_t t_end, int code, dmab_addr_t addr);
+/* The current descriptor moved everything up to its limit at t_end: raises
+ * its period interrupt, then fetches the next one or finishes. */
+void sim__desc_end(struct sim *s, struct sim_chan *c, uint64_t t_end);
+
+/* sim_burst.c */
+/* Moves bytes [p, p+n) of the current descriptor (a planned bitflip in
+ * them included). */
+void sim__move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t n);
+/* Grants one burst to channel ci at time g. */
+void sim__grant(struct sim *s, unsigned ci, uint64_t g);
+
+/* sim_bulk.c */
+/* Splits the fetched descriptor's bursts into pieces of equal bursts
+ * (c->pc, c->npc 0: irregular) and records key, what they were computed
+ * for. O(1). */
+void sim__make_pieces(const struct sim *s, struct sim_chan *c, uint64_t key);
+/* The pieces of the descriptor just fetched, computed only when it differs
+ * from the last one the channel ran: a channel usually runs the same
+ * descriptor again (a buffer resubmitted), and the same inputs give the
+ * same pieces. Inline, as it runs on every descriptor. */
+static inline void sim__set_pieces(const struct sim *s, struct sim_chan *c)
+{
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)c->B << 16 | (uint64_t)c->W << 8 |
+		       (uint64_t)c->snoop_sides << 4 | (uint64_t)(c->rd != NULL) << 3 |
+		       (uint64_t)(c->rs != NULL) << 2 | (uint64_t)c->inc_d << 1 | (uint64_t)c->inc_s;
+	if (key == c->pk_flags && c->limit == c->pk_lim && c->d.src == c->pk_src &&
+	    c->d.dst == c->pk_dst)
+		return;
+	sim__make_pieces(s, c, key);
+}
+/* Channel ci alone at its level from grant time g: plays its bursts before
+ * h at once. Returns 1, or 0 having changed nothing (grant one instead). */
+int sim__solo_bulk(struct sim *s, unsigned ci, uint64_t g, uint64_t h);
+/* Channels order[0..n) of one level, all plain and ready at g: plays whole
+ * round-robin rounds before h at once. Returns 1, or 0 having changed
+ * nothing. */
+int sim__rounds_bulk(struct sim *s, const unsigned *order, unsigned n, uint64_t g, uint64_t h);
+
+/* sim_fifo.c */
+/* Request line of FIFO address a, or -1 when a is no FIFO. */
+int sim__periph_line(dmab_addr_t a);
+/* Advances FIFO line to time t (no-op for t at or before its last update). */
+void sim__fifo_update(struct sim *s, unsigned line, uint64_t t);
+/* Earliest time >= the FIFO's last update at which a transmitter has room
+ * for n bytes (rx = 0) or a receiver holds n (rx = 1), assuming no DMA
+ * touches it meanwhile. Both conditions are monotone between bursts. */
+uint64_t sim__fifo_ready(const struct sim *s, unsigned line, int rx, uint64_t n);
+/* Attaches c to FIFO line in direction rx. Returns 0, or DMAB_EBUSERR when
+ * the FIFO is in use in the other direction. */
+int sim__fifo_attach(struct sim *s, struct sim_chan *c, unsigned line, int rx);
+/* Detaches c from its FIFO line (c->att_line >= 0), bringing the FIFO up
+ * to t (the event time inside poll, the CPU's clock outside it). */
+void sim__fifo_detach_line(struct sim *s, struct sim_chan *c, uint64_t t);
+/* The same when c may have no FIFO: inline, as every transaction's end
+ * and every memory-to-memory descriptor's fetch asks. */
+static inline void sim__fifo_detach(struct sim *s, struct sim_chan *c, uint64_t t)
+{
+	if (c->att_line >= 0)
+		sim__fifo_detach_line(s, c, t);
+}
+/* The FIFO side of sim__move: bytes [p, p+n) of c's descriptor into or out
+ * of its FIFO. Returns the byte a planned bitflip (flip_hit) lands on, or
+ * NULL. */
+uint8_t *sim__fifo_move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t n, int flip_hit);
 
 #endif

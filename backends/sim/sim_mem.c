@@ -1,6 +1,6 @@
 /*
- * sim_mem.c: the sim backend's memory: bus address windows, allocations,
- * and the write-back cache model (see sim.h for the model).
+ * sim_mem.c: the sim backend's memory: bus address windows and allocations
+ * (see sim.h for the model; the cache over them is sim_cache.c).
  *
  * Allocations live in an array sorted by bus address: lookup is a binary
  * search, O(log n), behind a cache of the last hits because the engine asks
@@ -10,14 +10,8 @@
  * (and no SG merge) ever spans two of them. The last four hits are cached
  * (a transfer touches a descriptor, a source and a destination).
  *
- * The cache is modelled per line with three copies of normal memory on a
- * non-coherent profile: the CPU view (the pointer the caller writes), the
- * shadow (the line as last filled or cleaned) and DRAM (what the device
- * sees). Dirtiness is "CPU view != shadow", found by comparing, so the CPU
- * writes through plain pointers with no hooks. clean is O(range): a whole-
- * range memcmp first (clean ranges cost one pass), then 4 KiB chunks, then
- * lines only inside differing chunks; dirty runs are written back with one
- * memcpy each. inval is two memcpys. Their cycle costs advance the clock.
+ * Normal memory on a non-coherent profile gets its two extra views (shadow
+ * and DRAM) here, at allocation, so the cache model never allocates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +24,6 @@
 #define HIGH_BASE ((dmab_addr_t)4 * GIB)
 #define HIGH_END ((dmab_addr_t)1 << 48)
 #define GAP ((dmab_addr_t)4096)
-#define CHUNK 4096u
 
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
@@ -40,11 +33,6 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 static int two_views(const struct sim *s, enum dmab_mem_kind kind)
 {
 	return kind == DMAB_MEM_NORMAL && !s->p.coherent && s->p.cache_line > 0;
-}
-
-int sim__snooped(const struct sim *s, const struct sim_region *r)
-{
-	return s->p.coherent && s->p.cache_line && r->kind == DMAB_MEM_NORMAL;
 }
 
 /* First index whose region starts above a. */
@@ -243,158 +231,4 @@ void sim__mem_close(struct sim *s)
 	s->regions = NULL;
 	s->nregions = s->cap_regions = 0;
 	memset(s->hit, 0, sizeof(s->hit));
-}
-
-/* ---- cache model ----------------------------------------------------------------- */
-
-enum { OPC_CLEAN, OPC_INVAL, OPC_FLUSH, OPC_EVICT };
-
-/* Region of m and the line-widened [*a, *b) within it; NULL when nothing to
- * do (single view, empty range, not ours). */
-static struct sim_region *maint_range(struct sim *s, const struct dmab_mem *m, size_t off,
-				      size_t len, size_t *a, size_t *b)
-{
-	if (!m || !len)
-		return NULL;
-	struct sim_region *r = sim__region_at(s, m->bus);
-	if (!r || r->bus != m->bus || !r->dram || off >= r->size)
-		return NULL;
-	size_t line = (size_t)s->p.cache_line;
-	size_t end = len > r->size - off ? r->size : off + len;
-	*a = off & ~(line - 1);
-	*b = (end + line - 1) & ~(line - 1);
-	if (*b > r->span)
-		*b = r->span;
-	return r;
-}
-
-/* Writes back dirty lines of [a, b); returns how many were dirty. */
-static uint64_t write_back(struct sim_region *r, size_t a, size_t b, size_t line)
-{
-	if (memcmp(r->cpu + a, r->shadow + a, b - a) == 0)
-		return 0;
-	uint64_t dirty = 0;
-	size_t run = SIZE_MAX; /* start of a run of dirty lines */
-	for (size_t c = a; c < b;) {
-		size_t ce = c + CHUNK < b ? c + CHUNK : b;
-		if (memcmp(r->cpu + c, r->shadow + c, ce - c) == 0) {
-			if (run != SIZE_MAX) {
-				memcpy(r->dram + run, r->cpu + run, c - run);
-				memcpy(r->shadow + run, r->cpu + run, c - run);
-				run = SIZE_MAX;
-			}
-			c = ce;
-			continue;
-		}
-		for (size_t l = c; l < ce; l += line) {
-			if (memcmp(r->cpu + l, r->shadow + l, line) != 0) {
-				dirty++;
-				if (run == SIZE_MAX)
-					run = l;
-			} else if (run != SIZE_MAX) {
-				memcpy(r->dram + run, r->cpu + run, l - run);
-				memcpy(r->shadow + run, r->cpu + run, l - run);
-				run = SIZE_MAX;
-			}
-		}
-		c = ce;
-	}
-	if (run != SIZE_MAX) {
-		memcpy(r->dram + run, r->cpu + run, b - run);
-		memcpy(r->shadow + run, r->cpu + run, b - run);
-	}
-	return dirty;
-}
-
-static void reload(struct sim_region *r, size_t a, size_t b)
-{
-	memcpy(r->cpu + a, r->dram + a, b - a);
-	memcpy(r->shadow + a, r->dram + a, b - a);
-}
-
-static void maint(struct sim *s, const struct dmab_mem *m, size_t off, size_t len, int op)
-{
-	size_t a, b;
-	struct sim_region *r = maint_range(s, m, off, len, &a, &b);
-	if (!r)
-		return;
-	size_t line = (size_t)s->p.cache_line;
-	uint64_t lines = (uint64_t)((b - a) / line), dirty = 0, cost = 0;
-	/* The data effect happens at s->now, after every burst before it. */
-	sim__catch_up(s);
-	s->evt = s->now;
-	if (op != OPC_INVAL) {
-		dirty = write_back(r, a, b, line);
-		cost += lines * s->p.clean_cycles_per_line + dirty * s->p.dirty_extra_cycles;
-		s->st.lines_clean_checked += lines;
-		s->st.lines_cleaned += dirty;
-	}
-	if (op != OPC_CLEAN) {
-		reload(r, a, b);
-		cost += lines * s->p.inval_cycles_per_line;
-		s->st.lines_invalidated += lines;
-	}
-	/* The device runs on while the CPU is busy: its events in between are
-	 * processed by the next op (sim__catch_up) or poll. */
-	s->now += cost;
-	s->behind |= cost != 0;
-	s->st.maint_cycles += cost;
-	if (s->trace)
-		sim__trace(s, DMAB_SIM_NO_CHAN, DMAB_TR_CACHE, r->bus + a,
-			   lines | ((uint64_t)op << 56));
-}
-
-void sim__cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len)
-{
-	maint(priv, m, off, len, OPC_CLEAN);
-}
-
-void sim__cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len)
-{
-	maint(priv, m, off, len, OPC_INVAL);
-}
-
-void sim__cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len)
-{
-	maint(priv, m, off, len, OPC_FLUSH);
-}
-
-/* ---- random eviction ---------------------------------------------------------------- */
-
-static void evict_range(struct sim *s, dmab_addr_t a, uint64_t len)
-{
-	struct sim_region *r = sim__region_at(s, a);
-	if (!r || !r->dram)
-		return;
-	size_t line = (size_t)s->p.cache_line;
-	size_t off = (size_t)(a - r->bus);
-	size_t end = len > r->size - off ? r->size : off + (size_t)len;
-	for (size_t l = off & ~(line - 1); l < end; l += line) {
-		if (sim__rng_below(&s->rng_evict, 1000000u) >= s->p.evict_ppm)
-			continue;
-		s->st.lines_evicted++;
-		if (memcmp(r->cpu + l, r->shadow + l, line) != 0) {
-			memcpy(r->dram + l, r->cpu + l, line);
-			s->st.lines_evicted_dirty++;
-		}
-		memcpy(r->cpu + l, r->dram + l, line);
-		memcpy(r->shadow + l, r->dram + l, line);
-		if (s->trace)
-			sim__trace(s, DMAB_SIM_NO_CHAN, DMAB_TR_CACHE, r->bus + l,
-				   1u | ((uint64_t)OPC_EVICT << 56));
-	}
-}
-
-void sim__evict_txd(struct sim *s, const struct dmab_txd *txd)
-{
-	if (!s->p.evict_ppm || !s->p.cache_line || s->p.coherent)
-		return;
-	for (unsigned i = 0; i < txd->ndesc; i++) {
-		const struct dmab_desc *d = txd->descs[i];
-		enum dmab_xfer_type t = dmab_desc_type(d);
-		if (t != DMAB_DEV2MEM)
-			evict_range(s, d->src, d->len);
-		if (t != DMAB_MEM2DEV)
-			evict_range(s, d->dst, d->len);
-	}
 }
