@@ -155,9 +155,11 @@ static void sweep_help(FILE *f)
 		"  --help            this text\n\n");
 	cli_help_metrics(f);
 	fprintf(f, "\nCSV: '# key: value' metadata lines (dmabench, git, date, command, seed,\n"
-		   "backend_config, machine, counters, pin, jobs), a header, one row per point with\n"
-		   "the dimension columns, status (ok, failed, skipped), reason, clock, cpu_clock, the\n"
-		   "metrics and pmu_* columns. See README.md.\n\n");
+		   "backend_config, machine, counters, pin, jobs; resumed and incomplete when they\n"
+		   "apply), a header, one row per point with the dimension columns, status (ok,\n"
+		   "failed, skipped), reason, clock, cpu_clock, clock_kind (virtual or real), the\n"
+		   "metrics and pmu_* columns. `dmabench schema --json` prints every column with its\n"
+		   "type, unit and clock. See README.md.\n\n");
 	cli_help_exit_codes(f);
 }
 
