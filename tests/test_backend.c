@@ -27,10 +27,11 @@ static const char *open_reason;
 static int b_open(void *p, struct dmab_dev *d, const struct dmab_dev_cfg *c, const void *params,
 		  char *why, size_t n)
 {
-	(void)p; (void)d; (void)c;
+	(void)p; (void)c;
 	got_params_null = params == NULL;
+	size_t sz = dmab_dev_ops(d)->option_struct_size;
 	if (params)
-		memcpy(got_params, params, sizeof(got_params) < 40 ? sizeof(got_params) : 40);
+		memcpy(got_params, params, sz < sizeof(got_params) ? sz : sizeof(got_params));
 	if (open_rc == 0)
 		opened++;
 	else if (open_reason)
@@ -540,7 +541,7 @@ static void test_parse_u64(void)
 
 /* ---- options and profiles as data ------------------------------------------------- */
 
-/* One field of each size; 40 bytes, so b_open copies all of it. */
+/* One field of each size (b_open copies option_struct_size bytes). */
 struct tp {
 	uint64_t burst_len;
 	uint32_t line;
