@@ -250,7 +250,7 @@ int cli_cmd_info(int argc, char **argv)
 		return r;
 	/* Refused options are unusable input: say so before the machine. */
 	struct dmab_dev *dev = NULL;
-	char why[256];
+	char why[640]; /* room for "unknown option ..; known: <every key>" */
 	int e = hx_dev_open(ops, profile, options, 1, &dev, why, sizeof why);
 	if (e < 0) {
 		if (e == DMAB_EINVAL && options[0])
