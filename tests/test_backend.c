@@ -1,8 +1,10 @@
 /*
  * test_backend.c: backend validation (version, required ops, claimed
- * capabilities without their ops), requirement sanity checks at open,
- * unavailable backends, the peripheral-address op through its wrapper, and
- * the name tables.
+ * capabilities without their ops, the options and profile tables),
+ * requirement sanity checks at open, unavailable backends, the
+ * peripheral-address op through its wrapper, the name tables, option
+ * parsing over profiles with every reason word for word, formatting, the
+ * reason dmab_dev_open_why gives, and counters.
  */
 #include <stdlib.h>
 
@@ -17,11 +19,23 @@ static struct dmab_reqs want_reqs;
 static int open_rc, opened, closed;
 static const char *unavail_reason;
 
-static int b_open(void *p, struct dmab_dev *d, const struct dmab_dev_cfg *c)
+/* What open() received, and the reason it gives when open_rc != 0. */
+static unsigned char got_params[64];
+static int got_params_null;
+static const char *open_reason;
+
+static int b_open(void *p, struct dmab_dev *d, const struct dmab_dev_cfg *c, const void *params,
+		  char *why, size_t n)
 {
-	(void)p; (void)d; (void)c;
+	(void)p; (void)c;
+	got_params_null = params == NULL;
+	size_t sz = dmab_dev_ops(d)->option_struct_size;
+	if (params)
+		memcpy(got_params, params, sz < sizeof(got_params) ? sz : sizeof(got_params));
 	if (open_rc == 0)
 		opened++;
+	else if (open_reason)
+		snprintf(why, n, "%s", open_reason);
 	return open_rc;
 }
 static void b_close(void *p)
@@ -134,6 +148,7 @@ static void reset_reqs(void)
 	want_reqs.clock_hz = 1000000;
 	want_reqs.clock_name = "test";
 	open_rc = 0;
+	open_reason = NULL;
 	opened = closed = 0;
 	unavail_reason = NULL;
 }
@@ -524,8 +539,345 @@ static void test_parse_u64(void)
 	T_EQ_INT(dmab_parse_u64(NULL, 1, 0, &v), DMAB_EINVAL);
 }
 
+/* ---- options and profiles as data ------------------------------------------------- */
+
+/* One field of each size (b_open copies option_struct_size bytes). */
+struct tp {
+	uint64_t burst_len;
+	uint32_t line;
+	uint16_t depth;
+	uint8_t coherent;
+	uint64_t size;
+	uint64_t spare;
+};
+
+#define TOPT(f, min, max, def, fl, help) DMAB_OPTION(struct tp, f, min, max, def, fl, help)
+static const struct dmab_option t_options[] = {
+	TOPT(burst_len, 1, 256, 4, DMAB_OPT_POW2, "beats per burst"),
+	TOPT(line, 0, 4096, 64, DMAB_OPT_POW2_OR_0, "cache line"),
+	TOPT(depth, 2, 1000, 16, 0, "FIFO depth"),
+	TOPT(coherent, 0, 1, 0, DMAB_OPT_BOOL, "snoops"),
+	TOPT(size, 1, 1ull << 40, 4096, DMAB_OPT_SUFFIX, "bytes"),
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+static const struct dmab_profile t_profiles[] = {
+	{ "small", "the defaults", "" },
+	{ "big", "long bursts, big transfers", "burst_len=16;size=1M" },
+	{ "coh", "coherent, no cache", " coherent=1 ; line=0 ;" },
+	{ NULL, NULL, NULL },
+};
+
+static struct dmab_backend_ops opt_ops(void)
+{
+	struct dmab_backend_ops o = good_ops();
+	o.options = t_options;
+	o.option_struct_size = sizeof(struct tp);
+	o.profile_table = t_profiles;
+	return o;
+}
+
+/* parse(ops, profile, options) must fail with exactly msg. */
+static void parse_fails(const struct dmab_backend_ops *o, const char *profile, const char *opts,
+			const char *msg)
+{
+	struct tp p;
+	char why[512] = "stale";
+	T_EQ_INT(dmab_options_parse(o, profile, opts, &p, why, sizeof(why)), DMAB_EINVAL);
+	if (strcmp(why, msg) != 0)
+		printf("  parse(%s, %s)\n", profile ? profile : "-", opts ? opts : "-");
+	T_EQ_STR(why, msg);
+}
+
+static void test_options_parse(void)
+{
+	struct dmab_backend_ops o = opt_ops();
+	struct tp p;
+	char why[256];
+	T_EQ_INT(dmab_backend_validate(&o, NULL), 0);
+	memset(&p, 0xAA, sizeof(p));
+	T_EQ_INT(dmab_options_parse(&o, NULL, NULL, &p, why, sizeof(why)), 0);
+	T_EQ_STR(why, "");
+	T_EQ_U(p.burst_len, 4);
+	T_EQ_U(p.line, 64);
+	T_EQ_U(p.depth, 16);
+	T_EQ_U(p.coherent, 0);
+	T_EQ_U(p.size, 4096);
+	T_EQ_U(p.spare, 0); /* the struct is cleared first, not left as it was */
+	/* a profile over the defaults, options over the profile */
+	T_EQ_INT(dmab_options_parse(&o, "big", "", &p, why, sizeof(why)), 0);
+	T_EQ_U(p.burst_len, 16);
+	T_EQ_U(p.size, 1u << 20);
+	T_EQ_U(p.depth, 16);
+	T_EQ_INT(dmab_options_parse(&o, "big", " burst_len=32 ;; depth=0x3e8;", &p, why, sizeof(why)), 0);
+	T_EQ_U(p.burst_len, 32);
+	T_EQ_U(p.depth, 1000);
+	T_EQ_U(p.size, 1u << 20);
+	T_EQ_INT(dmab_options_parse(&o, "coh", "depth=3;depth=5;size=4G", &p, why, sizeof(why)), 0);
+	T_EQ_U(p.coherent, 1);
+	T_EQ_U(p.line, 0);
+	T_EQ_U(p.depth, 5); /* the later item wins */
+	T_EQ_U(p.size, 4ull << 30);
+	T_EQ_INT(dmab_options_parse(&o, "", NULL, NULL, NULL, 0), 0); /* check only */
+
+	/* every reason, word for word */
+	parse_fails(&o, NULL, "burst_len=3", "burst_len=3: not a power of two");
+	parse_fails(&o, NULL, "line=3", "line=3: not 0 or a power of two");
+	parse_fails(&o, NULL, "coherent=2", "coherent=2: not 0 or 1");
+	parse_fails(&o, NULL, "depth=1", "depth=1: out of range 2..1000");
+	parse_fails(&o, NULL, "depth=1001", "depth=1001: out of range 2..1000");
+	parse_fails(&o, NULL, "size=2T", "size=2T: not a number (decimal or 0x hex, K/M/G suffix)");
+	parse_fails(&o, NULL, "depth=4K", "depth=4K: not a number (decimal or 0x hex)");
+	parse_fails(&o, NULL, "depth=", "depth=: not a number (decimal or 0x hex)");
+	parse_fails(&o, NULL, "size=0", "size=0: out of range 1..1099511627776");
+	parse_fails(&o, NULL, "depth=8; size", "size: not key=value");
+	parse_fails(&o, NULL, "frob=1",
+		    "unknown option 'frob'; known: burst_len, line, depth, coherent, size");
+	parse_fails(&o, NULL, "burst_len=4,depth=8",
+		    "burst_len=4,depth=8: ',' does not separate options (join items with ';')");
+	parse_fails(&o, "nope", NULL, "unknown profile 'nope'; known: small, big, coh");
+	struct dmab_backend_ops bare = good_ops();
+	parse_fails(&bare, NULL, "a=1",
+		    "unknown option 'a'; known: none (the backend takes no options)");
+	parse_fails(&bare, "any", NULL, "unknown profile 'any'; known: none");
+	T_EQ_INT(dmab_options_parse(&bare, NULL, " ; ", NULL, why, sizeof(why)), 0);
+	/* a bad profile names itself */
+	static const struct dmab_profile bad_prof[] = {
+		{ "ok", "fine", "" }, { "broken", "typo", "depth=1" }, { NULL, NULL, NULL },
+	};
+	o.profile_table = bad_prof;
+	parse_fails(&o, "broken", NULL, "profile 'broken': depth=1: out of range 2..1000");
+	/* a short buffer truncates, NUL-terminated; NULL why is fine */
+	o = opt_ops();
+	T_EQ_INT(dmab_options_parse(&o, NULL, "burst_len=3", &p, why, 8), DMAB_EINVAL);
+	T_EQ_STR(why, "burst_l");
+	T_EQ_INT(dmab_options_parse(&o, NULL, "burst_len=3", &p, NULL, 0), DMAB_EINVAL);
+	T_EQ_INT(dmab_options_parse(NULL, NULL, NULL, &p, why, sizeof(why)), DMAB_EINVAL);
+
+	/* profiles by name; NULL and "" are the first */
+	T_EQ_STR(dmab_profile_find(&o, NULL)->name, "small");
+	T_EQ_STR(dmab_profile_find(&o, "")->name, "small");
+	T_EQ_STR(dmab_profile_find(&o, "coh")->name, "coh");
+	T_NULL(dmab_profile_find(&o, "Coh"));
+	T_NULL(dmab_profile_find(&bare, NULL));
+	T_NULL(dmab_profile_find(NULL, "coh"));
+}
+
+static void test_options_format(void)
+{
+	struct dmab_backend_ops o = opt_ops();
+	struct tp p, q;
+	char buf[256];
+	T_EQ_INT(dmab_options_parse(&o, "big", "depth=999;coherent=1", &p, NULL, 0), 0);
+	const char *want = "burst_len=16;line=64;depth=999;coherent=1;size=1048576";
+	T_EQ_INT(dmab_options_format(&o, &p, buf, sizeof(buf)), (int)strlen(want));
+	T_EQ_STR(buf, want);
+	/* what it prints parses back to the same struct, over any profile */
+	T_EQ_INT(dmab_options_parse(&o, "coh", buf, &q, NULL, 0), 0);
+	T_EQ_INT(memcmp(&p, &q, sizeof(p)), 0);
+	/* truncated like snprintf: the full length, a terminated prefix */
+	T_EQ_INT(dmab_options_format(&o, &p, buf, 10), (int)strlen(want));
+	T_EQ_STR(buf, "burst_len");
+	T_EQ_INT(dmab_options_format(&o, &p, NULL, 0), (int)strlen(want));
+	T_EQ_INT(dmab_options_format(&o, NULL, buf, sizeof(buf)), DMAB_EINVAL);
+	T_EQ_INT(dmab_options_format(NULL, &p, buf, sizeof(buf)), DMAB_EINVAL);
+	struct dmab_backend_ops bare = good_ops();
+	T_EQ_INT(dmab_options_format(&bare, NULL, buf, sizeof(buf)), 0);
+	T_EQ_STR(buf, "");
+}
+
+/* Each table rule, broken in turn, is refused with its message. */
+static void test_validate_tables(void)
+{
+	static const char *const msgs[] = {
+		"options table without option_struct_size",
+		"option_struct_size without an options table",
+		"an option's name is empty or holds '=', ';', ',' or a blank",
+		"an option's size is not 1, 2, 4 or 8",
+		"an option's offset + size exceeds option_struct_size",
+		"an option's min is above its max",
+		"an option's max does not fit its size",
+		"a boolean option's max is above 1",
+		"an option's default is outside min..max",
+		"an option's default breaks its flags (power of two, boolean)",
+		"an option has no help",
+		"two options have the same name",
+		"profile_table is empty (its first profile is the default)",
+		"a profile's name is empty or holds '=', ';', ',' or a blank",
+		"a profile has no summary",
+		"two profiles have the same name",
+		"a profile's options do not parse (open it for the item)",
+	};
+	for (unsigned i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct dmab_option rows[6];
+		struct dmab_profile profs[4];
+		memcpy(rows, t_options, sizeof(rows));
+		memcpy(profs, t_profiles, sizeof(profs));
+		struct dmab_backend_ops o = opt_ops();
+		o.options = rows;
+		o.profile_table = profs;
+		T_EQ_INT(dmab_backend_validate(&o, NULL), 0); /* intact: fine */
+		switch (i) {
+		case 0: o.option_struct_size = 0; break;
+		case 1: o.options = NULL; o.profile_table = NULL; break;
+		case 2: rows[1].name = "li=ne"; break;
+		case 3: rows[2].size = 3; break;
+		case 4: rows[4].off = sizeof(struct tp) - 4; break;
+		case 5: rows[2].min = 1001; break;
+		case 6: rows[3].flags = 0; rows[3].max = 256; break;
+		case 7: rows[3].max = 2; break;
+		case 8: rows[2].def = 1; break;
+		case 9: rows[0].def = 3; break;
+		case 10: rows[4].help = NULL; break;
+		case 11: rows[4].name = "line"; break;
+		case 12: o.profile_table = profs + 3; break;
+		case 13: profs[2].name = "c oh"; break;
+		case 14: profs[1].summary = NULL; break;
+		case 15: profs[2].name = "small"; break;
+		case 16: profs[1].options = "burst_len=16;frob=2"; break;
+		}
+		const char *why = NULL;
+		T_EQ_INT(dmab_backend_validate(&o, &why), DMAB_EINVAL);
+		T_EQ_STR(why, msgs[i]);
+	}
+	/* the library's own backends pass */
+	T_EQ_INT(dmab_backend_validate(&dmab_host_backend, NULL), 0);
+	T_EQ_INT(dmab_backend_validate(&fake_backend, NULL), 0);
+}
+
+static void log_capture(void *ctx, enum dmab_log_level lvl, const char *msg);
+
+/* The parsed struct reaches open(); every refusal says why, once. */
+static void test_open_why(void)
+{
+	reset_reqs();
+	struct dmab_backend_ops o = opt_ops();
+	char logbuf[256] = "", why[256];
+	struct dmab_dev_cfg cfg = { .ops = &o, .profile = "big", .options = "depth=100",
+				    .log = log_capture, .log_ctx = logbuf };
+	struct dmab_dev *dev = NULL;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), 0);
+	T_EQ_STR(why, "");
+	struct tp got;
+	memcpy(&got, got_params, sizeof(got));
+	T_EQ_INT(got_params_null, 0);
+	T_EQ_U(got.burst_len, 16);
+	T_EQ_U(got.depth, 100);
+	T_EQ_STR(dmab_dev_profile(dev), "big");
+	char buf[256];
+	T_GT_INT(dmab_options_format(&o, dmab_dev_params(dev), buf, sizeof(buf)), 0);
+	T_EQ_STR(buf, "burst_len=16;line=64;depth=100;coherent=0;size=1048576");
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+	cfg.profile = NULL;
+	cfg.options = NULL;
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	T_EQ_STR(dmab_dev_profile(dev), "small");
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+
+	/* bad options: open() never called, the reason in why and the log */
+	opened = 0;
+	cfg.options = "burst_len=3";
+	dev = (struct dmab_dev *)why;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_NULL(dev);
+	T_EQ_INT(opened, 0);
+	T_EQ_STR(why, "burst_len=3: not a power of two");
+	T_EQ_STR(logbuf, "backend 'x': burst_len=3: not a power of two");
+	cfg.options = NULL;
+	cfg.profile = "huge";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_STR(why, "unknown profile 'huge'; known: small, big, coh");
+	cfg.profile = NULL;
+	/* the backend's own reason, or the code's text when it gives none */
+	open_rc = DMAB_EINVAL;
+	open_reason = "depth must be at least 4 x burst_len";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_STR(why, "depth must be at least 4 x burst_len");
+	T_EQ_STR(logbuf, "backend 'x': depth must be at least 4 x burst_len");
+	open_reason = NULL;
+	open_rc = DMAB_ENOMEM;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_ENOMEM);
+	T_EQ_STR(why, dmab_strerror(DMAB_ENOMEM));
+	open_rc = 0;
+	/* validation and unavailability */
+	o.unavailable = b_unavailable;
+	unavail_reason = "no /dev/thing";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_ENODEV);
+	T_EQ_STR(why, "no /dev/thing");
+	unavail_reason = NULL;
+	o.option_struct_size = 0;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_STR(why, "options table without option_struct_size");
+	T_EQ_INT(dmab_dev_open_why(NULL, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_STR(why, "no configuration (cfg is NULL)");
+	T_EQ_INT(dmab_dev_open_why(&cfg, NULL, why, sizeof(why)), DMAB_EINVAL);
+	/* nonsense requirements are named too */
+	o = good_ops();
+	cfg.ops = &o;
+	want_reqs.clock_hz = 0;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_STR(why, "reqs.clock_hz is 0");
+	/* a backend without an options table gets NULL params */
+	reset_reqs();
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, NULL, 0), 0);
+	T_EQ_INT(got_params_null, 1);
+	T_NULL(dmab_dev_params(dev));
+	T_NULL(dmab_dev_profile(dev));
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+}
+
+/* ---- counters --------------------------------------------------------------------- */
+
+static int counters_rows; /* how many of the rows below b_counters has */
+static int b_counters(void *p, struct dmab_counter *out, size_t max)
+{
+	(void)p;
+	const struct dmab_counter rows[] = {
+		{ "transfers", 9 },       { "fault.bus-error", 1 }, { "fault.desc-error", 2 },
+		{ "fault.hang", 3 },      { "fault.bitflip", 4 },   { "fault.lost-irq", 5 },
+		{ "fault.dup-irq", 6 },
+	};
+	for (int i = 0; i < counters_rows && (size_t)i < max; i++)
+		out[i] = rows[i];
+	return counters_rows;
+}
+
+static void test_counters(void)
+{
+	reset_reqs();
+	struct dmab_backend_ops o = good_ops();
+	struct dmab_dev_cfg cfg = { .ops = &o };
+	struct dmab_dev *dev = NULL;
+	struct dmab_counter c[8];
+	uint64_t fired[DMAB_FAULT__COUNT];
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	T_EQ_INT(dmab_dev_counters(dev, c, 8), DMAB_ENOSYS);
+	T_EQ_INT(dmab_dev_faults_fired(dev, fired), DMAB_ENOSYS);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+	o.counters = b_counters;
+	counters_rows = 7;
+	T_EQ_INT(dmab_backend_validate(&o, NULL), 0); /* optional */
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	T_EQ_INT(dmab_dev_counters(dev, NULL, 0), 7);
+	T_EQ_INT(dmab_dev_counters(dev, c, 2), 7); /* the count, two rows filled */
+	T_EQ_STR(c[1].name, "fault.bus-error");
+	T_EQ_INT(dmab_dev_counters(dev, NULL, 2), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_counters(NULL, c, 2), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_faults_fired(dev, fired), 0);
+	for (unsigned k = 0; k < DMAB_FAULT__COUNT; k++)
+		T_EQ_U(fired[k], k + 1);
+	counters_rows = 6; /* dup-irq missing: the backend cannot say */
+	T_EQ_INT(dmab_dev_faults_fired(dev, fired), DMAB_ENOSYS);
+	T_EQ_INT(dmab_dev_faults_fired(dev, NULL), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+	T_EQ_STR(dmab_fault_counter_name(DMAB_FAULT_HANG), "fault.hang");
+	T_EQ_STR(dmab_fault_counter_name(DMAB_FAULT_DUP_IRQ), "fault.dup-irq");
+	T_NULL(dmab_fault_counter_name(DMAB_FAULT__COUNT));
+}
+
 T_MAIN(T_CASE(test_parse_u64), T_CASE(test_validate_good), T_CASE(test_validate_version),
        T_CASE(test_validate_required), T_CASE(test_validate_claims),
        T_CASE(test_open_refuses_invalid), T_CASE(test_open_unavailable),
        T_CASE(test_open_error_passed_through), T_CASE(test_open_bad_reqs),
-       T_CASE(test_mem_alloc_contract), T_CASE(test_periph_addr), T_CASE(test_names))
+       T_CASE(test_mem_alloc_contract), T_CASE(test_periph_addr), T_CASE(test_names),
+       T_CASE(test_options_parse), T_CASE(test_options_format), T_CASE(test_validate_tables),
+       T_CASE(test_open_why), T_CASE(test_counters))

@@ -84,6 +84,22 @@ t_has "list shows capabilities" "$D/out" "capabilities: mem2mem"
 t_has "list shows sim profile parameters" "$D/out" "bus_width="
 t_has "list prints profiles in the --options syntax" "$D/out" "bus_width=4;burst_len=4;"
 t_has "list says parameters go through --options" "$D/out" "parameters are set with --options"
+# The host's profiles and parameters come from the same tables and code as the sim's.
+host_list=$(awk '/^host / { on = 1; next } /^[a-z]/ { on = 0 } on' "$D/out")
+t_eq "list prints the host's profiles" "$(echo "$host_list" | awk '$1 == "default" { print $NF }')" "(default)"
+t_eq "list prints the host profile's parameters in the --options syntax" \
+	"$(echo "$host_list" | awk '$1 == "default" { getline; print $1 }')" \
+	"coherent=1;line=64;mask=64;high=0;channels=4;max_xfer=1073741824;max_seg=1073741824;boundary=0;align=1;fail_nth=0"
+t_status "list says how to set the host's parameters" 0 sh -c "echo \"$host_list\" | grep -q 'parameters are set with --options'"
+run "$B" list --verbose
+t_has "list --verbose describes host parameters" "$D/out" "fail_nth                 the Nth transaction pass fails"
+t_has "list --verbose gives range, default and constraints" "$D/out" "line                     cache line in bytes (0 = no data cache) [0..65536] default 64 (0 or a power of two, K/M/G suffix)"
+t_has "list --verbose describes sim parameters" "$D/out" "burst_len                beats per burst at most [1..256] default 4"
+# A host profile printed by list is accepted back as options.
+hprof=$(echo "$host_list" | awk '$1 == "default" { getline; print $1 }')
+run "$B" info --backend host --options "$hprof;line=128"
+t_eq "a host profile from list is accepted as options" "$rc" 0
+t_has "info prints the host's parameters as received" "$D/out" "parameters          coherent=1;line=128;mask=64;"
 run "$B" info
 t_eq "info exits 0" "$rc" 0
 t_has "info shows caches" "$D/out" "L1"
@@ -94,12 +110,17 @@ run "$B" info --backend sim:soc --options 'cache_line=128;evict_ppm=1000'
 t_eq "info with options exits 0" "$rc" 0
 t_has "info shows the options" "$D/out" "options             cache_line=128;evict_ppm=1000"
 t_has "info reflects a requirement override" "$D/out" "cache line          128 bytes"
-t_has "info describe reflects a parameter override" "$D/out" "evict_ppm=1000"
+t_has "info parameters reflect a parameter override" "$D/out" "parameters          clock_hz=800000000;"
+t_has "info parameters hold the override" "$D/out" ";evict_ppm=1000;"
+t_has "info names the profile it opened" "$D/out" "backend sim:soc: "
 run "$B" info --backend sim:soc
 t_has "info without options: the profile's line" "$D/out" "cache line          64 bytes"
 run "$B" info --backend sim:soc --options evict=1
 t_eq "info with an unknown option exits 2" "$rc" 2
-t_has "info names the unknown option" "$D/err" "unknown option 'evict'"
+t_has "info names the unknown option" "$D/err" "unknown option 'evict'; known: clock_hz, bus_width,"
+run "$B" info --backend host --options 'align=3'
+t_eq "info with a host value the table refuses exits 2" "$rc" 2
+t_has "info says why the host value is refused" "$D/err" "--options 'align=3': backend host refuses it: align=3: not a power of two"
 
 # ---- unusable input: exit 2, the culprit named -----------------------------------
 run "$B" sweep --size 12Q --out "$D/x.csv"
@@ -144,8 +165,13 @@ run "$B" sweep --backend sim:soc --options 'burst_len=999' --size 4K --out "$D/x
 t_eq "out-of-range option exits 2" "$rc" 2
 t_has "out-of-range option named" "$D/err" "burst_len"
 run "$B" sweep --backend host --options 'line=64;frobs=1' --size 4K --out "$D/x.csv"
-t_eq "option a quiet backend refuses exits 2" "$rc" 2
-t_has "the refused item is named" "$D/err" "option 'frobs=1' refused"
+t_eq "an option the host refuses exits 2" "$rc" 2
+t_has "the refused item is named, with the known ones" "$D/err" "--options 'line=64;frobs=1': backend host:default refuses it: unknown option 'frobs'; known: coherent, line,"
+run "$B" sweep --backend host --options 'line=48' --size 4K --out "$D/x.csv"
+t_eq "a host value out of its constraints exits 2" "$rc" 2
+t_has "the host value and its constraint are named" "$D/err" "backend host:default refuses it: line=48: not 0 or a power of two"
+run "$B" sweep --backend sim:soc --options 'burst_len=0' --size 4K --out "$D/x.csv"
+t_has "a sim value out of range names the range" "$D/err" "refuses it: burst_len=0: out of range 1..256"
 run "$B" sweep --options 'a=1;;b=2' --out "$D/x.csv"
 t_eq "empty options item exits 2" "$rc" 2
 printf '[global]\nbackend = sim:soc\nsize = 4K\n[a]\noptions = burst_len=4; bus_wdth=8\n' >"$D/bad3.ini"
@@ -235,8 +261,9 @@ tp4=$(grep -v '^#' "$D/o.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); fo
 tp16=$(grep -v '^#' "$D/o.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
 	{ csvsplit($0, f); if (f[c["options"]] == "burst_len=16" && f[c["size"]] == 65536) print f[c["throughput_MBps"]] }')
 t_status "longer bursts are faster on the sim ($tp4 < $tp16 MB/s)" 0 awk -v a="$tp4" -v b="$tp16" 'BEGIN { exit !(a > 0 && b > a) }'
-t_has "backend_config records each options value" "$D/o.csv" "sim:soc options{burst_len=4} describe{"
+t_has "backend_config records each options value" "$D/o.csv" "sim:soc options{burst_len=4} params{clock_hz=800000000;bus_width=16;burst_len=4;"
 t_has "backend_config holds the resulting parameters" "$D/o.csv" "burst_len=16;"
+t_has "backend_config keeps the backend's describe text" "$D/o.csv" "describe{profile=soc;cycles="
 # A whole profile from `list`, edited, is one options value.
 prof=$("$B" list | awk '$1 == "mcu" { getline; print $1 }' | sed 's/burst_len=4;/burst_len=8;/')
 run "$B" sweep --backend sim:mcu --options "$prof" --size 4K --align 64 --pool heap --cache coherent \
@@ -244,7 +271,9 @@ run "$B" sweep --backend sim:mcu --options "$prof" --size 4K --align 64 --pool h
 t_eq "a copied, edited profile is accepted" "$rc" 0
 t_eq "the copied profile is one value" "$(rows "$D/p.csv")" 1
 t_has "backend_config records the copied profile" "$D/p.csv" "options{clock_hz=100000000;bus_width=4;burst_len=8;"
-t_status "the edit reached the backend (its describe text)" 0 grep -Eq 'describe\{[^}]*[{;]burst_len=8;' "$D/p.csv"
+t_status "the edit reached the backend (the parameters it got)" 0 grep -Eq 'params\{[^}]*[{;]burst_len=8;' "$D/p.csv"
+run "$B" sweep --backend host --size 4K --align 64 --pool heap --cache coherent --reps 4 --quiet --out "$D/h.csv"
+t_has "backend_config has the host's parameters" "$D/h.csv" "# backend_config: host:default params{coherent=1;line=64;mask=64;high=0;channels=4;"
 # In a job file, ';' inside a value is not a comment and blanks around it go.
 printf '[global]\nbackend = sim:soc\nsize = 4K\nalign = 64\npool = heap\ncache = coherent\nreps = 4\n[w]\noptions = burst_len=4; bus_width=8 , burst_len=8;bus_width=4  # same bytes per burst\n' >"$D/o.ini"
 run "$B" sweep --job "$D/o.ini" --quiet --out "$D/o2.csv"

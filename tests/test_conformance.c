@@ -68,15 +68,16 @@ static void list_targets(void)
 			continue;
 		}
 		for (unsigned p = 0; ntargets < MAX_TARGETS; p++) {
-			const char *prof = o->profiles ? o->profiles[p] : NULL;
-			if (o->profiles && !prof)
+			const struct dmab_profile *t = o->profile_table;
+			const char *prof = t ? t[p].name : NULL;
+			if (t && !prof)
 				break;
 			targets[ntargets].ops = o;
 			targets[ntargets].profile = prof;
 			char b[64];
 			printf("# target %s\n", tname(&targets[ntargets], b, sizeof(b)));
 			ntargets++;
-			if (!o->profiles)
+			if (!t)
 				break;
 		}
 	}

@@ -154,7 +154,7 @@ static void test_single_and_links(void)
 static void test_split_at_max_xfer(void)
 {
 	struct fx f;
-	T_EQ_INT(fx_open(&f, "max_xfer=4096,align=4,granule=4", 16, 16), 0);
+	T_EQ_INT(fx_open(&f, "max_xfer=4096;align=4;granule=4", 16, 16), 0);
 	T_EQ_INT(dmab_chain_add(f.c, 0x10000, 0x40000, 10000, M2M | DMAB_DESC_IRQ), 0);
 	T_EQ_U(dmab_chain_len(f.c), 3);
 	T_EQ_U(dmab_chain_bytes(f.c), 10000);
@@ -192,7 +192,7 @@ static void test_split_at_max_xfer(void)
 static void test_split_keeps_alignment(void)
 {
 	struct fx f;
-	T_EQ_INT(fx_open(&f, "max_xfer=1000,align=16,granule=4", 16, 16), 0);
+	T_EQ_INT(fx_open(&f, "max_xfer=1000;align=16;granule=4", 16, 16), 0);
 	T_EQ_INT(dmab_chain_add(f.c, 0x10000, 0x40000, 2500, M2M), 0);
 	T_EQ_U(dmab_chain_len(f.c), 3);
 	T_EQ_U(dmab_chain_desc(f.c, 0)->len, 992);
@@ -208,7 +208,7 @@ static void test_split_keeps_alignment(void)
 static void test_validation_leaves_chain(void)
 {
 	struct fx f;
-	T_EQ_INT(fx_open(&f, "align=8,granule=4,mask_bits=32", 8, 8), 0);
+	T_EQ_INT(fx_open(&f, "align=8;granule=4;mask_bits=32", 8, 8), 0);
 	T_EQ_INT(dmab_chain_add(f.c, 0x1000, 0x2000, 16, M2M), 0);
 	struct dmab_desc before = *dmab_chain_desc(f.c, 0);
 	T_EQ_INT(dmab_chain_add(f.c, 0x1000, 0x2000, 0, M2M), DMAB_EINVAL);

@@ -39,31 +39,60 @@ static void test_open_bad_args(void)
 	T_EQ_INT(dmab_dev_close(NULL, NULL), DMAB_EINVAL);
 }
 
+/* The host's options go through the library's table: each refusal says
+ * exactly why (dmab_dev_open_why). */
 static void test_open_bad_options(void)
 {
-	static const char *const bad[] = {
-		"nosuchkey=1", "coherent=2", "coherent=", "line=48", "mask=8", "mask=65",
-		"channels=0", "channels=999", "align=3", "boundary=100", "coherent",
-		"max_seg=0", "line=0x", "high=1x", "max_xfer=99999999999999999999999",
+	static const char *const bad[][2] = {
+		{ "nosuchkey=1", "unknown option 'nosuchkey'; known: coherent, line, mask, high, "
+				 "channels, max_xfer, max_seg, boundary, align, fail_nth" },
+		{ "coherent=2", "coherent=2: not 0 or 1" },
+		{ "coherent=", "coherent=: not a number (decimal or 0x hex)" },
+		{ "line=48", "line=48: not 0 or a power of two" },
+		{ "mask=8", "mask=8: out of range 12..64" },
+		{ "mask=65", "mask=65: out of range 12..64" },
+		{ "channels=0", "channels=0: out of range 1..32" },
+		{ "channels=999", "channels=999: out of range 1..32" },
+		{ "align=3", "align=3: not a power of two" },
+		{ "boundary=100", "boundary=100: not 0 or a power of two" },
+		{ "coherent", "coherent: not key=value" },
+		{ "max_seg=0", "max_seg=0: out of range 1..4294967295" },
+		{ "line=0x", "line=0x: not a number (decimal or 0x hex, K/M/G suffix)" },
+		{ "high=1x", "high=1x: not a number (decimal or 0x hex)" },
+		{ "max_xfer=99999999999999999999999",
+		  "max_xfer=99999999999999999999999: not a number (decimal or 0x hex, K/M/G suffix)" },
+		{ "coherent=0,line=64",
+		  "coherent=0,line=64: ',' does not separate options (join items with ';')" },
 	};
+	char why[256];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = bad[i] };
+		struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = bad[i][0] };
 		struct dmab_dev *dev = NULL;
-		int rc = dmab_dev_open(&cfg, &dev);
-		if (rc != DMAB_EINVAL)
-			printf("  options \"%s\"\n", bad[i]);
+		int rc = dmab_dev_open_why(&cfg, &dev, why, sizeof(why));
+		if (rc != DMAB_EINVAL || strcmp(why, bad[i][1]) != 0)
+			printf("  options \"%s\"\n", bad[i][0]);
 		T_EQ_INT(rc, DMAB_EINVAL);
+		T_EQ_STR(why, bad[i][1]);
 		T_NULL(dev);
 	}
 	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .profile = "nosuch" };
 	struct dmab_dev *dev = NULL;
-	T_EQ_INT(dmab_dev_open(&cfg, &dev), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
+	T_EQ_STR(why, "unknown profile 'nosuch'; known: default");
+	/* the one profile by name, and a byte count with a suffix */
+	cfg.profile = "default";
+	cfg.options = "line=1K;max_seg=4K";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), 0);
+	T_EQ_STR(dmab_dev_profile(dev), "default");
+	T_EQ_U(dmab_dev_reqs(dev)->cache_line, 1024);
+	T_EQ_U(dmab_dev_reqs(dev)->max_seg, 4096);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
 static void test_options_applied(void)
 {
-	struct dmab_dev *dev = open_host("coherent=0,line=128,mask=32,high=1,channels=8,"
-					 "max_xfer=0x1000,max_seg=512,boundary=4096,align=16");
+	struct dmab_dev *dev = open_host("coherent=0;line=128;mask=32;high=1;channels=8;"
+					 "max_xfer=0x1000;max_seg=512;boundary=4096;align=16");
 	T_NOT_NULL(dev);
 	const struct dmab_reqs *r = dmab_dev_reqs(dev);
 	T_EQ_INT(r->coherent, 0);
@@ -373,9 +402,10 @@ static void test_bus_window_reuse(void)
 
 /* A tiny backend exposing a chosen clock rate, to test the conversions. */
 static uint64_t fake_hz;
-static int fake_open(void *p, struct dmab_dev *d, const struct dmab_dev_cfg *c)
+static int fake_open(void *p, struct dmab_dev *d, const struct dmab_dev_cfg *c, const void *params,
+		     char *why, size_t n)
 {
-	(void)p; (void)d; (void)c;
+	(void)p; (void)d; (void)c; (void)params; (void)why; (void)n;
 	return 0;
 }
 static void fake_close(void *p) { (void)p; }

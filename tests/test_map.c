@@ -192,7 +192,7 @@ static void test_cache_range_calls(void)
 
 static void test_partial_line_refused(void)
 {
-	struct dmab_dev *dev = open_host("coherent=0,line=64");
+	struct dmab_dev *dev = open_host("coherent=0;line=64");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 512, 64, DMAB_MEM_NORMAL, &m), 0);
@@ -232,7 +232,7 @@ static void test_partial_line_refused(void)
  * sync_for_cpu both must be there. */
 static void test_partial_line_bounced(void)
 {
-	struct dmab_dev *dev = open_host("coherent=0,line=64");
+	struct dmab_dev *dev = open_host("coherent=0;line=64");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 256, 64, DMAB_MEM_NORMAL, &m), 0);
@@ -296,7 +296,7 @@ static void test_partial_line_bounced(void)
 /* Memory above a 32-bit mask bounces below it; data round-trips. */
 static void test_mask_bounce(void)
 {
-	struct dmab_dev *dev = open_host("high=1,mask=32");
+	struct dmab_dev *dev = open_host("high=1;mask=32");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 1000, 64, DMAB_MEM_NORMAL, &m), 0);
@@ -428,7 +428,7 @@ static void test_misaligned_bounce(void)
 
 static void test_live_maps_reported(void)
 {
-	struct dmab_dev *dev = open_host("high=1,mask=32");
+	struct dmab_dev *dev = open_host("high=1;mask=32");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 256, 64, DMAB_MEM_NORMAL, &m), 0);

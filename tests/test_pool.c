@@ -426,7 +426,7 @@ static void test_mask_respected(void)
 {
 	/* normal memory would go above 4 GiB (high=1); a pool's blocks are
 	 * used by the device directly, so they must stay under the mask */
-	struct dmab_dev *dev = open_dev("high=1,mask=32");
+	struct dmab_dev *dev = open_dev("high=1;mask=32");
 	T_NOT_NULL(dev);
 	struct dmab_pool_cfg c = { .size = 512, .count = 64, .kind = DMAB_MEM_NORMAL };
 	struct dmab_pool *p;

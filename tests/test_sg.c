@@ -162,7 +162,7 @@ static void test_split_max_seg(void)
 
 static void test_split_boundary(void)
 {
-	struct dmab_dev *dev = open_host("boundary=4096,max_seg=1024");
+	struct dmab_dev *dev = open_host("boundary=4096;max_seg=1024");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 16384, 4096, DMAB_MEM_COHERENT, &m), 0);
@@ -203,7 +203,7 @@ static void test_split_boundary(void)
  * would catch). */
 static void test_split_random(void)
 {
-	struct dmab_dev *dev = open_host("boundary=256,max_seg=96");
+	struct dmab_dev *dev = open_host("boundary=256;max_seg=96");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 65536, 64, DMAB_MEM_COHERENT, &m), 0);
@@ -334,7 +334,7 @@ static void test_map_failure_rolls_back(void)
  * and data makes the round trip in both directions. */
 static void test_bounce_table(void)
 {
-	struct dmab_dev *dev = open_host("high=1,mask=32");
+	struct dmab_dev *dev = open_host("high=1;mask=32");
 	T_NOT_NULL(dev);
 	struct dmab_mem m;
 	T_EQ_INT(dmab_mem_alloc(dev, 4096, 64, DMAB_MEM_NORMAL, &m), 0);

@@ -103,39 +103,67 @@ static inline uint8_t *U8(const struct dmab_mem *m)
 
 /* ---- profiles, options, requirements ------------------------------------------ */
 
+/* The sim's profiles and parameters are the library's tables: printed
+ * with the generic formatter, parsed back, refused with the library's
+ * reasons; describe() and the counters are data too. */
 static void test_profiles_and_options(void)
 {
-	T_GE_U(dmab_sim_profile_count(), 3);
-	T_EQ_STR(dmab_sim_profile_name(0), "mcu");
-	T_EQ_STR(dmab_sim_profile_name(1), "soc");
-	T_EQ_STR(dmab_sim_profile_name(2), "soc-coherent");
-	T_NULL(dmab_sim_profile_name(99));
-	T_NOT_NULL(dmab_sim_profile_summary(0));
-	char buf[1024];
-	int n = dmab_sim_profile_format(0, buf, sizeof(buf));
+	const struct dmab_backend_ops *o = &dmab_sim_backend;
+	T_EQ_INT(dmab_backend_validate(o, NULL), 0);
+	const struct dmab_profile *pt = dmab_sim_backend.profile_table;
+	T_EQ_STR(pt[0].name, "mcu");
+	T_EQ_STR(pt[1].name, "soc");
+	T_EQ_STR(pt[2].name, "soc-coherent");
+	T_NULL(pt[3].name);
+	T_EQ_PTR(dmab_profile_find(&dmab_sim_backend, NULL), &pt[0]);
+	T_EQ_STR(o->profile_table[0].name, "mcu");
+	T_NOT_NULL(o->profile_table[0].summary);
+	T_EQ_STR(dmab_profile_find(o, NULL)->name, "mcu");
+	size_t nparams = 0;
+	for (const struct dmab_option *r = o->options; r->name; r++, nparams++) {
+		T_NOT_NULL(r->help);
+		T_EQ_U(r->size, sizeof(uint64_t));
+	}
+	T_EQ_U(nparams, 27);
+	T_EQ_STR(o->options[0].name, "clock_hz");
+
+	/* each profile's figures, as the struct profiles used to spell them */
+	struct sim_params p;
+	char buf[1024], why[256];
+	T_EQ_INT(dmab_options_parse(o, "mcu", NULL, &p, why, sizeof(why)), 0);
+	int n = dmab_options_format(o, &p, buf, sizeof(buf));
 	T_GT_INT(n, 0);
 	T_EQ_U((size_t)n, strlen(buf));
-	T_NOT_NULL(strstr(buf, "bus_width=4,"));
-	T_NOT_NULL(strstr(buf, "cache_line=32,"));
-	T_EQ_INT(dmab_sim_profile_format(99, buf, sizeof(buf)), DMAB_EINVAL);
-	uint64_t v = 0;
-	T_EQ_INT(dmab_sim_profile_param(1, "burst_len", &v), 0);
-	T_EQ_U(v, 16);
-	T_EQ_INT(dmab_sim_profile_param(1, "nope", &v), DMAB_EINVAL);
-	T_GE_U(dmab_sim_param_count(), 25);
-	T_EQ_STR(dmab_sim_param_at(0)->name, "clock_hz");
-	T_NULL(dmab_sim_param_at(dmab_sim_param_count()));
-	for (size_t i = 0; i < dmab_sim_param_count(); i++)
-		T_NOT_NULL(dmab_sim_param_at(i)->help);
+	T_EQ_STR(buf, "clock_hz=100000000;bus_width=4;burst_len=4;cycles_per_beat=1;arb_latency=2;"
+		      "desc_fetch_cycles=8;burst_boundary=1024;unaligned_penalty=2;channels=8;"
+		      "prio_levels=4;irq_latency=12;cache_line=32;coherent=0;snoop_cycles_per_line=0;"
+		      "clean_cycles_per_line=4;dirty_extra_cycles=8;inval_cycles_per_line=2;"
+		      "dma_mask_bits=32;high_mem=0;evict_ppm=0;max_xfer=65535;max_seg=65535;"
+		      "seg_boundary=0;addr_align=1;fifo_depth=16;fifo_rate=4;fifo_period=100");
+	T_EQ_INT(dmab_options_parse(o, "soc", NULL, &p, why, sizeof(why)), 0);
+	T_EQ_INT(dmab_options_format(o, &p, buf, sizeof(buf)), (int)strlen(buf));
+	T_EQ_STR(buf, "clock_hz=800000000;bus_width=16;burst_len=16;cycles_per_beat=1;arb_latency=4;"
+		      "desc_fetch_cycles=24;burst_boundary=1024;unaligned_penalty=4;channels=8;"
+		      "prio_levels=4;irq_latency=400;cache_line=64;coherent=0;snoop_cycles_per_line=0;"
+		      "clean_cycles_per_line=8;dirty_extra_cycles=16;inval_cycles_per_line=4;"
+		      "dma_mask_bits=32;high_mem=1;evict_ppm=0;max_xfer=16777216;max_seg=65536;"
+		      "seg_boundary=4294967296;addr_align=4;fifo_depth=64;fifo_rate=16;fifo_period=200");
+	struct sim_params c;
+	T_EQ_INT(dmab_options_parse(o, "soc-coherent", NULL, &c, why, sizeof(why)), 0);
+	T_EQ_U(c.coherent, 1);
+	T_EQ_U(c.snoop_cycles_per_line, 2);
+	c.coherent = 0;
+	c.snoop_cycles_per_line = 0;
+	T_EQ_INT(memcmp(&c, &p, sizeof(p)), 0); /* soc otherwise */
 
 	/* A profile printed by `dmabench list` round-trips as options. */
-	n = dmab_sim_profile_format(1, buf, sizeof(buf));
-	T_GT_INT(n, 0);
 	struct dmab_dev *dev = open_sim("mcu", buf, 1);
 	T_NOT_NULL(dev);
 	const struct dmab_reqs *r = dmab_dev_reqs(dev);
 	T_EQ_U(r->cache_line, 64);
 	T_EQ_U(r->clock_hz, 800000000u);
+	T_EQ_STR(dmab_dev_profile(dev), "mcu");
+	T_EQ_INT(memcmp(dmab_dev_params(dev), &p, sizeof(p)), 0);
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 
 	dev = open_sim("soc", NULL, 1);
@@ -151,59 +179,59 @@ static void test_profiles_and_options(void)
 	char d[2048];
 	n = dmab_sim_backend.describe(dmab_dev_priv(dev), d, sizeof(d));
 	T_GT_INT(n, 0);
-	T_NOT_NULL(strstr(d, "profile=soc;"));
+	T_NOT_NULL(strstr(d, "profile=soc;cycles=0;"));
 	T_NOT_NULL(strstr(d, ";bytes=0"));
+	T_NOT_NULL(strstr(d, ";fault.hang=0;"));
+	T_NULL(strstr(d, "burst_len")); /* parameters are the library's to print */
 	T_EQ_INT(dmab_sim_backend.describe(dmab_dev_priv(dev), d, 10), DMAB_ENOSPC);
+	struct dmab_counter rows[64];
+	n = dmab_dev_counters(dev, rows, 64);
+	T_EQ_INT(n, 28); /* 13 engine, 6 fault, 9 peripheral and cache rows */
+	T_EQ_STR(rows[0].name, "cycles");
+	uint64_t fired[DMAB_FAULT__COUNT];
+	T_EQ_INT(dmab_dev_faults_fired(dev, fired), 0);
+	for (unsigned k = 0; k < DMAB_FAULT__COUNT; k++)
+		T_EQ_U(fired[k], 0);
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 
-	dev = open_sim(NULL, "channels=2,cache_line=0x40,max_xfer=4K", 1);
+	dev = open_sim(NULL, "channels=2;cache_line=0x40;max_xfer=4K", 1);
 	T_NOT_NULL(dev);
 	T_EQ_U(dmab_dev_reqs(dev)->nr_channels, 2);
 	T_EQ_U(dmab_dev_reqs(dev)->cache_line, 64);
 	T_EQ_U(dmab_dev_reqs(dev)->max_xfer, 4096);
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 
-	/* Refusals name the culprit through the log callback. */
+	/* Refusals name the culprit: the reason, and the log with the name. */
 	struct dmab_dev_cfg cfg = { .ops = &dmab_sim_backend, .log = log_fn };
-	const char *bad[][2] = {
-		{ "nosuch", NULL },          { NULL, "bogus=1" },       { NULL, "bus_width=3" },
-		{ NULL, "channels=0" },      { NULL, "fifo_rate=64" },  { NULL, "channels" },
-		{ NULL, "clock_hz=12x" },    { NULL, "inject=melt:5" }, { NULL, "prio_levels=2" },
+	const char *bad[][3] = {
+		{ "nosuch", NULL, "unknown profile 'nosuch'; known: mcu, soc, soc-coherent" },
+		{ NULL, "bus_width=3", "bus_width=3: not a power of two" },
+		{ NULL, "channels=0", "channels=0: out of range 1..32" },
+		{ NULL, "fifo_rate=64", "fifo_rate must be at most fifo_depth / 2" },
+		{ NULL, "burst_boundary=2;bus_width=4", "burst_boundary must be 0 or at least bus_width" },
+		{ NULL, "channels", "channels: not key=value" },
+		{ NULL, "clock_hz=12x", "clock_hz=12x: not a number (decimal or 0x hex)" },
+		{ NULL, "clock_hz=100M", "clock_hz=100M: not a number (decimal or 0x hex)" },
+		{ NULL, "coherent=2", "coherent=2: not 0 or 1" },
+		{ NULL, "inject=hang", "unknown option 'inject'; known: clock_hz, bus_width," },
+		{ NULL, "prio_levels=2", "prio_levels=2: out of range 4..16" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cfg.profile = bad[i][0];
 		cfg.options = bad[i][1];
 		logbuf[0] = '\0';
 		dev = NULL;
-		T_EQ_INT(dmab_dev_open(&cfg, &dev), DMAB_EINVAL);
+		T_EQ_INT(dmab_dev_open_why(&cfg, &dev, why, sizeof(why)), DMAB_EINVAL);
 		T_NULL(dev);
-		T_TRUE(strncmp(logbuf, "sim: ", 5) == 0);
+		if (strncmp(why, bad[i][2], strlen(bad[i][2])) != 0)
+			T__FAIL_FMT("why \"%s\", wanted \"%s\"", why, bad[i][2]);
+		T_TRUE(strncmp(logbuf, "backend 'sim': ", 15) == 0);
+		T_TRUE(strncmp(logbuf + 15, why, 40) == 0);
 	}
-	T_NOT_NULL(strstr(logbuf, "prio_levels"));
 }
 
-static void test_fault_specs(void)
+static void test_periph_map(void)
 {
-	struct dmab_fault f[4];
-	T_EQ_INT(dmab_sim_faults_parse("bus-error:1000,hang@5,bitflip/0x1000-8K", f, 4), 3);
-	T_EQ_INT(f[0].kind, DMAB_FAULT_BUS_ERROR);
-	T_EQ_U(f[0].rate_ppm, 1000);
-	T_EQ_U(f[0].nth, 0);
-	T_EQ_INT(f[1].kind, DMAB_FAULT_HANG);
-	T_EQ_U(f[1].nth, 5);
-	T_EQ_U(f[1].rate_ppm, 0);
-	T_EQ_INT(f[2].kind, DMAB_FAULT_BITFLIP);
-	T_EQ_U(f[2].rate_ppm, 1000000);
-	T_EQ_U(f[2].range_lo, 0x1000);
-	T_EQ_U(f[2].range_hi, 8192);
-	T_EQ_INT(dmab_sim_faults_parse("dup-irq:5@2", f, 4), 1);
-	T_EQ_U(f[0].rate_ppm, 5);
-	T_EQ_U(f[0].nth, 2);
-	T_EQ_INT(dmab_sim_faults_parse("lost-irq,lost-irq,lost-irq", f, 2), DMAB_ENOSPC);
-	const char *bad[] = { "boom", "bus-error:2000000", "hang@0", "hang@x", "hang/5-3",
-			      "hang:1:2", ":5", "hang#3" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		T_EQ_INT(dmab_sim_faults_parse(bad[i], f, 4), DMAB_EINVAL);
 	T_EQ_U(dmab_sim_periph_addr(0), DMAB_SIM_PERIPH_BASE);
 	T_EQ_U(dmab_sim_periph_addr(3), DMAB_SIM_PERIPH_BASE + 3 * DMAB_SIM_PERIPH_STRIDE);
 	T_EQ_U(dmab_sim_periph_addr(DMAB_SIM_PERIPH_LINES), DMAB_ADDR_INVALID);
@@ -273,7 +301,7 @@ static void test_timing_hand_computed(void)
 	T_EQ_INT(rc, 0);
 	T_EQ_U(r.dev_cycles, 8 + 6);
 	/* Parameters change the figures as the model says. */
-	run_timed("soc", "cycles_per_beat=2,arb_latency=0,desc_fetch_cycles=0", 4096, 0, 0, &r,
+	run_timed("soc", "cycles_per_beat=2;arb_latency=0;desc_fetch_cycles=0", 4096, 0, 0, &r,
 		  &rc);
 	T_EQ_INT(rc, 0);
 	T_EQ_U(r.dev_cycles, 16 * 32);
@@ -774,7 +802,7 @@ static void test_fifo_mem2dev(void)
 	T_LE_U(r.latency_ns, 65000);
 	/* A peripheral wanting 8 bytes every cycle starves: underruns, but
 	 * every byte still arrives in order. */
-	mem2dev("fifo_period=1,fifo_rate=8", &ps, &r, &h, &rc);
+	mem2dev("fifo_period=1;fifo_rate=8", &ps, &r, &h, &rc);
 	T_EQ_INT(rc, 0);
 	T_GT_U(ps.underruns, 0);
 	T_EQ_U(ps.consumed, 256);
@@ -1115,13 +1143,13 @@ static void test_bulk_equals_burst_by_burst(void)
 		{ "soc", NULL, 0 },
 		{ "soc-coherent", NULL, 0 },
 		{ "soc", "burst_boundary=0", 0 },
-		{ "soc", "burst_boundary=64,unaligned_penalty=7", 0 },
-		{ "mcu", "burst_len=3,arb_latency=0,irq_latency=1000", 0 },
+		{ "soc", "burst_boundary=64;unaligned_penalty=7", 0 },
+		{ "mcu", "burst_len=3;arb_latency=0;irq_latency=1000", 0 },
 		{ "mcu", NULL, 16 },
 		{ "soc", NULL, 256 },
 		{ "soc", NULL, 4096 },
 		{ "soc-coherent", NULL, 256 },
-		{ "soc", "burst_boundary=0,unaligned_penalty=7", 64 },
+		{ "soc", "burst_boundary=0;unaligned_penalty=7", 64 },
 		{ "soc", "burst_boundary=128", 256 },
 	};
 	for (unsigned p = 0; p < sizeof(cfg) / sizeof(cfg[0]); p++)
@@ -1479,7 +1507,7 @@ static void test_maintenance_mix_causal(void)
 		}
 }
 
-T_MAIN(T_CASE(test_profiles_and_options), T_CASE(test_fault_specs),
+T_MAIN(T_CASE(test_profiles_and_options), T_CASE(test_periph_map),
        T_CASE(test_timing_hand_computed), T_CASE(test_memory_windows),
        T_CASE(test_missing_clean_reads_stale), T_CASE(test_missing_inval_reads_stale),
        T_CASE(test_partial_line_inval), T_CASE(test_streaming_maintenance_mcu),

@@ -83,83 +83,51 @@ struct host_priv {
 	uint64_t cur_done;
 };
 
-/* ---- options: one row per key (fio's option table) ------------------------ */
+/* ---- parameters: one row per key, parsed by the library -------------------- */
 
-enum opt_check { CHK_RANGE, CHK_POW2, CHK_POW2_OR_0 };
-
-struct opt_row {
-	const char *key;
-	size_t off;
-	uint64_t min, max, def;
-	enum opt_check check;
+#define O(field, min, max, def, flags, help) \
+	DMAB_OPTION(struct host_opts, field, min, max, def, flags, help)
+static const struct dmab_option host_options[] = {
+	O(coherent, 0, 1, 1, DMAB_OPT_BOOL, "1: no cache maintenance needed; 0: the cache ops are counted"),
+	O(line, 0, 65536, 64, DMAB_OPT_POW2_OR_0 | DMAB_OPT_SUFFIX, "cache line in bytes (0 = no data cache)"),
+	O(mask, 12, 64, 64, 0, "DMA mask bits"),
+	O(high, 0, 1, 0, DMAB_OPT_BOOL, "1: normal memory lies above 4 GiB (a 32-bit mask bounces)"),
+	O(channels, 1, HOST_MAX_CHANS, 4, 0, "engine channels"),
+	O(max_xfer, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest bytes per descriptor"),
+	O(max_seg, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest scatter-gather segment"),
+	O(boundary, 0, (uint64_t)1 << 40, 0, DMAB_OPT_POW2_OR_0 | DMAB_OPT_SUFFIX,
+	  "segments never cross a multiple of this (0 = none)"),
+	O(align, 1, 65536, 1, DMAB_OPT_POW2 | DMAB_OPT_SUFFIX, "required alignment of every DMA address"),
+	O(fail_nth, 0, UINT64_MAX, 0, 0,
+	  "the Nth transaction pass fails with a bus error (0 = never; for error paths)"),
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
 };
+#undef O
 
-#define O(f) offsetof(struct host_opts, f)
-static const struct opt_row opt_rows[] = {
-	{ "coherent", O(coherent), 0, 1, 1, CHK_RANGE },
-	{ "line", O(line), 0, 65536, 64, CHK_POW2_OR_0 },
-	{ "mask", O(mask), 12, 64, 64, CHK_RANGE },
-	{ "high", O(high), 0, 1, 0, CHK_RANGE },
-	{ "channels", O(channels), 1, HOST_MAX_CHANS, 4, CHK_RANGE },
-	{ "max_xfer", O(max_xfer), 1, UINT32_MAX, (uint64_t)1 << 30, CHK_RANGE },
-	{ "max_seg", O(max_seg), 1, UINT32_MAX, (uint64_t)1 << 30, CHK_RANGE },
-	{ "boundary", O(boundary), 0, (uint64_t)1 << 40, 0, CHK_POW2_OR_0 },
-	{ "align", O(align), 1, 65536, 1, CHK_POW2 },
-	{ "fail_nth", O(fail_nth), 0, UINT64_MAX, 0, CHK_RANGE },
+/* One profile: the host has no hardware to describe, only knobs. */
+static const struct dmab_profile host_profile_table[] = {
+	{ "default", "coherent heap memory, 4 channels, 64 B lines, 64-bit mask", "" },
+	{ NULL, NULL, NULL },
 };
-#define NOPTS (sizeof(opt_rows) / sizeof(opt_rows[0]))
-
-static uint64_t *opt_field(struct host_opts *o, const struct opt_row *r)
-{
-	return (uint64_t *)(void *)((char *)o + r->off);
-}
-
-static int parse_options(struct host_priv *p, const char *opts)
-{
-	for (size_t i = 0; i < NOPTS; i++)
-		*opt_field(&p->o, &opt_rows[i]) = opt_rows[i].def;
-	const char *s = opts;
-	while (s && *s) {
-		const char *end = strchr(s, ',');
-		size_t n = end ? (size_t)(end - s) : strlen(s);
-		const char *eq = memchr(s, '=', n);
-		if (!eq)
-			return DMAB_EINVAL;
-		size_t klen = (size_t)(eq - s);
-		const struct opt_row *r = NULL;
-		for (size_t i = 0; i < NOPTS; i++)
-			if (strlen(opt_rows[i].key) == klen && memcmp(opt_rows[i].key, s, klen) == 0)
-				r = &opt_rows[i];
-		if (!r)
-			return DMAB_EINVAL;
-		uint64_t v;
-		if (dmab_parse_u64(eq + 1, n - klen - 1, 0, &v) || v < r->min || v > r->max)
-			return DMAB_EINVAL;
-		if (r->check == CHK_POW2 && !is_pow2(v))
-			return DMAB_EINVAL;
-		if (r->check == CHK_POW2_OR_0 && v && !is_pow2(v))
-			return DMAB_EINVAL;
-		*opt_field(&p->o, r) = v;
-		s = end ? end + 1 : NULL;
-	}
-	/* Values a size_t cannot hold (32-bit targets). */
-	if (p->o.max_xfer > SIZE_MAX || p->o.max_seg > SIZE_MAX)
-		return DMAB_EINVAL;
-	return 0;
-}
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
-static const char *const host_profiles[] = { "default", NULL };
 
-static int host_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg)
+static int host_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+		     const void *params, char *why, size_t why_len)
 {
 	struct host_priv *p = priv;
-	if (cfg->profile && strcmp(cfg->profile, "default") != 0)
+	(void)cfg;
+	memcpy(&p->o, params, sizeof(p->o));
+	/* Values a size_t cannot hold (32-bit targets). */
+	if (p->o.max_xfer > SIZE_MAX || p->o.max_seg > SIZE_MAX) {
+		const char *m = "max_xfer and max_seg must fit in a size_t";
+		size_t i = 0;
+		for (; m[i] && i + 1 < why_len; i++)
+			why[i] = m[i];
+		why[i] = '\0';
 		return DMAB_EINVAL;
-	int rc = parse_options(p, cfg->options);
-	if (rc)
-		return rc;
+	}
 	p->dev = dev;
 	p->low.base = p->low.next = LOW_BASE;
 	p->low.end = LOW_END;
@@ -552,6 +520,24 @@ static int host_describe(void *priv, char *buf, size_t len)
 	return (int)at;
 }
 
+/* The counters as data, in struct dmab_host_counters' order, plus the
+ * passes fail_nth counts. */
+static int host_counters(void *priv, struct dmab_counter *out, size_t max)
+{
+	const struct host_priv *p = priv;
+	const struct dmab_counter rows[] = {
+		{ "cleans", p->cnt.cleans },           { "invals", p->cnt.invals },
+		{ "flushes", p->cnt.flushes },         { "clean_bytes", p->cnt.clean_bytes },
+		{ "inval_bytes", p->cnt.inval_bytes }, { "flush_bytes", p->cnt.flush_bytes },
+		{ "transfers", p->cnt.transfers },     { "bytes", p->cnt.bytes },
+		{ "passes", p->passes },
+	};
+	size_t n = sizeof(rows) / sizeof(rows[0]);
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = rows[i];
+	return (int)n;
+}
+
 const struct dmab_backend_ops dmab_host_backend = {
 	.version = DMAB_BACKEND_OPS_VERSION,
 	.name = "host",
@@ -562,7 +548,9 @@ const struct dmab_backend_ops dmab_host_backend = {
 	.caps = DMAB_CAP_MEM2MEM | DMAB_CAP_SG | DMAB_CAP_CYCLIC | DMAB_CAP_NONCOHERENT |
 		DMAB_CAP_VIRTUAL_TIME,
 	.priv_size = sizeof(struct host_priv),
-	.profiles = host_profiles,
+	.options = host_options,
+	.option_struct_size = sizeof(struct host_opts),
+	.profile_table = host_profile_table,
 	.unavailable = NULL,
 	.open = host_open,
 	.close = host_close,
@@ -584,6 +572,7 @@ const struct dmab_backend_ops dmab_host_backend = {
 	.set_trace = NULL,
 	.describe = host_describe,
 	.periph_addr = NULL, /* no peripherals: mem2mem only */
+	.counters = host_counters,
 };
 
 int dmab_host_counters(struct dmab_dev *dev, struct dmab_host_counters *out)

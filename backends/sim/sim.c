@@ -77,17 +77,15 @@ static void sim_close(void *priv)
 	s->nch = 0;
 }
 
-static int sim_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg)
+static int sim_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+		    const void *params, char *why, size_t why_len)
 {
 	struct sim *s = priv;
 	memset(s, 0, sizeof(*s));
 	s->dev = dev;
-	int rc = sim__configure(s, cfg->profile, cfg->options);
-	if (rc) {
-		if (cfg->log)
-			cfg->log(cfg->log_ctx, DMAB_LOG_ERROR, s->msg);
+	int rc = sim__configure(s, params, why, why_len);
+	if (rc)
 		return rc;
-	}
 	s->nch = (unsigned)s->p.channels;
 	s->ch = calloc(s->nch, sizeof(*s->ch));
 	if (!s->ch)
@@ -249,40 +247,23 @@ static int sim_set_trace(void *priv, dmab_trace_fn fn, void *ctx)
 	return 0;
 }
 
+/* "profile=NAME;" and the counters as key=value items; the parameters
+ * are the library's to print (dmab_options_format of dmab_dev_params). */
 static int sim_describe(void *priv, char *buf, size_t len)
 {
 	struct sim *s = priv;
+	struct dmab_counter rows[64];
+	int n = sim__counters(s, rows, sizeof(rows) / sizeof(rows[0]));
 	size_t at = 0;
-	sim__catch_up(s);
 	if (buf && len)
 		buf[0] = '\0';
 	sim__put_str(buf, len, &at, "profile=");
-	sim__put_str(buf, len, &at, s->profile);
-	sim__put_str(buf, len, &at, ";");
-	sim__describe_params(&s->p, buf, len, &at, ';');
-	const struct dmab_sim_stats *t = &s->st;
-	const struct {
-		const char *k;
-		uint64_t v;
-	} rows[] = {
-		{ "cycles", s->now },
-		{ "bus_cycles", t->bus_cycles },
-		{ "bytes", t->bytes },
-		{ "bursts", t->bursts },
-		{ "desc_fetches", t->desc_fetches },
-		{ "transfers", t->transfers },
-		{ "fifo_underruns", t->fifo_underruns },
-		{ "fifo_overruns", t->fifo_overruns },
-		{ "lines_cleaned", t->lines_cleaned },
-		{ "lines_invalidated", t->lines_invalidated },
-		{ "lines_evicted", t->lines_evicted },
-		{ "maint_cycles", t->maint_cycles },
-	};
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	sim__put_str(buf, len, &at, dmab_dev_profile(s->dev));
+	for (int i = 0; i < n && i < 64; i++) {
 		sim__put_str(buf, len, &at, ";");
-		sim__put_str(buf, len, &at, rows[i].k);
+		sim__put_str(buf, len, &at, rows[i].name);
 		sim__put_str(buf, len, &at, "=");
-		sim__put_u64(buf, len, &at, rows[i].v);
+		sim__put_u64(buf, len, &at, rows[i].value);
 	}
 	/* Like the host backend: a truncated description is an error, so a
 	 * caller never parses half a key. */
@@ -300,8 +281,6 @@ static int sim_periph_addr(void *priv, unsigned line, dmab_addr_t *addr)
 	return 0;
 }
 
-static const char *const sim_profiles[] = { "mcu", "soc", "soc-coherent", NULL };
-
 const struct dmab_backend_ops dmab_sim_backend = {
 	.version = DMAB_BACKEND_OPS_VERSION,
 	.name = "sim",
@@ -310,7 +289,9 @@ const struct dmab_backend_ops dmab_sim_backend = {
 		DMAB_CAP_CYCLIC | DMAB_CAP_UNCACHED | DMAB_CAP_NONCOHERENT | DMAB_CAP_FAULTS |
 		DMAB_CAP_TRACE | DMAB_CAP_VIRTUAL_TIME | DMAB_CAP_DEV_CYCLES,
 	.priv_size = sizeof(struct sim),
-	.profiles = sim_profiles,
+	.options = sim__options,
+	.option_struct_size = sizeof(struct sim_params),
+	.profile_table = sim__profile_table,
 	.unavailable = NULL,
 	.open = sim_open,
 	.close = sim_close,
@@ -332,6 +313,7 @@ const struct dmab_backend_ops dmab_sim_backend = {
 	.set_trace = sim_set_trace,
 	.describe = sim_describe,
 	.periph_addr = sim_periph_addr,
+	.counters = sim__counters,
 };
 
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out)

@@ -1,8 +1,8 @@
 /*
  * sim_int.h: what the files of the sim backend share (see sim.h for the
- * model). sim_params.c owns the parameter and profile tables and option
- * parsing; sim_mem.c the bus windows and allocations; sim.c the ops; the
- * engine's files are listed at the end, with what they share. Everything hangs
+ * model). sim_params.c owns the parameter, profile and counter tables (the
+ * library parses options); sim_mem.c the bus windows and allocations; sim.c
+ * the ops; the engine's files are listed at the end, with what they share. Everything hangs
  * off struct sim, the backend's private state, which the library allocates
  * (priv_size) and zeroes: no global mutable state anywhere.
  */
@@ -18,42 +18,43 @@
 #define SIM_MAX_PRIO 16u
 #define SIM_REGION_MAGIC 0x51A4E60Du
 
-/* Every parameter is a uint64_t so one table row (name, offset, range)
- * describes, parses, checks and prints it. */
-#define SIM_PARAM_TABLE(X)                                                                                 \
-	X(clock_hz, 1, 1000000000000ull, 0, "device clock in Hz (cycles per second)")                      \
-	X(bus_width, 1, 128, SIM_POW2, "bytes per bus beat (power of two)")                                \
-	X(burst_len, 1, 256, 0, "beats per burst at most")                                                 \
-	X(cycles_per_beat, 1, 1000, 0, "cycles per beat")                                                  \
-	X(arb_latency, 0, 100000, 0, "cycles to arbitrate each burst grant")                               \
-	X(desc_fetch_cycles, 0, 1000000, 0, "cycles to fetch one descriptor")                              \
-	X(burst_boundary, 0, 1ull << 32, SIM_POW2_OR_0, "bursts never cross a multiple of this (0 = none)") \
-	X(unaligned_penalty, 0, 100000, 0, "extra cycles per burst with an address not bus_width aligned") \
-	X(channels, 1, SIM_MAX_CHANS, 0, "DMA channels")                                                   \
-	X(prio_levels, 4, SIM_MAX_PRIO, 0, "priority levels (strict between, round robin within)")        \
-	X(irq_latency, 0, 100000000, 0, "cycles from the last beat to the completion interrupt")           \
-	X(cache_line, 0, 4096, SIM_POW2_OR_0, "CPU cache line in bytes (0 = no data cache)")               \
-	X(coherent, 0, 1, 0, "1: the device snoops the CPU cache (no maintenance)")                        \
-	X(snoop_cycles_per_line, 0, 100000, 0, "coherent: extra cycles per line of normal memory accessed") \
-	X(clean_cycles_per_line, 0, 100000, 0, "cycles to clean one line")                                 \
-	X(dirty_extra_cycles, 0, 100000, 0, "extra cycles to write back a dirty line")                     \
-	X(inval_cycles_per_line, 0, 100000, 0, "cycles to invalidate one line")                            \
-	X(dma_mask_bits, 12, 64, 0, "device address bits (DMA mask)")                                      \
-	X(high_mem, 0, 1, 0, "1: normal memory lies above 4 GiB")                                          \
-	X(evict_ppm, 0, 1000000, 0, "per-line eviction probability at transfer start, parts per million") \
-	X(max_xfer, 1, 0xffffffffull, 0, "largest bytes per descriptor")                                   \
-	X(max_seg, 1, 0xffffffffull, 0, "largest scatter-gather segment")                                  \
-	X(seg_boundary, 0, 1ull << 40, SIM_POW2_OR_0, "segments never cross a multiple of this (0 = none)") \
-	X(addr_align, 1, 4096, SIM_POW2, "required alignment of every DMA address")                        \
-	X(fifo_depth, 2, 65536, 0, "peripheral FIFO bytes")                                                \
-	X(fifo_rate, 1, 32768, 0, "bytes a peripheral moves per fifo_period (<= fifo_depth / 2)")          \
-	X(fifo_period, 1, 1000000000, 0, "cycles between peripheral moves")
-
-#define SIM_POW2 1u
-#define SIM_POW2_OR_0 2u
+/* The parameters: one row each (name, range, default, DMAB_OPT_* flags,
+ * help) gives the struct field and the library's options row
+ * (sim_params.c), so parsing, checks, `dmabench list` and the CSV record
+ * all come from here. Every field is a uint64_t, so the model's arithmetic
+ * never widens. Defaults are the mcu profile's values. */
+#define SIM_SZ DMAB_OPT_SUFFIX
+#define SIM_PARAM_TABLE(X)                                                                                                  \
+	X(clock_hz, 1, 1000000000000ull, 100000000, 0, "device clock in Hz (cycles per second)")                           \
+	X(bus_width, 1, 128, 4, DMAB_OPT_POW2 | SIM_SZ, "bytes per bus beat (power of two)")                                \
+	X(burst_len, 1, 256, 4, 0, "beats per burst at most")                                                               \
+	X(cycles_per_beat, 1, 1000, 1, 0, "cycles per beat")                                                                \
+	X(arb_latency, 0, 100000, 2, 0, "cycles to arbitrate each burst grant")                                             \
+	X(desc_fetch_cycles, 0, 1000000, 8, 0, "cycles to fetch one descriptor")                                            \
+	X(burst_boundary, 0, 1ull << 32, 1024, DMAB_OPT_POW2_OR_0 | SIM_SZ, "bursts never cross a multiple of this (0 = none)") \
+	X(unaligned_penalty, 0, 100000, 2, 0, "extra cycles per burst with an address not bus_width aligned")               \
+	X(channels, 1, SIM_MAX_CHANS, 8, 0, "DMA channels")                                                                 \
+	X(prio_levels, 4, SIM_MAX_PRIO, 4, 0, "priority levels (strict between, round robin within)")                      \
+	X(irq_latency, 0, 100000000, 12, 0, "cycles from the last beat to the completion interrupt")                        \
+	X(cache_line, 0, 4096, 32, DMAB_OPT_POW2_OR_0 | SIM_SZ, "CPU cache line in bytes (0 = no data cache)")              \
+	X(coherent, 0, 1, 0, DMAB_OPT_BOOL, "1: the device snoops the CPU cache (no maintenance)")                          \
+	X(snoop_cycles_per_line, 0, 100000, 0, 0, "coherent: extra cycles per line of normal memory accessed")              \
+	X(clean_cycles_per_line, 0, 100000, 4, 0, "cycles to clean one line")                                               \
+	X(dirty_extra_cycles, 0, 100000, 8, 0, "extra cycles to write back a dirty line")                                   \
+	X(inval_cycles_per_line, 0, 100000, 2, 0, "cycles to invalidate one line")                                          \
+	X(dma_mask_bits, 12, 64, 32, 0, "device address bits (DMA mask)")                                                   \
+	X(high_mem, 0, 1, 0, DMAB_OPT_BOOL, "1: normal memory lies above 4 GiB")                                            \
+	X(evict_ppm, 0, 1000000, 0, 0, "per-line eviction probability at transfer start, parts per million")               \
+	X(max_xfer, 1, 0xffffffffull, 65535, SIM_SZ, "largest bytes per descriptor")                                        \
+	X(max_seg, 1, 0xffffffffull, 65535, SIM_SZ, "largest scatter-gather segment")                                       \
+	X(seg_boundary, 0, 1ull << 40, 0, DMAB_OPT_POW2_OR_0 | SIM_SZ, "segments never cross a multiple of this (0 = none)") \
+	X(addr_align, 1, 4096, 1, DMAB_OPT_POW2 | SIM_SZ, "required alignment of every DMA address")                        \
+	X(fifo_depth, 2, 65536, 16, SIM_SZ, "peripheral FIFO bytes")                                                        \
+	X(fifo_rate, 1, 32768, 4, SIM_SZ, "bytes a peripheral moves per fifo_period (<= fifo_depth / 2)")                   \
+	X(fifo_period, 1, 1000000000, 100, 0, "cycles between peripheral moves")
 
 struct sim_params {
-#define SIM__PFIELD(name, min, max, flags, help) uint64_t name;
+#define SIM__PFIELD(name, min, max, def, flags, help) uint64_t name;
 	SIM_PARAM_TABLE(SIM__PFIELD)
 #undef SIM__PFIELD
 };
@@ -165,7 +166,6 @@ struct sim_rng {
 struct sim {
 	struct dmab_dev *dev;
 	struct sim_params p;
-	const char *profile;
 	uint64_t now;                   /* the clock the CPU sees */
 	uint64_t bus_free;              /* end of the last burst granted */
 	uint64_t evt;                   /* time of the event being processed (trace ticks) */
@@ -193,19 +193,21 @@ struct sim {
 	dmab_trace_fn trace;
 	void *trace_ctx;
 	struct dmab_sim_stats st;
-	char msg[160];
 };
 
 /* ---- sim_params.c ---- */
-/* Loads profile `name` (NULL = default) and applies options; on error
- * writes a message into s->msg. Returns 0 or DMAB_EINVAL. */
-int sim__configure(struct sim *s, const char *profile, const char *options);
+extern const struct dmab_option sim__options[];
+extern const struct dmab_profile sim__profile_table[];
+/* Takes the parameters the library parsed (struct sim_params) and checks
+ * what spans two of them; on refusal writes why. Returns 0 or DMAB_EINVAL. */
+int sim__configure(struct sim *s, const void *params, char *why, size_t why_len);
+/* The counters op: struct dmab_sim_stats as rows (the faults named
+ * dmab_fault_counter_name). */
+int sim__counters(void *priv, struct dmab_counter *out, size_t max);
 /* Appends to buf[0..len) at *at, keeping it NUL-terminated; *at counts the
  * full length even when truncated. */
 void sim__put_str(char *buf, size_t len, size_t *at, const char *s);
 void sim__put_u64(char *buf, size_t len, size_t *at, uint64_t v);
-int sim__describe_params(const struct sim_params *p, char *buf, size_t len, size_t *at,
-			 char sep);
 
 /* ---- sim_mem.c ---- */
 int sim__mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,

@@ -2,16 +2,19 @@
  * harness/cli/cmd_list.c: `dmabench list` and `dmabench info`.
  *
  * list reads only the registry's const data (no device is opened), so it
- * works even where no backend can run and shows why. It prints the sim's
- * profiles in the --options syntax (items joined by ';'), so a profile can
- * be copied, edited and passed back. info opens the chosen backend once,
- * with the given --options, to ask its requirements (dmab_reqs), and asks
- * hwloc about the machine.
+ * works even where no backend can run and shows why. Every backend's
+ * profiles and parameters come from its options and profile tables
+ * (struct dmab_option, struct dmab_profile) through the library's parser
+ * and formatter, so each profile prints in the --options syntax (items
+ * joined by ';') and can be copied, edited and passed back; no backend is
+ * named here. info opens the chosen backend once, with the given
+ * --options, to ask its requirements (dmab_reqs) and the parameters it got,
+ * and asks hwloc about the machine.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "dmab/sim.h"
 #include "cli/cli.h"
 
 static void caps_text(uint32_t caps, char *buf, size_t n)
@@ -35,43 +38,90 @@ static void caps_text(uint32_t caps, char *buf, size_t n)
 		snprintf(buf, n, "none");
 }
 
-static void list_sim_profiles(int verbose)
+/* " (power of two, K/M/G)" for a row's flags, "" without any. */
+static void flags_text(uint32_t flags, char *buf, size_t n)
 {
-	for (size_t i = 0; i < dmab_sim_profile_count(); i++) {
-		char params[2048];
-		int r = dmab_sim_profile_format(i, params, sizeof params);
-		printf("    %-13s %s%s\n", dmab_sim_profile_name(i), dmab_sim_profile_summary(i),
-		       i == 0 ? " (default)" : "");
-		/* the backend writes "k=v,k=v"; --options joins items with ';'
-		 * because ',' separates the values of a sweep */
-		for (char *p = params; r >= 0 && *p; p++)
-			if (*p == ',')
-				*p = ';';
-		if (r >= 0)
-			printf("      %s\n", params);
+	static const struct {
+		uint32_t bit;
+		const char *text;
+	} names[] = { { DMAB_OPT_POW2, "power of two" }, { DMAB_OPT_POW2_OR_0, "0 or a power of two" },
+		      { DMAB_OPT_BOOL, "0 or 1" }, { DMAB_OPT_SUFFIX, "K/M/G suffix" } };
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && used < n; i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : " (", names[i].text);
+		used += w > 0 ? (size_t)w : 0;
+	}
+	if (used && used + 1 < n)
+		snprintf(buf + used, n - used, ")");
+}
+
+static void list_profiles(const struct dmab_backend_ops *ops, void *params)
+{
+	const struct dmab_profile *t = ops->profile_table;
+	if (!t || !t->name) {
+		printf("  profiles: none (the parameter defaults)\n");
+		return;
+	}
+	printf("  profiles:\n");
+	for (const struct dmab_profile *p = t; p->name; p++) {
+		printf("    %-13s %s%s\n", p->name, p->summary, p == t ? " (default)" : "");
+		char text[4096], why[256];
+		if (!ops->options)
+			continue;
+		if (dmab_options_parse(ops, p->name, NULL, params, why, sizeof why) < 0)
+			printf("      (does not parse: %s)\n", why);
+		else if (dmab_options_format(ops, params, text, sizeof text) >= 0)
+			printf("      %s\n", text);
+	}
+}
+
+static void list_parameters(const struct dmab_backend_ops *ops, int verbose)
+{
+	if (!ops->options || !ops->options[0].name) {
+		printf("  parameters: none\n");
+		return;
 	}
 	printf("  parameters are set with --options 'key=val;key=val' (sweep, stress, info), over\n"
-	       "  the profile's; e.g. sweep --backend sim:soc --options 'burst_len=4,burst_len=16'\n");
+	       "  the profile's; ',' separates values to sweep\n");
 	if (!verbose) {
 		printf("    (dmabench list --verbose describes each parameter)\n");
 		return;
 	}
 	printf("  parameters:\n");
-	for (size_t i = 0; i < dmab_sim_param_count(); i++) {
-		const struct dmab_sim_param_info *p = dmab_sim_param_at(i);
-		printf("    %-24s %s [%llu..%llu]\n", p->name, p->help, (unsigned long long)p->min,
-		       (unsigned long long)p->max);
+	for (const struct dmab_option *r = ops->options; r->name; r++) {
+		char fl[96];
+		flags_text(r->flags, fl, sizeof fl);
+		printf("    %-24s %s [%llu..%llu] default %llu%s\n", r->name, r->help,
+		       (unsigned long long)r->min, (unsigned long long)r->max,
+		       (unsigned long long)r->def, fl);
 	}
+}
+
+/* One backend's tables; params is scratch of its option_struct_size. */
+static int list_tables(const struct dmab_backend_ops *ops, int verbose)
+{
+	void *params = calloc(1, ops->option_struct_size ? ops->option_struct_size : 1);
+	if (!params) {
+		cli_err("list: out of memory");
+		return CLI_EXIT_RESOURCE;
+	}
+	list_profiles(ops, params);
+	list_parameters(ops, verbose);
+	free(params);
+	return CLI_EXIT_OK;
 }
 
 static void list_help(FILE *f)
 {
 	fprintf(f, "usage: dmabench list [--verbose]\n\n"
 		   "Lists every backend of the registry in order: whether it can run here (and the\n"
-		   "reason when not), its capabilities and profiles. For the simulator, each\n"
-		   "profile's parameters are printed as key=value items joined by ';', ready to copy,\n"
-		   "edit and pass with --options (sweep, stress, info). --verbose also describes each\n"
-		   "parameter with its range.\n\n");
+		   "reason when not), its capabilities, profiles and parameters. Each profile's\n"
+		   "parameters are printed as key=value items joined by ';', ready to copy, edit\n"
+		   "and pass with --options (sweep, stress, info). --verbose also describes each\n"
+		   "parameter with its range, default and constraints.\n\n");
 	cli_help_exit_codes(f);
 }
 
@@ -103,17 +153,9 @@ int cli_cmd_list(int argc, char **argv)
 		if (why)
 			printf("  why: %s\n", why);
 		printf("  capabilities: %s\n", caps);
-		if (ops == &dmab_sim_backend) {
-			printf("  profiles:\n");
-			list_sim_profiles(verbose);
-			continue;
-		}
-		printf("  profiles:");
-		if (!ops->profiles || !ops->profiles[0])
-			printf(" none");
-		for (const char *const *p = ops->profiles; p && *p; p++)
-			printf(" %s%s", *p, p == ops->profiles ? " (default)" : "");
-		printf("\n");
+		int rc = list_tables(ops, verbose);
+		if (rc)
+			return rc;
 	}
 	return CLI_EXIT_OK;
 }
@@ -133,14 +175,17 @@ static void info_help(FILE *f)
 	cli_help_exit_codes(f);
 }
 
-static void print_reqs(const struct dmab_backend_ops *ops, const char *profile, const char *opts,
-		       struct dmab_dev *dev)
+static void print_reqs(const struct dmab_backend_ops *ops, const char *opts, struct dmab_dev *dev)
 {
 	const struct dmab_reqs *r = dmab_dev_reqs(dev);
 	char b1[32], b2[32], b3[32];
-	printf("backend %s%s%s: %s\n", ops->name, *profile ? ":" : "", profile, ops->summary);
+	const char *prof = dmab_dev_profile(dev);
+	printf("backend %s%s%s: %s\n", ops->name, prof ? ":" : "", prof ? prof : "", ops->summary);
 	if (*opts)
 		printf("  options             %s\n", opts);
+	char params[4096];
+	if (dmab_options_format(ops, dmab_dev_params(dev), params, sizeof params) > 0)
+		printf("  parameters          %s\n", params);
 	printf("  address alignment   %zu bytes\n", r->addr_align);
 	printf("  size granule        %zu bytes\n", r->size_granule);
 	cli_fmt_bytes(b1, sizeof b1, r->max_xfer);
@@ -205,7 +250,7 @@ int cli_cmd_info(int argc, char **argv)
 		return r;
 	/* Refused options are unusable input: say so before the machine. */
 	struct dmab_dev *dev = NULL;
-	char why[256];
+	char why[640]; /* room for "unknown option ..; known: <every key>" */
 	int e = hx_dev_open(ops, profile, options, 1, &dev, why, sizeof why);
 	if (e < 0) {
 		if (e == DMAB_EINVAL && options[0])
@@ -252,7 +297,7 @@ int cli_cmd_info(int argc, char **argv)
 	}
 	cli_topo_free();
 
-	print_reqs(ops, profile, options, dev);
+	print_reqs(ops, options, dev);
 	dmab_dev_close(dev, NULL);
 	return rc;
 }

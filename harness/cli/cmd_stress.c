@@ -310,7 +310,7 @@ int cli_cmd_stress(int argc, char **argv)
 	snprintf(cfg.profile, sizeof cfg.profile, "%s", profile);
 	if (cfg.options[0]) {
 		struct dmab_dev *dev = NULL;
-		char why[256];
+		char why[640]; /* room for "unknown option ..; known: <every key>" */
 		int e = hx_dev_open(ops, profile, cfg.options, cfg.seed, &dev, why, sizeof why);
 		if (e == DMAB_EINVAL)
 			return cli_usage_err("--options '%s': backend %s%s%s refuses it: %s", cfg.options,

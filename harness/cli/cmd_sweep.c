@@ -33,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dmab/sim.h"
 #include "cli/cli.h"
 #include "core/row.h"
 
@@ -206,14 +205,16 @@ static void utc_now(char *buf, size_t n)
 }
 
 
-/* "name:profile options{...} describe{...} clock{...}" for one backend spec
- * and options value: the backend's own describe() text right after open
- * (the sim's lists its parameters, options applied); a sim without
- * describe text falls back to the profile table (without options). */
+/* "name:profile options{...} params{...} describe{...} clock{...}" for one
+ * backend spec and options value: params are every parameter the backend
+ * gets (the library's parse of the profile and options, formatted from the
+ * backend's table, so any backend has them, even one that cannot run
+ * here); describe and clock come from the device right after open. */
 static void backend_config(const struct hx_backend_spec *b, const char *opts, char *buf, size_t n)
 {
 	const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
-	const char *prof = b->profile[0] || !ops || !ops->profiles || !ops->profiles[0] ? b->profile : ops->profiles[0];
+	const struct dmab_profile *named = dmab_profile_find(ops, b->profile);
+	const char *prof = named ? named->name : b->profile; /* "" = the default */
 	size_t used = 0;
 	int w = snprintf(buf, n, "%s%s%s", b->name, *prof ? ":" : "", prof);
 	used = w > 0 ? (size_t)w : 0;
@@ -223,9 +224,13 @@ static void backend_config(const struct hx_backend_spec *b, const char *opts, ch
 	}
 	if (!ops || used >= n)
 		return;
-	char desc[1536];
-	char clock[96];
-	desc[0] = clock[0] = '\0';
+	char params[2048], desc[1536], clock[96];
+	params[0] = desc[0] = clock[0] = '\0';
+	void *p = calloc(1, ops->option_struct_size ? ops->option_struct_size : 1);
+	if (p && dmab_options_parse(ops, b->profile, opts, p, NULL, 0) == 0 &&
+	    dmab_options_format(ops, p, params, sizeof params) < 0)
+		params[0] = '\0';
+	free(p);
 	if (!(ops->unavailable && ops->unavailable())) {
 		struct dmab_dev *dev = NULL;
 		if (hx_dev_open(ops, b->profile, opts, 1, &dev, NULL, 0) == 0) {
@@ -237,18 +242,13 @@ static void backend_config(const struct hx_backend_spec *b, const char *opts, ch
 			dmab_dev_close(dev, NULL);
 		}
 	}
-	if (!desc[0] && !*opts && ops == &dmab_sim_backend) {
-		for (size_t i = 0; i < dmab_sim_profile_count(); i++)
-			if (strcmp(dmab_sim_profile_name(i), prof) == 0 &&
-			    dmab_sim_profile_format(i, desc, sizeof desc) < 0)
-				desc[0] = '\0';
-	}
-	if (desc[0] && used < n) {
-		w = snprintf(buf + used, n - used, " describe{%s}", desc);
+	const char *part[][2] = { { "params", params }, { "describe", desc }, { "clock", clock } };
+	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+		if (!part[i][1][0] || used >= n)
+			continue;
+		w = snprintf(buf + used, n - used, " %s{%s}", part[i][0], part[i][1]);
 		used += w > 0 ? (size_t)w : 0;
 	}
-	if (clock[0] && used < n)
-		snprintf(buf + used, n - used, " clock{%s}", clock);
 }
 
 /* Appends "text" to buf unless already present as a "; "-separated item;
@@ -455,7 +455,7 @@ static int same_file(const char *a, const char *b)
 /* Opens every distinct (backend, profile, options) of every job once, so a
  * value the backend refuses stops the sweep before anything is measured:
  * exit 2 naming where the value was given (flag or file:line), the value
- * and the backend's reason (the sim names the key). Empty options are not
+ * and the library's reason (naming the item). Empty options are not
  * opened: the profile was checked while parsing. O(jobs x backends x
  * options) opens at most, far fewer when values repeat. */
 static int check_options(const struct sweep *s)
@@ -484,7 +484,7 @@ static int check_options(const struct sweep *s)
 					continue;
 				if (nseen < sizeof seen / sizeof seen[0])
 					seen[nseen++] = (struct seen){ b->name, b->profile, opts };
-				char why[256], where[4200];
+				char why[512], where[4200];
 				struct dmab_dev *dev = NULL;
 				int rc = hx_dev_open(ops, b->profile, opts, 1, &dev, why, sizeof why);
 				if (rc == 0) {
@@ -495,7 +495,8 @@ static int check_options(const struct sweep *s)
 					snprintf(where, sizeof where, "%s:%u: options", s->job_file, ov->line);
 				else
 					snprintf(where, sizeof where, "--options");
-				const char *prof = b->profile[0] || !ops || !ops->profiles || !ops->profiles[0] ? b->profile : ops->profiles[0];
+				const struct dmab_profile *named = dmab_profile_find(ops, b->profile);
+				const char *prof = named ? named->name : b->profile;
 				if (rc != DMAB_EINVAL) {
 					cli_err("%s '%s': cannot open backend %s%s%s: %s", where, opts, b->name,
 						*prof ? ":" : "", prof, why);

@@ -112,22 +112,19 @@ static int has_profile(const struct dmab_backend_ops *o, const char *profile)
 {
 	if (!profile || !*profile)
 		return 1;
-	for (const char *const *p = o->profiles; p && *p; p++)
-		if (strcmp(*p, profile) == 0)
-			return 1;
-	return 0;
+	return dmab_profile_find(o, profile) != NULL;
 }
 
 static void profile_names(const struct dmab_backend_ops *o, char *buf, size_t n)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	if (!o->profiles || !o->profiles[0]) {
+	if (!o->profile_table || !o->profile_table[0].name) {
 		snprintf(buf, n, "none");
 		return;
 	}
-	for (const char *const *p = o->profiles; *p && used < n; p++) {
-		int w = snprintf(buf + used, n - used, "%s%s", p == o->profiles ? "" : ", ", *p);
+	for (const struct dmab_profile *p = o->profile_table; p->name && used < n; p++) {
+		int w = snprintf(buf + used, n - used, "%s%s", p == o->profile_table ? "" : ", ", p->name);
 		if (w < 0)
 			break;
 		used += (size_t)w;

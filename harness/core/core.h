@@ -136,8 +136,8 @@ struct hx_point {
  *        around ';' dropped), "" allowed (the default: nothing), no ranges
  * Every dimension takes lists "a,b,c"; numeric ones also ranges "A:B:xF" /
  * "A:B:+S".
- * OPTIONS are the backend's parameters (dmab_dev_cfg.options) with ';'
- * where the backend writes ',': "burst_len=4;bus_width=8" is one value,
+ * OPTIONS are the backend's parameters (dmab_dev_cfg.options, items
+ * joined by ';' as the library reads them): "burst_len=4;bus_width=8" is one value,
  * "burst_len=4,burst_len=16" two. Its column follows "profile", so a row
  * names the whole device configuration. Whether a value is valid only the
  * backend knows (at open); the CLI opens each distinct (backend, profile,
@@ -266,25 +266,13 @@ struct hx_platform {
 
 /* ---- opening a point's device (harness/core/point.c) -------------------- */
 
-/* Writes options in the dimension's syntax ("key=val;key=val", blanks
- * around ';' allowed) as dmab_dev_cfg.options wants them
- * ("key=val,key=val") into out. NULL or "" gives "". Returns 0, or
- * DMAB_ENOSPC when out (n bytes) is too small, DMAB_EINVAL when opts holds
- * a ',' (it separates sweep values, so it cannot be inside one). O(length). */
-int hx_options_to_backend(const char *opts, char *out, size_t n);
-
 /* Opens a device of backend ops with profile (NULL or "" = the backend's
- * default), options in the dimension's syntax (NULL or "" = none) and seed.
- * Returns 0 with *dev open, or the library's negative code with *dev NULL
- * and why (n bytes, may be NULL) saying what was refused, for messages that
- * name the culprit: the backend's own log message when it gives one (the
- * sim's names the key: "unknown option 'burst_lenx' (see dmabench list)"),
- * else, when the options were refused (DMAB_EINVAL), the first item the
- * backend refuses on its own ("option 'foo=1' refused"), else the error's
- * text. No log callback stays attached to the device (the message is
- * caught by a second open, only after a failure), so the caller's stack
- * holds nothing the device points to. O(items) opens on failure, one
- * otherwise. */
+ * default), options in the dimension's syntax, which is the library's
+ * ("key=val;key=val"; NULL or "" = none), and seed. Returns 0 with *dev
+ * open, or the library's negative code with *dev NULL and why (n bytes,
+ * may be NULL) saying what was refused, as dmab_dev_open_why words it
+ * ("unknown option 'burst_lenx'; known: ...", "burst_len=3: not a power
+ * of two", the backend's own reason). One open. */
 int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const char *options,
 		uint64_t seed, struct dmab_dev **dev, char *why, size_t n);
 
@@ -301,7 +289,7 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  * What a point means (harness/core/run.c implements exactly this).
  *
  * Device. The point's device is opened (hx_dev_open) with its backend,
- * profile, options (as dmab_dev_cfg.options, ';' turned into ',') and seed.
+ * profile, options (as dmab_dev_cfg.options, unchanged) and seed.
  * Options the backend refuses at open make the row failed, its reason
  * naming what was refused; the CLI opens every distinct (backend, profile,
  * options) before measuring, so a sweep stops with exit 2 instead.

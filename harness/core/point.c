@@ -11,19 +11,14 @@
  * CLI's (harness/core/parse.c); this only has to read the table's own
  * defaults, which test_run checks. O(length of the defaults).
  *
- * hx_dev_open is the one place that turns the OPTIONS dimension into
- * dmab_dev_cfg.options, so the sweep, stress, the CLI's up-front check and
- * `info` cannot disagree on it. The library reports why a backend refused
- * its options only through the log callback, which stays attached to an
- * opened device; a callback into this function's stack frame must not
- * outlive it, so the first open has no callback and only a failed one is
- * repeated with a callback that catches the message (a failed open keeps
- * nothing). Backends that give no message (the host backend) are asked
- * item by item, to name the first item they refuse. Costs: one open; on a
- * failure one more, plus one per item.
+ * hx_dev_open is the one place that turns a point's backend, profile,
+ * OPTIONS and seed into a dmab_dev_cfg, so the sweep, stress, the CLI's
+ * up-front check and `info` cannot disagree on it. The OPTIONS syntax is
+ * the library's ("key=val;key=val"), so the value passes unchanged, and
+ * the library says why it refused (dmab_dev_open_why): one open, no log
+ * callback, no probing item by item.
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -162,92 +157,9 @@ int hx_point_defaults(struct hx_point *pt)
 
 /* ---- opening the device ----------------------------------------------------- */
 
-static int is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
-int hx_options_to_backend(const char *opts, char *out, size_t n)
-{
-	size_t used = 0;
-	if (!out || n == 0)
-		return DMAB_ENOSPC;
-	out[0] = '\0';
-	if (!opts)
-		return 0;
-	if (strchr(opts, ','))
-		return DMAB_EINVAL;
-	for (const char *p = opts;;) {
-		const char *semi = strchr(p, ';');
-		const char *e = semi ? semi : p + strlen(p);
-		/* blanks around an item are not part of it (the parser drops
-		 * them too); empty items are dropped */
-		while (p < e && is_blank(*p))
-			p++;
-		while (e > p && is_blank(e[-1]))
-			e--;
-		size_t len = (size_t)(e - p);
-		if (len) {
-			if (used + (used ? 1 : 0) + len >= n)
-				return DMAB_ENOSPC;
-			if (used)
-				out[used++] = ',';
-			memcpy(out + used, p, len);
-			used += len;
-			out[used] = '\0';
-		}
-		if (!semi)
-			return 0;
-		p = semi + 1;
-	}
-}
-
-/* Keeps the first error message of a failed open. */
-struct caught {
-	char msg[192];
-};
-
-static void catch_log(void *ctx, enum dmab_log_level level, const char *msg)
-{
-	struct caught *c = ctx;
-	if (level == DMAB_LOG_ERROR && !c->msg[0] && msg)
-		snprintf(c->msg, sizeof c->msg, "%s", msg);
-}
-
-static int open_cfg(const struct dmab_backend_ops *ops, const char *profile, const char *options,
-		    uint64_t seed, struct caught *log, struct dmab_dev **dev)
-{
-	struct dmab_dev_cfg cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.ops = ops;
-	cfg.profile = profile && *profile ? profile : NULL;
-	cfg.options = options && *options ? options : NULL;
-	cfg.seed = seed;
-	if (log) {
-		cfg.log = catch_log;
-		cfg.log_ctx = log;
-	}
-	return dmab_dev_open(&cfg, dev);
-}
-
-/* The library prefixes its messages with "backend 'NAME': ", the sim its
- * own with "NAME: "; the caller names the backend already. */
-static const char *strip_backend(const char *msg, const char *name)
-{
-	static const char pre[] = "backend '";
-	size_t nl = strlen(name);
-	if (strncmp(msg, pre, sizeof pre - 1) == 0 && strncmp(msg + sizeof pre - 1, name, nl) == 0 &&
-	    strncmp(msg + sizeof pre - 1 + nl, "': ", 3) == 0)
-		msg += sizeof pre - 1 + nl + 3;
-	if (nl && strncmp(msg, name, nl) == 0 && strncmp(msg + nl, ": ", 2) == 0)
-		msg += nl + 2;
-	return msg;
-}
-
 int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const char *options,
 		uint64_t seed, struct dmab_dev **dev, char *why, size_t n)
 {
-	char opts[HX_STR_MAX];
 	if (why && n)
 		why[0] = '\0';
 	if (!dev)
@@ -255,53 +167,13 @@ int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const c
 	*dev = NULL;
 	if (!ops)
 		return DMAB_EINVAL;
-	int rc = hx_options_to_backend(options, opts, sizeof opts);
-	if (rc < 0) {
-		if (why && n)
-			snprintf(why, n, "%s",
-				 rc == DMAB_EINVAL ? "',' inside one options value (join items with ';')"
-						   : "options too long");
-		return rc;
-	}
-	rc = open_cfg(ops, profile, opts, seed, NULL, dev);
-	if (rc == 0 || !why || !n)
-		return rc;
-
-	/* Failed: ask again, this time catching the backend's message. */
-	struct caught log;
-	struct dmab_dev *again = NULL;
-	log.msg[0] = '\0';
-	if (open_cfg(ops, profile, opts, seed, &log, &again) == 0) {
-		/* a backend that refuses once and accepts the same thing
-		 * again: keep the first answer, without a message */
-		dmab_dev_close(again, NULL);
-		log.msg[0] = '\0';
-	}
-	if (log.msg[0]) {
-		snprintf(why, n, "%s", strip_backend(log.msg, ops->name ? ops->name : ""));
-		return rc;
-	}
-	if (rc == DMAB_EINVAL && opts[0]) {
-		/* No message: find the first item refused on its own. */
-		char item[HX_STR_MAX];
-		for (const char *p = opts; *p;) {
-			const char *end = strchr(p, ',');
-			size_t len = end ? (size_t)(end - p) : strlen(p);
-			memcpy(item, p, len);
-			item[len] = '\0';
-			if (open_cfg(ops, profile, item, seed, NULL, &again) == 0) {
-				dmab_dev_close(again, NULL);
-			} else {
-				snprintf(why, n, "option '%s' refused (%s)", item, dmab_strerror(rc));
-				return rc;
-			}
-			p = end ? end + 1 : p + len;
-		}
-		snprintf(why, n, "these options together refused (%s)", dmab_strerror(rc));
-		return rc;
-	}
-	snprintf(why, n, "%s", dmab_strerror(rc));
-	return rc;
+	struct dmab_dev_cfg cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.ops = ops;
+	cfg.profile = profile && *profile ? profile : NULL;
+	cfg.options = options && *options ? options : NULL;
+	cfg.seed = seed;
+	return dmab_dev_open_why(&cfg, dev, why, n);
 }
 
 int hx_dev_drain(struct dmab_dev *dev, unsigned max)

@@ -129,7 +129,7 @@ int hx_rig_open(struct hx_rig *g, const char *backend, const char *profile, cons
 		hx_rig_fail(g, HX_SKIPPED, "inject %s: backend %s cannot inject faults", inject, ops->name);
 		return -1;
 	}
-	char why[160];
+	char why[640];
 	int rc = hx_dev_open(ops, profile, options, seed, &g->dev, why, sizeof(why));
 	if (rc < 0) {
 		char what[96];
@@ -138,9 +138,15 @@ int hx_rig_open(struct hx_rig *g, const char *backend, const char *profile, cons
 			 profile && profile[0] ? " profile " : "", profile ? profile : "");
 		if (rc == DMAB_ENODEV)
 			hx_rig_fail(g, HX_SKIPPED, "%s: %s", what, dmab_strerror(rc));
-		else if (rc == DMAB_EINVAL && options && options[0])
-			/* the options are in the row or the command line; the reason is short */
+		else if (rc == DMAB_EINVAL && options && options[0]) {
+			/* the options are in the row or the command line; the
+			 * reason is the culprit, without the list of known
+			 * options (the command line's check prints that) */
+			char *known = strstr(why, "; known:");
+			if (known)
+				*known = '\0';
 			hx_rig_fail(g, HX_FAILED, "%s: options refused: %s", what, why);
+		}
 		else
 			hx_rig_err(g, rc, what);
 		return -1;

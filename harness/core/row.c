@@ -56,7 +56,8 @@ const char *hx_point_profile(const struct hx_point *pt)
 	if (pt->profile[0])
 		return pt->profile;
 	const struct dmab_backend_ops *ops = dmab_registry_find(pt->backend);
-	return ops && ops->profiles && ops->profiles[0] ? ops->profiles[0] : "";
+	const struct dmab_profile *def = ops ? dmab_profile_find(ops, NULL) : NULL;
+	return def ? def->name : "";
 }
 
 void hx_row_header(hx_field_fn put, void *ctx)

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dmab/sim.h"
 #include "core/core.h"
 #include "core/rig.h"
 #include "core/verify.h"
@@ -474,8 +473,8 @@ static int thr_step(struct sthr *t)
 static void fault_accounting(struct sthr *t, const struct dmab_chan_stats *st)
 {
 	struct hx_stress_result *r = t->res;
-	struct dmab_sim_stats ss;
-	int counted = t->armed && dmab_sim_stats(t->dev, &ss) == 0;
+	uint64_t fired[DMAB_FAULT__COUNT];
+	int counted = t->armed && dmab_dev_faults_fired(t->dev, fired) == 0;
 	if (!counted)
 		r->faults_detected += t->explained;
 	if (counted) {
@@ -490,18 +489,18 @@ static void fault_accounting(struct sthr *t, const struct dmab_chan_stats *st)
 		};
 		for (unsigned k = 0; k < DMAB_FAULT__COUNT; k++) {
 			uint64_t seen;
-			r->faults_fired[k] += ss.faults[k];
+			r->faults_fired[k] += fired[k];
 			if (kind_err[k] >= 0)
 				seen = st->errors[kind_err[k]];
 			else
 				seen = t->mismatches_ok;
-			r->faults_detected += seen < ss.faults[k] ? seen : ss.faults[k];
+			r->faults_detected += seen < fired[k] ? seen : fired[k];
 			/* flips into a FIFO or a received stream are not
 			 * visible here: bitflip is checked only when every
 			 * transfer was mem2mem */
 			if (kind_err[k] < 0 && t->device_xfers)
 				continue;
-			if (seen < ss.faults[k])
+			if (seen < fired[k])
 				undetected(t, "an injected %s fault went unreported",
 					   dmab_fault_name((enum dmab_fault_kind)k), 0, 0);
 		}

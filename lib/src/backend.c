@@ -11,6 +11,10 @@
  * string literals (no global buffer); callers prefix the backend name.
  * O(number of ops).
  *
+ * The options and profile tables are checked the same way: one rule per
+ * line, each applied to every row (O(rows^2) for unique names), and every
+ * profile is parsed once (O(items x rows)).
+ *
  * Name lookups are O(1) array indexing (faults, trace events) or O(bits)
  * (capabilities); dmab_fault_parse is O(kinds) with strcmp.
  */
@@ -98,6 +102,128 @@ static int check_rows(const struct dmab_backend_ops *ops, const struct op_row *r
 	return 0;
 }
 
+/* ---- the options and profile tables ------------------------------------------- */
+
+/* One rule a table must keep: the fault as a literal, the test as a
+ * function of the row. Rows of the options table are checked one by one
+ * against every rule, so a new rule is one line here. */
+struct opt_rule {
+	const char *msg;
+	int (*broken)(const struct dmab_backend_ops *ops, const struct dmab_option *r);
+};
+
+static int name_bad(const char *s)
+{
+	if (!s || !*s)
+		return 1;
+	for (; *s; s++)
+		if (*s == '=' || *s == ';' || *s == ',' || *s == ' ' || *s == '\t')
+			return 1;
+	return 0;
+}
+
+static uint64_t size_max(size_t size)
+{
+	return size >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+static int r_name(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return name_bad(r->name);
+}
+static int r_size(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return r->size != 1 && r->size != 2 && r->size != 4 && r->size != 8;
+}
+static int r_bounds(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	return r->off > o->option_struct_size || r->size > o->option_struct_size - r->off;
+}
+static int r_minmax(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return r->min > r->max;
+}
+static int r_fits(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return r->max > size_max(r->size);
+}
+static int r_bool(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return (r->flags & DMAB_OPT_BOOL) && r->max > 1;
+}
+static int r_def_range(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return r->def < r->min || r->def > r->max;
+}
+static int r_def_flags(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return dmab__option_check(r, r->def) != NULL;
+}
+static int r_help(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	(void)o;
+	return !r->help;
+}
+static int r_unique(const struct dmab_backend_ops *o, const struct dmab_option *r)
+{
+	for (const struct dmab_option *q = o->options; q != r; q++)
+		if (strcmp(q->name, r->name) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct opt_rule opt_rules[] = {
+	{ "an option's name is empty or holds '=', ';', ',' or a blank", r_name },
+	{ "an option's size is not 1, 2, 4 or 8", r_size },
+	{ "an option's offset + size exceeds option_struct_size", r_bounds },
+	{ "an option's min is above its max", r_minmax },
+	{ "an option's max does not fit its size", r_fits },
+	{ "a boolean option's max is above 1", r_bool },
+	{ "an option's default is outside min..max", r_def_range },
+	{ "an option's default breaks its flags (power of two, boolean)", r_def_flags },
+	{ "an option has no help", r_help },
+	{ "two options have the same name", r_unique },
+};
+
+static const char *check_options(const struct dmab_backend_ops *ops)
+{
+	if (ops->options && !ops->option_struct_size)
+		return "options table without option_struct_size";
+	if (!ops->options && ops->option_struct_size)
+		return "option_struct_size without an options table";
+	for (const struct dmab_option *r = ops->options; r && r->name; r++)
+		for (size_t k = 0; k < NROWS(opt_rules); k++)
+			if (opt_rules[k].broken(ops, r))
+				return opt_rules[k].msg;
+	return NULL;
+}
+
+static const char *check_profiles(const struct dmab_backend_ops *ops)
+{
+	const struct dmab_profile *t = ops->profile_table;
+	if (t && !t[0].name)
+		return "profile_table is empty (its first profile is the default)";
+	for (const struct dmab_profile *p = t; p && p->name; p++) {
+		if (name_bad(p->name))
+			return "a profile's name is empty or holds '=', ';', ',' or a blank";
+		if (!p->summary)
+			return "a profile has no summary";
+		for (const struct dmab_profile *q = t; q != p; q++)
+			if (strcmp(q->name, p->name) == 0)
+				return "two profiles have the same name";
+		if (dmab_options_parse(ops, p->name, NULL, NULL, NULL, 0))
+			return "a profile's options do not parse (open it for the item)";
+	}
+	return NULL;
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -131,6 +257,14 @@ int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why)
 		if (why)
 			*why = "claims sg without any engine capability";
 		return DMAB_EMISSINGOP;
+	}
+	const char *bad = check_options(ops);
+	if (!bad)
+		bad = check_profiles(ops);
+	if (bad) {
+		if (why)
+			*why = bad;
+		return DMAB_EINVAL;
 	}
 	return 0;
 }

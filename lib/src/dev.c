@@ -36,7 +36,7 @@ static void log_named(dmab_log_fn fn, void *ctx, enum dmab_log_level lvl,
 {
 	if (!fn)
 		return;
-	char buf[192];
+	char buf[512]; /* room for "unknown option 'x'; known: ..." */
 	size_t at = 0;
 	const char *parts[4] = { "backend '", bname ? bname : "(unnamed)", "': ", msg };
 	for (unsigned p = 0; p < 4; p++)
@@ -736,32 +736,80 @@ static void dev_free(struct dmab_dev *dev)
 {
 	dmab__free(dev->regions);
 	dmab__free(dev->by_bus);
+	dmab__free(dev->params);
 	dmab__free(dev->priv);
 	dmab__free(dev);
 }
 
+/* Copies msg into why[0..n) (NULL-safe, truncating). */
+static void set_why(char *why, size_t n, const char *msg)
+{
+	if (!why || !n)
+		return;
+	size_t i = 0;
+	for (; msg && msg[i] && i + 1 < n; i++)
+		why[i] = msg[i];
+	why[i] = '\0';
+}
+
+/* The reason goes to the caller's buffer and, prefixed with the backend's
+ * name, to its log; returns rc. */
+static int refuse(const struct dmab_dev_cfg *cfg, const char *msg, int rc, char *why, size_t n)
+{
+	const char *bname = cfg->ops ? cfg->ops->name : NULL;
+	log_named(cfg->log, cfg->log_ctx, DMAB_LOG_ERROR, bname, msg);
+	set_why(why, n, msg);
+	return rc;
+}
+
+/* Parses the profile and options into dev->params and opens the backend
+ * with them. The backend's reason lands in msg (n bytes). */
+static int backend_open(struct dmab_dev *dev, const struct dmab_dev_cfg *cfg, char *msg, size_t n)
+{
+	const struct dmab_backend_ops *ops = dev->ops;
+	if (ops->option_struct_size) {
+		dev->params = dmab__zalloc(ops->option_struct_size);
+		if (!dev->params)
+			return DMAB_ENOMEM;
+	}
+	int rc = dmab_options_parse(ops, cfg->profile, cfg->options, dev->params, msg, n);
+	if (rc)
+		return rc;
+	const struct dmab_profile *prof = dmab_profile_find(ops, cfg->profile);
+	dev->profile = prof ? prof->name : NULL;
+	msg[0] = '\0';
+	rc = ops->open(dev->priv, dev, cfg, dev->params, msg, n);
+	if (rc && !msg[0])
+		set_why(msg, n, dmab_strerror(rc < 0 ? rc : DMAB_EIO));
+	return rc == 0 ? 0 : rc < 0 ? rc : DMAB_EIO;
+}
+
 int dmab_dev_open(const struct dmab_dev_cfg *cfg, struct dmab_dev **out)
 {
+	return dmab_dev_open_why(cfg, out, NULL, 0);
+}
+
+int dmab_dev_open_why(const struct dmab_dev_cfg *cfg, struct dmab_dev **out, char *why, size_t n)
+{
+	set_why(why, n, "");
 	if (!out)
 		return DMAB_EINVAL;
 	*out = NULL;
-	if (!cfg)
+	if (!cfg) {
+		set_why(why, n, "no configuration (cfg is NULL)");
 		return DMAB_EINVAL;
+	}
 	const struct dmab_backend_ops *ops = cfg->ops;
-	const char *why = NULL;
-	int rc = dmab_backend_validate(ops, &why);
-	if (rc) {
-		log_named(cfg->log, cfg->log_ctx, DMAB_LOG_ERROR, ops ? ops->name : NULL, why);
-		return rc;
-	}
-	if (ops->unavailable && (why = ops->unavailable()) != NULL) {
-		log_named(cfg->log, cfg->log_ctx, DMAB_LOG_ERROR, ops->name, why);
-		return DMAB_ENODEV;
-	}
+	const char *bad = NULL;
+	int rc = dmab_backend_validate(ops, &bad);
+	if (rc)
+		return refuse(cfg, bad, rc, why, n);
+	if (ops->unavailable && (bad = ops->unavailable()) != NULL)
+		return refuse(cfg, bad, DMAB_ENODEV, why, n);
 
 	struct dmab_dev *dev = dmab__zalloc(sizeof(*dev));
 	if (!dev)
-		return DMAB_ENOMEM;
+		return refuse(cfg, "out of memory", DMAB_ENOMEM, why, n);
 	dev->ops = ops;
 	dev->seed = cfg->seed;
 	dev->log = cfg->log;
@@ -772,20 +820,21 @@ int dmab_dev_open(const struct dmab_dev_cfg *cfg, struct dmab_dev **out)
 	dev->priv = dmab__zalloc(ops->priv_size);
 	if (!dev->priv) {
 		dev_free(dev);
-		return DMAB_ENOMEM;
+		return refuse(cfg, "out of memory", DMAB_ENOMEM, why, n);
 	}
-	rc = ops->open(dev->priv, dev, cfg);
+	char msg[480];
+	msg[0] = '\0';
+	rc = backend_open(dev, cfg, msg, sizeof(msg));
 	if (rc) {
 		dev_free(dev);
-		return rc < 0 ? rc : DMAB_EIO;
+		return refuse(cfg, rc == DMAB_ENOMEM && !msg[0] ? "out of memory" : msg, rc, why, n);
 	}
 	ops->get_reqs(dev->priv, &dev->reqs);
-	const char *bad = check_reqs(&dev->reqs, ops->caps);
+	bad = check_reqs(&dev->reqs, ops->caps);
 	if (bad) {
-		dev_log(dev, DMAB_LOG_ERROR, bad);
 		ops->close(dev->priv);
 		dev_free(dev);
-		return DMAB_EINVAL;
+		return refuse(cfg, bad, DMAB_EINVAL, why, n);
 	}
 	if (dev->reqs.coherent || !dev->reqs.cache_line)
 		dev->caps &= ~(uint32_t)DMAB_CAP_NONCOHERENT;
@@ -797,7 +846,7 @@ int dmab_dev_open(const struct dmab_dev_cfg *cfg, struct dmab_dev **out)
 		if (rc) {
 			ops->close(dev->priv);
 			dev_free(dev);
-			return rc;
+			return refuse(cfg, dmab_strerror(rc), rc, why, n);
 		}
 	}
 	*out = dev;
@@ -864,6 +913,16 @@ const struct dmab_backend_ops *dmab_dev_ops(const struct dmab_dev *dev)
 void *dmab_dev_priv(struct dmab_dev *dev)
 {
 	return dev ? dev->priv : NULL;
+}
+
+const void *dmab_dev_params(const struct dmab_dev *dev)
+{
+	return dev ? dev->params : NULL;
+}
+
+const char *dmab_dev_profile(const struct dmab_dev *dev)
+{
+	return dev ? dev->profile : NULL;
 }
 
 uint32_t dmab_dev_caps(const struct dmab_dev *dev)

@@ -74,6 +74,8 @@ struct dmab_dev {
 	struct dmab__ratio to_ns;   /* ticks -> ns: 1e9 / clock_hz, rounded down */
 	struct dmab__ratio to_ticks; /* ns -> ticks: clock_hz / 1e9, rounded up */
 	uint64_t seed;
+	void *params;               /* ops->option_struct_size bytes as parsed at open */
+	const char *profile;        /* the profile's name (static storage), or NULL */
 	dmab_log_fn log;
 	void *log_ctx;
 
@@ -96,6 +98,10 @@ struct dmab_dev {
 /* Memory for library objects (malloc today; one place to change for bare metal). */
 void *dmab__zalloc(size_t size);
 void dmab__free(void *p);
+
+/* Why v does not suit option row r ("not a power of two", "out of
+ * range", ...), or NULL (options.c). */
+const char *dmab__option_check(const struct dmab_option *r, uint64_t v);
 
 /* Logging through the caller's callback, if any (no formatting). */
 void dmab__log(struct dmab_dev *dev, enum dmab_log_level lvl, const char *msg);

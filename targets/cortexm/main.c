@@ -55,9 +55,8 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 	}
 	if (!profile[0])
 		return 0;
-	for (const char *const *p = o->profiles; p && *p; p++)
-		if (strcmp(*p, profile) == 0)
-			return 0;
+	if (dmab_profile_find(o, profile))
+		return 0;
 	snprintf(why, n, "backend %s has no profile '%s'", name, profile);
 	return -1;
 }

@@ -27,45 +27,49 @@ struct fake_item {
 
 #define NEVER UINT64_MAX
 
-static uint64_t opt_u64(const char *opts, const char *key, uint64_t def)
-{
-	if (!opts)
-		return def;
-	size_t kl = strlen(key);
-	const char *p = opts;
-	while (*p) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=')
-			return strtoull(p + kl + 1, NULL, 0);
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		p++;
-	}
-	return def;
-}
+/* The fake's parameters. Ranges are wide on purpose: tests hand the
+ * library requirements it must refuse (a zero granule, a 0 Hz clock), so
+ * only what the fake itself cannot hold is refused here. */
+struct fake_params {
+	uint64_t channels, mask_bits, align, granule, max_xfer, prio_levels, hz;
+};
 
-static int f_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg)
+#define FO(field, min, max, def, help) DMAB_OPTION(struct fake_params, field, min, max, def, 0, help)
+static const struct dmab_option fake_options[] = {
+	FO(channels, 0, FAKE_MAX_CHANNELS, 4, "engine channels (0: memory only)"),
+	FO(mask_bits, 1, 64, 64, "DMA mask bits"),
+	FO(align, 0, UINT32_MAX, 1, "reqs.addr_align"),
+	FO(granule, 0, UINT32_MAX, 1, "reqs.size_granule"),
+	FO(max_xfer, 0, UINT32_MAX, 1u << 20, "reqs.max_xfer and max_seg"),
+	FO(prio_levels, 0, 64, 4, "reqs.prio_levels"),
+	FO(hz, 0, UINT64_MAX, 1000000000u, "reqs.clock_hz"),
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+#undef FO
+
+static int f_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+		  const void *params, char *why, size_t why_len)
 {
 	struct fake_ctl *c = priv;
-	const char *o = cfg->options;
+	struct fake_params o;
+	(void)cfg;
+	(void)why;
+	(void)why_len;
+	memcpy(&o, params, sizeof(o));
 	c->dev = dev;
 	c->xfer_ticks = 100;
 	c->period_ticks = 1000;
-	uint64_t nch = opt_u64(o, "channels", 4);
-	if (nch > FAKE_MAX_CHANNELS)
-		return DMAB_EINVAL;
-	uint64_t bits = opt_u64(o, "mask_bits", 64);
-	c->reqs.addr_align = (size_t)opt_u64(o, "align", 1);
-	c->reqs.size_granule = (size_t)opt_u64(o, "granule", 1);
-	c->reqs.max_xfer = (size_t)opt_u64(o, "max_xfer", 1u << 20);
+	c->reqs.addr_align = (size_t)o.align;
+	c->reqs.size_granule = (size_t)o.granule;
+	c->reqs.max_xfer = (size_t)o.max_xfer;
 	c->reqs.max_seg = c->reqs.max_xfer;
 	c->reqs.seg_boundary = 0;
 	c->reqs.cache_line = 0;
 	c->reqs.coherent = 1;
-	c->reqs.dma_mask = bits >= 64 ? UINT64_MAX : (((uint64_t)1 << bits) - 1);
-	c->reqs.nr_channels = (unsigned)nch;
-	c->reqs.prio_levels = (unsigned)opt_u64(o, "prio_levels", 4);
-	c->reqs.clock_hz = opt_u64(o, "hz", 1000000000u);
+	c->reqs.dma_mask = o.mask_bits >= 64 ? UINT64_MAX : (((uint64_t)1 << o.mask_bits) - 1);
+	c->reqs.nr_channels = (unsigned)o.channels;
+	c->reqs.prio_levels = (unsigned)o.prio_levels;
+	c->reqs.clock_hz = o.hz;
 	c->reqs.clock_name = "fake-ticks";
 	/* Bus addresses: a bump allocator in its own space, far from any CPU
 	 * pointer value, starting at 256 MiB so 32-bit masks still fit. */
@@ -444,6 +448,7 @@ static int f_periph_addr(void *priv, unsigned line, dmab_addr_t *addr)
 
 #define FAKE_COMMON                                                            \
 	.version = DMAB_BACKEND_OPS_VERSION, .priv_size = sizeof(struct fake_ctl), \
+	.options = fake_options, .option_struct_size = sizeof(struct fake_params), \
 	.open = f_open, .close = f_close, .get_reqs = f_get_reqs,              \
 	.mem_alloc = f_mem_alloc, .mem_free = f_mem_free,                      \
 	.chan_config = f_chan_config, .start = f_start, .poll = f_poll,        \

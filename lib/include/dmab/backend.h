@@ -9,6 +9,17 @@
  * `priv_size` bytes the library allocates (zeroed) and passes to every op;
  * the library never looks inside it.
  *
+ * Threads and interrupts. The library calls every op from the thread
+ * that uses the device, never two at once (a struct dmab_dev is not shared
+ * between threads). The fields a backend writes into a struct dmab_txd
+ * (t_start, t_done, dev_cycles, bq) are written only from ops running on
+ * that thread: start(), poll(), terminate() and reset(). A backend whose
+ * hardware completes on another thread or in an interrupt handler records
+ * the outcome in its own state there and copies it into the txd from
+ * poll(). Once terminate() or reset() has returned, the backend never
+ * touches the txds it held again (no late write from a handler, no queue
+ * link followed): the library may already have recycled them.
+ *
  * Engine model (dmaengine's prepare / submit / issue_pending / complete):
  * the library builds descriptor chains, assigns cookies and keeps per-channel
  * queues; it hands one transaction (struct dmab_txd) at a time per start()
@@ -34,9 +45,12 @@
 extern "C" {
 #endif
 
-/* 2: periph_addr appended (and required with mem2dev or dev2mem). A
- * struct of another version has another layout: it is refused. */
-#define DMAB_BACKEND_OPS_VERSION 2u
+/* 2: periph_addr appended (and required with mem2dev or dev2mem).
+ * 3: options, option_struct_size and profile_table (parameters and
+ * profiles as data, parsed by the library); open() receives the parsed
+ * parameters and a reason buffer; counters appended. A struct of another
+ * version has another layout: it is refused. */
+#define DMAB_BACKEND_OPS_VERSION 3u
 
 /* Capabilities. Claiming one without the ops it needs fails validation. */
 enum dmab_cap {
@@ -100,6 +114,104 @@ const char *dmab_trace_ev_name(enum dmab_trace_ev ev);
 struct dmab_dev;
 int dmab_dev_set_trace(struct dmab_dev *dev, dmab_trace_fn fn, void *ctx);
 
+/*
+ * Backend parameters as data (fio's `.options` + `.option_struct_size`).
+ * A backend describes its parameter struct with one row per field; the
+ * library fills the struct from the row defaults, the chosen profile's
+ * options and the user's options (dmab_options_parse), checking every
+ * value against its row, and hands the result to open(). So parsing,
+ * range checks, defaults, `dmabench list` and the CSV's record of the
+ * configuration all come from the rows, and no backend parses a string.
+ * Options are "key=value" items joined by ';' (blanks around an item are
+ * ignored, so are empty items; a later item overrides an earlier one).
+ * Values are decimal or 0x hex, with DMAB_OPT_SUFFIX also a binary K, M
+ * or G suffix (4K = 4096).
+ */
+enum dmab_opt_flag {
+	DMAB_OPT_POW2 = 1u << 0,      /* a power of two */
+	DMAB_OPT_POW2_OR_0 = 1u << 1, /* 0 or a power of two */
+	DMAB_OPT_SUFFIX = 1u << 2,    /* K/M/G suffix allowed (byte counts) */
+	DMAB_OPT_BOOL = 1u << 3,      /* 0 or 1 (the row's min..max must be within 0..1) */
+};
+
+struct dmab_option {
+	const char *name;    /* key; NULL ends the table */
+	size_t off;          /* offsetof the field in the parameter struct */
+	size_t size;         /* sizeof the field: an unsigned integer of 1, 2, 4 or 8 bytes */
+	uint64_t min, max;   /* accepted range, inclusive; max fits in size bytes */
+	uint64_t def;        /* default, within min..max and obeying flags */
+	uint32_t flags;      /* DMAB_OPT_* */
+	const char *help;    /* one line for `dmabench list --verbose` */
+};
+/* A row for field `field` of struct type `type`, named like the field. */
+#define DMAB_OPTION(type, field, min, max, def, flags, help)                         \
+	{ #field, offsetof(type, field), sizeof(((type *)0)->field), (uint64_t)(min), \
+	  (uint64_t)(max), (uint64_t)(def), (flags), (help) }
+
+/* A profile is an options string over the rows' defaults rather than a
+ * filled struct: it lists only what differs from the defaults (readable,
+ * and a new parameter needs no value in every profile), it is checked by
+ * the same parser as a user's options (dmab_backend_validate parses every
+ * profile, so a typo is refused at start-up, not at first use), and the
+ * library handles it without knowing the struct's type. */
+struct dmab_profile {
+	const char *name;    /* NULL ends the table; the first profile is the default */
+	const char *summary; /* one line for `dmabench list` */
+	const char *options; /* "key=val;key=val" over the defaults; "" = the defaults */
+};
+
+/* Fills params (ops->option_struct_size bytes; NULL only checks) with the
+ * option defaults, then profile's options (NULL or "" = the default
+ * profile, the first of ops->profile_table), then `options` (NULL or "" =
+ * none). Returns 0, or DMAB_EINVAL with a reason in why (NUL-terminated,
+ * truncated to n; why may be NULL) naming the culprit exactly:
+ *   "unknown profile 'x'; known: a, b"
+ *   "unknown option 'frob'; known: a, b, ..."
+ *   "frob: not key=value"
+ *   "burst_len=3: not a power of two" ("not 0 or a power of two", "not 0 or 1")
+ *   "burst_len=999: out of range 1..256"
+ *   "burst_len=4x: not a number (decimal or 0x hex)" (", K/M/G suffix" when allowed)
+ *   "burst_len=4,bus_width=8: ',' does not separate options (join items with ';')"
+ * an error inside a profile's own options is prefixed "profile 'soc': ".
+ * A backend without an options table accepts no options. O(items x rows). */
+int dmab_options_parse(const struct dmab_backend_ops *ops, const char *profile,
+		       const char *options, void *params, char *why, size_t n);
+/* Writes params as "key=val;key=val" (every row, in table order, decimal)
+ * into buf (NUL-terminated, truncated to n). Returns the full length, as
+ * snprintf does, or DMAB_EINVAL (NULL ops or params). "" without rows. */
+int dmab_options_format(const struct dmab_backend_ops *ops, const void *params, char *buf,
+			size_t n);
+/* The profile called name (NULL or "" = the default, the first), or NULL
+ * when there is none of that name (or no profile table). O(profiles). */
+const struct dmab_profile *dmab_profile_find(const struct dmab_backend_ops *ops,
+					      const char *name);
+
+/* One counter a backend keeps: a name (static storage, [a-z0-9_.-]) and its
+ * value since open. With DMAB_CAP_FAULTS a backend's counters include one
+ * row per fault kind, named dmab_fault_counter_name(kind) ("fault.hang"),
+ * counting the faults that fired. */
+struct dmab_counter {
+	const char *name;
+	uint64_t value;
+};
+/* "fault.<name>" for a fault kind, or NULL. */
+const char *dmab_fault_counter_name(enum dmab_fault_kind k);
+/* The device's counters (the backend's counters op) into out[0..max).
+ * Returns the number of rows the backend has (may exceed max) or
+ * DMAB_EINVAL (NULL dev, NULL out with max > 0), DMAB_ENOSYS (no op). */
+int dmab_dev_counters(struct dmab_dev *dev, struct dmab_counter *out, size_t max);
+/* Faults fired per kind, from the counters' "fault.*" rows. Returns 0,
+ * DMAB_EINVAL, DMAB_ENOSYS (no counters op, or a fault row missing: the
+ * backend cannot say), DMAB_ENOMEM. O(rows x kinds); allocates once. */
+int dmab_dev_faults_fired(struct dmab_dev *dev, uint64_t fired[DMAB_FAULT__COUNT]);
+/* The parameters the device was opened with (option_struct_size bytes of
+ * the backend's parameter struct), for dmab_options_format; NULL without
+ * an options table. */
+const void *dmab_dev_params(const struct dmab_dev *dev);
+/* Name of the profile the device was opened with (the default when none
+ * was asked for); NULL without a profile table. */
+const char *dmab_dev_profile(const struct dmab_dev *dev);
+
 /* Per-channel hardware configuration given to the backend. */
 struct dmab_hw_chan_cfg {
 	enum dmab_prio prio;
@@ -135,6 +247,9 @@ struct dmab_txd {
 					 * path then tells a lost interrupt from a hang */
 	uint64_t dev_cycles;            /* (backend) device busy cycles, with DMAB_CAP_DEV_CYCLES */
 	void *bq[2];                    /* (backend) free for the backend's queue links */
+	/* (backend) fields: written only from start/poll/terminate/reset on
+	 * the device's thread, never after terminate/reset returned (see the
+	 * top of this file). */
 	void *lib;                      /* library-private */
 };
 
@@ -148,16 +263,30 @@ struct dmab_backend_ops {
 	const char *summary;     /* (R) one line for `dmabench list` */
 	uint32_t caps;           /* DMAB_CAP_* */
 	size_t priv_size;        /* bytes of private state the library allocates */
-	const char *const *profiles; /* (O) NULL-terminated profile names; first is the default */
+	/* (O) The parameter table (see struct dmab_option); NULL: the backend
+	 * takes no options. Requires option_struct_size. */
+	const struct dmab_option *options;
+	size_t option_struct_size; /* bytes of the parameter struct open() receives */
+	/* (O) Profiles as data; the first is the default. NULL: one unnamed
+	 * configuration, the option defaults. */
+	const struct dmab_profile *profile_table;
 
 	/* (O) NULL when the backend can run on this machine, else the reason
 	 * ("no /dev/udmabuf: modprobe udmabuf"). Must not allocate. */
 	const char *(*unavailable)(void);
 
-	/* (R) Initialise priv for cfg (profile, options, seed). dev is the
-	 * device being opened: keep it to report completions. Returns 0 or a
-	 * negative code; on failure close() is not called. */
-	int (*open)(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg);
+	/* (R) Initialise priv. params is the parameter struct the library
+	 * parsed from the profile and options (option_struct_size bytes, every
+	 * value within its row; NULL without an options table), valid only
+	 * during the call (dmab_dev_params keeps a copy): checks across
+	 * parameters are the backend's. cfg gives the seed and the log; its
+	 * profile and options strings are the library's business. dev is the
+	 * device being opened: keep it to report completions. On refusal write
+	 * the reason into why (why_len >= 1 bytes, NUL-terminated, no backend
+	 * name prefix: "fifo_rate must be at most fifo_depth / 2") and return a
+	 * negative code; close() is then not called. */
+	int (*open)(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+		    const void *params, char *why, size_t why_len);
 	/* (R) Release everything open() and later ops acquired. */
 	void (*close)(void *priv);
 	/* (R) Fill the device requirements; called after open(). */
@@ -229,14 +358,25 @@ struct dmab_backend_ops {
 	 * the device's state (callable any time between open and close).
 	 * Returns 0, or DMAB_EINVAL for a line the backend does not have. */
 	int (*periph_addr)(void *priv, unsigned line, dmab_addr_t *addr);
+
+	/* (O) What the backend counts, as data: fills out[0..max) (out may be
+	 * NULL when max is 0) and returns how many rows it has (possibly more
+	 * than max), or a negative code. Always the same rows in the same
+	 * order for one device. See struct dmab_counter for the fault rows. */
+	int (*counters)(void *priv, struct dmab_counter *out, size_t max);
 };
 
-/* Checks version, required ops, and that every claimed capability has its
- * ops. Returns 0, DMAB_EVERSION or DMAB_EMISSINGOP (DMAB_EINVAL for NULL
- * ops); *why (if given) names the missing op ("claims noncoherent but
- * cache_clean is NULL") or the expected version, as a string literal (no
+/* Checks version, required ops, that every claimed capability has its
+ * ops, and the options and profile tables (every row's size, offset,
+ * range, default and flags; names unique; every profile's options parse;
+ * profiles agrees with profile_table). Returns 0, DMAB_EVERSION or
+ * DMAB_EMISSINGOP (DMAB_EINVAL for NULL ops, or a bad table); *why (if
+ * given) names the missing op ("claims noncoherent but cache_clean is
+ * NULL"), the table fault ("an option's offset + size exceeds
+ * option_struct_size") or the expected version, as a string literal (no
  * global buffer); the caller prefixes the backend's name, as
- * dmab_dev_open's log message does. */
+ * dmab_dev_open's log message does. O(ops + rows^2 + profile items x
+ * rows). */
 int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why);
 
 /* ---- called by backends ------------------------------------------------ */

@@ -58,7 +58,8 @@ struct dmab_reqs {
 struct dmab_dev_cfg {
 	const struct dmab_backend_ops *ops; /* required */
 	const char *profile;                /* backend profile name; NULL = backend default */
-	const char *options;                /* backend options "key=val,key=val"; may be NULL */
+	const char *options;                /* backend options "key=val;key=val" over the
+					     * profile (dmab_options_parse); may be NULL */
 	uint64_t seed;                      /* for backends with seeded behaviour */
 	dmab_log_fn log;                    /* optional */
 	void *log_ctx;
@@ -76,10 +77,21 @@ struct dmab_leaks {
 	size_t inflight;  /* transfers neither completed, failed nor cancelled */
 };
 
-/* Opens a device. Validates the backend first (dmab_backend_validate).
- * Returns 0, DMAB_EVERSION, DMAB_EMISSINGOP, DMAB_ENODEV (backend cannot run
- * here), DMAB_EINVAL (bad profile or options), DMAB_ENOMEM. */
+/* Opens a device. Validates the backend first (dmab_backend_validate),
+ * parses the profile and options into the backend's parameters
+ * (dmab_options_parse) and hands them to its open(). Returns 0,
+ * DMAB_EVERSION, DMAB_EMISSINGOP, DMAB_ENODEV (backend cannot run here),
+ * DMAB_EINVAL (bad profile or options, or the backend refused them),
+ * DMAB_ENOMEM, or the backend's code. The reason also goes to cfg->log,
+ * prefixed "backend 'NAME': ". */
 int dmab_dev_open(const struct dmab_dev_cfg *cfg, struct dmab_dev **out);
+/* dmab_dev_open that also writes why it refused into why[0..n) (NUL-
+ * terminated, truncated; "" on success), without the backend's name: "burst_len=3: not a power of two", the backend's own
+ * reason ("fifo_rate must be at most fifo_depth / 2"), the validation or
+ * unavailability message, or the error's text. why may be NULL. One open,
+ * no probing. */
+int dmab_dev_open_why(const struct dmab_dev_cfg *cfg, struct dmab_dev **out, char *why,
+		      size_t n);
 /* Closes the device, releasing everything still outstanding. Returns 0 when
  * nothing was outstanding, DMAB_ELEAK otherwise (details in *leaks if given). */
 int dmab_dev_close(struct dmab_dev *dev, struct dmab_leaks *leaks);

@@ -22,8 +22,9 @@
  * descriptor as a period, until terminated. No fault injection, no trace;
  * one deterministic failure on request (fail_nth) for testing error paths.
  *
- * Options (dmab_dev_cfg.options, "key=val,..."; decimal or 0x hex; an
- * unknown key or a value out of range is DMAB_EINVAL):
+ * Options (dmab_dev_cfg.options, "key=val;key=val", parsed by the library
+ * from the backend's options table: `dmabench list --verbose` prints it;
+ * an unknown key or a value out of range is DMAB_EINVAL with the reason):
  *   coherent=0|1 (default 1)   line=0|2^k<=65536 (cache line, default 64)
  *   mask=12..64 (DMA mask bits, default 64)   high=0|1 (default 0)
  *   channels=1..32 (default 4)   max_xfer=N, max_seg=N (default 1 GiB)
@@ -32,7 +33,10 @@
  *     device (counting from 1, all channels, cyclic passes included) ends
  *     with a bus error at its first descriptor's destination, moving no
  *     data: a failure no fault injection announced
- * The only profile is "default".
+ * Byte counts (line, max_xfer, max_seg, boundary, align) take a K/M/G
+ * suffix. The only profile is "default" (the option defaults).
+ * Counters (dmab_dev_counters): the fields of struct dmab_host_counters by
+ * name, and passes (what fail_nth counts).
  * DMAB_MEM_UNCACHED is refused with DMAB_ENOTSUP: the host has no uncached
  * memory to give, and a cacheable fallback would be a lie.
  * With coherent=0 the cache ops are counted but do nothing (host caches are

@@ -79,7 +79,7 @@
  * descriptor with DMAB_DESC_IRQ, and misses deadlines when higher-priority
  * channels hold the bus.
  *
- * Faults (struct dmab_fault via dmab_dev_inject, or the option `inject`):
+ * Faults (struct dmab_fault via dmab_dev_inject; the harness's --inject):
  * evaluated when a transaction starts; the transactions of the device are
  * counted from 1 across channels (nth); rate_ppm draws from the fault
  * generator; a range restricts to transactions with a descriptor touching
@@ -98,19 +98,20 @@
  * period interrupt. After a failed transaction the channel goes on with the
  * next one queued.
  *
- * Options (dmab_dev_cfg.options), "key=value,key=value": every parameter of
- * dmab_sim_param_at() overrides the profile's value (decimal or 0x hex, with
- * an optional K, M or G suffix meaning 2^10, 2^20, 2^30), plus
- *   inject=SPEC[,SPEC...]   faults armed at open; SPEC is
- *                           kind[:rate_ppm][@nth][/lo-hi]
- *   e.g. "inject=bus-error:1000,hang@5" (items without '=' after inject=
- *   continue its list), "bitflip@3/0x100000000-0x100100000". A kind alone
- *   fires on every transaction. kind is a name of DMAB_FAULT_TABLE.
- * A profile is a row of parameters; to derive your own, print one with
- * `dmabench list` (dmab_sim_profile_format) and pass all its key=value
- * pairs, edited, as options. Unknown keys and out-of-range values make
- * dmab_dev_open fail with DMAB_EINVAL and a message through the log
- * callback.
+ * Options (dmab_dev_cfg.options, "key=value;key=value"): every parameter
+ * of the backend's options table (dmab_sim_backend.options, printed by
+ * `dmabench list --verbose`) overrides the profile's value; the library
+ * parses them (decimal or 0x hex; byte counts also with a K, M or G suffix
+ * meaning 2^10, 2^20, 2^30) and refuses an unknown key or a value out of
+ * range with DMAB_EINVAL and the reason (dmab_dev_open_why). A profile
+ * (dmab_sim_backend.profile_table) is an options string over the
+ * defaults, the mcu values; to derive your own, print one with `dmabench
+ * list` and pass its key=value items, edited, as options. Two rules span
+ * parameters and are checked at open: fifo_rate <= fifo_depth / 2, and
+ * burst_boundary is 0 or at least bus_width.
+ *
+ * Counters (dmab_dev_counters): the fields of struct dmab_sim_stats by
+ * name, the faults as "fault.<kind>".
  */
 #ifndef DMAB_HARNESS_SIM_H
 #define DMAB_HARNESS_SIM_H
@@ -182,37 +183,6 @@ struct dmab_sim_periph_stats {
  * Returns 0 or DMAB_EINVAL (not sim, bad line). */
 int dmab_sim_periph_stats(struct dmab_dev *dev, unsigned line,
 			  struct dmab_sim_periph_stats *out);
-
-/* ---- profiles and parameters (for `dmabench list`) ------------------------ */
-
-struct dmab_sim_param_info {
-	const char *name;
-	const char *help;
-	uint64_t min, max;
-};
-size_t dmab_sim_param_count(void);
-/* Row i of the parameter table, or NULL. */
-const struct dmab_sim_param_info *dmab_sim_param_at(size_t i);
-
-size_t dmab_sim_profile_count(void);
-/* Name / one-line summary of profile i, or NULL. Profile 0 is the default. */
-const char *dmab_sim_profile_name(size_t i);
-const char *dmab_sim_profile_summary(size_t i);
-/* Writes profile i as "key=value,key=value,..." (every parameter) into buf
- * (NUL-terminated, truncated to len). Returns the full length or
- * DMAB_EINVAL. */
-int dmab_sim_profile_format(size_t i, char *buf, size_t len);
-/* Value of parameter `name` in profile i. Returns 0 or DMAB_EINVAL. */
-int dmab_sim_profile_param(size_t i, const char *name, uint64_t *out);
-
-/* ---- fault specs ---------------------------------------------------------- */
-
-/* Parses one fault spec "kind[:rate_ppm][@nth][/lo-hi]" (see above).
- * Returns 0 or DMAB_EINVAL. */
-int dmab_sim_fault_parse(const char *spec, size_t len, struct dmab_fault *out);
-/* Parses a comma-separated list of specs into out[0..max). Returns the
- * number parsed, DMAB_EINVAL (bad spec) or DMAB_ENOSPC (more than max). */
-int dmab_sim_faults_parse(const char *list, struct dmab_fault *out, size_t max);
 
 /* Channel argument of trace events that belong to no channel (cache
  * maintenance, evictions). Cache events: a = bus address, b = lines, with
