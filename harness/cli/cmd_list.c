@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/runner.h"
 
 static void caps_text(uint32_t caps, char *buf, size_t n)
 {
@@ -157,6 +158,10 @@ int cli_cmd_list(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
+	const char *name, *why;
+	for (size_t i = 0; dmab_registry_unbuilt_at(i, &name, &why); i++)
+		printf("%-8s not built  %s\n", name, why);
+	printf("\nrunners (where points run):\n  %-8s %s\n", hx_runner_local.name, hx_runner_local.summary);
 	return CLI_EXIT_OK;
 }
 
@@ -249,9 +254,16 @@ int cli_cmd_info(int argc, char **argv)
 	if (r)
 		return r;
 	/* Refused options are unusable input: say so before the machine. */
-	struct dmab_dev *dev = NULL;
+	const struct hx_runner *run = &hx_runner_local;
+	struct hx_backend_spec spec_b;
+	memset(&spec_b, 0, sizeof spec_b);
+	snprintf(spec_b.name, sizeof spec_b.name, "%s", ops->name);
+	snprintf(spec_b.profile, sizeof spec_b.profile, "%s", profile);
 	char why[640]; /* room for "unknown option ..; known: <every key>" */
-	int e = hx_dev_open(ops, profile, options, 1, &dev, why, sizeof why);
+	int e = run->check(run, &spec_b, options, why, sizeof why);
+	struct dmab_dev *dev = NULL;
+	if (e == 0)
+		e = hx_dev_open(ops, profile, options, 1, &dev, why, sizeof why); /* for its requirements */
 	if (e < 0) {
 		if (e == DMAB_EINVAL && options[0])
 			return cli_usage_err("info: --options '%s': backend %s refuses it: %s", options,
@@ -299,5 +311,8 @@ int cli_cmd_info(int argc, char **argv)
 
 	print_reqs(ops, options, dev);
 	dmab_dev_close(dev, NULL);
+	static char config[8192];
+	run->describe(run, &spec_b, options, config, sizeof config);
+	printf("  runner              %s (%s)\n  backend_config      %s\n", run->name, run->summary, config);
 	return rc;
 }

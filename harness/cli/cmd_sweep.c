@@ -8,7 +8,8 @@
  * opened once before anything is measured, so options the backend refuses
  * are an input error (exit 2, naming the value and what the backend said)
  * rather than a column of failed rows. Each job is its own product, run
- * point by point through hx_run_point (the portable core) with counters
+ * point by point through a runner (core/runner.h: in this process today,
+ * on a target under QEMU with the Cortex-M runner) with counters
  * read around each point, and each row is on disk (fsync) before the next
  * point starts.
  *
@@ -35,6 +36,7 @@
 
 #include "cli/cli.h"
 #include "core/row.h"
+#include "core/runner.h"
 
 #define CLI_MAX_JOBS 64
 #define MAX_POINTS 10000000ull
@@ -205,52 +207,6 @@ static void utc_now(char *buf, size_t n)
 }
 
 
-/* "name:profile options{...} params{...} describe{...} clock{...}" for one
- * backend spec and options value: params are every parameter the backend
- * gets (the library's parse of the profile and options, formatted from the
- * backend's table, so any backend has them, even one that cannot run
- * here); describe and clock come from the device right after open. */
-static void backend_config(const struct hx_backend_spec *b, const char *opts, char *buf, size_t n)
-{
-	const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
-	const struct dmab_profile *named = dmab_profile_find(ops, b->profile);
-	const char *prof = named ? named->name : b->profile; /* "" = the default */
-	size_t used = 0;
-	int w = snprintf(buf, n, "%s%s%s", b->name, *prof ? ":" : "", prof);
-	used = w > 0 ? (size_t)w : 0;
-	if (*opts && used < n) {
-		w = snprintf(buf + used, n - used, " options{%s}", opts);
-		used += w > 0 ? (size_t)w : 0;
-	}
-	if (!ops || used >= n)
-		return;
-	char params[2048], desc[1536], clock[96];
-	params[0] = desc[0] = clock[0] = '\0';
-	void *p = calloc(1, ops->option_struct_size ? ops->option_struct_size : 1);
-	if (p && dmab_options_parse(ops, b->profile, opts, p, NULL, 0) == 0 &&
-	    dmab_options_format(ops, p, params, sizeof params) < 0)
-		params[0] = '\0';
-	free(p);
-	if (!(ops->unavailable && ops->unavailable())) {
-		struct dmab_dev *dev = NULL;
-		if (hx_dev_open(ops, b->profile, opts, 1, &dev, NULL, 0) == 0) {
-			if (!ops->describe || ops->describe(dmab_dev_priv(dev), desc, sizeof desc) < 0)
-				desc[0] = '\0';
-			const struct dmab_reqs *r = dmab_dev_reqs(dev);
-			snprintf(clock, sizeof clock, "%s@%lluHz", r->clock_name ? r->clock_name : "?",
-				 (unsigned long long)r->clock_hz);
-			dmab_dev_close(dev, NULL);
-		}
-	}
-	const char *part[][2] = { { "params", params }, { "describe", desc }, { "clock", clock } };
-	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
-		if (!part[i][1][0] || used >= n)
-			continue;
-		w = snprintf(buf + used, n - used, " %s{%s}", part[i][0], part[i][1]);
-		used += w > 0 ? (size_t)w : 0;
-	}
-}
-
 /* Appends "text" to buf unless already present as a "; "-separated item;
  * what does not fit in n bytes is cut off. */
 static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
@@ -313,6 +269,7 @@ static void point_label(const struct hx_point *pt, char *buf, size_t n)
 /* ---- the command ------------------------------------------------------------------- */
 
 struct sweep {
+	const struct hx_runner *runner; /* where the points run */
 	struct hx_job *jobs;
 	unsigned njobs;
 	struct hx_job *flags;
@@ -484,13 +441,10 @@ static int check_options(const struct sweep *s)
 					continue;
 				if (nseen < sizeof seen / sizeof seen[0])
 					seen[nseen++] = (struct seen){ b->name, b->profile, opts };
-				char why[512], where[4200];
-				struct dmab_dev *dev = NULL;
-				int rc = hx_dev_open(ops, b->profile, opts, 1, &dev, why, sizeof why);
-				if (rc == 0) {
-					dmab_dev_close(dev, NULL);
+				char why[640], where[4200];
+				int rc = s->runner->check(s->runner, b, opts, why, sizeof why);
+				if (rc == 0)
 					continue;
-				}
 				if (ov->line && s->job_file)
 					snprintf(where, sizeof where, "%s:%u: options", s->job_file, ov->line);
 				else
@@ -540,7 +494,7 @@ static void write_meta(struct cli_csv *csv, const struct sweep *s, int argc, cha
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			for (unsigned o = 0; o < j->dim[HX_DIM_OPTIONS].n; o++) {
 				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
-				backend_config(&j->backends[j->dim[HX_DIM_BACKEND].v[i]], opts ? opts : "",
+				s->runner->describe(s->runner, &j->backends[j->dim[HX_DIM_BACKEND].v[i]], opts ? opts : "",
 					       tmp, sizeof tmp);
 				used = add_unique(buf, sizeof buf, used, tmp);
 			}
@@ -736,12 +690,12 @@ static int run_one(struct sweep *s, const struct hx_platform *plat, const struct
 	if (s->trace_f)
 		fprintf(s->trace_f, "# point %llu: %s\n", (unsigned long long)s->done + 1, label);
 	cli_pmu_start(&s->pmu);
-	int r = hx_run_point(pt, plat, &res);
+	int r = s->runner->run_point(s->runner, pt, plat, &res);
 	cli_pmu_stop(&s->pmu);
 	if (r < 0) {
 		hx_result_init(&res);
 		res.status = HX_FAILED;
-		snprintf(res.reason, sizeof res.reason, "harness: hx_run_point: %s", dmab_strerror(r));
+		snprintf(res.reason, sizeof res.reason, "harness: runner %s: %s", s->runner->name, dmab_strerror(r));
 	}
 	if (stop_signals >= 2)
 		return -1; /* cut short: not a completed row */
@@ -863,6 +817,7 @@ int cli_cmd_sweep(int argc, char **argv)
 {
 	struct sweep s;
 	memset(&s, 0, sizeof s);
+	s.runner = &hx_runner_local;
 	s.out = "results/sweep.csv";
 	s.pin = "none";
 	s.flags = calloc(1, sizeof *s.flags);
