@@ -487,4 +487,9 @@ t_has "schema without --json names the flag" "$D/err" "--json"
 run "$B" schema --json extra
 t_eq "schema with an argument exits 2" "$rc" 2
 
+# ---- stress: bounded durations ------------------------------------------------------------
+run "$B" stress --seconds 18446744073 --count 10
+t_eq "stress --seconds beyond a year exits 2 (it wrapped and passed after 0 transfers)" "$rc" 2
+t_has "stress --seconds beyond a year says so" "$D/err" "more than a year"
+
 t_done

@@ -17,9 +17,12 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -35,7 +38,15 @@ static void on_signal(int sig)
 
 struct stop_ctx {
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0 = none */
+	_Atomic uint64_t transfers; /* ended, over every thread (progress only) */
+	_Atomic unsigned running;   /* threads not yet finished */
 };
+
+static void plat_transfer_done(void *ctx)
+{
+	struct stop_ctx *s = ctx;
+	atomic_fetch_add_explicit(&s->transfers, 1, memory_order_relaxed);
+}
 
 static uint64_t plat_now(void *ctx)
 {
@@ -65,6 +76,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	hx_stress_result_init(&w->res);
 	w->rc = hx_stress_run_thread(w->cfg, w->plat, w->index, &w->res);
+	atomic_fetch_sub(&((struct stop_ctx *)w->plat->ctx)->running, 1u);
 	return NULL;
 }
 
@@ -151,6 +163,10 @@ static int parse_seconds(const char *text, uint64_t *ns)
 	snprintf(buf, sizeof buf, has_unit ? "%s" : "%ss", text);
 	if (hx_parse_time(&pc, NULL, buf, ns) < 0 || *ns == 0)
 		return cli_usage_err("--seconds: bad value '%s' (seconds above 0, e.g. 5, 0.5 or 500ms)", text);
+	/* A deadline is now + ns on CLOCK_MONOTONIC: far beyond a year it
+	 * would wrap and end the run at once, reporting PASS after nothing. */
+	if (*ns > 366ull * 86400 * 1000000000)
+		return cli_usage_err("--seconds: '%s' is more than a year", text);
 	return 0;
 }
 
@@ -201,7 +217,15 @@ static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress
 		printf("undetected failures: %llu\n", (unsigned long long)r->undetected);
 }
 
-int cli_cmd_stress(int argc, char **argv)
+struct stress_args {
+	struct hx_stress_cfg cfg;
+	const char *backend;
+	uint64_t seconds_ns;
+	int quiet;
+};
+
+/* The flags into a; returns 0, or the exit code (help printed: -1). */
+static int parse_args(struct stress_args *sa, int argc, char **argv)
 {
 	enum { O_HELP, O_BACKEND, O_SECONDS, O_COUNT, O_THREADS, O_CHANNELS, O_QDEPTH, O_SIZE,
 	       O_SEED, O_INJECT, O_XFER, O_CACHE, O_DEVTIME, O_QUIET, O_OPTIONS };
@@ -213,54 +237,46 @@ int cli_cmd_stress(int argc, char **argv)
 		{ "cache", 1, O_CACHE },     { "device-time", 1, O_DEVTIME }, { "quiet", 0, O_QUIET },
 		{ "q", 0, O_QUIET },         { "options", 1, O_OPTIONS },
 	};
-	struct hx_stress_cfg cfg;
-	hx_stress_cfg_defaults(&cfg);
-	const char *backend = "sim";
-	uint64_t seconds_ns = 0, v;
-	int quiet = 0, count_given = 0, o, rc;
+	struct hx_stress_cfg *cfg = &sa->cfg;
+	uint64_t v;
+	int count_given = 0, o, rc;
 	struct cli_args a;
 	struct hx_parse_ctx pc;
 	cli_args_init(&a, "stress", argc, argv);
 	while ((o = cli_next(&a, opts, sizeof opts / sizeof opts[0])) >= 0) {
 		memset(&pc, 0, sizeof pc);
 		pc.where = a.optname;
+		rc = 0;
 		switch (o) {
 		case O_HELP:
 			stress_help(stdout);
-			return CLI_EXIT_OK;
-		case O_BACKEND: backend = a.optarg; break;
-		case O_SECONDS:
-			if ((rc = parse_seconds(a.optarg, &seconds_ns)) != 0)
-				return rc;
-			break;
+			return -1;
+		case O_BACKEND: sa->backend = a.optarg; break;
+		case O_SECONDS: rc = parse_seconds(a.optarg, &sa->seconds_ns); break;
 		case O_COUNT:
-			if ((rc = small_uint(a.optname, a.optarg, 1, UINT64_MAX, &cfg.count)) != 0)
-				return rc;
+			rc = small_uint(a.optname, a.optarg, 1, UINT64_MAX, &cfg->count);
 			count_given = 1;
 			break;
 		case O_THREADS:
-			if ((rc = small_uint(a.optname, a.optarg, 1, MAX_THREADS, &v)) != 0)
-				return rc;
-			cfg.threads = (unsigned)v;
+			if ((rc = small_uint(a.optname, a.optarg, 1, MAX_THREADS, &v)) == 0)
+				cfg->threads = (unsigned)v;
 			break;
 		case O_CHANNELS:
-			if ((rc = small_uint(a.optname, a.optarg, 1, 64, &v)) != 0)
-				return rc;
-			cfg.channels = (unsigned)v;
+			if ((rc = small_uint(a.optname, a.optarg, 1, 64, &v)) == 0)
+				cfg->channels = (unsigned)v;
 			break;
 		case O_QDEPTH:
-			if ((rc = small_uint(a.optname, a.optarg, 1, 256, &v)) != 0)
-				return rc;
-			cfg.qdepth = (unsigned)v;
+			if ((rc = small_uint(a.optname, a.optarg, 1, 256, &v)) == 0)
+				cfg->qdepth = (unsigned)v;
 			break;
 		case O_SIZE:
-			if (hx_parse_size(&pc, NULL, a.optarg, &cfg.max_size) < 0)
+			if (hx_parse_size(&pc, NULL, a.optarg, &cfg->max_size) < 0)
 				return cli_usage_err("%s", pc.err.msg);
-			if (cfg.max_size == 0)
+			if (cfg->max_size == 0)
 				return cli_usage_err("--size: the largest transfer must not be zero");
 			break;
 		case O_SEED:
-			if (hx_parse_uint(&pc, NULL, a.optarg, &cfg.seed) < 0)
+			if (hx_parse_uint(&pc, NULL, a.optarg, &cfg->seed) < 0)
 				return cli_usage_err("%s", pc.err.msg);
 			break;
 		case O_INJECT: {
@@ -268,30 +284,25 @@ int cli_cmd_stress(int argc, char **argv)
 			unsigned n;
 			if (hx_inject_parse(&pc, NULL, a.optarg, f, 32, &n) < 0)
 				return cli_usage_err("%s", pc.err.msg);
-			cfg.inject = a.optarg;
+			cfg->inject = a.optarg;
 			break;
 		}
-		case O_XFER:
-			if ((rc = enum_mask(HX_DIM_TRANSFER, a.optname, a.optarg, &cfg.xfers)) != 0)
-				return rc;
-			break;
+		case O_XFER: rc = enum_mask(HX_DIM_TRANSFER, a.optname, a.optarg, &cfg->xfers); break;
 		case O_CACHE:
-			if ((rc = enum_mask(HX_DIM_CACHE, a.optname, a.optarg, &cfg.caches)) != 0)
-				return rc;
-			if (cfg.caches & (1u << HX_CACHE_NONE))
+			if ((rc = enum_mask(HX_DIM_CACHE, a.optname, a.optarg, &cfg->caches)) == 0 &&
+			    (cfg->caches & (1u << HX_CACHE_NONE)))
 				return cli_usage_err("--cache: 'none' omits maintenance on purpose and fails by "
 						     "design; stress uses sweep for that (dmabench sweep --cache none)");
 			break;
 		case O_DEVTIME:
-			if (hx_parse_time(&pc, NULL, a.optarg, &cfg.device_ns) < 0)
+			if (hx_parse_time(&pc, NULL, a.optarg, &cfg->device_ns) < 0)
 				return cli_usage_err("%s", pc.err.msg);
 			break;
-		case O_QUIET: quiet = 1; break;
-		case O_OPTIONS:
-			if ((rc = cli_one_options(a.optname, a.optarg, cfg.options)) != 0)
-				return rc;
-			break;
+		case O_QUIET: sa->quiet = 1; break;
+		case O_OPTIONS: rc = cli_one_options(a.optname, a.optarg, cfg->options); break;
 		}
+		if (rc)
+			return rc;
 	}
 	if (o == -2)
 		return CLI_EXIT_USAGE;
@@ -299,102 +310,156 @@ int cli_cmd_stress(int argc, char **argv)
 		return cli_usage_err("stress: unexpected argument '%s'", argv[a.i]);
 	/* The core's default count bounds a run given only a time limit too:
 	 * without --count, time limits alone decide. */
-	if (!count_given && (seconds_ns || cfg.device_ns))
-		cfg.count = 0;
+	if (!count_given && (sa->seconds_ns || cfg->device_ns))
+		cfg->count = 0;
+	return 0;
+}
 
+/* The backend exists, runs here and takes the options (exit 2 or 3 if not). */
+static int pick_backend(struct hx_stress_cfg *cfg, const char *backend)
+{
 	const struct dmab_backend_ops *ops;
 	char profile[HX_NAME_MAX];
-	if ((rc = cli_pick_backend(backend, &ops, profile, sizeof profile)) != 0)
+	int rc = cli_pick_backend(backend, &ops, profile, sizeof profile);
+	if (rc)
 		return rc;
-	snprintf(cfg.backend, sizeof cfg.backend, "%s", ops->name);
-	snprintf(cfg.profile, sizeof cfg.profile, "%s", profile);
-	if (cfg.options[0]) {
-		struct dmab_dev *dev = NULL;
-		char why[640]; /* room for "unknown option ..; known: <every key>" */
-		int e = hx_dev_open(ops, profile, cfg.options, cfg.seed, &dev, why, sizeof why);
-		if (e == DMAB_EINVAL)
-			return cli_usage_err("--options '%s': backend %s%s%s refuses it: %s", cfg.options,
-					     ops->name, profile[0] ? ":" : "", profile, why);
-		if (e < 0) {
-			cli_err("stress: cannot open backend %s: %s", ops->name, why);
-			return CLI_EXIT_RESOURCE;
-		}
-		dmab_dev_close(dev, NULL);
+	snprintf(cfg->backend, sizeof cfg->backend, "%s", ops->name);
+	snprintf(cfg->profile, sizeof cfg->profile, "%s", profile);
+	if (!cfg->options[0])
+		return 0;
+	struct dmab_dev *dev = NULL;
+	char why[640]; /* room for "unknown option ..; known: <every key>" */
+	int e = hx_dev_open(ops, profile, cfg->options, cfg->seed, &dev, why, sizeof why);
+	if (e == DMAB_EINVAL)
+		return cli_usage_err("--options '%s': backend %s%s%s refuses it: %s", cfg->options, ops->name,
+				     profile[0] ? ":" : "", profile, why);
+	if (e < 0) {
+		cli_err("stress: cannot open backend %s: %s", ops->name, why);
+		return CLI_EXIT_RESOURCE;
 	}
+	dmab_dev_close(dev, NULL);
+	return 0;
+}
 
-	struct stop_ctx sc = { 0 };
+/* Once a second on a terminal: elapsed, transfers and their rate. */
+static void show_progress(const struct stop_ctx *sc, uint64_t t0, uint64_t seconds_ns, int on)
+{
+	if (!on)
+		return;
+	double el = (double)(cli_now_ns() - t0) / 1e9;
+	unsigned long long n = (unsigned long long)atomic_load(&sc->transfers);
+	char budget[32] = "";
+	if (seconds_ns)
+		snprintf(budget, sizeof budget, " of %g s", (double)seconds_ns / 1e9);
+	fprintf(stderr, "\rstress: %.0f s%s, %llu transfers (%.0f/s)\033[K", el, budget, n,
+		el > 0 ? (double)n / el : 0.0);
+	fflush(stderr);
+}
+
+/* Runs the threads to the end (a signal or a limit stops them); returns how
+ * many started, with their merged result in total and misuse set to a
+ * core refusal. */
+static unsigned run_threads(const struct stress_args *sa, struct hx_stress_result *total, double *secs,
+			    int *misuse)
+{
+	static struct stop_ctx sc;
+	memset(&sc, 0, sizeof sc);
 	struct hx_platform plat;
 	memset(&plat, 0, sizeof plat);
 	plat.cpu_now_ns = plat_now;
 	plat.cpu_clock_name = "CLOCK_MONOTONIC";
 	plat.stop_requested = plat_stop;
+	plat.transfer_done = plat_transfer_done;
 	plat.ctx = &sc;
-
-	struct sigaction sa, old_int, old_term;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills a run that does not stop */
-	sigemptyset(&sa.sa_mask);
-	stress_signals = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
-	struct worker *w = calloc(cfg.threads, sizeof *w);
+	unsigned nthr = sa->cfg.threads, started = 0;
+	struct worker *w = calloc(nthr, sizeof *w);
+	hx_stress_result_init(total);
+	*misuse = 0;
 	if (!w) {
-		cli_err("stress: out of memory");
-		return CLI_EXIT_RESOURCE;
+		*misuse = DMAB_ENOMEM;
+		return 0;
 	}
 	uint64_t t0 = cli_now_ns();
-	if (seconds_ns)
-		sc.deadline_ns = t0 + seconds_ns;
-	unsigned started = 0;
-	for (unsigned i = 0; i < cfg.threads; i++) {
-		w[i].cfg = &cfg;
-		w[i].plat = &plat;
-		w[i].index = i;
+	if (sa->seconds_ns)
+		sc.deadline_ns = t0 + sa->seconds_ns;
+	atomic_store(&sc.running, nthr);
+	for (unsigned i = 0; i < nthr; i++) {
+		w[i] = (struct worker){ .cfg = &sa->cfg, .plat = &plat, .index = i };
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
 			cli_err("stress: cannot start thread %u", i);
 			stress_signals = 1; /* stop the ones already running */
+			atomic_fetch_sub(&sc.running, nthr - i);
 			break;
 		}
 		started++;
 	}
+	int tty = !sa->quiet && isatty(STDERR_FILENO);
+	uint64_t next = t0 + 1000000000u;
+	while (atomic_load(&sc.running) > 0) {
+		struct timespec ts = { 0, 50000000 };
+		nanosleep(&ts, NULL);
+		if (cli_now_ns() >= next) {
+			show_progress(&sc, t0, sa->seconds_ns, tty);
+			next += 1000000000u;
+		}
+	}
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(w[i].tid, NULL);
-	double secs = (double)(cli_now_ns() - t0) / 1e9;
+	if (tty && next > t0 + 1000000000u)
+		fprintf(stderr, "\r\033[K");
+	*secs = (double)(cli_now_ns() - t0) / 1e9;
+	for (unsigned i = 0; i < started; i++) {
+		if (w[i].rc < 0)
+			*misuse = w[i].rc;
+		else
+			hx_stress_merge(total, &w[i].res);
+	}
+	free(w);
+	return started;
+}
+
+int cli_cmd_stress(int argc, char **argv)
+{
+	struct stress_args sa;
+	memset(&sa, 0, sizeof sa);
+	hx_stress_cfg_defaults(&sa.cfg);
+	sa.backend = "sim";
+	int rc = parse_args(&sa, argc, argv);
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = pick_backend(&sa.cfg, sa.backend)) != 0)
+		return rc;
+
+	struct sigaction act, old_int, old_term;
+	memset(&act, 0, sizeof act);
+	act.sa_handler = on_signal;
+	act.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills a run that does not stop */
+	sigemptyset(&act.sa_mask);
+	stress_signals = 0;
+	sigaction(SIGINT, &act, &old_int);
+	sigaction(SIGTERM, &act, &old_term);
+	struct hx_stress_result total;
+	double secs = 0;
+	int misuse;
+	unsigned started = run_threads(&sa, &total, &secs, &misuse);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 
-	struct hx_stress_result total;
-	hx_stress_result_init(&total);
-	int misuse = 0;
-	for (unsigned i = 0; i < started; i++) {
-		if (w[i].rc < 0) {
-			misuse = w[i].rc;
-			continue;
-		}
-		hx_stress_merge(&total, &w[i].res);
-	}
-	free(w);
 	if (misuse) {
 		cli_err("stress: the core refused the configuration: %s", dmab_strerror(misuse));
-		return CLI_EXIT_USAGE;
+		return misuse == DMAB_ENOMEM ? CLI_EXIT_RESOURCE : CLI_EXIT_USAGE;
 	}
-	if (started < cfg.threads) {
-		print_result(&cfg, &total, secs, quiet);
+	print_result(&sa.cfg, &total, secs, sa.quiet);
+	if (started < sa.cfg.threads)
 		return CLI_EXIT_RESOURCE;
-	}
 	if (total.status != HX_OK) {
-		print_result(&cfg, &total, secs, quiet);
 		cli_err("stress: could not run (%s): %s", hx_status_name(total.status), total.reason);
 		return CLI_EXIT_RESOURCE;
 	}
-	print_result(&cfg, &total, secs, quiet);
 	int failure = hx_stress_is_failure(&total);
 	printf("verdict: %s (%llu undetected failure%s, %llu injected fault%s detected)\n",
-		failure ? "FAIL" : "PASS", (unsigned long long)total.undetected,
-		total.undetected == 1 ? "" : "s", (unsigned long long)total.faults_detected,
-		total.faults_detected == 1 ? "" : "s");
+	       failure ? "FAIL" : "PASS", (unsigned long long)total.undetected, total.undetected == 1 ? "" : "s",
+	       (unsigned long long)total.faults_detected, total.faults_detected == 1 ? "" : "s");
 	if (failure)
 		return CLI_EXIT_FAIL;
 	return stress_signals ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;

@@ -260,6 +260,9 @@ struct hx_platform {
 	 * for debugging a run; ignored on backends without a trace. */
 	dmab_trace_fn trace;
 	void *trace_ctx;
+	/* Optional: a stress transfer ended (completed or not), for a progress
+	 * display; called on the stress thread that ran it, with ctx. */
+	void (*transfer_done)(void *ctx);
 };
 
 /* ---- backend registry: backends/registry.h (dmab_registry_*) ------------ */

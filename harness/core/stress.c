@@ -397,6 +397,8 @@ static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct
 	const struct hx_rig_slot *rs = &t->g.slots[i];
 	struct hx_stress_result *r = t->res;
 	slot_unmap(t, s);
+	if (t->plat->transfer_done)
+		t->plat->transfer_done(t->plat->ctx);
 	if (st != DMAB_ST_COMPLETE) {
 		slot_not_completed(t, s, rs->ch, rs->cookie, st, res);
 	} else {
