@@ -33,7 +33,7 @@ FUZZ_CFLAGS  := $(TEST_CFLAGS) -Itests/fuzz
 TSAN_BUILD   ?= build-tsan
 # Wide enough to meet every thread interleaving the stress run has, short
 # enough for CI (TSan slows the run down about ten times).
-TSAN_STRESS  ?= --threads 2 --count 400 --seed 1 --quiet
+TSAN_STRESS  ?= --threads 2 --count 2000 --seed 1
 
 .PHONY: fuzz fuzz-bins check-tsan tsan-bins fuzz-clean
 
