@@ -225,5 +225,6 @@ clean:
 	rm -rf build build-asan
 
 -include bench/bench.mk
+-include tests/fuzz/fuzz.mk
 -include plots/report.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
