@@ -224,6 +224,17 @@ install: $(LIBDMAB) $(LIBBK) $(BUILD)/dmab.pc
 clean:
 	rm -rf build build-asan
 
+# Everything that checks the tree, longest last: what a release runs. CI
+# (.ci/run) runs the same list with a short fuzzing budget.
+.PHONY: check-all
+check-all:
+	$(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory lib-cortexm
+	$(MAKE) --no-print-directory gate
+	$(MAKE) --no-print-directory check-tsan
+	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory fuzz
+
 -include bench/bench.mk
 -include tests/fuzz/fuzz.mk
 -include plots/report.mk

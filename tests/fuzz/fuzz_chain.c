@@ -183,7 +183,7 @@ static int open_dev(struct fz *f, struct ctx *x, int *coherent)
 	static const unsigned masks[] = { 64, 64, 48, 40, 36, 33, 32, 31, 24 };
 	unsigned mask = masks[fz_u8(f) % (sizeof masks / sizeof masks[0])];
 	char opts[256];
-	snprintf(opts, sizeof opts, "max_seg=%llu,max_xfer=%llu,boundary=%llu,align=%llu,line=%llu,coherent=%d,high=%u,mask=%u",
+	snprintf(opts, sizeof opts, "max_seg=%llu;max_xfer=%llu;boundary=%llu;align=%llu;line=%llu;coherent=%d;high=%u;mask=%u",
 		 (unsigned long long)max_seg, (unsigned long long)max_xfer, (unsigned long long)boundary,
 		 (unsigned long long)align, (unsigned long long)line, *coherent, high, mask);
 	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };

@@ -92,7 +92,7 @@ static struct dmab_dev *open_dev(struct fz *f)
 {
 	char opts[128];
 	uint64_t max_xfer = fz_u8(f) % 4 == 0 ? fz_range(f, 1, 4096) : (uint64_t)1 << 30;
-	snprintf(opts, sizeof opts, "align=%llu,max_xfer=%llu,line=%llu",
+	snprintf(opts, sizeof opts, "align=%llu;max_xfer=%llu;line=%llu",
 		 (unsigned long long)fz_pow2(f, 0, 7), (unsigned long long)max_xfer,
 		 (unsigned long long)fz_pow2(f, 0, 7));
 	struct dmab_dev_cfg cfg = { .ops = &dmab_host_backend, .options = opts };
