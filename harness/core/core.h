@@ -344,9 +344,8 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *            Channel 0 is measured: it runs at `priority` and its transfers
  *            carry `deadline_ns`; the others run at DMAB_PRIO_MEDIUM as load.
  * transfer   mem2dev/dev2mem use the backend's FIFO peripheral with request
- *            line = channel index (the backend contract has no op for a
- *            peripheral's address yet: the harness knows the sim's, and
- *            skips other backends); skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
+ *            line = channel index, at the address its periph_addr op gives;
+ *            skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
  *            Their data is not verified (no reference exists on the device
  *            side): verify_failures and guard_violations stay empty.
  * warmup, reps, min_time: each channel first runs `warmup` unmeasured

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmab/rand.h"
 #include "core/core.h"
 #include "core/rig.h"
 #include "core/verify.h"
@@ -67,10 +68,7 @@ struct sthr {
 
 static uint64_t next_rand(uint64_t *s)
 {
-	uint64_t x = (*s += 0x9e3779b97f4a7c15ull);
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
+	return dmab_splitmix64(s);
 }
 
 /* Uniform in [0, n), n > 0 (the modulo bias is irrelevant here). */

@@ -103,8 +103,12 @@ void dmab__free(void *p);
  * range", ...), or NULL (options.c). */
 const char *dmab__option_check(const struct dmab_option *r, uint64_t v);
 
-/* Logging through the caller's callback, if any (no formatting). */
-void dmab__log(struct dmab_dev *dev, enum dmab_log_level lvl, const char *msg);
+/* Chains, between desc.c and chan.c. */
+/* Bit (1u << enum dmab_xfer_type) for every type present in the chain. */
+uint32_t dmab__chain_types(const struct dmab_chain *c);
+struct dmab_dev *dmab__chain_dev(const struct dmab_chain *c);
+/* Marks the chain owned by a channel (1) or free again (0). */
+void dmab__chain_set_in_flight(struct dmab_chain *c, int in_flight);
 
 /* Lists: circular with a sentinel head. add appends at the tail; del
  * unlinks and self-links the node (a second del is harmless; a zeroed node

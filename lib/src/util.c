@@ -25,12 +25,6 @@ void dmab__free(void *p)
 	free(p);
 }
 
-void dmab__log(struct dmab_dev *dev, enum dmab_log_level lvl, const char *msg)
-{
-	if (dev && dev->log && msg)
-		dev->log(dev->log_ctx, lvl, msg);
-}
-
 void dmab__list_init(struct dmab__node *head)
 {
 	head->prev = head;

@@ -33,12 +33,6 @@ struct t_case {
 extern int t__failed_now;
 extern const char *t__case_name;
 
-static inline void t__report(const char *file, int line, const char *what)
-{
-	t__failed_now = 1;
-	printf("  FAIL %s:%d: %s (in %s)\n", file, line, what, t__case_name);
-}
-
 #define T__FAIL_FMT(fmt, ...)                                                  \
 	do {                                                                   \
 		t__failed_now = 1;                                             \

@@ -115,19 +115,6 @@ struct dmab_desc *const *dmab_chain_descs(const struct dmab_chain *c);
 /* 1 while the chain belongs to a channel (submitted, transaction not ended). */
 int dmab_chain_in_flight(const struct dmab_chain *c);
 
-/*
- * Library-internal (desc.c <-> chan.c), not API. Visible only to the
- * library's own sources, which include internal.h (defining
- * DMAB_INTERNAL_H) before any public header.
- */
-#ifdef DMAB_INTERNAL_H
-/* Bit (1u << enum dmab_xfer_type) for every type present in the chain. */
-uint32_t dmab__chain_types(const struct dmab_chain *c);
-struct dmab_dev *dmab__chain_dev(const struct dmab_chain *c);
-/* Marks the chain owned by a channel (1) or free again (0). */
-void dmab__chain_set_in_flight(struct dmab_chain *c, int in_flight);
-#endif
-
 #ifdef __cplusplus
 }
 #endif

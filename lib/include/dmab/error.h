@@ -36,7 +36,6 @@ extern "C" {
 	X(EPARTIAL_LINE, 4001, "mapping shares a cache line with other data")  \
 	X(EDOUBLEFREE, 4002, "block already free (double free)")               \
 	X(EFOREIGN, 4003, "pointer does not belong to this object")            \
-	X(EBOUNDARY, 4004, "range crosses a boundary")                         \
 	X(EBUSERR, 4005, "bus error")                                          \
 	X(EDESC, 4006, "descriptor error")                                     \
 	X(EDATA, 4007, "data error (verification failed)")                     \
