@@ -37,10 +37,13 @@ BACKENDS     := $(BACKENDS_host)
 BACKEND_INC  := $(foreach b,$(BACKENDS),-Ibackends/$(b)/include)
 BACKEND_DEFS := $(foreach b,$(BACKENDS),-DDMAB_BUILT_$(b)=1)
 
-LIB_CFLAGS     := $(BASEFLAGS) -Wconversion -Ilib/include
-BACKEND_CFLAGS := $(BASEFLAGS) -Ilib/include $(BACKEND_INC) -I.
-HARNESS_CFLAGS := $(BASEFLAGS) -Ilib/include $(BACKEND_INC) -I. -Iharness
-HOST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
+# -Wconversion everywhere but the tests; -Wformat=2 also refuses a format that
+# is not a literal (its arguments would go unchecked).
+STRICT         := -Wconversion -Wformat=2
+LIB_CFLAGS     := $(BASEFLAGS) $(STRICT) -Ilib/include
+BACKEND_CFLAGS := $(BASEFLAGS) $(STRICT) -Ilib/include $(BACKEND_INC) -I.
+HARNESS_CFLAGS := $(BASEFLAGS) $(STRICT) -Ilib/include $(BACKEND_INC) -I. -Iharness
+HOST_CFLAGS    := $(BASEFLAGS) $(STRICT) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
 TEST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -Itests/support
 HOST_LIBS      := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc) -lpfm -lpthread -lm
 
@@ -159,7 +162,7 @@ CM_AR      := arm-none-eabi-ar
 CM_BUILD   := $(BUILD)/cortexm
 CM_OBJDIR  := $(CM_BUILD)/obj
 CM_ARCH    := -mcpu=cortex-m33 -mthumb
-CM_FLAGS   := -std=c11 -Os -g $(CM_ARCH) $(WARN) -ffunction-sections -fdata-sections -MMD -MP
+CM_FLAGS   := -std=c11 -Os -g $(CM_ARCH) $(WARN) $(STRICT) -ffunction-sections -fdata-sections -MMD -MP
 CM_BK_INC  := $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include)
 CM_BK_DEFS := $(foreach b,$(BACKENDS_cortexm),-DDMAB_BUILT_$(b)=1)
 CM_LD      := targets/cortexm/mps2-an505.ld

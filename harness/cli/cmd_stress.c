@@ -433,7 +433,7 @@ int cli_cmd_stress(int argc, char **argv)
 	struct sigaction act, old_int, old_term;
 	memset(&act, 0, sizeof act);
 	act.sa_handler = on_signal;
-	act.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills a run that does not stop */
+	act.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills a run that does not stop */
 	sigemptyset(&act.sa_mask);
 	stress_signals = 0;
 	sigaction(SIGINT, &act, &old_int);

@@ -61,7 +61,7 @@ void cli_progress_add(struct cli_progress *p, double transfers, uint64_t size)
 static double model(const struct cli_progress *p, double n, double size)
 {
 	double e = 1.0, x = log(size + FIXED_BYTES);
-	double k = p->fit_n ? p->sy / p->fit_n - x : 0; /* e = 1: c from the mean */
+	double k = p->fit_n > 0 ? p->sy / p->fit_n - x : 0; /* e = 1: c from the mean */
 	if (p->fit_n >= 2) {
 		double var = p->sxx - p->sx * p->sx / p->fit_n;
 		if (var > 1e-6) {

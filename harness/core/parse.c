@@ -641,10 +641,10 @@ static void trim_copy(char *buf, size_t n, const char *s, const char *e)
 
 /* Index of STR dimension d's pool in hx_job.strs: how many STR rows come
  * before it. O(dimensions). */
-static unsigned str_slot(int d)
+static unsigned str_slot(enum hx_dim d)
 {
 	unsigned k = 0;
-	for (int i = 0; i < d; i++)
+	for (int i = 0; i < (int)d; i++)
 		k += dims[i].type == HX_DT_STR;
 	return k;
 }
@@ -844,7 +844,7 @@ static void copy_dim(struct hx_job *dst, const struct hx_job *src, int d)
 	if (dims[d].type == HX_DT_BACKEND)
 		memcpy(dst->backends, src->backends, sizeof src->backends);
 	if (dims[d].type == HX_DT_STR)
-		memcpy(dst->strs[str_slot(d)], src->strs[str_slot(d)], HX_STR_POOL);
+		memcpy(dst->strs[str_slot((enum hx_dim)d)], src->strs[str_slot((enum hx_dim)d)], HX_STR_POOL);
 }
 
 void hx_job_apply(struct hx_job *dst, const struct hx_job *over)
@@ -959,7 +959,7 @@ int hx_job_point(const struct hx_job *j, uint64_t idx, struct hx_point *pt)
 		case HX_DT_STR: {
 			/* v is the value's offset in the pool; set_str keeps
 			 * every value below HX_STR_MAX */
-			const char *sv = v < HX_STR_POOL ? j->strs[str_slot(d)] + v : "";
+			const char *sv = v < HX_STR_POOL ? j->strs[str_slot((enum hx_dim)d)] + v : "";
 			snprintf(field, HX_STR_MAX, "%s", sv);
 			break;
 		}

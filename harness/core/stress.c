@@ -21,6 +21,7 @@
  * of the at most channels x qdepth slots.
  */
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,13 +96,18 @@ static void set_err(struct sthr *t, int rc, const char *what)
 }
 
 /* One failure that no injected fault explains. */
-static void undetected(struct sthr *t, const char *fmt, const char *a, unsigned ch,
-		       dmab_cookie_t ck)
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void undetected(struct sthr *t, unsigned ch, dmab_cookie_t ck, const char *fmt, ...)
 {
 	struct hx_stress_result *r = t->res;
 	if (r->undetected++ == 0) {
 		char what[96];
-		snprintf(what, sizeof(what), fmt, a);
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
 		snprintf(r->first_undetected, sizeof(r->first_undetected),
 			 "%s (channel %u, cookie %d)", what, ch, (int)ck);
 	}
@@ -375,15 +381,15 @@ static void slot_not_completed(struct sthr *t, const struct sslot *s, unsigned c
 	if (st == DMAB_ST_UNKNOWN) {
 		/* The library forgot it: accounted as failed so the totals
 		 * still add up, and flagged. */
-		undetected(t, "transfer %s", "vanished (cookie unknown to the library)", ch, ck);
+		undetected(t, ch, ck, "transfer %s", "vanished (cookie unknown to the library)");
 	} else if (v != HX_V_OK) {
 		r->verdicts[v]++;
-		undetected(t, "a transfer that did not complete left %s", hx_verdict_name(v), ch, ck);
+		undetected(t, ch, ck, "a transfer that did not complete left %s", hx_verdict_name(v));
 	} else if (t->armed) {
 		t->explained++;
 	} else {
-		undetected(t, "transfer %s without an injected fault",
-			   st == DMAB_ST_FAILED ? dmab_err_name(res->error) : "cancelled", ch, ck);
+		undetected(t, ch, ck, "transfer %s without an injected fault",
+			   st == DMAB_ST_FAILED ? dmab_err_name(res->error) : "cancelled");
 	}
 }
 
@@ -409,8 +415,8 @@ static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct
 		if (v == HX_V_MISMATCH && (t->armed & (1u << DMAB_FAULT_BITFLIP)))
 			t->explained++;
 		else if (v != HX_V_OK)
-			undetected(t, "transfer reported success but verification says %s",
-				   hx_verdict_name(v), rs->ch, rs->cookie);
+			undetected(t, rs->ch, rs->cookie, "transfer reported success but verification says %s",
+				   hx_verdict_name(v));
 	}
 	slot_free_mem(t, s);
 }
@@ -441,7 +447,7 @@ static int pol_more(void *ctx, unsigned c)
 static void pol_stuck(void *ctx, uint64_t timeout_ns)
 {
 	(void)timeout_ns;
-	undetected(ctx, "transfers %s", "stuck: no progress after repeated timeouts", 0, 0);
+	undetected(ctx, 0, 0, "transfers %s", "stuck: no progress after repeated timeouts");
 }
 
 /* One round: refill, then one wait (collect, poll, recover). Returns 1
@@ -501,8 +507,7 @@ static void fault_accounting(struct sthr *t, const struct dmab_chan_stats *st)
 			if (kind_err[k] < 0 && t->device_xfers)
 				continue;
 			if (seen < fired[k])
-				undetected(t, "an injected %s fault went unreported",
-					   dmab_fault_name((enum dmab_fault_kind)k), 0, 0);
+				undetected(t, 0, 0, "an injected %s fault went unreported", dmab_fault_name((enum dmab_fault_kind)k));
 		}
 	}
 }
@@ -520,7 +525,7 @@ static void thr_close(struct sthr *t)
 		if (st.submitted != st.completed + st.failed + st.cancelled + st.in_flight ||
 		    st.submitted != r->submitted || st.completed != r->completed ||
 		    st.failed != r->failed || st.cancelled != r->cancelled)
-			undetected(t, "library accounting %s", "disagrees with the harness's", 0, 0);
+			undetected(t, 0, 0, "library accounting %s", "disagrees with the harness's");
 		fault_accounting(t, &st);
 	}
 	hx_rig_release(&t->g);
@@ -534,7 +539,7 @@ static void thr_close(struct sthr *t)
 	if (t->g.status != HX_OK)
 		res_fail(r, t->g.status, t->g.reason);
 	if (hx_rig_close(&t->g, NULL) == DMAB_ELEAK && r->status == HX_OK)
-		undetected(t, "harness %s", "leaked device objects", 0, 0);
+		undetected(t, 0, 0, "harness %s", "leaked device objects");
 	free(t->slots);
 	t->slots = NULL;
 }
