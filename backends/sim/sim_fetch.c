@@ -231,6 +231,9 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 	if (rc)
 		return rc;
 	set_limit(c, vs, vd);
+	unsigned k = c->fs >= 0 || c->fd >= 0;
+	c->fixed = s->port_fixed[k];
+	c->beat_cyc = s->port_beat[k];
 	return attach_sides(s, c, addr);
 }
 
