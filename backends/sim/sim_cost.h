@@ -4,8 +4,8 @@
  * cycles a burst of n bytes from byte p of its descriptor costs.
  *
  * Invariants: a burst never crosses a burst_boundary of an incrementing
- * memory side (run_len_at) and never exceeds B = W * burst beats, nor half
- * a FIFO (fifo_chunk); within a run every full burst costs the same, since
+ * memory side (run_len_at) and never exceeds B = W * burst beats, nor a
+ * FIFO's threshold (fifo_chunk); within a run every full burst costs the same, since
  * B is a multiple of W and the addresses' offsets within a beat do not
  * change. The bulk fast-forward (sim_bulk.c) relies on that to price whole
  * runs and windows with one cost_at() each.
