@@ -114,7 +114,8 @@ static void test_profiles_and_options(void)
 	T_EQ_STR(pt[0].name, "mcu");
 	T_EQ_STR(pt[1].name, "soc");
 	T_EQ_STR(pt[2].name, "soc-coherent");
-	T_NULL(pt[3].name);
+	T_EQ_STR(pt[3].name, "stm32f4");
+	T_NULL(pt[4].name);
 	T_EQ_PTR(dmab_profile_find(&dmab_sim_backend, NULL), &pt[0]);
 	T_EQ_STR(o->profile_table[0].name, "mcu");
 	T_NOT_NULL(o->profile_table[0].summary);
@@ -124,7 +125,7 @@ static void test_profiles_and_options(void)
 		T_NOT_NULL(r->help);
 		T_EQ_U(r->size, sizeof(uint64_t));
 	}
-	T_EQ_U(nparams, 27);
+	T_EQ_U(nparams, 39);
 	T_EQ_STR(o->options[0].name, "clock_hz");
 
 	/* each profile's figures, as the struct profiles used to spell them */
@@ -139,7 +140,8 @@ static void test_profiles_and_options(void)
 		      "prio_levels=4;irq_latency=12;cache_line=32;coherent=0;snoop_cycles_per_line=0;"
 		      "clean_cycles_per_line=4;dirty_extra_cycles=8;inval_cycles_per_line=2;"
 		      "dma_mask_bits=32;high_mem=0;evict_ppm=0;max_xfer=65535;max_seg=65535;"
-		      "seg_boundary=0;addr_align=1;fifo_depth=16;fifo_rate=4;fifo_period=100");
+		      "seg_boundary=0;addr_align=1;fifo_depth=16;fifo_rate=4;fifo_period=100;ports=1;port_addr_cycles=0;port_arb_cycles=0;apb_ratio=0;apb_beat_cycles=2;bridge_sync=0;"
+		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_slave=0;fifo_threshold=0");
 	T_EQ_INT(dmab_options_parse(o, "soc", NULL, &p, why, sizeof(why)), 0);
 	T_EQ_INT(dmab_options_format(o, &p, buf, sizeof(buf)), (int)strlen(buf));
 	T_EQ_STR(buf, "clock_hz=800000000;bus_width=16;burst_len=16;cycles_per_beat=1;arb_latency=4;"
@@ -147,7 +149,8 @@ static void test_profiles_and_options(void)
 		      "prio_levels=4;irq_latency=400;cache_line=64;coherent=0;snoop_cycles_per_line=0;"
 		      "clean_cycles_per_line=8;dirty_extra_cycles=16;inval_cycles_per_line=4;"
 		      "dma_mask_bits=32;high_mem=1;evict_ppm=0;max_xfer=16777216;max_seg=65536;"
-		      "seg_boundary=4294967296;addr_align=4;fifo_depth=64;fifo_rate=16;fifo_period=200");
+		      "seg_boundary=4294967296;addr_align=4;fifo_depth=64;fifo_rate=16;fifo_period=200;ports=1;port_addr_cycles=0;port_arb_cycles=0;apb_ratio=0;apb_beat_cycles=2;bridge_sync=0;"
+		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_slave=0;fifo_threshold=0");
 	struct sim_params c;
 	T_EQ_INT(dmab_options_parse(o, "soc-coherent", NULL, &c, why, sizeof(why)), 0);
 	T_EQ_U(c.coherent, 1);
@@ -204,7 +207,7 @@ static void test_profiles_and_options(void)
 	/* Refusals name the culprit: the reason, and the log with the name. */
 	struct dmab_dev_cfg cfg = { .ops = &dmab_sim_backend, .log = log_fn };
 	const char *bad[][3] = {
-		{ "nosuch", NULL, "unknown profile 'nosuch'; known: mcu, soc, soc-coherent" },
+		{ "nosuch", NULL, "unknown profile 'nosuch'; known: mcu, soc, soc-coherent, stm32f4" },
 		{ NULL, "bus_width=3", "bus_width=3: not a power of two" },
 		{ NULL, "channels=0", "channels=0: out of range 1..32" },
 		{ NULL, "fifo_rate=64", "fifo_rate must be at most fifo_depth / 2" },
@@ -215,6 +218,9 @@ static void test_profiles_and_options(void)
 		{ NULL, "coherent=2", "coherent=2: not 0 or 1" },
 		{ NULL, "inject=hang", "unknown option 'inject'; known: clock_hz, bus_width," },
 		{ NULL, "prio_levels=2", "prio_levels=2: out of range 4..16" },
+		{ NULL, "fifo_threshold=17", "fifo_threshold must be at most fifo_depth" },
+		{ NULL, "cpu_period=8;cpu_hold=8", "cpu_hold must be below cpu_period" },
+		{ NULL, "ports=3", "ports=3: out of range 1..2" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cfg.profile = bad[i][0];
@@ -1151,6 +1157,12 @@ static void test_bulk_equals_burst_by_burst(void)
 		{ "soc-coherent", NULL, 256 },
 		{ "soc", "burst_boundary=0;unaligned_penalty=7", 64 },
 		{ "soc", "burst_boundary=128", 256 },
+		/* the two-port model: costs fixed per descriptor, bulk stays on */
+		{ "stm32f4", NULL, 0 },
+		{ "stm32f4", NULL, 16 },
+		{ "soc", "ports=2;port_addr_cycles=3;port_arb_cycles=2", 64 },
+		/* CPU traffic: bulk is off, both runs go burst by burst */
+		{ "stm32f4", "cpu_period=37;cpu_hold=8", 0 },
 	};
 	for (unsigned p = 0; p < sizeof(cfg) / sizeof(cfg[0]); p++)
 		for (uint64_t seed = 1; seed <= 6; seed++) {

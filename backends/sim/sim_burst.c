@@ -47,6 +47,47 @@ void sim__move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t n)
 	}
 }
 
+/*
+ * CPU traffic on the bus matrix (cpu_period > 0): the CPU takes the
+ * contended slave (memory, or the peripheral bridge: cpu_slave) for
+ * cpu_hold cycles at every multiple of cpu_period. A DMA access to that
+ * slave starting inside such a hold waits for its end, then for the
+ * matrix to re-arbitrate (matrix_arb, AN4031's tBMA) unless it comes by
+ * the direct path (a peripheral side with direct_path=1). The accesses of
+ * a burst, in order: one combined at the grant (ports=1), or the source
+ * port's, then the destination port's after it (ports=2). So the worst a
+ * CPU access adds is cpu_hold + matrix_arb, when the DMA arrives as it
+ * starts. Returns the cycles the burst waited. O(1).
+ */
+static uint64_t cpu_delay(const struct sim *s, const struct sim_chan *c, uint64_t g, uint64_t n)
+{
+	const struct sim_params *p = &s->p;
+	int hit[2], matrix[2], fifo[2] = { c->fs >= 0, c->fd >= 0 };
+	for (unsigned k = 0; k < 2; k++) {
+		hit[k] = p->cpu_slave ? fifo[k] : !fifo[k];
+		matrix[k] = !fifo[k] || !p->direct_path;
+	}
+	unsigned nacc = p->ports == 2 ? 2 : 1;
+	uint64_t t = g + p->arb_latency, wait = 0, beats = (n + c->W - 1) >> c->wshift;
+	for (unsigned a = 0; a < nacc; a++) {
+		int h = nacc == 2 ? hit[a] : hit[0] || hit[1];
+		int m = nacc == 2 ? matrix[a] : (hit[0] && matrix[0]) || (hit[1] && matrix[1]);
+		uint64_t ph = t % p->cpu_period;
+		if (h && ph < p->cpu_hold) {
+			uint64_t w = p->cpu_hold - ph + (m ? p->matrix_arb : 0);
+			wait += w;
+			t += w;
+		}
+		if (a + 1 < nacc) { /* the source port's access, before the destination's */
+			int bridged = fifo[0] && p->apb_ratio;
+			t += p->port_addr_cycles + p->port_arb_cycles +
+			     beats * (bridged ? p->apb_beat_cycles * p->apb_ratio : p->cycles_per_beat) +
+			     (bridged ? p->bridge_sync : 0);
+		}
+	}
+	return wait;
+}
+
 /* Grants one burst to channel ci at time g. */
 void sim__grant(struct sim *s, unsigned ci, uint64_t g)
 {
@@ -63,6 +104,8 @@ void sim__grant(struct sim *s, unsigned ci, uint64_t g)
 		}
 	}
 	uint64_t cost = burst_cost(s, c, n);
+	if (s->p.cpu_period)
+		cost += cpu_delay(s, c, g, n);
 	sim__trace(s, ci, DMAB_TR_BURST, c->rd ? c->d.dst + (c->inc_d ? c->done : 0) : c->d.src + c->done, n);
 	sim__move(s, c, c->done, n);
 	c->done += n;

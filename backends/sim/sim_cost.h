@@ -4,8 +4,8 @@
  * cycles a burst of n bytes from byte p of its descriptor costs.
  *
  * Invariants: a burst never crosses a burst_boundary of an incrementing
- * memory side (run_len_at) and never exceeds B = W * burst beats, nor half
- * a FIFO (fifo_chunk); within a run every full burst costs the same, since
+ * memory side (run_len_at) and never exceeds B = W * burst beats, nor a
+ * FIFO's threshold (fifo_chunk); within a run every full burst costs the same, since
  * B is a multiple of W and the addresses' offsets within a beat do not
  * change. The bulk fast-forward (sim_bulk.c) relies on that to price whole
  * runs and windows with one cost_at() each.
@@ -48,9 +48,11 @@ static inline uint64_t div_b(const struct sim_chan *c, uint64_t x)
 	return c->bshift >= 0 ? x >> c->bshift : x / c->B;
 }
 
+/* What a FIFO channel waits for and moves per burst at most: the
+ * profile's threshold, or half the FIFO. */
 static inline uint64_t fifo_chunk(const struct sim *s)
 {
-	uint64_t w = s->p.fifo_depth / 2;
+	uint64_t w = s->p.fifo_threshold ? s->p.fifo_threshold : s->p.fifo_depth / 2;
 	return w ? w : 1;
 }
 
@@ -63,8 +65,13 @@ static inline uint64_t burst_bytes(const struct sim *s, const struct sim_chan *c
 }
 
 /* Cycles of a burst of n bytes from byte p of the descriptor, grant
- * included. Within a run every full burst costs the same: B is a multiple
- * of W, so the addresses' offsets within a beat do not change. */
+ * included: c->fixed + beats * c->beat_cyc, the port model folded in when
+ * the descriptor was fetched (sim__port_costs), plus the unaligned penalty
+ * and snoops. Within a run every full burst costs the same: B is a
+ * multiple of W, so the addresses' offsets within a beat do not change.
+ * CPU traffic (cpu_period) is not here: it depends on when the burst is
+ * granted, so sim__grant() adds it (sim__cpu_delay) and the bulk
+ * fast-forward stays off while it is on. */
 static inline uint64_t cost_at(const struct sim *s, const struct sim_chan *c, uint64_t p, uint64_t n)
 {
 	uint64_t wm = (uint64_t)c->W - 1;
@@ -86,7 +93,7 @@ static inline uint64_t cost_at(const struct sim *s, const struct sim_chan *c, ui
 				beats = umax(beats, ((a & wm) + n + wm) >> sh);
 		}
 	}
-	uint64_t cost = s->p.arb_latency + beats * s->p.cycles_per_beat;
+	uint64_t cost = c->fixed + beats * c->beat_cyc;
 	if (pen)
 		cost += s->p.unaligned_penalty;
 	if (c->snoop_sides) {

@@ -13,7 +13,8 @@
  * of the length is not an error here: the descriptor moves up to that
  * limit, then fails with DMAB_EBUSERR at the address reached (a planned
  * bus-error fault cuts the limit the same way). The fetch then leaves
- * everything the bursts need in the channel: beat and burst sizes, device
+ * everything the bursts need in the channel: beat and burst sizes, the
+ * burst cost of its kind (the port model, worked out at open), device
  * pointers, snooped sides, the limit, the FIFO attached, the pieces of equal
  * bursts (sim_bulk.c). Activating a transaction (when the channel has no
  * current one) takes the head of its queue, linked through the
@@ -231,6 +232,9 @@ static int load_desc(struct sim *s, struct sim_chan *c, dmab_addr_t *addr)
 	if (rc)
 		return rc;
 	set_limit(c, vs, vd);
+	unsigned k = c->fs >= 0 || c->fd >= 0;
+	c->fixed = s->port_fixed[k];
+	c->beat_cyc = s->port_beat[k];
 	return attach_sides(s, c, addr);
 }
 

@@ -51,7 +51,27 @@
 	X(addr_align, 1, 4096, 1, DMAB_OPT_POW2 | SIM_SZ, "required alignment of every DMA address")                        \
 	X(fifo_depth, 2, 65536, 16, SIM_SZ, "peripheral FIFO bytes")                                                        \
 	X(fifo_rate, 1, 32768, 4, SIM_SZ, "bytes a peripheral moves per fifo_period (<= fifo_depth / 2)")                   \
-	X(fifo_period, 1, 1000000000, 100, 0, "cycles between peripheral moves")
+	X(fifo_period, 1, 1000000000, 100, 0, "cycles between peripheral moves")                                          \
+	SIM_PORT_TABLE(X)
+
+/* The port and bus-matrix model (sim.h, "Ports"), after the terms of ST's
+ * AN4031 section 3.1: appended so the rows above keep their order, and
+ * every default leaves a burst's cost as above (one access: arb_latency +
+ * beats * cycles_per_beat), so the profiles that do not set them keep
+ * their figures bit for bit. */
+#define SIM_PORT_TABLE(X)                                                                                                   \
+	X(ports, 1, 2, 1, 0, "accesses per burst: 1 one combined access, 2 a source-port then a destination-port access")  \
+	X(port_addr_cycles, 0, 1000, 0, 0, "cycles per port access to compute its address (AN4031 tPA, tMA)")              \
+	X(port_arb_cycles, 0, 1000, 0, 0, "cycles per port access for the port's request arbitration (tPAA, tMPA)")       \
+	X(apb_ratio, 0, 64, 0, 0, "bus cycles per peripheral-bridge cycle (0 = peripherals on the bus, no bridge)")        \
+	X(apb_beat_cycles, 1, 64, 2, 0, "bridge cycles per peripheral beat (APB setup + access: 2; tEDT)")               \
+	X(bridge_sync, 0, 1000, 0, 0, "bus cycles per peripheral access to synchronise with the bridge (tBS)")            \
+	X(direct_path, 0, 1, 0, DMAB_OPT_BOOL, "1: peripheral accesses bypass the bus matrix (no tBMA when contended)")   \
+	X(matrix_arb, 0, 1000, 0, 0, "cycles the matrix re-arbitrates when a DMA access meets CPU traffic (tBMA)")        \
+	X(cpu_period, 0, 1000000000, 0, 0, "CPU traffic: cycles between CPU accesses to the contended slave (0 = none)")  \
+	X(cpu_hold, 1, 1000000, 1, 0, "CPU traffic: cycles each holds the slave (1 load, 8 irq stacking, N: N-reg LDM)")  \
+	X(cpu_slave, 0, 1, 0, 0, "CPU traffic targets 0 memory (SRAM) or 1 the peripheral bridge")                        \
+	X(fifo_threshold, 0, 65536, 0, SIM_SZ, "bytes a FIFO channel waits for and moves per burst (0 = fifo_depth / 2)")
 
 struct sim_params {
 #define SIM__PFIELD(name, min, max, def, flags, help) uint64_t name;
@@ -136,6 +156,7 @@ struct sim_chan {
 	uint64_t done, limit;           /* bytes moved; bytes before lim_code */
 	int lim_code;                   /* 0 or the error raised at limit */
 	dmab_addr_t lim_addr;
+	uint64_t fixed, beat_cyc;       /* cycles of a burst: fixed + beats * beat_cyc (sim_cost.h) */
 	uint32_t W, B;                  /* beat and burst bytes */
 	unsigned wshift;                /* log2(W) */
 	int bshift;                     /* log2(B), -1 when B is not a power of two */
@@ -166,6 +187,10 @@ struct sim_rng {
 struct sim {
 	struct dmab_dev *dev;
 	struct sim_params p;
+	/* A burst's fixed cycles and cycles per beat by kind, [1] with a FIFO
+	 * side, [0] memory to memory: the port model worked out once at
+	 * open (sim__configure) and copied into each descriptor's channel. */
+	uint64_t port_fixed[2], port_beat[2];
 	uint64_t now;                   /* the clock the CPU sees */
 	uint64_t bus_free;              /* end of the last burst granted */
 	uint64_t evt;                   /* time of the event being processed (trace ticks) */

@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "sim_arith.h"
 #include "sim_int.h"
 
 const struct dmab_option sim__options[] = {
@@ -42,12 +43,42 @@ const struct dmab_option sim__options[] = {
 	"dirty_extra_cycles=16;inval_cycles_per_line=4;high_mem=1;max_xfer=16M;max_seg=64K;"    \
 	"seg_boundary=4G;addr_align=4;fifo_depth=64;fifo_rate=16;fifo_period=200"
 
+/*
+ * stm32f4: the STM32F4 DMA2 controller at full speed, its figures taken from
+ * the terms ST documents, not fitted: AN4031 (DocID022648) section 3.1.1,
+ * Table 4 (peripheral port: address computation tPA 1, port arbitration
+ * tPAA 1, effective transfer tEDT 1 AHB cycle per beat on the matrix, 2
+ * APB cycles to an APB peripheral, bridge synchronisation tBS 1; matrix
+ * arbitration tBMA 1 only when contended, none on the direct path) and
+ * Table 5 (memory port: tMA 1, tMPA 1, tSRAM 1, tBMA as above): two
+ * ports, each access 2 cycles plus its data phase. RM0090: AHB 168 MHz
+ * with APB2 at 84 MHz (apb_ratio 2), DMA2's peripheral port reaches APB2
+ * by its direct path, bursts of at most 4 words (a burst must fit the
+ * stream's 4-word FIFO), never across 1 KiB, 16-bit item counters, 8
+ * streams and 4 priority levels; the Cortex-M4 has no data cache and
+ * enters an interrupt in 12 cycles. Not from the documents (invented):
+ * descriptor fetches cost nothing (streams are programmed by register
+ * writes), unaligned_penalty, and the peripheral stream (one word per
+ * request, as the note's cases, every 70 cycles: a 2.4 Msps ADC).
+ * tests/test_sim_calib.c holds the profile to the note's cases.
+ */
+#define SIM_STM32F4                                                                              \
+	"clock_hz=168000000;arb_latency=0;desc_fetch_cycles=0;irq_latency=12;cache_line=0;"      \
+	"fifo_depth=8;fifo_rate=4;fifo_period=70;fifo_threshold=4;ports=2;port_addr_cycles=1;"  \
+	"port_arb_cycles=1;apb_ratio=2;apb_beat_cycles=2;bridge_sync=1;direct_path=1;matrix_arb=1"
+
 const struct dmab_profile sim__profile_table[] = {
-	{ "mcu", "Cortex-M class: 32-bit bus, 4-beat bursts, 32 B lines, write-back cache, 100 MHz", "" },
-	{ "soc", "application SoC: 128-bit bus, 16-beat bursts, 64 B lines, DRAM above 4 GiB, 800 MHz",
+	{ "mcu", "Cortex-M class: 32-bit bus, 4-beat bursts, 32 B lines, write-back cache, 100 MHz "
+		 "(invented, not calibrated)", "" },
+	{ "soc", "application SoC: 128-bit bus, 16-beat bursts, 64 B lines, DRAM above 4 GiB, 800 MHz "
+		 "(invented, not calibrated)",
 	  SIM_SOC },
-	{ "soc-coherent", "soc behind a snooping interconnect: no maintenance, snoops cost cycles",
+	{ "soc-coherent", "soc behind a snooping interconnect: no maintenance, snoops cost cycles "
+			  "(invented, not calibrated)",
 	  SIM_SOC ";coherent=1;snoop_cycles_per_line=2" },
+	{ "stm32f4", "STM32F4 DMA2, AHB 168 MHz, APB2 84 MHz, two ports, direct path to APB2 "
+		     "(calibrated: ST AN4031 s3.1 Tables 4-5, 0% error on its cases)",
+	  SIM_STM32F4 },
 	{ NULL, NULL, NULL },
 };
 
@@ -86,6 +117,30 @@ static int refuse(char *why, size_t len, const char *msg)
 	return DMAB_EINVAL;
 }
 
+/*
+ * The port model (sim.h, "Ports") as two figures per kind of burst, so
+ * cost_at() stays one multiply-add. A side's data phase per beat is
+ * cycles_per_beat, or for a peripheral behind a bridge (apb_ratio > 0)
+ * apb_beat_cycles bridge cycles of apb_ratio bus cycles each, plus
+ * bridge_sync once per access. One access per burst (ports=1) takes the
+ * slower side's phase; two (ports=2) add both, and each pays its address
+ * computation and port arbitration. With the defaults both kinds give
+ * arb_latency + beats * cycles_per_beat, the model before ports existed.
+ */
+static void port_costs(struct sim *s)
+{
+	const struct sim_params *p = &s->p;
+	for (unsigned fifo = 0; fifo < 2; fifo++) {
+		uint64_t mem = p->cycles_per_beat, per = mem, sync = 0;
+		if (fifo && p->apb_ratio) {
+			per = p->apb_beat_cycles * p->apb_ratio;
+			sync = p->bridge_sync;
+		}
+		s->port_fixed[fifo] = p->arb_latency + p->ports * (p->port_addr_cycles + p->port_arb_cycles) + sync;
+		s->port_beat[fifo] = p->ports == 2 ? mem + per : umax(mem, per);
+	}
+}
+
 int sim__configure(struct sim *s, const void *params, char *why, size_t why_len)
 {
 	memcpy(&s->p, params, sizeof(s->p));
@@ -94,6 +149,11 @@ int sim__configure(struct sim *s, const void *params, char *why, size_t why_len)
 		return refuse(why, why_len, "fifo_rate must be at most fifo_depth / 2");
 	if (p->burst_boundary && p->burst_boundary < p->bus_width)
 		return refuse(why, why_len, "burst_boundary must be 0 or at least bus_width");
+	if (p->fifo_threshold > p->fifo_depth)
+		return refuse(why, why_len, "fifo_threshold must be at most fifo_depth");
+	if (p->cpu_period && p->cpu_hold >= p->cpu_period)
+		return refuse(why, why_len, "cpu_hold must be below cpu_period (else the DMA never gets in)");
+	port_costs(s);
 	return 0;
 }
 

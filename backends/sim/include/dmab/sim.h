@@ -30,6 +30,30 @@
  * computed arithmetically and moved with one memcpy; the result is exactly
  * the burst-by-burst one (a trace sink forces burst-by-burst).
  *
+ * Ports (parameters after fifo_period; their defaults leave all of the
+ * above as it is). Modelled on a two-port controller (ST's AN4031, section
+ * 3.1): with ports=2 a burst is a source-port access then a
+ * destination-port access, each costing port_addr_cycles (address
+ * computation) + port_arb_cycles (port arbitration) + its data phase;
+ * with ports=1 (default) one access with the slower side's data phase. A
+ * memory side's data phase is cycles_per_beat per beat; a peripheral (FIFO)
+ * side's too, unless it sits behind a bridge (apb_ratio > 0): then
+ * apb_beat_cycles bridge cycles of apb_ratio bus cycles per beat, plus
+ * bridge_sync per access. arb_latency is paid once per burst as before.
+ * These costs are fixed per descriptor, so the bulk fast-forward keeps
+ * working. CPU traffic (cpu_period > 0): the CPU holds one slave, memory
+ * or the peripheral bridge (cpu_slave), for cpu_hold cycles at every
+ * multiple of cpu_period (1: a single load/store, 8: interrupt-entry
+ * stacking, N: an N-register LDM/STM); a DMA access to that slave starting
+ * inside a hold waits for its end, plus matrix_arb (the bus matrix
+ * re-arbitrating) unless it is a peripheral access on the direct path
+ * (direct_path=1). The wait counts in the burst's cost (the DMA holds its
+ * port meanwhile), so the worst one CPU access adds is cpu_hold +
+ * matrix_arb. With CPU traffic the cost depends on the grant time and the
+ * engine goes burst by burst. fifo_threshold (0: fifo_depth / 2) is what a
+ * FIFO channel waits for and moves per burst at most. Profile stm32f4
+ * sets these from AN4031's Tables 4 and 5 (tests/test_sim_calib.c).
+ *
  * Memory and the cache. Each allocation has a bus address in one of two
  * windows: below 4 GiB (coherent and uncached memory, anything allocated
  * with a mask below 4 GiB) and, when high_mem=1, above 4 GiB for normal
@@ -74,7 +98,8 @@
  * fifo_depth). A peripheral runs while a channel's transaction uses it (a
  * transmitter also until its FIFO is empty). Flow control: a channel
  * requests the bus only when the FIFO has room for (transmit) or holds
- * (receive) its next burst, at most max(1, fifo_depth / 2) bytes. A cyclic
+ * (receive) its next burst, at most max(1, fifo_threshold or else
+ * fifo_depth / 2) bytes. A cyclic
  * DEV2MEM chain is a periodic stream: it reports a period after each
  * descriptor with DMAB_DESC_IRQ, and misses deadlines when higher-priority
  * channels hold the bus.
@@ -106,9 +131,10 @@
  * range with DMAB_EINVAL and the reason (dmab_dev_open_why). A profile
  * (dmab_sim_backend.profile_table) is an options string over the
  * defaults, the mcu values; to derive your own, print one with `dmabench
- * list` and pass its key=value items, edited, as options. Two rules span
- * parameters and are checked at open: fifo_rate <= fifo_depth / 2, and
- * burst_boundary is 0 or at least bus_width.
+ * list` and pass its key=value items, edited, as options. Four rules span
+ * parameters and are checked at open: fifo_rate <= fifo_depth / 2,
+ * burst_boundary is 0 or at least bus_width, fifo_threshold <=
+ * fifo_depth, and cpu_hold < cpu_period when cpu_period is set.
  *
  * Counters (dmab_dev_counters): the fields of struct dmab_sim_stats by
  * name, the faults as "fault.<kind>".
