@@ -5,7 +5,8 @@
 #   backends/<name>/*.c, registry.c   -> build/libdmab_backends.a (the target's backends:
 #                                        backends/backends.mk; each sees only lib/include)
 #   harness/core/*.c                  -> build/libdmab_harness.a (portable)
-#   harness/cli/*.c, harness/gate/*.c -> build/dmabench           (host: hwloc, libpfm4)
+#   harness/cli/*.c, harness/gate/*.c,
+#   harness/runners/*.c               -> build/dmabench           (host: hwloc, libpfm4)
 #   tests/test_*.c                    -> build/tests/test_*       (one binary each)
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
@@ -51,7 +52,8 @@ LIB_SRCS     := $(sort $(wildcard lib/src/*.c))
 BACKEND_SRCS := backends/registry.c $(sort $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/*.c)))
 HARNESS_SRCS := $(sort $(wildcard harness/core/*.c))
 GATE_SRCS    := $(sort $(wildcard harness/gate/*.c))
-CLI_SRCS     := $(sort $(wildcard harness/cli/*.c)) $(GATE_SRCS)
+RUNNER_SRCS  := $(sort $(wildcard harness/runners/*.c))
+CLI_SRCS     := $(sort $(wildcard harness/cli/*.c)) $(GATE_SRCS) $(RUNNER_SRCS)
 TSUP_SRCS    := $(sort $(wildcard tests/support/*.c))
 TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
 
@@ -99,6 +101,9 @@ $(BUILD)/obj/harness/cli/%.o: harness/cli/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 $(BUILD)/obj/harness/gate/%.o: harness/gate/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/obj/harness/runners/%.o: harness/runners/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 $(BUILD)/obj/harness/%.o: harness/%.c

@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "core/runner.h"
+#include "runners/runners.h"
 
 static void caps_text(uint32_t caps, char *buf, size_t n)
 {
@@ -161,7 +162,25 @@ int cli_cmd_list(int argc, char **argv)
 	const char *name, *why;
 	for (size_t i = 0; dmab_registry_unbuilt_at(i, &name, &why); i++)
 		printf("%-8s not built  %s\n", name, why);
-	printf("\nrunners (where points run):\n  %-8s %s\n", hx_runner_local.name, hx_runner_local.summary);
+	printf("\nrunners (where points run):\n");
+	for (size_t i = 0; hx_runners[i]; i++) {
+		const struct hx_runner *r = hx_runners[i];
+		printf("  %-8s %s\n", r->name, r->summary);
+		if (!r->backend)
+			continue;
+		/* How to name it, and whether it can run here at all (an empty
+		 * profile asks about the runner, not one configuration). */
+		struct hx_backend_spec probe;
+		char text[4608];
+		memset(&probe, 0, sizeof probe);
+		snprintf(probe.name, sizeof probe.name, "%s", r->backend);
+		if (r->check_spec && r->check_spec(r, r->backend, "", text, sizeof text) < 0)
+			printf("    %s\n", text);
+		if (r->unavailable && r->unavailable(r, &probe, text, sizeof text) < 0)
+			printf("    unavailable: %s\n", text);
+		else
+			printf("    available\n");
+	}
 	return CLI_EXIT_OK;
 }
 
@@ -221,6 +240,31 @@ static void print_reqs(const struct dmab_backend_ops *ops, const char *opts, str
 		printf("  describe            %s\n", desc);
 }
 
+/* info on a backend name a runner claims (cortexm:an505): what the runner
+ * can say without running a point. */
+static int info_runner(const struct hx_runner *run, const char *name, const char *profile, const char *options)
+{
+	struct hx_backend_spec b;
+	char why[4608];
+	static char config[8192];
+	memset(&b, 0, sizeof b);
+	snprintf(b.name, sizeof b.name, "%s", name);
+	snprintf(b.profile, sizeof b.profile, "%s", profile);
+	if (run->check_spec && run->check_spec(run, name, profile, why, sizeof why) < 0)
+		return cli_usage_err("info: --backend %s:%s: %s", name, profile, why);
+	if (run->unavailable && run->unavailable(run, &b, why, sizeof why) < 0) {
+		cli_err("info: backend %s:%s is not available here: %s", name, profile, why);
+		return CLI_EXIT_RESOURCE;
+	}
+	int e = run->check(run, &b, options, why, sizeof why);
+	if (e < 0)
+		return cli_usage_err("info: --options '%s': backend %s:%s refuses it: %s", options, name, profile, why);
+	run->describe(run, &b, options, config, sizeof config);
+	printf("backend %s:%s\n  runner              %s (%s)\n  backend_config      %s\n", name, profile,
+	       run->name, run->summary, config);
+	return CLI_EXIT_OK;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
 	enum { O_HELP, O_BACKEND, O_OPTIONS };
@@ -249,7 +293,11 @@ int cli_cmd_info(int argc, char **argv)
 	if (a.i < argc)
 		return cli_usage_err("info: unexpected argument '%s'", argv[a.i]);
 	const struct dmab_backend_ops *ops = NULL;
-	char profile[HX_NAME_MAX];
+	char profile[HX_NAME_MAX], rname[HX_NAME_MAX];
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof pc);
+	if (hx_parse_backend(&pc, NULL, spec, rname, profile) == 0 && hx_runner_for(rname)->backend)
+		return info_runner(hx_runner_for(rname), rname, profile, options);
 	r = cli_pick_backend(spec, &ops, profile, sizeof profile);
 	if (r)
 		return r;

@@ -8,10 +8,11 @@
  * opened once before anything is measured, so options the backend refuses
  * are an input error (exit 2, naming the value and what the backend said)
  * rather than a column of failed rows. Each job is its own product, run
- * point by point through a runner (core/runner.h: in this process today,
- * on a target under QEMU with the Cortex-M runner) with counters
- * read around each point, and each row is on disk (fsync) before the next
- * point starts.
+ * through the runner its backends name (harness/runners/runners.h: the
+ * local runner in this process, point by point with counters read around
+ * each point; `cortexm:...` on QEMU, a whole job per boot through
+ * run_job, its rows handed back one by one), and each row is on disk
+ * (fsync) before the next point's row is taken.
  *
  * Signals: the first SIGINT/SIGTERM lets the current point finish, then the
  * sweep stops, appends "# incomplete: N of M points" and renames the file
@@ -37,6 +38,7 @@
 #include "cli/cli.h"
 #include "core/row.h"
 #include "core/runner.h"
+#include "runners/runners.h"
 
 #define CLI_MAX_JOBS 64
 #define MAX_POINTS 10000000ull
@@ -242,15 +244,17 @@ static void write_header(struct cli_csv *csv, const struct cli_pmu *pmu)
 		cli_csv_field(csv, 1, pmu->ev[i].column);
 }
 
+/* measured: the counters were read around this point (not for rows a
+ * runner ran elsewhere: their pmu_* columns stay empty). */
 static int write_row(struct cli_csv *csv, const struct hx_point *pt, const struct hx_result *res,
-		     const struct cli_pmu *pmu)
+		     const struct cli_pmu *pmu, int measured)
 {
 	hx_row_values(pt, res, put_field, csv);
 	double transfers = res->has[HX_M_TRANSFERS] ? res->v[HX_M_TRANSFERS] : 0;
 	char buf[64];
 	for (unsigned i = 0; i < pmu->n; i++) {
 		buf[0] = '\0';
-		if (pmu->ev[i].have && transfers > 0 && res->status != HX_SKIPPED)
+		if (measured && pmu->ev[i].have && transfers > 0 && res->status != HX_SKIPPED)
 			hx_fmt_num(buf, sizeof buf, (double)pmu->ev[i].last / transfers);
 		cli_csv_field(csv, 1, buf);
 	}
@@ -269,7 +273,7 @@ static void point_label(const struct hx_point *pt, char *buf, size_t n)
 /* ---- the command ------------------------------------------------------------------- */
 
 struct sweep {
-	const struct hx_runner *runner; /* where the points run */
+	const struct hx_runner *runner[CLI_MAX_JOBS + 1]; /* where each job's points run */
 	struct hx_job *jobs;
 	unsigned njobs;
 	struct hx_job *flags;
@@ -290,6 +294,16 @@ struct sweep {
 	FILE *trace_f;
 	struct cli_progress prog;
 };
+
+/* hx_parse_ctx hook: a name a runner claims (cortexm) is that runner's to
+ * check; every other one is the registry's. */
+static int check_backend(void *ctx, const char *name, const char *profile, char *why, size_t n)
+{
+	const struct hx_runner *r = hx_runner_for(name);
+	if (r->check_spec)
+		return r->check_spec(r, name, profile, why, n);
+	return cli_check_backend(ctx, name, profile, why, n);
+}
 
 enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME };
 
@@ -319,7 +333,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 	while ((o = cli_next(&a, opts, n)) >= 0) {
 		memset(&pc, 0, sizeof pc);
 		pc.where = a.optname;
-		pc.check_backend = cli_check_backend;
+		pc.check_backend = check_backend;
 		if (o < HX_DIM__COUNT) {
 			if (hx_job_set(&pc, s->flags, (enum hx_dim)o, a.optarg) < 0)
 				return cli_usage_err("%s", pc.err.msg);
@@ -358,7 +372,7 @@ static int load_jobs(struct sweep *s)
 {
 	struct hx_parse_ctx pc;
 	memset(&pc, 0, sizeof pc);
-	pc.check_backend = cli_check_backend;
+	pc.check_backend = check_backend;
 	if (s->job_file) {
 		size_t len;
 		char *text = cli_read_file(s->job_file, CLI_JOBFILE_MAX, &len);
@@ -384,13 +398,26 @@ static int load_jobs(struct sweep *s)
 	return 0;
 }
 
-/* Every backend named must be able to run here (else exit 3). */
-static int check_available(const struct sweep *s)
+/* Every backend named must be able to run here (else exit 3), and a job's
+ * backends must share one runner (else exit 2), which is picked here. */
+static int check_available(struct sweep *s)
 {
 	for (unsigned k = 0; k < s->njobs; k++) {
 		const struct hx_job *j = &s->jobs[k];
+		s->runner[k] = NULL;
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			const struct hx_backend_spec *b = &j->backends[j->dim[HX_DIM_BACKEND].v[i]];
+			const struct hx_runner *r = hx_runner_for(b->name);
+			char rwhy[4608];
+			if (s->runner[k] && s->runner[k] != r)
+				return cli_usage_err("job %s: backend %s runs on runner %s, the job's other backends on %s; "
+						     "give each runner its own job or sweep", j->name, b->name, r->name,
+						     s->runner[k]->name);
+			s->runner[k] = r;
+			if (r->unavailable && r->unavailable(r, b, rwhy, sizeof rwhy) < 0) {
+				cli_err("backend %s:%s is not available here: %s", b->name, b->profile, rwhy);
+				return CLI_EXIT_RESOURCE;
+			}
 			const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
 			const char *why = ops && ops->unavailable ? ops->unavailable() : NULL;
 			if (why) {
@@ -428,7 +455,7 @@ static int check_options(const struct sweep *s)
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			const struct hx_backend_spec *b = &j->backends[j->dim[HX_DIM_BACKEND].v[i]];
 			const struct dmab_backend_ops *ops = dmab_registry_find(b->name);
-			for (unsigned o = 0; ops && o < ov->n; o++) {
+			for (unsigned o = 0; (ops || s->runner[k]->backend) && o < ov->n; o++) {
 				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
 				if (!opts || !*opts)
 					continue;
@@ -442,7 +469,7 @@ static int check_options(const struct sweep *s)
 				if (nseen < sizeof seen / sizeof seen[0])
 					seen[nseen++] = (struct seen){ b->name, b->profile, opts };
 				char why[640], where[4200];
-				int rc = s->runner->check(s->runner, b, opts, why, sizeof why);
+				int rc = s->runner[k]->check(s->runner[k], b, opts, why, sizeof why);
 				if (rc == 0)
 					continue;
 				if (ov->line && s->job_file)
@@ -494,8 +521,8 @@ static void write_meta(struct cli_csv *csv, const struct sweep *s, int argc, cha
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			for (unsigned o = 0; o < j->dim[HX_DIM_OPTIONS].n; o++) {
 				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
-				s->runner->describe(s->runner, &j->backends[j->dim[HX_DIM_BACKEND].v[i]], opts ? opts : "",
-					       tmp, sizeof tmp);
+				s->runner[k]->describe(s->runner[k], &j->backends[j->dim[HX_DIM_BACKEND].v[i]],
+						       opts ? opts : "", tmp, sizeof tmp);
 				used = add_unique(buf, sizeof buf, used, tmp);
 			}
 		}
@@ -680,8 +707,31 @@ static double point_xfers(const struct hx_point *pt)
 	return (double)(pt->reps + pt->warmup) * (double)pt->channels;
 }
 
-/* Runs point pt and writes its row; 0, or -1 to stop (I/O error, cut short). */
-static int run_one(struct sweep *s, const struct hx_platform *plat, const struct hx_point *pt)
+/* Writes pt's row and counts it; 0, or -1 on an I/O error. */
+static int record(struct sweep *s, const struct hx_point *pt, const struct hx_result *res, int measured)
+{
+	if (write_row(&s->csv, pt, res, &s->pmu, measured) < 0) {
+		s->csv_failed = 1;
+		return -1;
+	}
+	s->done++;
+	if (res->status == HX_OK)
+		s->n_ok++;
+	else if (res->status == HX_FAILED)
+		s->n_failed++;
+	else
+		s->n_skipped++;
+	cli_progress_done(&s->prog, res->status == HX_OK ? CLI_PROGRESS_OK
+				    : res->status == HX_SKIPPED ? CLI_PROGRESS_SKIPPED : CLI_PROGRESS_FAILED);
+	if (hx_result_is_failure(pt, res))
+		s->measured_failure = 1;
+	return 0;
+}
+
+/* Runs point pt on runner r and writes its row; 0, or -1 to stop (I/O
+ * error, cut short). */
+static int run_one(struct sweep *s, const struct hx_runner *r, const struct hx_platform *plat,
+		   const struct hx_point *pt)
 {
 	static struct hx_result res;
 	char label[192];
@@ -690,30 +740,63 @@ static int run_one(struct sweep *s, const struct hx_platform *plat, const struct
 	if (s->trace_f)
 		fprintf(s->trace_f, "# point %llu: %s\n", (unsigned long long)s->done + 1, label);
 	cli_pmu_start(&s->pmu);
-	int r = s->runner->run_point(s->runner, pt, plat, &res);
+	int e = r->run_point(r, pt, plat, &res);
 	cli_pmu_stop(&s->pmu);
-	if (r < 0) {
+	if (e < 0) {
 		hx_result_init(&res);
 		res.status = HX_FAILED;
-		snprintf(res.reason, sizeof res.reason, "harness: runner %s: %s", s->runner->name, dmab_strerror(r));
+		snprintf(res.reason, sizeof res.reason, "harness: runner %s: %s", r->name, dmab_strerror(e));
 	}
 	if (stop_signals >= 2)
 		return -1; /* cut short: not a completed row */
-	if (write_row(&s->csv, pt, &res, &s->pmu) < 0) {
-		s->csv_failed = 1;
+	return record(s, pt, &res, 1);
+}
+
+/* run_job's row callback: each row as the runner produces it. */
+static int job_row(void *ctx, uint64_t idx, const struct hx_point *pt, const struct hx_result *res)
+{
+	struct sweep *s = ctx;
+	char label[192];
+	(void)idx;
+	point_label(pt, label, sizeof label);
+	cli_progress_begin(&s->prog, point_xfers(pt), pt->size, label);
+	if (record(s, pt, res, 0) < 0)
 		return -1;
+	return stop_signals ? 1 : 0;
+}
+
+/* Job k from its point `first` on runner r; 0, or -1 to stop the sweep. */
+static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_platform *plat)
+{
+	const struct hx_runner *r = s->runner[k];
+	const struct hx_job *j = &s->jobs[k];
+	uint64_t count = hx_job_count(j);
+	if (r->run_job) {
+		uint64_t before = s->done;
+		int e = r->run_job(r, j, first, plat, job_row, s);
+		if (s->csv_failed || (e != 0 && !(e < 0 && s->done == before)))
+			return -1;
+		if (e < 0) {
+			/* It could not start: every point fails, naming why. */
+			static struct hx_result res;
+			for (uint64_t i = first; i < count && !stop_signals; i++) {
+				struct hx_point pt;
+				hx_job_point(j, i, &pt);
+				hx_result_init(&res);
+				res.status = HX_FAILED;
+				snprintf(res.reason, sizeof res.reason, "harness: runner %s: %s", r->name, dmab_strerror(e));
+				if (record(s, &pt, &res, 0) < 0)
+					return -1;
+			}
+		}
+		return stop_signals ? -1 : 0;
 	}
-	s->done++;
-	if (res.status == HX_OK)
-		s->n_ok++;
-	else if (res.status == HX_FAILED)
-		s->n_failed++;
-	else
-		s->n_skipped++;
-	cli_progress_done(&s->prog, res.status == HX_OK ? CLI_PROGRESS_OK
-				    : res.status == HX_SKIPPED ? CLI_PROGRESS_SKIPPED : CLI_PROGRESS_FAILED);
-	if (hx_result_is_failure(pt, &res))
-		s->measured_failure = 1;
+	for (uint64_t i = first; i < count && !stop_signals; i++) {
+		struct hx_point pt;
+		hx_job_point(j, i, &pt);
+		if (run_one(s, r, plat, &pt) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -736,11 +819,12 @@ static void run_points(struct sweep *s)
 	}
 	s->prog.done = s->done; /* resumed points */
 	plat.ctx = &s->prog;
-	for (uint64_t g = s->done; g < s->total && !stop_signals; g++) {
-		struct hx_point pt;
-		nth_point(s, g, &pt);
-		if (run_one(s, &plat, &pt) < 0)
+	uint64_t base = 0;
+	for (unsigned k = 0; k < s->njobs && !stop_signals; k++) {
+		uint64_t c = hx_job_count(&s->jobs[k]);
+		if (s->done < base + c && run_job(s, k, s->done - base, &plat) < 0)
 			break;
+		base += c;
 	}
 	cli_progress_end(&s->prog);
 }
@@ -817,7 +901,6 @@ int cli_cmd_sweep(int argc, char **argv)
 {
 	struct sweep s;
 	memset(&s, 0, sizeof s);
-	s.runner = &hx_runner_local;
 	s.out = "results/sweep.csv";
 	s.pin = "none";
 	s.flags = calloc(1, sizeof *s.flags);

@@ -23,9 +23,11 @@
 /* Operation numbers of the Arm semihosting specification. */
 enum fw_sh_op {
 	FW_SH_OPEN = 0x01,          /* {name, mode, name length} -> handle or -1 */
+	FW_SH_CLOSE = 0x02,         /* {handle} -> 0 or -1 */
 	FW_SH_WRITE0 = 0x04,        /* NUL-terminated text to the console */
 	FW_SH_WRITE = 0x05,         /* {handle, buf, len} -> bytes NOT written */
 	FW_SH_READ = 0x06,          /* {handle, buf, len} -> bytes NOT read */
+	FW_SH_FLEN = 0x0C,          /* {handle} -> the file's length or -1 */
 	FW_SH_GET_CMDLINE = 0x15,   /* {buf, len} in/out -> 0 or -1 */
 	FW_SH_EXIT_EXTENDED = 0x20  /* {reason, status}: exit with a status */
 };
@@ -48,6 +50,9 @@ long fw_sh_handle(int fd);
 /* The command line (QEMU: the -kernel file name, a blank, then -append's
  * text) into buf; 0, or -1 when the host gives none or it does not fit. */
 int fw_sh_cmdline(char *buf, size_t n);
+/* The whole host file `path` into buf, NUL-terminated; its length, or -1
+ * when it cannot be opened or read or does not fit in n - 1 bytes. */
+long fw_sh_read_file(const char *path, char *buf, size_t n);
 /* Ends the run with status (0-255, as the host's exit status). */
 void fw_sh_exit(int status) __attribute__((noreturn));
 /* Text straight to the console, bypassing newlib (for the fault handler). */

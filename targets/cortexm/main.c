@@ -19,8 +19,9 @@
  * Exit status: 0; 1 when a row measured a failure (hx_result_is_failure,
  * the CLI's exit 1); FW_EXIT_USAGE for unusable arguments; FW_EXIT_RESOURCE
  * when the command line or the console fails or a backend is refused.
- * The job (about 40 KiB) and the buffers are static; each point's memory
- * comes from the heap and is freed by hx_run_point.
+ * The job (about 40 KiB, twice: a job file's [global] needs room) and the
+ * buffers are static; each point's memory comes from the heap and is freed
+ * by hx_run_point.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,8 @@
 
 static char cmdline[FW_CMDLINE_MAX];
 static char outbuf[8192];
-static struct hx_job job;
+/* [0] the job; [1] the room hx_jobfile_parse needs beside it ([global]). */
+static struct hx_job jobs[2];
 
 /* hx_parse_ctx's backend check: built here, and the profile exists. */
 static int check_backend(void *ctx, const char *name, const char *profile, char *why, size_t n)
@@ -75,11 +77,77 @@ static int split_words(char *s, char **words, int max)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dmab-fw [--DIMENSION VALUES]... [--inject SPEC]  (as dmabench sweep)\n");
+	fprintf(f, "usage: dmab-fw [--job FILE] [--DIMENSION VALUES]... [--inject SPEC] [--first N] [--hang-at N]\n"
+		   "  (as dmabench sweep; --job reads a job file of one job through semihosting)\n");
 	for (int d = 0; d < HX_DIM__COUNT; d++) {
 		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
 		fprintf(f, "  --%-10s %s (default %s)\n", dd->name, dd->help, dd->def[0] ? dd->def : "none");
 	}
+}
+
+/* The firmware's own flags, beside the dimensions: --job FILE (a job file
+ * on the host, read through semihosting: the QEMU runner's way in, free of
+ * the command line's length limit), --first N (skip points before N: the
+ * runner resumes this way) and --hang-at N (spin for ever before point N:
+ * how the runner's timeout is tested, as a firmware that really hangs). */
+static const char *job_path;
+static uint64_t first_point, hang_at = UINT64_MAX;
+static struct hx_job flags;
+static char jobtext[16384];
+
+static int own_flag(const char *key, const char *val)
+{
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof pc);
+	pc.where = key;
+	if (strcmp(key, "job") == 0) {
+		job_path = val;
+		return 0;
+	}
+	uint64_t *dst = strcmp(key, "first") == 0 ? &first_point : strcmp(key, "hang-at") == 0 ? &hang_at : NULL;
+	if (!dst)
+		return 1;
+	if (hx_parse_uint(&pc, NULL, val, dst) < 0) {
+		fprintf(stderr, "dmab-fw: --%s: %s\n", key, pc.err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The job file (when given) under the command line's dimension flags. */
+static int load_job(void)
+{
+	struct hx_parse_ctx pc;
+	memset(&pc, 0, sizeof pc);
+	pc.check_backend = check_backend;
+	hx_job_init(&jobs[0], "fw");
+	if (job_path) {
+		unsigned njobs = 0;
+		if (fw_sh_read_file(job_path, jobtext, sizeof jobtext) < 0) {
+			fprintf(stderr, "dmab-fw: --job %s: cannot read it through semihosting (or it is over %lu bytes)\n",
+				job_path, (unsigned long)sizeof jobtext - 1);
+			return FW_EXIT_RESOURCE;
+		}
+		if (hx_jobfile_parse(&pc, job_path, jobtext, jobs, 2, &njobs) < 0) {
+			fprintf(stderr, "dmab-fw: %s\n", pc.err.msg);
+			return FW_EXIT_USAGE;
+		}
+	}
+	hx_job_apply(&jobs[0], &flags);
+	memset(&pc, 0, sizeof pc);
+	if (hx_job_defaults(&pc, &jobs[0]) < 0) {
+		fprintf(stderr, "dmab-fw: built-in default: %s\n", pc.err.msg);
+		return FW_EXIT_USAGE;
+	}
+	if (hx_job_has_auto(&jobs[0])) {
+		fprintf(stderr, "dmab-fw: --size auto needs the host's cache sizes; give sizes\n");
+		return FW_EXIT_USAGE;
+	}
+	if (hx_job_count(&jobs[0]) == UINT64_MAX) {
+		fprintf(stderr, "dmab-fw: too many points\n");
+		return FW_EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* Parses words[1..n) into job; 0, -1 after --help, or an exit status after
@@ -87,7 +155,7 @@ static void usage(FILE *f)
 static int parse_args(char **words, int n)
 {
 	struct hx_parse_ctx pc;
-	hx_job_init(&job, "fw");
+	hx_job_init(&flags, "flags");
 	for (int i = 1; i < n; i++) {
 		char *flag = words[i];
 		if (strcmp(flag, "--help") == 0) {
@@ -107,28 +175,20 @@ static int parse_args(char **words, int n)
 			fprintf(stderr, "dmab-fw: %s needs a value\n", flag);
 			return FW_EXIT_USAGE;
 		}
+		int own = own_flag(flag + 2, val);
+		if (own < 0)
+			return FW_EXIT_USAGE;
+		if (own == 0)
+			continue;
 		memset(&pc, 0, sizeof pc);
 		pc.where = flag;
 		pc.check_backend = check_backend;
-		if (hx_job_set_key(&pc, &job, flag + 2, val) < 0) {
+		if (hx_job_set_key(&pc, &flags, flag + 2, val) < 0) {
 			fprintf(stderr, "dmab-fw: %s\n", pc.err.msg);
 			return FW_EXIT_USAGE;
 		}
 	}
-	memset(&pc, 0, sizeof pc);
-	if (hx_job_defaults(&pc, &job) < 0) {
-		fprintf(stderr, "dmab-fw: built-in default: %s\n", pc.err.msg);
-		return FW_EXIT_USAGE;
-	}
-	if (hx_job_has_auto(&job)) {
-		fprintf(stderr, "dmab-fw: --size auto needs the host's cache sizes; give sizes\n");
-		return FW_EXIT_USAGE;
-	}
-	if (hx_job_count(&job) == UINT64_MAX) {
-		fprintf(stderr, "dmab-fw: too many points\n");
-		return FW_EXIT_USAGE;
-	}
-	return 0;
+	return load_job();
 }
 
 /* hx_field_fn: one CSV field to stdout, quoted when it holds a comma, a
@@ -174,11 +234,13 @@ static int run_job(void)
 	struct hx_platform plat;
 	fw_platform(&plat);
 	int failure = 0;
-	uint64_t count = hx_job_count(&job);
-	for (uint64_t i = 0; i < count; i++) {
+	uint64_t count = hx_job_count(&jobs[0]);
+	for (uint64_t i = first_point; i < count; i++) {
+		while (i == hang_at)
+			__asm__ volatile(""); /* --hang-at: a guest that never answers */
 		struct hx_point pt;
 		struct hx_result res;
-		hx_job_point(&job, i, &pt);
+		hx_job_point(&jobs[0], i, &pt);
 		int r = hx_run_point(&pt, &plat, &res);
 		if (r < 0) {
 			hx_result_init(&res);

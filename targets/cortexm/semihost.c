@@ -2,6 +2,9 @@
  * targets/cortexm/semihost.c: the firmware's console, command line and exit,
  * over Arm semihosting (fw.h).
  *
+ * A job file is read whole with SYS_OPEN, SYS_FLEN, SYS_READ and
+ * SYS_CLOSE (the QEMU runner hands the job over this way: no length limit
+ * of the command line).
  * The console is three host handles of ":tt", opened on first use and kept
  * (a handful of bytes of state; the firmware is single-threaded and nothing
  * here runs in an interrupt). Exit uses SYS_EXIT_EXTENDED, whose second word
@@ -41,6 +44,26 @@ int fw_sh_cmdline(char *buf, size_t n)
 		return -1;
 	buf[args[1]] = '\0';
 	return 0;
+}
+
+long fw_sh_read_file(const char *path, char *buf, size_t n)
+{
+	const long oargs[3] = { (long)(uintptr_t)path, 0 /* "r" */, (long)strlen(path) };
+	long h = fw_sh_call(FW_SH_OPEN, oargs);
+	if (h < 0)
+		return -1;
+	const long hargs[1] = { h };
+	long len = fw_sh_call(FW_SH_FLEN, hargs);
+	long left = -1;
+	if (len >= 0 && (size_t)len < n) {
+		const long rargs[3] = { h, (long)(uintptr_t)buf, len };
+		left = fw_sh_call(FW_SH_READ, rargs); /* bytes NOT read */
+	}
+	fw_sh_call(FW_SH_CLOSE, hargs);
+	if (left != 0)
+		return -1;
+	buf[len] = '\0';
+	return len;
 }
 
 void fw_sh_exit(int status)

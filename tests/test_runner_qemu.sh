@@ -1,0 +1,139 @@
+#!/bin/sh
+# tests/test_runner_qemu.sh: `dmabench sweep --backend cortexm:BOARD...`,
+# the QEMU runner (harness/runners/qemu.c). One boot serves a job; its rows
+# carry the firmware's results unchanged under the host's point (compared
+# with a direct boot of the firmware on the same flags), repeat bit for bit,
+# and arrive within 3 s for 12 points. A guest that hangs is killed after
+# DMABENCH_QEMU_TIMEOUT and the points it did not finish become failed rows
+# naming why, the rows before kept; a missing qemu-system-arm is exit 3
+# naming the package; bad boards, backends and options are exit 2 before
+# anything runs. A missing QEMU or firmware fails the test (make test
+# installs and builds both); it never passes silently.
+set -u
+. "$(dirname "$0")/support/t.sh"
+
+BUILD=${BUILD:-build}
+B="$BUILD/dmabench"
+FW="$BUILD/cortexm/dmab-fw.elf"
+QEMU=qemu-system-arm
+missing=""
+command -v "$QEMU" >/dev/null 2>&1 || missing="$missing $QEMU not found (Debian package qemu-system-arm: scripts/deps arm);"
+[ -f "$FW" ] || missing="$missing $FW not built (make lib-cortexm);"
+[ -x "$B" ] || missing="$missing $B not built (make);"
+if [ -n "$missing" ]; then
+	t_bad "prerequisites" "$missing"
+	t_done
+	exit 1
+fi
+D=$(mktemp -d "${TMPDIR:-/tmp}/dmabench-runner.XXXXXX")
+trap 'rm -rf "$D"' EXIT INT TERM
+
+# col FILE NAME: column NAME of every row (no quoted commas in these rows).
+col() { grep -v '^#' "$1" | awk -F, -v want="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) k = i; next } { print k ? $k : "?" }'; }
+nrows() { grep -v '^#' "$1" | tail -n +2 | grep -c .; }
+t_has() { if grep -qF -- "$3" "$2"; then t_ok "$1"; else t_bad "$1" "'$3' not in $2: $(head -c 300 "$2" | tr '\n' ' ')"; fi; }
+
+# The issue's job: 12 verified rows, twice, bit-identical, under 3 s.
+JOB="--size 64,1024,16384 --align 4,32 --pool fixed,heap --cache coherent --reps 3 --seed 1"
+t0=$(date +%s%N)
+# shellcheck disable=SC2086
+"$B" sweep -q --backend cortexm:an505 $JOB --out "$D/a.csv" 2>"$D/a.err"
+rc=$?
+t1=$(date +%s%N)
+t_eq "an505: exit status" "$rc" 0
+t_eq "an505: 12 rows" "$(nrows "$D/a.csv")" 12
+t_eq "an505: every row ok" "$(col "$D/a.csv" status | sort -u | tr '\n' ' ')" "ok "
+t_eq "an505: no verification failure" "$(col "$D/a.csv" verify_failures | sort -u | tr '\n' ' ')" "0 "
+t_eq "an505: no guard violation" "$(col "$D/a.csv" guard_violations | sort -u | tr '\n' ' ')" "0 "
+t_eq "an505: rows keep the host's point" "$(col "$D/a.csv" backend | sort -u | tr '\n' ' ')" "cortexm "
+t_eq "an505: CPU clock is the target's SysTick" "$(col "$D/a.csv" cpu_clock | sort -u | tr '\n' ' ')" "systick@20MHz "
+ms=$(( (t1 - t0) / 1000000 ))
+if [ "$ms" -lt 3000 ]; then t_ok "an505: 12 points in one boot within 3 s ($ms ms)"; else t_bad "an505: 12 points within 3 s" "$ms ms"; fi
+t_has "an505: backend_config names the target and the footprint" "$D/a.csv" "target{mps2-an505 Cortex-M33"
+t_has "an505: firmware footprint in the metadata" "$D/a.csv" " text="
+# shellcheck disable=SC2086
+"$B" sweep -q --backend cortexm:an505 $JOB --out "$D/b.csv" 2>/dev/null
+grep -v '^# \(date\|command\)' "$D/a.csv" >"$D/a.cmp"
+grep -v '^# \(date\|command\)' "$D/b.csv" >"$D/b.cmp"
+if cmp -s "$D/a.cmp" "$D/b.cmp"; then
+	t_ok "an505: two runs bit-identical, CPU metrics included"
+else
+	t_bad "an505: two runs bit-identical" "$(diff "$D/a.csv" "$D/b.csv" | head -n 4 | tr '\n' ' ')"
+fi
+
+# The rows are the firmware's own: a direct boot on the same flags gives the
+# same dimension, status, device-clock and count columns (after backend and
+# profile). Left out: the CPU metrics (read from HX_METRIC_TABLE), whose
+# SysTick phase moves with the boot's own instructions (a job file read
+# instead of a command line), and clock_kind, which the host derives from
+# the backend name (see the README's runner section).
+CORE_H="$(dirname "$0")/../harness/core/core.h"
+CPU_COLS=$(sed -n 's/.*X([A-Z0-9_]*, *"\([a-z0-9_]*\)", *[A-Z]*, *CPU,.*/\1/p' "$CORE_H" | tr '\n' ' ')
+case " $CPU_COLS " in *" alloc_ns "*) ;; *) t_bad "CPU metrics from HX_METRIC_TABLE" "none in '$CPU_COLS'" ;; esac
+keep() {
+	grep -v '^#' "$1" | awk -F, -v drop="$CPU_COLS clock_kind backend profile" '
+	BEGIN { nd = split(drop, dn, " ") }
+	NR == 1 { for (i = 1; i <= NF; i++) for (j = 1; j <= nd; j++) if ($i == dn[j]) skip[i] = 1; next }
+	{ s = ""; for (i = 1; i <= NF; i++) if (!skip[i]) s = s $i "|"; print s }'
+}
+# shellcheck disable=SC2086
+timeout 60 "$QEMU" -M mps2-an505 -nographic -semihosting-config enable=on,target=native \
+	-icount shift=5,sleep=off -kernel "$FW" -append "--backend sim $JOB" </dev/null >"$D/direct.csv" 2>/dev/null
+keep "$D/direct.csv" >"$D/direct.rows"
+keep "$D/a.csv" >"$D/a.rows"
+if [ -s "$D/a.rows" ] && cmp -s "$D/direct.rows" "$D/a.rows"; then
+	t_ok "rows equal a direct boot's, column for column"
+else
+	t_bad "rows equal a direct boot's" "$(diff "$D/direct.rows" "$D/a.rows" | head -n 4 | tr '\n' ' ')"
+fi
+
+# The on-target backend and its profile: sim's soc profile has a cache.
+"$B" sweep -q --backend cortexm:an505.sim.soc,cortexm:an505.host --size 1K --cache sync --pool heap --align 64 \
+	--reps 2 --out "$D/c.csv" 2>"$D/c.err"
+t_eq "an505.sim.soc,an505.host: exit status" "$?" 0
+t_eq "an505.sim.soc,an505.host: rows" "$(col "$D/c.csv" status | tr '\n' ' ')" "ok ok "
+t_eq "an505.sim.soc,an505.host: profiles" "$(col "$D/c.csv" profile | tr '\n' ' ')" "an505.sim.soc an505.host "
+t_eq "sim.soc clock, then host's" "$(col "$D/c.csv" clock | sed 's/@.*//' | tr '\n' ' ')" "sim-cycles host-virtual "
+
+# A point the target cannot hold is a row naming why; the job goes on.
+"$B" sweep -q --backend cortexm:an505 --size 64M,64 --pool heap --cache coherent --align 4 --reps 2 \
+	--out "$D/big.csv" 2>/dev/null
+t_eq "64 MiB on a 16 MiB heap: skipped, then the next point ok" "$(col "$D/big.csv" status | tr '\n' ' ')" "skipped ok "
+t_has "64 MiB: reason names the memory" "$D/big.csv" "out of memory"
+
+# A hung guest: killed after the timeout, the rest failed with the reason.
+# shellcheck disable=SC2086
+DMABENCH_FW_HANG_AT=5 DMABENCH_QEMU_TIMEOUT=1 "$B" sweep -q --backend cortexm:an505 $JOB --out "$D/hang.csv" 2>/dev/null
+t_eq "hang: exit status 1 (failed rows)" "$?" 1
+t_eq "hang: 12 rows" "$(nrows "$D/hang.csv")" 12
+t_eq "hang: 5 ok then 7 failed" "$(col "$D/hang.csv" status | uniq -c | awk '{ printf "%s %s ", $1, $2 }')" "5 ok 7 failed "
+t_has "hang: reason names the timeout" "$D/hang.csv" "runner cortexm: QEMU killed: no row for 1 s"
+if [ "$(col "$D/hang.csv" verify_failures | head -n 5 | sort -u)" = 0 ]; then t_ok "hang: rows before the hang kept"; else t_bad "hang: rows before kept" "$(head -c 300 "$D/hang.csv")"; fi
+
+# Unusable input, before anything runs.
+t_status "unknown board: exit 2" 2 "$B" sweep --backend cortexm:an999 --out "$D/x.csv"
+"$B" sweep --backend cortexm:an999 --out "$D/x.csv" 2>"$D/x.err"
+t_has "unknown board: message names it and the boards" "$D/x.err" "unknown board 'an999' (boards: an505"
+t_status "no board: exit 2" 2 "$B" sweep --backend cortexm --out "$D/x.csv"
+t_status "backend not in the firmware: exit 2" 2 "$B" sweep --backend cortexm:an505.nosuch --out "$D/x.csv"
+"$B" sweep --backend cortexm:an505.sim.soc --options burst_lenx=2 --size 64 --out "$D/x.csv" 2>"$D/x.err"
+t_eq "refused options: exit 2" "$?" 2
+t_has "refused options: message names the option" "$D/x.err" "unknown option 'burst_lenx'"
+t_status "local and QEMU backends in one job: exit 2" 2 "$B" sweep --backend sim,cortexm:an505 --out "$D/x.csv"
+# No QEMU: exit 3 naming the package.
+env PATH=/nonexistent "$B" sweep --backend cortexm:an505 --size 64 --out "$D/x.csv" 2>"$D/x.err"
+t_eq "no qemu-system-arm: exit 3" "$?" 3
+t_has "no qemu-system-arm: names the package" "$D/x.err" "Debian package qemu-system-arm"
+DMABENCH_FIRMWARE_DIR="$D/none" "$B" sweep --backend cortexm:an505 --size 64 --out "$D/x.csv" 2>"$D/x.err"
+t_eq "no firmware: exit 3" "$?" 3
+t_has "no firmware: names the make target" "$D/x.err" "make lib-cortexm"
+
+# list and info know the runner.
+"$B" list >"$D/list.out" 2>&1
+t_has "list shows the qemu runner" "$D/list.out" "qemu     cortexm:BOARD"
+"$B" info --backend cortexm:an505 >"$D/info.out" 2>&1
+t_eq "info cortexm:an505: exit status" "$?" 0
+t_has "info names the runner" "$D/info.out" "runner              qemu"
+t_has "info describes the on-target backend" "$D/info.out" "on_target{sim"
+
+t_done
