@@ -290,6 +290,11 @@ static void test_backends(void)
 	ERR_HAS(c, "empty profile");
 	T_EQ_INT(hx_parse_backend(&c, "backend", "sim:a:b", name, prof), -1);
 	T_EQ_INT(hx_parse_backend(&c, "backend", "s m", name, prof), -1);
+	/* '/' only inside a profile: a board and the backend on it */
+	T_EQ_INT(hx_parse_backend(&c, "backend", "cortexm:an505/pl08x", name, prof), 0);
+	T_EQ_STR(prof, "an505/pl08x");
+	T_EQ_INT(hx_parse_backend(&c, "backend", "sim/x", name, prof), -1);
+	ERR_HAS(c, "character '/' not allowed");
 	T_EQ_INT(hx_parse_backend(&c, "backend", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", name, prof), -1);
 
 	c.check_backend = fake_backends;

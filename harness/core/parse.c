@@ -370,8 +370,10 @@ int hx_parse_backend(struct hx_parse_ctx *c, const char *key, const char *s,
 		return fail(c, key, s, "bad backend '%s': empty profile after ':'", s);
 	if (nlen >= HX_NAME_MAX || plen >= HX_NAME_MAX)
 		return fail(c, key, s, "bad backend '%s': name or profile longer than %d", s, HX_NAME_MAX - 1);
+	/* '/' only in the profile: "cortexm:an505/pl08x" names a board and
+	 * the backend on it. */
 	for (size_t i = 0; i < nlen + (colon ? 1 + plen : 0); i++)
-		if (s[i] != ':' && !name_char_ok(s[i]))
+		if (s[i] != ':' && !name_char_ok(s[i]) && !(i > nlen && s[i] == '/'))
 			return fail(c, key, s, "bad backend '%s': character '%c' not allowed", s, s[i]);
 	if (strchr(prof, ':'))
 		return fail(c, key, s, "bad backend '%s': more than one ':'", s);

@@ -194,8 +194,9 @@ int hx_dim_format(const struct hx_point *pt, enum hx_dim d, char *buf, size_t n)
  * item; an empty value is an error except for a text dimension, where it
  * means none ("options =" undoes [global]'s options). A file
  * with no job section yields one job named after [global]. Jobs receive
- * global values then their own; defaults are not filled here. Returns 0,
- * or -1 with c->err naming fname:line and the token. */
+ * global values then their own; defaults are not filled here. jobs[0]
+ * holds [global] while parsing, so max_jobs must be at least 2 for one
+ * job. Returns 0, or -1 with c->err naming fname:line and the token. */
 int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text,
 		     struct hx_job *jobs, unsigned max_jobs, unsigned *njobs);
 
