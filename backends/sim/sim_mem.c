@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmab/bsearch.h"
 #include "sim_int.h"
 
 #define GIB ((uint64_t)1 << 30)
@@ -38,15 +39,9 @@ static int two_views(const struct sim *s, enum dmab_mem_kind kind)
 /* First index whose region starts above a. */
 static size_t upper(const struct sim *s, dmab_addr_t a)
 {
-	size_t lo = 0, hi = s->nregions;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->regions[mid]->bus <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	size_t at;
+	DMAB_UPPER_BOUND(s->nregions, i, s->regions[i]->bus <= a, at);
+	return at;
 }
 
 struct sim_region *sim__region_at(struct sim *s, dmab_addr_t a)

@@ -27,6 +27,7 @@
  */
 #include <string.h>
 
+#include "dmab/bsearch.h"
 #include "internal.h"
 
 /* ---- logging with the backend's name -------------------------------------- */
@@ -56,29 +57,17 @@ static void dev_log(struct dmab_dev *dev, enum dmab_log_level lvl, const char *m
 /* First index whose cpu is > cpu (upper bound). */
 static size_t region_upper(const struct dmab_dev *dev, uintptr_t cpu)
 {
-	size_t lo = 0, hi = dev->nregions;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (dev->regions[mid].cpu <= cpu)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	size_t at;
+	DMAB_UPPER_BOUND(dev->nregions, i, dev->regions[i].cpu <= cpu, at);
+	return at;
 }
 
 /* First index whose bus is > bus. */
 static size_t busidx_upper(const struct dmab_dev *dev, dmab_addr_t bus)
 {
-	size_t lo = 0, hi = dev->nregions;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (dev->by_bus[mid].bus <= bus)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	size_t at;
+	DMAB_UPPER_BOUND(dev->nregions, i, dev->by_bus[i].bus <= bus, at);
+	return at;
 }
 
 struct dmab__region *dmab__region_find(struct dmab_dev *dev, const void *cpu, size_t *off)
