@@ -487,4 +487,27 @@ t_has "schema without --json names the flag" "$D/err" "--json"
 run "$B" schema --json extra
 t_eq "schema with an argument exits 2" "$rc" 2
 
+
+# Time-based points and load of its own (issue 11): the deadline job runs,
+# every row ok, and its figures say what they mean; bad values exit 2.
+run "$B" sweep --job harness/jobs/deadline.ini --out "$D/dl.csv" --quiet
+t_eq "deadline job exits 0" "$rc" 0
+t_eq "deadline job: every row ok" "$(col "$D/dl.csv" status | sort -u)" "ok"
+dlrate() { grep -v '^#' "$D/dl.csv" | awk -v want="$1" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["channels"]] "/" f[c["priority"]] "/" f[c["load_rate_pct"]] "/" f[c["deadline_ns"]] == want) print f[c["deadline_miss_rate"]] }'; }
+t_eq "deadline job: low starves under saturating load" "$(dlrate 4/low/100/100000)" 1
+t_eq "deadline job: urgent misses nothing under it" "$(dlrate 4/urgent/100/100000)" 0
+t_eq "deadline job: low misses nothing at 25% load" "$(dlrate 4/low/25/100000)" 0
+lo90=$(dlrate 4/low/90/100000); me90=$(dlrate 4/medium/90/100000)
+if awk -v a="$lo90" -v b="$me90" 'BEGIN { exit !(a > b) }'; then t_ok "deadline job: low misses more than medium at 90%"; else t_bad "deadline job: low misses more than medium at 90%" "low $lo90, medium $me90"; fi
+t_eq "deadline job: the tight deadlines give different rows" \
+	"$(for d in 20000 80000 140000; do dlrate 4/medium/100/$d; done | sort -u | grep -c .)" 3
+run "$B" sweep --load-rate 101 --out "$D/x.csv"
+t_eq "load-rate above 100 exits 2" "$rc" 2
+t_has "load-rate above 100 is named" "$D/err" "load-rate must be at most 100 ('101')"
+run "$B" sweep --period 50us --size 64 --pool heap --cache coherent --align 64 --out "$D/p.csv" --quiet
+t_eq "period without runtime: skipped, not run closed loop" "$(col "$D/p.csv" status)" "skipped"
+t_has "period without runtime: the reason names runtime" "$D/p.csv" "need a time-based point (runtime > 0)"
+
 t_done

@@ -362,7 +362,19 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *            dmab_chain_add per piece otherwise).
  * channels C, qdepth Q: channels 0..C-1 each keep Q transfers in flight.
  *            Channel 0 is measured: it runs at `priority` and its transfers
- *            carry `deadline_ns`; the others run at DMAB_PRIO_MEDIUM as load.
+ *            carry `deadline_ns`; the others are load: load_priority,
+ *            load_size bytes (0 = size) of load_transfer, offered at
+ *            load_rate % of the load's peak (measured alone first; 100 =
+ *            saturating closed loop, 0 = idle). Load of another size or
+ *            type uses coherent single-piece buffers held for the point.
+ * runtime, ramp, period: runtime > 0 makes a time-based point: after the
+ *            warm-up, `ramp` then `runtime` of device time with every
+ *            channel running throughout (run.c, "Time-based points");
+ *            reps and min_time are not used. period > 0 releases channel
+ *            0's transfers open-loop every period: latency and deadline
+ *            from the release, a release finding Q in flight dropped and
+ *            missed. period, ramp and load_rate 1..99 need runtime (else
+ *            the row is skipped).
  * transfer   mem2dev/dev2mem use the backend's FIFO peripheral with request
  *            line = channel index (the backend contract has no op for a
  *            peripheral's address yet: the harness knows the sim's, and
@@ -379,13 +391,19 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *
  * Metrics. DEV metrics use the device clock (res->clock, "<clock_name>@<hz>",
  * e.g. "sim-cycles@200MHz"), CPU metrics plat->cpu_now_ns (res->cpu_clock).
+ * Every metric's help names its scope: measured channel, load, device.
  *   throughput_MBps  bytes of all measured completed transfers (every
  *                    channel) / device time from the first measured submit
- *                    to the last measured completion.
+ *                    to the last measured completion (time-based: /
+ *                    runtime). meas_ and load_ throughput the same per scope.
  *   lat_*_ns         channel 0's latency: percentiles from its histogram
  *                    (within 0.78%), clamped to the exact min/max the
- *                    channel keeps; lat_max_ns is exact.
+ *                    channel keeps; lat_max_ns is exact. Time-based: from
+ *                    the release, from the harness's own histogram.
  *   deadline_*       channel 0's deadline statistics; empty when deadline 0.
+ *                    Time-based: decided by the harness from the release
+ *                    (late completions, dropped releases, past due at the
+ *                    end), deadline_checked the denominator.
  *   alloc_ns, prep_ns  CPU time per measured transfer: acquiring and
  *                    releasing its buffers; building its chain (and filling
  *                    SG tables).
@@ -394,8 +412,10 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *   xfer_ns, device_cycles  mean hardware execution time / busy cycles of
  *                    measured transfers (cycles only with DMAB_CAP_DEV_CYCLES).
  *   transfers, bytes measured completed transfers and their bytes.
- *   errors, err_*, verify_failures, guard_violations: the whole point,
- *                    warm-up included (correctness, not performance).
+ *   errors, err_*    the whole point, warm-up included (correctness).
+ *   verify_failures, guard_violations: measured transfers only; a failure
+ *                    outside the measurement (warm-up, ramp, drain) fails
+ *                    the row unless cache none or faults are injected.
  *                    verify_failures counts transfers with any verdict other
  *                    than ok; guard_violations the subset whose verdict was
  *                    src-overwritten or outside-window. On non-coherent

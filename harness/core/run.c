@@ -26,6 +26,28 @@
  * and reported. Retries are off, so a hung transfer fails the row instead
  * of looping.
  *
+ * Time-based points (runtime > 0). Count-based points give every channel
+ * the same count, so a starved channel runs after its load instead of
+ * under it; a time-based point instead runs every channel for the whole
+ * window: calibration (open-loop load only: the load's peak alone) ->
+ * warm-up by count -> ramp by time -> the window -> drain. Channels are
+ * closed loop (kept full) or open loop (struct release: due at fixed
+ * times, whatever the device does; a release finding the queue full is
+ * dropped). Latency and the measured channel's deadline run from the
+ * release, so a stall is charged for every release it delayed (no
+ * coordinated omission); what completes after the window is counted by
+ * count_tail (in flight at the end; a miss when already past due). The
+ * loop wakes at the next release or completion (hx_rig_wait_until), so
+ * on a virtual clock releases happen at their exact tick. Costs: one pass
+ * over the channels per wake-up, O(1) per release.
+ *
+ * Load with its own geometry (load-size or load-transfer unlike the
+ * measured channel's): one piece in coherent buffers held for the point
+ * (load_bufs), patterned and verified like the measured ones; with the
+ * same geometry the load shares the measured channel's buffer source, as
+ * it always did, so count-based closed-loop points are bit-identical to
+ * before.
+ *
  * Determinism: nothing that reaches the device depends on the CPU clock or
  * on memory addresses of the host; data seeds derive from (seed, channel,
  * sequence number); slots are scanned in index order. On a virtual-time
