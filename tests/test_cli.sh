@@ -190,7 +190,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -200,7 +200,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "48 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "64 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -211,10 +211,10 @@ t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width=
 bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
 t_eq "status is ok, failed or skipped" "$bad_status" 0
 t_eq "pool coherent x cache sync rows are skipped" \
-	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $18 }' | sort -u)" skipped
-noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[18] == "skipped" && f[19] == "") n++ } END { print n + 0 }')
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $25 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[25] == "skipped" && f[26] == "") n++ } END { print n + 0 }')
 t_eq "skipped rows carry reasons" "$noreason" 0
-noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[18] == "ok" && f[20] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[25] == "ok" && f[27] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
 t_eq "ok rows name the device clock" "$noclock" 0
 t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
 
@@ -299,7 +299,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "48 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "64 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -480,7 +480,7 @@ PY
 else
 	t_bad "schema check" "python3 is missing"
 fi
-t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f22 | sort -u)" "virtual"
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f29 | sort -u)" "virtual"
 run "$B" schema
 t_eq "schema without --json exits 2" "$rc" 2
 t_has "schema without --json names the flag" "$D/err" "--json"
@@ -491,5 +491,27 @@ t_eq "schema with an argument exits 2" "$rc" 2
 run "$B" stress --seconds 18446744073 --count 10
 t_eq "stress --seconds beyond a year exits 2 (it wrapped and passed after 0 transfers)" "$rc" 2
 t_has "stress --seconds beyond a year says so" "$D/err" "more than a year"
+
+# Time-based points and load of its own (issue 11): the deadline job runs,
+# every row ok, and its figures say what they mean; bad values exit 2.
+run "$B" sweep --job harness/jobs/deadline.ini --out "$D/dl.csv" --quiet
+t_eq "deadline job exits 0" "$rc" 0
+t_eq "deadline job: every row ok" "$(col "$D/dl.csv" status | sort -u)" "ok"
+dlrate() { grep -v '^#' "$D/dl.csv" | awk -v want="$1" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["channels"]] "/" f[c["priority"]] "/" f[c["load_rate_pct"]] "/" f[c["deadline_ns"]] == want) print f[c["deadline_miss_rate"]] }'; }
+t_eq "deadline job: low starves under saturating load" "$(dlrate 4/low/100/100000)" 1
+t_eq "deadline job: urgent misses nothing under it" "$(dlrate 4/urgent/100/100000)" 0
+t_eq "deadline job: low misses nothing at 25% load" "$(dlrate 4/low/25/100000)" 0
+lo90=$(dlrate 4/low/90/100000); me90=$(dlrate 4/medium/90/100000)
+if awk -v a="$lo90" -v b="$me90" 'BEGIN { exit !(a > b) }'; then t_ok "deadline job: low misses more than medium at 90%"; else t_bad "deadline job: low misses more than medium at 90%" "low $lo90, medium $me90"; fi
+t_eq "deadline job: the tight deadlines give different rows" \
+	"$(for d in 20000 80000 140000; do dlrate 4/medium/100/$d; done | sort -u | grep -c .)" 3
+run "$B" sweep --load-rate 101 --out "$D/x.csv"
+t_eq "load-rate above 100 exits 2" "$rc" 2
+t_has "load-rate above 100 is named" "$D/err" "load-rate must be at most 100 ('101')"
+run "$B" sweep --period 50us --size 64 --pool heap --cache coherent --align 64 --out "$D/p.csv" --quiet
+t_eq "period without runtime: skipped, not run closed loop" "$(col "$D/p.csv" status)" "skipped"
+t_has "period without runtime: the reason names runtime" "$D/p.csv" "need a time-based point (runtime > 0)"
 
 t_done

@@ -309,6 +309,22 @@ t_eq "deadline filter: only a flat series renders (exit 0)" "$rc" 0
 t_check "deadline filter: only a flat series: plot omitted with the reason" chk has "$tmp/dl1/index.html" \
 	"one load (" "nothing to compare"
 
+
+# ---- deadline study (issue 11): time-based rows with an offered-load
+# dimension are drawn against it, one line per priority, and the headline
+# divides misses by the deadlines checked (the measured channel's own).
+if [ -x "${BUILD:-build}/dmabench" ]; then
+	"${BUILD:-build}/dmabench" sweep --job harness/jobs/deadline.ini --out "$tmp/study.csv" --quiet
+	rep -q -o "$tmp/study" "$tmp/study.csv" >/dev/null 2>"$tmp/err"; rc=$?
+	t_eq "deadline study: renders (exit 0)" "$rc" 0
+	t_check "deadline study: x is the offered load, a line per priority" chk has "$tmp/study/data/deadline.params.gp" \
+		"offered load (% of the load channels' peak throughput)" "priority low" "priority urgent"
+	t_check "deadline study: headline counts deadlines, not all channels' transfers" chk has "$tmp/study/index.html" \
+		"deadlines (measured channel)"
+else
+	t_bad "deadline study" "no dmabench in ${BUILD:-build}"
+fi
+
 # ---- RFC 4180 corners: BOM, CRLF, a quoted reason over two lines with
 # doubled quotes, a comment and a blank line after the header, an unknown
 # extra column. The line numbers in the page must still be the file's.

@@ -721,6 +721,168 @@ static void count_trace(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace
  * submit and one completion per transfer, time never going backwards) and
  * tracing changes no simulated figure; the host has no trace and logs
  * nothing. */
+/* ---- time-based points, open loop, load of its own (issue 11) ------------- */
+
+/* The deadline study's point: 4 KiB every 50 us (about 30% of the mcu bus)
+ * with a 100 us deadline, against three load channels. */
+static void timed_point(struct hx_point *pt, int prio)
+{
+	base_point(pt, "sim", "mcu");
+	pt->channels = 4;
+	pt->qdepth = 2;
+	pt->priority = prio;
+	pt->deadline_ns = 100000;
+	pt->period_ns = 50000;
+	pt->runtime_ns = 5000000;
+	pt->ramp_ns = 500000;
+}
+
+/* Saturating load at medium: low starves (every release missed, nothing
+ * moved: a row with zeros, not a gap), high and urgent miss nothing and
+ * the load's throughput shows what they took. */
+static void test_sim_timed_sustained_load(void)
+{
+	struct hx_point pt;
+	struct hx_result lo, med, hi, ur;
+	timed_point(&pt, DMAB_PRIO_LOW);
+	T_EQ_INT(run(&pt, &lo), 0);
+	T_EQ_INT(lo.status, HX_OK);
+	T_EQ_U(lo.v[HX_M_DL_CHECKED], 100); /* 5 ms / 50 us releases */
+	T_GE_U(lo.v[HX_M_DL_RATE] * 100, 95);
+	T_TRUE(lo.has[HX_M_MEAS_TRANSFERS] && lo.has[HX_M_MEAS_THROUGHPUT]);
+	T_LT_U(lo.v[HX_M_MEAS_THROUGHPUT], 1);
+	T_GT_U(lo.v[HX_M_DL_DROPPED], 90);
+	pt.priority = DMAB_PRIO_MEDIUM;
+	T_EQ_INT(run(&pt, &med), 0);
+	T_GT_U(med.v[HX_M_MEAS_TRANSFERS], lo.v[HX_M_MEAS_TRANSFERS]);
+	T_LT_U(med.v[HX_M_DL_RATE], lo.v[HX_M_DL_RATE]);
+	pt.priority = DMAB_PRIO_HIGH;
+	T_EQ_INT(run(&pt, &hi), 0);
+	pt.priority = DMAB_PRIO_URGENT;
+	T_EQ_INT(run(&pt, &ur), 0);
+	T_EQ_INT(hi.status, HX_OK);
+	T_EQ_U(hi.v[HX_M_DL_MISSES], 0);
+	T_EQ_U(ur.v[HX_M_DL_MISSES], 0);
+	T_EQ_U(hi.v[HX_M_MEAS_TRANSFERS], 100);
+	/* the stream takes about 30% of the bus from the load */
+	T_LT_U(hi.v[HX_M_LOAD_THROUGHPUT] * 100, lo.v[HX_M_LOAD_THROUGHPUT] * 80);
+	T_GT_U(hi.v[HX_M_LOAD_TRANSFERS], 0);
+	T_TRUE(hi.has[HX_M_LOAD_LAT_P99] && hi.has[HX_M_IN_FLIGHT]);
+	/* device totals are the two scopes added up */
+	T_EQ_U(hi.v[HX_M_TRANSFERS], hi.v[HX_M_MEAS_TRANSFERS] + hi.v[HX_M_LOAD_TRANSFERS]);
+}
+
+/* 2x runtime gives 2x transfers within 2%, and a rerun the same row. */
+static void test_sim_timed_proportional_deterministic(void)
+{
+	struct hx_point pt;
+	struct hx_result a, b, c;
+	base_point(&pt, "sim", "mcu");
+	pt.runtime_ns = 2000000;
+	T_EQ_INT(run(&pt, &a), 0);
+	pt.runtime_ns = 4000000;
+	T_EQ_INT(run(&pt, &b), 0);
+	T_EQ_INT(run(&pt, &c), 0);
+	T_EQ_INT(a.status, HX_OK);
+	T_GT_U(a.v[HX_M_TRANSFERS], 50);
+	double ratio = b.v[HX_M_TRANSFERS] / a.v[HX_M_TRANSFERS];
+	T_TRUE(ratio > 1.98 && ratio < 2.02);
+	for (int m = 0; m < HX_M__COUNT; m++) {
+		T_EQ_INT(b.has[m], c.has[m]);
+		if (hx_metrics[m].kind != HX_MK_CPU)
+			T_TRUE(b.v[m] == c.v[m]);
+	}
+	/* closed loop: every transfer meets a deadline far above its latency,
+	 * and what was in flight at the end is counted, not lost */
+	T_EQ_U(b.v[HX_M_IN_FLIGHT], pt.qdepth);
+}
+
+/* Open loop: the deadline runs from the release, so shrinking it where the
+ * latency distribution straddles it raises the misses; each miss is a
+ * release (late, dropped or past due at the end). */
+static void test_sim_open_loop_deadline_sweep(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	double rate[4];
+	unsigned k;
+	timed_point(&pt, DMAB_PRIO_MEDIUM);
+	for (k = 0; k < 4; k++) {
+		pt.deadline_ns = 200000 - 60000 * (uint64_t)k;
+		T_EQ_INT(run(&pt, &res), 0);
+		T_EQ_INT(res.status, HX_OK);
+		T_LE_U(res.v[HX_M_DL_MISSES], res.v[HX_M_DL_CHECKED]);
+		T_GE_U(res.v[HX_M_DL_MISSES], res.v[HX_M_DL_DROPPED]);
+		rate[k] = res.v[HX_M_DL_RATE];
+	}
+	T_EQ_U(k, 4);
+	/* 200 and 140 us lie above the latency tail (the drops remain), 80 us
+	 * cuts through it, 20 us below the shortest latency */
+	T_TRUE(rate[1] >= rate[0]);
+	T_TRUE(rate[2] > rate[1] + 0.2);
+	T_TRUE(rate[3] >= 0.95);
+	/* a closed-loop point cannot mean an open-loop one */
+	pt.runtime_ns = 0;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "runtime") != NULL);
+}
+
+/* load-rate: an open-loop share of the load's peak measured alone; 0 is
+ * idle load. */
+static void test_sim_load_rate(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	timed_point(&pt, DMAB_PRIO_HIGH);
+	pt.load_rate = 50;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_TRUE(res.has[HX_M_LOAD_PEAK]);
+	T_NEAR(res.v[HX_M_LOAD_THROUGHPUT] / res.v[HX_M_LOAD_PEAK], 0.5, 0.03);
+	T_EQ_U(res.v[HX_M_DL_MISSES], 0);
+	pt.load_rate = 0;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_U(res.v[HX_M_LOAD_TRANSFERS], 0);
+	T_EQ_U(res.v[HX_M_LOAD_THROUGHPUT], 0);
+	pt.load_rate = 101;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+}
+
+/* An ADC stream against a memcpy load of another size: the load moves its
+ * own bytes, verified; a low-priority stream at a period the FIFO cannot
+ * sustain alone misses. */
+static void test_sim_load_own_geometry(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	timed_point(&pt, DMAB_PRIO_URGENT);
+	pt.period_ns = 200000;
+	pt.deadline_ns = 0;
+	pt.load_size = 16384;
+	pt.load_rate = 50;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_VERIFY], 0);
+	T_GT_U(res.v[HX_M_LOAD_TRANSFERS], 0);
+	T_EQ_U(res.v[HX_M_BYTES], res.v[HX_M_MEAS_TRANSFERS] * 4096 + res.v[HX_M_LOAD_TRANSFERS] * 16384);
+	pt.transfer = DMAB_DEV2MEM;
+	pt.size = 256;
+	pt.period_ns = 400000;
+	pt.deadline_ns = 400000;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_DL_MISSES], 0);
+	T_GT_U(res.v[HX_M_MEAS_TRANSFERS], 10);
+	T_GT_U(res.v[HX_M_LOAD_TRANSFERS], 0);
+	pt.period_ns = 10000; /* 25.6 MB/s from the mcu's FIFO: beyond it */
+	pt.deadline_ns = 10000;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_GE_U(res.v[HX_M_DL_RATE] * 100, 95);
+}
+
 static void test_trace_hook(void)
 {
 	struct hx_point pt;
@@ -758,4 +920,6 @@ T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),
        T_CASE(test_sim_deadline_misses_under_load), T_CASE(test_sim_sg_and_device_transfers),
-       T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_slow_devices_no_false_failures), T_CASE(test_sim_min_time_and_injection))
+       T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_slow_devices_no_false_failures), T_CASE(test_sim_min_time_and_injection),
+       T_CASE(test_sim_timed_sustained_load), T_CASE(test_sim_timed_proportional_deterministic),
+       T_CASE(test_sim_open_loop_deadline_sweep), T_CASE(test_sim_load_rate), T_CASE(test_sim_load_own_geometry))

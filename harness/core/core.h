@@ -119,6 +119,13 @@ struct hx_point {
 	uint64_t reps;               /* measured transfers per channel */
 	uint64_t warmup;             /* unmeasured transfers first */
 	uint64_t min_time_ns;        /* keep repeating until this much device time */
+	uint64_t runtime_ns;         /* > 0: a time-based point, measured for this long */
+	uint64_t ramp_ns;            /* time-based: warm-up by time before measuring */
+	uint64_t period_ns;          /* > 0: the measured stream is released open-loop every period */
+	uint64_t load_size;          /* bytes per load transfer; 0 = size */
+	int load_transfer;           /* enum dmab_xfer_type of the load channels */
+	int load_priority;           /* enum dmab_prio of the load channels */
+	uint64_t load_rate;          /* offered load, % of the load's peak; 100 = saturating */
 	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
 };
 
@@ -162,7 +169,14 @@ struct hx_point {
 	X(SEED, "seed", "seed", U64, seed, "1", "seed for the backend and the data patterns")                 \
 	X(REPS, "reps", "reps", U64, reps, "64", "measured transfers per channel and point")                   \
 	X(WARMUP, "warmup", "warmup", U64, warmup, "4", "unmeasured transfers before measuring")               \
-	X(MINTIME, "min-time", "min_time_ns", TIME, min_time_ns, "0", "repeat until this much device time has passed")
+	X(MINTIME, "min-time", "min_time_ns", TIME, min_time_ns, "0", "repeat until this much device time has passed") \
+	X(RUNTIME, "runtime", "runtime_ns", TIME, runtime_ns, "0", "time-based point: measure for this long on the device clock, every channel running throughout; 0 = count-based (reps)") \
+	X(RAMP, "ramp", "ramp_ns", TIME, ramp_ns, "0", "time-based point: run this long (after warmup) before measuring") \
+	X(PERIOD, "period", "period_ns", TIME, period_ns, "0", "release the measured stream open-loop every period (deadline and latency from the release); 0 = closed loop; needs runtime") \
+	X(LOAD_SIZE, "load-size", "load_size", SIZE, load_size, "0", "bytes per load transfer (channels 1..); 0 = size") \
+	X(LOAD_XFER, "load-transfer", "load_transfer", XFER, load_transfer, "mem2mem", "transfer type of the load channels") \
+	X(LOAD_PRIO, "load-priority", "load_priority", PRIO, load_priority, "medium", "priority of the load channels") \
+	X(LOAD_RATE, "load-rate", "load_rate_pct", U64, load_rate, "100", "offered load in % of the load's own peak throughput (measured alone first); 100 = saturating closed loop, 0 = idle; below 100 needs runtime")
 
 enum hx_dim {
 #define HX__D(id, name, col, type, field, def, help) HX_DIM_##id,
@@ -182,32 +196,41 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 
 /* X(id, column, better, kind, help) -- column names carry units. */
 #define HX_METRIC_TABLE(X)                                                                          \
-	X(THROUGHPUT, "throughput_MBps", HIGHER, DEV, "bytes moved / device time, 10^6 bytes per second") \
-	X(LAT_P50, "lat_p50_ns", LOWER, DEV, "latency submit to completion, median")                       \
-	X(LAT_P90, "lat_p90_ns", LOWER, DEV, "latency, 90th percentile")                                    \
-	X(LAT_P99, "lat_p99_ns", LOWER, DEV, "latency, 99th percentile")                                    \
-	X(LAT_P999, "lat_p999_ns", LOWER, DEV, "latency, 99.9th percentile")                                \
-	X(LAT_MAX, "lat_max_ns", LOWER, DEV, "latency, maximum")                                            \
+	X(THROUGHPUT, "throughput_MBps", HIGHER, DEV, "device (all channels): bytes moved / measured device time, 10^6 bytes per second") \
+	X(LAT_P50, "lat_p50_ns", LOWER, DEV, "measured channel: latency to completion from release (submit when closed loop), median")                       \
+	X(LAT_P90, "lat_p90_ns", LOWER, DEV, "measured channel: latency, 90th percentile")                                    \
+	X(LAT_P99, "lat_p99_ns", LOWER, DEV, "measured channel: latency, 99th percentile")                                    \
+	X(LAT_P999, "lat_p999_ns", LOWER, DEV, "measured channel: latency, 99.9th percentile")                                \
+	X(LAT_MAX, "lat_max_ns", LOWER, DEV, "measured channel: latency, maximum")                                            \
 	X(ALLOC, "alloc_ns", LOWER, CPU, "CPU time to allocate and free one buffer pair, mean")             \
 	X(MAINT, "maint_ns", LOWER, DEV, "cache maintenance (map/sync/unmap) per transfer, mean")           \
 	X(PREP, "prep_ns", LOWER, CPU, "descriptor chain preparation per transfer, mean")                   \
 	X(XFER, "xfer_ns", LOWER, DEV, "device execution time per transfer, mean")                          \
-	X(DL_MISSES, "deadline_misses", LOWER, COUNT, "transfers finishing after their deadline")          \
-	X(DL_RATE, "deadline_miss_rate", LOWER, COUNT, "deadline_misses / transfers with a deadline")      \
-	X(DL_WORST, "worst_lateness_ns", LOWER, DEV, "largest lateness of a missed deadline")              \
-	X(ERRORS, "errors", LOWER, COUNT, "error records of every kind")                                    \
+	X(DL_MISSES, "deadline_misses", LOWER, COUNT, "measured channel: releases that missed their deadline (late, dropped, or in flight past it at the end)")          \
+	X(DL_RATE, "deadline_miss_rate", LOWER, COUNT, "measured channel: deadline_misses / deadline_checked")      \
+	X(DL_WORST, "worst_lateness_ns", LOWER, DEV, "measured channel: largest lateness of a late completion")              \
+	X(ERRORS, "errors", LOWER, COUNT, "device: error records of every kind, the whole point (warm-up and drain included: correctness)")                                    \
 	X(ERR_TIMEOUT, "err_timeout", LOWER, COUNT, "timeouts")                                             \
 	X(ERR_BUS, "err_bus", LOWER, COUNT, "bus errors")                                                   \
 	X(ERR_DESC, "err_desc", LOWER, COUNT, "descriptor errors")                                          \
 	X(ERR_DATA, "err_data", LOWER, COUNT, "data errors reported by the device")                        \
 	X(ERR_LOST_IRQ, "err_lost_irq", LOWER, COUNT, "lost completion interrupts detected")               \
 	X(ERR_DUP_IRQ, "err_dup_irq", LOWER, COUNT, "duplicate completions detected")                      \
-	X(VERIFY, "verify_failures", LOWER, COUNT, "transfers whose destination did not match")            \
-	X(GUARD, "guard_violations", LOWER, COUNT, "transfers that wrote outside their window")            \
+	X(VERIFY, "verify_failures", LOWER, COUNT, "device: measured transfers whose destination did not match")            \
+	X(GUARD, "guard_violations", LOWER, COUNT, "device: measured transfers that wrote outside their window")            \
 	X(POOL_HWM, "pool_hwm", EXACT, COUNT, "pool high-water mark in blocks")                             \
 	X(DEV_CYCLES, "device_cycles", LOWER, DEV, "device busy cycles per transfer, mean")               \
-	X(TRANSFERS, "transfers", EXACT, COUNT, "measured transfers")                                       \
-	X(BYTES, "bytes", EXACT, COUNT, "measured bytes")
+	X(TRANSFERS, "transfers", EXACT, COUNT, "device (all channels): measured transfers completed")                                       \
+	X(BYTES, "bytes", EXACT, COUNT, "device (all channels): bytes of measured transfers completed")                                                \
+	X(MEAS_THROUGHPUT, "meas_throughput_MBps", HIGHER, DEV, "measured channel: its bytes / measured time, 10^6 bytes per second") \
+	X(MEAS_TRANSFERS, "meas_transfers", EXACT, COUNT, "measured channel: transfers completed in the measurement") \
+	X(DL_CHECKED, "deadline_checked", EXACT, COUNT, "measured channel: releases whose deadline was decided (the miss rate's denominator)") \
+	X(DL_DROPPED, "releases_dropped", LOWER, COUNT, "measured channel: open-loop releases that found its queue full (counted as misses)") \
+	X(IN_FLIGHT, "in_flight_at_end", EXACT, COUNT, "measured channel: transfers released in a time-based measurement still in flight when it ended") \
+	X(LOAD_THROUGHPUT, "load_throughput_MBps", HIGHER, DEV, "load channels: bytes delivered / measured time, 10^6 bytes per second") \
+	X(LOAD_TRANSFERS, "load_transfers", EXACT, COUNT, "load channels: transfers completed in the measurement") \
+	X(LOAD_LAT_P99, "load_lat_p99_ns", LOWER, DEV, "load channels: latency from release (submit when closed loop), 99th percentile") \
+	X(LOAD_PEAK, "load_peak_MBps", HIGHER, DEV, "load channels: their saturating throughput alone, the base of load_rate_pct")
 
 enum hx_metric {
 #define HX__M(id, col, better, kind, help) HX_M_##id,
@@ -241,6 +264,8 @@ struct hx_result {
 	char reason[160];            /* why skipped/failed; "" when ok */
 	char clock[48];              /* device clock, e.g. "sim-cycles@200MHz" */
 	char cpu_clock[32];          /* clock of CPU-kind metrics, e.g. "CLOCK_MONOTONIC" */
+	int clock_kind;              /* enum hx_clock_kind (core/row.h) when the runner knows it
+				      * (QEMU's fixed icount: virtual); -1: from the backend's caps */
 	double v[HX_M__COUNT];
 	uint8_t has[HX_M__COUNT];    /* 0: column left empty (not measured here) */
 };
@@ -342,7 +367,19 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *            dmab_chain_add per piece otherwise).
  * channels C, qdepth Q: channels 0..C-1 each keep Q transfers in flight.
  *            Channel 0 is measured: it runs at `priority` and its transfers
- *            carry `deadline_ns`; the others run at DMAB_PRIO_MEDIUM as load.
+ *            carry `deadline_ns`; the others are load: load_priority,
+ *            load_size bytes (0 = size) of load_transfer, offered at
+ *            load_rate % of the load's peak (measured alone first; 100 =
+ *            saturating closed loop, 0 = idle). Load of another size or
+ *            type uses coherent single-piece buffers held for the point.
+ * runtime, ramp, period: runtime > 0 makes a time-based point: after the
+ *            warm-up, `ramp` then `runtime` of device time with every
+ *            channel running throughout (run.c, "Time-based points");
+ *            reps and min_time are not used. period > 0 releases channel
+ *            0's transfers open-loop every period: latency and deadline
+ *            from the release, a release finding Q in flight dropped and
+ *            missed. period, ramp and load_rate 1..99 need runtime (else
+ *            the row is skipped).
  * transfer   mem2dev/dev2mem use the backend's FIFO peripheral with request
  *            line = channel index, at the address its periph_addr op gives;
  *            skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
@@ -358,13 +395,19 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *
  * Metrics. DEV metrics use the device clock (res->clock, "<clock_name>@<hz>",
  * e.g. "sim-cycles@200MHz"), CPU metrics plat->cpu_now_ns (res->cpu_clock).
+ * Every metric's help names its scope: measured channel, load, device.
  *   throughput_MBps  bytes of all measured completed transfers (every
  *                    channel) / device time from the first measured submit
- *                    to the last measured completion.
+ *                    to the last measured completion (time-based: /
+ *                    runtime). meas_ and load_ throughput the same per scope.
  *   lat_*_ns         channel 0's latency: percentiles from its histogram
  *                    (within 0.78%), clamped to the exact min/max the
- *                    channel keeps; lat_max_ns is exact.
+ *                    channel keeps; lat_max_ns is exact. Time-based: from
+ *                    the release, from the harness's own histogram.
  *   deadline_*       channel 0's deadline statistics; empty when deadline 0.
+ *                    Time-based: decided by the harness from the release
+ *                    (late completions, dropped releases, past due at the
+ *                    end), deadline_checked the denominator.
  *   alloc_ns, prep_ns  CPU time per measured transfer: acquiring and
  *                    releasing its buffers; building its chain (and filling
  *                    SG tables).
@@ -373,8 +416,10 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *   xfer_ns, device_cycles  mean hardware execution time / busy cycles of
  *                    measured transfers (cycles only with DMAB_CAP_DEV_CYCLES).
  *   transfers, bytes measured completed transfers and their bytes.
- *   errors, err_*, verify_failures, guard_violations: the whole point,
- *                    warm-up included (correctness, not performance).
+ *   errors, err_*    the whole point, warm-up included (correctness).
+ *   verify_failures, guard_violations: measured transfers only; a failure
+ *                    outside the measurement (warm-up, ramp, drain) fails
+ *                    the row unless cache none or faults are injected.
  *                    verify_failures counts transfers with any verdict other
  *                    than ok; guard_violations the subset whose verdict was
  *                    src-overwritten or outside-window. On non-coherent

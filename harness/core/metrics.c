@@ -126,6 +126,7 @@ void hx_result_init(struct hx_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->status = HX_OK;
+	res->clock_kind = -1;
 }
 
 void hx_result_set(struct hx_result *res, enum hx_metric m, double v)

@@ -39,6 +39,7 @@ static const struct dim_limit dim_limits[] = {
 	{ HX_DIM_SIZE, 1, 0, HX_BYTES_MAX },     { HX_DIM_ALIGN, 1, 1, HX_BYTES_MAX },
 	{ HX_DIM_SG, 1, 0, 0 },                  { HX_DIM_CHANNELS, 1, 0, 0 },
 	{ HX_DIM_QDEPTH, 1, 0, 0 },              { HX_DIM_REPS, 1, 0, 0 },
+	{ HX_DIM_LOAD_SIZE, 0, 0, HX_BYTES_MAX }, { HX_DIM_LOAD_RATE, 0, 0, 100 },
 };
 
 static uint64_t dim_max(enum hx_dim d)
@@ -558,6 +559,9 @@ static int check_limits(struct hx_parse_ctx *c, enum hx_dim d, const char *tok, 
 	if (hx_dim_pow2(d) && (v & (v - 1)) != 0)
 		return fail(c, dims[d].name, tok, "%s must be a power of two ('%s')", dims[d].name, tok);
 	uint64_t max = dim_max(d);
+	if (max && v > max && dims[d].type != HX_DT_SIZE) /* load-rate: a percentage */
+		return fail(c, dims[d].name, tok, "%s must be at most %llu ('%s')", dims[d].name,
+			    (unsigned long long)max, tok);
 	if (max && v > max)
 		return fail(c, dims[d].name, tok, "%s must be at most %llu MiB ('%s')", dims[d].name,
 			    (unsigned long long)(max >> 20), tok);

@@ -439,6 +439,49 @@ int hx_rig_wait(struct hx_rig *g)
 	return 0;
 }
 
+int hx_rig_wait_until(struct hx_rig *g, uint64_t until)
+{
+	if (!until)
+		return hx_rig_wait(g);
+	int got = hx_rig_collect(g);
+	uint64_t now = dmab_dev_now(g->dev);
+	if (got) {
+		g->stalls = 0;
+		g->quiet = 0;
+		return got;
+	}
+	if (!hx_rig_busy(g)) {
+		g->quiet = 0;
+		if (until > now) {
+			int n = dmab_dev_poll(g->dev, dmab_dev_ticks_to_ns(g->dev, until - now));
+			if (n < 0)
+				hx_rig_err(g, n, "polling the device");
+		}
+		return 0;
+	}
+	if (!g->quiet) {
+		g->quiet = 1;
+		g->quiet_since = now;
+	}
+	g->timeout_ns = hx_rig_timeout(g);
+	uint64_t limit = g->quiet_since + dmab_dev_ns_to_ticks(g->dev, g->timeout_ns);
+	if (limit > until && until > now) {
+		int n = dmab_dev_poll(g->dev, dmab_dev_ticks_to_ns(g->dev, until - now));
+		if (n < 0)
+			hx_rig_err(g, n, "polling the device");
+		got = hx_rig_collect(g);
+		if (got) {
+			g->stalls = 0;
+			g->quiet = 0;
+		}
+		return got;
+	}
+	/* a whole timeout without a completion: the full wait, with recovery */
+	got = hx_rig_wait(g);
+	g->quiet = 0;
+	return got;
+}
+
 int hx_rig_drain(struct hx_rig *g)
 {
 	return hx_dev_drain(g->dev, 2 * g->nslots);

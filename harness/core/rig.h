@@ -80,6 +80,8 @@ struct hx_rig {
 	uint64_t timeout_ns;     /* of the last wait */
 	int recovering;          /* collecting what a recovery ended */
 	int stalls;
+	int quiet;               /* hx_rig_wait_until: waiting without a completion since quiet_since */
+	uint64_t quiet_since;    /* device ticks */
 	int stop;                /* refill no more (a problem, or the policy said so) */
 	enum hx_status status;   /* HX_OK until the first problem */
 	char reason[160];
@@ -140,6 +142,14 @@ int hx_rig_collect(struct hx_rig *g);
  * detects hangs and lost interrupts). Returns the transfers finished
  * (>= 0), or -1 when stuck (the policy was told, every slot is idle). */
 int hx_rig_wait(struct hx_rig *g);
+/* hx_rig_wait that also returns when the device clock reaches `until`
+ * (ticks; a release time of an open-loop stream), so a time-based policy
+ * can act on time as well as on completions. Idle, it only lets the clock
+ * run to `until`. Busy, it polls up to until; recovery and the stall count
+ * start only once no completion came for a whole hx_rig_timeout since the
+ * last one, as in hx_rig_wait, so short slices never declare a hang and a
+ * real hang is still caught. until 0 is hx_rig_wait. Same returns. */
+int hx_rig_wait_until(struct hx_rig *g, uint64_t until);
 /* How long to wait for the next completion, in ns of device time: see
  * rig.c, "Timeouts". */
 uint64_t hx_rig_timeout(const struct hx_rig *g);

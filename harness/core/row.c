@@ -95,7 +95,8 @@ void hx_row_values(const struct hx_point *pt, const struct hx_result *res, hx_fi
 	put(ctx, 1, res->reason);
 	put(ctx, 1, res->clock);
 	put(ctx, 1, res->cpu_clock);
-	put(ctx, 1, hx_clock_kind_name((int)hx_backend_clock_kind(pt->backend)));
+	put(ctx, 1, hx_clock_kind_name(res->clock_kind >= 0 ? res->clock_kind
+							    : (int)hx_backend_clock_kind(pt->backend)));
 	for (int m = 0; m < HX_M__COUNT; m++) {
 		buf[0] = '\0';
 		if (res->has[m])

@@ -40,7 +40,7 @@ extern const struct hx_enum_info hx_status_col_info[HX_SC__COUNT];
  * name. */
 #define HX_CLOCK_KIND_TABLE(X)                                                              \
 	X(REAL, "real", "a real clock: DEV metrics vary run to run")                        \
-	X(VIRTUAL, "virtual", "a simulated clock (DMAB_CAP_VIRTUAL_TIME): DEV metrics are deterministic")
+	X(VIRTUAL, "virtual", "a simulated clock (DMAB_CAP_VIRTUAL_TIME) or a target under QEMU with a fixed -icount: DEV metrics are deterministic")
 
 enum hx_clock_kind {
 #define HX__CK(id, name, help) HX_CLOCK_##id,

@@ -26,6 +26,28 @@
  * and reported. Retries are off, so a hung transfer fails the row instead
  * of looping.
  *
+ * Time-based points (runtime > 0). Count-based points give every channel
+ * the same count, so a starved channel runs after its load instead of
+ * under it; a time-based point instead runs every channel for the whole
+ * window: calibration (open-loop load only: the load's peak alone) ->
+ * warm-up by count -> ramp by time -> the window -> drain. Channels are
+ * closed loop (kept full) or open loop (struct release: due at fixed
+ * times, whatever the device does; a release finding the queue full is
+ * dropped). Latency and the measured channel's deadline run from the
+ * release, so a stall is charged for every release it delayed (no
+ * coordinated omission); what completes after the window is counted by
+ * count_tail (in flight at the end; a miss when already past due). The
+ * loop wakes at the next release or completion (hx_rig_wait_until), so
+ * on a virtual clock releases happen at their exact tick. Costs: one pass
+ * over the channels per wake-up, O(1) per release.
+ *
+ * Load with its own geometry (load-size or load-transfer unlike the
+ * measured channel's): one piece in coherent buffers held for the point
+ * (load_bufs), patterned and verified like the measured ones; with the
+ * same geometry the load shares the measured channel's buffer source, as
+ * it always did, so count-based closed-loop points are bit-identical to
+ * before.
+ *
  * Determinism: nothing that reaches the device depends on the CPU clock or
  * on memory addresses of the host; data seeds derive from (seed, channel,
  * sequence number); slots are scanned in index order. On a virtual-time
@@ -64,6 +86,7 @@ struct slot {
 	int measured, mapped;
 	uint64_t seed;
 	uint64_t t_submit;    /* device ticks */
+	uint64_t t_release;   /* device ticks: when it was due to start (open loop), else t_submit */
 	struct hbuf src, dst;
 	struct dmab_sg *sg_src, *sg_dst;     /* mapping policies, sg > 1 */
 	struct dmab_map map_src, map_dst;    /* mapping policies, sg == 1 */
@@ -85,6 +108,10 @@ struct run {
 	size_t size, align2, blk;
 	unsigned npieces, nch, q, max_desc;
 	struct hx_piece *pieces;
+	/* load channels (1..): their own geometry when lown */
+	int lown, lxfer;
+	size_t lsize, lblk;
+	struct hx_piece lpiece;
 
 	struct slot *slots;
 	struct dmab_pool *pool_fixed;
@@ -99,9 +126,29 @@ struct run {
 	uint64_t cpu_alloc_ns, cpu_prep_ns, maint_ticks;
 	uint64_t m_transfers, m_bytes, m_exec_ns, m_cycles;
 
+	/* time-based points (runtime > 0): see "Time-based points" above */
+	int timed, accepting, calibrating;
+	uint64_t end_ticks;     /* the measured window's end */
+	struct release *rel;    /* per channel: open-loop release schedule */
+	uint64_t cal_bytes, cal_t0, cal_t1, peak_Bps;
+	uint64_t dl_checked, dl_misses, dl_worst_ns, dropped, in_flight_end;
+	uint64_t meas_transfers, meas_bytes, meas_t_end_ns, load_transfers, load_bytes, load_t_end_ns;
+	struct dmab_hist *lat_meas, *lat_load; /* from release (own stats; the library's run from submit) */
+	uint64_t lat_min_ns, lat_max_ns;
+
 	/* whole point */
-	uint64_t verified, verify_failures, guard_violations;
+	uint64_t verified, verify_failures, guard_violations, verify_outside;
 	uint64_t failed, cancelled, out_now, out_hwm;
+};
+
+/* An open-loop stream's releases (one per channel; interval 0 = closed
+ * loop). Releases due while the channel has a free slot wait in ring (at
+ * most qdepth, taken by the next refill); one that finds the queue full is
+ * dropped (a miss on the measured channel). */
+struct release {
+	uint64_t interval, next; /* ticks */
+	uint64_t ring[MAX_QDEPTH];
+	unsigned head, n;
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -361,6 +408,28 @@ static void bufs_release(struct run *r, struct slot *s)
 		r->cpu_alloc_ns += cpu_now(r) - t;
 }
 
+/* Whether channel ch is load with its own geometry (not the measured
+ * channel's buffers, pool and cache policy). */
+static int own_load(const struct run *r, unsigned ch)
+{
+	return ch != 0 && r->lown;
+}
+
+/* The load slot's one piece with its guards. */
+static struct hx_xfer_buf load_buf(const struct run *r, const struct slot *s)
+{
+	struct hx_xfer_buf b = { s->src.cpu ? s->src.cpu + r->lpiece.off - RUN_GUARD : NULL,
+				 s->dst.cpu ? s->dst.cpu + r->lpiece.off - RUN_GUARD : NULL,
+				 r->lsize, RUN_GUARD, s->seed, 0 };
+	return b;
+}
+
+/* Bytes of one transfer on the slot's channel. */
+static size_t slot_len(const struct run *r, const struct slot *s)
+{
+	return own_load(r, r->g.slots[s - r->slots].ch) ? r->lsize : r->size;
+}
+
 /* ---- the life of one transfer ---------------------------------------------------- */
 
 static struct hx_xfer_buf piece_buf(const struct run *r, const struct slot *s, unsigned i)
@@ -489,12 +558,45 @@ static int build_chain(struct run *r, struct slot *s)
 	return 0;
 }
 
+static int slot_submit(struct run *r, struct slot *s, unsigned cls, size_t len);
+
+/* A load slot of its own geometry (load-size, load-transfer): one piece in
+ * coherent buffers held for the whole point (setup), so the load costs
+ * the device what its transfers cost and nothing else; mem2mem data is
+ * still patterned and verified. */
+static int load_start(struct run *r, struct slot *s)
+{
+	struct hx_rig_slot *rs = rig_slot(r, s);
+	struct hx_xfer_buf b = load_buf(r, s);
+	int in_src = r->lxfer != DMAB_DEV2MEM, in_dst = r->lxfer != DMAB_MEM2DEV;
+	if (r->lxfer == DMAB_MEM2MEM)
+		hx_xfer_prepare(&b);
+	else if (r->lxfer == DMAB_MEM2DEV)
+		hx_pattern_fill(s->src.cpu + r->lpiece.off, r->lsize, s->seed, 0);
+	dmab_addr_t src = in_src ? s->src.bus + r->lpiece.off : periph_addr(r, rs->ch);
+	dmab_addr_t dst = in_dst ? s->dst.bus + r->lpiece.off : periph_addr(r, rs->ch);
+	uint32_t ctrl = DMAB_DESC_TYPE(r->lxfer) | DMAB_DESC_IRQ | (in_src ? DMAB_DESC_INC_SRC : 0) |
+			(in_dst ? DMAB_DESC_INC_DST : 0);
+	int rc = dmab_chain_reset(rs->chain);
+	if (rc == 0)
+		rc = dmab_chain_add(rs->chain, src, dst, r->lsize, ctrl);
+	if (rc < 0) {
+		set_err(r, rc, "building a load chain");
+		return -1;
+	}
+	return slot_submit(r, s, HX_RIG_CLASS(r->lxfer, HX_CACHE_COHERENT), r->lsize);
+}
+
 static int slot_start(struct run *r, struct slot *s)
 {
 	uint64_t t;
 	unsigned ch = rig_slot(r, s)->ch;
 	s->measured = r->measuring;
+	if (r->timed && r->rel[ch].interval && r->rel[ch].n && r->rel[ch].ring[r->rel[ch].head] < r->t0_ticks)
+		s->measured = 0; /* released before the measurement began */
 	s->seed = mix64(r->pt->seed ^ mix64(((uint64_t)ch << 40) ^ r->seq++));
+	if (own_load(r, ch))
+		return load_start(r, s);
 	if (bufs_acquire(r, s) < 0)
 		return -1;
 	prepare_data(r, s);
@@ -521,17 +623,33 @@ static int slot_start(struct run *r, struct slot *s)
 		return -1;
 	if (r->measuring)
 		r->cpu_prep_ns += cpu_now(r) - t;
+	return slot_submit(r, s, HX_RIG_CLASS(r->xfer, r->cache), r->size);
+}
 
+/* Takes the release (open loop), sets the deadline and submits. */
+static int slot_submit(struct run *r, struct slot *s, unsigned cls, size_t len)
+{
+	unsigned ch = rig_slot(r, s)->ch;
 	struct dmab_submit_opts opts = { 0, NULL, NULL };
-	if (ch == 0)
-		opts.deadline_ns = r->pt->deadline_ns;
 	s->t_submit = dmab_dev_now(r->dev);
+	s->t_release = s->t_submit;
+	struct release *rl = r->rel ? &r->rel[ch] : NULL;
+	if (rl && rl->interval && rl->n) {
+		s->t_release = rl->ring[rl->head];
+		rl->head = (rl->head + 1) % MAX_QDEPTH;
+		rl->n--;
+	}
+	if (ch == 0 && r->pt->deadline_ns) {
+		/* the library judges from submit: give it what is left of the
+		 * release's budget (the harness's own counts are the columns) */
+		uint64_t late = dmab_dev_ticks_to_ns(r->dev, s->t_submit - s->t_release);
+		opts.deadline_ns = late < r->pt->deadline_ns ? r->pt->deadline_ns - late : 1;
+	}
 	if (r->measuring && !r->t0_set) {
 		r->t0_ticks = s->t_submit;
 		r->t0_set = 1;
 	}
-	return hx_rig_submit(&r->g, (unsigned)(s - r->slots), HX_RIG_CLASS(r->xfer, r->cache),
-			     r->size, &opts);
+	return hx_rig_submit(&r->g, (unsigned)(s - r->slots), cls, len, &opts);
 }
 
 /* The reason for a failed transfer: the device's error record for it. */
@@ -557,25 +675,99 @@ static void describe_failure(struct run *r, const struct slot *s, const struct d
 	}
 }
 
+/* A measured transfer completed inside the measurement: the per-scope
+ * counts (measured channel or load), latency from its release, and on a
+ * time-based point the measured channel's deadline (the library's runs
+ * from submit). */
+static void count_scoped(struct run *r, const struct slot *s, uint64_t end)
+{
+	unsigned ch = rig_slot(r, s)->ch;
+	uint64_t rel = dmab_dev_ticks_to_ns(r->dev, s->t_release);
+	uint64_t lat = end > rel ? end - rel : 0;
+	if (ch != 0) {
+		r->load_transfers++;
+		r->load_bytes += slot_len(r, s);
+		if (end > r->load_t_end_ns)
+			r->load_t_end_ns = end;
+		dmab_hist_record(r->lat_load, lat);
+		return;
+	}
+	r->meas_transfers++;
+	r->meas_bytes += r->size;
+	if (end > r->meas_t_end_ns)
+		r->meas_t_end_ns = end;
+	dmab_hist_record(r->lat_meas, lat);
+	if (lat < r->lat_min_ns)
+		r->lat_min_ns = lat;
+	if (lat > r->lat_max_ns)
+		r->lat_max_ns = lat;
+	if (r->timed && r->pt->deadline_ns) {
+		uint64_t due = rel + r->pt->deadline_ns;
+		r->dl_checked++;
+		if (end > due) {
+			r->dl_misses++;
+			if (end - due > r->dl_worst_ns)
+				r->dl_worst_ns = end - due;
+		}
+	}
+}
+
+/* A measured-channel transfer released in a time-based measurement that
+ * ended after it: in flight at the end; a miss when its deadline had
+ * passed by then, undecided (not counted) otherwise. */
+static void count_tail(struct run *r, const struct slot *s, uint64_t end, uint64_t win_end)
+{
+	if (rig_slot(r, s)->ch != 0)
+		return;
+	r->in_flight_end++;
+	uint64_t due = dmab_dev_ticks_to_ns(r->dev, s->t_release) + r->pt->deadline_ns;
+	if (r->pt->deadline_ns && due < win_end) {
+		r->dl_checked++;
+		r->dl_misses++;
+		if (end - due > r->dl_worst_ns)
+			r->dl_worst_ns = end - due;
+	}
+}
+
 /* A completed transfer: verify, and count it when measured. */
 static void slot_complete(struct run *r, struct slot *s, const struct dmab_result *res)
 {
-	if (r->xfer == DMAB_MEM2MEM) {
+	uint64_t end = dmab_dev_ticks_to_ns(r->dev, s->t_submit) + res->latency_ns;
+	uint64_t win_end = dmab_dev_ticks_to_ns(r->dev, r->end_ticks);
+	if (s->measured && r->timed && end > win_end) {
+		count_tail(r, s, end, win_end);
+		s->measured = 0;
+	}
+	if (r->calibrating) {
+		r->cal_bytes += slot_len(r, s);
+		if (end > r->cal_t1)
+			r->cal_t1 = end;
+	}
+	int own = own_load(r, rig_slot(r, s)->ch);
+	if (own ? r->lxfer == DMAB_MEM2MEM : r->xfer == DMAB_MEM2MEM) {
 		enum hx_verdict v = HX_V_OK;
-		for (unsigned i = 0; i < r->npieces && v == HX_V_OK; i++) {
+		if (own) {
+			struct hx_xfer_buf b = load_buf(r, s);
+			v = hx_verify_xfer(&b, NULL);
+		}
+		for (unsigned i = 0; !own && i < r->npieces && v == HX_V_OK; i++) {
 			struct hx_xfer_buf b = piece_buf(r, s, i);
 			v = hx_verify_xfer(&b, NULL);
 		}
-		r->verified++;
-		if (v != HX_V_OK)
-			r->verify_failures++;
-		if (v == HX_V_SRC_OVERWRITTEN || v == HX_V_OUTSIDE_WINDOW)
-			r->guard_violations++;
+		if (!s->measured) {
+			r->verify_outside += v != HX_V_OK;
+		} else {
+			r->verified++;
+			if (v != HX_V_OK)
+				r->verify_failures++;
+			if (v == HX_V_SRC_OVERWRITTEN || v == HX_V_OUTSIDE_WINDOW)
+				r->guard_violations++;
+		}
 	}
 	if (s->measured) {
-		uint64_t end = dmab_dev_ticks_to_ns(r->dev, s->t_submit) + res->latency_ns;
+		count_scoped(r, s, end);
 		r->m_transfers++;
-		r->m_bytes += r->size;
+		r->m_bytes += slot_len(r, s);
 		r->m_exec_ns += res->exec_ns;
 		r->m_cycles += res->dev_cycles;
 		if (end > r->t_end_ns)
@@ -614,7 +806,8 @@ static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct
 			set_status(r, HX_FAILED, "transfer cancelled unexpectedly: channel %u, cookie %d",
 				   rs->ch, (int)rs->cookie);
 	}
-	bufs_release(r, s);
+	if (!own_load(r, rs->ch))
+		bufs_release(r, s);
 }
 
 /* ---- the sweep's policy for the rig ---------------------------------------------- */
@@ -622,7 +815,13 @@ static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct
 static int pol_more(void *ctx, unsigned c)
 {
 	struct run *r = ctx;
-	return r->sub[c] < r->target;
+	if (c != 0 && r->pt->load_rate == 0)
+		return 0; /* idle load */
+	if (!r->accepting) /* a count-based phase */
+		return r->sub[c] < r->target && !(r->calibrating && c == 0);
+	if (r->rel[c].interval)
+		return r->rel[c].n > 0;
+	return 1; /* closed loop: keep the channel full for the whole phase */
 }
 
 static int pol_start(void *ctx, unsigned i)
@@ -673,6 +872,143 @@ static void phase(struct run *r, uint64_t per_chan)
 	}
 }
 
+/* ---- time-based points -------------------------------------------------------------- */
+
+/* Due releases of the open-loop channels up to now: into their rings while
+ * the channel has a free slot, dropped otherwise (a miss when measured:
+ * a stall is charged for every release it delayed). O(releases due). */
+static void release_due(struct run *r, uint64_t now)
+{
+	for (unsigned c = 0; c < r->nch; c++) {
+		struct release *rl = &r->rel[c];
+		for (; rl->interval && rl->next <= now; rl->next += rl->interval) {
+			if (r->sub[c] - r->done[c] + rl->n < r->q) {
+				rl->ring[(rl->head + rl->n) % MAX_QDEPTH] = rl->next;
+				rl->n++;
+			} else if (c == 0 && r->measuring) {
+				r->dropped++;
+				if (r->pt->deadline_ns) {
+					r->dl_checked++;
+					r->dl_misses++;
+				}
+			}
+		}
+	}
+}
+
+/* Runs every channel for dur_ns of device time: closed-loop channels kept
+ * full, open-loop ones released on schedule; waits until the next release
+ * or a completion, whichever comes first. Leaves transfers in flight (the
+ * next phase or drain_all takes them). */
+static void timed_phase(struct run *r, uint64_t dur_ns)
+{
+	uint64_t start = dmab_dev_now(r->dev);
+	r->end_ticks = start + dmab_dev_ns_to_ticks(r->dev, dur_ns);
+	if (r->measuring) {
+		r->t0_ticks = start;
+		r->t0_set = 1;
+	}
+	r->accepting = 1;
+	r->g.stalls = 0;
+	for (;;) {
+		if (r->plat->stop_requested && r->plat->stop_requested(r->plat->ctx))
+			set_status(r, HX_FAILED, "interrupted");
+		uint64_t now = dmab_dev_now(r->dev);
+		if (now >= r->end_ticks || r->g.stop)
+			break;
+		release_due(r, now);
+		hx_rig_refill(&r->g);
+		if (r->g.stop)
+			break;
+		uint64_t until = r->end_ticks;
+		for (unsigned c = 0; c < r->nch; c++)
+			if (r->rel[c].interval && r->rel[c].next < until)
+				until = r->rel[c].next;
+		if (hx_rig_wait_until(&r->g, until) < 0)
+			break;
+	}
+	r->accepting = 0;
+}
+
+static void drain_all(struct run *r)
+{
+	while (!r->g.stop && hx_rig_busy(&r->g))
+		if (hx_rig_wait(&r->g) < 0)
+			break;
+}
+
+/* The load's peak: every load channel closed loop, alone, CAL_REPS
+ * transfers each; bytes / time from the first submit to the last
+ * completion. Open-loop load channels then get the interval that offers
+ * load_rate % of it in total, staggered across the channels. */
+#define CAL_REPS 16u
+static void calibrate(struct run *r)
+{
+	r->calibrating = 1;
+	r->cal_t0 = dmab_dev_ticks_to_ns(r->dev, dmab_dev_now(r->dev));
+	phase(r, CAL_REPS);
+	r->calibrating = 0;
+	if (r->g.stop)
+		return;
+	if (!r->cal_bytes || r->cal_t1 <= r->cal_t0) {
+		set_status(r, HX_FAILED, "load-rate: the load moved nothing when run alone");
+		return;
+	}
+	r->peak_Bps = (uint64_t)((double)r->cal_bytes * 1e9 / (double)(r->cal_t1 - r->cal_t0));
+}
+
+/* Open-loop schedules from now: the measured channel every period, load
+ * channels (load_rate below 100) every interval for their share. */
+static void schedule(struct run *r)
+{
+	uint64_t now = dmab_dev_now(r->dev);
+	if (r->pt->period_ns)
+		r->rel[0].interval = dmab_dev_ns_to_ticks(r->dev, r->pt->period_ns);
+	unsigned nload = r->nch - 1;
+	if (nload && r->peak_Bps) {
+		double ns = (double)r->lsize * nload * 100.0 * 1e9 / ((double)r->pt->load_rate * (double)r->peak_Bps);
+		uint64_t iv = dmab_dev_ns_to_ticks(r->dev, (uint64_t)ns);
+		for (unsigned c = 1; c < r->nch; c++) {
+			r->rel[c].interval = iv ? iv : 1;
+			r->rel[c].next = now + r->rel[c].interval * (c - 1) / nload;
+		}
+	}
+	for (unsigned c = 0; c < r->nch; c++)
+		if (!r->rel[c].interval)
+			r->rel[c].next = 0;
+	r->rel[0].next = now;
+}
+
+static void begin_measuring(struct run *r)
+{
+	for (unsigned c = 0; c < r->nch; c++)
+		dmab_chan_stats_reset(r->g.chans[c]);
+	r->measuring = 1;
+}
+
+/* Calibration (open-loop load), warm-up by count, ramp by time, the
+ * measured window with every channel running throughout, then the drain:
+ * what completes after the window is counted by count_tail. */
+static void measure_timed(struct run *r)
+{
+	const struct hx_point *pt = r->pt;
+	if (r->nch > 1 && pt->load_rate > 0 && pt->load_rate < 100)
+		calibrate(r);
+	if (!r->g.stop && pt->warmup)
+		phase(r, pt->warmup);
+	if (r->g.stop)
+		return;
+	schedule(r);
+	if (pt->ramp_ns)
+		timed_phase(r, pt->ramp_ns);
+	if (r->g.stop)
+		return;
+	begin_measuring(r);
+	timed_phase(r, pt->runtime_ns);
+	r->measuring = 0;
+	drain_all(r);
+}
+
 /* ---- set-up and teardown --------------------------------------------------------- */
 
 /* Checks that need no device: combinations that cannot mean anything. */
@@ -689,6 +1025,16 @@ static int check_point(struct run *r)
 	    pt->align > SIZE_MAX / 8 || pt->sg == 0 || pt->channels == 0 || pt->qdepth == 0 ||
 	    pt->reps == 0) {
 		set_status(r, HX_FAILED, "invalid point: size, align (a power of two), sg, channels, qdepth and reps must be positive");
+		return -1;
+	}
+	if (pt->load_rate > 100 || pt->load_priority < 0 || pt->load_priority >= HX_PRIO__COUNT ||
+	    pt->load_transfer < 0 || pt->load_transfer >= HX_XFER__COUNT || pt->load_size > SIZE_MAX / 4) {
+		set_status(r, HX_FAILED, "invalid point: load-rate is a percentage (0..100), load-priority a priority, load-transfer a type");
+		return -1;
+	}
+	if (!pt->runtime_ns && (pt->period_ns || pt->ramp_ns ||
+				(pt->channels > 1 && pt->load_rate > 0 && pt->load_rate < 100))) {
+		set_status(r, HX_SKIPPED, "period, ramp and load-rate below 100 act on time: they need a time-based point (runtime > 0)");
 		return -1;
 	}
 	if (pt->pool == HX_POOL_COHERENT && pt->cache != HX_CACHE_COHERENT) {
@@ -731,7 +1077,19 @@ static int check_device(struct run *r, const char *bname)
 		set_status(r, HX_SKIPPED, "transfer dev2mem: backend %s has no peripherals", bname);
 		return -1;
 	}
-	if (pt->transfer != DMAB_MEM2MEM && hx_rig_periph(&r->g, r->nch) < 0) {
+	if (r->lown && ((r->lxfer == DMAB_MEM2DEV && !(r->caps & DMAB_CAP_MEM2DEV)) ||
+			(r->lxfer == DMAB_DEV2MEM && !(r->caps & DMAB_CAP_DEV2MEM)))) {
+		set_status(r, HX_SKIPPED, "load-transfer %s: backend %s has no peripherals",
+			   hx_xfer_name(r->lxfer), bname);
+		return -1;
+	}
+	if (r->lown && q->size_granule > 1 && r->lsize % q->size_granule) {
+		set_status(r, HX_SKIPPED, "load-size %lu: the device needs multiples of %lu bytes",
+			   (unsigned long)r->lsize, (unsigned long)q->size_granule);
+		return -1;
+	}
+	if ((pt->transfer != DMAB_MEM2MEM || (r->lown && r->lxfer != DMAB_MEM2MEM)) &&
+	    hx_rig_periph(&r->g, r->nch) < 0) {
 		set_status(r, HX_SKIPPED, "transfer %s: backend %s has no peripheral request line for each of %u channels",
 			   hx_xfer_name(pt->transfer), bname, r->nch);
 		return -1;
@@ -759,6 +1117,43 @@ static int check_device(struct run *r, const char *bname)
 	return 0;
 }
 
+/* The load's one piece (own geometry), aligned to 64 bytes. */
+static int load_layout(struct run *r)
+{
+	if (!r->lown)
+		return 0;
+	size_t g = r->reqs->size_granule ? r->reqs->size_granule : 1;
+	int rc = hx_layout(r->lsize, 64, 1, g, &r->lpiece, &r->lblk);
+	if (rc < 0)
+		set_err(r, rc, "load buffer layout");
+	return rc < 0 ? -1 : 0;
+}
+
+/* Coherent buffers of the own-geometry load slots, held for the point;
+ * allocated after everything else, so the measured channel's memory is
+ * where it would be without them. */
+static int load_bufs(struct run *r)
+{
+	for (unsigned i = r->q; r->lown && i < r->nch * r->q; i++) {
+		struct slot *s = &r->slots[i];
+		struct hbuf *bs[2] = { r->lxfer != DMAB_DEV2MEM ? &s->src : NULL,
+				       r->lxfer != DMAB_MEM2DEV ? &s->dst : NULL };
+		for (unsigned k = 0; k < 2; k++) {
+			if (!bs[k])
+				continue;
+			int rc = dmab_mem_alloc(r->dev, r->lblk, 128, DMAB_MEM_COHERENT, &bs[k]->mem);
+			if (rc < 0) {
+				set_err(r, rc, "allocating load buffers (coherent)");
+				return -1;
+			}
+			bs[k]->cpu = bs[k]->mem.cpu;
+			bs[k]->bus = bs[k]->mem.bus;
+			bs[k]->held = 1;
+		}
+	}
+	return 0;
+}
+
 /* Upper bound of descriptors for one transfer: every piece may be split by
  * max_xfer, max_seg and seg_boundary on both sides. */
 static unsigned desc_bound(const struct run *r)
@@ -776,6 +1171,13 @@ static unsigned desc_bound(const struct run *r)
 			segs += len / r->reqs->seg_boundary + 2;
 		total += 2 * segs;
 	}
+	if (r->lown) {
+		uint64_t segs = 2 * (r->lsize / unit + 2) + 2;
+		if (r->reqs->seg_boundary)
+			segs += 2 * (r->lsize / r->reqs->seg_boundary + 2);
+		if (segs > total)
+			total = segs;
+	}
 	return total > 1u << 20 ? 1u << 20 : (unsigned)total;
 }
 
@@ -787,11 +1189,17 @@ static int setup(struct run *r)
 	r->sub = calloc(r->nch, sizeof(*r->sub));
 	r->done = calloc(r->nch, sizeof(*r->done));
 	r->pieces = calloc(r->npieces, sizeof(*r->pieces));
-	if (!r->slots || !r->sub || !r->done || !r->pieces) {
+	r->rel = calloc(r->nch, sizeof(*r->rel));
+	r->lat_meas = malloc(sizeof(*r->lat_meas));
+	r->lat_load = malloc(sizeof(*r->lat_load));
+	if (!r->slots || !r->sub || !r->done || !r->pieces || !r->rel || !r->lat_meas || !r->lat_load) {
 		set_status(r, HX_FAILED, "harness: out of memory");
 		return -1;
 	}
-	if (layout(r) < 0)
+	dmab_hist_init(r->lat_meas);
+	dmab_hist_init(r->lat_load);
+	r->lat_min_ns = UINT64_MAX;
+	if (layout(r) < 0 || load_layout(r) < 0)
 		return -1;
 	r->max_desc = desc_bound(r);
 	if ((uint64_t)r->max_desc * nslots > 1u << 22) {
@@ -809,7 +1217,7 @@ static int setup(struct run *r)
 		return -1;
 	}
 	for (unsigned c = 0; c < r->nch; c++)
-		prio[c] = c == 0 ? (enum dmab_prio)r->pt->priority : DMAB_PRIO_MEDIUM;
+		prio[c] = (enum dmab_prio)(c == 0 ? r->pt->priority : r->pt->load_priority);
 	rc = hx_rig_setup(&r->g, r->nch, r->q, r->max_desc, prio);
 	free(prio);
 	if (rc < 0 || pools_setup(r) < 0)
@@ -817,6 +1225,8 @@ static int setup(struct run *r)
 	uint64_t t = cpu_now(r);
 	for (unsigned i = 0; i < nslots; i++) {
 		struct slot *s = &r->slots[i];
+		if (own_load(r, i / r->q))
+			continue; /* load_bufs */
 		if (r->map && r->npieces > 1) {
 			if ((r->need_src && (rc = dmab_sg_alloc(r->dev, r->npieces, &s->sg_src)) < 0) ||
 			    (r->need_dst && (rc = dmab_sg_alloc(r->dev, r->npieces, &s->sg_dst)) < 0)) {
@@ -833,7 +1243,7 @@ static int setup(struct run *r)
 	/* The coherent pool's one-time allocations are its allocation cost. */
 	if (r->pool == HX_POOL_COHERENT)
 		r->cpu_alloc_ns += cpu_now(r) - t;
-	return 0;
+	return load_bufs(r);
 }
 
 static void teardown(struct run *r)
@@ -849,6 +1259,13 @@ static void teardown(struct run *r)
 				dmab_sg_free(s->sg_src);
 			if (s->sg_dst)
 				dmab_sg_free(s->sg_dst);
+			if (own_load(r, i / r->q)) {
+				if (s->src.held)
+					(void)dmab_mem_free(r->dev, &s->src.mem);
+				if (s->dst.held)
+					(void)dmab_mem_free(r->dev, &s->dst.mem);
+				continue;
+			}
 			buf_put(r, &s->src);
 			buf_put(r, &s->dst);
 		}
@@ -861,6 +1278,9 @@ static void teardown(struct run *r)
 	free(r->sub);
 	free(r->done);
 	free(r->pieces);
+	free(r->rel);
+	free(r->lat_meas);
+	free(r->lat_load);
 }
 
 /* ---- metrics ------------------------------------------------------------------ */
@@ -908,19 +1328,24 @@ static void fill_perf(const struct run *r, struct hx_result *res)
 	uint64_t t0_ns = dmab_dev_ticks_to_ns(r->dev, r->t0_ticks);
 	hx_result_set(res, HX_M_TRANSFERS, (double)r->m_transfers);
 	hx_result_set(res, HX_M_BYTES, (double)r->m_bytes);
-	if (r->m_transfers && r->t_end_ns > t0_ns)
+	if (r->timed)
+		hx_result_set(res, HX_M_THROUGHPUT, (double)r->m_bytes * 1e3 / (double)r->pt->runtime_ns);
+	else if (r->m_transfers && r->t_end_ns > t0_ns)
 		hx_result_set(res, HX_M_THROUGHPUT, (double)r->m_bytes * 1e3 / (double)(r->t_end_ns - t0_ns));
 
 	struct dmab_chan_stats st;
 	dmab_chan_stats(r->g.chans[0], &st);
-	if (dmab_hist_count(&st.latency_ns)) {
+	if (r->timed) {
+		/* from the release, and deadlines decided by the harness */
+	} else if (dmab_hist_count(&st.latency_ns)) {
 		hx_result_set(res, HX_M_LAT_P50, (double)dmab_chan_latency_percentile(&st, 50.0));
 		hx_result_set(res, HX_M_LAT_P90, (double)dmab_chan_latency_percentile(&st, 90.0));
 		hx_result_set(res, HX_M_LAT_P99, (double)dmab_chan_latency_percentile(&st, 99.0));
 		hx_result_set(res, HX_M_LAT_P999, (double)dmab_chan_latency_percentile(&st, 99.9));
 		hx_result_set(res, HX_M_LAT_MAX, (double)st.latency_max_ns);
 	}
-	if (r->pt->deadline_ns) {
+	if (r->pt->deadline_ns && !r->timed) {
+		hx_result_set(res, HX_M_DL_CHECKED, (double)st.deadline_checked);
 		hx_result_set(res, HX_M_DL_MISSES, (double)st.deadline_misses);
 		hx_result_set(res, HX_M_DL_RATE, st.deadline_checked
 							  ? (double)st.deadline_misses / (double)st.deadline_checked
@@ -935,6 +1360,58 @@ static void fill_perf(const struct run *r, struct hx_result *res)
 	if ((r->caps & DMAB_CAP_DEV_CYCLES) && r->m_transfers)
 		hx_result_set(res, HX_M_DEV_CYCLES, (double)r->m_cycles / n);
 	pool_hwm(r, res);
+}
+
+static uint64_t pctl(const struct run *r, const struct dmab_hist *h, double p)
+{
+	uint64_t v = dmab_hist_percentile(h, p);
+	return v < r->lat_min_ns ? r->lat_min_ns : v > r->lat_max_ns ? r->lat_max_ns : v;
+}
+
+/* Bytes over the measured time, in MB/s: the window on a time-based point,
+ * else first measured submit to the scope's last completion. */
+static void set_rate(const struct run *r, struct hx_result *res, enum hx_metric m, uint64_t bytes,
+		     uint64_t t_end_ns)
+{
+	uint64_t t0_ns = dmab_dev_ticks_to_ns(r->dev, r->t0_ticks);
+	uint64_t span = r->timed ? r->pt->runtime_ns : t_end_ns > t0_ns ? t_end_ns - t0_ns : 0;
+	if (span && (r->timed || bytes))
+		hx_result_set(res, m, (double)bytes * 1e3 / (double)span);
+}
+
+/* The columns with one scope each: the measured channel's own, the load's
+ * (channels 1..), and on a time-based point the latency and deadline
+ * columns from the harness's release-based counts. */
+static void fill_scoped(const struct run *r, struct hx_result *res)
+{
+	hx_result_set(res, HX_M_MEAS_TRANSFERS, (double)r->meas_transfers);
+	set_rate(r, res, HX_M_MEAS_THROUGHPUT, r->meas_bytes, r->meas_t_end_ns);
+	if (r->nch > 1) {
+		hx_result_set(res, HX_M_LOAD_TRANSFERS, (double)r->load_transfers);
+		set_rate(r, res, HX_M_LOAD_THROUGHPUT, r->load_bytes, r->load_t_end_ns);
+		if (r->load_transfers)
+			hx_result_set(res, HX_M_LOAD_LAT_P99, (double)dmab_hist_percentile(r->lat_load, 99.0));
+		if (r->peak_Bps)
+			hx_result_set(res, HX_M_LOAD_PEAK, (double)r->peak_Bps / 1e6);
+	}
+	if (!r->timed)
+		return;
+	hx_result_set(res, HX_M_IN_FLIGHT, (double)r->in_flight_end);
+	if (r->pt->period_ns)
+		hx_result_set(res, HX_M_DL_DROPPED, (double)r->dropped);
+	if (r->meas_transfers) {
+		hx_result_set(res, HX_M_LAT_P50, (double)pctl(r, r->lat_meas, 50.0));
+		hx_result_set(res, HX_M_LAT_P90, (double)pctl(r, r->lat_meas, 90.0));
+		hx_result_set(res, HX_M_LAT_P99, (double)pctl(r, r->lat_meas, 99.0));
+		hx_result_set(res, HX_M_LAT_P999, (double)pctl(r, r->lat_meas, 99.9));
+		hx_result_set(res, HX_M_LAT_MAX, (double)r->lat_max_ns);
+	}
+	if (r->pt->deadline_ns) {
+		hx_result_set(res, HX_M_DL_CHECKED, (double)r->dl_checked);
+		hx_result_set(res, HX_M_DL_MISSES, (double)r->dl_misses);
+		hx_result_set(res, HX_M_DL_RATE, r->dl_checked ? (double)r->dl_misses / (double)r->dl_checked : 0.0);
+		hx_result_set(res, HX_M_DL_WORST, (double)r->dl_worst_ns);
+	}
 }
 
 /* ---- the entry point ---------------------------------------------------------- */
@@ -952,6 +1429,10 @@ static void configure(struct run *r)
 	r->npieces = (unsigned)pt->sg;
 	r->nch = (unsigned)pt->channels;
 	r->q = (unsigned)pt->qdepth;
+	r->timed = pt->runtime_ns > 0;
+	r->lsize = pt->load_size ? (size_t)pt->load_size : r->size;
+	r->lxfer = pt->load_transfer;
+	r->lown = r->nch > 1 && (r->lsize != r->size || r->lxfer != r->xfer);
 	switch (r->cache) {
 	case HX_CACHE_COHERENT:
 		r->kind = DMAB_MEM_COHERENT;
@@ -997,22 +1478,27 @@ static int open_device(struct run *r)
 static void measure(struct run *r)
 {
 	const struct hx_point *pt = r->pt;
-	if (pt->warmup)
-		phase(r, pt->warmup);
-	if (!r->g.stop) {
-		for (unsigned c = 0; c < r->nch; c++)
-			dmab_chan_stats_reset(r->g.chans[c]);
-		r->measuring = 1;
-		phase(r, pt->reps);
-		r->measuring = 0;
+	if (r->timed) {
+		measure_timed(r);
+	} else {
+		if (pt->warmup)
+			phase(r, pt->warmup);
+		if (!r->g.stop) {
+			begin_measuring(r);
+			phase(r, pt->reps);
+			r->measuring = 0;
+		}
 	}
+	if (r->g.status == HX_OK && r->verify_outside && r->cache != HX_CACHE_NONE && !r->injecting)
+		set_status(r, HX_FAILED, "%llu transfers outside the measurement (warm-up, ramp or the drain after it) failed verification",
+			   (unsigned long long)r->verify_outside);
 	/* interrupts already raised belong to this point's counts */
 	if (r->g.status == HX_OK)
 		(void)hx_rig_drain(&r->g);
 	if (r->g.status == HX_OK && r->pool == HX_POOL_COHERENT) {
 		/* every slot is idle: the kept buffers' free belongs to alloc_ns */
 		uint64_t t = cpu_now(r);
-		for (unsigned i = 0; i < r->nch * r->q; i++) {
+		for (unsigned i = 0; i < r->nch * r->q && !own_load(r, i / r->q); i++) {
 			buf_put(r, &r->slots[i].src);
 			buf_put(r, &r->slots[i].dst);
 		}
@@ -1020,6 +1506,7 @@ static void measure(struct run *r)
 	}
 	if (r->g.status == HX_OK) {
 		fill_perf(r, r->res);
+		fill_scoped(r, r->res);
 		if (r->cache == HX_CACHE_NONE && r->verify_failures)
 			snprintf(r->g.reason, sizeof(r->g.reason),
 				 "maintenance deliberately omitted: %llu of %llu transfers failed verification",

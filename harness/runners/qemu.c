@@ -443,6 +443,9 @@ static int take_row(struct boot *bt, const struct hx_csv_rec *rec, const struct 
 {
 	char mine[HX_STR_MAX + 64];
 	hx_result_init(res);
+	/* -icount with a fixed shift: every clock in the guest, the
+	 * firmware's SysTick included, repeats bit for bit */
+	res->clock_kind = HX_CLOCK_VIRTUAL;
 	if (rec->nfields != bt->ncols)
 		return snprintf(res->reason, sizeof res->reason, "%zu fields under a header of %zu", rec->nfields,
 				bt->ncols), -1;
