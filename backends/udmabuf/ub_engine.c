@@ -174,7 +174,9 @@ static uint32_t cmp_free(const struct ub_engine *e)
 }
 
 /* Next channel: highest level with work, round robin within it; a cyclic
- * head runs only while half the completion ring is free. */
+ * head runs only while half the completion ring is free (its periods must
+ * not crowd out completions), and a level holding only such stalled
+ * streams still blocks the levels below it (strict priority). */
 static int pick(struct ub_engine *e, unsigned *out)
 {
 	uint32_t room = cmp_free(e);
@@ -196,6 +198,9 @@ static int pick(struct ub_engine *e, unsigned *out)
 			*out = c;
 			return 1;
 		}
+		/* Only stalled streams here: the engine waits for poll() to
+		 * drain rather than let a lower level overtake them. */
+		return 0;
 	}
 	return 0;
 }
