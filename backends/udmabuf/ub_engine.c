@@ -603,6 +603,7 @@ int ub_poll(void *priv, uint64_t until)
 {
 	struct ub_priv *p = priv;
 	int n = deliver_all(p);
+	uint64_t t0 = n ? 0 : mono_ns();
 	while (n == 0) {
 		uint64_t t = mono_ns();
 		if (t >= until)
@@ -610,6 +611,11 @@ int ub_poll(void *priv, uint64_t until)
 		if (p->o.polled) {
 			for (unsigned k = 0; k < 256 && rings_empty(p); k++)
 				cpu_relax();
+			/* Past a few microseconds, give the CPU to a runnable
+			 * engine that shares it (an oversubscribed machine),
+			 * else spinning delays the very completion awaited. */
+			if (t - t0 > 4000 && rings_empty(p))
+				sched_yield();
 		} else {
 			uint32_t v = atomic_load_explicit(&p->caller_bell, ACQ);
 			atomic_store_explicit(&p->caller_sleeping, 1, RLX);
