@@ -14,6 +14,7 @@
 
 #define DMAB_BACKEND_LIST(X)                                                      \
 	X(sim, dmab_sim_backend, "not built for this target")                     \
-	X(host, dmab_host_backend, "not built for this target")
+	X(host, dmab_host_backend, "not built for this target")                   \
+	X(udmabuf, dmab_udmabuf_backend, "Linux only (memfd, /dev/udmabuf, pthreads)")
 
 #endif

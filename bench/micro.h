@@ -23,6 +23,7 @@ void micro_hist_register(void);
 void micro_sg_register(void);
 void micro_cache_register(void);
 void micro_sim_register(void);
+void micro_udmabuf_register(void);
 
 /* A seeded, portable sequence (dmab/rand.h), so every run and every
  * machine replays the same churn. */

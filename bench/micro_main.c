@@ -91,5 +91,6 @@ int main(int argc, char **argv)
 	micro_sg_register();
 	micro_cache_register();
 	micro_sim_register();
+	micro_udmabuf_register();
 	return gb_main(argc, argv);
 }

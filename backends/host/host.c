@@ -11,7 +11,8 @@
  * hardware. Within a 4 KiB page (or the alignment, when larger) the bus
  * address keeps the CPU pointer's offset, so cache-line and boundary
  * arithmetic agrees on both sides. A window rewinds when its last
- * allocation is freed (and when it empties), so churn does not exhaust it.
+ * allocation is freed (and when it empties), so churn does not exhaust it
+ (the window allocator is backends/common/win.h, shared with udmabuf).
  * Bus address 0 is never handed out (a descriptor's next = 0 ends a chain).
  * Costs: alloc/free O(1) plus calloc; cache ops O(1) (counted only).
  *
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/win.h"
 #include "dmab/dmab.h"
 #include "dmab/host.h"
 
@@ -51,11 +53,6 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 #define HOST_BYTES_PER_TICK 1u
 #define HOST_TXD_OVERHEAD 1u                  /* ticks per transaction */
 
-struct host_win {
-	dmab_addr_t base, end, next;
-	size_t live;
-};
-
 struct host_chan {
 	struct dmab_txd *head, *tail; /* FIFO linked through txd->bq[0] */
 	enum dmab_prio prio;
@@ -71,7 +68,7 @@ struct host_opts {
 struct host_priv {
 	struct dmab_dev *dev;
 	struct host_opts o;
-	struct host_win low, hi;
+	struct dmab_win low, hi; /* backends/common/win.h */
 	uint64_t now;
 	struct dmab_host_counters cnt;
 	uint64_t passes; /* transaction passes run, for fail_nth */
@@ -129,10 +126,8 @@ static int host_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg
 		return DMAB_EINVAL;
 	}
 	p->dev = dev;
-	p->low.base = p->low.next = LOW_BASE;
-	p->low.end = LOW_END;
-	p->hi.base = p->hi.next = HIGH_BASE;
-	p->hi.end = HIGH_END;
+	dmab_win_init(&p->low, LOW_BASE, LOW_END);
+	dmab_win_init(&p->hi, HIGH_BASE, HIGH_END);
 	return 0;
 }
 
@@ -163,21 +158,6 @@ static void host_get_reqs(void *priv, struct dmab_reqs *out)
 
 /* ---- memory ---------------------------------------------------------------- */
 
-/* Takes [bus, bus+size) from window w with bus = cpu (mod period). */
-static int win_take(struct host_win *w, uintptr_t cpu, size_t size, uint64_t period,
-		    uint64_t mask, dmab_addr_t *bus)
-{
-	dmab_addr_t b = align_up(w->next, period) + ((uint64_t)cpu & (period - 1));
-	if (b >= w->end || (uint64_t)size > w->end - b)
-		return -1;
-	if (b > mask || (uint64_t)(size - 1) > mask - b)
-		return -1;
-	w->next = b + size;
-	w->live++;
-	*bus = b;
-	return 0;
-}
-
 static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
 			  uint64_t mask, struct dmab_mem *out)
 {
@@ -188,7 +168,7 @@ static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_k
 		return DMAB_ENOMEM;
 	/* More than a bus window can hold is refused before the heap is asked
 	 * (an absurd size must be an error, not a heap abort). */
-	struct host_win *biggest = (kind == DMAB_MEM_NORMAL && p->o.high) ? &p->hi : &p->low;
+	struct dmab_win *biggest = (kind == DMAB_MEM_NORMAL && p->o.high) ? &p->hi : &p->low;
 	if ((uint64_t)size > biggest->end - biggest->base)
 		return DMAB_ENOMEM;
 	char *raw = calloc(1, size + align - 1);
@@ -199,9 +179,9 @@ static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_k
 	dmab_addr_t bus = 0;
 	int rc = -1;
 	if (kind == DMAB_MEM_NORMAL && p->o.high)
-		rc = win_take(&p->hi, cpu, size, period, mask, &bus);
+		rc = dmab_win_take(&p->hi, cpu, size, period, mask, &bus);
 	if (rc)
-		rc = win_take(&p->low, cpu, size, period, mask, &bus);
+		rc = dmab_win_take(&p->low, cpu, size, period, mask, &bus);
 	if (rc) {
 		free(raw);
 		return DMAB_ENOMEM;
@@ -217,13 +197,7 @@ static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_k
 static void host_mem_free(void *priv, struct dmab_mem *m)
 {
 	struct host_priv *p = priv;
-	struct host_win *w = m->bus >= HIGH_BASE ? &p->hi : &p->low;
-	if (w->live)
-		w->live--;
-	if (w->live == 0)
-		w->next = w->base;
-	else if (w->next == m->bus + m->size)
-		w->next = m->bus; /* last one handed out: rewind */
+	dmab_win_give(m->bus >= HIGH_BASE ? &p->hi : &p->low, m->bus, m->size);
 	free(m->handle);
 }
 

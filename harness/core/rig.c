@@ -40,8 +40,10 @@
  * Each transfer costs at least RIG_FLOOR ticks (a small transfer seen fast
  * may find the FIFO empty next time). The priors are in
  * ticks of the device's clock (dmab_reqs.clock_hz), so a slow clock
- * lengthens them by itself. The result is clamped to [RIG_MIN_NS, max],
- * max being an hour of device time on a virtual-time backend (waiting costs
+ * lengthens them by itself. The result is clamped to [min, max], min
+ * being 2 ms of device time on a virtual clock and 1 s on a real one (a
+ * loaded machine deschedules engine threads for hundreds of ms), max
+ * being an hour of device time on a virtual-time backend (waiting costs
  * nothing there unless something really hangs, and then only simulated
  * time) and a minute on a real one.
  *
@@ -60,6 +62,10 @@
 
 #define RIG_SLACK 4u
 #define RIG_MIN_NS 2000000ull
+/* A real clock keeps running while the OS runs something else: on a loaded
+ * 2-core machine an engine thread can wait hundreds of ms for a CPU, and
+ * that is not a hang. */
+#define RIG_MIN_NS_REAL 1000000000ull
 #define RIG_MAX_NS_VIRTUAL (1ull << 50)
 #define RIG_MAX_NS_REAL 60000000000ull
 #define RIG_FLOOR (1ull << 14)         /* ticks per transfer, always */
@@ -364,7 +370,8 @@ uint64_t hx_rig_timeout(const struct hx_rig *g)
 	uint64_t ns = ticks >= max_ticks ? max : dmab_dev_ticks_to_ns(g->dev, ticks);
 	if (ns > max)
 		ns = max;
-	return ns < RIG_MIN_NS ? RIG_MIN_NS : ns;
+	uint64_t min = (g->caps & DMAB_CAP_VIRTUAL_TIME) ? RIG_MIN_NS : RIG_MIN_NS_REAL;
+	return ns < min ? min : ns;
 }
 
 /* Nothing ended within the timeout: wait on the oldest transfer of each

@@ -60,7 +60,7 @@ check-tsan:
 	$(Q)TSAN_OPTIONS='halt_on_error=1 second_deadlock_stack=1' \
 	  tests/fuzz/run-tsan $(TSAN_BUILD) '$(TSAN_STRESS)'
 
-tsan-bins: $(BUILD)/tests/test_pool_mt $(DMABENCH)
+tsan-bins: $(BUILD)/tests/test_pool_mt $(BUILD)/tests/test_udmabuf $(BUILD)/tests/test_conformance $(DMABENCH)
 
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD) $(TSAN_BUILD)

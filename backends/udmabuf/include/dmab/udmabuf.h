@@ -1,0 +1,51 @@
+/*
+ * dmab/udmabuf.h: the Linux udmabuf backend (backends/udmabuf/, Linux only).
+ *
+ * Real memory and a real clock: allocations are sealed memfds turned into
+ * dma-bufs through /dev/udmabuf (profile "dmabuf"), or, where the kernel
+ * has no udmabuf, the same memfds mapped with MAP_POPULATE and mlock'ed
+ * (profile "memfd", the default, so a figure never claims a dma-buf it did
+ * not have). The "device" is one or more engine threads copying with the
+ * CPU, fed by submission rings; completions are delivered by poll() on the
+ * caller's thread. The clock is CLOCK_MONOTONIC in nanoseconds: results
+ * are measurements, not deterministic (no DMAB_CAP_VIRTUAL_TIME).
+ *
+ * Options (`dmabench list --verbose` prints the table):
+ *   dmabuf=0|1      memory from /dev/udmabuf (1) or the memfd fallback (0)
+ *   maint=0..2      0 coherent; 1 DMA_BUF_IOCTL_SYNC (whole buffer; needs
+ *                   dmabuf=1); 2 CPU cache-line ops (clwb/clflushopt/clflush
+ *                   by CPUID on x86, dc cvac/civac on arm64)
+ *   channels=1..32  engines=1..8 (channel c runs on engine c % engines)
+ *   chunk=N         bytes copied between looks at the submission ring: the
+ *                   bound on how late a stop or a higher priority is seen
+ *   polled=0|1      poll() spins (1) or sleeps on a futex (0)
+ *   spin_ns=N       an idle engine spins this long, then sleeps
+ *   engine_cpu=N    pin engine k to CPU (N-1+k) mod CPUs; 0 = not pinned
+ *                   (how `--pin split` reaches the engine: pass it here)
+ *   mlock=0..2      fallback only: no mlock, best effort, required
+ *   nt=0|1          engine stores bypass the caches (x86 movntdq)
+ *   max_xfer=N      largest bytes per descriptor
+ * Kernel limits (stated by `describe`, so `dmabench info` shows them): a
+ * udmabuf holds at most udmabuf.size_limit_mb (64 MiB by default), page
+ * multiples only, lists at most 1024 items; an allocation over the limit is
+ * refused with a log message naming it.
+ * DMAB_MEM_UNCACHED is refused (DMAB_ENOTSUP): the maps are cacheable.
+ * Counters: allocs, frees, alloc_bytes, syncs, sync_bytes, lines,
+ * mlock_failed, fds_open, maps_open, refused, bytes, chunks, switches,
+ * engine_sleeps, transfers.
+ */
+#ifndef DMAB_UDMABUF_H
+#define DMAB_UDMABUF_H
+
+#include "dmab/backend.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+extern const struct dmab_backend_ops dmab_udmabuf_backend;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,189 @@
+/*
+ * ub_int.h: what the files of the udmabuf backend share (udmabuf.c: ops,
+ * options, lifecycle; ub_mem.c: memory and cache maintenance; ub_engine.c:
+ * the copy engine threads and the rings between them and the caller).
+ *
+ * Ownership is the whole design, because two kinds of thread touch it:
+ *  - the caller's thread (the one using the device, which runs every op)
+ *    owns struct ub_priv, the job pool, every channel's outstanding FIFO
+ *    and the consumer side of the completion rings;
+ *  - an engine thread owns its per-channel run queues, the progress fields
+ *    of the jobs it holds and the consumer side of its submission ring.
+ * A job (struct ub_job) crosses over only through a ring: the caller fills
+ * it and publishes it with a release store of the submission ring's tail;
+ * the engine gives it back with a release store of the completion ring's
+ * tail (a DONE event) or of `acked` (a channel stop). Engines never touch
+ * a struct dmab_txd: the caller copies what they need (CPU pointers of the
+ * segments, already translated) into the job in start(), and writes the
+ * txd's t_start/t_done in poll(), as the contract's threading rule asks.
+ * Counters the engine keeps are relaxed atomics read for counters().
+ */
+#ifndef DMAB_UB_INT_H
+#define DMAB_UB_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backends/common/win.h"
+#include "dmab/dmab.h"
+
+#define UB_MAX_CHANS 32u
+#define UB_MAX_ENGINES 8u
+#define UB_OUTCAP 1024u   /* jobs outstanding per engine; start() refuses beyond */
+#define UB_SUBCAP 2048u   /* submission ring slots (power of 2) > UB_OUTCAP + stops */
+#define UB_CMPCAP 4096u   /* completion ring slots (power of 2) */
+#define UB_INLINE_SEGS 4u /* segments held in the job itself; more are malloc'd */
+#define UB_LIST_MAX 1024u /* UDMABUF_CREATE_LIST items (the kernel's list_limit) */
+
+/* The parameters (rows in udmabuf.c). */
+struct ub_opts {
+	uint64_t dmabuf;     /* 1: /dev/udmabuf; 0: memfd fallback */
+	uint64_t maint;      /* 0 coherent, 1 dma-buf sync ioctl, 2 CPU cache-line ops */
+	uint64_t channels;
+	uint64_t engines;    /* engine threads; channel c runs on engine c % engines */
+	uint64_t chunk;      /* bytes copied between looks at the submission ring */
+	uint64_t polled;     /* 1: poll() spins; 0: it sleeps on a futex */
+	uint64_t spin_ns;    /* an idle engine spins this long before it sleeps */
+	uint64_t engine_cpu; /* 0: not pinned; N: engine k on CPU (N - 1 + k) mod CPUs */
+	uint64_t mlock;      /* fallback: 0 no mlock, 1 best effort, 2 required */
+	uint64_t nt;         /* 1: the engine stores past the caches (x86 movnt) */
+	uint64_t max_xfer;
+};
+
+/* One descriptor, translated to CPU pointers by start(). */
+struct ub_seg {
+	char *src, *dst;
+	size_t len;
+	uint32_t width;      /* beat of a fixed (non-incrementing) side */
+	uint8_t inc_s, inc_d, irq;
+};
+
+struct ub_job {
+	/* caller-written before publication; read-only to the engine */
+	struct dmab_txd *txd;
+	dmab_cookie_t cookie;
+	unsigned chan;
+	uint32_t gen;
+	unsigned nseg;
+	struct ub_seg *seg;             /* inl or malloc'd */
+	int cyclic;
+	int fail_seg;                   /* segment that cannot be reached; -1 none */
+	dmab_addr_t fail_addr;
+	struct ub_job *cnext;           /* caller: channel FIFO or free list */
+	struct ub_seg inl[UB_INLINE_SEGS];
+	/* engine-owned while the engine holds the job */
+	struct ub_job *enext;
+	unsigned si;                    /* current segment */
+	size_t so;                      /* bytes of it done */
+	uint64_t t_start, period;
+};
+
+enum ub_op { UB_OP_START, UB_OP_STOP, UB_OP_PRIO, UB_OP_EXIT };
+struct ub_sub {
+	uint32_t op, chan;
+	struct ub_job *job;
+	uint64_t arg; /* STOP: the sequence to ack; PRIO: the level */
+};
+
+enum ub_ev { UB_EV_DONE, UB_EV_PERIOD };
+struct ub_cmp {
+	struct ub_job *job; /* dereferenced only when gen still matches */
+	uint32_t kind, chan, gen;
+	int status;
+	uint64_t t_start, t, index;
+	dmab_addr_t addr;
+};
+
+struct ub_engine {
+	struct ub_priv *p;
+	unsigned idx;
+	pthread_t th;
+	int running;
+	/* submission ring: the caller produces, the engine consumes */
+	_Alignas(64) _Atomic uint32_t sub_tail;
+	_Alignas(64) _Atomic uint32_t sub_head;
+	_Atomic uint32_t sleeping;      /* the engine is (about to be) in futex_wait */
+	_Atomic uint32_t bell;          /* futex word the engine sleeps on */
+	_Atomic uint64_t acked;         /* last STOP sequence handled */
+	/* completion ring: the engine produces, the caller consumes */
+	_Alignas(64) _Atomic uint32_t cmp_tail;
+	_Alignas(64) _Atomic uint32_t cmp_head;
+	/* engine counters (relaxed) */
+	_Atomic uint64_t bytes, chunks, preempts, sleeps, transfers;
+	/* caller-side */
+	_Alignas(64) uint64_t stop_seq;
+	unsigned outstanding;
+	/* engine-private */
+	_Alignas(64) struct {
+		struct ub_job *head, *tail;
+		unsigned prio;
+	} q[UB_MAX_CHANS];
+	uint32_t ready[DMAB_PRIO_LEVELS]; /* channels with work, per level */
+	unsigned rr[DMAB_PRIO_LEVELS];
+	unsigned last_chan;
+	struct ub_sub sub[UB_SUBCAP];
+	struct ub_cmp cmp[UB_CMPCAP];
+};
+
+struct ub_chan {
+	struct ub_job *head, *tail; /* outstanding, in start order */
+	uint32_t gen;               /* bumped by terminate/reset */
+	unsigned n;
+};
+
+struct ub_counters {
+	uint64_t allocs, frees, alloc_bytes, syncs, sync_bytes, lines, mlock_failed;
+	uint64_t fds_open, maps_open, refused;
+};
+
+struct ub_priv {
+	struct dmab_dev *dev;
+	struct ub_opts o;
+	dmab_log_fn log;
+	void *log_ctx;
+	int devfd;                  /* /dev/udmabuf, or -1 */
+	size_t page;
+	uint64_t size_limit;        /* bytes a udmabuf may hold (size_limit_mb) */
+	struct dmab_win win;
+	struct ub_counters cnt;
+	unsigned line_op;           /* which CPU cache op maint=2 uses (ub_mem.c) */
+	struct ub_chan ch[UB_MAX_CHANS];
+	struct ub_job *jobs, *free_jobs;
+	struct ub_engine *eng;      /* o.engines of them */
+	_Atomic uint32_t caller_sleeping;
+	_Atomic uint32_t caller_bell;
+};
+
+/* ub_engine.c */
+int ub_engine_start(struct ub_priv *p, char *why, size_t n);
+void ub_engine_stop(struct ub_priv *p);
+int ub_start(void *priv, unsigned chan, struct dmab_txd *txd);
+int ub_poll(void *priv, uint64_t until);
+int ub_terminate(void *priv, unsigned chan);
+int ub_reset(void *priv, unsigned chan);
+int ub_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_cfg *cfg);
+int ub_chan_idle(void *priv, unsigned chan);
+uint64_t ub_now(void *priv);
+uint64_t ub_engine_count(const struct ub_priv *p, size_t field_offset);
+
+/* ub_mem.c */
+int ub_mem_open(struct ub_priv *p, char *why, size_t n);
+void ub_mem_close(struct ub_priv *p);
+int ub_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind, uint64_t mask,
+		 struct dmab_mem *out);
+void ub_mem_free(void *priv, struct dmab_mem *m);
+void ub_cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+void ub_cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+void ub_cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len);
+const char *ub_line_op_name(const struct ub_priv *p);
+/* Reads /sys/module/udmabuf/parameters/size_limit_mb under root (NULL = "/");
+ * returns the limit in bytes, the kernel default (64 MiB) when absent. */
+uint64_t ub_size_limit(const char *root);
+
+/* udmabuf.c */
+void ub_say(struct ub_priv *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ub_why(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * ub_mem.c: the udmabuf backend's memory and cache maintenance.
+ *
+ * Every allocation is a sealed memfd (MFD_ALLOW_SEALING, F_SEAL_SHRINK: the
+ * kernel's udmabuf refuses a memfd without it and one with write seals).
+ * With dmabuf=1 it becomes a dma-buf through /dev/udmabuf (UDMABUF_CREATE,
+ * offset 0, a page multiple, at most the module's size_limit_mb) and the
+ * CPU maps the dma-buf (MAP_SHARED), so CPU accesses go through the
+ * exporter as a driver's would. With dmabuf=0 (no /dev/udmabuf, as on
+ * kernels without CONFIG_UDMABUF) the memfd itself is mapped with
+ * MAP_POPULATE and mlock'ed (best effort under RLIMIT_MEMLOCK, counted),
+ * the same pages a udmabuf would pin, and the engine is the same.
+ *
+ * Bus addresses are invented (backends/common/win.h, one window below
+ * 4 GiB): the engine is a CPU, so they only need to be distinct from CPU
+ * pointers and obey the mask, and a real frame number would describe only
+ * one page of a scattered buffer. `describe` says bus=window.
+ *
+ * Cache maintenance (maint): 0 coherent (the device reports coherent=1 and
+ * the library calls nothing); 1 the dma-buf protocol, DMA_BUF_IOCTL_SYNC
+ * (END|WRITE to hand over what the CPU wrote, START|READ before the CPU
+ * reads, both for flush), which always covers the whole buffer: sync_bytes
+ * counts the whole buffer, so the cost the CSV shows is the real one;
+ * 2 CPU cache-line instructions over the range (x86: clwb for clean when
+ * CPUID has it, else clflushopt, else clflush, then sfence; arm64: dc cvac,
+ * dc civac). Costs: allocation is a few system calls plus page population;
+ * free the same; cache ops O(lines) or one ioctl.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/udmabuf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "ub_int.h"
+
+#define GIB ((uint64_t)1 << 30)
+#define WIN_BASE ((dmab_addr_t)0x10000) /* bus 0 stays invalid */
+#define WIN_END ((dmab_addr_t)4 * GIB)
+#define LINE 64u
+
+struct ub_mh {
+	void *map;
+	size_t maplen;
+	int memfd, dbuf;
+	int locked;
+};
+
+enum { OP_CLFLUSH, OP_CLFLUSHOPT, OP_CLWB, OP_DC };
+
+uint64_t ub_size_limit(const char *root)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/sys/module/udmabuf/parameters/size_limit_mb",
+		 root ? root : "");
+	FILE *f = fopen(path, "r");
+	unsigned long long mb = 64;
+	if (f) {
+		if (fscanf(f, "%llu", &mb) != 1)
+			mb = 64;
+		fclose(f);
+	}
+	return (uint64_t)mb << 20;
+}
+
+static unsigned pick_line_op(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+		if (b & (1u << 24))
+			return OP_CLWB;
+		if (b & (1u << 23))
+			return OP_CLFLUSHOPT;
+	}
+	return OP_CLFLUSH;
+#else
+	return OP_DC;
+#endif
+}
+
+const char *ub_line_op_name(const struct ub_priv *p)
+{
+	static const char *const names[] = { "clflush", "clflushopt", "clwb+clflushopt", "dc" };
+	return names[p->line_op];
+}
+
+int ub_mem_open(struct ub_priv *p, char *why, size_t n)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	p->page = pg > 0 ? (size_t)pg : 4096u;
+	p->devfd = -1;
+	p->line_op = pick_line_op();
+	p->size_limit = ub_size_limit(NULL);
+	dmab_win_init(&p->win, WIN_BASE, WIN_END);
+	if (p->o.maint == 1 && !p->o.dmabuf) {
+		ub_why(why, n, "maint=1 (DMA_BUF_IOCTL_SYNC) needs dmabuf=1: a memfd is no dma-buf");
+		return DMAB_EINVAL;
+	}
+	if (!p->o.dmabuf)
+		return 0;
+	p->devfd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (p->devfd < 0) {
+		int e = errno;
+		ub_why(why, n, "open /dev/udmabuf: %s%s", strerror(e),
+		       e == ENOENT ? " (kernel without CONFIG_UDMABUF, or modprobe udmabuf)" : "");
+		return e == ENOENT ? DMAB_ENODEV : DMAB_EIO;
+	}
+	p->cnt.fds_open++;
+	return 0;
+}
+
+void ub_mem_close(struct ub_priv *p)
+{
+	if (p->devfd >= 0) {
+		close(p->devfd);
+		p->cnt.fds_open--;
+	}
+	p->devfd = -1;
+}
+
+static void mh_release(struct ub_priv *p, struct ub_mh *h)
+{
+	if (h->map) {
+		if (h->locked)
+			munlock(h->map, h->maplen);
+		munmap(h->map, h->maplen);
+		p->cnt.maps_open--;
+	}
+	if (h->dbuf >= 0) {
+		close(h->dbuf);
+		p->cnt.fds_open--;
+	}
+	if (h->memfd >= 0) {
+		close(h->memfd);
+		p->cnt.fds_open--;
+	}
+	free(h);
+}
+
+/* The dma-buf of h->memfd; the kernel's EINVAL turned into the limit that
+ * was hit. Returns 0 or a negative code (logged). */
+static int make_dmabuf(struct ub_priv *p, struct ub_mh *h)
+{
+	struct udmabuf_create c = { .memfd = (uint32_t)h->memfd, .flags = UDMABUF_FLAGS_CLOEXEC,
+				    .offset = 0, .size = h->maplen };
+	int fd = ioctl(p->devfd, UDMABUF_CREATE, &c);
+	if (fd < 0) {
+		int e = errno;
+		if (e == EINVAL && h->maplen > p->size_limit)
+			ub_say(p, "UDMABUF_CREATE of %llu bytes: over udmabuf.size_limit_mb (%llu MiB)",
+			       (unsigned long long)h->maplen, (unsigned long long)(p->size_limit >> 20));
+		else if (e == EINVAL)
+			ub_say(p, "UDMABUF_CREATE of %llu bytes: EINVAL (offset and size must be page "
+				  "multiples, the memfd sealed F_SEAL_SHRINK without F_SEAL_WRITE)",
+			       (unsigned long long)h->maplen);
+		else
+			ub_say(p, "UDMABUF_CREATE of %llu bytes: %s", (unsigned long long)h->maplen,
+			       strerror(e));
+		return e == ENOMEM || e == EINVAL ? DMAB_ENOMEM : DMAB_EIO;
+	}
+	h->dbuf = fd;
+	p->cnt.fds_open++;
+	return 0;
+}
+
+/* memfd, seal, (dma-buf), map; on failure everything is undone. */
+static int mh_create(struct ub_priv *p, struct ub_mh *h)
+{
+	h->memfd = memfd_create("dmab-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (h->memfd < 0) {
+		ub_say(p, "memfd_create: %s", strerror(errno));
+		return DMAB_ENOMEM;
+	}
+	p->cnt.fds_open++;
+	if (ftruncate(h->memfd, (off_t)h->maplen) || fcntl(h->memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		ub_say(p, "memfd of %llu bytes (ftruncate, F_SEAL_SHRINK): %s",
+		       (unsigned long long)h->maplen, strerror(errno));
+		return DMAB_ENOMEM;
+	}
+	int fd = h->memfd, flags = MAP_SHARED | MAP_POPULATE;
+	if (p->o.dmabuf) {
+		int rc = make_dmabuf(p, h);
+		if (rc)
+			return rc;
+		fd = h->dbuf;
+		flags = MAP_SHARED; /* udmabuf pinned the pages already */
+	}
+	void *m = mmap(NULL, h->maplen, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (m == MAP_FAILED) {
+		ub_say(p, "mmap of %llu bytes: %s", (unsigned long long)h->maplen, strerror(errno));
+		return DMAB_ENOMEM;
+	}
+	h->map = m;
+	p->cnt.maps_open++;
+	if (!p->o.dmabuf && p->o.mlock) {
+		if (mlock(m, h->maplen) == 0) {
+			h->locked = 1;
+		} else {
+			p->cnt.mlock_failed++;
+			if (p->o.mlock == 2) {
+				ub_say(p, "mlock of %llu bytes: %s (RLIMIT_MEMLOCK; mlock=1 goes on unlocked)",
+				       (unsigned long long)h->maplen, strerror(errno));
+				return DMAB_ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+int ub_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind, uint64_t mask,
+		 struct dmab_mem *out)
+{
+	struct ub_priv *p = priv;
+	if (kind == DMAB_MEM_UNCACHED)
+		return DMAB_ENOTSUP; /* udmabuf maps are cacheable; no uncached lie */
+	if (size == 0 || align == 0 || (align & (align - 1)) || size > (size_t)(WIN_END - WIN_BASE))
+		return DMAB_ENOMEM;
+	size_t extra = align > p->page ? align - p->page : 0;
+	size_t maplen = (size + extra + p->page - 1) & ~(p->page - 1);
+	if (p->o.dmabuf && maplen > p->size_limit) {
+		ub_say(p, "allocation of %llu bytes: over udmabuf.size_limit_mb (%llu MiB)",
+		       (unsigned long long)maplen, (unsigned long long)(p->size_limit >> 20));
+		return DMAB_ENOMEM;
+	}
+	struct ub_mh *h = calloc(1, sizeof(*h));
+	if (!h)
+		return DMAB_ENOMEM;
+	h->memfd = h->dbuf = -1;
+	h->maplen = maplen;
+	int rc = mh_create(p, h);
+	if (rc) {
+		mh_release(p, h);
+		return rc;
+	}
+	uintptr_t base = (uintptr_t)h->map;
+	uintptr_t cpu = (base + align - 1) & ~(uintptr_t)(align - 1);
+	uint64_t period = align > p->page ? align : p->page;
+	dmab_addr_t bus;
+	if (dmab_win_take(&p->win, cpu, size, period, mask, &bus)) {
+		mh_release(p, h);
+		return DMAB_ENOMEM;
+	}
+	out->cpu = (char *)h->map + (cpu - base);
+	out->bus = bus;
+	out->size = size;
+	out->kind = kind;
+	out->handle = h;
+	p->cnt.allocs++;
+	p->cnt.alloc_bytes += maplen;
+	return 0;
+}
+
+void ub_mem_free(void *priv, struct dmab_mem *m)
+{
+	struct ub_priv *p = priv;
+	dmab_win_give(&p->win, m->bus, m->size);
+	mh_release(p, m->handle);
+	p->cnt.frees++;
+}
+
+/* ---- cache maintenance ------------------------------------------------------------ */
+
+static void dmabuf_sync(struct ub_priv *p, const struct dmab_mem *m, uint64_t flags)
+{
+	const struct ub_mh *h = m->handle;
+	struct dma_buf_sync s = { .flags = flags };
+	int rc;
+	do
+		rc = ioctl(h->dbuf, DMA_BUF_IOCTL_SYNC, &s);
+	while (rc && (errno == EINTR || errno == EAGAIN));
+	if (rc)
+		ub_say(p, "DMA_BUF_IOCTL_SYNC(0x%llx): %s", (unsigned long long)flags, strerror(errno));
+	p->cnt.syncs++;
+	p->cnt.sync_bytes += h->maplen; /* the whole buffer, whatever the range */
+}
+
+enum line_kind { L_CLEAN, L_INVAL, L_FLUSH };
+
+static void lines(struct ub_priv *p, const struct dmab_mem *m, size_t off, size_t len,
+		  enum line_kind k)
+{
+	uintptr_t a = ((uintptr_t)m->cpu + off) & ~(uintptr_t)(LINE - 1);
+	uintptr_t z = (uintptr_t)m->cpu + off + len;
+	for (; a < z; a += LINE) {
+		p->cnt.lines++;
+#if defined(__x86_64__) || defined(__i386__)
+		if (p->line_op == OP_CLWB && k == L_CLEAN)
+			__asm__ __volatile__("clwb %0" : "+m"(*(volatile char *)a));
+		else if (p->line_op >= OP_CLFLUSHOPT)
+			__asm__ __volatile__("clflushopt %0" : "+m"(*(volatile char *)a));
+		else
+			__asm__ __volatile__("clflush %0" : "+m"(*(volatile char *)a));
+#elif defined(__aarch64__)
+		/* dc ivac is EL1-only: user space invalidates by clean+invalidate */
+		if (k == L_CLEAN)
+			__asm__ __volatile__("dc cvac, %0" ::"r"(a) : "memory");
+		else
+			__asm__ __volatile__("dc civac, %0" ::"r"(a) : "memory");
+#else
+		(void)k;
+#endif
+	}
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("sfence" ::: "memory");
+#elif defined(__aarch64__)
+	__asm__ __volatile__("dsb sy" ::: "memory");
+#endif
+}
+
+void ub_cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	struct ub_priv *p = priv;
+	if (p->o.maint == 1)
+		dmabuf_sync(p, m, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	else if (p->o.maint == 2)
+		lines(p, m, off, len, L_CLEAN);
+}
+
+void ub_cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	struct ub_priv *p = priv;
+	if (p->o.maint == 1)
+		dmabuf_sync(p, m, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	else if (p->o.maint == 2)
+		lines(p, m, off, len, L_INVAL);
+}
+
+void ub_cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len)
+{
+	struct ub_priv *p = priv;
+	if (p->o.maint == 1) {
+		dmabuf_sync(p, m, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		dmabuf_sync(p, m, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	} else if (p->o.maint == 2) {
+		lines(p, m, off, len, L_FLUSH);
+	}
+}

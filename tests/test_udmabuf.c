@@ -1,0 +1,350 @@
+/*
+ * test_udmabuf.c: what the conformance suite does not reach in the udmabuf
+ * backend: its engine's promises (a stop quiesces within one chunk, a
+ * higher priority pre-empts a stream between chunks, equal priorities
+ * share the engine, the futex and multi-engine modes deliver the same
+ * results), its refusals (each naming the limit or the call), its
+ * accounting (file descriptors and mappings back to zero after frees) and
+ * the size-limit reading against a fake sysfs tree. Runs on the memfd
+ * fallback (any Linux); the dmabuf profile's absence is itself checked.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backends/udmabuf/ub_int.h"
+#include "core/verify.h"
+#include "dmab/dmab.h"
+#include "dmab/udmabuf.h"
+#include "t.h"
+
+#define INC (DMAB_DESC_INC_SRC | DMAB_DESC_INC_DST)
+#define LONG_NS 10000000000ull
+
+struct logbuf {
+	char last[256];
+	unsigned n;
+};
+
+static void log_cb(void *ctx, enum dmab_log_level lvl, const char *msg)
+{
+	struct logbuf *l = ctx;
+	(void)lvl;
+	snprintf(l->last, sizeof l->last, "%s", msg);
+	l->n++;
+}
+
+static struct dmab_dev *open_ub(const char *profile, const char *opts, struct logbuf *lb)
+{
+	struct dmab_dev_cfg cfg = { .ops = &dmab_udmabuf_backend, .profile = profile,
+				    .options = opts, .log = lb ? log_cb : NULL, .log_ctx = lb };
+	struct dmab_dev *d = NULL;
+	char why[256];
+	int rc = dmab_dev_open_why(&cfg, &d, why, sizeof why);
+	if (rc)
+		printf("  open %s/%s: %s\n", profile ? profile : "-", opts ? opts : "-", why);
+	return rc ? NULL : d;
+}
+
+static uint64_t counter(struct dmab_dev *d, const char *name)
+{
+	struct dmab_counter c[32];
+	int n = dmab_dev_counters(d, c, 32);
+	for (int i = 0; i < n && i < 32; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return c[i].value;
+	printf("  no counter %s\n", name);
+	return UINT64_MAX;
+}
+
+static struct dmab_chan *chan(struct dmab_dev *d, enum dmab_prio prio)
+{
+	struct dmab_chan_cfg cfg = { .prio = prio };
+	struct dmab_chan *ch = NULL;
+	return dmab_chan_request(d, &cfg, &ch) == 0 ? ch : NULL;
+}
+
+/* One verified copy of len bytes on a fresh device opened with opts. */
+static void copy_verified(const char *opts, size_t len)
+{
+	struct dmab_dev *d = open_ub(NULL, opts, NULL);
+	T_NOT_NULL(d);
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_mem ms, md;
+	T_EQ_INT(dmab_mem_alloc(d, len + 128, 64, DMAB_MEM_COHERENT, &ms), 0);
+	T_EQ_INT(dmab_mem_alloc(d, len + 128, 64, DMAB_MEM_COHERENT, &md), 0);
+	struct hx_xfer_buf xb = { .src = ms.cpu, .dst = md.cpu, .len = len, .guard = 64, .seed = 5 };
+	hx_xfer_prepare(&xb);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, ms.bus + 64, md.bus + 64, len, INC | DMAB_DESC_IRQ), 0);
+	for (int rep = 0; rep < 50; rep++) {
+		struct dmab_result r;
+		dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+		T_EQ_INT(dmab_chan_wait(ch, ck, LONG_NS, &r), 0);
+		T_EQ_U(r.bytes, len);
+		T_LE_U(r.latency_ns, LONG_NS);
+	}
+	T_EQ_INT(hx_verify_xfer(&xb, NULL), HX_V_OK);
+	T_EQ_U(counter(d, "transfers"), 50);
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	dmab_mem_free(d, &ms);
+	dmab_mem_free(d, &md);
+	dmab_pool_destroy(dp);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+static void test_modes_polled_futex_engines(void)
+{
+	copy_verified(NULL, 64);
+	copy_verified("polled=0", 64);
+	copy_verified("polled=0;spin_ns=0", 300000);
+	copy_verified("engines=2;chunk=4K", 100000);
+	copy_verified("nt=1", 1u << 20);
+	copy_verified("maint=2", 4096);
+}
+
+/* A cyclic stream on channel `prio` over a 4 KiB block, periods every pass. */
+struct stream {
+	struct dmab_chan *ch;
+	struct dmab_chain *c;
+	struct dmab_mem m;
+	dmab_cookie_t ck;
+};
+
+static void stream_start(struct dmab_dev *d, struct dmab_pool *dp, enum dmab_prio prio,
+			 struct stream *s)
+{
+	s->ch = chan(d, prio);
+	T_NOT_NULL(s->ch);
+	T_EQ_INT(dmab_mem_alloc(d, 8192, 4096, DMAB_MEM_COHERENT, &s->m), 0);
+	T_EQ_INT(dmab_chain_create(d, dp, 1, &s->c), 0);
+	T_EQ_INT(dmab_chain_add(s->c, s->m.bus, s->m.bus + 4096, 4096, INC | DMAB_DESC_IRQ), 0);
+	T_EQ_INT(dmab_chain_set_cyclic(s->c, 1), 0);
+	s->ck = dmab_chan_submit(s->ch, s->c, NULL);
+	T_GT_INT(s->ck, 0);
+	T_EQ_INT(dmab_chan_issue_pending(s->ch), 1);
+}
+
+static void stream_stop(struct dmab_dev *d, struct stream *s)
+{
+	T_EQ_INT(dmab_chan_terminate(s->ch), 0);
+	T_EQ_INT(dmab_chan_status(s->ch, s->ck, NULL), DMAB_ST_CANCELLED);
+	T_EQ_INT(dmab_chain_destroy(s->c), 0);
+	T_EQ_INT(dmab_mem_free(d, &s->m), 0);
+	T_EQ_INT(dmab_chan_release(s->ch), 0);
+}
+
+static uint64_t periods(struct stream *s)
+{
+	struct dmab_chan_stats st;
+	dmab_chan_stats(s->ch, &st);
+	return st.periods;
+}
+
+/* A stream never ends, so anything that completes behind it on the same
+ * engine got there by pre-emption (higher level) or round robin (same
+ * level); a lower level gets nothing. Deterministic on any load. */
+static void test_priority_preempts_between_chunks(void)
+{
+	struct dmab_dev *d = open_ub(NULL, "chunk=4K", NULL);
+	T_NOT_NULL(d);
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct stream a, b;
+	stream_start(d, dp, DMAB_PRIO_MEDIUM, &a);
+	stream_start(d, dp, DMAB_PRIO_MEDIUM, &b);
+	/* equal levels share: both streams deliver periods */
+	for (int i = 0; i < 10000 && (periods(&a) < 20 || periods(&b) < 20); i++)
+		dmab_dev_poll(d, 1000000);
+	T_GE_U(periods(&a), 20);
+	T_GE_U(periods(&b), 20);
+	/* a 1 MiB urgent copy finishes while both streams run */
+	struct dmab_mem ms, md;
+	T_EQ_INT(dmab_mem_alloc(d, 1u << 20, 4096, DMAB_MEM_COHERENT, &ms), 0);
+	T_EQ_INT(dmab_mem_alloc(d, 1u << 20, 4096, DMAB_MEM_COHERENT, &md), 0);
+	memset(ms.cpu, 0x5a, 1u << 20);
+	struct dmab_chan *hi = chan(d, DMAB_PRIO_URGENT), *lo = chan(d, DMAB_PRIO_LOW);
+	T_NOT_NULL(hi);
+	T_NOT_NULL(lo);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, ms.bus, md.bus, 1u << 20, INC | DMAB_DESC_IRQ), 0);
+	struct dmab_result r;
+	dmab_cookie_t ck = dmab_chan_submit(hi, c, NULL);
+	T_EQ_INT(dmab_chan_wait(hi, ck, LONG_NS, &r), 0);
+	T_EQ_MEM(md.cpu, ms.cpu, 1u << 20);
+	/* a low one starves behind the medium streams until they stop */
+	ck = dmab_chan_submit(lo, c, NULL);
+	T_EQ_INT(dmab_chan_issue_pending(lo), 1);
+	dmab_dev_poll(d, 2000000);
+	T_EQ_INT(dmab_chan_status(lo, ck, NULL), DMAB_ST_IN_PROGRESS);
+	stream_stop(d, &a);
+	stream_stop(d, &b);
+	T_EQ_INT(dmab_chan_wait(lo, ck, LONG_NS, &r), 0);
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(hi), 0);
+	T_EQ_INT(dmab_chan_release(lo), 0);
+	dmab_mem_free(d, &ms);
+	dmab_mem_free(d, &md);
+	dmab_pool_destroy(dp);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+/* After terminate returns the engine writes nothing more: a 32 MiB copy in
+ * 4 KiB chunks is stopped part-way and the destination stays as it was. */
+static void test_terminate_quiesces(void)
+{
+	const size_t len = 32u << 20;
+	struct dmab_dev *d = open_ub(NULL, "chunk=4K", NULL);
+	T_NOT_NULL(d);
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_mem ms, md;
+	T_EQ_INT(dmab_mem_alloc(d, len, 4096, DMAB_MEM_COHERENT, &ms), 0);
+	T_EQ_INT(dmab_mem_alloc(d, len, 4096, DMAB_MEM_COHERENT, &md), 0);
+	memset(ms.cpu, 1, len);
+	uint8_t *snap = malloc(len);
+	T_NOT_NULL(snap);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, ms.bus, md.bus, len, INC | DMAB_DESC_IRQ), 0);
+	dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+	T_EQ_INT(dmab_chan_issue_pending(ch), 1);
+	T_EQ_INT(dmab_chan_terminate(ch), 0);
+	T_EQ_INT(dmab_chan_status(ch, ck, NULL), DMAB_ST_CANCELLED);
+	memcpy(snap, md.cpu, len);
+	struct timespec ts = { 0, 5000000 };
+	nanosleep(&ts, NULL);
+	T_EQ_MEM(md.cpu, snap, len);
+	/* the channel carries on */
+	ck = dmab_chan_submit(ch, c, NULL);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(ch, ck, LONG_NS, &r), 0);
+	T_EQ_MEM(md.cpu, ms.cpu, len);
+	free(snap);
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	dmab_mem_free(d, &ms);
+	dmab_mem_free(d, &md);
+	dmab_pool_destroy(dp);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+/* A descriptor outside device memory fails with a bus error at that address,
+ * after the descriptors before it moved. */
+static void test_bus_error_names_address(void)
+{
+	struct dmab_dev *d = open_ub(NULL, NULL, NULL);
+	T_NOT_NULL(d);
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_mem m;
+	T_EQ_INT(dmab_mem_alloc(d, 8192, 4096, DMAB_MEM_COHERENT, &m), 0);
+	memset(m.cpu, 7, 4096);
+	memset((char *)m.cpu + 4096, 0, 4096);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, m.bus, m.bus + 4096, 4096, INC), 0);
+	dmab_addr_t bad = m.bus + (64u << 20);
+	T_EQ_INT(dmab_chain_add(c, m.bus, bad, 64, INC | DMAB_DESC_IRQ), 0);
+	dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(ch, ck, LONG_NS, &r), DMAB_EBUSERR);
+	struct dmab_err_rec er;
+	T_EQ_U(dmab_dev_errors(d, &er, 1), 1);
+	T_EQ_INT(er.kind, DMAB_ERRK_BUS);
+	T_EQ_U(er.addr, bad);
+	T_EQ_MEM((char *)m.cpu + 4096, m.cpu, 4096); /* the first one moved */
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	dmab_mem_free(d, &m);
+	dmab_pool_destroy(dp);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+/* Refusals name what was refused; no descriptor or mapping outlives a free. */
+static void test_refusals_and_accounting(void)
+{
+	struct dmab_dev_cfg cfg = { .ops = &dmab_udmabuf_backend, .profile = "dmabuf" };
+	struct dmab_dev *d = NULL;
+	char why[256];
+	if (access("/dev/udmabuf", F_OK) != 0) {
+		T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_ENODEV);
+		T_TRUE(strstr(why, "/dev/udmabuf") != NULL);
+	}
+	cfg.profile = NULL;
+	cfg.options = "maint=1";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_EINVAL);
+	T_TRUE(strstr(why, "needs dmabuf=1") != NULL);
+	cfg.options = "chunk=1000";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_EINVAL);
+
+	struct logbuf lb = { { 0 }, 0 };
+	d = open_ub(NULL, NULL, &lb);
+	T_NOT_NULL(d);
+	uint64_t fds = counter(d, "fds_open"), maps = counter(d, "maps_open");
+	T_EQ_U(fds, 0);
+	T_EQ_U(maps, 0);
+	struct dmab_mem m[8];
+	for (int i = 0; i < 8; i++)
+		T_EQ_INT(dmab_mem_alloc(d, 4096u << i, 64, DMAB_MEM_NORMAL, &m[i]), 0);
+	T_EQ_U(counter(d, "fds_open"), 8);
+	T_EQ_U(counter(d, "maps_open"), 8);
+	struct dmab_mem u;
+	T_EQ_INT(dmab_mem_alloc(d, 4096, 64, DMAB_MEM_UNCACHED, &u), DMAB_ENOTSUP);
+	for (int i = 0; i < 8; i++)
+		T_EQ_INT(dmab_mem_free(d, &m[i]), 0);
+	T_EQ_U(counter(d, "fds_open"), 0);
+	T_EQ_U(counter(d, "maps_open"), 0);
+	T_EQ_U(counter(d, "allocs"), 8);
+	T_EQ_U(counter(d, "frees"), 8);
+	T_EQ_U(lb.n, 0);
+	char desc[512];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	T_TRUE(strstr(desc, "mem=memfd-fallback") != NULL);
+	T_TRUE(strstr(desc, "size_limit_mb=") != NULL);
+	T_TRUE(strstr(desc, "list_limit=1024") != NULL);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+/* The size limit comes from the module parameter, the kernel default when
+ * the module is absent: against a fake sysfs tree. */
+static void test_size_limit_from_sysfs(void)
+{
+	char root[] = "/tmp/dmab-ubsys-XXXXXX";
+	T_NOT_NULL(mkdtemp(root));
+	T_EQ_U(ub_size_limit(root), 64ull << 20);
+	char path[256];
+	const char *dirs[] = { "/sys", "/sys/module", "/sys/module/udmabuf",
+			       "/sys/module/udmabuf/parameters" };
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s%s", root, dirs[i]);
+		T_EQ_INT(mkdir(path, 0700), 0);
+	}
+	snprintf(path, sizeof path, "%s/sys/module/udmabuf/parameters/size_limit_mb", root);
+	FILE *f = fopen(path, "w");
+	T_NOT_NULL(f);
+	fputs("16\n", f);
+	fclose(f);
+	T_EQ_U(ub_size_limit(root), 16ull << 20);
+	unlink(path);
+	for (int i = 3; i >= 0; i--) {
+		snprintf(path, sizeof path, "%s%s", root, dirs[i]);
+		rmdir(path);
+	}
+	rmdir(root);
+}
+
+T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_priority_preempts_between_chunks),
+       T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
+       T_CASE(test_refusals_and_accounting), T_CASE(test_size_limit_from_sysfs))
