@@ -125,7 +125,7 @@ static void test_profiles_and_options(void)
 		T_NOT_NULL(r->help);
 		T_EQ_U(r->size, sizeof(uint64_t));
 	}
-	T_EQ_U(nparams, 39);
+	T_EQ_U(nparams, 43);
 	T_EQ_STR(o->options[0].name, "clock_hz");
 
 	/* each profile's figures, as the struct profiles used to spell them */
@@ -141,7 +141,8 @@ static void test_profiles_and_options(void)
 		      "clean_cycles_per_line=4;dirty_extra_cycles=8;inval_cycles_per_line=2;"
 		      "dma_mask_bits=32;high_mem=0;evict_ppm=0;max_xfer=65535;max_seg=65535;"
 		      "seg_boundary=0;addr_align=1;fifo_depth=16;fifo_rate=4;fifo_period=100;ports=1;port_addr_cycles=0;port_arb_cycles=0;apb_ratio=0;apb_beat_cycles=2;bridge_sync=0;"
-		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_slave=0;fifo_threshold=0");
+		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_ldm_period=0;cpu_ldm_hold=14;"
+		  "cpu_irq_period=0;cpu_irq_hold=8;cpu_slave=0;fifo_threshold=0");
 	T_EQ_INT(dmab_options_parse(o, "soc", NULL, &p, why, sizeof(why)), 0);
 	T_EQ_INT(dmab_options_format(o, &p, buf, sizeof(buf)), (int)strlen(buf));
 	T_EQ_STR(buf, "clock_hz=800000000;bus_width=16;burst_len=16;cycles_per_beat=1;arb_latency=4;"
@@ -150,7 +151,8 @@ static void test_profiles_and_options(void)
 		      "clean_cycles_per_line=8;dirty_extra_cycles=16;inval_cycles_per_line=4;"
 		      "dma_mask_bits=32;high_mem=1;evict_ppm=0;max_xfer=16777216;max_seg=65536;"
 		      "seg_boundary=4294967296;addr_align=4;fifo_depth=64;fifo_rate=16;fifo_period=200;ports=1;port_addr_cycles=0;port_arb_cycles=0;apb_ratio=0;apb_beat_cycles=2;bridge_sync=0;"
-		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_slave=0;fifo_threshold=0");
+		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_ldm_period=0;cpu_ldm_hold=14;"
+		  "cpu_irq_period=0;cpu_irq_hold=8;cpu_slave=0;fifo_threshold=0");
 	struct sim_params c;
 	T_EQ_INT(dmab_options_parse(o, "soc-coherent", NULL, &c, why, sizeof(why)), 0);
 	T_EQ_U(c.coherent, 1);
@@ -219,7 +221,7 @@ static void test_profiles_and_options(void)
 		{ NULL, "inject=hang", "unknown option 'inject'; known: clock_hz, bus_width," },
 		{ NULL, "prio_levels=2", "prio_levels=2: out of range 4..16" },
 		{ NULL, "fifo_threshold=17", "fifo_threshold must be at most fifo_depth" },
-		{ NULL, "cpu_period=8;cpu_hold=8", "cpu_hold must be below cpu_period" },
+		{ NULL, "cpu_period=8;cpu_hold=8", "CPU traffic holds the slave all the time" },
 		{ NULL, "ports=3", "ports=3: out of range 1..2" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -59,6 +59,34 @@ void sim__move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t n)
  * CPU access adds is cpu_hold + matrix_arb, when the DMA arrives as it
  * starts. Returns the cycles the burst waited. O(1).
  */
+/* Cycles an access arriving at t waits for the CPU: until no source's
+ * window holds the slave, plus matrix_arb per window waited for (m). The
+ * sources are independent periodic patterns (single loads and stores,
+ * LDM/STM bursts, interrupt-entry stacking); open() refuses holds that
+ * add up to the whole bus, so a gap exists; the passes are bounded anyway
+ * (matrix_arb after each window could keep landing in the next one), and
+ * the bound is deterministic like everything else. */
+static uint64_t cpu_wait(const struct sim_params *p, uint64_t t, int m)
+{
+	const uint64_t src[3][2] = { { p->cpu_period, p->cpu_hold },
+				     { p->cpu_ldm_period, p->cpu_ldm_hold },
+				     { p->cpu_irq_period, p->cpu_irq_hold } };
+	uint64_t wait = 0;
+	for (int blocked = 1, pass = 0; blocked && pass < 64; pass++) {
+		blocked = 0;
+		for (unsigned k = 0; k < 3; k++) {
+			if (!src[k][0])
+				continue;
+			uint64_t ph = (t + wait) % src[k][0];
+			if (ph < src[k][1]) {
+				wait += src[k][1] - ph + (m ? p->matrix_arb : 0);
+				blocked = 1;
+			}
+		}
+	}
+	return wait;
+}
+
 static uint64_t cpu_delay(const struct sim *s, const struct sim_chan *c, uint64_t g, uint64_t n)
 {
 	const struct sim_params *p = &s->p;
@@ -72,9 +100,8 @@ static uint64_t cpu_delay(const struct sim *s, const struct sim_chan *c, uint64_
 	for (unsigned a = 0; a < nacc; a++) {
 		int h = nacc == 2 ? hit[a] : hit[0] || hit[1];
 		int m = nacc == 2 ? matrix[a] : (hit[0] && matrix[0]) || (hit[1] && matrix[1]);
-		uint64_t ph = t % p->cpu_period;
-		if (h && ph < p->cpu_hold) {
-			uint64_t w = p->cpu_hold - ph + (m ? p->matrix_arb : 0);
+		if (h) {
+			uint64_t w = cpu_wait(p, t, m);
 			wait += w;
 			t += w;
 		}
@@ -104,7 +131,7 @@ void sim__grant(struct sim *s, unsigned ci, uint64_t g)
 		}
 	}
 	uint64_t cost = burst_cost(s, c, n);
-	if (s->p.cpu_period)
+	if (sim__cpu_traffic(&s->p))
 		cost += cpu_delay(s, c, g, n);
 	sim__trace(s, ci, DMAB_TR_BURST, c->rd ? c->d.dst + (c->inc_d ? c->done : 0) : c->d.src + c->done, n);
 	sim__move(s, c, c->done, n);

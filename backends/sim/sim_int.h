@@ -70,6 +70,10 @@
 	X(matrix_arb, 0, 1000, 0, 0, "cycles the matrix re-arbitrates when a DMA access meets CPU traffic (tBMA)")        \
 	X(cpu_period, 0, 1000000000, 0, 0, "CPU traffic: cycles between CPU accesses to the contended slave (0 = none)")  \
 	X(cpu_hold, 1, 1000000, 1, 0, "CPU traffic: cycles each holds the slave (1 load, 8 irq stacking, N: N-reg LDM)")  \
+	X(cpu_ldm_period, 0, 1000000000, 0, 0, "CPU traffic: cycles between multi-register bursts (LDM/STM; 0 = none)") \
+	X(cpu_ldm_hold, 1, 1000000, 14, 0, "CPU traffic: cycles each LDM/STM holds the slave (N: N registers)")           \
+	X(cpu_irq_period, 0, 1000000000, 0, 0, "CPU traffic: cycles between interrupt entries (0 = none)")               \
+	X(cpu_irq_hold, 1, 1000000, 8, 0, "CPU traffic: cycles an interrupt entry's stacking holds the slave (8 words)")  \
 	X(cpu_slave, 0, 1, 0, 0, "CPU traffic targets 0 memory (SRAM) or 1 the peripheral bridge")                        \
 	X(fifo_threshold, 0, 65536, 0, SIM_SZ, "bytes a FIFO channel waits for and moves per burst (0 = fifo_depth / 2)")
 
@@ -294,6 +298,12 @@ int sim__run_events(struct sim *s, uint64_t limit, int irqs);
  * their turn (the CPU's action sorts first at a tie, as without a jump).
  * O(1) when the clock did not jump (s->behind clear), and inline for that.
  */
+/* Whether the profile has CPU traffic on the bus matrix (burst by burst). */
+static inline int sim__cpu_traffic(const struct sim_params *p)
+{
+	return p->cpu_period || p->cpu_ldm_period || p->cpu_irq_period;
+}
+
 static inline void sim__catch_up(struct sim *s)
 {
 	if (!s->behind)

@@ -89,7 +89,7 @@ static void arbitrate(struct sim *s, uint64_t g, const uint64_t *rt, uint32_t xf
 		return;
 	/* CPU traffic makes a burst's cost depend on when it is granted,
 	 * which the bulk fast-forward does not model: burst by burst then. */
-	int plain = !s->trace && !s->p.cpu_period;
+	int plain = !s->trace && !sim__cpu_traffic(&s->p);
 	/* Round-robin order: channels after rr[top], then from 0. */
 	unsigned first = s->rr[top] + 1;
 	uint32_t after = first >= 32 ? 0 : xfer & ~((1u << first) - 1u);

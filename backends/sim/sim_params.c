@@ -151,8 +151,17 @@ int sim__configure(struct sim *s, const void *params, char *why, size_t why_len)
 		return refuse(why, why_len, "burst_boundary must be 0 or at least bus_width");
 	if (p->fifo_threshold > p->fifo_depth)
 		return refuse(why, why_len, "fifo_threshold must be at most fifo_depth");
-	if (p->cpu_period && p->cpu_hold >= p->cpu_period)
-		return refuse(why, why_len, "cpu_hold must be below cpu_period (else the DMA never gets in)");
+	const uint64_t src[3][2] = { { p->cpu_period, p->cpu_hold },
+				     { p->cpu_ldm_period, p->cpu_ldm_hold },
+				     { p->cpu_irq_period, p->cpu_irq_hold } };
+	double busy = 0;
+	for (unsigned k = 0; k < 3; k++)
+		if (src[k][0])
+			busy += (double)src[k][1] / (double)src[k][0];
+	if (busy >= 1.0)
+		return refuse(why, why_len,
+			      "CPU traffic holds the slave all the time (cpu_hold/cpu_period + "
+			      "cpu_ldm_hold/cpu_ldm_period + cpu_irq_hold/cpu_irq_period): the DMA never gets in");
 	port_costs(s);
 	return 0;
 }
