@@ -40,9 +40,10 @@
  *
  * Memory is the C heap (the firmware's _sbrk region), bus = CPU address;
  * a block outside the profile's RAM regions is freed and refused.
- * Interrupt state: the handler finds a device through a table of
- * PL08X_ISR_SLOTS entries (one per open device with irq=1), the only
- * state outside a device, because a vector has no argument.
+ * Open devices: a table of PL08X_SLOTS entries, the only state outside a
+ * device, because a vector has no argument: the handler finds the device
+ * of its line there, and a second device on a controller already open is
+ * refused (two drivers would take each other's status bits).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@
 #include "dmab/pl08x.h"
 
 #define PL08X_MAX_CHANS 8u
-#define PL08X_ISR_SLOTS 4u
+#define PL08X_SLOTS 4u /* open devices: one per controller of an505 */
 #define PL08X_RING 16u /* entries; at most one per channel is ever pending */
 
 /* Global registers. */
@@ -117,13 +118,13 @@ struct pl08x_priv {
 	struct dmab_pl08x_counters cnt;
 	uint64_t clock;         /* extended timer ticks */
 	uint32_t last;          /* last timer value read */
-	int slot;               /* interrupt slot, -1 without */
+	int slot;               /* in open_dev, -1 before open registered it */
 	/* The ring: ISR writes ring[] and head, poll() writes tail. */
 	uint32_t ring[PL08X_RING];
 	volatile uint32_t ring_head, ring_tail;
 };
 
-static struct pl08x_priv *volatile isr_slot[PL08X_ISR_SLOTS];
+static struct pl08x_priv *volatile open_dev[PL08X_SLOTS];
 
 /* ---- registers ------------------------------------------------------------------- */
 
@@ -260,21 +261,25 @@ static int pl08x_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cf
 		why_set(why, why_len, "channels: a PL081 has 2");
 		return DMAB_EINVAL;
 	}
+	int free_slot = -1;
+	for (unsigned s = 0; s < PL08X_SLOTS; s++) {
+		if (open_dev[s] && open_dev[s]->base == p->base) {
+			why_set(why, why_len, "this controller is open on another device (close that first)");
+			return DMAB_EBUSY;
+		}
+		if (!open_dev[s] && free_slot < 0)
+			free_slot = (int)s;
+	}
+	if (free_slot < 0) {
+		why_set(why, why_len, "more open devices than controllers (4)");
+		return DMAB_EBUSY;
+	}
+	p->slot = free_slot;
+	open_dev[p->slot] = p;
 	int rc = alloc_items(p, why, why_len);
 	if (rc) {
 		pl08x_close(p);
 		return rc;
-	}
-	if (p->o.irq) {
-		for (unsigned s = 0; s < PL08X_ISR_SLOTS && p->slot < 0; s++)
-			if (!isr_slot[s])
-				p->slot = (int)s;
-		if (p->slot < 0) {
-			why_set(why, why_len, "every interrupt slot is taken (open fewer devices with irq=1)");
-			pl08x_close(p);
-			return DMAB_EBUSY;
-		}
-		isr_slot[p->slot] = p;
 	}
 	for (unsigned c = 0; c < p->nchan; c++)
 		set(p, R_CH(c, CH_CONF), 0);
@@ -308,11 +313,9 @@ static void chan_stop(struct pl08x_priv *p, unsigned c)
 static void pl08x_close(void *priv)
 {
 	struct pl08x_priv *p = priv;
-	if (p->slot >= 0) {
+	if (p->slot >= 0 && p->o.irq) {
 		uint32_t bit = 1u << (p->o.line % 32u), word = (uint32_t)(p->o.line / 32u) * 4u;
 		wr(NVIC_ICER + word, bit);
-		isr_slot[p->slot] = NULL;
-		p->slot = -1;
 	}
 	for (unsigned c = 0; c < p->nchan; c++) {
 		if (p->ch[c].items)
@@ -321,6 +324,9 @@ static void pl08x_close(void *priv)
 		p->ch[c].raw = NULL;
 		p->ch[c].items = NULL;
 	}
+	if (p->slot >= 0)
+		open_dev[p->slot] = NULL;
+	p->slot = -1;
 }
 
 static void pl08x_get_reqs(void *priv, struct dmab_reqs *out)
@@ -633,9 +639,9 @@ static int pl08x_poll(void *priv, uint64_t until)
 
 void dmab_pl08x_irq(unsigned line)
 {
-	for (unsigned s = 0; s < PL08X_ISR_SLOTS; s++) {
-		struct pl08x_priv *p = isr_slot[s];
-		if (!p || p->o.line != line)
+	for (unsigned s = 0; s < PL08X_SLOTS; s++) {
+		struct pl08x_priv *p = open_dev[s];
+		if (!p || !p->o.irq || p->o.line != line)
 			continue;
 		uint32_t tc = reg(p, R_INT_TC_STATUS), err = reg(p, R_INT_ERR_STATUS);
 		set(p, R_INT_TC_CLEAR, tc);
