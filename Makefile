@@ -189,8 +189,20 @@ lib-cortexm:
 	$(Q)$(MAKE) --no-print-directory cortexm
 	@echo "built $(CM_LIBDMAB), $(CM_LIBBK), $(CM_LIBHX) and $(CM_FW) (mps2-an505)"
 
+# Test images: each of targets/cortexm/tests/*.c and the conformance suite
+# (tests/test_conformance.c, the host's source unchanged) linked with the
+# firmware's runtime (everything of targets/cortexm/ but main.c) into
+# $(CM_BUILD)/tests/NAME.elf, which tests/test_cortexm_tests.sh boots.
+# Compiled like the host's tests (no -Wconversion) with DMAB_TEST_FIRMWARE.
+CM_RT_OBJS    := $(filter-out $(CM_OBJDIR)/targets/cortexm/main.o,$(CM_FW_OBJS))
+CM_TEST_SRCS  := $(sort $(wildcard targets/cortexm/tests/*.c)) tests/test_conformance.c
+CM_TEST_OBJS  := $(CM_TEST_SRCS:%.c=$(CM_OBJDIR)/%.o)
+CM_TEST_ELFS  := $(foreach s,$(CM_TEST_SRCS),$(CM_BUILD)/tests/$(basename $(notdir $(s))).elf)
+CM_TEST_FLAGS := -std=c11 -Os -g $(CM_ARCH) $(WARN) -ffunction-sections -fdata-sections -MMD -MP \
+		 -DDMAB_TEST_FIRMWARE=1 -Ilib/include $(CM_BK_INC) -I. -Iharness -Itests/support
+
 # The build alone, for callers that installed the toolchain already.
-cortexm: $(CM_LIBDMAB) $(CM_LIBBK) $(CM_LIBHX) $(CM_FW)
+cortexm: $(CM_LIBDMAB) $(CM_LIBBK) $(CM_LIBHX) $(CM_FW) $(CM_TEST_ELFS)
 
 $(CM_OBJDIR)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
@@ -204,6 +216,12 @@ $(CM_OBJDIR)/backends/%.o: backends/%.c
 $(CM_OBJDIR)/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -Iharness -c $< -o $@
+$(CM_OBJDIR)/targets/cortexm/tests/%.o: targets/cortexm/tests/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_TEST_FLAGS) -c $< -o $@
+$(CM_OBJDIR)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_TEST_FLAGS) -c $< -o $@
 $(CM_OBJDIR)/targets/cortexm/%.o: targets/cortexm/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CM_CC) $(CM_FLAGS) -Wconversion -Wformat=2 -Ilib/include $(CM_BK_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\" -c $< -o $@
@@ -220,7 +238,12 @@ $(CM_FW): $(CM_FW_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) $(CM_LD)
 	$(Q)$(CM_CC) $(CM_ARCH) -nostartfiles -T $(CM_LD) -Wl,--gc-sections -Wl,-Map=$(CM_BUILD)/dmab-fw.map \
 	  -o $@ $(CM_FW_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) -lc -lgcc
 
--include $(wildcard $(CM_LIB_OBJS:.o=.d) $(CM_BACKEND_OBJS:.o=.d) $(CM_HARNESS_OBJS:.o=.d) $(CM_FW_OBJS:.o=.d))
+$(CM_BUILD)/tests/%.elf: $(CM_RT_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) $(CM_LD) $(CM_TEST_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CM_CC) $(CM_ARCH) -nostartfiles -T $(CM_LD) -Wl,--gc-sections -o $@ \
+	  $(filter %/$*.o,$(CM_TEST_OBJS)) $(CM_RT_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) -lc -lgcc
+
+-include $(wildcard $(CM_LIB_OBJS:.o=.d) $(CM_BACKEND_OBJS:.o=.d) $(CM_HARNESS_OBJS:.o=.d) $(CM_FW_OBJS:.o=.d) $(CM_TEST_OBJS:.o=.d))
 
 # ---- install ------------------------------------------------------------------
 install: $(LIBDMAB) $(LIBBK) $(BUILD)/dmab.pc

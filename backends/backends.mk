@@ -4,4 +4,4 @@
 # backend a target does not build stays in `dmabench list` there, with the
 # reason its row in backends/list.h gives.
 BACKENDS_host    := sim host udmabuf
-BACKENDS_cortexm := sim host
+BACKENDS_cortexm := sim host pl08x

@@ -62,7 +62,7 @@ struct board {
 	const char *name, *machine, *core, *firmware, *backends;
 };
 static const struct board boards[] = {
-	{ "an505", "mps2-an505", "Cortex-M33", "dmab-fw.elf", "sim,host" },
+	{ "an505", "mps2-an505", "Cortex-M33", "dmab-fw.elf", "sim,host,pl08x" },
 };
 #define NBOARDS (sizeof boards / sizeof boards[0])
 

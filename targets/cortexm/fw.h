@@ -86,6 +86,15 @@ int _getpid(void);
 
 /* ---- startup (startup.c) ---------------------------------------------------- */
 
+/* The command line reaches main(argc, argv) split at blanks (no quoting:
+ * no dimension value needs it); argv[0] is what QEMU puts first, the
+ * -kernel file. argc is 0 when the host gives no command line or it is
+ * longer than FW_CMDLINE_MAX - 1 bytes; more than FW_ARGS_MAX words end
+ * the run with FW_EXIT_USAGE before main. */
+#define FW_CMDLINE_MAX 4096
+#define FW_ARGS_MAX 128
+int main(int argc, char **argv);
+
 /* Exit statuses of the firmware, beside main's 0 (every row ok) and 1 (a
  * row measured a failure): the CLI's 2 (unusable arguments) and 3 (a
  * resource missing: no command line, output failed), and a fault. */

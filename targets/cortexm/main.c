@@ -34,10 +34,6 @@
 #define DMABENCH_GIT_REV "unknown"
 #endif
 
-#define FW_CMDLINE_MAX 4096
-#define FW_ARGS_MAX 128
-
-static char cmdline[FW_CMDLINE_MAX];
 static char outbuf[8192];
 /* [0] the job; [1] the room hx_jobfile_parse needs beside it ([global]). */
 static struct hx_job jobs[2];
@@ -61,18 +57,6 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 		return 0;
 	snprintf(why, n, "backend %s has no profile '%s'", name, profile);
 	return -1;
-}
-
-/* Splits s in place at blanks; returns the number of words (<= max). */
-static int split_words(char *s, char **words, int max)
-{
-	int n = 0;
-	for (char *p = strtok(s, " \t\r\n"); p; p = strtok(NULL, " \t\r\n")) {
-		if (n == max)
-			return -1;
-		words[n++] = p;
-	}
-	return n;
 }
 
 static void usage(FILE *f)
@@ -256,20 +240,16 @@ static int run_job(void)
 	return failure;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (fw_sh_cmdline(cmdline, sizeof cmdline) < 0) {
+	if (argc == 0) {
 		fprintf(stderr, "dmab-fw: no command line from the host (SYS_GET_CMDLINE failed or is longer than %d bytes)\n",
 			FW_CMDLINE_MAX - 1);
 		return FW_EXIT_RESOURCE;
 	}
-	char *words[FW_ARGS_MAX];
-	int n = split_words(cmdline, words, FW_ARGS_MAX);
-	if (n < 0) {
-		fprintf(stderr, "dmab-fw: more than %d words on the command line\n", FW_ARGS_MAX);
-		return FW_EXIT_USAGE;
-	}
+	char **words = argv;
+	int n = argc;
 	const struct dmab_backend_ops *bad = NULL;
 	const char *why = NULL;
 	int r = dmab_registry_validate(&bad, &why);

@@ -6,11 +6,15 @@
  * before the reset handler runs, so no assembly is needed to reach C. Reset
  * copies .data from its load address, clears .bss, sets the stack limit
  * (MSPLIM: an overflow faults instead of silently overwriting .bss), starts
- * the clock and runs main, whose status leaves through exit(): stdio is
+ * the clock, splits the semihosting command line into main's argc and argv
+ * and runs main, whose status leaves through exit(): stdio is
  * flushed, then _exit ends the run over semihosting.
  *
- * Every exception but reset and SysTick, and every external interrupt (none
- * is enabled; a stray one is a bug), goes to one handler that prints the
+ * The four PL081s' combined interrupts (NVIC lines 58, 61, 64, 67 on
+ * an505) go to the pl08x backend's handler, which finds the device that
+ * enabled the line. Every other exception but reset and SysTick, and every
+ * other external interrupt (none is enabled; a stray one is a bug), goes
+ * to one handler that prints the
  * exception number, the stacked pc and lr and the fault status registers to
  * the semihosting console and exits with FW_EXIT_FAULT, so a crash shows up
  * as a message and an exit status, not as a QEMU that never returns.
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmab/pl08x.h"
 #include "fw.h"
 
 /* Linker script symbols (mps2-an505.ld). */
@@ -25,12 +30,30 @@ extern char __data_load[], __data_start[], __data_end[];
 extern char __bss_start[], __bss_end[];
 extern char __stack_limit[], __stack_top[];
 
-int main(void);
 void fw_reset(void) __attribute__((noreturn));
 
 /* External interrupts routed to the fault handler: the SSE-200 subsystem's
  * and the AN505 expansion's lines (QEMU's mps2-tz has 92 of the latter). */
 #define FW_IRQS 128
+
+static char cmdline[FW_CMDLINE_MAX];
+static char *args[FW_ARGS_MAX + 1];
+
+/* The host's command line split in place at blanks into args; argc. */
+static int fw_args(void)
+{
+	int n = 0;
+	if (fw_sh_cmdline(cmdline, sizeof cmdline) < 0)
+		return 0;
+	for (char *p = strtok(cmdline, " \t\r\n"); p; p = strtok(NULL, " \t\r\n")) {
+		if (n == FW_ARGS_MAX) {
+			fw_sh_puts("dmab-fw: too many words on the command line\n");
+			fw_sh_exit(FW_EXIT_USAGE);
+		}
+		args[n++] = p;
+	}
+	return n;
+}
 
 void fw_reset(void)
 {
@@ -38,7 +61,16 @@ void fw_reset(void)
 	memcpy(__data_start, __data_load, (size_t)(__data_end - __data_start));
 	memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
 	fw_clock_start();
-	exit(main());
+	int argc = fw_args();
+	exit(main(argc, args));
+}
+
+/* A PL08x's combined interrupt: the line is the exception number - 16. */
+static void fw_dma_isr(void)
+{
+	uint32_t ipsr;
+	__asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+	dmab_pl08x_irq((ipsr & 0x1ffu) - 16u);
 }
 
 /* Eight hex digits of v at p. */
@@ -123,6 +155,15 @@ __attribute__((section(".vectors"), used)) static const struct fw_vector_table f
 		[11] = fw_fault,          /* 12 DebugMonitor */
 		[13] = fw_fault,          /* 14 PendSV */
 		[14] = fw_systick_isr,    /* 15 SysTick */
-		[15 ... 14 + FW_IRQS] = fw_fault,
+		[15 ... 14 + 58] = fw_fault,
+		/* an505: dma0..3 DMACINTR on NVIC lines 58 + 3n */
+		[15 + 58] = fw_dma_isr,
+		[15 + 59 ... 15 + 60] = fw_fault,
+		[15 + 61] = fw_dma_isr,
+		[15 + 62 ... 15 + 63] = fw_fault,
+		[15 + 64] = fw_dma_isr,
+		[15 + 65 ... 15 + 66] = fw_fault,
+		[15 + 67] = fw_dma_isr,
+		[15 + 68 ... 14 + FW_IRQS] = fw_fault,
 	},
 };
