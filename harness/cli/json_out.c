@@ -1,0 +1,397 @@
+/*
+ * harness/cli/json_out.c: `sweep --format json`, the sweep's result as one
+ * JSON document, and the small helpers `stress --format json` uses. Values
+ * are rendered by cJSON (Debian's libcjson), never by hand: escaping,
+ * Unicode and number syntax are its job.
+ *
+ * The document, one row per line:
+ *   {"columns": ["backend", ...],
+ *   "rows": [
+ *   {"backend": "sim", ..., "throughput_MBps": 265.25, "reason": null},
+ *   ...
+ *   ],
+ *   "metadata": {"dmabench": "0.x", ...}
+ *   }
+ * A row holds exactly the CSV's cells: an empty cell is null; a text
+ * dimension (backend, profile, options, transfer, pool, cache, priority) is
+ * a string even when it looks like a number; any other cell is a number when
+ * its CSV text is a JSON number (copied digit for digit, so a 64-bit seed or
+ * a %.9g metric keeps the very value the CSV has), else a string ("inf").
+ * The metadata ("# key: value" lines in the CSV) comes last because some of
+ * it is known only at the end (incomplete); JSON objects are unordered.
+ *
+ * Valid at every moment, like the CSV (csv.c does the file handling: FILE.tmp,
+ * locked, renamed at the end; '-' is standard output): in FILE.tmp the
+ * closing "], metadata }" is rewritten after each row, then flushed and
+ * fsync'ed, so even a killed run leaves a complete document of its finished
+ * rows. Standard output and devices cannot seek: there rows stream and the
+ * trailer is written once at the end (also after Ctrl-C). --resume reads
+ * CSV only; cmd_sweep.c refuses it with --format json.
+ *
+ * Costs: per row one cJSON object (one node per column), one fseek, the row
+ * and the trailer (the metadata, about 1 KiB per backend configuration)
+ * written again, one ftruncate and the fsync the CSV also pays.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "core/parse.h"
+
+struct jw {
+	cJSON *meta;
+	char **col;          /* column names, owned; the rows' keys point at them */
+	unsigned char *text; /* per column: a text dimension */
+	size_t ncol, capcol;
+	size_t nfield;       /* fields of the row being built */
+	cJSON *row;
+	int header_done;
+	int oom;             /* a node of the row could not be made */
+	int seekable;        /* FILE.tmp: the trailer is rewritten after each row */
+	long body_end;       /* where the trailer starts */
+	uint64_t rows;
+};
+
+static struct jw *jw_of(struct cli_out *w)
+{
+	return w->priv;
+}
+
+static void jw_free(struct cli_out *w)
+{
+	struct jw *j = jw_of(w);
+	if (!j)
+		return;
+	cJSON_Delete(j->row);
+	cJSON_Delete(j->meta);
+	for (size_t i = 0; i < j->ncol; i++)
+		free(j->col[i]);
+	free(j->col);
+	free(j->text);
+	free(j);
+	w->priv = NULL;
+}
+
+/* The JSON number grammar (RFC 8259 section 6): what may be copied as is. */
+static int is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		if (!(*++s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* A text dimension's column (or profile): its values stay strings. */
+static int text_column(const char *name)
+{
+	if (strcmp(name, "profile") == 0)
+		return 1;
+	for (int d = 0; d < HX_DIM__COUNT; d++) {
+		const struct hx_dim_desc *dd = hx_dim_desc((enum hx_dim)d);
+		if (strcmp(dd->column, name) == 0)
+			return dd->type != HX_DT_U64 && dd->type != HX_DT_SIZE && dd->type != HX_DT_TIME;
+	}
+	return 0;
+}
+
+static int json_open(struct cli_out *w, const char *path)
+{
+	if (cli_csv_open(&w->file, path) < 0)
+		return -1;
+	struct jw *j = calloc(1, sizeof *j);
+	if (j)
+		j->meta = cJSON_CreateObject();
+	if (!j || !j->meta) {
+		free(j);
+		cli_csv_abort(&w->file);
+		cli_err("--format json: out of memory");
+		return -1;
+	}
+	j->seekable = w->file.mode == CLI_CSV_RENAME;
+	w->priv = j;
+	return 0;
+}
+
+static void json_meta(struct cli_out *w, const char *key, const char *value)
+{
+	struct jw *j = jw_of(w);
+	/* The CSV's value exactly: it cannot hold a newline, so neither does this. */
+	char *v = strdup(value ? value : "");
+	if (!v) {
+		j->oom = 1;
+		return;
+	}
+	for (char *p = v; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	cJSON_DeleteItemFromObjectCaseSensitive(j->meta, key);
+	if (!cJSON_AddStringToObject(j->meta, key, v))
+		j->oom = 1;
+	free(v);
+}
+
+static void header_field(struct jw *j, const char *name)
+{
+	if (j->ncol == j->capcol) {
+		size_t cap = j->capcol ? j->capcol * 2 : 64;
+		char **c = realloc(j->col, cap * sizeof *c);
+		if (c)
+			j->col = c;
+		unsigned char *t = realloc(j->text, cap);
+		if (t)
+			j->text = t;
+		if (!c || !t) {
+			j->oom = 1;
+			return;
+		}
+		j->capcol = cap;
+	}
+	j->col[j->ncol] = strdup(name ? name : "");
+	if (!j->col[j->ncol]) {
+		j->oom = 1;
+		return;
+	}
+	j->text[j->ncol] = (unsigned char)text_column(j->col[j->ncol]);
+	j->ncol++;
+}
+
+static void json_field(void *ctx, int sep, const char *text)
+{
+	struct jw *j = jw_of(ctx);
+	if (!j->header_done) {
+		header_field(j, text);
+		return;
+	}
+	if (!sep) {
+		cJSON_Delete(j->row);
+		j->row = cJSON_CreateObject();
+		j->nfield = 0;
+		if (!j->row)
+			j->oom = 1;
+	}
+	size_t i = j->nfield++;
+	if (!j->row || i >= j->ncol) {
+		j->oom |= i >= j->ncol; /* more fields than columns: a writer bug, never silent */
+		return;
+	}
+	cJSON *v;
+	if (!text || !*text)
+		v = cJSON_CreateNull();
+	else if (!j->text[i] && is_json_number(text))
+		v = cJSON_CreateRaw(text);
+	else
+		v = cJSON_CreateString(text);
+	if (!cJSON_AddItemToObjectCS(j->row, j->col[i], v)) {
+		cJSON_Delete(v);
+		j->oom = 1;
+	}
+}
+
+/* "\n],\n"metadata": {...}\n}\n" at j->body_end; the file ends there. */
+static int write_trailer(struct cli_out *w)
+{
+	struct jw *j = jw_of(w);
+	char *meta = cJSON_Print(j->meta);
+	if (!meta) {
+		cli_err("--format json: out of memory");
+		return -1;
+	}
+	const char *head = j->rows ? "\n],\n\"metadata\": " : "],\n\"metadata\": ";
+	int rc = cli_csv_raw(&w->file, head, strlen(head));
+	if (!rc)
+		rc = cli_csv_raw(&w->file, meta, strlen(meta));
+	if (!rc)
+		rc = cli_csv_raw(&w->file, "\n}\n", 3);
+	free(meta);
+	if (!rc && j->seekable) {
+		/* A shorter trailer than the last one must not leave its tail. */
+		if (fflush(w->file.f) != 0 || ftruncate(w->file.fd, ftell(w->file.f)) != 0) {
+			cli_err("writing %s: %s", w->file.tmp, strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc ? -1 : cli_csv_sync(&w->file);
+}
+
+/* Text that goes before the trailer: at body_end, which then moves past it. */
+static int write_body(struct cli_out *w, const char *a, const char *b)
+{
+	struct jw *j = jw_of(w);
+	if (j->seekable && fseek(w->file.f, j->body_end, SEEK_SET) != 0) {
+		cli_err("writing %s: %s", w->file.tmp, strerror(errno));
+		return -1;
+	}
+	if (cli_csv_raw(&w->file, a, strlen(a)) < 0 || (b && cli_csv_raw(&w->file, b, strlen(b)) < 0))
+		return -1;
+	j->body_end = ftell(w->file.f);
+	return 0;
+}
+
+static int json_end_header(struct cli_out *w)
+{
+	struct jw *j = jw_of(w);
+	cJSON *cols = cJSON_CreateArray();
+	for (size_t i = 0; cols && i < j->ncol; i++)
+		if (!cJSON_AddItemToArray(cols, cJSON_CreateString(j->col[i])))
+			j->oom = 1;
+	char *text = cols && !j->oom ? cJSON_PrintUnformatted(cols) : NULL;
+	cJSON_Delete(cols);
+	j->header_done = 1;
+	if (!text) {
+		cli_err("--format json: out of memory");
+		return -1;
+	}
+	int rc = write_body(w, "{\"columns\": ", text);
+	free(text);
+	if (!rc)
+		rc = write_body(w, ",\n\"rows\": [", NULL);
+	return rc ? -1 : j->seekable ? write_trailer(w) : cli_csv_sync(&w->file);
+}
+
+static int json_end_row(struct cli_out *w)
+{
+	struct jw *j = jw_of(w);
+	char *text = j->row && !j->oom && j->nfield == j->ncol ? cJSON_PrintUnformatted(j->row) : NULL;
+	cJSON_Delete(j->row);
+	j->row = NULL;
+	if (!text) {
+		cli_err("--format json: row %llu: %s", (unsigned long long)j->rows + 1,
+			j->oom ? "out of memory" : "its field count differs from the header's");
+		return -1;
+	}
+	int rc = write_body(w, j->rows ? ",\n" : "\n", text);
+	free(text);
+	if (rc)
+		return -1;
+	j->rows++;
+	return j->seekable ? write_trailer(w) : cli_csv_sync(&w->file);
+}
+
+/* Closes the document: the header if none was written, and the trailer. */
+static int close_doc(struct cli_out *w)
+{
+	struct jw *j = jw_of(w);
+	if (!j->header_done && json_end_header(w) < 0)
+		return -1;
+	if (j->seekable && fseek(w->file.f, j->body_end, SEEK_SET) != 0) {
+		cli_err("writing %s: %s", w->file.tmp, strerror(errno));
+		return -1;
+	}
+	if (j->oom) {
+		cli_err("--format json: out of memory");
+		return -1;
+	}
+	return write_trailer(w);
+}
+
+static int json_finish(struct cli_out *w, int write_failed)
+{
+	if (!write_failed && close_doc(w) < 0)
+		write_failed = 1;
+	jw_free(w);
+	return cli_csv_finish(&w->file, write_failed);
+}
+
+/* An earlier result at FILE that an interrupted run may replace: one
+ * itself marked incomplete (JSON or CSV). */
+static int old_incomplete(const char *path)
+{
+	size_t len;
+	char *old = cli_read_file(path, CLI_RESUME_MAX, &len);
+	if (!old)
+		return 0;
+	int inc = strstr(old, "\n# incomplete: ") != NULL;
+	cJSON *doc = inc ? NULL : cJSON_ParseWithLength(old, len);
+	if (doc)
+		inc = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "metadata"),
+						       "incomplete") != NULL;
+	cJSON_Delete(doc);
+	free(old);
+	return inc;
+}
+
+/* As cli_csv_finish_partial: a complete earlier FILE is not replaced; the
+ * rows of this run stay in FILE.tmp, a document of their own. */
+static int json_finish_partial(struct cli_out *w)
+{
+	struct stat st;
+	int bad = close_doc(w) < 0;
+	jw_free(w);
+	if (bad || w->file.mode != CLI_CSV_RENAME || stat(w->file.path, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || old_incomplete(w->file.path))
+		return cli_csv_finish(&w->file, bad);
+	bad = cli_csv_sync(&w->file) < 0;
+	if (fclose(w->file.f) != 0 && !bad) {
+		cli_err("writing %s: %s", w->file.tmp, strerror(errno));
+		bad = 1;
+	}
+	w->file.f = NULL;
+	if (bad)
+		return -1;
+	cli_err("%s kept as it was (a complete earlier result); the rows of this run are in %s",
+		w->file.path, w->file.tmp);
+	return 0;
+}
+
+static void json_abort(struct cli_out *w)
+{
+	jw_free(w);
+	cli_csv_abort(&w->file);
+}
+
+const struct cli_out_ops cli_out_json = {
+	"json", "json", json_open, json_meta, json_field, json_end_header, json_end_row,
+	json_finish, json_finish_partial, json_abort,
+};
+
+/* ---- helpers for the other commands ------------------------------------------ */
+
+int cli_json_add_u64(struct cJSON *obj, const char *key, uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	return cJSON_AddRawToObject(obj, key, buf) ? 0 : -1;
+}
+
+int cli_json_print(FILE *f, struct cJSON *doc)
+{
+	char *text = doc ? cJSON_Print(doc) : NULL;
+	cJSON_Delete(doc);
+	if (!text) {
+		cli_err("out of memory building the JSON output");
+		return -1;
+	}
+	int bad = fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) != 0;
+	free(text);
+	if (bad) {
+		cli_err("writing the JSON output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
