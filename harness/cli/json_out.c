@@ -21,16 +21,17 @@
  * it is known only at the end (incomplete); JSON objects are unordered.
  *
  * Valid at every moment, like the CSV (csv.c does the file handling: FILE.tmp,
- * locked, renamed at the end; '-' is standard output): in FILE.tmp the
- * closing "], metadata }" is rewritten after each row, then flushed and
- * fsync'ed, so even a killed run leaves a complete document of its finished
- * rows. Standard output and devices cannot seek: there rows stream and the
- * trailer is written once at the end (also after Ctrl-C). --resume reads
- * CSV only; cmd_sweep.c refuses it with --format json.
+ * locked, renamed at the end, so FILE is the previous result or a complete
+ * new one; '-' is standard output): in FILE.tmp each row goes out together
+ * with the closing "], metadata }" in one pwrite over the previous closing,
+ * then fsync, so a run killed between rows leaves a complete document of its
+ * finished rows. Standard output and devices cannot seek: there rows stream
+ * and the closing is written once at the end (also after Ctrl-C). --resume
+ * reads CSV only; cmd_sweep.c refuses it with --format json.
  *
- * Costs: per row one cJSON object (one node per column), one fseek, the row
- * and the trailer (the metadata, about 1 KiB per backend configuration)
- * written again, one ftruncate and the fsync the CSV also pays.
+ * Costs: per row one cJSON object (one node per column), the row and the
+ * trailer (the metadata, about 1 KiB per backend configuration) written in
+ * one pwrite, one ftruncate, and the fsync the CSV also pays.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ struct jw {
 	int header_done;
 	int oom;             /* a node of the row could not be made */
 	int seekable;        /* FILE.tmp: the trailer is rewritten after each row */
-	long body_end;       /* where the trailer starts */
+	off_t body_end;      /* FILE.tmp: where the trailer starts */
 	uint64_t rows;
 };
 
@@ -213,44 +214,77 @@ static void json_field(void *ctx, int sep, const char *text)
 	}
 }
 
-/* "\n],\n"metadata": {...}\n}\n" at j->body_end; the file ends there. */
-static int write_trailer(struct cli_out *w)
+/* a b c in one allocation; NULL when out of memory. */
+static char *cat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *r = malloc(la + lb + lc + 1);
+	if (r) {
+		memcpy(r, a, la);
+		memcpy(r + la, b, lb);
+		memcpy(r + la + lb, c, lc + 1);
+	}
+	return r;
+}
+
+/* What closes the document: "]," the metadata "}". */
+static char *trailer_text(const struct jw *j)
+{
+	char *meta = cJSON_Print(j->meta);
+	char *t = meta ? cat3(j->rows ? "\n],\n\"metadata\": " : "],\n\"metadata\": ", meta, "\n}\n") : NULL;
+	free(meta);
+	return t;
+}
+
+static int pwrite_all(struct cli_out *w, const char *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t k = pwrite(w->file.fd, p, n, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			cli_err("writing %s: %s", w->file.tmp, strerror(errno));
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
+/* Appends body (at body_end) and, with `trailer`, the trailer after it,
+ * then pushes both to disk. In FILE.tmp both go out in one pwrite over the
+ * previous trailer, so between rows the file is always a whole document (a
+ * kill within that one write can cut it, as it can cut the CSV's last row). */
+static int emit(struct cli_out *w, const char *body, int trailer)
 {
 	struct jw *j = jw_of(w);
-	char *meta = cJSON_Print(j->meta);
-	if (!meta) {
+	char *t = trailer ? trailer_text(j) : NULL;
+	char *all = t ? cat3(body, t, "") : NULL;
+	if (trailer && !all) {
+		free(t);
 		cli_err("--format json: out of memory");
 		return -1;
 	}
-	const char *head = j->rows ? "\n],\n\"metadata\": " : "],\n\"metadata\": ";
-	int rc = cli_csv_raw(&w->file, head, strlen(head));
-	if (!rc)
-		rc = cli_csv_raw(&w->file, meta, strlen(meta));
-	if (!rc)
-		rc = cli_csv_raw(&w->file, "\n}\n", 3);
-	free(meta);
-	if (!rc && j->seekable) {
-		/* A shorter trailer than the last one must not leave its tail. */
-		if (fflush(w->file.f) != 0 || ftruncate(w->file.fd, ftell(w->file.f)) != 0) {
+	size_t lb = strlen(body), lt = t ? strlen(t) : 0;
+	int rc;
+	if (j->seekable) {
+		rc = pwrite_all(w, all ? all : body, lb + lt, j->body_end);
+		/* The last trailer was longer only if the metadata shrank: never leave its tail. */
+		if (!rc && ftruncate(w->file.fd, j->body_end + (off_t)(lb + lt)) != 0) {
 			cli_err("writing %s: %s", w->file.tmp, strerror(errno));
 			rc = -1;
 		}
+	} else {
+		rc = cli_csv_raw(&w->file, all ? all : body, lb + lt);
 	}
-	return rc ? -1 : cli_csv_sync(&w->file);
-}
-
-/* Text that goes before the trailer: at body_end, which then moves past it. */
-static int write_body(struct cli_out *w, const char *a, const char *b)
-{
-	struct jw *j = jw_of(w);
-	if (j->seekable && fseek(w->file.f, j->body_end, SEEK_SET) != 0) {
-		cli_err("writing %s: %s", w->file.tmp, strerror(errno));
+	free(all);
+	free(t);
+	if (rc)
 		return -1;
-	}
-	if (cli_csv_raw(&w->file, a, strlen(a)) < 0 || (b && cli_csv_raw(&w->file, b, strlen(b)) < 0))
-		return -1;
-	j->body_end = ftell(w->file.f);
-	return 0;
+	j->body_end += (off_t)lb;
+	return cli_csv_sync(&w->file);
 }
 
 static int json_end_header(struct cli_out *w)
@@ -261,36 +295,37 @@ static int json_end_header(struct cli_out *w)
 		if (!cJSON_AddItemToArray(cols, cJSON_CreateString(j->col[i])))
 			j->oom = 1;
 	char *text = cols && !j->oom ? cJSON_PrintUnformatted(cols) : NULL;
+	char *head = text ? cat3("{\"columns\": ", text, ",\n\"rows\": [") : NULL;
 	cJSON_Delete(cols);
+	free(text);
 	j->header_done = 1;
-	if (!text) {
+	if (!head) {
 		cli_err("--format json: out of memory");
 		return -1;
 	}
-	int rc = write_body(w, "{\"columns\": ", text);
-	free(text);
-	if (!rc)
-		rc = write_body(w, ",\n\"rows\": [", NULL);
-	return rc ? -1 : j->seekable ? write_trailer(w) : cli_csv_sync(&w->file);
+	int rc = emit(w, head, j->seekable);
+	free(head);
+	return rc;
 }
 
 static int json_end_row(struct cli_out *w)
 {
 	struct jw *j = jw_of(w);
 	char *text = j->row && !j->oom && j->nfield == j->ncol ? cJSON_PrintUnformatted(j->row) : NULL;
+	char *line = text ? cat3(j->rows ? ",\n" : "\n", text, "") : NULL;
+	int miscounted = !j->oom && j->row && j->nfield != j->ncol;
 	cJSON_Delete(j->row);
 	j->row = NULL;
-	if (!text) {
+	free(text);
+	if (!line) {
 		cli_err("--format json: row %llu: %s", (unsigned long long)j->rows + 1,
-			j->oom ? "out of memory" : "its field count differs from the header's");
+			miscounted ? "its field count differs from the header's" : "out of memory");
 		return -1;
 	}
-	int rc = write_body(w, j->rows ? ",\n" : "\n", text);
-	free(text);
-	if (rc)
-		return -1;
-	j->rows++;
-	return j->seekable ? write_trailer(w) : cli_csv_sync(&w->file);
+	j->rows++; /* before the trailer, which differs once there is a row */
+	int rc = emit(w, line, j->seekable);
+	free(line);
+	return rc;
 }
 
 /* Closes the document: the header if none was written, and the trailer. */
@@ -299,15 +334,11 @@ static int close_doc(struct cli_out *w)
 	struct jw *j = jw_of(w);
 	if (!j->header_done && json_end_header(w) < 0)
 		return -1;
-	if (j->seekable && fseek(w->file.f, j->body_end, SEEK_SET) != 0) {
-		cli_err("writing %s: %s", w->file.tmp, strerror(errno));
-		return -1;
-	}
 	if (j->oom) {
 		cli_err("--format json: out of memory");
 		return -1;
 	}
-	return write_trailer(w);
+	return emit(w, "", 1);
 }
 
 static int json_finish(struct cli_out *w, int write_failed)
