@@ -573,6 +573,12 @@ t_status "the cell comparison fails when one cell differs" 1 python3 "$D/csvjson
 run "$B" sweep --size 64 --pool heap --cache coherent --reps 4 --format json --out "$D/js.json" --resume
 t_eq "--resume with --format json exits 2" "$rc" 2
 t_has "--resume with --format json says why" "$D/err" "--format json cannot be resumed"
+U="$D/$(printf 'u\377').json"
+run "$B" sweep --size 64 --align 64 --pool heap --cache coherent --reps 2 --format json --out "$U" --quiet
+t_check "JSON stays UTF-8 when an argument is not (the name in 'command')" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert "/u?.json" in d["metadata"]["command"], d["metadata"]["command"]' "$U"
 run "$B" sweep --size 64 --format xml --out "$D/x.out"
 t_eq "sweep --format xml exits 2" "$rc" 2
 t_has "sweep --format names the formats" "$D/err" "use csv, json"

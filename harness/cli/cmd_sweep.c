@@ -12,7 +12,9 @@
  * local runner in this process, point by point with counters read around
  * each point; `cortexm:...` on QEMU, a whole job per boot through
  * run_job, its rows handed back one by one), and each row is on disk
- * (fsync) before the next point's row is taken.
+ * (fsync) before the next point's row is taken. The result file goes
+ * through one struct cli_out_ops chosen by --format (`formats` below: CSV
+ * over csv.c, JSON in json_out.c); both share csv.c's file handling.
  *
  * Signals: the first SIGINT/SIGTERM lets the current point finish, then the
  * sweep stops, appends "# incomplete: N of M points" and renames the file
@@ -105,8 +107,7 @@ static void sweep_help(FILE *f)
 	fprintf(f,
 		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE] [--out FILE] [--format csv|json]\n"
 		"                      [--inject SPEC] [--size auto] [--pin same|split|none]\n"
-		"                      [--events LIST]\n"
-		"                      [--trace FILE] [--dry-run] [--quiet]\n\n"
+		"                      [--events LIST] [--trace FILE] [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -235,9 +236,6 @@ static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
 	return used < n ? used : n - 1;
 }
 
-/* ---- rows ------------------------------------------------------------------------- */
-
-
 /* ---- result formats: --format chooses one row of `formats` ------------------------ */
 
 /* CSV: csv.c's writer as a struct cli_out_ops. */
@@ -261,6 +259,8 @@ static const struct cli_out_ops csv_out = {
 };
 /* The first is the default. */
 static const struct cli_out_ops *const formats[] = { &csv_out, &cli_out_json };
+
+/* ---- rows ------------------------------------------------------------------------- */
 
 static void write_header(struct cli_out *w, const struct cli_pmu *pmu)
 {

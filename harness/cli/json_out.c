@@ -19,6 +19,7 @@
  * a %.9g metric keeps the very value the CSV has), else a string ("inf").
  * The metadata ("# key: value" lines in the CSV) comes last because some of
  * it is known only at the end (incomplete); JSON objects are unordered.
+ * Bytes that are not UTF-8 (JSON text must be) are written as '?'.
  *
  * Valid at every moment, like the CSV (csv.c does the file handling: FILE.tmp,
  * locked, renamed at the end, so FILE is the previous result or a complete
@@ -108,6 +109,42 @@ static int is_json_number(const char *s)
 	return *s == '\0';
 }
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), 0 when there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+		 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+	unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+	for (size_t i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+	return n;
+}
+
+/* A JSON string of text; bytes that are not UTF-8 (a file name given in
+ * another encoding) become '?', since JSON text must be UTF-8. */
+static cJSON *make_string(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n;
+	while (*p && (n = utf8_len(p)) != 0)
+		p += n;
+	if (!*p)
+		return cJSON_CreateString(text);
+	char *fixed = strdup(text);
+	if (!fixed)
+		return NULL;
+	for (unsigned char *q = (unsigned char *)fixed; *q; q += n ? n : 1)
+		if ((n = utf8_len(q)) == 0)
+			*q = '?';
+	cJSON *v = cJSON_CreateString(fixed);
+	free(fixed);
+	return v;
+}
+
 /* A text dimension's column (or profile): its values stay strings. */
 static int text_column(const char *name)
 {
@@ -152,8 +189,11 @@ static void json_meta(struct cli_out *w, const char *key, const char *value)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	cJSON_DeleteItemFromObjectCaseSensitive(j->meta, key);
-	if (!cJSON_AddStringToObject(j->meta, key, v))
+	cJSON *item = make_string(v);
+	if (!cJSON_AddItemToObject(j->meta, key, item)) {
+		cJSON_Delete(item);
 		j->oom = 1;
+	}
 	free(v);
 }
 
@@ -207,7 +247,7 @@ static void json_field(void *ctx, int sep, const char *text)
 	else if (!j->text[i] && is_json_number(text))
 		v = cJSON_CreateRaw(text);
 	else
-		v = cJSON_CreateString(text);
+		v = make_string(text);
 	if (!cJSON_AddItemToObjectCS(j->row, j->col[i], v)) {
 		cJSON_Delete(v);
 		j->oom = 1;
@@ -292,7 +332,7 @@ static int json_end_header(struct cli_out *w)
 	struct jw *j = jw_of(w);
 	cJSON *cols = cJSON_CreateArray();
 	for (size_t i = 0; cols && i < j->ncol; i++)
-		if (!cJSON_AddItemToArray(cols, cJSON_CreateString(j->col[i])))
+		if (!cJSON_AddItemToArray(cols, make_string(j->col[i])))
 			j->oom = 1;
 	char *text = cols && !j->oom ? cJSON_PrintUnformatted(cols) : NULL;
 	char *head = text ? cat3("{\"columns\": ", text, ",\n\"rows\": [") : NULL;
