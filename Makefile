@@ -46,7 +46,10 @@ BACKEND_CFLAGS := $(BASEFLAGS) $(STRICT) -Ilib/include $(BACKEND_INC) -I.
 HARNESS_CFLAGS := $(BASEFLAGS) $(STRICT) -Ilib/include $(BACKEND_INC) -I. -Iharness
 HOST_CFLAGS    := $(BASEFLAGS) $(STRICT) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\"
 TEST_CFLAGS    := $(BASEFLAGS) -D_GNU_SOURCE -Ilib/include $(BACKEND_INC) -I. -Iharness -Itests/support
-HOST_LIBS      := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc) -lpfm -lpthread -lm
+# cJSON (libcjson-dev) writes every --format json output; the gate's objects
+# need it wherever they are linked.
+JSON_LIBS      := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+HOST_LIBS      := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc) $(JSON_LIBS) -lpfm -lpthread -lm
 
 LIB_SRCS     := $(sort $(wildcard lib/src/*.c))
 BACKEND_SRCS := backends/registry.c $(sort $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/*.c)))
@@ -130,7 +133,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMA
 # Unit tests of the gate's modules (tests/test_gate_*.c) link its objects.
 $(BUILD)/tests/test_gate_%: $(BUILD)/obj/tests/test_gate_%.o $(GATE_OBJS) $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(GATE_OBJS) $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) -lpthread -lm
+	$(Q)$(CC) $(SAN) -o $@ $< $(GATE_OBJS) $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) $(JSON_LIBS) -lpthread -lm
 
 # The .pc file records PREFIX, so it is regenerated whenever PREFIX changes.
 $(BUILD)/dmab.pc: lib/include/dmab/dmab.h FORCE

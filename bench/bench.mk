@@ -68,7 +68,7 @@ $(ICOUNT): $(BUILD)/obj/bench/icount.o $(LIBHX) $(LIBBK) $(LIBDMAB)
 # reader; the linker takes only what the gate uses.
 $(GATE_ALONE): $(BUILD)/obj/bench/gate_main.o $(GATE_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN) -o $@ $(BUILD)/obj/bench/gate_main.o $(GATE_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) -lpthread -lm
+	$(Q)$(CC) $(SAN) -o $@ $(BUILD)/obj/bench/gate_main.o $(GATE_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) $(JSON_LIBS) -lpthread -lm
 
 bench-build: $(MICRO) $(ICOUNT) $(GATE_ALONE)
 

@@ -514,4 +514,152 @@ run "$B" sweep --period 50us --size 64 --pool heap --cache coherent --align 64 -
 t_eq "period without runtime: skipped, not run closed loop" "$(col "$D/p.csv" status)" "skipped"
 t_has "period without runtime: the reason names runtime" "$D/p.csv" "need a time-based point (runtime > 0)"
 
+# ---- --format json: sweep, stress ------------------------------------------------------------
+# The same sweep as CSV and as JSON: every cell carries the same value (numbers as
+# numbers, empty cells null, text as strings; the CPU-clock columns alloc_ns and
+# prep_ns are measured anew by each run, so they need only agree in kind), and the
+# metadata holds the CSV's '# key: value' lines.
+JS="--backend sim --size 64,4K --align 64,4 --pool heap,coherent --cache coherent,sync,bounce --reps 8 --warmup 2 --seed 18446744073709551615 --quiet"
+"$B" sweep $JS --out "$D/js.csv" >/dev/null 2>&1; crc=$?
+run "$B" sweep $JS --format json --out "$D/js.json"
+t_eq "sweep --format json exits as the CSV run does" "$rc" "$crc"
+t_check "sweep --format json validates with json.tool" python3 -m json.tool "$D/js.json"
+t_eq "sweep --format json leaves no temporary" "$(ls "$D" | grep -c 'js.json.tmp')" 0
+# csvjson CSV JSON [CPU-COLUMNS]: compares every cell and the metadata.
+cat >"$D/csvjson.py" <<'PY'
+import csv, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+meta = dict(l[2:].split(": ", 1) if ": " in l else (l[2:].rstrip(":"), "") for l in lines if l.startswith("# "))
+rows = list(csv.reader(l for l in lines if not l.startswith("#")))
+doc = json.load(open(sys.argv[2]))
+cpu = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else set()
+if set(doc) != {"columns", "rows", "metadata"}:
+    sys.exit("top-level keys %s" % sorted(doc))
+if doc["columns"] != rows[0]:
+    sys.exit("columns %s\n    header %s" % (doc["columns"], rows[0]))
+if len(doc["rows"]) != len(rows) - 1:
+    sys.exit("%d JSON rows, %d CSV rows" % (len(doc["rows"]), len(rows) - 1))
+def same(text, v, col):
+    if text == "":
+        return v is None
+    if isinstance(v, str):
+        return v == text and col not in ("size", "align", "seed", "reps", "throughput_MBps", "bytes")
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    if col in cpu:
+        return True
+    try:
+        return int(text) == v if isinstance(v, int) else float(text) == v
+    except ValueError:
+        return False
+n = 0
+for i, (r, o) in enumerate(zip(rows[1:], doc["rows"])):
+    if list(o) != rows[0]:
+        sys.exit("row %d keys %s" % (i + 1, list(o)))
+    for c, text in zip(rows[0], r):
+        if not same(text, o[c], c):
+            sys.exit("row %d column %s: CSV %r, JSON %r" % (i + 1, c, text, o[c]))
+        n += 1
+m = doc["metadata"]
+if set(m) != set(meta):
+    sys.exit("metadata keys: JSON %s, CSV %s" % (sorted(m), sorted(meta)))
+for k in meta:
+    if k not in ("date", "command") and m[k] != meta[k]:
+        sys.exit("metadata %s: CSV %r, JSON %r" % (k, meta[k], m[k]))
+if not all(isinstance(v, str) for v in m.values()):
+    sys.exit("metadata values are not all strings")
+print("%d cells equal" % n)
+PY
+t_check "sweep JSON carries the CSV's values, cell by cell, and its metadata" python3 "$D/csvjson.py" "$D/js.csv" "$D/js.json" alloc_ns,prep_ns
+t_check "JSON cell types: numbers, null for empty cells, strings for text" python3 - "$D/js.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["rows"][0]
+assert r["seed"] == 18446744073709551615, r["seed"]   # 64 bits, exactly
+assert isinstance(r["size"], int) and isinstance(r["throughput_MBps"], (int, float)), r
+assert r["options"] is None and r["backend"] == "sim" and r["status"] in ("ok", "skipped", "failed"), r
+skipped = [x for x in d["rows"] if x["status"] == "skipped"]
+assert skipped and all(x["throughput_MBps"] is None and isinstance(x["reason"], str) for x in skipped)
+PY
+run "$B" sweep --backend sim --size 64,4K --align 64 --pool heap --cache coherent --reps 4 --format json --out - --quiet
+t_eq "sweep --format json --out - exits 0" "$rc" 0
+t_check "sweep --format json on stdout validates with json.tool" python3 -m json.tool "$D/out"
+t_eq "sweep --format json on stdout has one row per point" \
+	"$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$D/out")" 2
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); r = [r for r in d["rows"] if r["status"] == "ok"][-1]
+r["bytes"] += 1; json.dump(d, open(sys.argv[2], "w"))' "$D/js.json" "$D/js2.json"
+t_check "the altered copy is valid JSON" python3 -m json.tool "$D/js2.json"
+t_status "the cell comparison fails when one cell differs" 1 python3 "$D/csvjson.py" "$D/js.csv" "$D/js2.json"
+run "$B" sweep --size 64 --pool heap --cache coherent --reps 4 --format json --out "$D/js.json" --resume
+t_eq "--resume with --format json exits 2" "$rc" 2
+t_has "--resume with --format json says why" "$D/err" "--format json cannot be resumed"
+U="$D/$(printf 'u\377').json"
+run "$B" sweep --size 64 --align 64 --pool heap --cache coherent --reps 2 --format json --out "$U" --quiet
+t_check "JSON stays UTF-8 when an argument is not (the name in 'command')" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert "/u?.json" in d["metadata"]["command"], d["metadata"]["command"]' "$U"
+run "$B" sweep --size 64 --format xml --out "$D/x.out"
+t_eq "sweep --format xml exits 2" "$rc" 2
+t_has "sweep --format names the formats" "$D/err" "use csv, json"
+run "$B" sweep --help
+t_has "sweep --help documents --format" "$D/out" "--format F        csv (default) or json"
+# Killed or interrupted: the temporary is a complete document after every row;
+# Ctrl-C renames it, marked incomplete in its metadata; a complete earlier result
+# is kept (the rows wait in FILE.tmp), as with the CSV.
+JL="--backend sim --size 64:64K:x2 --align 64,4 --pool heap,fixed --cache coherent,sync,bounce --reps 256 --format json"
+jrows() { python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$1" 2>/dev/null || echo 0; }
+"$B" sweep $JL --quiet --out "$D/jk.json" >/dev/null 2>&1 &
+pid=$!
+n=0; while [ "$(jrows "$D/jk.json.tmp")" -lt 3 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+t_check "a killed JSON sweep leaves a valid document in FILE.tmp" python3 -m json.tool "$D/jk.json.tmp"
+"$B" sweep $JL --quiet --out "$D/ji.json" >/dev/null 2>"$D/ji.err" &
+pid=$!
+n=0; while [ "$(jrows "$D/ji.json.tmp")" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+kill -INT $pid 2>/dev/null; wait $pid; irc=$?
+t_eq "interrupted JSON sweep exits 130" "$irc" 130
+t_eq "interrupted JSON sweep renamed its file" "$(ls "$D" | grep -c '^ji.json')" 1
+t_check "interrupted JSON sweep validates with json.tool" python3 -m json.tool "$D/ji.json"
+t_check "interrupted JSON sweep says so in its metadata" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); n = len(d["rows"])
+assert 1 <= n and d["metadata"]["incomplete"].startswith("%d of " % n), (n, d["metadata"].get("incomplete"))' "$D/ji.json"
+cp "$D/js.json" "$D/jprev.json"; cp "$D/js.json" "$D/jkeep.json"
+"$B" sweep $JL --quiet --out "$D/jkeep.json" >/dev/null 2>"$D/err" &
+pid=$!
+n=0; while [ "$(jrows "$D/jkeep.json.tmp")" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+kill -INT $pid 2>/dev/null; wait $pid
+t_status "an interrupted JSON sweep keeps the previous complete result" 0 cmp -s "$D/jkeep.json" "$D/jprev.json"
+t_check "its rows wait in FILE.tmp, a valid document" python3 -m json.tool "$D/jkeep.json.tmp"
+t_has "it says where the rows are" "$D/err" "the rows of this run are in"
+
+# stress --format json: one object with the accounting, verdicts, errors, faults, verdict.
+run "$B" stress --count 200 --threads 2 --inject bitflip:20% --format json
+t_eq "stress --format json exits 0" "$rc" 0
+t_check "stress --format json validates with json.tool" python3 -m json.tool "$D/out"
+cp "$D/out" "$D/st.json"
+run "$B" stress --count 200 --threads 2 --inject bitflip:20%
+t_check "stress JSON carries the text's figures" python3 - "$D/st.json" "$D/out" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1])); text = open(sys.argv[2]).read()
+a = d["accounting"]
+assert "submitted %d = completed %d + failed %d + cancelled %d (exact)" % (
+    a["submitted"], a["completed"], a["failed"], a["cancelled"]) in text and a["exact"] is True, a
+for group, line in (("verdicts", "verdicts:"), ("errors", "errors:"), ("faults_fired", "faults fired:")):
+    want = dict(re.findall(r" ([a-z-]+)=(\d+)", re.search("^" + line + "(.*)$", text, re.M).group(1)))
+    assert {k: str(v) for k, v in d[group].items()} == want, (group, d[group], want)
+assert d["verdicts"]["mismatch"] > 0 and d["faults_detected"] > 0, d
+assert "faults detected: %d" % d["faults_detected"] in text and d["undetected"] == 0
+assert d["verdict"] == "PASS" and "verdict: PASS" in text and d["interrupted"] is False
+assert d["config"]["inject"] == "bitflip:20%" and d["config"]["threads"] == 2 and d["threads_ran"] == 2
+PY
+run "$B" stress --count 50 --quiet --format json
+t_check "stress --quiet --format json still prints the object" python3 -m json.tool "$D/out"
+run "$B" stress --count 10 --format yaml
+t_eq "stress --format yaml exits 2" "$rc" 2
+run "$B" stress --help
+t_has "stress --help documents --format" "$D/out" "--format F        text (default) or json"
+
 t_done

@@ -176,6 +176,58 @@ if command -v valgrind >/dev/null 2>&1 && make --no-print-directory BUILD="$BUIL
   t_status icount_unknown_kernel 1 scripts/callgrind-counts "$IC" no_such_kernel
 fi
 
+# ---- --format json: the table and the summary as one object ---------------------
+# gj NAME WANT_STATUS [options] BASE CUR: the gate with --format json, stdout in
+# $OUT/NAME.json (validated with json.tool), stderr in $OUT/NAME.err.
+gj() {
+  n=$1; want=$2; shift 2
+  $GATE --format json "$@" >"$OUT/$n.json" 2>"$OUT/$n.err"; got=$?
+  if [ "$got" -eq "$want" ]; then t_ok "$n"; else t_bad "$n" "exit $got, want $want: $(tail -n 3 "$OUT/$n.err" | tr '\n' ' ')"; fi
+  [ "$want" -eq 2 ] || t_check "$n validates with json.tool" python3 -m json.tool "$OUT/$n.json"
+}
+# jq_py NAME WHAT PYTHON: runs PYTHON with d = the document of gj NAME and t = the
+# text run's output (gate NAME, when there is one); passes when it raises nothing.
+jq_py() {
+  t_check "$1: $2" python3 -c "
+import json, re, sys
+d = json.load(open(sys.argv[1])); t = open(sys.argv[2]).read()
+$3" "$OUT/$1.json" "$( [ -f "$OUT/$1" ] && echo "$OUT/$1" || echo /dev/null)"
+}
+if command -v python3 >/dev/null 2>&1; then
+  gj sim_tput_down10 1 $D/sim_base.csv $D/sim_tput_down10.csv
+  jq_py sim_tput_down10 "top-level keys" \
+    'assert set(d) == {"baseline", "current", "options", "table", "summary"}, sorted(d)'
+  jq_py sim_tput_down10 "the one regression is throughput_MBps at -10%" \
+    'r = [l for l in d["table"] if l["verdict"] == "regression"]; assert len(r) == 1 and r[0]["metric"] == "throughput_MBps" and abs(r[0]["change"] + 0.10) < 1e-4 and r[0]["current"] < r[0]["baseline"], r'
+  jq_py sim_tput_down10 "the summary equals the text's last line" \
+    's = d["summary"]; assert s["result"] == "FAIL" and "gate: %d compared: %d ok, %d improved, %d regressions, %d changed, %d failed, %d insufficient, %d missing; %d new rows, %d new metrics -> FAIL" % tuple(s[k] for k in ("compared", "ok", "improved", "regressions", "changed", "failed", "insufficient", "missing", "new_rows", "new_metrics")) in t, s'
+  jq_py sim_tput_down10 "one line per line of the text table" \
+    'lines = [l for l in t.splitlines() if l.startswith("  ") and not l.lstrip().startswith("metric ")]; assert len(lines) == len(d["table"]), (len(lines), len(d["table"]))'
+  jq_py sim_tput_down10 "files, formats and options" \
+    'assert d["baseline"]["format"] == "sweep CSV" and d["current"]["file"].endswith("sim_tput_down10.csv") and d["options"]["det_tol_pct"] == 1'
+  gj json_identical 0 $D/sim_base.csv $D/sim_base.csv
+  jq_py json_identical "a file against itself passes" \
+    'assert d["summary"]["result"] == "PASS" and d["table"] and all(l["verdict"] in ("ok", "insufficient") for l in d["table"])'
+  gj json_brief 1 --brief $D/sim_base.csv $D/sim_tput_down10.csv
+  jq_py json_brief "--brief keeps only the regression" \
+    'assert [l["verdict"] for l in d["table"]] == ["regression"], d["table"]'
+  gate sim_missing_row_text 1 $D/sim_base.csv $D/sim_missing_row.csv
+  gj sim_missing_row_text 1 $D/sim_base.csv $D/sim_missing_row.csv
+  jq_py sim_missing_row_text "a missing row: metric, baseline and change null" \
+    'm = [l for l in d["table"] if l["verdict"] == "missing"]; assert m and m[0]["metric"] is None and m[0]["baseline"] is None and m[0]["change"] is None and m[0]["note"] == "point absent from CURRENT", m'
+  gj json_gb 1 $D/gb_base.json $D/gb_slow10.json
+  jq_py json_gb "Google Benchmark files too" \
+    'assert d["baseline"]["format"] == "Google Benchmark JSON" and d["summary"]["regressions"] >= 1'
+  gj json_bad_input 2 $D/sim_base.csv $D/bad_nocommon.csv
+  t_eq "json_bad_input prints nothing on stdout" "$(cat "$OUT/json_bad_input.json")" ""
+  gate json_bad_format 2 --format=xml $D/sim_base.csv $D/sim_base.csv
+  has json_bad_format "[-]-format: 'xml' is not text or json"
+  gate json_help 0 --help
+  has json_help '[-]-format=text[|]json'
+else
+  t_bad "gate --format json checks" "python3 is missing"
+fi
+
 # ---- the committed fixtures are what the generator makes ---------------------
 if command -v python3 >/dev/null 2>&1; then
   mkdir -p "$OUT/fix"

@@ -202,6 +202,50 @@ void cli_strbuf_field(void *ctx, int sep, const char *s);
 /* Removes the temporary file (error paths before any row). */
 void cli_csv_abort(struct cli_csv *c);
 
+/* ---- result writers (sweep --format) ------------------------------------------ */
+
+/* A sweep's result file in one format. Both formats write through the same
+ * struct cli_csv (csv.c: FILE.tmp locked and renamed at the end, '-' is
+ * standard output, devices written in place), so they are valid and survive
+ * interruption the same way; only the text differs. Call order: open, meta*,
+ * field* end_header, (field* end_row)*, meta* (late keys: incomplete), then
+ * finish, finish_partial (interrupted) or abort (nothing worth keeping). */
+struct cli_out {
+	const struct cli_out_ops *ops;
+	struct cli_csv file;
+	void *priv;          /* the format's own state */
+};
+struct cli_out_ops {
+	const char *name;    /* the --format value */
+	const char *ext;     /* of the default --out: results/sweep.<ext> */
+	/* Opens path as cli_csv_open does. Returns 0 or -1 (message printed). */
+	int (*open)(struct cli_out *w, const char *path);
+	void (*meta)(struct cli_out *w, const char *key, const char *value);
+	/* An hx_field_fn (core/row.h); ctx is the struct cli_out. Header fields
+	 * until end_header, row fields after. */
+	void (*field)(void *ctx, int sep, const char *text);
+	/* Each ends its line and pushes it to disk; 0 or -1 (message printed). */
+	int (*end_header)(struct cli_out *w);
+	int (*end_row)(struct cli_out *w);
+	/* As cli_csv_finish and cli_csv_finish_partial; both free the state. */
+	int (*finish)(struct cli_out *w, int write_failed);
+	int (*finish_partial)(struct cli_out *w);
+	void (*abort)(struct cli_out *w);
+};
+/* JSON (json_out.c, with cJSON): {"columns": [...], "rows": [{column:
+ * value}, ...], "metadata": {key: value}}, one row per line. */
+extern const struct cli_out_ops cli_out_json;
+
+/* ---- JSON helpers (json_out.c) ------------------------------------------------ */
+
+struct cJSON;
+/* Adds v exactly (as its decimal digits: a double would round above 2^53).
+ * Returns 0, or -1 when out of memory. */
+int cli_json_add_u64(struct cJSON *obj, const char *key, uint64_t v);
+/* Prints doc (indented) and a newline on f, then frees doc (NULL: out of
+ * memory while building it). Returns 0, or -1 with the message printed. */
+int cli_json_print(FILE *f, struct cJSON *doc);
+
 /* ---- --resume (resume.c) ----------------------------------------------------- */
 
 /* Old results are read whole: far beyond a real sweep's CSV. */

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/cli.h"
 
 #define MAX_THREADS 64
@@ -87,7 +89,7 @@ static void stress_help(FILE *f)
 		"                       [--seconds N | --count N]\n"
 		"                       [--threads N] [--channels N] [--qdepth N] [--size MAX]\n"
 		"                       [--seed N] [--inject SPEC] [--transfer LIST] [--cache LIST]\n"
-		"                       [--device-time TIME] [--quiet]\n\n"
+		"                       [--device-time TIME] [--format text|json] [--quiet]\n\n"
 		"dmatest-like stress: each thread is an independent device whose channels keep\n"
 		"transfers in flight; every transfer gets a seeded random type, cache policy, size\n"
 		"and source/destination offsets, and every byte is verified against a\n"
@@ -112,7 +114,10 @@ static void stress_help(FILE *f)
 		"                    uncached where supported; none is refused: it fails by design)\n"
 		"  --inject SPEC     faults, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI] (see\n"
 		"                    dmabench sweep --help); detected injected faults are not failures\n"
-		"  --quiet           print only the verdict line\n\n"
+		"  --format F        text (default) or json: the result (configuration, accounting,\n"
+		"                    verdicts, errors, faults fired and detected, verdict) as one\n"
+		"                    JSON object on standard output, also with --quiet\n"
+		"  --quiet           print only the verdict line (no progress line either way)\n\n"
 		"Exit status: 0 no failure (injected faults that were detected do not count); 1 a\n"
 		"failure that is not an injected, detected fault (an undetected corruption, a damaged\n"
 		"guard, a lost or unaccounted transfer); 2 unusable input; 3 the backend cannot run\n"
@@ -222,20 +227,112 @@ struct stress_args {
 	const char *backend;
 	uint64_t seconds_ns;
 	int quiet;
+	int json;           /* --format json */
 };
+
+/* {name: count} of n counters into parent under key; 0 or -1 (memory). */
+static int json_counts(cJSON *parent, const char *key, const char *const *names, const uint64_t *v,
+		       int n)
+{
+	cJSON *o = cJSON_AddObjectToObject(parent, key);
+	int bad = !o;
+	for (int i = 0; o && i < n; i++)
+		bad |= cli_json_add_u64(o, names[i], v[i]);
+	return bad ? -1 : 0;
+}
+
+/* The run's settings, as the text's first line gives them. */
+static int json_config(cJSON *doc, const struct stress_args *sa)
+{
+	const struct hx_stress_cfg *cfg = &sa->cfg;
+	cJSON *c = cJSON_AddObjectToObject(doc, "config");
+	if (!c)
+		return -1;
+	int bad = !cJSON_AddStringToObject(c, "backend", cfg->backend);
+	bad |= !(cfg->profile[0] ? cJSON_AddStringToObject(c, "profile", cfg->profile) : cJSON_AddNullToObject(c, "profile"));
+	bad |= !(cfg->options[0] ? cJSON_AddStringToObject(c, "options", cfg->options) : cJSON_AddNullToObject(c, "options"));
+	bad |= !cJSON_AddNumberToObject(c, "threads", cfg->threads);
+	bad |= !cJSON_AddNumberToObject(c, "channels", cfg->channels);
+	bad |= !cJSON_AddNumberToObject(c, "qdepth", cfg->qdepth);
+	bad |= cli_json_add_u64(c, "max_size", cfg->max_size);
+	bad |= cli_json_add_u64(c, "seed", cfg->seed);
+	bad |= cli_json_add_u64(c, "count", cfg->count);
+	bad |= cli_json_add_u64(c, "device_time_ns", cfg->device_ns);
+	bad |= cli_json_add_u64(c, "seconds_ns", sa->seconds_ns);
+	bad |= !(cfg->inject ? cJSON_AddStringToObject(c, "inject", cfg->inject) : cJSON_AddNullToObject(c, "inject"));
+	return bad ? -1 : 0;
+}
+
+/* --format json: everything print_result and the verdict line say, as one
+ * object. verdict NULL: the run could not start or finish. */
+static int print_json(const struct stress_args *sa, const struct hx_stress_result *r, double secs,
+		      const char *verdict, int interrupted)
+{
+	cJSON *doc = cJSON_CreateObject(), *acc = NULL;
+	int bad = !doc || json_config(doc, sa);
+	if (!bad) {
+		bad |= !cJSON_AddNumberToObject(doc, "threads_ran", r->threads);
+		bad |= !cJSON_AddStringToObject(doc, "status", hx_status_name(r->status));
+		bad |= !(r->reason[0] ? cJSON_AddStringToObject(doc, "reason", r->reason) : cJSON_AddNullToObject(doc, "reason"));
+		bad |= !(acc = cJSON_AddObjectToObject(doc, "accounting"));
+	}
+	if (!bad) {
+		bad |= cli_json_add_u64(acc, "submitted", r->submitted);
+		bad |= cli_json_add_u64(acc, "completed", r->completed);
+		bad |= cli_json_add_u64(acc, "failed", r->failed);
+		bad |= cli_json_add_u64(acc, "cancelled", r->cancelled);
+		bad |= !cJSON_AddBoolToObject(acc, "exact", hx_stress_accounting_ok(r));
+		bad |= cli_json_add_u64(doc, "bytes", r->bytes);
+		bad |= cli_json_add_u64(doc, "device_ns", r->device_ns);
+		bad |= !cJSON_AddNumberToObject(doc, "MBps_per_device",
+						r->device_ns ? (double)r->bytes * 1e3 / (double)r->device_ns : 0);
+		bad |= !cJSON_AddNumberToObject(doc, "wall_s", secs);
+	}
+	const char *names[64];
+	_Static_assert(HX_V__COUNT <= 64 && DMAB_ERRK__COUNT <= 64 && HX_XFER__COUNT <= 64 &&
+		       HX_CACHE__COUNT <= 64 && DMAB_FAULT__COUNT <= 64, "names[] is too small");
+	for (int v = 0; v < HX_V__COUNT; v++)
+		names[v] = hx_verdict_name((enum hx_verdict)v);
+	bad = bad || json_counts(doc, "verdicts", names, r->verdicts, HX_V__COUNT);
+	for (int k = 0; k < DMAB_ERRK__COUNT; k++)
+		names[k] = dmab_err_kind_name((enum dmab_err_kind)k);
+	bad = bad || json_counts(doc, "errors", names, r->errors, DMAB_ERRK__COUNT);
+	for (int x = 0; x < HX_XFER__COUNT; x++)
+		names[x] = hx_xfer_name(x);
+	bad = bad || json_counts(doc, "transfers", names, r->by_xfer, HX_XFER__COUNT);
+	for (int c = 0; c < HX_CACHE__COUNT; c++)
+		names[c] = hx_cache_name(c);
+	bad = bad || json_counts(doc, "cache_policies", names, r->by_cache, HX_CACHE__COUNT);
+	for (int k = 0; k < DMAB_FAULT__COUNT; k++)
+		names[k] = dmab_fault_name((enum dmab_fault_kind)k);
+	bad = bad || json_counts(doc, "faults_fired", names, r->faults_fired, DMAB_FAULT__COUNT);
+	if (!bad) {
+		bad |= cli_json_add_u64(doc, "faults_detected", r->faults_detected);
+		bad |= cli_json_add_u64(doc, "undetected", r->undetected);
+		bad |= !(r->first_undetected[0] ? cJSON_AddStringToObject(doc, "first_undetected", r->first_undetected)
+						: cJSON_AddNullToObject(doc, "first_undetected"));
+		bad |= !cJSON_AddBoolToObject(doc, "interrupted", interrupted);
+		bad |= !(verdict ? cJSON_AddStringToObject(doc, "verdict", verdict) : cJSON_AddNullToObject(doc, "verdict"));
+	}
+	if (bad) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	return cli_json_print(stdout, doc);
+}
 
 /* The flags into a; returns 0, or the exit code (help printed: -1). */
 static int parse_args(struct stress_args *sa, int argc, char **argv)
 {
 	enum { O_HELP, O_BACKEND, O_SECONDS, O_COUNT, O_THREADS, O_CHANNELS, O_QDEPTH, O_SIZE,
-	       O_SEED, O_INJECT, O_XFER, O_CACHE, O_DEVTIME, O_QUIET, O_OPTIONS };
+	       O_SEED, O_INJECT, O_XFER, O_CACHE, O_DEVTIME, O_QUIET, O_OPTIONS, O_FORMAT };
 	static const struct cli_opt opts[] = {
 		{ "help", 0, O_HELP },       { "h", 0, O_HELP },         { "backend", 1, O_BACKEND },
 		{ "seconds", 1, O_SECONDS }, { "count", 1, O_COUNT },    { "threads", 1, O_THREADS },
 		{ "channels", 1, O_CHANNELS }, { "qdepth", 1, O_QDEPTH }, { "size", 1, O_SIZE },
 		{ "seed", 1, O_SEED },       { "inject", 1, O_INJECT },  { "transfer", 1, O_XFER },
 		{ "cache", 1, O_CACHE },     { "device-time", 1, O_DEVTIME }, { "quiet", 0, O_QUIET },
-		{ "q", 0, O_QUIET },         { "options", 1, O_OPTIONS },
+		{ "q", 0, O_QUIET },         { "options", 1, O_OPTIONS }, { "format", 1, O_FORMAT },
 	};
 	struct hx_stress_cfg *cfg = &sa->cfg;
 	uint64_t v;
@@ -300,6 +397,11 @@ static int parse_args(struct stress_args *sa, int argc, char **argv)
 			break;
 		case O_QUIET: sa->quiet = 1; break;
 		case O_OPTIONS: rc = cli_one_options(a.optname, a.optarg, cfg->options); break;
+		case O_FORMAT:
+			if (strcmp(a.optarg, "text") != 0 && strcmp(a.optarg, "json") != 0)
+				return cli_usage_err("--format: unknown format '%s' (use text or json)", a.optarg);
+			sa->json = strcmp(a.optarg, "json") == 0;
+			break;
 		}
 		if (rc)
 			return rc;
@@ -449,17 +551,25 @@ int cli_cmd_stress(int argc, char **argv)
 		cli_err("stress: the core refused the configuration: %s", dmab_strerror(misuse));
 		return misuse == DMAB_ENOMEM ? CLI_EXIT_RESOURCE : CLI_EXIT_USAGE;
 	}
-	print_result(&sa.cfg, &total, secs, sa.quiet);
+	int ran = started == sa.cfg.threads && total.status == HX_OK;
+	int failure = ran && hx_stress_is_failure(&total);
+	if (sa.json) {
+		if (print_json(&sa, &total, secs, ran ? (failure ? "FAIL" : "PASS") : NULL, stress_signals != 0) < 0)
+			return CLI_EXIT_RESOURCE;
+	} else {
+		print_result(&sa.cfg, &total, secs, sa.quiet);
+	}
 	if (started < sa.cfg.threads)
 		return CLI_EXIT_RESOURCE;
 	if (total.status != HX_OK) {
 		cli_err("stress: could not run (%s): %s", hx_status_name(total.status), total.reason);
 		return CLI_EXIT_RESOURCE;
 	}
-	int failure = hx_stress_is_failure(&total);
-	printf("verdict: %s (%llu undetected failure%s, %llu injected fault%s detected)\n",
-	       failure ? "FAIL" : "PASS", (unsigned long long)total.undetected, total.undetected == 1 ? "" : "s",
-	       (unsigned long long)total.faults_detected, total.faults_detected == 1 ? "" : "s");
+	if (!sa.json)
+		printf("verdict: %s (%llu undetected failure%s, %llu injected fault%s detected)\n",
+		       failure ? "FAIL" : "PASS", (unsigned long long)total.undetected,
+		       total.undetected == 1 ? "" : "s", (unsigned long long)total.faults_detected,
+		       total.faults_detected == 1 ? "" : "s");
 	if (failure)
 		return CLI_EXIT_FAIL;
 	return stress_signals ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;

@@ -10,11 +10,16 @@
  * CLI's codes (cli/cli.h): CLI_EXIT_OK pass, CLI_EXIT_FAIL a regression
  * (REGRESSION, CHANGED, FAILED, or missing rows/metrics unless
  * --allow-missing), CLI_EXIT_USAGE unusable input or usage.
+ * --format json prints one JSON object instead of the table (verdict.c
+ * says what a line holds), with the same exit status; diagnostics stay on
+ * stderr, and nothing is printed on stdout when the input is unusable.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli/cli.h"
 #include "gate/gate.h"
@@ -38,6 +43,10 @@ static void usage(FILE *f)
 		"                      starting with sim, or containing virtual or icount)\n"
 		"  --allow-missing     rows or metrics absent from CURRENT do not fail the gate\n"
 		"  --brief             print only lines that are not ok/improved/insufficient\n"
+		"  --format=text|json  json: one object instead of the table: baseline and current\n"
+		"                      (file, format), options, table (per line: row, metric,\n"
+		"                      baseline, current, change as a fraction, verdict, note) and\n"
+		"                      summary (the counts of the last line, result PASS or FAIL)\n"
 		"exit status: 0 pass, 1 regression, 2 unusable input\n");
 }
 
@@ -67,7 +76,7 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 
 /* Parses argv into o and files[2]. Returns -1 to go on, else the exit
  * status (help printed: 0; bad usage: 2). */
-static int gate_args(int argc, char **argv, struct gate_opts *o, const char *files[2])
+static int gate_args(int argc, char **argv, struct gate_opts *o, const char *files[2], int *json)
 {
 	size_t nfiles = 0;
 	int only_files = 0;
@@ -119,6 +128,12 @@ static int gate_args(int argc, char **argv, struct gate_opts *o, const char *fil
 			o->allow_missing = 1;
 		} else if (strcmp(a, "--brief") == 0) {
 			o->brief = 1;
+		} else if (opt_val(a, "--format", &v) || (strcmp(a, "--format") == 0 && i + 1 < argc && (v = argv[++i]))) {
+			if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
+				fprintf(stderr, "dmabench gate: --format: '%s' is not text or json\n", v);
+				return CLI_EXIT_USAGE;
+			}
+			*json = strcmp(v, "json") == 0;
 		} else {
 			fprintf(stderr, "dmabench gate: unknown option '%s'\n", a);
 			usage(stderr);
@@ -191,11 +206,83 @@ static int load_both(const char *files[2], const struct gate_opts *o, struct dat
 	return 0;
 }
 
+/* One file's side of the JSON document. */
+static cJSON *json_side(const struct dataset *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (o && (!cJSON_AddStringToObject(o, "file", d->path) ||
+		  !cJSON_AddStringToObject(o, "format", gate_fmt_name[d->fmt]))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* The summary line's counts, as an object. */
+static cJSON *json_summary(const struct tally *t, const struct gate_opts *o, int bad)
+{
+	static const struct { const char *key; int v; } counts[] = {
+		{ "ok", V_OK }, { "improved", V_IMPROVED }, { "regressions", V_REGRESSION },
+		{ "changed", V_CHANGED }, { "failed", V_FAILED }, { "insufficient", V_INSUFFICIENT },
+		{ "missing", V_MISSING },
+	};
+	cJSON *s = cJSON_CreateObject();
+	int ok = s && cJSON_AddNumberToObject(s, "compared", (double)t->compared);
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+		ok = ok && cJSON_AddNumberToObject(s, counts[i].key, (double)t->v[counts[i].v]);
+	ok = ok && cJSON_AddBoolToObject(s, "missing_allowed", o->allow_missing) &&
+	     cJSON_AddNumberToObject(s, "new_rows", (double)t->new_rows) &&
+	     cJSON_AddNumberToObject(s, "new_metrics", (double)t->new_metrics) &&
+	     cJSON_AddStringToObject(s, "result", bad ? "FAIL" : "PASS");
+	if (!ok) {
+		cJSON_Delete(s);
+		s = NULL;
+	}
+	return s;
+}
+
+/* Prints {baseline, current, options, table, summary}; takes the table.
+ * Returns 0, or -1 with the problem printed. */
+static int print_json(const struct dataset d[2], const struct gate_opts *o, cJSON *table,
+		      const struct tally *t, int bad)
+{
+	cJSON *doc = cJSON_CreateObject(), *opts = cJSON_CreateObject();
+	int ok = doc && opts && cJSON_AddItemToObject(doc, "baseline", json_side(&d[0])) &&
+		 cJSON_AddItemToObject(doc, "current", json_side(&d[1])) &&
+		 cJSON_AddNumberToObject(opts, "det_tol_pct", o->det_tol * 100) &&
+		 cJSON_AddNumberToObject(opts, "min_effect_pct", o->min_effect * 100) &&
+		 cJSON_AddNumberToObject(opts, "alpha", o->alpha) &&
+		 cJSON_AddNumberToObject(opts, "min_reps", (double)o->min_reps) &&
+		 cJSON_AddBoolToObject(opts, "brief", o->brief) && cJSON_AddItemToObject(doc, "options", opts);
+	if (ok)
+		opts = NULL;
+	ok = ok && cJSON_AddItemToObject(doc, "table", table);
+	if (ok)
+		table = NULL;
+	ok = ok && cJSON_AddItemToObject(doc, "summary", json_summary(t, o, bad));
+	char *text = ok ? cJSON_Print(doc) : NULL;
+	cJSON_Delete(doc);
+	cJSON_Delete(opts);
+	cJSON_Delete(table);
+	if (!text) {
+		fprintf(stderr, "dmabench gate: out of memory\n");
+		return -1;
+	}
+	int werr = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0;
+	free(text);
+	if (werr) {
+		fprintf(stderr, "dmabench gate: writing the JSON output: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int dmabench_gate_main(int argc, char **argv)
 {
-	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 0, 0, 0, 0, { 0 }, 0 };
+	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 0, 0, 0, 0, { 0 }, 0, NULL };
 	const char *files[2] = { NULL, NULL };
-	int rc = gate_args(argc, argv, &o, files);
+	int json = 0;
+	int rc = gate_args(argc, argv, &o, files, &json);
 	if (rc >= 0)
 		return rc;
 	struct dataset d[2];
@@ -205,6 +292,10 @@ int dmabench_gate_main(int argc, char **argv)
 	rc = CLI_EXIT_USAGE;
 	memset(d, 0, sizeof d);
 	memset(cols, 0, sizeof cols);
+	if (json && !(o.json = cJSON_CreateArray())) {
+		fprintf(stderr, "dmabench gate: out of memory\n");
+		return CLI_EXIT_USAGE;
+	}
 	if (load_both(files, &o, d, cols, text))
 		goto out;
 	if (gate_compare(&d[0], &d[1], &o, &t)) {
@@ -214,13 +305,21 @@ int dmabench_gate_main(int argc, char **argv)
 	}
 	size_t bad = t.v[V_REGRESSION] + t.v[V_CHANGED] + t.v[V_FAILED] +
 		     (o.allow_missing ? 0 : t.v[V_MISSING]);
-	printf("gate: %zu compared: %zu ok, %zu improved, %zu regressions, %zu changed, %zu failed, "
-	       "%zu insufficient, %zu missing%s; %zu new rows, %zu new metrics -> %s\n",
-	       t.compared, t.v[V_OK], t.v[V_IMPROVED], t.v[V_REGRESSION], t.v[V_CHANGED], t.v[V_FAILED],
-	       t.v[V_INSUFFICIENT], t.v[V_MISSING], o.allow_missing ? " (allowed)" : "", t.new_rows,
-	       t.new_metrics, bad ? "FAIL" : "PASS");
+	if (json) {
+		cJSON *table = o.json;
+		o.json = NULL;
+		if (print_json(d, &o, table, &t, bad != 0) < 0)
+			goto out;
+	} else {
+		printf("gate: %zu compared: %zu ok, %zu improved, %zu regressions, %zu changed, %zu failed, "
+		       "%zu insufficient, %zu missing%s; %zu new rows, %zu new metrics -> %s\n",
+		       t.compared, t.v[V_OK], t.v[V_IMPROVED], t.v[V_REGRESSION], t.v[V_CHANGED],
+		       t.v[V_FAILED], t.v[V_INSUFFICIENT], t.v[V_MISSING],
+		       o.allow_missing ? " (allowed)" : "", t.new_rows, t.new_metrics, bad ? "FAIL" : "PASS");
+	}
 	rc = bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
+	cJSON_Delete(o.json);
 	for (int i = 0; i < 2; i++) {
 		free(text[i]);
 		map_free(&cols[i]);

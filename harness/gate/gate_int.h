@@ -119,6 +119,8 @@ int load_text(const char *path, char **text, size_t *len, struct gerr *e);
 
 /* ---- options (cli.c) ----------------------------------------------------- */
 
+struct cJSON;
+
 struct gate_opts {
 	double det_tol;      /* fraction */
 	double min_effect;   /* fraction */
@@ -129,6 +131,8 @@ struct gate_opts {
 	int brief;
 	const char *vclock[8];
 	size_t nvclock;
+	struct cJSON *json;   /* --format json: gate_compare adds the table's lines to
+			       * this array instead of printing them; NULL: text */
 };
 
 /* ---- readers -------------------------------------------------------------- */

@@ -23,17 +23,34 @@
  * Rows are walked in baseline order, each with its series in file order; a
  * series is found in the other file by hash, so comparing is O(series) plus
  * the medians' sorts.
+ * With --format json each line of the table becomes an object of the array
+ * o->json (built with cJSON, printed whole by cli.c): row, metric (null for
+ * a line about the whole row), baseline, current (null where the text shows
+ * '-'), change ((current - baseline) / |baseline| as a fraction; "+inf" or
+ * "-inf" from a zero baseline; null where the text shows '-'), verdict (the
+ * text's word in lower case), note. --brief drops the same lines in both.
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
 #include "gate/gate_int.h"
 #include "gate/stats.h"
 
 static const char *const verdict_name[V__COUNT] = {
 	"ok", "improved", "REGRESSION", "CHANGED", "insufficient", "missing", "FAILED",
 };
+static const char *const verdict_json[V__COUNT] = {
+	"ok", "improved", "regression", "changed", "insufficient", "missing", "failed",
+};
+
+struct printer;
+static void json_line(struct printer *pr, const char *label, const char *metric, double base, int hb,
+		      double cur, int hc, double change, int hchg, enum verdict vd, const char *note);
 
 struct printer {
 	const struct gate_opts *o;
@@ -62,6 +79,10 @@ static void print_line(struct printer *pr, const char *label, const char *metric
 {
 	if (pr->o->brief && (vd == V_OK || vd == V_IMPROVED || vd == V_INSUFFICIENT))
 		return;
+	if (pr->o->json) {
+		json_line(pr, label, metric, base, hb, cur, hc, change, hchg, vd, note);
+		return;
+	}
 	if (!pr->header_done) {
 		printf("  %-26s %14s %14s %9s  %-12s %s\n", "metric", "baseline", "current", "change",
 		       "verdict", "note");
@@ -80,7 +101,8 @@ static void print_line(struct printer *pr, const char *label, const char *metric
 		snprintf(ch, sizeof ch, "%s", change > 0 ? "+inf" : "-inf");
 	else
 		snprintf(ch, sizeof ch, "%+.2f%%", change * 100);
-	printf("  %-26s %14s %14s %9s  %-12s %s\n", metric, b, c, ch, verdict_name[vd], note);
+	printf("  %-26s %14s %14s %9s  %-12s %s\n", metric ? metric : "(row)", b, c, ch, verdict_name[vd],
+	       note);
 }
 
 static double rel_change(double base, double cur)
@@ -90,6 +112,33 @@ static double rel_change(double base, double cur)
 	if (base == 0)
 		return cur > 0 ? INFINITY : -INFINITY;
 	return (cur - base) / fabs(base);
+}
+
+/* A JSON number, or null where the text shows '-'. */
+static cJSON *json_num(double v, int have)
+{
+	return have ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static void json_line(struct printer *pr, const char *label, const char *metric, double base, int hb,
+		      double cur, int hc, double change, int hchg, enum verdict vd, const char *note)
+{
+	cJSON *l = cJSON_CreateObject();
+	cJSON *chg = !hchg ? cJSON_CreateNull()
+		     : isinf(change) ? cJSON_CreateString(change > 0 ? "+inf" : "-inf")
+				     : cJSON_CreateNumber(change);
+	int ok = l && cJSON_AddStringToObject(l, "row", label) &&
+		 (metric ? cJSON_AddStringToObject(l, "metric", metric) : cJSON_AddNullToObject(l, "metric"));
+	ok = ok && cJSON_AddItemToObject(l, "baseline", json_num(base, hb));
+	ok = ok && cJSON_AddItemToObject(l, "current", json_num(cur, hc));
+	ok = ok && cJSON_AddItemToObject(l, "change", chg);
+	ok = ok && cJSON_AddStringToObject(l, "verdict", verdict_json[vd]) &&
+	     cJSON_AddStringToObject(l, "note", note) && cJSON_AddItemToArray(pr->o->json, l);
+	if (!ok) {
+		/* As everywhere in the gate (data.c): a short-lived command. */
+		fprintf(stderr, "dmabench gate: out of memory\n");
+		exit(CLI_EXIT_USAGE);
+	}
 }
 
 /* Positive when the change is for the worse. */
@@ -157,7 +206,8 @@ int gate_compare(const struct dataset *A, const struct dataset *B, const struct 
 	}
 	if (common == 0)
 		return -1;
-	printf("gate: %s (%s) vs %s\n", A->path, gate_fmt_name[A->fmt], B->path);
+	if (!o->json)
+		printf("gate: %s (%s) vs %s\n", A->path, gate_fmt_name[A->fmt], B->path);
 	/* Rows in baseline order, each with its series in file order. */
 	for (size_t ri = 0; ri < A->rowmap.n; ri++) {
 		const struct row *ra = &A->rows[ri];
@@ -167,12 +217,12 @@ int gate_compare(const struct dataset *A, const struct dataset *B, const struct 
 			continue; /* nothing measured to hold the current run to */
 		if (ra->status == HX_FAILED) {
 			if (rb && rb->status == HX_OK)
-				print_line(&pr, ra->label, "(row)", 0, 0, 0, 0, 0, 0, V_OK, "failed in baseline, ok now");
+				print_line(&pr, ra->label, NULL, 0, 0, 0, 0, 0, 0, V_OK, "failed in baseline, ok now");
 			continue;
 		}
 		if (!rb) {
 			t->v[V_MISSING]++;
-			print_line(&pr, ra->label, "(row)", 0, 0, 0, 0, 0, 0, V_MISSING, "point absent from CURRENT");
+			print_line(&pr, ra->label, NULL, 0, 0, 0, 0, 0, 0, V_MISSING, "point absent from CURRENT");
 			continue;
 		}
 		if (rb->status != HX_OK) {
@@ -181,7 +231,7 @@ int gate_compare(const struct dataset *A, const struct dataset *B, const struct 
 			snprintf(note, sizeof note, "%s in CURRENT: %s", rb->status == HX_FAILED ? "failed" : "skipped",
 				 rb->reason && *rb->reason ? rb->reason : "(no reason)");
 			t->v[vd]++;
-			print_line(&pr, ra->label, "(row)", 0, 0, 0, 0, 0, 0, vd, note);
+			print_line(&pr, ra->label, NULL, 0, 0, 0, 0, 0, 0, vd, note);
 			continue;
 		}
 		for (size_t si = 0; si < A->sermap.n; si++) {
