@@ -60,7 +60,12 @@ static void local_describe(const struct hx_runner *r, const struct hx_backend_sp
 	}
 	used = part(buf, n, used, "params", params);
 	used = part(buf, n, used, "describe", desc);
-	part(buf, n, used, "clock", clock);
+	used = part(buf, n, used, "clock", clock);
+	/* the profile's summary says where its figures come from (invented,
+	 * or calibrated against which document, to what accuracy) */
+	const struct dmab_profile *def = named ? named : dmab_profile_find(ops, NULL);
+	if (def && def->summary)
+		part(buf, n, used, "profile", def->summary);
 }
 
 static int local_run_point(const struct hx_runner *r, const struct hx_point *pt, const struct hx_platform *plat,
