@@ -11,7 +11,7 @@
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
 #   targets/cortexm/*.c + the above   -> build/cortexm/dmab-fw.elf (make lib-cortexm)
-# Targets: all test check-asan lib-cortexm install report bench baseline gate clean
+# Targets: all test check-asan lib-cortexm shared install uninstall report bench baseline gate clean
 #
 # BUILD selects the output folder, so sanitizer and cross builds never mix
 # objects with the normal build.
@@ -135,11 +135,13 @@ $(BUILD)/tests/test_gate_%: $(BUILD)/obj/tests/test_gate_%.o $(GATE_OBJS) $(TSUP
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(GATE_OBJS) $(TSUP_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) $(JSON_LIBS) -lpthread -lm
 
-# The .pc file records PREFIX, so it is regenerated whenever PREFIX changes.
+# The .pc file records PREFIX (LIBDIR, INCLUDEDIR: the install section), so
+# it is regenerated whenever they change. Libs.private is for `pkg-config
+# --static` (the udmabuf backend's engine threads).
 $(BUILD)/dmab.pc: lib/include/dmab/dmab.h FORCE
 	@mkdir -p $(dir $@)
-	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dmab\nDescription: libdmab, DMA buffer and descriptor management\nVersion: %s\nLibs: -L$${libdir} -ldmab_backends -ldmab\nCflags: -I$${includedir}\n' \
-	  '$(PREFIX)' "$$(sed -n 's/.*DMAB_VERSION_STRING "\(.*\)"/\1/p' lib/include/dmab/dmab.h)" > $@.tmp
+	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=%s\nincludedir=%s\n\nName: dmab\nDescription: libdmab, DMA buffer and descriptor management, and its backends (host, sim, udmabuf)\nVersion: %s\nLibs: -L$${libdir} -ldmab_backends -ldmab\nLibs.private: -lpthread\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(call pc_rel,$(LIBDIR))' '$(call pc_rel,$(INCLUDEDIR))' '$(DMAB_VER)' > $@.tmp
 	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 .PHONY: FORCE
 FORCE:
@@ -248,12 +250,125 @@ $(CM_BUILD)/tests/%.elf: $(CM_RT_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) $(C
 
 -include $(wildcard $(CM_LIB_OBJS:.o=.d) $(CM_BACKEND_OBJS:.o=.d) $(CM_HARNESS_OBJS:.o=.d) $(CM_FW_OBJS:.o=.d) $(CM_TEST_OBJS:.o=.d))
 
-# ---- install ------------------------------------------------------------------
-install: $(LIBDMAB) $(LIBBK) $(BUILD)/dmab.pc
-	install -d $(DESTDIR)$(PREFIX)/include/dmab $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 lib/include/dmab/*.h $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/include/dmab/*.h)) $(DESTDIR)$(PREFIX)/include/dmab/
-	install -m 644 $(LIBDMAB) $(LIBBK) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(BUILD)/dmab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+# ---- shared libraries, install, uninstall ----------------------------------------
+# Debian's layout: libdmab.so.$(DMAB_VER) is the file, libdmab.so.$(SOVERSION)
+# (the SONAME, what programs load) and libdmab.so (for -ldmab at build time)
+# are links to it, beside the static archive; the same for libdmab_backends.
+# SOVERSION changes only when the ABI breaks, and the ABI includes the
+# struct layouts the inline fast paths in pool.h and hist.h read (dmab.h
+# says which): such a change needs SOVERSION+1, not only a new version.
+#
+# Shared objects are compiled a second time, with -fPIC, under $(BUILD)/pic/:
+# the static archives, dmabench and the tests keep their non-PIC code, so the
+# gate's instruction counts do not move (PIC costs a GOT load per global on
+# some paths). That doubles the library's compile time, for `make shared`
+# and `make install` only.
+#
+# Only the public API is exported, by linker version scripts rather than
+# -fvisibility=hidden plus a DMAB_API mark on every declaration: the rule is
+# the naming rule the code already follows (public names are dmab_ then a
+# letter, dmab__ is between files, backends' helpers are sim__/ub_), so one
+# pattern covers every header with no per-declaration annotation to forget,
+# and the static archive and the Cortex-M build are untouched. lib/libdmab.map
+# lists the exceptions: the out-of-line slow paths that the inline fast paths
+# call from the user's program. The backends' script is generated from
+# BACKENDS (dmab_<backend>_*), so adding a backend adds its exports.
+#
+# The installed dmabench links the static archives (with the harness core,
+# which is not installed): it does not break when libdmab.so.0 is upgraded
+# underneath it. The man pages are generated at build time from the
+# binary's own --help (scripts/gen-man), so they cannot drift from it.
+SOVERSION  := 0
+DMAB_VER   := $(shell sed -n 's/.*DMAB_VERSION_STRING "\(.*\)"/\1/p' lib/include/dmab/dmab.h)
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGDATADIR := $(DATADIR)/dmabench
+# A directory under PREFIX is written relative to ${prefix} in .pc files.
+pc_rel      = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+PIC_DIR      := $(BUILD)/pic
+LIB_PICS     := $(LIB_SRCS:%.c=$(PIC_DIR)/%.o)
+BACKEND_PICS := $(BACKEND_SRCS:%.c=$(PIC_DIR)/%.o)
+SO_DMAB      := $(BUILD)/libdmab.so.$(DMAB_VER)
+SO_BK        := $(BUILD)/libdmab_backends.so.$(DMAB_VER)
+BK_MAP       := $(BUILD)/libdmab_backends.map
+MAN_STAMP    := $(BUILD)/man/.stamp
+INC_FILES    := $(wildcard lib/include/dmab/*.h) $(foreach b,$(BACKENDS),$(wildcard backends/$(b)/include/dmab/*.h))
+PLOT_FILES   := $(wildcard plots/*.gp)
+JOB_FILES    := $(wildcard harness/jobs/*.ini)
+
+.PHONY: shared man uninstall install-gbench uninstall-gbench
+shared: $(SO_DMAB) $(SO_BK)
+man: $(MAN_STAMP)
+
+$(PIC_DIR)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LIB_CFLAGS) -fPIC -c $< -o $@
+$(PIC_DIR)/backends/registry.o: backends/registry.c backends/backends.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BACKEND_CFLAGS) $(BACKEND_DEFS) -fPIC -c $< -o $@
+$(PIC_DIR)/backends/%.o: backends/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BACKEND_CFLAGS) -fPIC -c $< -o $@
+
+# -z defs: an undefined symbol is a link error here, not a user's run-time
+# surprise. The links in $(BUILD) let tests link with -L$(BUILD).
+$(SO_DMAB): $(LIB_PICS) lib/libdmab.map
+	$(Q)$(CC) $(SAN) -shared -Wl,-soname,libdmab.so.$(SOVERSION) -Wl,--version-script=lib/libdmab.map \
+	  -Wl,-z,defs -o $@ $(LIB_PICS)
+	$(Q)ln -sf $(notdir $@) $(BUILD)/libdmab.so.$(SOVERSION) && ln -sf libdmab.so.$(SOVERSION) $(BUILD)/libdmab.so
+$(BK_MAP): backends/backends.mk
+	@mkdir -p $(dir $@)
+	$(Q){ printf 'DMAB_BACKENDS_$(SOVERSION) {\n  global:\n'; \
+	  for b in $(BACKENDS); do printf '    dmab_%s_*;\n' $$b; done; printf '  local: *;\n};\n'; } > $@
+$(SO_BK): $(BACKEND_PICS) $(SO_DMAB) $(BK_MAP)
+	$(Q)$(CC) $(SAN) -shared -Wl,-soname,libdmab_backends.so.$(SOVERSION) -Wl,--version-script=$(BK_MAP) \
+	  -Wl,-z,defs -o $@ $(BACKEND_PICS) $(SO_DMAB) -lpthread
+	$(Q)ln -sf $(notdir $@) $(BUILD)/libdmab_backends.so.$(SOVERSION) && ln -sf libdmab_backends.so.$(SOVERSION) $(BUILD)/libdmab_backends.so
+
+$(MAN_STAMP): $(DMABENCH) scripts/gen-man
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $(dir $@)*.1 && scripts/gen-man $(DMABENCH) $(dir $@) && touch $@
+
+# install-gbench (bench/bench.mk): the Google Benchmark C wrapper, needs
+# g++ and libbenchmark-dev.
+install: $(LIBDMAB) $(LIBBK) $(SO_DMAB) $(SO_BK) $(DMABENCH) $(BUILD)/dmab.pc $(MAN_STAMP) install-gbench
+	install -d $(DESTDIR)$(INCLUDEDIR)/dmab $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGDATADIR)/scripts $(DESTDIR)$(PKGDATADIR)/plots $(DESTDIR)$(PKGDATADIR)/jobs
+	install -m 644 $(INC_FILES) $(DESTDIR)$(INCLUDEDIR)/dmab/
+	install -m 644 $(LIBDMAB) $(LIBBK) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(SO_DMAB) $(SO_BK) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SO_DMAB)) $(DESTDIR)$(LIBDIR)/libdmab.so.$(SOVERSION)
+	ln -sf libdmab.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdmab.so
+	ln -sf $(notdir $(SO_BK)) $(DESTDIR)$(LIBDIR)/libdmab_backends.so.$(SOVERSION)
+	ln -sf libdmab_backends.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdmab_backends.so
+	install -m 644 $(BUILD)/dmab.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(DMABENCH) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 755 scripts/report $(DESTDIR)$(PKGDATADIR)/scripts/
+	install -m 644 $(PLOT_FILES) $(DESTDIR)$(PKGDATADIR)/plots/
+	install -m 644 $(JOB_FILES) $(DESTDIR)$(PKGDATADIR)/jobs/
+	printf '#!/bin/sh\n# dmabench-report: scripts/report of the dmabench installed beside it (make install)\nhere=$$(dirname "$$(readlink -f "$$0")")\nBUILD=$$here exec "$$here/%s/scripts/report" "$$@"\n' \
+	  '$(shell realpath -m --relative-to=$(BINDIR) $(PKGDATADIR))' > $(DESTDIR)$(BINDIR)/dmabench-report
+	chmod 755 $(DESTDIR)$(BINDIR)/dmabench-report
+
+# Removes what install wrote (the man pages by the dmabench- prefix, since
+# the subcommands are the binary's), then the folders left empty.
+uninstall: uninstall-gbench
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/dmab/,$(notdir $(INC_FILES)))
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libdmab.a libdmab_backends.a libdmab.so libdmab.so.$(SOVERSION) \
+	  $(notdir $(SO_DMAB)) libdmab_backends.so libdmab_backends.so.$(SOVERSION) $(notdir $(SO_BK)) pkgconfig/dmab.pc)
+	rm -f $(DESTDIR)$(BINDIR)/dmabench $(DESTDIR)$(BINDIR)/dmabench-report
+	rm -f $(DESTDIR)$(MANDIR)/man1/dmabench.1 $(DESTDIR)$(MANDIR)/man1/dmabench-*.1
+	rm -f $(DESTDIR)$(PKGDATADIR)/scripts/report $(addprefix $(DESTDIR)$(PKGDATADIR)/,$(PLOT_FILES)) \
+	  $(addprefix $(DESTDIR)$(PKGDATADIR)/jobs/,$(notdir $(JOB_FILES)))
+	-rmdir $(DESTDIR)$(PKGDATADIR)/scripts $(DESTDIR)$(PKGDATADIR)/plots $(DESTDIR)$(PKGDATADIR)/jobs \
+	  $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(INCLUDEDIR)/dmab 2>/dev/null
+
+-include $(wildcard $(LIB_PICS:.o=.d) $(BACKEND_PICS:.o=.d))
 
 clean:
 	rm -rf build build-asan

@@ -119,3 +119,50 @@ baseline:
 	$(Q)$(MICRO) $(MICRO_GATE_ARGS) --benchmark_out=$(BASELINE_DIR)/micro.json \
 	  --benchmark_out_format=json $(BENCH_ARGS) >/dev/null
 	@echo "baselines refreshed in $(BASELINE_DIR)/: review 'git diff --stat $(BASELINE_DIR)' and commit them"
+
+# ---- the wrapper as an installed library (make install) -----------------------
+# bench/gbench.h and bench/gbench_shim.cc become libdmab_gbench.so.0 (and
+# .a), installed with the header as <dmab/gbench.h> and dmab-gbench.pc, so a
+# user's C benchmark links with `pkg-config --libs dmab-gbench` and a plain C
+# compiler: the shared library carries its C++ runtime and libbenchmark as
+# DT_NEEDED. Only the gb_* C API is exported (the shim's C++ internals and
+# the inlined parts of Google Benchmark stay local). Same SONAME policy as
+# libdmab (the Makefile's install section): gbench.h's API is the ABI.
+GB_PIC    := $(PIC_DIR)/bench/gbench_shim.o
+GB_SO     := $(BUILD)/libdmab_gbench.so.$(DMAB_VER)
+GB_A      := $(BUILD)/libdmab_gbench.a
+GB_MAP    := $(BUILD)/libdmab_gbench.map
+GB_PC     := $(BUILD)/dmab-gbench.pc
+
+$(GB_PIC): bench/gbench_shim.cc
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(BENCH_CXXFLAGS) -fPIC -c $< -o $@
+$(GB_MAP): bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(Q)printf 'DMAB_GBENCH_$(SOVERSION) {\n  global:\n    gb_*;\n  local: *;\n};\n' > $@
+$(GB_SO): $(GB_PIC) $(GB_MAP)
+	$(Q)$(CXX) -shared -Wl,-soname,libdmab_gbench.so.$(SOVERSION) -Wl,--version-script=$(GB_MAP) \
+	  -Wl,-z,defs -o $@ $(GB_PIC) -lbenchmark -lpthread
+	$(Q)ln -sf $(notdir $@) $(BUILD)/libdmab_gbench.so.$(SOVERSION) && ln -sf libdmab_gbench.so.$(SOVERSION) $(BUILD)/libdmab_gbench.so
+$(GB_A): $(GB_PIC)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+# A static link needs libbenchmark and the C++ runtime (Libs.private).
+$(GB_PC): bench/bench.mk FORCE
+	@mkdir -p $(dir $@)
+	$(Q)printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=%s\nincludedir=%s\n\nName: dmab-gbench\nDescription: a C API for Google Benchmark (dmabench bench/gbench.h)\nVersion: %s\nRequires.private: benchmark\nLibs: -L$${libdir} -ldmab_gbench\nLibs.private: -lstdc++ -lm\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(call pc_rel,$(LIBDIR))' '$(call pc_rel,$(INCLUDEDIR))' '$(DMAB_VER)' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+install-gbench: $(GB_SO) $(GB_A) $(GB_PC)
+	install -d $(DESTDIR)$(INCLUDEDIR)/dmab $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 bench/gbench.h $(DESTDIR)$(INCLUDEDIR)/dmab/
+	install -m 644 $(GB_SO) $(GB_A) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(GB_SO)) $(DESTDIR)$(LIBDIR)/libdmab_gbench.so.$(SOVERSION)
+	ln -sf libdmab_gbench.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdmab_gbench.so
+	install -m 644 $(GB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+uninstall-gbench:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/dmab/gbench.h $(addprefix $(DESTDIR)$(LIBDIR)/,libdmab_gbench.so \
+	  libdmab_gbench.so.$(SOVERSION) $(notdir $(GB_SO)) libdmab_gbench.a pkgconfig/dmab-gbench.pc)
+
+-include $(wildcard $(GB_PIC:.o=.d))
