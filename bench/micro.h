@@ -24,6 +24,9 @@ void micro_sg_register(void);
 void micro_cache_register(void);
 void micro_sim_register(void);
 void micro_udmabuf_register(void);
+/* xfer/host_memcpy: a plain memcpy of range(0) bytes, the reference the
+ * device transfers are quoted against (micro_sim.c). */
+void micro_bm_memcpy(dmab_gb_state *st, void *ctx);
 
 /* A seeded, portable sequence (dmab/rand.h), so every run and every
  * machine replays the same churn. */

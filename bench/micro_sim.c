@@ -41,7 +41,7 @@
 #define NCH_MAX 4u
 #define WAIT_NS 1000000000ull /* device time; far above any transfer here */
 
-static void bm_memcpy(dmab_gb_state *st, void *ctx)
+void micro_bm_memcpy(dmab_gb_state *st, void *ctx)
 {
 	(void)ctx;
 	size_t len = (size_t)gb_range(st, 0);
@@ -278,7 +278,7 @@ static void reg_sizes(dmab_gb_bench *b, int64_t a, int64_t c)
 void micro_sim_register(void)
 {
 	/* Names are read by scripts/bench-ratios: keep them stable. */
-	reg_sizes(gb_register("xfer/host_memcpy", bm_memcpy, NULL), 4096, 1 << 20);
+	reg_sizes(gb_register("xfer/host_memcpy", micro_bm_memcpy, NULL), 4096, 1 << 20);
 	reg_sizes(gb_register("xfer/sim_1ch", bm_sim_xfer, (void *)&x1), 4096, 1 << 20);
 	reg_sizes(gb_register("xfer/sim_4ch", bm_sim_xfer, (void *)&x4), 4096, 65536);
 	reg_sizes(gb_bench_use_manual_time(gb_register("xfer/sim_1ch_devtime", bm_sim_xfer, (void *)&x1dev)),

@@ -89,30 +89,6 @@ out:
 	micro_close(st, dev);
 }
 
-static void bm_memcpy4m(dmab_gb_state *st, void *ctx)
-{
-	(void)ctx;
-	size_t len = (size_t)gb_range(st, 0);
-	char *src = aligned_alloc(4096, len), *dst = aligned_alloc(4096, len);
-	if (!src || !dst) {
-		gb_skip_with_error(st, "out of memory");
-		free(src);
-		free(dst);
-		return;
-	}
-	memset(src, 0x5a, len);
-	memset(dst, 0, len);
-	gb_do_not_optimize(src);
-	gb_do_not_optimize(dst);
-	while (gb_keep_running(st)) {
-		memcpy(dst, src, len);
-		gb_clobber_memory();
-	}
-	gb_set_bytes_processed(st, gb_iterations(st) * (int64_t)len);
-	free(src);
-	free(dst);
-}
-
 struct pingpong {
 	_Alignas(64) _Atomic uint64_t req;
 	_Alignas(64) _Atomic uint64_t resp;
@@ -178,7 +154,7 @@ void micro_udmabuf_register(void)
 	static const int64_t xs[] = { 64, 4096, 1 << 20, 4 << 20 }, big[] = { 4 << 20 },
 			     small[] = { 64 };
 	reg(gb_register("xfer/udmabuf_1ch", bm_ub_xfer, (void *)&polled), xs, 4);
-	reg(gb_register("xfer/host_memcpy", bm_memcpy4m, NULL), big, 1);
+	reg(gb_register("xfer/host_memcpy", micro_bm_memcpy, NULL), big, 1);
 	gb_register("lat/spin_roundtrip", bm_spin_roundtrip, NULL);
 	reg(gb_register("lat/udmabuf_polled", bm_ub_xfer, (void *)&polled), small, 1);
 	reg(gb_register("lat/udmabuf_futex", bm_ub_xfer, (void *)&futexed), small, 1);
