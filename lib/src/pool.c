@@ -8,6 +8,11 @@
  * aligned so segment edges are boundary multiples in bus space) and each
  * segment holds per_seg = boundary / block_size blocks, the tail of a
  * segment staying unused, so no block ever crosses a boundary multiple.
+ * A block may be larger than the device's max_xfer: it is memory, not a
+ * transfer (a chain splits a longer one into descriptors, as for heap
+ * buffers), and Linux's dma_pool has no such cap either. What the pool
+ * enforces is the device's alignment, its DMA mask (the allocation) and the
+ * boundary asked for.
  *
  * Addressing without a divide. Every block start is a multiple of the
  * granule 2^gshift, the largest power of two dividing the block size, so a
@@ -329,8 +334,7 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 		return DMAB_EINVAL;
 	if (cfg->count > UINT32_MAX)
 		return DMAB_ERANGE;
-	if (cfg->size > rq->max_xfer)
-		return DMAB_ERANGE;
+	/* No cap at max_xfer (see the layout paragraph above). */
 	/* a block the device cannot address is no DMA block */
 	if (align < rq->addr_align)
 		align = rq->addr_align;

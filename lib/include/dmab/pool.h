@@ -72,8 +72,9 @@ struct dmab_pool_stats {
 
 /* Returns 0, DMAB_EINVAL (size 0, count 0, align not a power of two,
  * boundary not a power of two or smaller than the rounded block size,
- * unknown flags), DMAB_ERANGE (size above the device's max_xfer, or a pool
- * of more than 2^31 alignment granules), DMAB_ENOTSUP (memory kind not
+ * unknown flags), DMAB_ERANGE (a pool of more than 2^31 alignment granules:
+ * blocks may exceed the device's max_xfer, a chain splits the transfer,
+ * as Linux's dma_pool allows), DMAB_ENOTSUP (memory kind not
  * offered by the backend), DMAB_EALIGN (the backend returned memory that
  * breaks the alignment it was asked for), DMAB_ENOMEM. The blocks' bus
  * addresses lie under the device's current DMA mask. */
