@@ -46,12 +46,14 @@
  * and count as before. Costs (callgrind, bench/icount.c, churning
  * alloc+free pairs): power-of-two pools went from 69 to about 41
  * instructions a pair when they went inline (loop excluded); letting every
- * other size in added 2 to that (alloc loads the index beside the granule).
- * 96-byte blocks (68 asked, 32-byte alignment) cost 12 more than 4 KiB ones
- * (pool_fixed96_churn_16 against pool_fixed_churn_16), where out of line
- * they cost 75 more; in wall time a pair of them costs 1.08-1.12x one of
- * 64-byte blocks, where it cost 2.0x (bench: pool/fixed96_churn against
- * pool/fixed64_churn, 16 and 65,536 blocks).
+ * other size in added 2 to that (alloc loads the index beside the granule,
+ * free stores the two apart). 96-byte blocks (68 asked, 32-byte alignment)
+ * cost 12 more than 4 KiB ones (pool_fixed96_churn_16 against
+ * pool_fixed_churn_16), where out of line they cost 75 more. In wall time
+ * a pair of them costs 1.07-1.18x one of 64-byte blocks, where it cost
+ * 2.0x (bench: pool/fixed96_churn against pool/fixed64_churn, 16 and 65,536
+ * blocks; the larger figures at 65,536, where the state byte is often out
+ * of L1 and its address waits for the multiplies).
  *
  * The state is a byte per block, not a bit: with bits, the blocks of a
  * small pool share one word and each alloc and free waits for the previous
