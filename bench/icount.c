@@ -81,11 +81,12 @@ static struct dmab_dev *open_dev(const struct dmab_backend_ops *ops, const char 
 
 /* ---- the kernels: each returns 0 or a negative code --------------------------- */
 
-static int k_pool_churn(uint32_t blocks, uint32_t pairs)
+static int k_pool_churn(size_t size, size_t align, size_t boundary, uint32_t blocks,
+			uint32_t pairs)
 {
 	struct dmab_dev *dev = open_dev(&dmab_host_backend, NULL, NULL);
 	struct dmab_pool *pool = NULL;
-	struct dmab_pool_cfg cfg = { "icount", 4096, 64, 0, blocks, DMAB_MEM_COHERENT, 0 };
+	struct dmab_pool_cfg cfg = { "icount", size, align, boundary, blocks, DMAB_MEM_COHERENT, 0 };
 	uint32_t live = blocks / 2, group = live < MICRO_GROUP ? live : MICRO_GROUP;
 	void **slots = calloc(live, sizeof *slots);
 	uint32_t *seq = churn_seq(live, pairs, 0x5eed0000u + blocks);
@@ -118,12 +119,21 @@ static int k_pool_churn(uint32_t blocks, uint32_t pairs)
 
 static int k_pool_churn_16(void)
 {
-	return k_pool_churn(16, 4096);
+	return k_pool_churn(4096, 64, 0, 16, 4096);
 }
 
 static int k_pool_churn_65536(void)
 {
-	return k_pool_churn(65536, 4096);
+	return k_pool_churn(4096, 64, 0, 65536, 4096);
+}
+
+/* 68 bytes asked with 32-byte alignment: 96-byte blocks, whose index needs
+ * the multiply by the inverse of 3, with a 4 KiB boundary (16 blocks fit
+ * one segment). Beside pool_fixed_churn_16 it shows what a block size that
+ * is not a power of two costs per pair. */
+static int k_pool_churn_96_16(void)
+{
+	return k_pool_churn(68, 32, 4096, 16, 4096);
 }
 
 static int k_mpool_churn(void)
@@ -374,6 +384,7 @@ static int k_sim_clean_4k(void)
 #define ICOUNT_KERNELS(X)                                                              \
 	X(pool_fixed_churn_16, k_pool_churn_16, "4096 alloc+free pairs, 16-block pool, random churn") \
 	X(pool_fixed_churn_65536, k_pool_churn_65536, "4096 pairs, 65536-block pool, random churn") \
+	X(pool_fixed96_churn_16, k_pool_churn_96_16, "4096 pairs, 16 blocks of 96 B (68 asked, 4 KiB boundary)") \
 	X(mpool_churn, k_mpool_churn, "4096 pairs, 4-class multi-size pool, random sizes")        \
 	X(hist_record, k_hist_record, "4096 histogram records")                                   \
 	X(counter_increment, k_counter_increment, "4096 increments of a counter in memory")       \

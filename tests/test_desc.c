@@ -187,6 +187,42 @@ static void test_split_at_max_xfer(void)
 	T_EQ_INT(fx_close(&f), 0);
 }
 
+/* A max_xfer below one descriptor's 32 bytes still gets a descriptor pool
+ * (pool blocks are memory, not transfers; fuzzing found it refused), and a
+ * pool block above max_xfer goes out as several descriptors. */
+static void test_pools_above_max_xfer(void)
+{
+	struct fx f;
+	T_EQ_INT(fx_open(&f, "max_xfer=16", 8, 8), 0);
+	T_EQ_INT(dmab_chain_add(f.c, 0x10000, 0x40000, 64, M2M), 0);
+	T_EQ_U(dmab_chain_len(f.c), 4);
+	for (unsigned i = 0; i < 4; i++) {
+		T_EQ_U(dmab_chain_desc(f.c, i)->len, 16);
+		T_EQ_U(dmab_chain_desc(f.c, i)->src, 0x10000 + 16 * i);
+	}
+	T_EQ_INT(fx_close(&f), 0);
+
+	T_EQ_INT(fx_open(&f, "max_xfer=4096", 8, 8), 0);
+	struct dmab_pool_cfg pc = { "big", 8192, 64, 0, 2, DMAB_MEM_COHERENT, 0 };
+	struct dmab_pool *big;
+	T_EQ_INT(dmab_pool_create(f.dev, &pc, &big), 0);
+	void *a, *b;
+	dmab_addr_t abus, bbus;
+	T_EQ_INT(dmab_pool_alloc(big, &a, &abus), 0);
+	T_EQ_INT(dmab_pool_alloc(big, &b, &bbus), 0);
+	T_EQ_INT(dmab_chain_add(f.c, abus, bbus, 8192, M2M), 0);
+	T_EQ_U(dmab_chain_len(f.c), 2);
+	for (unsigned i = 0; i < 2; i++) {
+		T_EQ_U(dmab_chain_desc(f.c, i)->len, 4096);
+		T_EQ_U(dmab_chain_desc(f.c, i)->src, abus + 4096 * i);
+		T_EQ_U(dmab_chain_desc(f.c, i)->dst, bbus + 4096 * i);
+	}
+	T_EQ_INT(dmab_pool_free(big, a), 0);
+	T_EQ_INT(dmab_pool_free(big, b), 0);
+	T_EQ_INT(dmab_pool_destroy(big), 0);
+	T_EQ_INT(fx_close(&f), 0);
+}
+
 /* max_xfer that is not a multiple of addr_align: pieces shrink to keep every
  * piece's start aligned. */
 static void test_split_keeps_alignment(void)
@@ -487,6 +523,7 @@ static void test_leak_report(void)
 
 T_MAIN(T_CASE(test_layout), T_CASE(test_desc_pool), T_CASE(test_create_errors),
        T_CASE(test_single_and_links), T_CASE(test_split_at_max_xfer),
+       T_CASE(test_pools_above_max_xfer),
        T_CASE(test_split_keeps_alignment), T_CASE(test_validation_leaves_chain),
        T_CASE(test_chain_full_enospc), T_CASE(test_rollback_pool_exhausted),
        T_CASE(test_cyclic_and_irq), T_CASE(test_add_sg_pairing), T_CASE(test_add_sg_rollback),

@@ -4,7 +4,8 @@
  * Best fit, fallback to larger classes, DMAB_ERANGE above every class,
  * exhaustion, fragmentation figures checked exactly for known sequences and
  * against a model under random churn, refused frees (foreign, double, NULL,
- * between classes), leak reports, and the shared alignment and boundary.
+ * between classes), leak reports, the shared alignment and boundary, and
+ * classes above the device's max_xfer.
  */
 #include <stdlib.h>
 
@@ -70,8 +71,8 @@ static void test_create_invalid(void)
 	T_EQ_INT(dmab_mpool_create(dev, &c, &mp), DMAB_EINVAL);
 	/* refusals from a class surface, and the classes made before it are
 	 * released (the device closes clean below) */
-	size_t big[] = { 64, 1024, 8192 };
-	c = ok; c.sizes = big;
+	size_t huge[] = { 64, 1024, ((size_t)1 << 31) + 1 }; /* 2 x 2^31 granules */
+	c = ok; c.sizes = huge;
 	T_EQ_INT(dmab_mpool_create(dev, &c, &mp), DMAB_ERANGE);
 	size_t bnd[] = { 64, 128, 512 };
 	c = ok; c.sizes = bnd; c.boundary = 256;
@@ -91,6 +92,42 @@ static void test_create_invalid(void)
 	struct dmab_leaks lk;
 	T_EQ_INT(dmab_dev_close(dev, &lk), 0);
 	T_EQ_U(lk.pools, 0);
+}
+
+/* Classes above the device's max_xfer are made, as for fixed pools (a chain
+ * splits the transfer): best fit and routing by address work across them. */
+static void test_classes_above_max_xfer(void)
+{
+	struct dmab_dev *dev = open_dev("max_xfer=4096");
+	T_NOT_NULL(dev);
+	static const size_t sizes[] = { 1024, 8192, 65536 };
+	static const size_t counts[] = { 2, 2, 2 };
+	struct dmab_mpool_cfg c = { .name = "big", .nclasses = 3, .sizes = sizes,
+				    .counts = counts, .align = 64, .boundary = 65536 };
+	struct dmab_mpool *mp;
+	T_EQ_INT(dmab_mpool_create(dev, &c, &mp), 0);
+	void *a, *b, *d;
+	dmab_addr_t bus;
+	T_EQ_INT(dmab_mpool_alloc(mp, 5000, &a, &bus), 0);
+	T_EQ_U(bus % 64, 0);
+	T_EQ_U(bus / 65536, (bus + 8192 - 1) / 65536);
+	T_EQ_INT(dmab_mpool_alloc(mp, 65536, &b, &bus), 0);
+	T_EQ_U(bus % 65536, 0); /* a whole boundary segment */
+	T_EQ_INT(dmab_mpool_alloc(mp, 100, &d, NULL), 0);
+	struct dmab_mpool_stats st;
+	dmab_mpool_stats(mp, &st);
+	T_EQ_U(st.cls[0].in_use, 1);
+	T_EQ_U(st.cls[1].in_use, 1);
+	T_EQ_U(st.cls[2].in_use, 1);
+	T_EQ_U(st.bytes_requested, 5000 + 65536 + 100);
+	T_EQ_U(st.bytes_handed_out, 8192 + 65536 + 1024);
+	T_EQ_INT(dmab_mpool_free(mp, (char *)b + 4096), DMAB_EFOREIGN);
+	T_EQ_INT(dmab_mpool_free(mp, b), 0);
+	T_EQ_INT(dmab_mpool_free(mp, a), 0);
+	T_EQ_INT(dmab_mpool_free(mp, d), 0);
+	T_EQ_INT(dmab_mpool_free(mp, d), DMAB_EDOUBLEFREE);
+	T_EQ_INT(dmab_mpool_destroy(mp), 0);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
 static void test_best_fit(void)
@@ -413,7 +450,7 @@ static void test_churn_model(void)
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
-T_MAIN(T_CASE(test_create_invalid), T_CASE(test_best_fit),
+T_MAIN(T_CASE(test_create_invalid), T_CASE(test_classes_above_max_xfer), T_CASE(test_best_fit),
        T_CASE(test_fallback_and_exhaustion), T_CASE(test_fragmentation_exact),
        T_CASE(test_fragmentation_rounded), T_CASE(test_free_refused), T_CASE(test_leaks),
        T_CASE(test_poison_and_boundary), T_CASE(test_churn_model))

@@ -77,21 +77,6 @@ static void test_create_invalid(void)
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
-static void test_size_above_max_xfer(void)
-{
-	struct dmab_dev *dev = open_dev("max_xfer=4096");
-	T_NOT_NULL(dev);
-	struct dmab_pool *p;
-	struct dmab_pool_cfg c = { .size = 8192, .count = 4 };
-	T_EQ_INT(dmab_pool_create(dev, &c, &p), DMAB_ERANGE);
-	c.size = 4097;
-	T_EQ_INT(dmab_pool_create(dev, &c, &p), DMAB_ERANGE);
-	c.size = 4096;
-	T_EQ_INT(dmab_pool_create(dev, &c, &p), 0);
-	T_EQ_INT(dmab_pool_destroy(p), 0);
-	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
-}
-
 /* align 0 means the device's addr_align, and a smaller align is raised. */
 static void test_align_default(void)
 {
@@ -194,14 +179,81 @@ static void check_geometry(struct dmab_dev *dev, size_t size, size_t align,
 	T_FALSE(dmab_pool_owns(p, (char *)start + len));
 	if (bs > 1)
 		T_EQ_U(dmab_pool_bus(p, (char *)blk[0] + 1), DMAB_ADDR_INVALID);
-	for (size_t i = 0; i < count; i++)
+	/* Exhaustive free: with every other block freed, a free at each byte
+	 * of the pool is refused as it must be (at a freed block start a
+	 * double free, anywhere else but an allocated block start a foreign
+	 * pointer) and changes nothing, whichever path (pool.h's inline one
+	 * or the library's) takes it. */
+	for (size_t i = 0; i < count; i += 2)
+		T_EQ_INT(dmab_pool_free(p, blk[i]), 0);
+	uint64_t refused = 0;
+	j = 0;
+	for (size_t off = 0; off < len; off++) {
+		char *q = (char *)start + off;
+		int want = DMAB_EFOREIGN;
+		if (j < count && (void *)q == blk[j]) {
+			if (j++ % 2)
+				continue; /* still allocated */
+			want = DMAB_EDOUBLEFREE;
+		}
+		int got = dmab_pool_free(p, q);
+		refused++;
+		if (got != want) {
+			T__FAIL_FMT("size %zu align %zu boundary %zu: free(+%zu) = %s, want %s",
+				    size, align, boundary, off, dmab_err_name(got), dmab_err_name(want));
+			break;
+		}
+	}
+	dmab_pool_stats(p, &st);
+	T_EQ_U(st.in_use, count / 2);
+	T_EQ_U(st.bad_frees, refused);
+	for (size_t i = 1; i < count; i += 2)
 		T_EQ_INT(dmab_pool_free(p, blk[i]), 0);
 	dmab_pool_stats(p, &st);
 	T_EQ_U(st.in_use, 0);
-	T_EQ_U(st.bad_frees, 0);
+	T_EQ_U(st.bad_frees, refused);
 	free(blk);
 	free(seen);
 	T_EQ_INT(dmab_pool_destroy(p), 0);
+}
+
+/* A block is memory, not a transfer: blocks above max_xfer are made (a chain
+ * splits the transfer, as Linux's dma_pool allows), with every geometry rule
+ * still kept; a device whose max_xfer is below one descriptor still gets a
+ * pool of descriptors' size. */
+static void test_size_above_max_xfer(void)
+{
+	struct dmab_dev *dev = open_dev("max_xfer=4096");
+	T_NOT_NULL(dev);
+	struct dmab_pool *p;
+	struct dmab_pool_stats st;
+	struct dmab_pool_cfg c = { .size = 8192, .count = 4 };
+	T_EQ_INT(dmab_pool_create(dev, &c, &p), 0);
+	dmab_pool_stats(p, &st);
+	T_EQ_U(st.block_size, 8192);
+	T_EQ_U(st.capacity, 4);
+	T_EQ_INT(dmab_pool_destroy(p), 0);
+	/* the same checks as every geometry, above max_xfer */
+	check_geometry(dev, 4097, 64, 0, 5);
+	check_geometry(dev, 12288, 4096, 16384, 7);
+	check_geometry(dev, 6000, 32, 8192, 9);
+	/* the rules that are real constraints still hold */
+	c.boundary = 4096; /* smaller than the block */
+	T_EQ_INT(dmab_pool_create(dev, &c, &p), DMAB_EINVAL);
+	c.boundary = 0;
+	c.align = 48;
+	T_EQ_INT(dmab_pool_create(dev, &c, &p), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+
+	dev = open_dev("max_xfer=16");
+	T_NOT_NULL(dev);
+	struct dmab_pool_cfg d = { .size = 32, .align = 32, .count = 8 };
+	T_EQ_INT(dmab_pool_create(dev, &d, &p), 0);
+	void *cpu;
+	T_EQ_INT(dmab_pool_alloc(p, &cpu, NULL), 0);
+	T_EQ_INT(dmab_pool_free(p, cpu), 0);
+	T_EQ_INT(dmab_pool_destroy(p), 0);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
 static void test_geometry_96_32_256(void)

@@ -359,8 +359,9 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *   coherent  one coherent allocation per buffer, kept for the whole point
  *             (alloc_ns = their allocation and free / measured transfers);
  *             only with cache coherent, else skipped naming both values.
- *   A pool the device cannot make (e.g. blocks above max_xfer for fixed
- *   and multi, DMAB_ERANGE) makes the row skipped with the library's reason.
+ *   Pool blocks may exceed the device's max_xfer (as Linux's dma_pool
+ *   allows): the chain splits the transfer. A pool the device cannot make
+ *   makes the row skipped with the library's reason.
  * sg N       each buffer is split into N pieces (multiples of the size
  *            granule, the last one takes the rest) separated by guards; one
  *            chain carries all of them (dmab_chain_add_sg on mapped tables,

@@ -254,17 +254,6 @@ static int layout(struct run *r)
 
 /* ---- buffer sources -------------------------------------------------------------- */
 
-/* A pool refused its block size: dma_pool semantics cap blocks at what
- * one descriptor can move. Say so with both numbers. */
-static int pool_range(struct run *r, int rc, size_t block)
-{
-	if (rc != DMAB_ERANGE || block <= r->reqs->max_xfer)
-		return 0;
-	set_status(r, HX_SKIPPED, "pool %s: a %lu-byte block (buffer and guards) exceeds the device's max_xfer %lu, the largest pool block",
-		   hx_pool_name(r->pool), (unsigned long)block, (unsigned long)r->reqs->max_xfer);
-	return 1;
-}
-
 static int pools_setup(struct run *r)
 {
 	size_t need = (size_t)r->q * r->nch * 2;
@@ -272,8 +261,6 @@ static int pools_setup(struct run *r)
 	if (r->pool == HX_POOL_FIXED) {
 		struct dmab_pool_cfg cfg = { "hx-fixed", r->blk, r->align2, 0, need, r->kind, 0 };
 		rc = dmab_pool_create(r->dev, &cfg, &r->pool_fixed);
-		if (rc < 0 && pool_range(r, rc, r->blk))
-			return -1;
 		if (rc < 0) {
 			char what[96];
 			snprintf(what, sizeof(what), "pool fixed: %lu blocks of %lu bytes", (unsigned long)need, (unsigned long)r->blk);
@@ -305,8 +292,6 @@ static int pools_setup(struct run *r)
 		}
 		struct dmab_mpool_cfg cfg = { "hx-multi", n, sizes, counts, r->align2, 0, r->kind, 0 };
 		rc = dmab_mpool_create(r->dev, &cfg, &r->pool_multi);
-		if (rc < 0 && pool_range(r, rc, sizes[n - 1]))
-			return -1;
 		if (rc < 0) {
 			char what[96];
 			snprintf(what, sizeof(what), "pool multi: classes up to %lu bytes", (unsigned long)sizes[n - 1]);

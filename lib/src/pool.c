@@ -8,6 +8,11 @@
  * aligned so segment edges are boundary multiples in bus space) and each
  * segment holds per_seg = boundary / block_size blocks, the tail of a
  * segment staying unused, so no block ever crosses a boundary multiple.
+ * A block may be larger than the device's max_xfer: it is memory, not a
+ * transfer (a chain splits a longer one into descriptors, as for heap
+ * buffers), and Linux's dma_pool has no such cap either. What the pool
+ * enforces is the device's alignment, its DMA mask (the allocation) and the
+ * boundary asked for.
  *
  * Addressing without a divide. Every block start is a multiple of the
  * granule 2^gshift, the largest power of two dividing the block size, so a
@@ -24,18 +29,31 @@
  * store; the stack is only ever touched near its top, so its size costs no
  * cache.
  *
- * The inline path. When the block size is a power of two, odd is 1, the
- * granule is the block and g is the index, so alloc and free need no
- * multiply at all. For single-thread pools without poisoning (descriptor
- * pools, power-of-two classes: most pools) dmab_pool_alloc and
- * dmab_pool_free are static inline in pool.h: a pop and a state-byte store,
- * or a rotate, one compare (exact, see dmab_pool_create), the state byte and
- * a push, with no call. They find what they need (struct dmab__pool_hot) at
- * a fixed offset in the pool and hand everything else (other pools,
+ * The inline path. For single-thread pools without poisoning (descriptor
+ * pools, class pools, most pools) dmab_pool_alloc and dmab_pool_free are
+ * static inline in pool.h, whatever the block size: a pop and a state-byte
+ * store, or a rotate, one compare (exact, see dmab_pool_create), the index,
+ * the state byte and a push, with no call. When the block size is a power
+ * of two, odd is 1, the granule is the block and g is the index, so the
+ * free needs no multiply: its one compare (with hot.pow2_count) is the
+ * exact check it always was. For other sizes that compare fails (the count
+ * is 0) and the free does locate()'s arithmetic inline: a compare with the
+ * granule count, the within multiply and its compare, the index.
+ * They find what they need (struct dmab__pool_hot) at a fixed offset in the
+ * pool and hand everything else (thread-safe and poisoned pools,
  * exhaustion, every pointer they cannot prove is an allocated block of the
  * pool) to dmab__pool_alloc_slow / dmab__pool_free_slow below, which check
- * and count as before. Cost: a churning alloc+free pair dropped from 69 to
- * about 41 instructions (callgrind, bench/icount.c's 16-block churn).
+ * and count as before. Costs (callgrind, bench/icount.c, churning
+ * alloc+free pairs): power-of-two pools went from 69 to about 41
+ * instructions a pair when they went inline (loop excluded); letting every
+ * other size in added 2 to that (alloc loads the index beside the granule,
+ * free stores the two apart). 96-byte blocks (68 asked, 32-byte alignment)
+ * cost 12 more than 4 KiB ones (pool_fixed96_churn_16 against
+ * pool_fixed_churn_16), where out of line they cost 75 more. In wall time
+ * a pair of them costs 1.07-1.18x one of 64-byte blocks, where it cost
+ * 2.0x (bench: pool/fixed96_churn against pool/fixed64_churn, 16 and 65,536
+ * blocks; the larger figures at 65,536, where the state byte is often out
+ * of L1 and its address waits for the multiplies).
  *
  * The state is a byte per block, not a bit: with bits, the blocks of a
  * small pool share one word and each alloc and free waits for the previous
@@ -84,10 +102,11 @@ struct dmab_pool {
 	 * Geometry (base, stack, state, gshift, bus) is read-only after create
 	 * and shared by every path; top, allocs and low_top are the
 	 * single-thread pools' (thread-safe pools keep theirs behind the lock,
-	 * below), so for a thread-safe pool this is read-only too. fast_count
-	 * and fast_floor open the inline path only to single-thread pools of
-	 * power-of-two blocks without poisoning, where a block's index is its
-	 * granule number (see dmab_pool_create). */
+	 * below), so for a thread-safe pool this is read-only too. granules,
+	 * pow2_count and fast_floor open the inline path only to single-thread
+	 * pools without poisoning (see dmab_pool_create). The addressing constants
+	 * (inv, seg_mask, per_seg, seg_shift) live there too, for the inline
+	 * free and locate() alike. */
 	struct dmab__pool_hot hot;
 
 	/* read-only after create */
@@ -95,10 +114,6 @@ struct dmab_pool {
 	size_t span;             /* bytes from base to the end of the last block */
 	size_t gmask;            /* granule - 1 */
 	uint32_t count;
-	uint32_t per_seg;        /* blocks per boundary segment */
-	uint32_t inv;            /* inverse of the block size's odd part mod 2^32 */
-	uint32_t seg_mask;       /* granules per segment - 1 */
-	uint8_t seg_shift;       /* log2(granules per segment) */
 	uint8_t poison;
 	uint8_t threadsafe;
 
@@ -164,8 +179,8 @@ static uint32_t inverse_u32(uint32_t d)
 /* Offset of block idx (create time and reports only). */
 static size_t block_off(const struct dmab_pool *p, uint32_t idx)
 {
-	uint64_t seg = idx / p->per_seg, within = idx % p->per_seg;
-	uint64_t g = (seg << p->seg_shift) + within * (p->block_size >> p->hot.gshift);
+	uint64_t seg = idx / p->hot.per_seg, within = idx % p->hot.per_seg;
+	uint64_t g = (seg << p->hot.seg_shift) + within * (p->block_size >> p->hot.gshift);
 	return (size_t)(g << p->hot.gshift);
 }
 
@@ -180,12 +195,12 @@ static inline int locate(const struct dmab_pool *p, const void *cpu, uint32_t *g
 	if (off >= p->span || (off & p->gmask))
 		return 0;
 	uint32_t g = (uint32_t)(off >> p->hot.gshift);
-	uint32_t within = (g & p->seg_mask) * p->inv;
-	if (within >= p->per_seg)
+	uint32_t within = (g & p->hot.seg_mask) * p->hot.inv;
+	if (within >= p->hot.per_seg)
 		return 0; /* inside a block, or in a segment's unused tail */
 	/* idx < count: span ends with the last block, and every segment
 	 * before the last is full */
-	uint32_t idx = (g >> p->seg_shift) * p->per_seg + within;
+	uint32_t idx = (g >> p->hot.seg_shift) * p->hot.per_seg + within;
 	*g_out = g;
 	*idx_out = idx;
 	return 1;
@@ -321,8 +336,7 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 		return DMAB_EINVAL;
 	if (cfg->count > UINT32_MAX)
 		return DMAB_ERANGE;
-	if (cfg->size > rq->max_xfer)
-		return DMAB_ERANGE;
+	/* No cap at max_xfer (see the layout paragraph above). */
 	/* a block the device cannot address is no DMA block */
 	if (align < rq->addr_align)
 		align = rq->addr_align;
@@ -368,10 +382,10 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 	p->boundary = cfg->boundary;
 	p->hot.gshift = (unsigned char)gshift;
 	p->gmask = ((size_t)1 << gshift) - 1u;
-	p->per_seg = (uint32_t)(seg_bytes / bs);
-	p->seg_shift = (uint8_t)(log2_u64(seg_bytes) - gshift);
-	p->seg_mask = (uint32_t)((seg_bytes >> gshift) - 1u);
-	p->inv = inverse_u32((uint32_t)odd);
+	p->hot.per_seg = (uint32_t)(seg_bytes / bs);
+	p->hot.seg_shift = (unsigned char)(log2_u64(seg_bytes) - gshift);
+	p->hot.seg_mask = (uint32_t)((seg_bytes >> gshift) - 1u);
+	p->hot.inv = inverse_u32((uint32_t)odd);
 	p->poison = (cfg->flags & DMAB_POOL_POISON) != 0;
 	p->threadsafe = (cfg->flags & DMAB_POOL_THREADSAFE) != 0;
 	p->span = block_off(p, p->count - 1u) + bs;
@@ -426,19 +440,21 @@ int dmab_pool_create(struct dmab_dev *dev, const struct dmab_pool_cfg *cfg,
 		p->hot.top = p->count;
 		p->hot.low_top = p->count;
 	}
-	/* The inline path (pool.h): a block's index must be its granule
-	 * number, which holds exactly when the block size is a power of two
-	 * (then it is the granule, and boundary segments hold whole blocks
-	 * without a tail), and the pool must need no poisoning and no lock.
-	 * Its free rotates the offset right by gshift and compares with the
-	 * count: a misaligned offset has a bit at position >= W - gshift after
-	 * the rotation (W the pointer width), which is >= count because
-	 * count << gshift = total <= SIZE_MAX / 4 (checked above). */
-	if (odd == 1 && !p->poison && !p->threadsafe) {
-		p->hot.fast_count = p->count;
+	/* The inline path (pool.h), for every pool that needs no poisoning
+	 * and no lock. Its free rotates the offset right by gshift and
+	 * compares with the granule count of the span (pow2_count, the same
+	 * number, for power-of-two blocks): a misaligned offset has a bit at
+	 * position >= W - gshift after the rotation (W the pointer width),
+	 * which is >= that count because span < SIZE_MAX (so the count is
+	 * below 2^(W - gshift)). The granule number is then below 2^32
+	 * (checked above) and the rest is locate()'s arithmetic. */
+	if (!p->poison && !p->threadsafe) {
+		p->hot.granules = p->span >> gshift;
+		p->hot.pow2_count = odd == 1 ? p->count : 0;
 		p->hot.fast_floor = 0;
 	} else {
-		p->hot.fast_count = 0;
+		p->hot.granules = 0;
+		p->hot.pow2_count = 0;
 		p->hot.fast_floor = UINT32_MAX;
 	}
 	if (p->poison)

@@ -72,8 +72,9 @@ struct dmab_pool_stats {
 
 /* Returns 0, DMAB_EINVAL (size 0, count 0, align not a power of two,
  * boundary not a power of two or smaller than the rounded block size,
- * unknown flags), DMAB_ERANGE (size above the device's max_xfer, or a pool
- * of more than 2^31 alignment granules), DMAB_ENOTSUP (memory kind not
+ * unknown flags), DMAB_ERANGE (a pool of more than 2^31 alignment granules:
+ * blocks may exceed the device's max_xfer, a chain splits the transfer,
+ * as Linux's dma_pool allows), DMAB_ENOTSUP (memory kind not
  * offered by the backend), DMAB_EALIGN (the backend returned memory that
  * breaks the alignment it was asked for), DMAB_ENOMEM. The blocks' bus
  * addresses lie under the device's current DMA mask. */
@@ -122,42 +123,55 @@ int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu);
 /* ---- inline fast path (not API) ------------------------------------------ */
 
 /*
- * dmab_pool_alloc and dmab_pool_free are inline so that the common pool (one
- * thread, power-of-two block size, no poisoning) costs about twenty
+ * dmab_pool_alloc and dmab_pool_free are inline so that a single-thread pool
+ * without poisoning, whatever its block size, costs about twenty
  * instructions each and no call: a pop or push on the free stack and a store
  * to the block's state byte. They read and write struct dmab__pool_hot,
  * which every struct dmab_pool holds right after the library's bookkeeping
  * link (struct dmab__pool_head; pool.c asserts the offset). This layout is
  * NOT part of the API and may change in any release (rebuild against the
  * new header). Every other case (NULL arguments, exhaustion, a pointer that
- * is not an allocated block of the pool, poisoning, thread-safe pools,
- * other block sizes) calls the out-of-line dmab__pool_alloc_slow /
- * dmab__pool_free_slow, which check and count exactly as before: the inline
- * path takes only what it can prove is a valid allocation or a valid free. A power-of-two block size makes a
- * block's index its offset shifted right, so the exact O(1) check for
- * "allocated block start of this pool" is one rotate and one compare (the
- * offset rotated right by log2 of the block size is below the block count
- * exactly when the offset is a multiple of the block size inside the pool:
- * a low bit rotated to the top makes it too large, pool.c keeps pools small
- * enough for that), then the state byte.
+ * is not an allocated block of the pool, poisoning, thread-safe pools)
+ * calls the out-of-line dmab__pool_alloc_slow / dmab__pool_free_slow, which
+ * check and count exactly as before: the inline path takes only what it can
+ * prove is a valid allocation or a valid free. Free finds the block's
+ * granule number by rotating the offset right by log2 of the granule (the
+ * largest power of two dividing the block size): it is below the pool's
+ * granule count exactly when the offset is a granule multiple inside the
+ * pool (a low bit rotated to the top makes it too large; pool.c keeps pools
+ * small enough for that). For a power-of-two block size the granule is the
+ * block and its number the block index: one compare with pow2_count (0 for
+ * other sizes) settles it. Otherwise the index is segment * per_seg +
+ * within, where within, the granule in the boundary segment divided by the
+ * block size's odd part, is one multiply by that part's inverse modulo
+ * 2^32, which also proves the granule is a block start (pool.c's design
+ * paragraph): two multiplies and no divide. Then the state byte.
  */
 struct dmab__pool_slot {
 	uint32_t g;                   /* block start in granules from base */
-	uint32_t idx;                 /* block index (== g on the inline path) */
+	uint32_t idx;                 /* block index (== g for power-of-two blocks) */
 };
 
 struct dmab__pool_hot {
 	unsigned char *base;          /* CPU address of block 0 */
 	struct dmab__pool_slot *stack; /* free blocks: entries [0, top) */
-	unsigned char *state;         /* single-thread pools: 1 = allocated, per block */
-	size_t fast_count;            /* blocks, for the inline free; 0 = never inline */
+	unsigned char *state;         /* single-thread pools: 1 = allocated, per block index */
+	size_t pow2_count;            /* inline path and power-of-two blocks: the
+				       * block count (== granules); else 0 */
+	size_t granules;              /* granules from base to the end of the last
+				       * block, for the inline free; 0 = never inline */
 	dmab_addr_t bus;              /* bus address of block 0 */
 	uint64_t allocs;              /* single-thread pools: successful allocations */
 	uint32_t top;                 /* single-thread pools: free-stack entries */
 	uint32_t fast_floor;          /* inline alloc only when top > fast_floor
 				       * (0, or UINT32_MAX = never) */
 	uint32_t low_top;             /* single-thread pools: lowest top (high water) */
+	uint32_t inv;                 /* inverse of the block size's odd part mod 2^32
+				       * (1: power-of-two blocks, index == granule) */
+	uint32_t seg_mask;            /* granules per boundary segment - 1 */
+	uint32_t per_seg;             /* blocks per boundary segment */
 	unsigned char gshift;         /* log2 of the granule */
+	unsigned char seg_shift;      /* log2 of the granules per segment */
 };
 
 /* How every struct dmab_pool begins. */
@@ -185,9 +199,10 @@ static inline int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_
 	/* Every load first: the byte stores below may alias anything. */
 	top--;
 	uint32_t g = h->stack[top].g;
+	uint32_t idx = h->stack[top].idx;
 	unsigned sh = h->gshift;
 	unsigned char *blk = h->base + ((size_t)g << sh);
-	unsigned char *st = h->state + g;
+	unsigned char *st = h->state + idx;
 	dmab_addr_t b = h->bus + ((dmab_addr_t)g << sh);
 	h->top = top;
 	h->allocs++;
@@ -209,17 +224,26 @@ static inline int dmab_pool_free(struct dmab_pool *pool, void *cpu)
 	uintptr_t off = (uintptr_t)cpu - (uintptr_t)h->base;
 	unsigned sh = h->gshift, w = (unsigned)(sizeof(uintptr_t) * 8u);
 	uintptr_t rot = (off >> sh) | (off << ((w - sh) & (w - 1u)));
-	if (rot >= h->fast_count)
-		return dmab__pool_free_slow(pool, cpu);
-	uint32_t g = (uint32_t)rot;
-	unsigned char *st = h->state + g;
+	uint32_t g, idx;
+	if (rot < h->pow2_count) {
+		g = idx = (uint32_t)rot; /* power-of-two blocks: the index */
+	} else {
+		if (rot >= h->granules)
+			return dmab__pool_free_slow(pool, cpu);
+		g = (uint32_t)rot;
+		uint32_t within = (g & h->seg_mask) * h->inv;
+		if (within >= h->per_seg)
+			return dmab__pool_free_slow(pool, cpu); /* inside a block or a segment's tail */
+		idx = (g >> h->seg_shift) * h->per_seg + within;
+	}
+	unsigned char *st = h->state + idx;
 	uint32_t top = h->top;
 	struct dmab__pool_slot *s = h->stack + top;
 	if (*st != 1)
 		return dmab__pool_free_slow(pool, cpu); /* double free: refused and counted there */
 	h->top = top + 1;
 	s->g = g;
-	s->idx = g;
+	s->idx = idx;
 	*st = 0;
 	return 0;
 }
