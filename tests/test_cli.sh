@@ -190,7 +190,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -200,7 +200,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "64 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "75 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -299,7 +299,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "64 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "75 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -472,7 +472,7 @@ for m in s["metrics"]:
 for d in s["dimensions"] + s["status"]:
     if d["type"] == "enum" and [v["name"] for v in s["enums"][d["enum"]]] != d.get("values", [v["name"] for v in s["enums"][d["enum"]]]):
         sys.exit("enum %s: values out of order" % d["column"])
-if [v["name"] for v in s["enums"]["cache"]] != ["coherent", "sync", "uncached", "bounce", "none"]:
+if [v["name"] for v in s["enums"]["cache"]] != ["coherent", "sync", "uncached", "bounce", "none", "no-clean", "no-inval", "wrong-order", "partial-line"]:
     sys.exit("cache values %s" % s["enums"]["cache"])
 if [v["name"] for v in s["enums"]["clock_kind"]] != ["real", "virtual"]:
     sys.exit("clock_kind values %s" % s["enums"]["clock_kind"])
