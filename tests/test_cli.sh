@@ -514,4 +514,44 @@ run "$B" sweep --period 50us --size 64 --pool heap --cache coherent --align 64 -
 t_eq "period without runtime: skipped, not run closed loop" "$(col "$D/p.csv" status)" "skipped"
 t_has "period without runtime: the reason names runtime" "$D/p.csv" "need a time-based point (runtime > 0)"
 
+
+# Cache pitfalls one at a time (issue 12): each deliberate policy fails
+# verification with its own class on a non-coherent profile, exit 0 (the
+# failures are the measured result); vf_ columns add up to verify_failures;
+# lat_e2e beside the device latency; bounced counts sync's partial lines.
+run "$B" sweep --backend sim:mcu,sim:soc,sim:soc-coherent --size 4K --align 64,4 --pool fixed \
+	--cache sync,no-clean,no-inval,wrong-order,partial-line --reps 8 --warmup 2 --out "$D/pit.csv" --quiet
+t_eq "pitfall sweep exits 0" "$rc" 0
+t_eq "pitfall sweep: every row ok" "$(col "$D/pit.csv" status | sort -u)" "ok"
+pit() { grep -v '^#' "$D/pit.csv" | awk -v want="$1" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["profile"]] "/" f[c["align"]] "/" f[c["cache"]] == want)
+		print f[c["vf_ok"]] "," f[c["vf_not_copied"]] "," f[c["vf_src_overwritten"]] "," f[c["vf_outside_window"]] "," f[c["vf_mismatch"]] }'; }
+for p in mcu soc; do
+	t_eq "$p: no-clean is a mismatch" "$(pit $p/64/no-clean)" "0,0,0,0,8"
+	t_eq "$p: no-inval is a mismatch" "$(pit $p/64/no-inval)" "0,0,0,0,8"
+	t_eq "$p: wrong-order is not-copied" "$(pit $p/64/wrong-order)" "0,8,0,0,0"
+	t_eq "$p: partial-line at align 4 is outside-window" "$(pit $p/4/partial-line)" "0,0,0,8,0"
+	t_eq "$p: partial-line at align 64 shares no line" "$(pit $p/64/partial-line)" "8,0,0,0,0"
+	t_eq "$p: sync is right" "$(pit $p/4/sync)" "8,0,0,0,0"
+done
+t_eq "soc-coherent: every pitfall passes" "$(grep -v '^#' "$D/pit.csv" | grep ',soc-coherent,' | cut -d, -f8 | sort -u | tr '\n' ' ')" "no-clean no-inval partial-line sync wrong-order "
+t_eq "soc-coherent: no verification failure" "$(grep -v '^#' "$D/pit.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next } { csvsplit($0, f); if (f[c["profile"]] == "soc-coherent") s += f[c["verify_failures"]] } END { print s + 0 }')" 0
+t_has "pitfall rows say deliberate" "$D/pit.csv" "deliberate pitfall wrong-order: 8 of 8 transfers failed verification"
+vfsum=$(grep -v '^#' "$D/pit.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["vf_not_copied"]] + f[c["vf_src_overwritten"]] + f[c["vf_outside_window"]] + f[c["vf_mismatch"]] != f[c["verify_failures"]]) bad++ } END { print bad + 0 }')
+t_eq "vf_ failure classes add up to verify_failures" "$vfsum" 0
+run "$B" sweep --backend sim:mcu --size 4K --align 4,64 --pool heap --cache coherent,sync --reps 8 --warmup 2 --out "$D/e2e.csv" --quiet
+t_eq "e2e sweep exits 0" "$rc" 0
+e2e() { grep -v '^#' "$D/e2e.csv" | awk -v want="$1" -v k="$2" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["align"]] "/" f[c["cache"]] == want) print f[c[k]] }'; }
+t_status "sync at align 4 shows bounced maps" 0 sh -c "[ $(e2e 4/sync bounced) -gt 0 ]"
+t_eq "sync at align 64 bounces nothing" "$(e2e 64/sync bounced)" 0
+if awk -v a="$(e2e 64/sync lat_e2e_p50_ns)" -v b="$(e2e 64/sync lat_p50_ns)" -v c="$(e2e 64/coherent lat_e2e_p50_ns)" 'BEGIN { exit !(a > b && a > c) }'; then
+	t_ok "sync: end-to-end latency above its device latency and above coherent's"
+else t_bad "sync: end-to-end latency above its device latency and above coherent's" "$(e2e 64/sync lat_e2e_p50_ns) vs $(e2e 64/sync lat_p50_ns), coherent $(e2e 64/coherent lat_e2e_p50_ns)"; fi
+run "$B" stress --cache no-clean --count 10
+t_status "stress with only a deliberate policy does not run it" 0 sh -c "[ $rc -ne 0 ]"
+
 t_done

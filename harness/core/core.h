@@ -419,6 +419,24 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *             and reason says "maintenance deliberately omitted: ...".
  *             Skipped when the memory lies above the DMA mask (only a
  *             mapping could bounce it).
+ *   no-clean, no-inval, wrong-order, partial-line: the pitfalls, each
+ *             deliberate like none (same row rules, same skip above the
+ *             DMA mask): DMAB_MEM_NORMAL memory maintained by the CPU's own
+ *             dmab_cache_* calls on each piece (HX_MT_* steps of the row,
+ *             timed in maint_ns like a mapping), sync by hand minus one
+ *             step. What the verifier then sees on a non-coherent device:
+ *             no-clean: the device copies stale source memory: mismatch.
+ *             no-inval: the CPU reads the destination's lines as fetched
+ *               before the device wrote: stale data, mismatch.
+ *             wrong-order: the destination's dirty "not yet written" lines
+ *               are written back after the device wrote (the seed's "flush
+ *               after"), over its data: not-copied.
+ *             partial-line: the window's edge lines are invalidated though
+ *               they hold its guards' newer bytes, which are lost:
+ *               outside-window; only where the window shares lines (align
+ *               or size not a multiple of the line), none otherwise.
+ *             none gives not-copied (the CPU reads its own cache). On a
+ *             coherent device every one of them is right.
  * pool (where buffers come from; all but coherent acquire and release two
  * buffers per transfer, inside alloc_ns):
  *   heap      dmab_mem_alloc / dmab_mem_free per buffer.
@@ -495,6 +513,17 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *                    src-overwritten or outside-window. On non-coherent
  *                    memory a device write into a guard is seen only where
  *                    the policy's maintenance covers that cache line.
+ *   vf_<verdict>     measured mem2mem transfers by verdict (verify.h):
+ *                    vf_ok + the others = the transfers verified.
+ *   lat_e2e_*_ns     channel 0, end to end: from the CPU starting to
+ *                    prepare the transfer's buffers (acquire, patterns,
+ *                    maintenance, chain; the release when earlier: open
+ *                    loop) until it may read the result (after unmap or
+ *                    the policy's own maintenance), on the device clock:
+ *                    CPU work the device clock does not model counts as 0.
+ *   bounced          mappings of measured transfers whose device side was
+ *                    a bounce buffer, whole or for partial lines (one per
+ *                    dmab_map_single; an sg table counts once).
  *   pool_hwm         most buffers outstanding at once (the pool's own
  *                    high-water mark for fixed and multi, summed over
  *                    classes).
