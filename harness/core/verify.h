@@ -32,13 +32,12 @@ size_t hx_pattern_check(const void *buf, size_t len, uint64_t seed, uint64_t pos
 void hx_guard_fill(void *buf, size_t len, uint64_t seed);
 size_t hx_guard_check(const void *buf, size_t len, uint64_t seed, size_t *first_bad);
 
-/* Verdicts: M(A, id, name, column, help), A passed through so a
- * table elsewhere can expand the rows with its own macro (core.h makes
- * one CSV metric column per verdict, named by `column`: vf_<name>, '-' ->
- * '_'). HX_VERDICT_TABLE(X) gives X(id,
- * name). A new verdict also needs its vf_ row in HX_METRIC_TABLE, which
- * core.h keeps as plain rows so scripts can read them; a _Static_assert
- * and the verify tests hold the two in step. */
+/* Verdicts: M(A, id, name, column, help), A passed through so another
+ * table can expand the rows with its own macro. `column` is the verdict's
+ * CSV metric column (vf_<name>, '-' -> '_'). HX_VERDICT_TABLE(X) gives
+ * X(id, name). A new verdict also needs its vf_ row in HX_METRIC_TABLE,
+ * which core.h keeps as plain rows so scripts can read them; a
+ * _Static_assert and the tests hold the two in step. */
 #define HX_VERDICT_ROWS(M, A)                                                                     \
 	M(A, OK, "ok", "vf_ok", "verified transfers whose data and guards were right")     \
 	M(A, NOT_COPIED, "not-copied", "vf_not_copied",                                    \
