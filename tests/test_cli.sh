@@ -190,7 +190,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -200,7 +200,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "64 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "75 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -299,7 +299,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "64 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "75 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -378,7 +378,10 @@ kill -INT $first 2>/dev/null; wait $first
 # the previous result byte-identical and keeps the partial rows aside.
 run "$B" sweep $S --out "$D/good.csv"
 cp "$D/good.csv" "$D/good.before"
-(trap '' XFSZ; ulimit -f 5; exec "$B" sweep --size 64:1M:x2 --pool heap --quiet --out "$D/good.csv") >"$D/out" 2>"$D/err"
+# the limit (512-byte blocks): the metadata and header fit, the rows do not
+hdr=$(wc -c <"$D/good.csv") # metadata, header and one row
+blocks=$(( (hdr + 511) / 512 ))
+(trap '' XFSZ; ulimit -f "$blocks"; exec "$B" sweep --size 64:1M:x2 --pool heap --quiet --out "$D/good.csv") >"$D/out" 2>"$D/err"
 rc=$?
 t_eq "a write error exits 3" "$rc" 3
 t_status "a write error leaves the previous CSV byte-identical" 0 cmp -s "$D/good.csv" "$D/good.before"
@@ -472,7 +475,7 @@ for m in s["metrics"]:
 for d in s["dimensions"] + s["status"]:
     if d["type"] == "enum" and [v["name"] for v in s["enums"][d["enum"]]] != d.get("values", [v["name"] for v in s["enums"][d["enum"]]]):
         sys.exit("enum %s: values out of order" % d["column"])
-if [v["name"] for v in s["enums"]["cache"]] != ["coherent", "sync", "uncached", "bounce", "none"]:
+if [v["name"] for v in s["enums"]["cache"]] != ["coherent", "sync", "uncached", "bounce", "none", "no-clean", "no-inval", "wrong-order", "partial-line"]:
     sys.exit("cache values %s" % s["enums"]["cache"])
 if [v["name"] for v in s["enums"]["clock_kind"]] != ["real", "virtual"]:
     sys.exit("clock_kind values %s" % s["enums"]["clock_kind"])
@@ -661,5 +664,47 @@ run "$B" stress --count 10 --format yaml
 t_eq "stress --format yaml exits 2" "$rc" 2
 run "$B" stress --help
 t_has "stress --help documents --format" "$D/out" "--format F        text (default) or json"
+
+# Cache pitfalls one at a time (issue 12): each deliberate policy fails
+# verification with its own class on a non-coherent profile, exit 0 (the
+# failures are the measured result); vf_ columns add up to verify_failures;
+# lat_e2e beside the device latency; bounced counts sync's partial lines.
+run "$B" sweep --backend sim:mcu,sim:soc,sim:soc-coherent --size 4K --align 64,4 --pool fixed \
+	--cache sync,no-clean,no-inval,wrong-order,partial-line --reps 8 --warmup 2 --out "$D/pit.csv" --quiet
+t_eq "pitfall sweep exits 0" "$rc" 0
+t_eq "pitfall sweep: every row ok" "$(col "$D/pit.csv" status | sort -u)" "ok"
+pit() { grep -v '^#' "$D/pit.csv" | awk -v want="$1" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["profile"]] "/" f[c["align"]] "/" f[c["cache"]] == want)
+		print f[c["vf_ok"]] "," f[c["vf_not_copied"]] "," f[c["vf_src_overwritten"]] "," f[c["vf_outside_window"]] "," f[c["vf_mismatch"]] }'; }
+for p in mcu soc; do
+	t_eq "$p: no-clean is a mismatch" "$(pit $p/64/no-clean)" "0,0,0,0,8"
+	t_eq "$p: no-inval is a mismatch" "$(pit $p/64/no-inval)" "0,0,0,0,8"
+	t_eq "$p: wrong-order is not-copied" "$(pit $p/64/wrong-order)" "0,8,0,0,0"
+	t_eq "$p: partial-line at align 4 is outside-window" "$(pit $p/4/partial-line)" "0,0,0,8,0"
+	t_eq "$p: partial-line at align 64 shares no line" "$(pit $p/64/partial-line)" "8,0,0,0,0"
+	t_eq "$p: sync is right" "$(pit $p/4/sync)" "8,0,0,0,0"
+done
+t_eq "soc-coherent: every pitfall passes" "$(grep -v '^#' "$D/pit.csv" | grep ',soc-coherent,' | cut -d, -f8 | sort -u | tr '\n' ' ')" "no-clean no-inval partial-line sync wrong-order "
+t_eq "soc-coherent: no verification failure" "$(grep -v '^#' "$D/pit.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next } { csvsplit($0, f); if (f[c["profile"]] == "soc-coherent") s += f[c["verify_failures"]] } END { print s + 0 }')" 0
+t_has "pitfall rows say deliberate" "$D/pit.csv" "deliberate pitfall wrong-order: 8 of 8 transfers failed verification"
+vfsum=$(grep -v '^#' "$D/pit.csv" | awk "$AWK_CSV"'NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["vf_not_copied"]] + f[c["vf_src_overwritten"]] + f[c["vf_outside_window"]] + f[c["vf_mismatch"]] != f[c["verify_failures"]]) bad++ } END { print bad + 0 }')
+t_eq "vf_ failure classes add up to verify_failures" "$vfsum" 0
+run "$B" sweep --backend sim:mcu --size 4K --align 4,64 --pool heap --cache coherent,sync --reps 8 --warmup 2 --out "$D/e2e.csv" --quiet
+t_eq "e2e sweep exits 0" "$rc" 0
+e2e() { grep -v '^#' "$D/e2e.csv" | awk -v want="$1" -v k="$2" "$AWK_CSV"'
+	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) c[h[i]] = i; next }
+	{ csvsplit($0, f); if (f[c["align"]] "/" f[c["cache"]] == want) print f[c[k]] }'; }
+t_status "sync at align 4 shows bounced maps" 0 sh -c "[ $(e2e 4/sync bounced) -gt 0 ]"
+t_eq "sync at align 64 bounces nothing" "$(e2e 64/sync bounced)" 0
+if awk -v a="$(e2e 64/sync lat_e2e_p50_ns)" -v b="$(e2e 64/sync lat_p50_ns)" -v c="$(e2e 64/coherent lat_e2e_p50_ns)" 'BEGIN { exit !(a > b && a > c) }'; then
+	t_ok "sync: end-to-end latency above its device latency and above coherent's"
+else t_bad "sync: end-to-end latency above its device latency and above coherent's" "$(e2e 64/sync lat_e2e_p50_ns) vs $(e2e 64/sync lat_p50_ns), coherent $(e2e 64/coherent lat_e2e_p50_ns)"; fi
+run "$B" stress --cache no-clean --count 10
+t_eq "stress --cache with a deliberate pitfall exits 2" "$rc" 2
+t_has "stress --cache names the pitfall and sends it to sweep" "$D/err" "'no-clean' omits or misorders maintenance on purpose"
+run "$B" stress --cache sync,wrong-order --count 10
+t_eq "stress --cache with a pitfall among others exits 2 (it was silently dropped)" "$rc" 2
 
 t_done

@@ -67,6 +67,16 @@ static void test_names_and_parse(void)
 	T_EQ_INT(hx_metrics[HX_M_ALLOC].kind, HX_MK_CPU);
 	T_EQ_STR(hx_mkind_name(HX_MK_COUNT), "count");
 	T_EQ_STR(hx_better_name(HX_HIGHER), "higher");
+	/* one vf_ column per verdict, named by the verdict table */
+	for (int v = 0; v < HX_V__COUNT; v++)
+		T_EQ_STR(hx_metrics[HX_M_VF_OK + v].column, hx_verdict_column((enum hx_verdict)v));
+	T_EQ_INT(hx_cache_parse("partial-line"), HX_CACHE_PARTIAL_LINE);
+	T_EQ_STR(hx_cache_name(HX_CACHE_WRONG_ORDER), "wrong-order");
+	T_EQ_INT(hx_cache_deliberate(HX_CACHE_NONE), 1);
+	T_EQ_INT(hx_cache_deliberate(HX_CACHE_NO_INVAL), 1);
+	T_EQ_INT(hx_cache_deliberate(HX_CACHE_SYNC), 0);
+	T_EQ_INT(hx_cache_deliberate(-1), 0);
+	T_EQ_INT(hx_cache_policies[HX_CACHE_BOUNCE].flags_src, DMAB_MAP_FORCE_BOUNCE);
 	/* every metric column carries a unit or is a count, and is unique */
 	for (int i = 0; i < HX_M__COUNT; i++)
 		for (int j = i + 1; j < HX_M__COUNT; j++)
@@ -401,6 +411,10 @@ static void test_failure_rule(void)
 	T_EQ_INT(hx_result_is_failure(&pt, &res), 1);
 	pt.cache = HX_CACHE_NONE; /* expected, measured */
 	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	for (int c = HX_CACHE_NO_CLEAN; c <= HX_CACHE_PARTIAL_LINE; c++) {
+		pt.cache = c; /* the pitfalls too */
+		T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+	}
 	pt.cache = HX_CACHE_SYNC;
 	pt.inject = "bitflip:1%";
 	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
@@ -424,7 +438,7 @@ static void test_sim_ok_rows_every_pool_and_policy(void)
 	base_point(&pt, "sim", "mcu");
 	for (int pool = 0; pool < HX_POOL__COUNT; pool++) {
 		for (int cache = 0; cache < HX_CACHE__COUNT; cache++) {
-			if (cache == HX_CACHE_NONE || (pool == HX_POOL_COHERENT && cache != HX_CACHE_COHERENT))
+			if (hx_cache_deliberate(cache) || (pool == HX_POOL_COHERENT && cache != HX_CACHE_COHERENT))
 				continue;
 			pt.pool = pool;
 			pt.cache = cache;
@@ -432,6 +446,7 @@ static void test_sim_ok_rows_every_pool_and_policy(void)
 			if (res.status != HX_OK)
 				printf("  pool %s cache %s: %s\n", hx_pool_name(pool), hx_cache_name(cache), res.reason);
 			check_ok_row(&pt, &res);
+			T_EQ_U(res.v[HX_M_VF_OK], pt.reps);
 			T_TRUE(res.has[HX_M_DEV_CYCLES]);
 			T_GT_U(res.v[HX_M_DEV_CYCLES], 0);
 		}
@@ -509,6 +524,145 @@ static void test_sim_none_fails_sync_does_not(void)
 		T_EQ_INT(res.status, HX_SKIPPED);
 		T_TRUE(strstr(res.reason, "none") != NULL);
 	}
+}
+
+/* Each pitfall policy leaves out or misorders one maintenance step, and
+ * the verifier names what that does to every measured transfer on a
+ * non-coherent profile: no-clean, the device copies stale source memory
+ * (mismatch); no-inval, the CPU reads the stale lines it fetched before
+ * the device wrote (mismatch); wrong-order, the CPU's dirty "not yet
+ * written" lines land on the device's data (not-copied); partial-line,
+ * the neighbours' bytes sharing the window's edge lines are lost
+ * (outside-window), which needs a window that shares lines: align below
+ * the line, none at 64. none itself reads its own cache (not-copied). On
+ * the coherent soc every policy is right. Fixed pools: soc's normal heap
+ * memory lies above the DMA mask, which only a mapping reaches. */
+static void test_sim_pitfalls_one_at_a_time(void)
+{
+	static const struct {
+		int cache;
+		uint64_t align;
+		enum hx_metric verdict; /* every measured transfer; HX_M_VF_OK = none fails */
+	} cases[] = {
+		{ HX_CACHE_NONE, 64, HX_M_VF_NOT_COPIED },
+		{ HX_CACHE_NO_CLEAN, 64, HX_M_VF_MISMATCH },
+		{ HX_CACHE_NO_INVAL, 64, HX_M_VF_MISMATCH },
+		{ HX_CACHE_WRONG_ORDER, 64, HX_M_VF_NOT_COPIED },
+		{ HX_CACHE_PARTIAL_LINE, 4, HX_M_VF_OUTSIDE_WINDOW },
+		{ HX_CACHE_PARTIAL_LINE, 64, HX_M_VF_OK },
+		{ HX_CACHE_NO_CLEAN, 4, HX_M_VF_MISMATCH },     /* shared lines flushed, not lost */
+		{ HX_CACHE_NO_INVAL, 4, HX_M_VF_MISMATCH },
+		{ HX_CACHE_WRONG_ORDER, 4, HX_M_VF_NOT_COPIED },
+	};
+	static const char *const profiles[] = { "mcu", "soc", "soc-coherent" };
+	struct hx_point pt;
+	struct hx_result res;
+	for (unsigned p = 0; p < 3; p++) {
+		int coherent = p == 2;
+		for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			base_point(&pt, "sim", profiles[p]);
+			pt.pool = HX_POOL_FIXED;
+			pt.cache = cases[i].cache;
+			pt.align = cases[i].align;
+			T_EQ_INT(run(&pt, &res), 0);
+			T_EQ_INT(res.status, HX_OK);
+			T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
+			enum hx_metric want = coherent ? HX_M_VF_OK : cases[i].verdict;
+			for (int v = HX_M_VF_OK; v <= HX_M_VF_MISMATCH; v++) {
+				T_TRUE(res.has[v]);
+				if (res.v[v] != (v == (int)want ? (double)pt.reps : 0.0))
+					T__FAIL_FMT("%s cache %s align %llu: %s = %g, want %s = %llu", profiles[p],
+						    hx_cache_name(pt.cache), (unsigned long long)pt.align,
+						    hx_metrics[v].column, res.v[v], hx_metrics[want].column,
+						    (unsigned long long)pt.reps);
+			}
+			T_EQ_U(res.v[HX_M_VERIFY], want == HX_M_VF_OK ? 0 : pt.reps);
+			T_EQ_U(res.v[HX_M_GUARD], want == HX_M_VF_OUTSIDE_WINDOW ? pt.reps : 0);
+			if (want != HX_M_VF_OK && pt.cache != HX_CACHE_NONE)
+				T_TRUE(strstr(res.reason, "deliberate pitfall") && strstr(res.reason, hx_cache_name(pt.cache)));
+			/* the pitfalls' own maintenance costs device time where it is needed */
+			if (pt.cache != HX_CACHE_NONE)
+				T_EQ_INT(res.v[HX_M_MAINT] > 0, !coherent);
+		}
+	}
+	/* normal heap memory above soc's DMA mask: skipped, naming the policy */
+	base_point(&pt, "sim", "soc");
+	pt.cache = HX_CACHE_WRONG_ORDER;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_SKIPPED);
+	T_TRUE(strstr(res.reason, "cache wrong-order") != NULL);
+	/* stress never draws a deliberate policy */
+	struct hx_stress_cfg cfg;
+	struct hx_stress_result sr;
+	hx_stress_cfg_defaults(&cfg);
+	cfg.count = 200;
+	snprintf(cfg.profile, sizeof cfg.profile, "mcu");
+	T_EQ_INT(hx_stress_run(&cfg, &t_host_plat, &sr), 0);
+	T_EQ_U(sr.undetected, 0);
+	for (int c = 0; c < HX_CACHE__COUNT; c++)
+		if (hx_cache_deliberate(c))
+			T_EQ_U(sr.by_cache[c], 0);
+	T_GT_U(sr.by_cache[HX_CACHE_SYNC], 0);
+}
+
+/* lat_e2e_* runs from the CPU starting to prepare the buffers until it may
+ * read the result, beside the device latency (submit to completion): with
+ * maintenance around every transfer sync's end-to-end latency exceeds its
+ * device latency and coherent memory's end-to-end latency, while its
+ * device latency looks shorter (maintenance serialises the submissions).
+ * bounced counts the mappings that went through a bounce buffer. */
+static void test_sim_e2e_latency_and_bounced(void)
+{
+	struct hx_point pt;
+	static struct hx_result coh, syn, res;
+	base_point(&pt, "sim", "mcu");
+	pt.pool = HX_POOL_HEAP;
+	pt.cache = HX_CACHE_COHERENT;
+	T_EQ_INT(run(&pt, &coh), 0);
+	pt.cache = HX_CACHE_SYNC;
+	T_EQ_INT(run(&pt, &syn), 0);
+	T_EQ_INT(coh.status, HX_OK);
+	T_EQ_INT(syn.status, HX_OK);
+	for (int m = HX_M_LAT_E2E_P50; m <= HX_M_LAT_E2E_MAX; m++)
+		T_TRUE(coh.has[m] && syn.has[m]);
+	T_GT_U(syn.v[HX_M_LAT_E2E_P50], syn.v[HX_M_LAT_P50] + syn.v[HX_M_MAINT] / 2);
+	T_GT_U(syn.v[HX_M_LAT_E2E_P50], coh.v[HX_M_LAT_E2E_P50]);
+	T_LT_U(syn.v[HX_M_LAT_P50], coh.v[HX_M_LAT_P50]);
+	/* coherent memory: ready when complete, the device latency */
+	T_GE_U(coh.v[HX_M_LAT_E2E_P50] * 1.01, coh.v[HX_M_LAT_P50]);
+	T_LE_U(coh.v[HX_M_LAT_E2E_P50], coh.v[HX_M_LAT_P50] * 1.01);
+	T_LE_U(syn.v[HX_M_LAT_E2E_P50], syn.v[HX_M_LAT_E2E_P90]);
+	T_LE_U(syn.v[HX_M_LAT_E2E_P90], syn.v[HX_M_LAT_E2E_P99]);
+	T_LE_U(syn.v[HX_M_LAT_E2E_P99], syn.v[HX_M_LAT_E2E_P999]);
+	T_LE_U(syn.v[HX_M_LAT_E2E_P999], syn.v[HX_M_LAT_E2E_MAX]);
+	T_EQ_U(coh.v[HX_M_BOUNCED], 0);
+	T_EQ_U(syn.v[HX_M_BOUNCED], 0); /* whole lines at align 64 */
+	/* align 4 on 32-byte lines: sync bounces every destination (partial
+	 * lines), bounce both sides, sg tables count once per table */
+	pt.align = 4;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_U(res.v[HX_M_BOUNCED], pt.reps);
+	T_GT_U(res.v[HX_M_LAT_E2E_P50], syn.v[HX_M_LAT_E2E_P50]);
+	pt.sg = 3;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_EQ_U(res.v[HX_M_BOUNCED], pt.reps);
+	pt.sg = 1;
+	pt.cache = HX_CACHE_BOUNCE;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_U(res.v[HX_M_BOUNCED], 2 * pt.reps);
+	pt.sg = 3;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_U(res.v[HX_M_BOUNCED], 2 * pt.reps);
+	/* time-based points have them too */
+	pt.sg = 1;
+	pt.cache = HX_CACHE_SYNC;
+	pt.runtime_ns = 2000000;
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+	T_TRUE(res.has[HX_M_LAT_E2E_P50]);
+	T_GT_U(res.v[HX_M_LAT_E2E_P50], res.v[HX_M_LAT_P50]);
+	T_GT_U(res.v[HX_M_BOUNCED], 0);
 }
 
 static void test_sim_deadline_misses_under_load(void)
@@ -922,6 +1076,7 @@ T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),
+       T_CASE(test_sim_pitfalls_one_at_a_time), T_CASE(test_sim_e2e_latency_and_bounced),
        T_CASE(test_sim_deadline_misses_under_load), T_CASE(test_sim_sg_and_device_transfers),
        T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_slow_devices_no_false_failures), T_CASE(test_sim_min_time_and_injection),
        T_CASE(test_sim_timed_sustained_load), T_CASE(test_sim_timed_proportional_deterministic),

@@ -230,6 +230,18 @@ static void test_verdict_names(void)
 	T_EQ_INT(hx_verdict_parse("ok"), HX_V_OK);
 	T_EQ_INT(hx_verdict_parse("bogus"), -1);
 	T_EQ_INT(hx_verdict_parse(NULL), -1);
+	/* the CSV column of each verdict: vf_ and its name, '-' -> '_' */
+	for (int v = 0; v < HX_V__COUNT; v++) {
+		char want[40] = "vf_";
+		const char *n = hx_verdict_name((enum hx_verdict)v);
+		size_t k = 3;
+		for (; *n && k + 1 < sizeof want; n++)
+			want[k++] = *n == '-' ? '_' : *n;
+		want[k] = 0;
+		T_EQ_STR(hx_verdict_column((enum hx_verdict)v), want);
+	}
+	T_EQ_STR(hx_verdict_column(HX_V_NOT_COPIED), "vf_not_copied");
+	T_EQ_STR(hx_verdict_column(HX_V__COUNT), "unknown");
 }
 
 static void test_large_buffer(void)

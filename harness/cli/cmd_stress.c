@@ -111,7 +111,9 @@ static void stress_help(FILE *f)
 		"  --seed N          seed of every random choice (default 1)\n"
 		"  --transfer LIST   transfer types to draw from (default all the backend has)\n"
 		"  --cache LIST      cache policies to draw from (default coherent, sync, bounce,\n"
-		"                    uncached where supported; none is refused: it fails by design)\n"
+		"                    uncached where supported; none and the pitfalls no-clean,\n"
+		"                    no-inval, wrong-order, partial-line are refused: they fail by\n"
+		"                    design, sweep measures them)\n"
 		"  --inject SPEC     faults, ITEM,... with ITEM = KIND[:RATE][@NTH][/LO-HI] (see\n"
 		"                    dmabench sweep --help); detected injected faults are not failures\n"
 		"  --format F        text (default) or json: the result (configuration, accounting,\n"
@@ -386,10 +388,14 @@ static int parse_args(struct stress_args *sa, int argc, char **argv)
 		}
 		case O_XFER: rc = enum_mask(HX_DIM_TRANSFER, a.optname, a.optarg, &cfg->xfers); break;
 		case O_CACHE:
-			if ((rc = enum_mask(HX_DIM_CACHE, a.optname, a.optarg, &cfg->caches)) == 0 &&
-			    (cfg->caches & (1u << HX_CACHE_NONE)))
-				return cli_usage_err("--cache: 'none' omits maintenance on purpose and fails by "
-						     "design; stress uses sweep for that (dmabench sweep --cache none)");
+			if ((rc = enum_mask(HX_DIM_CACHE, a.optname, a.optarg, &cfg->caches)) != 0)
+				break;
+			for (int c = 0; c < HX_CACHE__COUNT; c++)
+				if ((cfg->caches & (1u << c)) && hx_cache_deliberate(c))
+					return cli_usage_err("--cache: '%s' omits or misorders maintenance on purpose "
+							     "and fails by design; stress uses sweep for that "
+							     "(dmabench sweep --cache %s)",
+							     hx_cache_info[c].name, hx_cache_info[c].name);
 			break;
 		case O_DEVTIME:
 			if (hx_parse_time(&pc, NULL, a.optarg, &cfg->device_ns) < 0)

@@ -33,12 +33,56 @@ extern "C" {
 	X(MULTI, "multi", "blocks from a multi-size dmab_mpool")                    \
 	X(COHERENT, "coherent", "one coherent allocation per buffer")
 
-#define HX_CACHE_TABLE(X)                                                          \
-	X(COHERENT, "coherent", "coherent memory, no maintenance")                   \
-	X(SYNC, "sync", "normal memory, streaming map + sync (clean/invalidate)")    \
-	X(UNCACHED, "uncached", "uncached memory, no maintenance")                   \
-	X(BOUNCE, "bounce", "streaming map forced through a bounce buffer")          \
-	X(NONE, "none", "normal memory, maintenance deliberately missing")
+/* Cache policies: X(id, name, kind, map, flags_src, flags_dst, steps,
+ * deliberate, help). One row is the whole policy: the memory kind of its
+ * buffers; map 1 = streaming mappings with these DMAB_MAP_* flags (source,
+ * destination), else the CPU's own maintenance `steps` (HX_MT_*, below)
+ * on the raw bus addresses; deliberate 1 = maintenance left out or
+ * misordered on purpose (none and the four pitfalls): on a non-coherent
+ * device verification failures are the expected, measured result, never
+ * a failed row, and stress never draws it. run.c and stress.c read the
+ * row (struct hx_cache_policy); nothing switches on the policy. */
+#define HX_CACHE_TABLE(X)                                                                          \
+	X(COHERENT, "coherent", COHERENT, 0, 0, 0, 0, 0, "coherent memory, no maintenance")        \
+	X(SYNC, "sync", NORMAL, 1, 0, DMAB_MAP_BOUNCE_PARTIAL, 0, 0,                               \
+	  "normal memory, streaming map + sync (clean/invalidate)")                               \
+	X(UNCACHED, "uncached", UNCACHED, 0, 0, 0, 0, 0, "uncached memory, no maintenance")        \
+	X(BOUNCE, "bounce", NORMAL, 1, DMAB_MAP_FORCE_BOUNCE, DMAB_MAP_FORCE_BOUNCE, 0, 0,         \
+	  "streaming map forced through a bounce buffer")                                         \
+	X(NONE, "none", NORMAL, 0, 0, 0, 0, 1, "normal memory, maintenance deliberately missing")  \
+	X(NO_CLEAN, "no-clean", NORMAL, 0, 0, 0, HX_MT_INVAL_DST | HX_MT_INVAL_DST_AFTER, 1,       \
+	  "deliberate pitfall: sync by hand without cleaning the source before the device reads it") \
+	X(NO_INVAL, "no-inval", NORMAL, 0, 0, 0, HX_MT_CLEAN_SRC | HX_MT_INVAL_DST, 1,             \
+	  "deliberate pitfall: sync by hand without invalidating the destination after the device wrote it") \
+	X(WRONG_ORDER, "wrong-order", NORMAL, 0, 0, 0,                                             \
+	  HX_MT_CLEAN_SRC | HX_MT_CLEAN_DST_AFTER | HX_MT_INVAL_DST_AFTER, 1,                      \
+	  "deliberate pitfall: the destination written back (flushed) after the device wrote it instead of before") \
+	X(PARTIAL_LINE, "partial-line", NORMAL, 0, 0, 0,                                           \
+	  HX_MT_CLEAN_SRC | HX_MT_INVAL_DST | HX_MT_INVAL_SHARED | HX_MT_INVAL_DST_AFTER, 1,       \
+	  "deliberate pitfall: sync by hand invalidating cache lines the destination shares with live neighbours")
+
+/* The CPU's own maintenance steps of a policy without mappings, over each
+ * piece of the buffers (what sync does, step by step, in the library's
+ * order: Linux's on 32-bit ARM):
+ *   CLEAN_SRC        clean the source before the device reads it
+ *   INVAL_DST        invalidate the destination before the device writes,
+ *                    so no dirty line is evicted over its data; a line the
+ *                    window shares with its neighbours is flushed instead
+ *                    (written back, then dropped), unless INVAL_SHARED
+ *   INVAL_SHARED     invalidate the shared lines too: the neighbours'
+ *                    newer bytes in them are lost (the seed's mistake)
+ *   CLEAN_DST_AFTER  write the destination back after the device wrote it
+ *                    (the seed's "flush after": dirty lines land on the
+ *                    device's data)
+ *   INVAL_DST_AFTER  invalidate the destination after the device wrote it,
+ *                    so the CPU reads the device's data, not its cache
+ * sync by hand would be CLEAN_SRC | INVAL_DST | INVAL_DST_AFTER; each
+ * pitfall row differs from it in exactly one step. */
+#define HX_MT_CLEAN_SRC (1u << 0)
+#define HX_MT_INVAL_DST (1u << 1)
+#define HX_MT_INVAL_SHARED (1u << 2)
+#define HX_MT_CLEAN_DST_AFTER (1u << 3)
+#define HX_MT_INVAL_DST_AFTER (1u << 4)
 
 #define HX_XFER_TABLE(X)                                    \
 	X(MEM2MEM, "mem2mem", "memory to memory")          \
@@ -52,7 +96,7 @@ enum hx_pool {
 	HX_POOL__COUNT
 };
 enum hx_cache {
-#define HX__C(id, name, help) HX_CACHE_##id,
+#define HX__C(id, name, kind, map, fs, fd, steps, delib, help) HX_CACHE_##id,
 	HX_CACHE_TABLE(HX__C)
 #undef HX__C
 	HX_CACHE__COUNT
@@ -76,6 +120,18 @@ struct hx_enum_info {
 extern const struct hx_enum_info hx_pool_info[HX_POOL__COUNT];
 extern const struct hx_enum_info hx_cache_info[HX_CACHE__COUNT];
 extern const struct hx_enum_info hx_xfer_info[HX_XFER__COUNT];
+/* What a cache policy does (its HX_CACHE_TABLE row). */
+struct hx_cache_policy {
+	enum dmab_mem_kind kind;     /* of the transfer's buffers */
+	int map;                     /* 1: streaming mappings with these flags */
+	uint32_t flags_src, flags_dst;
+	unsigned steps;              /* HX_MT_*: the CPU's own maintenance when map is 0 */
+	int deliberate;              /* maintenance wrong on purpose: failures are the result */
+};
+extern const struct hx_cache_policy hx_cache_policies[HX_CACHE__COUNT];
+/* 1 when cache policy c omits or misorders maintenance on purpose (none
+ * and the pitfalls); 0 otherwise and out of range. */
+int hx_cache_deliberate(int c);
 extern const struct hx_enum_info hx_prio_info[HX_PRIO__COUNT];
 /* Name of a value as written in flags, job files and CSV; "?" when out of
  * range (never NULL, so a CSV writer cannot crash on a bad value). */
@@ -160,7 +216,7 @@ struct hx_point {
 	X(SIZE, "size", "size", SIZE, size, "64,1K,4K,64K,1M", "bytes per transfer; lists, ranges 64:1M:x2, auto") \
 	X(ALIGN, "align", "align", SIZE, align, "64,4", "start alignment in bytes (exactly this, not more)")    \
 	X(POOL, "pool", "pool", POOL, pool, "heap,fixed,multi,coherent", "buffer source: heap, fixed, multi, coherent") \
-	X(CACHE, "cache", "cache", CACHE, cache, "coherent,sync,bounce,none", "cache policy: coherent, sync, uncached, bounce, none") \
+	X(CACHE, "cache", "cache", CACHE, cache, "coherent,sync,bounce,none", "cache policy: coherent, sync, uncached, bounce; deliberately wrong: none, no-clean, no-inval, wrong-order, partial-line") \
 	X(SG, "sg", "sg", U64, sg, "1", "scatter-gather segments per transfer")                               \
 	X(CHANNELS, "channels", "channels", U64, channels, "1", "channels transferring in parallel")           \
 	X(PRIORITY, "priority", "priority", PRIO, priority, "high", "priority of the measured channel: low, medium, high, urgent") \
@@ -230,7 +286,21 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 	X(LOAD_THROUGHPUT, "load_throughput_MBps", HIGHER, DEV, "load channels: bytes delivered / measured time, 10^6 bytes per second") \
 	X(LOAD_TRANSFERS, "load_transfers", EXACT, COUNT, "load channels: transfers completed in the measurement") \
 	X(LOAD_LAT_P99, "load_lat_p99_ns", LOWER, DEV, "load channels: latency from release (submit when closed loop), 99th percentile") \
-	X(LOAD_PEAK, "load_peak_MBps", HIGHER, DEV, "load channels: their saturating throughput alone, the base of load_rate_pct")
+	X(LOAD_PEAK, "load_peak_MBps", HIGHER, DEV, "load channels: their saturating throughput alone, the base of load_rate_pct") \
+	X(LAT_E2E_P50, "lat_e2e_p50_ns", LOWER, DEV, "measured channel: end-to-end latency, from the CPU starting to prepare the buffers (the release on open-loop points) until it may read the result (after unmap or the policy's maintenance), median") \
+	X(LAT_E2E_P90, "lat_e2e_p90_ns", LOWER, DEV, "measured channel: end-to-end latency, 90th percentile") \
+	X(LAT_E2E_P99, "lat_e2e_p99_ns", LOWER, DEV, "measured channel: end-to-end latency, 99th percentile") \
+	X(LAT_E2E_P999, "lat_e2e_p999_ns", LOWER, DEV, "measured channel: end-to-end latency, 99.9th percentile") \
+	X(LAT_E2E_MAX, "lat_e2e_max_ns", LOWER, DEV, "measured channel: end-to-end latency, maximum") \
+	X(BOUNCED, "bounced", LOWER, COUNT, "device: streaming mappings of measured transfers that went through a bounce buffer, whole or for partial cache lines (an sg table counts once)") \
+	X(VF_OK, "vf_ok", EXACT, COUNT, "device: measured transfers with verdict ok (data and guards right)") \
+	X(VF_NOT_COPIED, "vf_not_copied", LOWER, COUNT, "device: measured transfers with verdict not-copied (the destination still held its 'not yet written' pattern)") \
+	X(VF_SRC_OVERWRITTEN, "vf_src_overwritten", LOWER, COUNT, "device: measured transfers with verdict src-overwritten (source window or guards changed)") \
+	X(VF_OUTSIDE_WINDOW, "vf_outside_window", LOWER, COUNT, "device: measured transfers with verdict outside-window (destination guards changed: written outside, or neighbour bytes lost)") \
+	X(VF_MISMATCH, "vf_mismatch", LOWER, COUNT, "device: measured transfers with verdict mismatch (destination written wrongly: corrupt or stale data)")
+/* The vf_ rows are one per verdict of HX_VERDICT_ROWS (verify.h), in its
+ * order, named by its column field: metrics.c asserts the count, the
+ * verify tests the names. */
 
 enum hx_metric {
 #define HX__M(id, col, better, kind, help) HX_M_##id,
@@ -349,6 +419,24 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *             and reason says "maintenance deliberately omitted: ...".
  *             Skipped when the memory lies above the DMA mask (only a
  *             mapping could bounce it).
+ *   no-clean, no-inval, wrong-order, partial-line: the pitfalls, each
+ *             deliberate like none (same row rules, same skip above the
+ *             DMA mask): DMAB_MEM_NORMAL memory maintained by the CPU's own
+ *             dmab_cache_* calls on each piece (HX_MT_* steps of the row,
+ *             timed in maint_ns like a mapping), sync by hand minus one
+ *             step. What the verifier then sees on a non-coherent device:
+ *             no-clean: the device copies stale source memory: mismatch.
+ *             no-inval: the CPU reads the destination's lines as fetched
+ *               before the device wrote: stale data, mismatch.
+ *             wrong-order: the destination's dirty "not yet written" lines
+ *               are written back after the device wrote (the seed's "flush
+ *               after"), over its data: not-copied.
+ *             partial-line: the window's edge lines are invalidated though
+ *               they hold its guards' newer bytes, which are lost:
+ *               outside-window; only where the window shares lines (align
+ *               or size not a multiple of the line), none otherwise.
+ *             none gives not-copied (the CPU reads its own cache). On a
+ *             coherent device every one of them is right.
  * pool (where buffers come from; all but coherent acquire and release two
  * buffers per transfer, inside alloc_ns):
  *   heap      dmab_mem_alloc / dmab_mem_free per buffer.
@@ -426,6 +514,17 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *                    src-overwritten or outside-window. On non-coherent
  *                    memory a device write into a guard is seen only where
  *                    the policy's maintenance covers that cache line.
+ *   vf_<verdict>     measured mem2mem transfers by verdict (verify.h):
+ *                    vf_ok + the others = the transfers verified.
+ *   lat_e2e_*_ns     channel 0, end to end: from the CPU starting to
+ *                    prepare the transfer's buffers (acquire, patterns,
+ *                    maintenance, chain; the release when earlier: open
+ *                    loop) until it may read the result (after unmap or
+ *                    the policy's own maintenance), on the device clock:
+ *                    CPU work the device clock does not model counts as 0.
+ *   bounced          mappings of measured transfers whose device side was
+ *                    a bounce buffer, whole or for partial lines (one per
+ *                    dmab_map_single; an sg table counts once).
  *   pool_hwm         most buffers outstanding at once (the pool's own
  *                    high-water mark for fixed and multi, summed over
  *                    classes).
@@ -486,7 +585,8 @@ int hx_point_defaults(struct hx_point *pt);
  * generator: a transfer type (mem2mem, and mem2dev/dev2mem where the
  * backend has peripherals, within cfg->xfers), a cache policy (within
  * cfg->caches, among coherent, sync, bounce and uncached where the backend
- * has it; "none" is never used: it fails by design), a size in
+ * has it; the deliberate policies, "none" and the pitfalls, are never
+ * used: they fail by design), a size in
  * [granule, max_size] (half uniform, half log-uniform, so small sizes are
  * common), and independent source and destination offsets (multiples of
  * the device's addr_align, up to HX_STRESS_MAX_OFFSET past the guard). Its

@@ -21,10 +21,21 @@ const struct hx_metric_info hx_metrics[HX_M__COUNT] = {
 
 #define HX__EI(id, name, help) { name, help },
 const struct hx_enum_info hx_pool_info[HX_POOL__COUNT] = { HX_POOL_TABLE(HX__EI) };
-const struct hx_enum_info hx_cache_info[HX_CACHE__COUNT] = { HX_CACHE_TABLE(HX__EI) };
+#define HX__CI(id, name, kind, map, fs, fd, steps, delib, help) { name, help },
+const struct hx_enum_info hx_cache_info[HX_CACHE__COUNT] = { HX_CACHE_TABLE(HX__CI) };
+#undef HX__CI
+#define HX__CP(id, name, kind, map, fs, fd, steps, delib, help) { DMAB_MEM_##kind, map, fs, fd, steps, delib },
+const struct hx_cache_policy hx_cache_policies[HX_CACHE__COUNT] = { HX_CACHE_TABLE(HX__CP) };
+#undef HX__CP
 const struct hx_enum_info hx_xfer_info[HX_XFER__COUNT] = { HX_XFER_TABLE(HX__EI) };
 const struct hx_enum_info hx_prio_info[HX_PRIO__COUNT] = { HX_PRIO_TABLE(HX__EI) };
 #undef HX__EI
+
+/* One vf_ column per verdict, in the verdict table's order; the E2E
+ * percentile rows are consecutive (run.c fills them by offset). */
+_Static_assert(HX_M_VF_MISMATCH - HX_M_VF_OK + 1 == HX_V__COUNT && HX_V_MISMATCH + 1 == HX_V__COUNT,
+	       "one vf_ metric row per verdict (HX_VERDICT_ROWS)");
+_Static_assert(HX_M_LAT_E2E_P999 == HX_M_LAT_E2E_P50 + 3, "lat_e2e percentile rows are consecutive");
 
 /* The transfer and priority tables mirror library enums by position. */
 #define HX__XC(id, name, help) +1
@@ -54,6 +65,7 @@ static int enum_parse(const struct hx_enum_info *tab, int n, const char *s, size
 
 const char *hx_pool_name(int v) { return enum_name(hx_pool_info, HX_POOL__COUNT, v); }
 const char *hx_cache_name(int v) { return enum_name(hx_cache_info, HX_CACHE__COUNT, v); }
+int hx_cache_deliberate(int v) { return v >= 0 && v < HX_CACHE__COUNT && hx_cache_policies[v].deliberate; }
 const char *hx_xfer_name(int v) { return enum_name(hx_xfer_info, HX_XFER__COUNT, v); }
 const char *hx_prio_name(int v) { return enum_name(hx_prio_info, HX_PRIO__COUNT, v); }
 

@@ -84,7 +84,11 @@ struct hbuf {
  * are the rig's (struct hx_rig_slot). */
 struct slot {
 	int measured, mapped;
+	unsigned bounced;     /* of its mappings, how many went through a bounce buffer */
 	uint64_t seed;
+	uint64_t t_prep;      /* device ticks: the CPU starts preparing its buffers */
+	uint64_t t_ready;     /* device ticks: the CPU may read the result */
+	uint64_t t_fill;      /* device ticks the harness spent writing patterns (a real clock moves) */
 	uint64_t t_submit;    /* device ticks */
 	uint64_t t_release;   /* device ticks: when it was due to start (open loop), else t_submit */
 	struct hbuf src, dst;
@@ -104,6 +108,7 @@ struct run {
 	int xfer, pool, cache, injecting;
 	int need_src, need_dst, map;
 	uint32_t flags_src, flags_dst;
+	unsigned steps;         /* HX_MT_*: the policy's own maintenance (no mappings) */
 	enum dmab_mem_kind kind;
 	size_t size, align2, blk;
 	unsigned npieces, nch, q, max_desc;
@@ -135,9 +140,12 @@ struct run {
 	uint64_t meas_transfers, meas_bytes, meas_t_end_ns, load_transfers, load_bytes, load_t_end_ns;
 	struct dmab_hist *lat_meas, *lat_load; /* from release (own stats; the library's run from submit) */
 	uint64_t lat_min_ns, lat_max_ns;
+	struct dmab_hist *lat_e2e; /* measured channel, end to end (any point) */
+	uint64_t e2e_min_ns, e2e_max_ns;
 
 	/* whole point */
 	uint64_t verified, verify_failures, guard_violations, verify_outside;
+	uint64_t vf[HX_V__COUNT], bounced; /* measured transfers by verdict; bounced mappings */
 	uint64_t failed, cancelled, out_now, out_hwm;
 };
 
@@ -452,6 +460,19 @@ static int sg_fill(struct run *r, struct dmab_sg *sg, uint8_t *blk)
 	return 0;
 }
 
+/* Whether a mapped table went through a bounce buffer anywhere: the
+ * library says so per dmab_map but not per table entry, so a segment
+ * outside the buffer's own block is the sign (bounce memory is never
+ * inside it). O(segments). */
+static int sg_bounced(const struct run *r, const struct dmab_sg *sg, const struct hbuf *b)
+{
+	struct dmab_sg_seg seg;
+	for (unsigned i = 0; dmab_sg_seg_at(sg, i, &seg); i++)
+		if (seg.bus < b->bus || seg.bus - b->bus >= r->blk)
+			return 1;
+	return 0;
+}
+
 static int map_one(struct run *r, struct slot *s, int is_dst)
 {
 	struct hbuf *b = is_dst ? &s->dst : &s->src;
@@ -468,6 +489,9 @@ static int map_one(struct run *r, struct slot *s, int is_dst)
 		return -1;
 	}
 	s->mapped |= is_dst ? 2 : 1;
+	if (r->npieces == 1 ? (is_dst ? s->map_dst.bounced : s->map_src.bounced)
+			    : sg_bounced(r, is_dst ? s->sg_dst : s->sg_src, b))
+		s->bounced++;
 	return 0;
 }
 
@@ -484,6 +508,53 @@ static void unmap_all(struct run *r, struct slot *s)
 	if (rc < 0)
 		set_err(r, rc, "unmapping the source");
 	s->mapped = 0;
+}
+
+/* Invalidates a destination piece (CPU p, bus b) before the device writes
+ * it. A cache line the window shares with bytes outside it is flushed
+ * instead (written back, then dropped), so those bytes survive; with
+ * HX_MT_INVAL_SHARED (partial-line) it is invalidated too, and what the
+ * CPU wrote there and had not written back is lost. Lines are counted on
+ * the bus address, as the device's cache model does. */
+static int inval_dst_before(struct run *r, uint8_t *p, dmab_addr_t b, size_t len)
+{
+	uint64_t line = r->reqs->cache_line;
+	if (line <= 1 || (r->steps & HX_MT_INVAL_SHARED))
+		return dmab_cache_inval(r->dev, p, len);
+	uint64_t head = (line - (b & (line - 1))) & (line - 1); /* bytes before the first whole line */
+	if (head >= len || len - head < line)
+		return dmab_cache_flush(r->dev, p, len);
+	size_t whole = (size_t)((len - head) & ~(line - 1)), tail = len - (size_t)head - whole;
+	int rc = head ? dmab_cache_flush(r->dev, p, (size_t)head) : 0;
+	if (rc == 0)
+		rc = dmab_cache_inval(r->dev, p + head, whole);
+	if (rc == 0 && tail)
+		rc = dmab_cache_flush(r->dev, p + head + whole, tail);
+	return rc;
+}
+
+/* The policy's own maintenance (HX_MT_* steps of its row, no mappings)
+ * over every piece, before the device runs (after = 0) or once it has
+ * completed (after = 1). */
+static int own_maint(struct run *r, struct slot *s, int after)
+{
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < r->npieces; i++) {
+		const struct hx_piece *pc = &r->pieces[i];
+		uint8_t *src = r->need_src ? s->src.cpu + pc->off : NULL;
+		uint8_t *dst = r->need_dst ? s->dst.cpu + pc->off : NULL;
+		if (!after && src && (r->steps & HX_MT_CLEAN_SRC))
+			rc = dmab_cache_clean(r->dev, src, pc->len);
+		if (rc == 0 && !after && dst && (r->steps & HX_MT_INVAL_DST))
+			rc = inval_dst_before(r, dst, s->dst.bus + pc->off, pc->len);
+		if (rc == 0 && after && dst && (r->steps & HX_MT_CLEAN_DST_AFTER))
+			rc = dmab_cache_clean(r->dev, dst, pc->len);
+		if (rc == 0 && after && dst && (r->steps & HX_MT_INVAL_DST_AFTER))
+			rc = dmab_cache_inval(r->dev, dst, pc->len);
+	}
+	if (rc < 0)
+		set_err(r, rc, after ? "cache maintenance after the transfer" : "cache maintenance before the transfer");
+	return rc < 0 ? -1 : 0;
 }
 
 /* The peripheral side of device transfers: the FIFO of request line
@@ -534,8 +605,9 @@ static int build_chain(struct run *r, struct slot *s)
 		}
 	}
 	if (rc < 0) {
-		if (rc == DMAB_EFAULT && r->cache == HX_CACHE_NONE)
-			set_status(r, HX_SKIPPED, "cache none: the buffer lies above the device's DMA mask and only a mapping (bounce) could reach it");
+		if (rc == DMAB_EFAULT && !r->map && r->kind == DMAB_MEM_NORMAL)
+			set_status(r, HX_SKIPPED, "cache %s: the buffer lies above the device's DMA mask and only a mapping (bounce) could reach it",
+				   hx_cache_name(r->cache));
 		else
 			set_err(r, rc, "building the descriptor chain");
 		return -1;
@@ -582,9 +654,13 @@ static int slot_start(struct run *r, struct slot *s)
 	s->seed = mix64(r->pt->seed ^ mix64(((uint64_t)ch << 40) ^ r->seq++));
 	if (own_load(r, ch))
 		return load_start(r, s);
+	s->t_prep = dmab_dev_now(r->dev);
+	s->bounced = 0;
 	if (bufs_acquire(r, s) < 0)
 		return -1;
+	uint64_t f = dmab_dev_now(r->dev);
 	prepare_data(r, s);
+	s->t_fill = dmab_dev_now(r->dev) - f;
 
 	/* maintenance: what the cache policy asks for, timed on the device */
 	if (r->map) {
@@ -598,6 +674,12 @@ static int slot_start(struct run *r, struct slot *s)
 		}
 		uint64_t d = dmab_dev_now(r->dev);
 		if ((r->need_src && map_one(r, s, 0) < 0) || (r->need_dst && map_one(r, s, 1) < 0))
+			return -1;
+		if (r->measuring)
+			r->maint_ticks += dmab_dev_now(r->dev) - d;
+	} else if (r->steps) {
+		uint64_t d = dmab_dev_now(r->dev);
+		if (own_maint(r, s, 0) < 0)
 			return -1;
 		if (r->measuring)
 			r->maint_ticks += dmab_dev_now(r->dev) - d;
@@ -697,6 +779,25 @@ static void count_scoped(struct run *r, const struct slot *s, uint64_t end)
 	}
 }
 
+/* The measured channel's end-to-end latency: from the CPU starting to
+ * prepare the buffers (or the release, when that came first: open loop)
+ * until it may read the result, maintenance included, less the time the
+ * harness spent writing its patterns (not an application's cost; 0 on a
+ * virtual clock, which does not move while the CPU works). */
+static void count_e2e(struct run *r, const struct slot *s)
+{
+	if (rig_slot(r, s)->ch != 0)
+		return;
+	uint64_t t0 = s->t_release < s->t_prep ? s->t_release : s->t_prep;
+	uint64_t span = s->t_ready - t0 > s->t_fill ? s->t_ready - t0 - s->t_fill : 0;
+	uint64_t lat = dmab_dev_ticks_to_ns(r->dev, span);
+	dmab_hist_record(r->lat_e2e, lat);
+	if (lat < r->e2e_min_ns)
+		r->e2e_min_ns = lat;
+	if (lat > r->e2e_max_ns)
+		r->e2e_max_ns = lat;
+}
+
 /* A measured-channel transfer released in a time-based measurement that
  * ended after it: in flight at the end; a miss when its deadline had
  * passed by then, undecided (not counted) otherwise. */
@@ -743,6 +844,7 @@ static void slot_complete(struct run *r, struct slot *s, const struct dmab_resul
 			r->verify_outside += v != HX_V_OK;
 		} else {
 			r->verified++;
+			r->vf[v]++;
 			if (v != HX_V_OK)
 				r->verify_failures++;
 			if (v == HX_V_SRC_OVERWRITTEN || v == HX_V_OUTSIDE_WINDOW)
@@ -751,6 +853,8 @@ static void slot_complete(struct run *r, struct slot *s, const struct dmab_resul
 	}
 	if (s->measured) {
 		count_scoped(r, s, end);
+		count_e2e(r, s);
+		r->bounced += s->bounced;
 		r->m_transfers++;
 		r->m_bytes += slot_len(r, s);
 		r->m_exec_ns += res->exec_ns;
@@ -778,7 +882,13 @@ static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct
 		unmap_all(r, s);
 		if (s->measured)
 			r->maint_ticks += dmab_dev_now(r->dev) - d;
+	} else if (r->steps && !own_load(r, rs->ch) && st == DMAB_ST_COMPLETE) {
+		uint64_t d = dmab_dev_now(r->dev);
+		(void)own_maint(r, s, 1);
+		if (s->measured)
+			r->maint_ticks += dmab_dev_now(r->dev) - d;
 	}
+	s->t_ready = dmab_dev_now(r->dev);
 	if (st == DMAB_ST_COMPLETE) {
 		slot_complete(r, s, res);
 	} else if (st == DMAB_ST_FAILED) {
@@ -1177,13 +1287,17 @@ static int setup(struct run *r)
 	r->rel = calloc(r->nch, sizeof(*r->rel));
 	r->lat_meas = malloc(sizeof(*r->lat_meas));
 	r->lat_load = malloc(sizeof(*r->lat_load));
-	if (!r->slots || !r->sub || !r->done || !r->pieces || !r->rel || !r->lat_meas || !r->lat_load) {
+	r->lat_e2e = malloc(sizeof(*r->lat_e2e));
+	if (!r->slots || !r->sub || !r->done || !r->pieces || !r->rel || !r->lat_meas || !r->lat_load ||
+	    !r->lat_e2e) {
 		set_status(r, HX_FAILED, "harness: out of memory");
 		return -1;
 	}
 	dmab_hist_init(r->lat_meas);
 	dmab_hist_init(r->lat_load);
+	dmab_hist_init(r->lat_e2e);
 	r->lat_min_ns = UINT64_MAX;
+	r->e2e_min_ns = UINT64_MAX;
 	if (layout(r) < 0 || load_layout(r) < 0)
 		return -1;
 	r->max_desc = desc_bound(r);
@@ -1266,6 +1380,7 @@ static void teardown(struct run *r)
 	free(r->rel);
 	free(r->lat_meas);
 	free(r->lat_load);
+	free(r->lat_e2e);
 }
 
 /* ---- metrics ------------------------------------------------------------------ */
@@ -1304,7 +1419,10 @@ static void fill_counts(const struct run *r, struct hx_result *res)
 	if (r->xfer == DMAB_MEM2MEM) {
 		hx_result_set(res, HX_M_VERIFY, (double)r->verify_failures);
 		hx_result_set(res, HX_M_GUARD, (double)r->guard_violations);
+		for (unsigned v = 0; v < HX_V__COUNT; v++)
+			hx_result_set(res, (enum hx_metric)(HX_M_VF_OK + v), (double)r->vf[v]);
 	}
+	hx_result_set(res, HX_M_BOUNCED, (double)r->bounced);
 }
 
 static void fill_perf(const struct run *r, struct hx_result *res)
@@ -1347,10 +1465,27 @@ static void fill_perf(const struct run *r, struct hx_result *res)
 	pool_hwm(r, res);
 }
 
-static uint64_t pctl(const struct run *r, const struct dmab_hist *h, double p)
+static uint64_t clamp_pctl(const struct dmab_hist *h, double p, uint64_t lo, uint64_t hi)
 {
 	uint64_t v = dmab_hist_percentile(h, p);
-	return v < r->lat_min_ns ? r->lat_min_ns : v > r->lat_max_ns ? r->lat_max_ns : v;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static uint64_t pctl(const struct run *r, const struct dmab_hist *h, double p)
+{
+	return clamp_pctl(h, p, r->lat_min_ns, r->lat_max_ns);
+}
+
+/* lat_e2e_*: percentiles within 0.78%, clamped to the exact extremes. */
+static void fill_e2e(const struct run *r, struct hx_result *res)
+{
+	if (!dmab_hist_count(r->lat_e2e))
+		return;
+	static const double p[] = { 50.0, 90.0, 99.0, 99.9 };
+	for (unsigned i = 0; i < 4; i++)
+		hx_result_set(res, (enum hx_metric)(HX_M_LAT_E2E_P50 + i),
+			      (double)clamp_pctl(r->lat_e2e, p[i], r->e2e_min_ns, r->e2e_max_ns));
+	hx_result_set(res, HX_M_LAT_E2E_MAX, (double)r->e2e_max_ns);
 }
 
 /* Bytes over the measured time, in MB/s: the window on a time-based point,
@@ -1418,27 +1553,12 @@ static void configure(struct run *r)
 	r->lsize = pt->load_size ? (size_t)pt->load_size : r->size;
 	r->lxfer = pt->load_transfer;
 	r->lown = r->nch > 1 && (r->lsize != r->size || r->lxfer != r->xfer);
-	switch (r->cache) {
-	case HX_CACHE_COHERENT:
-		r->kind = DMAB_MEM_COHERENT;
-		break;
-	case HX_CACHE_UNCACHED:
-		r->kind = DMAB_MEM_UNCACHED;
-		break;
-	case HX_CACHE_SYNC:
-		r->kind = DMAB_MEM_NORMAL;
-		r->map = 1;
-		r->flags_dst = DMAB_MAP_BOUNCE_PARTIAL;
-		break;
-	case HX_CACHE_BOUNCE:
-		r->kind = DMAB_MEM_NORMAL;
-		r->map = 1;
-		r->flags_src = r->flags_dst = DMAB_MAP_FORCE_BOUNCE;
-		break;
-	default: /* NONE */
-		r->kind = DMAB_MEM_NORMAL;
-		break;
-	}
+	const struct hx_cache_policy *cp = &hx_cache_policies[r->cache];
+	r->kind = cp->kind;
+	r->map = cp->map;
+	r->flags_src = cp->flags_src;
+	r->flags_dst = cp->flags_dst;
+	r->steps = cp->map ? 0 : cp->steps;
 }
 
 /* Opens the point's device through the rig and describes its clock. */
@@ -1474,7 +1594,7 @@ static void measure(struct run *r)
 			r->measuring = 0;
 		}
 	}
-	if (r->g.status == HX_OK && r->verify_outside && r->cache != HX_CACHE_NONE && !r->injecting)
+	if (r->g.status == HX_OK && r->verify_outside && !hx_cache_deliberate(r->cache) && !r->injecting)
 		set_status(r, HX_FAILED, "%llu transfers outside the measurement (warm-up, ramp or the drain after it) failed verification",
 			   (unsigned long long)r->verify_outside);
 	/* interrupts already raised belong to this point's counts */
@@ -1492,9 +1612,12 @@ static void measure(struct run *r)
 	if (r->g.status == HX_OK) {
 		fill_perf(r, r->res);
 		fill_scoped(r, r->res);
-		if (r->cache == HX_CACHE_NONE && r->verify_failures)
+		fill_e2e(r, r->res);
+		if (hx_cache_deliberate(r->cache) && r->verify_failures)
 			snprintf(r->g.reason, sizeof(r->g.reason),
-				 "maintenance deliberately omitted: %llu of %llu transfers failed verification",
+				 "%s%s: %llu of %llu transfers failed verification",
+				 r->cache == HX_CACHE_NONE ? "maintenance deliberately omitted" : "deliberate pitfall ",
+				 r->cache == HX_CACHE_NONE ? "" : hx_cache_name(r->cache),
 				 (unsigned long long)r->verify_failures, (unsigned long long)r->verified);
 	}
 	if (r->g.status != HX_SKIPPED)
@@ -1548,7 +1671,7 @@ int hx_result_is_failure(const struct hx_point *pt, const struct hx_result *res)
 		return 0;
 	if (res->status == HX_FAILED)
 		return 1;
-	if (res->status != HX_OK || pt->cache == HX_CACHE_NONE || (pt->inject && pt->inject[0]))
+	if (res->status != HX_OK || hx_cache_deliberate(pt->cache) || (pt->inject && pt->inject[0]))
 		return 0;
 	return (res->has[HX_M_VERIFY] && res->v[HX_M_VERIFY] > 0) ||
 	       (res->has[HX_M_GUARD] && res->v[HX_M_GUARD] > 0);

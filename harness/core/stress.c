@@ -123,7 +123,7 @@ static int pick_kinds(struct sthr *t)
 	for (int c = 0; c < HX_CACHE__COUNT; c++) {
 		if (cfg->caches && !(cfg->caches & (1u << c)))
 			continue;
-		if (c == HX_CACHE_NONE || (c == HX_CACHE_UNCACHED && !(t->caps & DMAB_CAP_UNCACHED)))
+		if (hx_cache_deliberate(c) || (c == HX_CACHE_UNCACHED && !(t->caps & DMAB_CAP_UNCACHED)))
 			continue;
 		t->caches[t->ncaches++] = c;
 	}
@@ -242,8 +242,7 @@ static size_t pick_offset(struct sthr *t)
 
 static enum dmab_mem_kind kind_of(int cache)
 {
-	return cache == HX_CACHE_COHERENT ? DMAB_MEM_COHERENT
-	       : cache == HX_CACHE_UNCACHED ? DMAB_MEM_UNCACHED : DMAB_MEM_NORMAL;
+	return hx_cache_policies[cache].kind;
 }
 
 /* Allocates the slot's buffers and lays out its window; fills the
@@ -282,9 +281,9 @@ static int slot_chain(struct sthr *t, struct sslot *s, unsigned i, int need_src,
 	dmab_addr_t src = 0, dst = 0;
 	uint8_t *wsrc = s->b.src + G, *wdst = s->b.dst + G;
 	int rc = 0;
-	if (s->cache == HX_CACHE_SYNC || s->cache == HX_CACHE_BOUNCE) {
-		uint32_t fs = s->cache == HX_CACHE_BOUNCE ? DMAB_MAP_FORCE_BOUNCE : 0;
-		uint32_t fd = s->cache == HX_CACHE_BOUNCE ? DMAB_MAP_FORCE_BOUNCE : DMAB_MAP_BOUNCE_PARTIAL;
+	if (hx_cache_policies[s->cache].map) {
+		uint32_t fs = hx_cache_policies[s->cache].flags_src;
+		uint32_t fd = hx_cache_policies[s->cache].flags_dst;
 		if (need_src) {
 			rc = dmab_map_single(t->dev, wsrc, len, DMAB_TO_DEVICE, fs, &s->map_src);
 			if (rc == 0)

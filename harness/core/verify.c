@@ -149,6 +149,18 @@ const char *hx_verdict_name(enum hx_verdict v)
 	return names[v];
 }
 
+const char *hx_verdict_column(enum hx_verdict v)
+{
+	static const char *const cols[] = {
+#define HX__VC(A, id, name, col, help) col,
+		HX_VERDICT_ROWS(HX__VC, 0)
+#undef HX__VC
+	};
+	if ((unsigned)v >= (unsigned)HX_V__COUNT)
+		return "unknown";
+	return cols[v];
+}
+
 int hx_verdict_parse(const char *name)
 {
 	for (int v = 0; v < (int)HX_V__COUNT; v++)

@@ -32,13 +32,24 @@ size_t hx_pattern_check(const void *buf, size_t len, uint64_t seed, uint64_t pos
 void hx_guard_fill(void *buf, size_t len, uint64_t seed);
 size_t hx_guard_check(const void *buf, size_t len, uint64_t seed, size_t *first_bad);
 
-/* Verdicts, X(id, name). */
-#define HX_VERDICT_TABLE(X)                                          \
-	X(OK, "ok")                                                  \
-	X(NOT_COPIED, "not-copied")          /* dst window untouched */    \
-	X(SRC_OVERWRITTEN, "src-overwritten") /* src window or guards changed */ \
-	X(OUTSIDE_WINDOW, "outside-window")  /* dst guards changed */      \
-	X(MISMATCH, "mismatch")              /* dst window wrong */
+/* Verdicts: M(A, id, name, column, help), A passed through so another
+ * table can expand the rows with its own macro. `column` is the verdict's
+ * CSV metric column (vf_<name>, '-' -> '_'). HX_VERDICT_TABLE(X) gives
+ * X(id, name). A new verdict also needs its vf_ row in HX_METRIC_TABLE,
+ * which core.h keeps as plain rows so scripts can read them; a
+ * _Static_assert and the tests hold the two in step. */
+#define HX_VERDICT_ROWS(M, A)                                                                     \
+	M(A, OK, "ok", "vf_ok", "verified transfers whose data and guards were right")     \
+	M(A, NOT_COPIED, "not-copied", "vf_not_copied",                                    \
+	  "the destination window still held its 'not yet written' pattern (the CPU saw no copy)") \
+	M(A, SRC_OVERWRITTEN, "src-overwritten", "vf_src_overwritten",                     \
+	  "the source window or its guards changed")                                              \
+	M(A, OUTSIDE_WINDOW, "outside-window", "vf_outside_window",                        \
+	  "the destination's guards changed (written outside the window, or neighbour bytes lost)") \
+	M(A, MISMATCH, "mismatch", "vf_mismatch",                                          \
+	  "the destination window was written, but wrongly (corrupt or stale data)")
+#define HX__VROW(X, id, name, col, help) X(id, name)
+#define HX_VERDICT_TABLE(X) HX_VERDICT_ROWS(HX__VROW, X)
 
 enum hx_verdict {
 #define HX__V(id, name) HX_V_##id,
@@ -47,6 +58,8 @@ enum hx_verdict {
 	HX_V__COUNT
 };
 const char *hx_verdict_name(enum hx_verdict v);
+/* The verdict's CSV column ("vf_not_copied"); "unknown" out of range. */
+const char *hx_verdict_column(enum hx_verdict v);
 /* Inverse of hx_verdict_name; -1 when unknown. */
 int hx_verdict_parse(const char *name);
 
