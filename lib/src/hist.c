@@ -37,7 +37,7 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-void dmab__hist_record_slow(struct dmab_hist *h, uint64_t v)
+void dmab_hist_record_slow(struct dmab_hist *h, uint64_t v)
 {
 	uint32_t i = dmab_hist_index(v);
 	if (i == DMAB_HIST_OVERFLOW) {

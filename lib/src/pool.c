@@ -42,7 +42,7 @@
  * They find what they need (struct dmab__pool_hot) at a fixed offset in the
  * pool and hand everything else (thread-safe and poisoned pools,
  * exhaustion, every pointer they cannot prove is an allocated block of the
- * pool) to dmab__pool_alloc_slow / dmab__pool_free_slow below, which check
+ * pool) to dmab_pool_alloc_slow / dmab_pool_free_slow below, which check
  * and count as before. Costs (callgrind, bench/icount.c, churning
  * alloc+free pairs): power-of-two pools went from 69 to about 41
  * instructions a pair when they went inline (loop excluded); letting every
@@ -609,7 +609,7 @@ static int ts_free(struct dmab_pool *p, void *cpu)
 
 /* What the inline dmab_pool_alloc/free (pool.h) hand over: everything they
  * cannot prove valid, and every pool they are not for. */
-int dmab__pool_alloc_slow(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
+int dmab_pool_alloc_slow(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
 {
 	if (!pool || !cpu)
 		return DMAB_EINVAL;
@@ -618,7 +618,7 @@ int dmab__pool_alloc_slow(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
 	return st_alloc(pool, cpu, bus);
 }
 
-int dmab__pool_free_slow(struct dmab_pool *pool, void *cpu)
+int dmab_pool_free_slow(struct dmab_pool *pool, void *cpu)
 {
 	if (!pool)
 		return DMAB_EINVAL;

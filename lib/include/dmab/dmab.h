@@ -8,9 +8,9 @@
  * SONAME (libdmab.so.0) changes only when the ABI breaks, and the ABI
  * includes struct layouts the inline fast paths read: dmab_pool_alloc and
  * dmab_pool_free (pool.h) index struct dmab__pool_hot and call
- * dmab__pool_alloc_slow / dmab__pool_free_slow, and dmab_hist_record
+ * dmab_pool_alloc_slow / dmab_pool_free_slow, and dmab_hist_record
  * (hist.h) indexes struct dmab_hist's buckets and calls
- * dmab__hist_record_slow. A change to those layouts, to the index
+ * dmab_hist_record_slow. A change to those layouts, to the index
  * arithmetic or to those functions' contracts is compiled into every
  * program, so it needs a new SONAME (Makefile: SOVERSION), not just a new
  * minor version.

@@ -137,14 +137,14 @@ static inline uint64_t dmab__hist_off(uint64_t v)
 
 /* Every sample the fast path does not take (overflow, and on x86-64 values
  * below 64), out of line so the inline path stays small. */
-void dmab__hist_record_slow(struct dmab_hist *h, uint64_t v);
+void dmab_hist_record_slow(struct dmab_hist *h, uint64_t v);
 
 /* O(1), inline: one range check and one bucket increment. */
 static inline void dmab_hist_record(struct dmab_hist *h, uint64_t v)
 {
 	uint64_t off = dmab__hist_off(v);
 	if (__builtin_expect(off >= DMAB__HIST_FAST, 0)) {
-		dmab__hist_record_slow(h, v);
+		dmab_hist_record_slow(h, v);
 		return;
 	}
 	h->buckets[DMAB__HIST_BASE + off]++;

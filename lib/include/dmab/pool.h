@@ -132,7 +132,7 @@ int dmab_pool_cache_free(struct dmab_pool_cache *c, void *cpu);
  * NOT part of the API and may change in any release (rebuild against the
  * new header). Every other case (NULL arguments, exhaustion, a pointer that
  * is not an allocated block of the pool, poisoning, thread-safe pools)
- * calls the out-of-line dmab__pool_alloc_slow / dmab__pool_free_slow, which
+ * calls the out-of-line dmab_pool_alloc_slow / dmab_pool_free_slow, which
  * check and count exactly as before: the inline path takes only what it can
  * prove is a valid allocation or a valid free. Free finds the block's
  * granule number by rotating the offset right by log2 of the granule (the
@@ -180,8 +180,8 @@ struct dmab__pool_head {
 	struct dmab__pool_hot hot;
 };
 
-int dmab__pool_alloc_slow(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus);
-int dmab__pool_free_slow(struct dmab_pool *pool, void *cpu);
+int dmab_pool_alloc_slow(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus);
+int dmab_pool_free_slow(struct dmab_pool *pool, void *cpu);
 
 static inline struct dmab__pool_hot *dmab__pool_hot_of(struct dmab_pool *pool)
 {
@@ -191,11 +191,11 @@ static inline struct dmab__pool_hot *dmab__pool_hot_of(struct dmab_pool *pool)
 static inline int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_t *bus)
 {
 	if (!pool || !cpu)
-		return dmab__pool_alloc_slow(pool, cpu, bus);
+		return dmab_pool_alloc_slow(pool, cpu, bus);
 	struct dmab__pool_hot *h = dmab__pool_hot_of(pool);
 	uint32_t top = h->top;
 	if (top <= h->fast_floor)
-		return dmab__pool_alloc_slow(pool, cpu, bus);
+		return dmab_pool_alloc_slow(pool, cpu, bus);
 	/* Every load first: the byte stores below may alias anything. */
 	top--;
 	uint32_t g = h->stack[top].g;
@@ -218,7 +218,7 @@ static inline int dmab_pool_alloc(struct dmab_pool *pool, void **cpu, dmab_addr_
 static inline int dmab_pool_free(struct dmab_pool *pool, void *cpu)
 {
 	if (!pool)
-		return dmab__pool_free_slow(pool, cpu);
+		return dmab_pool_free_slow(pool, cpu);
 	struct dmab__pool_hot *h = dmab__pool_hot_of(pool);
 	/* Below base (NULL included) wraps to far beyond the pool. */
 	uintptr_t off = (uintptr_t)cpu - (uintptr_t)h->base;
@@ -229,18 +229,18 @@ static inline int dmab_pool_free(struct dmab_pool *pool, void *cpu)
 		g = idx = (uint32_t)rot; /* power-of-two blocks: the index */
 	} else {
 		if (rot >= h->granules)
-			return dmab__pool_free_slow(pool, cpu);
+			return dmab_pool_free_slow(pool, cpu);
 		g = (uint32_t)rot;
 		uint32_t within = (g & h->seg_mask) * h->inv;
 		if (within >= h->per_seg)
-			return dmab__pool_free_slow(pool, cpu); /* inside a block or a segment's tail */
+			return dmab_pool_free_slow(pool, cpu); /* inside a block or a segment's tail */
 		idx = (g >> h->seg_shift) * h->per_seg + within;
 	}
 	unsigned char *st = h->state + idx;
 	uint32_t top = h->top;
 	struct dmab__pool_slot *s = h->stack + top;
 	if (*st != 1)
-		return dmab__pool_free_slow(pool, cpu); /* double free: refused and counted there */
+		return dmab_pool_free_slow(pool, cpu); /* double free: refused and counted there */
 	h->top = top + 1;
 	s->g = g;
 	s->idx = idx;
