@@ -156,6 +156,54 @@ bad bad_time_unit "$OUT/bad_unit.json" "\\(x/unit\\): unknown time_unit 'fortnig
 printf '{"benchmarks":[{"name":"x/notime","run_type":"iteration","time_unit":"ns"}]}\n' >"$OUT/bad_notime.json"
 bad bad_no_time "$OUT/bad_notime.json" "\\(x/notime\\): real_time/cpu_time missing" $D/gb_base.json "$OUT/bad_notime.json"
 has bad_nocommon 'bad_nocommon.csv have no rows in common'
+
+# ---- bounded input (issue 15): only regular files, at most --max-input MiB ----
+# Refused before anything is read, so none of these can hang or fill the
+# memory; timeout (when there is one) turns a regression into a failure
+# instead of a stuck test.
+TO=$(command -v timeout >/dev/null 2>&1 && echo "timeout 60")
+GATE0=$GATE; GATE="$TO $GATE"
+bad bad_dev_zero /dev/zero 'is a character device: the gate reads result files only' $D/sim_base.csv /dev/zero
+bad bad_dev_zero_baseline /dev/zero 'is a character device' /dev/zero $D/sim_base.csv
+mkfifo "$OUT/fifo"
+bad bad_fifo "$OUT/fifo" 'is a FIFO or pipe: the gate reads result files only' $D/sim_base.csv "$OUT/fifo"
+cat $D/sim_base.csv | $GATE $D/sim_base.csv /dev/stdin >"$OUT/bad_pipe" 2>&1
+t_eq bad_pipe "$?" 2
+has bad_pipe '/dev/stdin: is a FIFO or pipe'
+bad bad_directory "$OUT" 'is a directory' $D/sim_base.csv "$OUT"
+# sparse files: refused on their size alone (their NUL bytes are never read)
+dd if=/dev/null of="$OUT/huge.csv" bs=1 seek=33554433 2>/dev/null
+bad bad_huge "$OUT/huge.csv" "33554433 bytes or more, over the gate's input limit of 32 MiB \\(--max-input=MIB\\)" $D/sim_base.csv "$OUT/huge.csv"
+dd if=/dev/null of="$OUT/two_mib.csv" bs=1 seek=2097152 2>/dev/null
+bad bad_over_max_input "$OUT/two_mib.csv" 'over the gate.s input limit of 1 MiB' --max-input=1 $D/sim_base.csv "$OUT/two_mib.csv"
+gate max_input_fits 0 --max-input=1 $D/sim_base.csv $D/sim_rerun.csv
+gate bad_usage_max_input 2 --max-input=0 $D/sim_base.csv $D/sim_base.csv
+GATE=$GATE0
+
+# ---- every gated figure is a finite number (issue 15) --------------------------
+printf 'sg,status,transfers\n1,ok,inf\n' >"$OUT/inf.csv"
+bad bad_inf_cell "$OUT/inf.csv" "column 'transfers': 'inf' is not a number" $D/sim_base.csv "$OUT/inf.csv"
+printf 'sg,status,transfers\n1,ok,1e999\n' >"$OUT/e999.csv"
+bad bad_overflow_cell "$OUT/e999.csv" "'1e999' is not a number" $D/sim_base.csv "$OUT/e999.csv"
+printf '{"benchmarks":[{"name":"x/nan","run_type":"iteration","real_time":NaN,"cpu_time":1,"time_unit":"ns"}]}\n' >"$OUT/nan.json"
+bad bad_gb_nan "$OUT/nan.json" '\(x/nan\): real_time nan / cpu_time 1 ns is not a finite, non-negative time' $D/gb_base.json "$OUT/nan.json"
+printf '{"benchmarks":[{"name":"x/inf","run_type":"iteration","real_time":1,"cpu_time":Infinity,"time_unit":"ns"}]}\n' >"$OUT/inf.json"
+bad bad_gb_inf "$OUT/inf.json" '\(x/inf\): .*not a finite' $D/gb_base.json "$OUT/inf.json"
+printf '{"benchmarks":[{"name":"x/big","run_type":"iteration","real_time":1e300,"cpu_time":1,"time_unit":"s"}]}\n' >"$OUT/bigs.json"
+bad bad_gb_scaled_overflow "$OUT/bigs.json" '\(x/big\): real_time 1e\+300 / cpu_time 1 s is not a finite' $D/gb_base.json "$OUT/bigs.json"
+printf '{"benchmarks":[{"name":"x/neg","run_type":"iteration","real_time":-1,"cpu_time":1,"time_unit":"ns"}]}\n' >"$OUT/neg.json"
+bad bad_gb_negative "$OUT/neg.json" '\(x/neg\): .*non-negative' $D/gb_base.json "$OUT/neg.json"
+printf '{"benchmarks":[{"name":"x/c","run_type":"iteration","real_time":1,"cpu_time":1,"time_unit":"ns","sim_cycles":NaN}]}\n' >"$OUT/nanc.json"
+bad bad_gb_nan_counter "$OUT/nanc.json" '\(x/c\): counter sim_cycles is nan' $D/gb_base.json "$OUT/nanc.json"
+printf '{"benchmarks":[{"name":"x/h","run_type":"iteration","real_time":0x10,"cpu_time":-inf,"time_unit":"ns"}]}\n' >"$OUT/hex.json"
+bad bad_json_hex "$OUT/hex.json" 'JSON error at line 1: bad number' $D/gb_base.json "$OUT/hex.json"
+# values near DBL_MAX: the median of two and the change must not overflow
+printf 'sg,status,transfers\n1,ok,1.7e308\n1,ok,1.7e308\n' >"$OUT/max.csv"
+printf 'sg,status,transfers\n1,ok,-1.7e308\n1,ok,-1.7e308\n' >"$OUT/negmax.csv"
+gate huge_self 0 "$OUT/max.csv" "$OUT/max.csv"
+has huge_self 'transfers +1\.7e\+308 +1\.7e\+308 +\+0\.00% +ok'
+gate huge_flip 1 "$OUT/negmax.csv" "$OUT/max.csv"
+has huge_flip 'transfers +-1\.7e\+308 +1\.7e\+308 +\+200\.00% +CHANGED'
 gate bad_mixed 2 $D/sim_base.csv $D/gb_base.json
 has bad_mixed 'sim_base.csv is sweep CSV but .*gb_base.json is Google Benchmark JSON'
 gate bad_usage_nofiles 2
@@ -174,6 +222,27 @@ if command -v valgrind >/dev/null 2>&1 && make --no-print-directory BUILD="$BUIL
   t_eq icount_rows "$(grep -c '^[a-z]' "$OUT/ic1.txt")" 3
   gate icount_self 0 "$OUT/ic1.txt" "$OUT/ic2.txt"
   t_status icount_unknown_kernel 1 scripts/callgrind-counts "$IC" no_such_kernel
+fi
+
+# ---- reading and comparing grow linearly with the rows (issue 15) ---------------
+# Counted, not timed: callgrind's instruction total (deterministic for a given
+# binary) of a self-comparison of 1,000 and of 4,000 rows. Linear growth gives
+# a ratio of about 4 (3.85 measured), an O(n log n) one at most 4.8; the
+# quadratic scan this replaced gave 7.6 here (and 126 s at 50,000 rows).
+GBIN=${GATE%% *}
+if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$GBIN"; then
+  for n in 1000 4000; do
+    awk -v n=$n 'BEGIN { print "sg,status,transfers"; for (i = 1; i <= n; i++) print i ",ok," i }' >"$OUT/rows$n.csv"
+    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg$n.out" $GATE --brief "$OUT/rows$n.csv" "$OUT/rows$n.csv" \
+      >"$OUT/cg$n.log" 2>&1
+    t_eq "rows$n self-comparison under callgrind" "$?" 0
+  done
+  ir1=$(sed -n 's/^totals: *//p' "$OUT/cg1000.out"); ir4=$(sed -n 's/^totals: *//p' "$OUT/cg4000.out")
+  if [ -n "$ir1" ] && [ -n "$ir4" ] && [ $((ir4 * 10)) -lt $((ir1 * 50)) ]; then
+    t_ok "4x the rows costs under 5x the instructions ($ir1 -> $ir4)"
+  else
+    t_bad "4x the rows costs under 5x the instructions" "$ir1 -> $ir4 instructions"
+  fi
 fi
 
 # ---- --format json: the table and the summary as one object ---------------------

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 		"                      the backend has a simulated clock; CSVs without it: clocks\n"
 		"                      starting with sim, or containing virtual or icount)\n"
 		"  --allow-missing     rows or metrics absent from CURRENT do not fail the gate\n"
+		"  --max-input=MIB     largest input file read, MiB (default 32); only regular\n"
+		"                      files are read (not devices, FIFOs or pipes)\n"
 		"  --brief             print only lines that are not ok/improved/insufficient\n"
 		"  --format=text|json  json: one object instead of the table: baseline and current\n"
 		"                      (file, format), options, table (per line: row, metric,\n"
@@ -118,6 +120,10 @@ static int gate_args(int argc, char **argv, struct gate_opts *o, const char *fil
 				fprintf(stderr, "dmabench gate: --gb-time: '%s' is not auto, real, cpu or both\n", v);
 				return CLI_EXIT_USAGE;
 			}
+		} else if (opt_val(a, "--max-input", &v)) {
+			if (parse_num("--max-input", v, 1, 65536, &x))
+				return CLI_EXIT_USAGE;
+			o->max_input = (size_t)x << 20;
 		} else if (opt_val(a, "--virtual-clock", &v)) {
 			if (o->nvclock == sizeof o->vclock / sizeof o->vclock[0] || !*v) {
 				fprintf(stderr, "dmabench gate: --virtual-clock: empty or too many\n");
@@ -181,7 +187,7 @@ static int load_both(const char *files[2], const struct gate_opts *o, struct dat
 	size_t len[2];
 	struct gerr e;
 	for (int i = 0; i < 2; i++) {
-		if (load_text(files[i], &text[i], &len[i], &e)) {
+		if (load_text(files[i], &text[i], &len[i], o->max_input, &e)) {
 			fprintf(stderr, "dmabench gate: %s: %s\n", files[i], e.msg);
 			return -1;
 		}
@@ -279,7 +285,7 @@ static int print_json(const struct dataset d[2], const struct gate_opts *o, cJSO
 
 int dmabench_gate_main(int argc, char **argv)
 {
-	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 0, 0, 0, 0, { 0 }, 0, NULL };
+	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 0, 0, 0, 0, { 0 }, 0, NULL, GATE_MAX_INPUT };
 	const char *files[2] = { NULL, NULL };
 	int json = 0;
 	int rc = gate_args(argc, argv, &o, files, &json);

@@ -3,16 +3,25 @@
  *
  * A dataset is what one result file says: rows (a sweep point, a benchmark,
  * a kernel), each with series (one metric's samples over repetitions). Rows
- * and series are found by key through open-addressing hash maps, so loading
- * and matching stay O(rows * metrics) however large a sweep grows. The gate
+ * are found by their key string, metrics by name, series by the pair of
+ * their indices, all through open-addressing hash maps: a row's long key
+ * (every dimension) is hashed once per record, not once per sample, so
+ * loading and matching stay O(rows * metrics) however large a sweep grows
+ * (50,000 points of 26 metrics: about 2 s). Inputs
+ * are bounded: only regular files, at most --max-input bytes (default
+ * GATE_MAX_INPUT), so /dev/zero, a FIFO or a runaway file is refused before
+ * it is read instead of hanging the gate or eating the memory. The gate
  * is a short-lived command, so running out of memory ends it (exit 2)
  * instead of threading an error through every append.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "gate/gate_int.h"
@@ -161,29 +170,82 @@ size_t ds_row_labelled(struct dataset *d, const char *key)
 	return ri;
 }
 
+/* SplitMix64's finalizer over the pair: indices differ in their low bits,
+ * which the mask keeps, so they must reach every bit of the hash. */
+static size_t pair_hash(size_t row, size_t met)
+{
+	uint64_t h = (uint64_t)row * 0x9e3779b97f4a7c15ull ^ ((uint64_t)met + 0x632be59bd9b4e019ull);
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return (size_t)h;
+}
+
+static void pair_put(struct pairslot *sl, size_t nslot, struct pairslot p)
+{
+	size_t j = pair_hash(p.row, p.met) & (nslot - 1);
+	while (sl[j].idx)
+		j = (j + 1) & (nslot - 1);
+	sl[j] = p;
+}
+
+size_t ds_series(const struct dataset *d, size_t row, size_t met)
+{
+	const struct pairmap *m = &d->sermap;
+	if (!m->nslot)
+		return MAP_NONE;
+	size_t j = pair_hash(row, met) & (m->nslot - 1);
+	for (; m->slot[j].idx; j = (j + 1) & (m->nslot - 1))
+		if (m->slot[j].row == row && m->slot[j].met == met)
+			return m->slot[j].idx - 1;
+	return MAP_NONE;
+}
+
+/* A new series (row, met) at index d->nser. */
+static struct series *ds_series_add(struct dataset *d, size_t row, size_t met)
+{
+	struct pairmap *m = &d->sermap;
+	if ((m->n + 1) * 2 > m->nslot) {
+		size_t ns = m->nslot ? m->nslot * 2 : 64;
+		struct pairslot *sl = gx_realloc(NULL, ns * sizeof *sl);
+		memset(sl, 0, ns * sizeof *sl);
+		for (size_t j = 0; j < m->nslot; j++)
+			if (m->slot[j].idx)
+				pair_put(sl, ns, m->slot[j]);
+		free(m->slot);
+		m->slot = sl;
+		m->nslot = ns;
+	}
+	pair_put(m->slot, m->nslot, (struct pairslot){ row, met, d->nser + 1 });
+	m->n++;
+	if (d->nser == d->sercap) {
+		d->sercap = d->sercap ? d->sercap * 2 : 64;
+		d->ser = gx_realloc(d->ser, d->sercap * sizeof *d->ser);
+	}
+	struct series *s = &d->ser[d->nser++];
+	memset(s, 0, sizeof *s);
+	s->row = row;
+	s->met = met;
+	s->metric = d->metmap.keys[met];
+	return s;
+}
+
 void ds_sample(struct dataset *d, size_t row, const char *metric, int det, enum hx_better better,
 	       double v)
 {
-	struct gx_buf k = { 0 };
 	int added;
-	buf_str(&k, d->rowmap.keys[row]);
-	buf_add(&k, "\x1e", 1);
-	buf_str(&k, metric);
-	size_t i = map_intern(&d->sermap, k.s, &added);
-	free(k.s);
-	if (added) {
-		if (i == d->sercap) {
-			d->sercap = d->sercap ? d->sercap * 2 : 64;
-			d->ser = gx_realloc(d->ser, d->sercap * sizeof *d->ser);
-		}
-		struct series *s = &d->ser[i];
-		memset(s, 0, sizeof *s);
-		s->row = row;
-		s->metric = gx_strdup(metric);
+	size_t met = map_intern(&d->metmap, metric, &added);
+	size_t i = added ? MAP_NONE : ds_series(d, row, met);
+	struct series *s;
+	if (i == MAP_NONE) {
+		s = ds_series_add(d, row, met);
 		s->det = det;
 		s->better = better;
+	} else {
+		s = &d->ser[i];
 	}
-	struct series *s = &d->ser[i];
 	s->det = s->det && det;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 4;
@@ -204,51 +266,103 @@ void ds_free(struct dataset *d)
 			free(r->dimv);
 		}
 	}
-	for (size_t i = 0; i < d->sermap.n; i++) {
-		free(d->ser[i].metric);
+	for (size_t i = 0; i < d->nser; i++)
 		free(d->ser[i].v);
-	}
 	for (size_t j = 0; j < d->ndim; j++)
 		free(d->dimname[j]);
 	free(d->dimname);
 	free(d->rows);
 	free(d->ser);
+	free(d->sermap.slot);
 	map_free(&d->rowmap);
-	map_free(&d->sermap);
+	map_free(&d->metmap);
 }
 
 /* ---- files --------------------------------------------------------------- */
 
-static int read_file(const char *path, char **out, size_t *len, struct gerr *e)
+static const char *file_kind(mode_t m)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO or pipe";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+static int too_big(struct gerr *e, unsigned long long size, size_t limit)
+{
+	return fail(e, "%llu bytes or more, over the gate's input limit of %zu MiB (--max-input=MIB)",
+		    size, limit >> 20);
+}
+
+/* Reads a regular file of at most limit bytes. The open never blocks (a
+ * FIFO without a writer would), and only a regular file is read: /dev/zero
+ * or a pipe has no end the gate could wait for. The size is checked before
+ * reading and again while reading (the file may grow). */
+static int read_file(const char *path, char **out, size_t *len, size_t limit, struct gerr *e)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return fail(e, "cannot open: %s", strerror(errno));
-	struct gx_buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(b.s);
-		return fail(e, "read error");
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+		close(fd);
+		return fail(e, "cannot stat: %s", strerror(err));
 	}
-	if (!b.s)
-		buf_add(&b, "", 0);
-	if (memchr(b.s, '\0', b.n)) {
-		free(b.s);
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(e, "is %s: the gate reads result files only", file_kind(st.st_mode));
+	}
+	if ((unsigned long long)st.st_size > limit) {
+		close(fd);
+		return too_big(e, (unsigned long long)st.st_size, limit);
+	}
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *b = gx_realloc(NULL, cap + 1);
+	for (;;) {
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+			close(fd);
+			free(b);
+			return fail(e, "read error: %s", strerror(err));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > limit) {
+			close(fd);
+			free(b);
+			return too_big(e, n, limit);
+		}
+		if (n == cap) { /* it grew since fstat */
+			cap = cap * 2 < limit + 1 ? cap * 2 : limit + 1;
+			b = gx_realloc(b, cap + 1);
+		}
+	}
+	close(fd);
+	b[n] = '\0';
+	if (memchr(b, '\0', n)) {
+		free(b);
 		return fail(e, "contains NUL bytes: not a text result file");
 	}
-	*out = b.s;
-	*len = b.n;
+	*out = b;
+	*len = n;
 	return 0;
 }
 
-int load_text(const char *path, char **text, size_t *len, struct gerr *e)
+int load_text(const char *path, char **text, size_t *len, size_t limit, struct gerr *e)
 {
-	if (read_file(path, text, len, e))
+	if (read_file(path, text, len, limit, e))
 		return -1;
 	if (*len >= 3 && memcmp(*text, "\xef\xbb\xbf", 3) == 0) {
 		memmove(*text, *text + 3, *len - 2); /* a UTF-8 byte order mark (spreadsheets) */

@@ -81,10 +81,20 @@ struct row {
 	size_t reps;        /* rows / repetitions seen */
 };
 
+/* (row, metric) -> series index: open addressing over the two indices
+ * mixed into one hash, O(1) expected without hashing any string. */
+struct pairmap {
+	struct pairslot {
+		size_t row, met, idx; /* idx: series index + 1, 0 = empty */
+	} *slot;
+	size_t n, nslot;       /* nslot: power of two */
+};
+
 /* One metric of one row, with every sample (repetition) of it. */
 struct series {
 	size_t row;
-	char *metric;
+	size_t met;         /* index into the dataset's metmap */
+	const char *metric; /* its name (owned by metmap) */
 	int det;            /* 1: deterministic; 0: wall-clock */
 	enum hx_better better;
 	double *v;
@@ -97,9 +107,10 @@ struct dataset {
 	struct strmap rowmap;     /* row key -> rows[] */
 	struct row *rows;
 	size_t rowcap;
-	struct strmap sermap;     /* row key \x1e metric -> ser[] */
+	struct strmap metmap;     /* metric names, by first appearance */
+	struct pairmap sermap;    /* (row, metric) -> ser[] */
 	struct series *ser;
-	size_t sercap;
+	size_t nser, sercap;
 	size_t ndim;              /* CSV: dimension columns, in header order */
 	char **dimname;
 };
@@ -112,10 +123,20 @@ size_t ds_row_labelled(struct dataset *d, const char *key);
  * wall-clock. */
 void ds_sample(struct dataset *d, size_t row, const char *metric, int det, enum hx_better better,
 	       double v);
+/* Index of the series of (row, met), or MAP_NONE. */
+size_t ds_series(const struct dataset *d, size_t row, size_t met);
 void ds_free(struct dataset *d);
 
-/* Reads a whole file, NUL-terminated, a UTF-8 byte order mark dropped. */
-int load_text(const char *path, char **text, size_t *len, struct gerr *e);
+/* Default limit on each input's size: a 50,000-point sweep CSV is about
+ * 10 MiB and the gate holds about 30 times a CSV in memory (both files:
+ * 600 MB at 50,000 points), so 32 MiB (about 160,000 points) stays within
+ * a few GB; --max-input raises it. */
+#define GATE_MAX_INPUT ((size_t)32 << 20)
+
+/* Reads a whole regular file of at most limit bytes, NUL-terminated, a
+ * UTF-8 byte order mark dropped. Anything else (a device, a FIFO, a
+ * directory, a larger file) is refused without blocking or reading it all. */
+int load_text(const char *path, char **text, size_t *len, size_t limit, struct gerr *e);
 
 /* ---- options (cli.c) ----------------------------------------------------- */
 
@@ -133,6 +154,7 @@ struct gate_opts {
 	size_t nvclock;
 	struct cJSON *json;   /* --format json: gate_compare adds the table's lines to
 			       * this array instead of printing them; NULL: text */
+	size_t max_input;     /* bytes per input file (--max-input) */
 };
 
 /* ---- readers -------------------------------------------------------------- */

@@ -11,8 +11,12 @@
  * whose point is the real or manual figure; --gb-time overrides. Counters
  * named *_cycles or *_instr are deterministic costs (simulated cycles,
  * instruction counts), lower is better; other counters (rates derived from
- * the time) add nothing to the time and are skipped. O(entries * members).
+ * the time) add nothing to the time and are skipped. A gated figure must be
+ * finite (times also non-negative): NaN and Infinity, which GB writes for
+ * some counters, are refused where they would be compared.
+ * O(entries * members).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,15 +66,30 @@ static int gb_entry(struct dataset *d, size_t ri, const struct jval *b, size_t i
 	const struct jval *rt = jget(b, "real_time"), *ct = jget(b, "cpu_time");
 	if (!rt || rt->t != J_NUM || !ct || ct->t != J_NUM)
 		return fail(e, "benchmarks[%zu] (%s): real_time/cpu_time missing or not numbers", i, name);
+	/* GB writes NaN and Infinity for some counters, and a time can overflow
+	 * when scaled to ns: a figure that is not a finite, non-negative
+	 * number would pass or fail the gate for nothing (NaN compares
+	 * unequal to everything, so "nan +nan% ok"). */
+	double rns = rt->num * scale, cns = ct->num * scale;
+	if (!isfinite(rns) || !isfinite(cns) || rns < 0 || cns < 0)
+		return fail(e, "benchmarks[%zu] (%s): real_time %g / cpu_time %g %s is not a finite, "
+			    "non-negative time in ns", i, name, rt->num, ct->num, unit ? unit : "ns");
 	int real = o->gb_real, cpu = o->gb_cpu;
 	if (!real && !cpu) {
 		real = strstr(key, "/manual_time") || strstr(key, "/real_time");
 		cpu = !real;
 	}
+	for (size_t k = 0; k < b->n; k++) {
+		const char *kn = b->key[k];
+		if (b->item[k].t == J_NUM && is_counter(kn) &&
+		    (ends_with(kn, "_cycles") || ends_with(kn, "_instr")) && !isfinite(b->item[k].num))
+			return fail(e, "benchmarks[%zu] (%s): counter %s is %g, not a finite number", i,
+				    name, kn, b->item[k].num);
+	}
 	if (real)
-		ds_sample(d, ri, "real_time_ns", 0, HX_LOWER, rt->num * scale);
+		ds_sample(d, ri, "real_time_ns", 0, HX_LOWER, rns);
 	if (cpu)
-		ds_sample(d, ri, "cpu_time_ns", 0, HX_LOWER, ct->num * scale);
+		ds_sample(d, ri, "cpu_time_ns", 0, HX_LOWER, cns);
 	for (size_t k = 0; k < b->n; k++) {
 		const char *kn = b->key[k];
 		if (b->item[k].t == J_NUM && is_counter(kn) &&

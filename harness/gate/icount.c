@@ -13,6 +13,8 @@
 int load_icount(struct dataset *d, char *text, size_t len, struct gerr *e)
 {
 	size_t pos = 0, lineno = 0, n = 0;
+	if (len == 0)
+		return fail(e, "empty file");
 	if (text[len - 1] != '\n')
 		return fail(e, "truncated: the last line has no newline");
 	while (pos < len) {

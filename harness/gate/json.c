@@ -201,10 +201,15 @@ static int jvalue(struct jparser *jp, struct jval *v)
 		}
 	}
 	if (c == '-' || (c >= '0' && c <= '9')) {
+		/* strtod alone would also take hex, "inf" and "nan" after a '-':
+		 * only the characters of JSON's number grammar may be consumed. */
+		const char *q = jp->p;
+		while (q < jp->end && strchr("+-0123456789.eE", *q))
+			q++;
 		char *endp;
 		v->t = J_NUM;
 		v->num = strtod(jp->p, &endp);
-		if (endp == jp->p || endp > jp->end)
+		if (endp == jp->p || endp != q)
 			return jerr(jp, "bad number");
 		jp->p = endp;
 		return 0;

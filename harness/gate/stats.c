@@ -28,7 +28,9 @@ double gate_median(const double *v, size_t n)
 	double *t = gx_realloc(NULL, n * sizeof *t);
 	memcpy(t, v, n * sizeof *t);
 	qsort(t, n, sizeof *t, cmp_double);
-	double m = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	/* Halves first: (a + b) / 2 overflows for values near DBL_MAX. Halving
+	 * is exact above the subnormals, so this rounds as (a + b) / 2 would. */
+	double m = n % 2 ? t[n / 2] : t[n / 2 - 1] / 2 + t[n / 2] / 2;
 	free(t);
 	return m;
 }

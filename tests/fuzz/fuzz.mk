@@ -53,6 +53,12 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIBHX) $(LIBBK) $(LIBDM
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIBHX) $(LIBBK) $(LIBDMAB) -lpthread -lm
 
+# The gate's targets (fuzz_gate_*.c) also link its objects and cJSON, as its
+# unit tests do (the top-level Makefile's test_gate_% rule).
+$(BUILD)/fuzz/fuzz_gate_%: $(BUILD)/obj/tests/fuzz/fuzz_gate_%.o $(GATE_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(GATE_OBJS) $(LIBHX) $(LIBBK) $(LIBDMAB) $(JSON_LIBS) -lpthread -lm
+
 check-tsan:
 	$(Q)scripts/deps asan
 	$(Q)$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CC=clang OPT=-O1 \
