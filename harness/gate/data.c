@@ -8,9 +8,9 @@
  * (every dimension) is hashed once per record, not once per sample, so
  * loading and matching stay O(rows * metrics) however large a sweep grows
  * (50,000 points of 26 metrics: about 2 s). Inputs
- * are bounded: only regular files, at most --max-input bytes (default
- * GATE_MAX_INPUT), so /dev/zero, a FIFO or a runaway file is refused before
- * it is read instead of hanging the gate or eating the memory. The gate
+ * are bounded: regular files and pipes, at most --max-input bytes (default
+ * GATE_MAX_INPUT), so /dev/zero or a runaway file is refused instead of
+ * hanging the gate or eating the memory. The gate
  * is a short-lived command, so running out of memory ends it (exit 2)
  * instead of threading an error through every append.
  */
@@ -301,10 +301,12 @@ static int too_big(struct gerr *e, unsigned long long size, size_t limit)
 		    size, limit >> 20);
 }
 
-/* Reads a regular file of at most limit bytes. The open never blocks (a
- * FIFO without a writer would), and only a regular file is read: /dev/zero
- * or a pipe has no end the gate could wait for. The size is checked before
- * reading and again while reading (the file may grow). */
+/* Reads a regular file or a pipe of at most limit bytes. The open never
+ * blocks (a FIFO without a writer would); a pipe is then read blocking,
+ * which ends at once when nobody writes (EOF) and otherwise when the writer
+ * closes (`... | dmabench gate BASE /dev/stdin`), bounded by the limit like
+ * a file. Devices such as /dev/zero have no end: refused. The size is
+ * checked before reading and again while reading (the file may grow). */
 static int read_file(const char *path, char **out, size_t *len, size_t limit, struct gerr *e)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -316,15 +318,22 @@ static int read_file(const char *path, char **out, size_t *len, size_t limit, st
 		close(fd);
 		return fail(e, "cannot stat: %s", strerror(err));
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (S_ISFIFO(st.st_mode)) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+			int err = errno;
+			close(fd);
+			return fail(e, "cannot read the pipe: %s", strerror(err));
+		}
+	} else if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(e, "is %s: the gate reads result files only", file_kind(st.st_mode));
+		return fail(e, "is %s: the gate reads result files and pipes only", file_kind(st.st_mode));
 	}
 	if ((unsigned long long)st.st_size > limit) {
 		close(fd);
 		return too_big(e, (unsigned long long)st.st_size, limit);
 	}
-	size_t cap = (size_t)st.st_size + 1, n = 0;
+	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, n = 0;
 	char *b = gx_realloc(NULL, cap + 1);
 	for (;;) {
 		ssize_t r = read(fd, b + n, cap - n);
