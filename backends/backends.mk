@@ -3,5 +3,5 @@
 # its *.c files, and include/ for its public header (dmab/<name>.h). A
 # backend a target does not build stays in `dmabench list` there, with the
 # reason its row in backends/list.h gives.
-BACKENDS_host    := sim host udmabuf
+BACKENDS_host    := sim host udmabuf cpu
 BACKENDS_cortexm := sim host pl08x

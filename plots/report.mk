@@ -6,12 +6,17 @@
 #                                    results/sweep.csv and the deadline job
 #                                    (harness/jobs/deadline.ini: one stream
 #                                    against load channels, every priority) into
-#                                    results/deadline.csv, render both into
+#                                    results/deadline.csv, the CPU copy baseline
+#                                    (backend cpu: memmove timed by CLOCK_MONOTONIC,
+#                                    5 interleaved repetitions per point) into
+#                                    results/cpu.csv, render all three into
 #                                    results/report/index.html
 #   make report CSV="a.csv b.csv"    render those CSVs instead (no sweep; builds only
 #                                    dmabench, whose `schema --json` the report reads)
 #   make report SWEEP_ARGS="--size 64:1M:x2 --deadline 20us --channels 1,2,4"
 #                                    extra flags for the sweep
+#   make report CPU_ARGS="--size 64:1M:x4"
+#                                    extra flags for the CPU baseline sweep
 #   make report REPORT_DIR=DIR       render somewhere else
 #
 # The sweep's exit status 1 means "a failure was measured" (failed points,
@@ -27,6 +32,12 @@ SWEEP_CSV  ?= results/sweep.csv
 SWEEP_ARGS ?=
 DEADLINE_JOB ?= harness/jobs/deadline.ini
 DEADLINE_CSV ?= results/deadline.csv
+# The baseline every throughput plot carries: the default sweep's sizes on
+# the cpu backend, one line (coherent memory from a fixed pool: a CPU copy
+# needs no maintenance), median of 5 repetitions per point. A few seconds.
+CPU_CSV    ?= results/cpu.csv
+CPU_SWEEP  := --backend cpu --size 64,1K,4K,64K,1M --align 64 --pool fixed --cache coherent --repeat 5
+CPU_ARGS   ?=
 CSV        ?=
 
 report:
@@ -43,7 +54,11 @@ ifeq ($(strip $(CSV)),)
 	rc=0; $(DMABENCH) sweep --job $(DEADLINE_JOB) --out $(DEADLINE_CSV) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then \
 	  echo "report: the deadline job failed (exit status $$rc); no report rendered" >&2; exit $$rc; fi; \
-	BUILD=$(BUILD) scripts/report -q -o $(REPORT_DIR) $(SWEEP_CSV) $(DEADLINE_CSV)
+	echo "report: the CPU copy baseline into $(CPU_CSV)"; \
+	rc=0; $(DMABENCH) sweep $(CPU_SWEEP) $(CPU_ARGS) --quiet --out $(CPU_CSV) || rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 1 ]; then \
+	  echo "report: the CPU baseline sweep failed (exit status $$rc); no report rendered" >&2; exit $$rc; fi; \
+	BUILD=$(BUILD) scripts/report -q -o $(REPORT_DIR) $(SWEEP_CSV) $(DEADLINE_CSV) $(CPU_CSV)
 else
 	$(Q)$(MAKE) --no-print-directory $(DMABENCH)
 	$(Q)BUILD=$(BUILD) scripts/report -q -o $(REPORT_DIR) $(CSV)

@@ -190,7 +190,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -200,7 +200,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "75 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "76 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -299,7 +299,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "75 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "76 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -706,5 +706,87 @@ t_eq "stress --cache with a deliberate pitfall exits 2" "$rc" 2
 t_has "stress --cache names the pitfall and sends it to sweep" "$D/err" "'no-clean' omits or misorders maintenance on purpose"
 run "$B" stress --cache sync,wrong-order --count 10
 t_eq "stress --cache with a pitfall among others exits 2 (it was silently dropped)" "$rc" 2
+
+# ---- --repeat: interleaved repetitions, the rep column, FILE.agg.csv, --resume, the gate -------
+R3="--size 64,4K --pool fixed --cache coherent,sync --align 64 --reps 8 --warmup 2 --quiet"
+run "$B" sweep $R3 --repeat 3 --out "$D/r3.csv"
+t_eq "--repeat 3 exits 0" "$rc" 0
+t_eq "--repeat 3: three rows per point" "$(rows "$D/r3.csv")" 12
+t_eq "--repeat 3: every point once per pass (rep 0 0 0 0 1 1 1 1 2 2 2 2)" "$(col "$D/r3.csv" rep | tr '\n' ' ')" "0 0 0 0 1 1 1 1 2 2 2 2 "
+# On the simulator a repetition is the same measurement: equal rows but rep (and the CPU clock's).
+reps_same=$(python3 -c '
+import csv, sys
+rows = list(csv.reader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+h = rows[0]; skip = {h.index(c) for c in ("rep", "alloc_ns", "prep_ns")}
+k = lambda r: [c for i, c in enumerate(r) if i not in skip]
+body = rows[1:]; p = len(body) // 3
+print(all(k(body[i]) == k(body[i % p]) for i in range(len(body))))' "$D/r3.csv")
+t_eq "--repeat 3 on the sim: the repetitions of a point are equal but for rep" "$reps_same" "True"
+t_status "--repeat 3 writes FILE.agg.csv" 0 test -s "$D/r3.agg.csv"
+t_status "--repeat 3 leaves no temporary" 1 test -e "$D/r3.agg.csv.tmp"
+t_has "the aggregate names its source" "$D/r3.agg.csv" "# aggregate_of: $D/r3.csv"
+agg_ok=$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+main = [r for r in csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")) if r["rep"] == "0"]
+stats = [r["stat"] for r in rows]
+assert stats == ["mean", "median", "stddev", "cv", "min", "max"] * 4, stats
+assert all(r["n"] == "3" for r in rows), "n"
+for i, m in enumerate(main):
+    a = {r["stat"]: r for r in rows[6 * i:6 * i + 6]}
+    assert a["median"]["size"] == m["size"] and a["median"]["cache"] == m["cache"], "point order"
+    for c in ("throughput_MBps", "lat_p50_ns", "transfers"):
+        assert float(a["mean"][c]) == float(a["median"][c]) == float(a["min"][c]) == float(a["max"][c]) == float(m[c]), c
+        assert float(a["stddev"][c]) == 0, c
+    s, mean = float(a["stddev"]["alloc_ns"]), float(a["mean"]["alloc_ns"])
+    assert abs(float(a["cv"]["alloc_ns"]) - s / mean) < 1e-6 * max(1, s / mean), "cv"
+    assert float(a["min"]["alloc_ns"]) <= float(a["median"]["alloc_ns"]) <= float(a["max"]["alloc_ns"]), "order"
+print("ok")' "$D/r3.agg.csv" "$D/r3.csv" 2>&1 | tail -n 1)
+t_eq "the aggregate: six statistics per point, in point order, over 3 repetitions" "$agg_ok" "ok"
+run "$B" sweep $R3 --repeat 1 --out "$D/r1.csv"
+t_eq "--repeat 1 writes rep 0" "$(col "$D/r1.csv" rep | sort -u)" "0"
+t_status "--repeat 1 writes no aggregate" 1 test -e "$D/r1.agg.csv"
+"$B" sweep $R3 --out "$D/r0.csv" >/dev/null 2>&1
+detcols "$D/r1.csv" >"$D/r1.det"; detcols "$D/r0.csv" >"$D/r0.det"
+t_status "--repeat 1 rows equal a sweep without --repeat" 0 cmp -s "$D/r1.det" "$D/r0.det"
+for bad in 0 x 1x -1 1000001; do
+	run "$B" sweep $R3 --repeat "$bad" --out "$D/x.csv"
+	t_eq "--repeat $bad exits 2" "$rc" 2
+done
+t_has "--repeat names the bad count" "$D/err" "--repeat: '1000001' is not a count"
+# A run killed after 7 of 12 rows (inside the second pass), finished with --resume.
+{ grep '^#' "$D/r3.csv" | grep -v '^# incomplete'; grep -v '^#' "$D/r3.csv" | head -n 8; } >"$D/rk.csv.tmp"
+run "$B" sweep $R3 --repeat 3 --out "$D/rk.csv" --resume
+t_eq "--resume with --repeat exits 0" "$rc" 0
+detcols "$D/r3.csv" >"$D/r3.det"; detcols "$D/rk.csv" >"$D/rk.det"
+t_status "--resume with --repeat equals the uninterrupted run, rep column included" 0 cmp -s "$D/r3.det" "$D/rk.det"
+t_eq "--resume with --repeat: the aggregate has every repetition, kept rows included" "$(grep -c ',median,3,' "$D/rk.agg.csv")" 4
+{ grep '^#' "$D/r3.csv"; grep -v '^#' "$D/r3.csv" | head -n 10; } >"$D/rk2.csv.tmp"
+run "$B" sweep $R3 --repeat 2 --out "$D/rk2.csv" --resume
+t_eq "--resume with fewer repetitions than the rows kept exits 2" "$rc" 2
+t_has "--resume with fewer repetitions says why" "$D/err" "more rows than this sweep has points (8)"
+# The gate takes the repetitions of a real clock's point as samples of its U test.
+C5="--backend cpu --size 4K,64K --pool fixed --cache coherent --align 64 --reps 16 --warmup 2 --quiet"
+run "$B" sweep $C5 --repeat 5 --out "$D/c5.csv"
+t_eq "cpu --repeat 5 exits 0" "$rc" 0
+t_eq "cpu rows are on a real clock" "$(col "$D/c5.csv" clock_kind | sort -u)" "real"
+run "$B" gate "$D/c5.csv" "$D/c5.csv"
+t_eq "gate of a --repeat 5 file against itself passes" "$rc" 0
+t_has "the gate's U test uses the 5 repetitions" "$D/out" "U test p=1 (n=5/5)"
+python3 -c '
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+hi = next(i for i, l in enumerate(lines) if l and not l.startswith("#"))
+h = lines[hi].split(","); c = h.index("throughput_MBps")
+for i in range(hi + 1, len(lines)):
+    if lines[i]:
+        f = lines[i].split(","); f[c] = repr(float(f[c]) / 2); lines[i] = ",".join(f)
+open(sys.argv[2], "w").write("\n".join(lines))' "$D/c5.csv" "$D/c5slow.csv"
+run "$B" gate "$D/c5.csv" "$D/c5slow.csv"
+t_eq "gate: half the throughput in every repetition is a regression" "$rc" 1
+t_eq "gate: the regression is throughput on both points" "$(grep -c 'throughput_MBps.*REGRESSION.*U test' "$D/out")" 2
+run "$B" sweep $C5 --out "$D/c1.csv"
+run "$B" gate "$D/c1.csv" "$D/c1.csv"
+t_has "gate: one repetition is too few for the U test" "$D/out" "wall-clock: 1/1 repetitions, need 4 each"
 
 t_done

@@ -45,7 +45,7 @@ abi=$(grep -h '^[a-z]' "$S"/usr/include/dmab/*.h | grep -v '^static' | grep -o '
 t_eq "libdmab exports no dmab__ but the inline fast paths' slow paths" "$(exports "$L/libdmab.so" | grep '^dmab__')" "$abi"
 t_eq "libdmab exports only dmab_ names" "$(exports "$L/libdmab.so" | grep -cv '^dmab_')" "0"
 t_check "libdmab exports dmab_version and the API" sh -c "nm -D --defined-only '$L/libdmab.so' | grep -q ' T dmab_version@' && nm -D --defined-only '$L/libdmab.so' | grep -q ' T dmab_chan_submit@'"
-t_eq "backends export only dmab_<backend>_ names" "$(exports "$L/libdmab_backends.so" | grep -Evc '^dmab_(host|sim|udmabuf)_')" "0"
+t_eq "backends export only dmab_<backend>_ names" "$(exports "$L/libdmab_backends.so" | grep -Evc '^dmab_(host|sim|udmabuf|cpu)_')" "0"
 t_eq "the sim backend is in the shared library" "$(exports "$L/libdmab_backends.so" | grep -x dmab_sim_backend)" "dmab_sim_backend"
 t_eq "gbench exports only gb_ names" "$(exports "$L/libdmab_gbench.so" | grep -cv '^gb_')" "0"
 

@@ -430,6 +430,22 @@ else
 	t_ok "real-sweep check skipped: $BUILD/dmabench is not built"
 fi
 
+# ---- the CPU copy baseline as its own series ------------------------------
+if [ -x "$BUILD/dmabench" ]; then
+	"$BUILD/dmabench" sweep --size 64,4K --align 64 --pool fixed --cache coherent,sync --reps 8 \
+		--quiet --out "$tmp/bsim.csv" >"$tmp/out" 2>&1
+	"$BUILD/dmabench" sweep --backend cpu --size 64,4K --align 64 --pool fixed --cache coherent \
+		--reps 8 --repeat 3 --quiet --out "$tmp/bcpu.csv" >>"$tmp/out" 2>&1
+	t_status "sim and cpu baseline render together" 0 rep -q -o "$tmp/base" "$tmp/bsim.csv" "$tmp/bcpu.csv"
+	t_check "the throughput plot has a cpu:memcpy series" chk has "$tmp/base/data/throughput.dat" "# block 2: coherent bcpu: cpu:memcpy"
+	t_check "the baseline's line is black, the sim's keep their colours" chk has "$tmp/base/data/throughput.params.gp" 'array C[3] = ["#0072B2", "#009E73", "#000000"]'
+	t_check "the throughput caption explains the baseline" chk has "$tmp/base/index.html" "Black: the CPU copy baseline"
+	t_check "runs orders of magnitude apart ask for a log axis" chk has "$tmp/base/data/throughput.params.gp" "YLOG = 1"
+else
+	t_ok "baseline check skipped: $BUILD/dmabench is not built"
+fi
+t_check "make report sweeps the CPU baseline too" sh -c "make -n -s --no-print-directory BUILD='$BUILD' report | grep -q -- '--backend cpu .*--repeat 5'"
+
 # ---- the page in a real browser --------------------------------------------
 if command -v chromium >/dev/null 2>&1; then
 	shot="$tmp/screenshot.png"

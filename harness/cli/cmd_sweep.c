@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/agg.h"
 #include "cli/cli.h"
 #include "core/row.h"
 #include "core/runner.h"
@@ -107,7 +108,7 @@ static void sweep_help(FILE *f)
 	fprintf(f,
 		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE] [--out FILE] [--format csv|json]\n"
 		"                      [--inject SPEC] [--size auto] [--pin same|split|none]\n"
-		"                      [--events LIST] [--trace FILE] [--dry-run] [--quiet]\n\n"
+		"                      [--events LIST] [--trace FILE] [--repeat N] [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -161,6 +162,14 @@ static void sweep_help(FILE *f)
 		"                    the device clock; a and b depend on the event). Backends without\n"
 		"                    a trace (see dmabench list: capability trace) log nothing; on\n"
 		"                    the sim a trace makes the model run burst by burst (slower).\n"
+		"  --repeat N        run every point N times (default 1), interleaved: all points once,\n"
+		"                    then all again, so drift spreads over every point. Rows say which\n"
+		"                    repetition in the rep column (0..N-1); rows of one point differ only\n"
+		"                    there and in their figures (the gate takes them as repetitions for\n"
+		"                    its U test). With N > 1 a complete sweep also writes FILE.agg.csv\n"
+		"                    (FILE without .csv/.json): per point and statistic (mean, median,\n"
+		"                    stddev, cv, min, max) one row over its ok repetitions (not with\n"
+		"                    --out -).\n"
 		"  --dry-run         print the jobs and their point counts, run nothing\n"
 		"  --quiet           no progress bar, no summary line (errors are still printed)\n"
 		"  --help            this text\n\n");
@@ -308,6 +317,9 @@ struct sweep {
 	const char *events;
 	const char *trace;
 	int quiet, dry_run, resume_on;
+	uint64_t repeat;     /* --repeat: passes over the points (>= 1) */
+	uint64_t points;     /* points of one pass; total = points x repeat */
+	struct cli_agg agg;  /* --repeat N > 1: every row's figures, for FILE.agg.csv */
 	/* run state */
 	struct cli_topo topo;
 	int have_topo, csv_open, csv_failed, measured_failure;
@@ -330,7 +342,8 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 	return cli_check_backend(ctx, name, profile, why, n);
 }
 
-enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME, O_FORMAT };
+enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME, O_FORMAT,
+       O_REPEAT };
 
 /* --format NAME: a row of `formats`, else a message listing them. */
 static int set_format(struct sweep *s, const char *name)
@@ -361,7 +374,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		{ "out", 1, O_OUT },       { "pin", 1, O_PIN },      { "events", 1, O_EVENTS },
 		{ "quiet", 0, O_QUIET },   { "q", 0, O_QUIET },      { "dry-run", 0, O_DRY },
 		{ "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },   { "resume", 0, O_RESUME },
-		{ "format", 1, O_FORMAT },
+		{ "format", 1, O_FORMAT }, { "repeat", 1, O_REPEAT },
 	};
 	_Static_assert(sizeof extra / sizeof extra[0] <= 16, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -400,6 +413,15 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 			if (set_format(s, a.optarg))
 				return CLI_EXIT_USAGE;
 			break;
+		case O_REPEAT: {
+			char *end;
+			errno = 0;
+			unsigned long long reps = strtoull(a.optarg, &end, 10);
+			if (*a.optarg < '0' || *a.optarg > '9' || *end || errno || reps < 1 || reps > 1000000)
+				return cli_usage_err("--repeat: '%s' is not a count from 1 to 1000000", a.optarg);
+			s->repeat = reps;
+			break;
+		}
 		case O_INJECT:
 			if (hx_job_set_key(&pc, s->flags, "inject", a.optarg) < 0)
 				return cli_usage_err("%s", pc.err.msg);
@@ -626,20 +648,39 @@ static int prepare(struct sweep *s)
 					     (unsigned long long)MAX_POINTS);
 		s->total += c;
 	}
+	s->points = s->total;
+	if (s->total * s->repeat > MAX_POINTS)
+		return cli_usage_err("sweep: %llu points x --repeat %llu is more than %llu rows; narrow the sweep",
+				     (unsigned long long)s->points, (unsigned long long)s->repeat,
+				     (unsigned long long)MAX_POINTS);
+	s->total *= s->repeat;
 	return 0;
 }
 
-/* Point number g (from 0) of the whole sweep, over its jobs in order. */
+/* Row g (from 0) of the whole sweep: repetition g / points of point
+ * g % points, the points over the jobs in order. Repetitions interleave
+ * (every point once per pass, as Google Benchmark's random interleaving
+ * spreads drift over every benchmark) and rows are written in this order,
+ * so --resume's row i is still row i. */
 static void nth_point(const struct sweep *s, uint64_t g, struct hx_point *pt)
 {
+	uint64_t rep = g / s->points;
+	g %= s->points;
 	for (unsigned k = 0; k < s->njobs; k++) {
 		uint64_t c = hx_job_count(&s->jobs[k]);
 		if (g < c) {
 			hx_job_point(&s->jobs[k], g, pt);
+			pt->rep = rep;
 			return;
 		}
 		g -= c;
 	}
+}
+
+/* Point p of one pass, for the aggregate. */
+static void agg_point(const void *ctx, uint64_t p, struct hx_point *pt)
+{
+	nth_point(ctx, p, pt);
 }
 
 /* --resume's check of row g: the point's dimension and profile fields. */
@@ -673,6 +714,7 @@ static void count_old_row(struct sweep *s, const char *row, size_t len)
 	struct hx_point pt;
 	char pre[HX_STR_MAX * 2];
 	nth_point(s, s->done, &pt);
+	cli_agg_put_text(&s->agg, s->done, row, len);
 	if (row_prefix(s, s->done, pre, sizeof pre) == 0 && strlen(pre) < len) {
 		const char *st = row + strlen(pre);
 		if (strncmp(st, "ok,", 3) == 0)
@@ -764,6 +806,7 @@ static int record(struct sweep *s, const struct hx_point *pt, const struct hx_re
 		s->csv_failed = 1;
 		return -1;
 	}
+	cli_agg_put(&s->agg, s->done, res);
 	s->done++;
 	if (res->status == HX_OK)
 		s->n_ok++;
@@ -808,9 +851,11 @@ static int job_row(void *ctx, uint64_t idx, const struct hx_point *pt, const str
 	struct sweep *s = ctx;
 	char label[192];
 	(void)idx;
+	struct hx_point mine = *pt;
+	mine.rep = s->done / s->points; /* the runner's point is the job's, rep 0 */
 	point_label(pt, label, sizeof label);
 	cli_progress_begin(&s->prog, point_xfers(pt), pt->size, label);
-	if (record(s, pt, res, 0) < 0)
+	if (record(s, &mine, res, 0) < 0)
 		return -1;
 	return stop_signals ? 1 : 0;
 }
@@ -832,6 +877,7 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 			for (uint64_t i = first; i < count && !stop_signals; i++) {
 				struct hx_point pt;
 				hx_job_point(j, i, &pt);
+				pt.rep = s->done / s->points;
 				hx_result_init(&res);
 				res.status = HX_FAILED;
 				snprintf(res.reason, sizeof res.reason, "harness: runner %s: %s", r->name, dmab_strerror(e));
@@ -844,6 +890,7 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 	for (uint64_t i = first; i < count && !stop_signals; i++) {
 		struct hx_point pt;
 		hx_job_point(j, i, &pt);
+		pt.rep = s->done / s->points;
 		if (run_one(s, r, plat, &pt) < 0)
 			return -1;
 	}
@@ -869,12 +916,20 @@ static void run_points(struct sweep *s)
 	}
 	s->prog.done = s->done; /* resumed points */
 	plat.ctx = &s->prog;
+	/* One pass per repetition; a job that runs whole (run_job: one QEMU
+	 * boot) is started once per pass. */
 	uint64_t base = 0;
-	for (unsigned k = 0; k < s->njobs && !stop_signals; k++) {
-		uint64_t c = hx_job_count(&s->jobs[k]);
-		if (s->done < base + c && run_job(s, k, s->done - base, &plat) < 0)
-			break;
-		base += c;
+	int stop = 0;
+	for (uint64_t rep = 0; rep < s->repeat && !stop; rep++) {
+		for (unsigned k = 0; k < s->njobs && !stop_signals; k++) {
+			uint64_t c = hx_job_count(&s->jobs[k]);
+			if (s->done < base + c && run_job(s, k, s->done - base, &plat) < 0) {
+				stop = 1;
+				break;
+			}
+			base += c;
+		}
+		stop |= stop_signals != 0;
 	}
 	cli_progress_end(&s->prog);
 }
@@ -911,6 +966,8 @@ static int finish(struct sweep *s, int rc, int argc, char **argv)
 		fin = s->w.ops->finish_partial(&s->w);
 	} else {
 		fin = s->w.ops->finish(&s->w, s->csv_failed);
+		if (fin >= 0 && !s->csv_failed && cli_agg_write(&s->agg, agg_point, s) < 0)
+			io_error = 1;
 	}
 	double secs = (double)(cli_now_ns() - s->t0) / 1e9;
 	if (!s->quiet || stop_signals)
@@ -938,6 +995,9 @@ static int run(struct sweep *s, int argc, char **argv)
 		printf("total: %llu points\n", (unsigned long long)s->total);
 		return CLI_EXIT_OK;
 	}
+	/* Before open_outputs: the rows --resume keeps are aggregated too. */
+	if (s->repeat > 1 && strcmp(s->out, "-") != 0)
+		(void)cli_agg_init(&s->agg, s->points, s->repeat, s->out); /* -1: said why, sweep goes on */
 	rc = open_outputs(s, argc, argv);
 	if (rc)
 		return finish(s, rc, argc, argv);
@@ -957,6 +1017,7 @@ int cli_cmd_sweep(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	s.w.ops = formats[0];
 	s.pin = "none";
+	s.repeat = 1;
 	s.flags = calloc(1, sizeof *s.flags);
 	s.jobs = calloc(CLI_MAX_JOBS + 1, sizeof *s.jobs);
 	if (!s.flags || !s.jobs) {
@@ -976,6 +1037,7 @@ int cli_cmd_sweep(int argc, char **argv)
 		rc = CLI_EXIT_OK; /* --help */
 	else if (rc == 0)
 		rc = run(&s, argc, argv);
+	cli_agg_free(&s.agg);
 	free(s.flags);
 	free(s.jobs);
 	return rc;

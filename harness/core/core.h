@@ -183,6 +183,8 @@ struct hx_point {
 	int load_priority;           /* enum dmab_prio of the load channels */
 	uint64_t load_rate;          /* offered load, % of the load's peak; 100 = saturating */
 	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
+	uint64_t rep;                /* which repetition of the point (sweep --repeat), from 0;
+				      * not a dimension: the CSV's rep status column */
 };
 
 /* ---- dimensions ---------------------------------------------------------- */

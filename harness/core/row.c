@@ -90,13 +90,15 @@ void hx_row_values(const struct hx_point *pt, const struct hx_result *res, hx_fi
 	}
 	/* In HX_STATUS_COLUMNS order; a column added there must get its value
 	 * here, which the count check makes a compile error to forget. */
-	_Static_assert(HX_SC__COUNT == 5, "hx_row_values: one put per HX_STATUS_COLUMNS row");
+	_Static_assert(HX_SC__COUNT == 6, "hx_row_values: one put per HX_STATUS_COLUMNS row");
 	put(ctx, 1, hx_status_name(res->status));
 	put(ctx, 1, res->reason);
 	put(ctx, 1, res->clock);
 	put(ctx, 1, res->cpu_clock);
 	put(ctx, 1, hx_clock_kind_name(res->clock_kind >= 0 ? res->clock_kind
 							    : (int)hx_backend_clock_kind(pt->backend)));
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)pt->rep);
+	put(ctx, 1, buf);
 	for (int m = 0; m < HX_M__COUNT; m++) {
 		buf[0] = '\0';
 		if (res->has[m])

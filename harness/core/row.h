@@ -17,13 +17,18 @@
 
 #include "core/core.h"
 
-/* X(column, help): the columns between the dimensions and the metrics. */
+/* X(column, help): the columns between the dimensions and the metrics.
+ * rep is not a dimension: the gate takes rows that differ only in rep as
+ * repetitions of one point. It is a function of the row's position (row i
+ * is repetition i / points), so --resume, which checks row i against
+ * point i, needs no more than it had. */
 #define HX_STATUS_COLUMNS(X)                                                            \
 	X(status, "ok, failed or skipped")                                              \
 	X(reason, "why the row was skipped or failed, or a note on an ok row")           \
 	X(clock, "the device clock that timed the DEV metrics, e.g. sim-cycles@100MHz") \
 	X(cpu_clock, "the clock of the CPU metrics, e.g. CLOCK_MONOTONIC")              \
-	X(clock_kind, "virtual when the backend's clock is simulated (DMAB_CAP_VIRTUAL_TIME: DEV metrics are deterministic), else real")
+	X(clock_kind, "virtual when the backend's clock is simulated (DMAB_CAP_VIRTUAL_TIME: DEV metrics are deterministic), else real") \
+	X(rep, "repetition of the point, from 0 (sweep --repeat N runs every point N times, all points once per pass, and writes rep 0..N-1)")
 
 /* The status columns by position, for readers (rowread.h). */
 enum hx_status_col {

@@ -1,0 +1,396 @@
+/*
+ * cpu.c: the CPU copy baseline backend (dmab_cpu_backend), documented in
+ * dmab/cpu.h (backends/cpu/include/).
+ *
+ * Why copy inside poll() on the caller's thread rather than on an engine
+ * thread (udmabuf's way): a baseline must be the plainest copy there is,
+ * one memmove by the CPU that would otherwise program the device, with no
+ * ring, wake-up or second core in the figure. The price is that nothing
+ * moves between polls, which the library's contract allows (completions
+ * are delivered only from poll() anyway).
+ *
+ * poll(until) runs whole transactions, one at a time, until one delivered
+ * an event (a completion or a cyclic period) or the clock passed `until`;
+ * it always runs at least one when work is queued, so a wait of 0 ns can
+ * still see a small copy complete (the copy is what the wait observes). A
+ * transaction is not split: a poll may overrun `until` by one copy.
+ * Picking the next channel scans the channels, O(channels <= CPU_MAX_CHANS);
+ * translating a bus address is the library's O(1) lookup; the copy is
+ * O(bytes). Alloc/free: O(1) plus calloc/free.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backends/common/win.h"
+#include "dmab/cpu.h"
+#include "dmab/dmab.h"
+
+#define CPU_MAX_CHANS 32u
+#define CPU_PAGE 4096u
+#define WIN_BASE ((dmab_addr_t)0x10000)    /* keeps bus 0 invalid */
+#define WIN_END ((dmab_addr_t)1 << 48)
+
+struct cpu_chan {
+	struct dmab_txd *head, *tail; /* FIFO linked through txd->bq[0] */
+	enum dmab_prio prio;
+	uint64_t period;              /* next period index of the cyclic head */
+	uint32_t gen;                 /* bumped by terminate/reset */
+};
+
+struct cpu_opts {
+	uint64_t channels, max_xfer, wall;
+};
+
+struct cpu_priv {
+	struct dmab_dev *dev;
+	struct cpu_opts o;
+	struct dmab_win win;
+	uint64_t clk;                  /* the copy clock (wall=0), ns */
+	uint64_t transfers, bytes, descs;
+	struct cpu_chan ch[CPU_MAX_CHANS];
+	unsigned rr[DMAB_PRIO_LEVELS]; /* round-robin cursor per level */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The device clock: CLOCK_MONOTONIC itself (wall=1), else the sum of the
+ * copies' durations plus the idle waits poll() skipped. */
+static uint64_t dev_now(const struct cpu_priv *p)
+{
+	return p->o.wall ? mono_ns() : p->clk;
+}
+
+/* The device clock right after a copy that started at wall time w0: on the
+ * copy clock it advances by the copy's duration (at least 1 ns, so every
+ * pass takes time and a wait shorter than a transfer times out). */
+static uint64_t after_copy(struct cpu_priv *p, uint64_t w0)
+{
+	uint64_t w = mono_ns();
+	if (p->o.wall)
+		return w;
+	p->clk += w > w0 ? w - w0 : 1;
+	return p->clk;
+}
+
+#define O(field, min, max, def, flags, help) \
+	DMAB_OPTION(struct cpu_opts, field, min, max, def, flags, help)
+static const struct dmab_option cpu_options[] = {
+	O(channels, 1, CPU_MAX_CHANS, 4, 0, "channels (queues; one CPU copies for all of them)"),
+	O(max_xfer, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest bytes per descriptor"),
+	O(wall, 0, 1, 0, DMAB_OPT_BOOL,
+	  "0: the device clock advances only by each copy's CLOCK_MONOTONIC duration (the harness's own "
+	  "work between copies is not device time); 1: the device clock is CLOCK_MONOTONIC itself"),
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+#undef O
+
+static const struct dmab_profile cpu_profiles[] = {
+	{ "memcpy", "memmove by the calling CPU inside poll(), timed by CLOCK_MONOTONIC: the baseline a DMA engine must beat", "" },
+	{ "wall", "memcpy on a wall clock: the caller's work between copies counts as device time", "wall=1" },
+	{ NULL, NULL, NULL },
+};
+
+/* ---- lifecycle and memory ---------------------------------------------------- */
+
+static int cpu_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+		    const void *params, char *why, size_t why_len)
+{
+	struct cpu_priv *p = priv;
+	(void)cfg;
+	(void)why;
+	(void)why_len;
+	memcpy(&p->o, params, sizeof(p->o));
+	p->dev = dev;
+	dmab_win_init(&p->win, WIN_BASE, WIN_END);
+	return 0;
+}
+
+static void cpu_close(void *priv)
+{
+	(void)priv; /* memory comes back through mem_free; txds are the library's */
+}
+
+static void cpu_get_reqs(void *priv, struct dmab_reqs *out)
+{
+	struct cpu_priv *p = priv;
+	memset(out, 0, sizeof(*out));
+	out->addr_align = 1;
+	out->size_granule = 1;
+	out->max_xfer = (size_t)p->o.max_xfer;
+	out->max_seg = (size_t)p->o.max_xfer;
+	out->cache_line = 64;
+	out->coherent = 1;
+	out->dma_mask = UINT64_MAX;
+	out->nr_channels = (unsigned)p->o.channels;
+	out->prio_levels = DMAB_PRIO_LEVELS;
+	out->clock_hz = 1000000000u;
+	out->clock_name = p->o.wall ? "CLOCK_MONOTONIC" : "CLOCK_MONOTONIC-copy";
+}
+
+static int cpu_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
+			 uint64_t mask, struct dmab_mem *out)
+{
+	struct cpu_priv *p = priv;
+	if (kind == DMAB_MEM_UNCACHED)
+		return DMAB_ENOTSUP; /* a CPU copy has no uncached memory to give */
+	if (align == 0 || (align & (align - 1)) || size == 0 || size > SIZE_MAX - align ||
+	    (uint64_t)size > WIN_END - WIN_BASE)
+		return DMAB_ENOMEM;
+	char *raw = calloc(1, size + align - 1);
+	if (!raw)
+		return DMAB_ENOMEM;
+	uintptr_t cpu = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+	dmab_addr_t bus;
+	if (dmab_win_take(&p->win, cpu, size, align > CPU_PAGE ? align : CPU_PAGE, mask, &bus)) {
+		free(raw);
+		return DMAB_ENOMEM;
+	}
+	out->cpu = raw + (cpu - (uintptr_t)raw);
+	out->bus = bus;
+	out->size = size;
+	out->kind = kind;
+	out->handle = raw;
+	return 0;
+}
+
+static void cpu_mem_free(void *priv, struct dmab_mem *m)
+{
+	struct cpu_priv *p = priv;
+	dmab_win_give(&p->win, m->bus, m->size);
+	free(m->handle);
+}
+
+/* ---- engine -------------------------------------------------------------------- */
+
+static int cpu_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_cfg *cfg)
+{
+	struct cpu_priv *p = priv;
+	if (chan >= p->o.channels || !cfg || (unsigned)cfg->prio >= DMAB_PRIO_LEVELS)
+		return DMAB_EINVAL;
+	p->ch[chan].prio = cfg->prio;
+	return 0;
+}
+
+static int cpu_start(void *priv, unsigned chan, struct dmab_txd *txd)
+{
+	struct cpu_priv *p = priv;
+	if (chan >= p->o.channels || !txd || !txd->descs || txd->ndesc == 0)
+		return DMAB_EINVAL;
+	struct cpu_chan *c = &p->ch[chan];
+	txd->bq[0] = NULL;
+	if (c->tail)
+		c->tail->bq[0] = txd;
+	else {
+		c->head = txd;
+		c->period = 0;
+	}
+	c->tail = txd;
+	return 0;
+}
+
+static void chan_pop(struct cpu_chan *c)
+{
+	struct dmab_txd *t = c->head;
+	c->head = t->bq[0];
+	if (!c->head)
+		c->tail = NULL;
+	t->bq[0] = NULL;
+	c->period = 0;
+}
+
+/* Highest priority first, round robin within a level. */
+static int pick_chan(struct cpu_priv *p, unsigned *out)
+{
+	unsigned n = (unsigned)p->o.channels;
+	for (int lvl = (int)DMAB_PRIO_LEVELS - 1; lvl >= 0; lvl--) {
+		for (unsigned k = 0; k < n; k++) {
+			unsigned i = (p->rr[lvl] + k) % n;
+			if (p->ch[i].head && (int)p->ch[i].prio == lvl) {
+				p->rr[lvl] = (i + 1) % n;
+				*out = i;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* CPU pointer of [bus, bus+len) when the whole range is one allocation. */
+static char *xlate(struct cpu_priv *p, dmab_addr_t bus, size_t len, dmab_addr_t *bad)
+{
+	char *a = dmab_dev_bus_to_virt(p->dev, bus);
+	char *z = a ? dmab_dev_bus_to_virt(p->dev, bus + (len - 1)) : NULL;
+	if (!a || !z || (size_t)(z - a) != len - 1) {
+		*bad = a ? bus + (len - 1) : bus;
+		return NULL;
+	}
+	return a;
+}
+
+/* One descriptor: a memmove, or beats of the width hint where an address
+ * is fixed (a FIFO register; mem2mem chains always increment both). */
+static int copy_desc(struct cpu_priv *p, const struct dmab_desc *d, dmab_addr_t *bad)
+{
+	size_t len = d->len;
+	if (len == 0)
+		return 0;
+	size_t w = (size_t)1 << ((d->ctrl & DMAB_DESC_WIDTH_MASK) >> DMAB_DESC_WIDTH_SHIFT);
+	if (w > len)
+		w = len;
+	int inc_s = (d->ctrl & DMAB_DESC_INC_SRC) != 0, inc_d = (d->ctrl & DMAB_DESC_INC_DST) != 0;
+	char *s = xlate(p, d->src, inc_s ? len : w, bad);
+	char *t = s ? xlate(p, d->dst, inc_d ? len : w, bad) : NULL;
+	if (!t)
+		return DMAB_EBUSERR;
+	if (inc_s && inc_d) {
+		memmove(t, s, len);
+	} else {
+		for (size_t done = 0; done < len; done += w)
+			memmove(t + (inc_d ? done : 0), s + (inc_s ? done : 0), len - done < w ? len - done : w);
+	}
+	p->descs++;
+	p->bytes += len;
+	return 0;
+}
+
+/* One pass over the head of channel `chan`. Returns the events delivered. */
+static int run_head(struct cpu_priv *p, unsigned chan)
+{
+	struct cpu_chan *c = &p->ch[chan];
+	struct dmab_txd *txd = c->head;
+	uint32_t gen = c->gen;
+	int events = 0;
+	uint64_t t = dev_now(p);
+	if (!txd->cyclic || c->period == 0)
+		txd->t_start = t;
+	for (unsigned i = 0; i < txd->ndesc; i++) {
+		const struct dmab_desc *d = txd->descs[i];
+		dmab_addr_t bad = DMAB_ADDR_INVALID;
+		uint64_t w0 = mono_ns();
+		int rc = copy_desc(p, d, &bad);
+		t = after_copy(p, w0);
+		if (rc) {
+			/* A range outside device memory ends the transaction. */
+			struct dmab_hw_err e = { rc, bad };
+			chan_pop(c);
+			txd->t_done = t;
+			dmab_txd_complete(p->dev, chan, txd->cookie, t, rc, &e);
+			return events + 1;
+		}
+		if (txd->cyclic && (d->ctrl & DMAB_DESC_IRQ)) {
+			dmab_txd_period(p->dev, chan, txd->cookie, c->period++, t);
+			events++;
+			if (c->gen != gen || c->head != txd)
+				return events; /* terminated from the callback */
+		}
+	}
+	if (txd->cyclic)
+		return events;
+	p->transfers++;
+	chan_pop(c);
+	txd->t_done = t;
+	dmab_txd_complete(p->dev, chan, txd->cookie, t, 0, NULL);
+	return events + 1;
+}
+
+static int cpu_poll(void *priv, uint64_t until)
+{
+	struct cpu_priv *p = priv;
+	unsigned chan;
+	int events = 0;
+	do {
+		if (!pick_chan(p, &chan)) {
+			/* Idle: nothing can complete before the next start().
+			 * On the copy clock the wait passes at once, as on a
+			 * virtual clock; the wall clock runs on by itself. */
+			if (!p->o.wall && p->clk < until)
+				p->clk = until;
+			return events;
+		}
+		events += run_head(p, chan);
+	} while (events == 0 && dev_now(p) < until);
+	return events;
+}
+
+static int cpu_terminate(void *priv, unsigned chan)
+{
+	struct cpu_priv *p = priv;
+	if (chan >= p->o.channels)
+		return DMAB_EINVAL;
+	struct cpu_chan *c = &p->ch[chan];
+	while (c->head)
+		chan_pop(c);
+	c->gen++;
+	return 0;
+}
+
+static int cpu_reset(void *priv, unsigned chan)
+{
+	return cpu_terminate(priv, chan); /* no error state to clear */
+}
+
+static int cpu_chan_idle(void *priv, unsigned chan)
+{
+	struct cpu_priv *p = priv;
+	return chan >= p->o.channels || p->ch[chan].head == NULL;
+}
+
+static uint64_t cpu_now(void *priv)
+{
+	return dev_now(priv);
+}
+
+static int cpu_counters(void *priv, struct dmab_counter *out, size_t max)
+{
+	const struct cpu_priv *p = priv;
+	const struct dmab_counter rows[] = {
+		{ "transfers", p->transfers },
+		{ "bytes", p->bytes },
+		{ "descs", p->descs },
+	};
+	size_t n = sizeof(rows) / sizeof(rows[0]);
+	for (size_t i = 0; out && i < n && i < max; i++)
+		out[i] = rows[i];
+	return (int)n;
+}
+
+const struct dmab_backend_ops dmab_cpu_backend = {
+	.version = DMAB_BACKEND_OPS_VERSION,
+	.name = "cpu",
+	.summary = "CPU copy baseline: memmove on the calling thread inside poll(), CLOCK_MONOTONIC",
+	.caps = DMAB_CAP_MEM2MEM | DMAB_CAP_SG | DMAB_CAP_CYCLIC,
+	.priv_size = sizeof(struct cpu_priv),
+	.options = cpu_options,
+	.option_struct_size = sizeof(struct cpu_opts),
+	.profile_table = cpu_profiles,
+	.unavailable = NULL,
+	.open = cpu_open,
+	.close = cpu_close,
+	.get_reqs = cpu_get_reqs,
+	.mem_alloc = cpu_mem_alloc,
+	.mem_free = cpu_mem_free,
+	.virt_to_bus = NULL,
+	.cache_clean = NULL,
+	.cache_inval = NULL,
+	.cache_flush = NULL,
+	.chan_config = cpu_chan_config,
+	.start = cpu_start,
+	.poll = cpu_poll,
+	.terminate = cpu_terminate,
+	.reset = cpu_reset,
+	.now = cpu_now,
+	.chan_idle = cpu_chan_idle,
+	.inject = NULL,
+	.set_trace = NULL,
+	.describe = NULL,
+	.periph_addr = NULL,
+	.counters = cpu_counters,
+};
