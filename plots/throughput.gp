@@ -15,9 +15,18 @@ do for [FMT in FORMATS] {
   eval "set xtics (".XT.")"
   set xrange [XMIN:XMAX]
   set xlabel "buffer size (bytes per transfer, log2 scale)"
-  set ylabel "throughput (MB/s, 10^6 bytes per second)"
-  set yrange [0:YMAX]
-  set format y "%.0f"
+  if (exists("YLOG") && YLOG) {
+    # the series span more than 30x (the CPU copy baseline beside an MCU):
+    # on a linear axis the slow ones would lie flat on zero
+    set logscale y 10
+    set yrange [YMIN:YMAX]
+    set format y "%g"
+    set ylabel "throughput (MB/s, 10^6 bytes per second, log scale)"
+  } else {
+    set yrange [0:YMAX]
+    set format y "%.0f"
+    set ylabel "throughput (MB/s, 10^6 bytes per second)"
+  }
   set key top left vertical maxrows (KEYCOLS > 1 ? ceil(|T| / 2.0) : |T|)
   I0 = 1; I1 = |T|; KEYED = 1
   eval LINES
