@@ -33,6 +33,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,6 +85,9 @@ static double now_s(void)
 static void __attribute__((noreturn)) finish(int failed)
 {
 	say("dmab-init: %s\n", failed ? "FAIL" : "PASS");
+	/* The UART sends asynchronously: without the drain, QEMU exits with
+	 * the last lines of the log still in the tty's buffer. */
+	tcdrain(1);
 	sync();
 	if (ioperm(EXIT_PORT, 4, 1) == 0)
 		outl(failed ? 1u : 0u, EXIT_PORT);
