@@ -387,4 +387,5 @@ check-all:
 -include bench/bench.mk
 -include tests/fuzz/fuzz.mk
 -include plots/report.mk
+-include tests/vm/vm.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
