@@ -89,7 +89,7 @@ host_list=$(awk '/^host / { on = 1; next } /^[a-z]/ { on = 0 } on' "$D/out")
 t_eq "list prints the host's profiles" "$(echo "$host_list" | awk '$1 == "default" { print $NF }')" "(default)"
 t_eq "list prints the host profile's parameters in the --options syntax" \
 	"$(echo "$host_list" | awk '$1 == "default" { getline; print $1 }')" \
-	"coherent=1;line=64;mask=64;high=0;channels=4;max_xfer=1073741824;max_seg=1073741824;boundary=0;align=1;fail_nth=0"
+	"coherent=1;line=64;mask=64;high=0;channels=4;max_xfer=1073741824;max_seg=1073741824;boundary=0;align=1;fail_nth=0;log_nth=0"
 t_status "list says how to set the host's parameters" 0 sh -c "echo \"$host_list\" | grep -q 'parameters are set with --options'"
 run "$B" list --verbose
 t_has "list --verbose describes host parameters" "$D/out" "fail_nth                 the Nth transaction pass fails"

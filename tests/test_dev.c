@@ -45,7 +45,7 @@ static void test_open_bad_options(void)
 {
 	static const char *const bad[][2] = {
 		{ "nosuchkey=1", "unknown option 'nosuchkey'; known: coherent, line, mask, high, "
-				 "channels, max_xfer, max_seg, boundary, align, fail_nth" },
+				 "channels, max_xfer, max_seg, boundary, align, fail_nth, log_nth" },
 		{ "coherent=2", "coherent=2: not 0 or 1" },
 		{ "coherent=", "coherent=: not a number (decimal or 0x hex)" },
 		{ "line=48", "line=48: not 0 or a power of two" },

@@ -151,7 +151,7 @@ static void test_dev_open_options(void)
 	T_EQ_INT(hx_dev_open(host, NULL, "line=128;frobs=2;align=3", 1, &dev, why, sizeof(why)),
 		 DMAB_EINVAL);
 	T_EQ_STR(why, "unknown option 'frobs'; known: coherent, line, mask, high, channels, "
-		      "max_xfer, max_seg, boundary, align, fail_nth");
+		      "max_xfer, max_seg, boundary, align, fail_nth, log_nth");
 	T_EQ_INT(hx_dev_open(host, NULL, "line=128;align=3", 1, &dev, why, sizeof(why)), DMAB_EINVAL);
 	T_EQ_STR(why, "align=3: not a power of two");
 	T_EQ_INT(hx_dev_open(host, NULL, "line=128", 1, &dev, NULL, 0), 0);
@@ -326,6 +326,25 @@ static void test_host_unannounced_failure(void)
 	T_EQ_INT(hx_result_is_failure(&pt, &res), 1);
 	/* control: a failure past the run's last transfer changes nothing */
 	snprintf(pt.options, sizeof(pt.options), "fail_nth=100000");
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_OK);
+}
+
+/* A problem the backend reports only through its log (as udmabuf does
+ * for a failed sync ioctl) fails the row, naming it; host's log_nth logs
+ * one on the 3rd transaction pass and completes it normally. */
+static void test_backend_log_fails_the_row(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	base_point(&pt, "host", "");
+	snprintf(pt.options, sizeof(pt.options), "log_nth=3");
+	T_EQ_INT(run(&pt, &res), 0);
+	T_EQ_INT(res.status, HX_FAILED);
+	if (!strstr(res.reason, "backend host logged 1 error, the first: log_nth: an error only the log reports"))
+		T__FAIL_FMT("reason: %s", res.reason);
+	/* control: past the run's last transfer, nothing is logged */
+	snprintf(pt.options, sizeof(pt.options), "log_nth=100000");
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_OK);
 }
@@ -1072,7 +1091,7 @@ static void test_trace_hook(void)
 
 T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_defaults),
        T_CASE(test_dev_open_options), T_CASE(test_sim_options_change_the_result),
-       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure), T_CASE(test_multi_pool_large_align), T_CASE(test_sim_slow_peripheral_first_wait),
+       T_CASE(test_layout_exact_alignment), T_CASE(test_host_ok_rows), T_CASE(test_host_unannounced_failure), T_CASE(test_backend_log_fails_the_row), T_CASE(test_multi_pool_large_align), T_CASE(test_sim_slow_peripheral_first_wait),
        T_CASE(test_host_skips_name_the_culprit), T_CASE(test_misuse_and_bad_points),
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),

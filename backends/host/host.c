@@ -62,7 +62,7 @@ struct host_chan {
 
 struct host_opts {
 	uint64_t coherent, line, mask, high, channels, max_xfer, max_seg, boundary, align;
-	uint64_t fail_nth;
+	uint64_t fail_nth, log_nth;
 };
 
 struct host_priv {
@@ -71,7 +71,9 @@ struct host_priv {
 	struct dmab_win low, hi; /* backends/common/win.h */
 	uint64_t now;
 	struct dmab_host_counters cnt;
-	uint64_t passes; /* transaction passes run, for fail_nth */
+	uint64_t passes; /* transaction passes run, for fail_nth and log_nth */
+	dmab_log_fn log; /* the device's log, from the open configuration */
+	void *log_ctx;
 	struct host_chan ch[HOST_MAX_CHANS];
 	unsigned rr[DMAB_PRIO_LEVELS];     /* round-robin cursor per level */
 	/* the transfer on the bus, if any */
@@ -97,6 +99,9 @@ static const struct dmab_option host_options[] = {
 	O(align, 1, 65536, 1, DMAB_OPT_POW2 | DMAB_OPT_SUFFIX, "required alignment of every DMA address"),
 	O(fail_nth, 0, UINT64_MAX, 0, 0,
 	  "the Nth transaction pass fails with a bus error (0 = never; for error paths)"),
+	O(log_nth, 0, UINT64_MAX, 0, 0,
+	  "the Nth transaction pass logs an error and completes (0 = never; a problem reported "
+	  "only through the log, as a failed ioctl of a real backend is)"),
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
 };
 #undef O
@@ -114,8 +119,9 @@ static int host_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg
 		     const void *params, char *why, size_t why_len)
 {
 	struct host_priv *p = priv;
-	(void)cfg;
 	memcpy(&p->o, params, sizeof(p->o));
+	p->log = cfg->log;
+	p->log_ctx = cfg->log_ctx;
 	/* Values a size_t cannot hold (32-bit targets). */
 	if (p->o.max_xfer > SIZE_MAX || p->o.max_seg > SIZE_MAX) {
 		const char *m = "max_xfer and max_seg must fit in a size_t";
@@ -351,7 +357,10 @@ static int run_txd(struct host_priv *p, unsigned chan, struct dmab_txd *txd, uin
 	uint64_t t = t0;
 	int events = 0;
 	dmab_addr_t bad = DMAB_ADDR_INVALID;
-	int fail = p->o.fail_nth && ++p->passes == p->o.fail_nth;
+	++p->passes;
+	int fail = p->o.fail_nth && p->passes == p->o.fail_nth;
+	if (p->o.log_nth && p->passes == p->o.log_nth && p->log)
+		p->log(p->log_ctx, DMAB_LOG_ERROR, "log_nth: an error only the log reports");
 	for (unsigned i = 0; i < txd->ndesc; i++) {
 		const struct dmab_desc *d = txd->descs[i];
 		int rc;

@@ -375,6 +375,11 @@ struct hx_platform {
  * of two", the backend's own reason). One open. */
 int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const char *options,
 		uint64_t seed, struct dmab_dev **dev, char *why, size_t n);
+/* The same with a log callback for what the backend reports while the
+ * device is open (a failed cache-maintenance ioctl, say): the backend may
+ * keep it until close, so ctx must outlive the device. */
+int hx_dev_open_log(const struct dmab_backend_ops *ops, const char *profile, const char *options,
+		    uint64_t seed, dmab_log_fn log, void *log_ctx, struct dmab_dev **dev, char *why, size_t n);
 
 /* Delivers the interrupts dev has already raised (due at its current time)
  * without waiting, at most `max` polls: dmab_dev_poll returns after the

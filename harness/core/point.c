@@ -160,6 +160,12 @@ int hx_point_defaults(struct hx_point *pt)
 int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const char *options,
 		uint64_t seed, struct dmab_dev **dev, char *why, size_t n)
 {
+	return hx_dev_open_log(ops, profile, options, seed, NULL, NULL, dev, why, n);
+}
+
+int hx_dev_open_log(const struct dmab_backend_ops *ops, const char *profile, const char *options,
+		    uint64_t seed, dmab_log_fn log, void *log_ctx, struct dmab_dev **dev, char *why, size_t n)
+{
 	if (why && n)
 		why[0] = '\0';
 	if (!dev)
@@ -173,6 +179,8 @@ int hx_dev_open(const struct dmab_backend_ops *ops, const char *profile, const c
 	cfg.profile = profile && *profile ? profile : NULL;
 	cfg.options = options && *options ? options : NULL;
 	cfg.seed = seed;
+	cfg.log = log;
+	cfg.log_ctx = log_ctx;
 	return dmab_dev_open_why(&cfg, dev, why, n);
 }
 

@@ -118,6 +118,17 @@ void hx_rig_err(struct hx_rig *g, int rc, const char *what)
 
 /* ---- opening and setting up ------------------------------------------------------ */
 
+/* The device's log: errors are kept for hx_rig_close, which fails a row
+ * that would otherwise pass over them; the rest is dropped. */
+static void rig_log(void *ctx, enum dmab_log_level lvl, const char *msg)
+{
+	struct hx_rig *g = ctx;
+	if (lvl != DMAB_LOG_ERROR)
+		return;
+	if (g->log_errors++ == 0)
+		snprintf(g->log_first, sizeof(g->log_first), "%s", msg ? msg : "");
+}
+
 int hx_rig_open(struct hx_rig *g, const char *backend, const char *profile, const char *options,
 		uint64_t seed, const char *inject)
 {
@@ -136,7 +147,8 @@ int hx_rig_open(struct hx_rig *g, const char *backend, const char *profile, cons
 		return -1;
 	}
 	char why[640];
-	int rc = hx_dev_open(ops, profile, options, seed, &g->dev, why, sizeof(why));
+	int rc = hx_dev_open_log(ops, profile, options, seed, rig_log, g, &g->dev, why, sizeof(why));
+	g->log_errors = 0; /* a refusal was logged too: it is in why */
 	if (rc < 0) {
 		char what[96];
 		g->dev = NULL;
@@ -517,6 +529,10 @@ int hx_rig_close(struct hx_rig *g, struct dmab_leaks *leaks)
 				dmab_chain_destroy(g->slots[i].chain);
 	if (g->desc_pool)
 		dmab_pool_destroy(g->desc_pool);
+	if (g->log_errors && g->status == HX_OK)
+		hx_rig_fail(g, HX_FAILED, "%sbackend %s logged %u error%s, the first: %s", g->tag,
+			    g->ops ? g->ops->name : "?", g->log_errors, g->log_errors == 1 ? "" : "s",
+			    g->log_first);
 	if (g->dev) {
 		struct dmab_leaks lk;
 		memset(&lk, 0, sizeof(lk));

@@ -85,6 +85,9 @@ struct hx_rig {
 	int stop;                /* refill no more (a problem, or the policy said so) */
 	enum hx_status status;   /* HX_OK until the first problem */
 	char reason[160];
+	unsigned log_errors;     /* errors the backend logged while open (a row that
+				  * ignored them would pass with a broken device) */
+	char log_first[160];     /* the first of them */
 	char tag[24];            /* prefix of hx_rig_err messages ("thread 2: "), or "" */
 };
 
