@@ -70,8 +70,10 @@ static void sim_close(void *priv)
 	sim__mem_close(s);
 	for (unsigned l = 0; l < DMAB_SIM_PERIPH_LINES; l++)
 		free(s->fifo[l].ring);
-	for (unsigned i = 0; s->ch && i < s->nch; i++)
+	for (unsigned i = 0; s->ch && i < s->nch; i++) {
 		free(s->ch[i].irq);
+		free(s->ch[i].px);
+	}
 	free(s->ch);
 	s->ch = NULL;
 	s->nch = 0;
@@ -187,6 +189,7 @@ static void chan_clear(struct sim *s, struct sim_chan *c)
 	c->irq_n = 0;
 	c->irq_head = 0;
 	c->fault = -1;
+	c->px_open = 0; /* the transaction is forgotten: it leaves no record */
 }
 
 static int sim_terminate(void *priv, unsigned chan)
@@ -314,6 +317,7 @@ const struct dmab_backend_ops dmab_sim_backend = {
 	.describe = sim_describe,
 	.periph_addr = sim_periph_addr,
 	.counters = sim__counters,
+	.periph_xfer = sim__periph_xfer,
 };
 
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out)
