@@ -312,9 +312,13 @@ static void test_periph_xfer(void)
 	T_EQ_INT(dmab_dev_periph_xfer(NULL, 1, 7, &px), DMAB_EINVAL);
 	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 
-	/* without the op: the backend cannot say */
+	/* without the op: the backend cannot say; nor bound its transfers */
 	o.periph_xfer = NULL;
 	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	uint64_t ticks = 5;
+	T_EQ_INT(dmab_dev_xfer_bound(dev, DMAB_MEM2MEM, 64, &ticks), DMAB_ENOSYS);
+	T_EQ_U(ticks, 0);
+	T_EQ_INT(dmab_dev_xfer_bound(dev, DMAB_MEM2MEM, 64, NULL), DMAB_EINVAL);
 	px.bytes = 99;
 	T_EQ_INT(dmab_dev_periph_xfer(dev, 1, 7, &px), DMAB_ENOSYS);
 	T_EQ_U(px.bytes, 0);

@@ -301,6 +301,17 @@ int dmab_dev_periph_xfer(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cook
 	return dev->ops->periph_xfer(dev->priv, chan, cookie, out);
 }
 
+int dmab_dev_xfer_bound(struct dmab_dev *dev, enum dmab_xfer_type type, uint64_t len,
+			uint64_t *ticks)
+{
+	if (!dev || !ticks)
+		return DMAB_EINVAL;
+	*ticks = 0;
+	if (!dev->ops->xfer_bound)
+		return DMAB_ENOSYS;
+	return dev->ops->xfer_bound(dev->priv, type, len, ticks);
+}
+
 /* ---- names ---------------------------------------------------------------- */
 
 static const char *const cap_names[] = {

@@ -49,7 +49,7 @@ extern "C" {
  * 3: options, option_struct_size and profile_table (parameters and
  * profiles as data, parsed by the library); open() receives the parsed
  * parameters and a reason buffer; counters appended; later the optional
- * periph_xfer appended (a v3 struct built before it reads it as NULL, so
+ * periph_xfer and xfer_bound appended (a v3 struct built before it reads it as NULL, so
  * the version stays). A struct of another version has another layout: it
  * is refused. */
 #define DMAB_BACKEND_OPS_VERSION 3u
@@ -251,6 +251,12 @@ uint64_t dmab_fnv1a64(uint64_t h, const void *p, size_t n);
 int dmab_dev_periph_xfer(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
 			 struct dmab_periph_xfer *out);
 
+/* The backend's xfer_bound op: *ticks an upper bound on one transaction
+ * of len bytes of type with the device to itself. Returns 0, DMAB_EINVAL
+ * (NULL argument), DMAB_ENOSYS (no op; *ticks 0). O(1). */
+int dmab_dev_xfer_bound(struct dmab_dev *dev, enum dmab_xfer_type type, uint64_t len,
+			uint64_t *ticks);
+
 /* Per-channel hardware configuration given to the backend. */
 struct dmab_hw_chan_cfg {
 	enum dmab_prio prio;
@@ -416,6 +422,15 @@ struct dmab_backend_ops {
 	 * NULL: the backend cannot say, and peripheral data goes unverified. */
 	int (*periph_xfer)(void *priv, unsigned chan, dmab_cookie_t cookie,
 			   struct dmab_periph_xfer *out);
+	/* (O) An upper bound on the device ticks one transaction of len bytes
+	 * of `type` takes with the device to itself (no other channel, any
+	 * number of descriptors, from its start to its completion
+	 * interrupt), from the backend's own parameters: what a harness's
+	 * timeout must allow before the first completion shows the pace (a
+	 * slow peripheral, a slow clock, long arbitration). Loose is fine,
+	 * short is not. Returns 0 or a negative code. NULL: the caller
+	 * guesses (dmab_dev_xfer_bound says DMAB_ENOSYS). */
+	int (*xfer_bound)(void *priv, enum dmab_xfer_type type, uint64_t len, uint64_t *ticks);
 };
 
 /* Checks version, required ops, that every claimed capability has its
