@@ -628,7 +628,10 @@ int hx_point_defaults(struct hx_point *pt);
  * where undetected counts every failure that is not an injected, detected
  * fault:
  *  - a transfer that reported success but failed verification, except a
- *    mismatch while a bitflip fault is armed (the verifier detected it);
+ *    mismatch while a bitflip fault is armed (the verifier detected it; a
+ *    window of up to 8 bytes that reads not-copied but is one flipped bit
+ *    from its data counts as that mismatch: a flip can land on the "not
+ *    yet written" pattern);
  *  - a damaged guard or source (src-overwritten, outside-window) on any
  *    transfer, even a failed one: no injected fault explains it;
  *  - a transfer that failed or was cancelled while no fault is armed;
