@@ -98,6 +98,17 @@ static int b_periph(void *p, unsigned line, dmab_addr_t *a)
 	*a = line == 2 ? DMAB_ADDR_INVALID : 0x40000000u + (dmab_addr_t)line * 0x40u;
 	return 0;
 }
+/* Peripheral data: channel 1, cookie 7 moved "abc"; nothing else. */
+static int b_periph_xfer(void *p, unsigned chan, dmab_cookie_t ck, struct dmab_periph_xfer *out)
+{
+	(void)p;
+	if (chan != 1 || ck != 7)
+		return DMAB_ENOENT;
+	out->bytes = 3;
+	out->hash = dmab_fnv1a64(DMAB_FNV1A64_INIT, "abc", 3);
+	return 0;
+}
+
 static const char *b_unavailable(void)
 {
 	return unavail_reason;
@@ -258,6 +269,61 @@ static void test_validate_claims(void)
 	o.caps &= ~(uint32_t)(DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM);
 	o.periph_addr = NULL;
 	T_EQ_INT(dmab_backend_validate(&o, NULL), 0);
+}
+
+/* periph_xfer: validated against the device capabilities, forwarded by
+ * dmab_dev_periph_xfer, ENOSYS without it; the hash is FNV-1a 64. */
+static void test_periph_xfer(void)
+{
+	/* the published FNV-1a 64 vectors */
+	T_EQ_U(dmab_fnv1a64(DMAB_FNV1A64_INIT, "", 0), 0xcbf29ce484222325ull);
+	T_EQ_U(dmab_fnv1a64(DMAB_FNV1A64_INIT, "a", 1), 0xaf63dc4c8601ec8cull);
+	T_EQ_U(dmab_fnv1a64(DMAB_FNV1A64_INIT, "foobar", 6), 0x85944171f73967e8ull);
+	T_EQ_U(dmab_fnv1a64(dmab_fnv1a64(DMAB_FNV1A64_INIT, "foo", 3), "bar", 3),
+	       0x85944171f73967e8ull);
+
+	reset_reqs();
+	struct dmab_backend_ops o = full_ops();
+	o.periph_xfer = b_periph_xfer;
+	T_EQ_INT(dmab_backend_validate(&o, NULL), 0);
+	const char *why = NULL;
+	o.caps &= ~(uint32_t)(DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM);
+	T_EQ_INT(dmab_backend_validate(&o, &why), DMAB_EMISSINGOP);
+	T_EQ_STR(why, "has periph_xfer but claims neither mem2dev nor dev2mem");
+	o.caps |= DMAB_CAP_DEV2MEM;
+	T_EQ_INT(dmab_backend_validate(&o, NULL), 0);
+
+	o = full_ops();
+	o.caps = DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM;
+	o.periph_xfer = b_periph_xfer;
+	want_reqs.nr_channels = 2;
+	want_reqs.prio_levels = DMAB_PRIO_LEVELS;
+	struct dmab_dev_cfg cfg = { .ops = &o };
+	struct dmab_dev *dev = NULL;
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	struct dmab_periph_xfer px = { 99, 99 };
+	T_EQ_INT(dmab_dev_periph_xfer(dev, 1, 7, &px), 0);
+	T_EQ_U(px.bytes, 3);
+	T_EQ_U(px.hash, 0xe71fa2190541574bull); /* FNV-1a 64 of "abc" */
+	px.bytes = 99;
+	T_EQ_INT(dmab_dev_periph_xfer(dev, 1, 8, &px), DMAB_ENOENT);
+	T_EQ_U(px.bytes, 0);
+	T_EQ_INT(dmab_dev_periph_xfer(dev, 1, 7, NULL), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_periph_xfer(NULL, 1, 7, &px), DMAB_EINVAL);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
+
+	/* without the op: the backend cannot say; nor bound its transfers */
+	o.periph_xfer = NULL;
+	T_EQ_INT(dmab_dev_open(&cfg, &dev), 0);
+	uint64_t ticks = 5;
+	T_EQ_INT(dmab_dev_xfer_bound(dev, DMAB_MEM2MEM, 64, &ticks), DMAB_ENOSYS);
+	T_EQ_U(ticks, 0);
+	T_EQ_INT(dmab_dev_xfer_bound(dev, DMAB_MEM2MEM, 64, NULL), DMAB_EINVAL);
+	px.bytes = 99;
+	T_EQ_INT(dmab_dev_periph_xfer(dev, 1, 7, &px), DMAB_ENOSYS);
+	T_EQ_U(px.bytes, 0);
+	T_EQ_U(px.hash, DMAB_FNV1A64_INIT);
+	T_EQ_INT(dmab_dev_close(dev, NULL), 0);
 }
 
 /* dmab_dev_periph_addr: the backend's answer, DMAB_ENOSYS without the op,
@@ -878,6 +944,7 @@ T_MAIN(T_CASE(test_parse_u64), T_CASE(test_validate_good), T_CASE(test_validate_
        T_CASE(test_validate_required), T_CASE(test_validate_claims),
        T_CASE(test_open_refuses_invalid), T_CASE(test_open_unavailable),
        T_CASE(test_open_error_passed_through), T_CASE(test_open_bad_reqs),
-       T_CASE(test_mem_alloc_contract), T_CASE(test_periph_addr), T_CASE(test_names),
+       T_CASE(test_mem_alloc_contract), T_CASE(test_periph_addr), T_CASE(test_periph_xfer),
+       T_CASE(test_names),
        T_CASE(test_options_parse), T_CASE(test_options_format), T_CASE(test_validate_tables),
        T_CASE(test_open_why), T_CASE(test_counters))

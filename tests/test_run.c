@@ -739,8 +739,106 @@ static void test_sim_sg_and_device_transfers(void)
 			printf("  %s: %s\n", hx_xfer_name(x), res.reason);
 		T_EQ_INT(res.status, HX_OK);
 		T_EQ_U(res.v[HX_M_TRANSFERS], 4);
-		T_EQ_U(res.has[HX_M_VERIFY], 0); /* device data is not verified */
-		T_EQ_U(res.has[HX_M_GUARD], 0);
+		/* device data is verified against the sim's peripheral record */
+		T_EQ_U(res.has[HX_M_VERIFY], 1);
+		T_EQ_U(res.v[HX_M_VERIFY], 0);
+		T_EQ_U(res.v[HX_M_GUARD], 0);
+		T_EQ_U(res.v[HX_M_VF_OK], 4);
+		T_EQ_STR(res.reason, "");
+	}
+}
+
+/* Device data is checked for real: each pitfall fails exactly the
+ * direction it breaks on a non-coherent device (the peripheral gets the
+ * stale source without a clean; the CPU reads its stale lines of the
+ * destination without an inval), and leaves the other direction right;
+ * sg pieces are hashed in chain order. */
+static void test_sim_device_pitfalls(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	static const struct {
+		int xfer, cache;
+		unsigned failures;
+		enum hx_verdict v;
+	} cases[] = {
+		{ DMAB_MEM2DEV, HX_CACHE_NO_CLEAN, 8, HX_V_MISMATCH },
+		{ DMAB_MEM2DEV, HX_CACHE_NO_INVAL, 0, HX_V_OK },
+		{ DMAB_DEV2MEM, HX_CACHE_NO_INVAL, 8, HX_V_MISMATCH },
+		{ DMAB_DEV2MEM, HX_CACHE_NO_CLEAN, 0, HX_V_OK },
+		{ DMAB_DEV2MEM, HX_CACHE_NONE, 8, HX_V_NOT_COPIED },
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		base_point(&pt, "sim", "mcu");
+		pt.size = 300;
+		pt.align = 4;
+		pt.sg = 3;
+		pt.reps = 8;
+		pt.transfer = cases[k].xfer;
+		pt.cache = cases[k].cache;
+		T_EQ_INT(run(&pt, &res), 0);
+		T_EQ_INT(res.status, HX_OK);
+		T_EQ_U(res.v[HX_M_VERIFY], cases[k].failures);
+		T_EQ_U(res.v[HX_M_VF_OK + cases[k].v], 8);
+		T_EQ_U(res.v[HX_M_GUARD], 0);
+		T_EQ_INT(hx_result_is_failure(&pt, &res), 0); /* deliberate */
+	}
+}
+
+/* What fuzz_simopts found: option sets the sim accepts whose transfers
+ * outlast every guess of the rig's timeout (a FIFO moving 4 bytes per 10^9
+ * cycles; a 1 Hz clock with 1-byte beats and 10^5-cycle arbitration,
+ * years of device time) failed with ETIMEDOUT; the backend's xfer_bound
+ * now sets the floor. */
+static void test_sim_extreme_options_no_false_timeouts(void)
+{
+	static const struct {
+		const char *options;
+		int xfer;
+		uint64_t size;
+	} cases[] = {
+		{ "fifo_period=1000000000", DMAB_DEV2MEM, 64 },
+		{ "fifo_period=1000000000", DMAB_MEM2DEV, 64 },
+		{ "clock_hz=1;arb_latency=100000;bus_width=1", DMAB_MEM2MEM, 2562 },
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct hx_point pt;
+		struct hx_result res;
+		base_point(&pt, "sim", "mcu");
+		snprintf(pt.options, sizeof(pt.options), "%s", cases[k].options);
+		pt.transfer = cases[k].xfer;
+		pt.size = cases[k].size;
+		pt.qdepth = 1;
+		pt.reps = 2;
+		pt.warmup = 0;
+		T_EQ_INT(run(&pt, &res), 0);
+		if (res.status != HX_OK)
+			printf("  %s: %s\n", cases[k].options, res.reason);
+		T_EQ_INT(res.status, HX_OK);
+		T_EQ_U(res.v[HX_M_TRANSFERS], 2);
+		T_EQ_U(res.v[HX_M_VERIFY], 0);
+	}
+}
+
+/* A bitflip into a transmit FIFO or into memory behind a receive FIFO is a
+ * mismatch on a device row, as on mem2mem: every one that fired is seen. */
+static void test_sim_device_bitflip(void)
+{
+	struct hx_point pt;
+	struct hx_result res;
+	for (int x = DMAB_MEM2DEV; x <= DMAB_DEV2MEM; x++) {
+		base_point(&pt, "sim", "mcu");
+		pt.size = 512;
+		pt.reps = 16;
+		pt.warmup = 0;
+		pt.qdepth = 2;
+		pt.transfer = x;
+		pt.inject = "bitflip@3";
+		T_EQ_INT(run(&pt, &res), 0);
+		T_EQ_INT(res.status, HX_OK);
+		T_EQ_U(res.v[HX_M_VERIFY], 1);
+		T_EQ_U(res.v[HX_M_VF_MISMATCH], 1);
+		T_EQ_U(res.v[HX_M_VF_OK], 15);
 	}
 }
 
@@ -1096,7 +1194,8 @@ T_MAIN(T_CASE(test_trace_hook), T_CASE(test_names_and_parse), T_CASE(test_point_
        T_CASE(test_failure_rule), T_CASE(test_sim_ok_rows_every_pool_and_policy),
        T_CASE(test_sim_deterministic), T_CASE(test_sim_none_fails_sync_does_not),
        T_CASE(test_sim_pitfalls_one_at_a_time), T_CASE(test_sim_e2e_latency_and_bounced),
-       T_CASE(test_sim_deadline_misses_under_load), T_CASE(test_sim_sg_and_device_transfers),
+       T_CASE(test_sim_deadline_misses_under_load), T_CASE(test_sim_sg_and_device_transfers), T_CASE(test_sim_device_pitfalls),
+       T_CASE(test_sim_device_bitflip), T_CASE(test_sim_extreme_options_no_false_timeouts),
        T_CASE(test_sim_alignment_and_granule_skips), T_CASE(test_sim_slow_devices_no_false_failures), T_CASE(test_sim_min_time_and_injection),
        T_CASE(test_sim_timed_sustained_load), T_CASE(test_sim_timed_proportional_deterministic),
        T_CASE(test_sim_open_loop_deadline_sweep), T_CASE(test_sim_load_rate), T_CASE(test_sim_load_own_geometry))

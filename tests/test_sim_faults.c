@@ -180,6 +180,99 @@ static void test_fault_bitflip_caught_by_verifier(void)
 	env_close(&e);
 }
 
+/* One transfer of n bytes between the window and FIFO line 0 (the
+ * channel's request line); returns its cookie once done, or < 0. */
+static dmab_cookie_t periph_xfer(struct env *e, int to_dev, size_t n)
+{
+	struct dmab_chain *c = NULL;
+	dmab_addr_t fifo = 0;
+	if (dmab_dev_periph_addr(e->dev, 0, &fifo) || dmab_chain_create(e->dev, e->dpool, 4, &c))
+		return -1;
+	int rc = to_dev ? dmab_chain_add(c, e->src.bus + GUARD, fifo, n,
+					 DMAB_DESC_TYPE(DMAB_MEM2DEV) | DMAB_DESC_INC_SRC | DMAB_DESC_IRQ)
+			: dmab_chain_add(c, fifo, e->dst.bus + GUARD, n,
+					 DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST | DMAB_DESC_IRQ);
+	dmab_cookie_t ck = rc ? -1 : dmab_chan_submit(e->ch, c, NULL);
+	if (ck > 0 && dmab_chan_wait(e->ch, ck, SEC, NULL))
+		ck = -1;
+	dmab_chain_destroy(c);
+	return ck;
+}
+
+/* The periph_xfer record is what crossed the FIFO's data register: the
+ * source as sent (mem2dev) and the receive stream (dev2mem) when nothing
+ * is injected; a bitflip into a transmit FIFO is in the record (one bit
+ * off the source), one behind a receive FIFO is in memory (one bit off
+ * the record's stream), so either way memory and record disagree. */
+static void test_fault_bitflip_on_peripherals(void)
+{
+	enum { N = 256 };
+	uint8_t stream[N];
+	for (unsigned i = 0; i < N; i++)
+		stream[i] = dmab_sim_periph_byte(0, i);
+	for (int flip = 0; flip <= 1; flip++) {
+		struct env e;
+		struct dmab_periph_xfer px;
+		T_EQ_INT(env_open(&e, "mcu", NULL, 21), 0);
+		if (flip)
+			T_EQ_INT(arm(&e, DMAB_FAULT_BITFLIP, 0, 1), 0);
+		e.xb.len = N; /* the window of these transfers, guards around it */
+		hx_xfer_prepare(&e.xb);
+		const uint8_t *src = e.xb.src + GUARD, *dst = e.xb.dst + GUARD;
+		dmab_cookie_t ck = periph_xfer(&e, 1, N);
+		T_GT_INT(ck, 0);
+		T_EQ_INT(dmab_dev_periph_xfer(e.dev, dmab_chan_index(e.ch), ck, &px), 0);
+		T_EQ_U(px.bytes, N);
+		uint64_t sent = dmab_fnv1a64(DMAB_FNV1A64_INIT, src, N);
+		if (!flip) {
+			T_EQ_U(px.hash, sent);
+		} else {
+			unsigned hits = 0; /* exactly one single-bit change explains it */
+			uint8_t w[N];
+			memcpy(w, src, N);
+			for (unsigned b = 0; b < N * 8; b++) {
+				w[b / 8] ^= (uint8_t)(1u << (b % 8));
+				hits += dmab_fnv1a64(DMAB_FNV1A64_INIT, w, N) == px.hash;
+				w[b / 8] ^= (uint8_t)(1u << (b % 8));
+			}
+			T_EQ_U(hits, 1);
+		}
+		T_EQ_INT(hx_verify_periph(&e.xb, 1, &px, NULL), (flip ? HX_V_MISMATCH : HX_V_OK));
+
+		/* the line turns around: a receive stream from position 0 */
+		ck = periph_xfer(&e, 0, N);
+		T_GT_INT(ck, 0);
+		T_EQ_INT(dmab_dev_periph_xfer(e.dev, dmab_chan_index(e.ch), ck, &px), 0);
+		T_EQ_U(px.bytes, N);
+		T_EQ_U(px.hash, dmab_fnv1a64(DMAB_FNV1A64_INIT, stream, N));
+		unsigned diff = 0;
+		for (unsigned i = 0; i < N; i++)
+			diff += (unsigned)__builtin_popcount((unsigned)(dst[i] ^ stream[i]));
+		T_EQ_U(diff, 0); /* the fault fired on the first transfer only */
+		T_EQ_INT(hx_verify_periph(&e.xb, 0, &px, NULL), HX_V_OK);
+		/* an unknown cookie has no record */
+		T_EQ_INT(dmab_dev_periph_xfer(e.dev, dmab_chan_index(e.ch), ck + 100, &px), DMAB_ENOENT);
+		env_close(&e);
+	}
+	/* the flip behind a receive FIFO lands in memory, not in the record */
+	struct env e;
+	struct dmab_periph_xfer px;
+	T_EQ_INT(env_open(&e, "mcu", NULL, 22), 0);
+	T_EQ_INT(arm(&e, DMAB_FAULT_BITFLIP, 0, 1), 0);
+	e.xb.len = N;
+	hx_xfer_prepare(&e.xb);
+	dmab_cookie_t ck = periph_xfer(&e, 0, N);
+	T_GT_INT(ck, 0);
+	T_EQ_INT(dmab_dev_periph_xfer(e.dev, dmab_chan_index(e.ch), ck, &px), 0);
+	T_EQ_U(px.hash, dmab_fnv1a64(DMAB_FNV1A64_INIT, stream, N));
+	unsigned diff = 0;
+	for (unsigned i = 0; i < N; i++)
+		diff += (unsigned)__builtin_popcount((unsigned)(e.xb.dst[GUARD + i] ^ stream[i]));
+	T_EQ_U(diff, 1);
+	T_EQ_INT(hx_verify_periph(&e.xb, 0, &px, NULL), HX_V_MISMATCH);
+	env_close(&e);
+}
+
 static void test_fault_lost_irq(void)
 {
 	struct env e;
@@ -628,7 +721,8 @@ static void test_accounting_identity(void)
 }
 
 T_MAIN(T_CASE(test_fault_bus_error), T_CASE(test_fault_desc_error),
-       T_CASE(test_fault_bitflip_caught_by_verifier), T_CASE(test_fault_lost_irq),
+       T_CASE(test_fault_bitflip_caught_by_verifier), T_CASE(test_fault_bitflip_on_peripherals),
+       T_CASE(test_fault_lost_irq),
        T_CASE(test_fault_dup_irq), T_CASE(test_fault_hang_needs_timeout_and_reset),
        T_CASE(test_fault_triggers), T_CASE(test_descriptor_validation),
        T_CASE(test_free_under_transfer), T_CASE(test_trace), T_CASE(test_accounting_identity))

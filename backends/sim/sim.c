@@ -70,8 +70,10 @@ static void sim_close(void *priv)
 	sim__mem_close(s);
 	for (unsigned l = 0; l < DMAB_SIM_PERIPH_LINES; l++)
 		free(s->fifo[l].ring);
-	for (unsigned i = 0; s->ch && i < s->nch; i++)
+	for (unsigned i = 0; s->ch && i < s->nch; i++) {
 		free(s->ch[i].irq);
+		free(s->ch[i].px);
+	}
 	free(s->ch);
 	s->ch = NULL;
 	s->nch = 0;
@@ -187,6 +189,7 @@ static void chan_clear(struct sim *s, struct sim_chan *c)
 	c->irq_n = 0;
 	c->irq_head = 0;
 	c->fault = -1;
+	c->px_open = 0; /* the transaction is forgotten: it leaves no record */
 }
 
 static int sim_terminate(void *priv, unsigned chan)
@@ -281,6 +284,38 @@ static int sim_periph_addr(void *priv, unsigned line, dmab_addr_t *addr)
 	return 0;
 }
 
+static uint64_t bmul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* A loose upper bound on one transaction alone on the device (the
+ * xfer_bound op): every byte its own burst of two accesses at the worst
+ * beat (memory, or a peripheral behind the bridge), each meeting a whole
+ * CPU hold of every kind plus the matrix, every byte its own descriptor
+ * fetch, and a FIFO side paced by its peripheral from empty (receive) or
+ * full (transmit), plus the interrupt. O(1), saturating. */
+static int sim_xfer_bound(void *priv, enum dmab_xfer_type type, uint64_t len, uint64_t *ticks)
+{
+	const struct sim *s = priv;
+	const struct sim_params *p = &s->p;
+	if (!ticks || (unsigned)type > (unsigned)DMAB_DEV2MEM)
+		return DMAB_EINVAL;
+	uint64_t beat = umax(p->cycles_per_beat, bmul(p->apb_ratio, p->apb_beat_cycles));
+	uint64_t hold = sat_add(sat_add(p->cpu_hold, p->cpu_ldm_hold), sat_add(p->cpu_irq_hold, p->matrix_arb));
+	uint64_t access = sat_add(sat_add(bmul(2, beat), hold),
+				  sat_add(sat_add(p->port_addr_cycles, p->port_arb_cycles), p->bridge_sync));
+	uint64_t per_byte = sat_add(sat_add(p->arb_latency, p->unaligned_penalty),
+				    sat_add(bmul(2, access), bmul(2, p->snoop_cycles_per_line)));
+	uint64_t t = sat_add(bmul(len, sat_add(per_byte, p->desc_fetch_cycles)), p->irq_latency);
+	if (type != DMAB_MEM2MEM) {
+		uint64_t periods = sat_add(sat_add(len, p->fifo_depth) / p->fifo_rate, 2);
+		t = sat_add(t, bmul(periods, p->fifo_period));
+	}
+	*ticks = t;
+	return 0;
+}
+
 const struct dmab_backend_ops dmab_sim_backend = {
 	.version = DMAB_BACKEND_OPS_VERSION,
 	.name = "sim",
@@ -314,6 +349,8 @@ const struct dmab_backend_ops dmab_sim_backend = {
 	.describe = sim_describe,
 	.periph_addr = sim_periph_addr,
 	.counters = sim__counters,
+	.periph_xfer = sim__periph_xfer,
+	.xfer_bound = sim_xfer_bound,
 };
 
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out)

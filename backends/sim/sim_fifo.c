@@ -14,8 +14,13 @@
  * schedules it without polling the FIFO. Costs: advancing is O(bytes
  * actually moved), never O(ticks), so an idle stretch of any length is
  * O(1); sim__fifo_ready() is O(1); a burst into or out of the ring is
- * O(bytes), byte by byte (it wraps).
+ * O(bytes), byte by byte (it wraps), and hashes the bytes crossing the
+ * data register as it goes (the periph_xfer op: one record per ended
+ * transaction in the channel's ring, found newest first, O(transactions
+ * ended since)).
  */
+#include <stdlib.h>
+
 #include "sim_arith.h"
 #include "sim_int.h"
 
@@ -169,22 +174,73 @@ uint8_t *sim__fifo_move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t 
 	unsigned line = (unsigned)(c->fs >= 0 ? c->fs : c->fd);
 	struct sim_fifo *f = &s->fifo[line];
 	uint64_t depth = s->p.fifo_depth;
+	/* What crosses the data register, hashed as it crosses: a transmit
+	 * FIFO's byte after a planned flip (the flip corrupts it on its way
+	 * in, sim__move applies it to the ring), a receive FIFO's as it
+	 * leaves (a flip lands in memory after). */
+	uint64_t h = c->px_open ? c->px_hash : DMAB_FNV1A64_INIT;
 	if (c->type == (int)DMAB_MEM2DEV) {
 		for (size_t i = 0; i < sn; i++) {
 			uint64_t at = (f->head + f->level + i) % depth;
-			f->ring[at] = c->ps[c->inc_s ? sp + i : (sp + i) % W];
-			if (flip_hit && p + i == c->f_off)
+			uint8_t b = c->ps[c->inc_s ? sp + i : (sp + i) % W];
+			f->ring[at] = b;
+			if (flip_hit && p + i == c->f_off) {
 				flip = &f->ring[at];
+				b ^= (uint8_t)(1u << c->f_bit);
+			}
+			h = (h ^ b) * 0x100000001b3ull;
 		}
 		f->level += n;
 	} else {
-		for (size_t i = 0; i < sn; i++)
-			c->pd[c->inc_d ? sp + i : (sp + i) % W] = f->ring[(f->head + i) % depth];
+		for (size_t i = 0; i < sn; i++) {
+			uint8_t b = f->ring[(f->head + i) % depth];
+			c->pd[c->inc_d ? sp + i : (sp + i) % W] = b;
+			h = (h ^ b) * 0x100000001b3ull;
+		}
 		f->head = (f->head + n) % depth;
 		f->level -= n;
 		if (flip_hit)
 			flip = c->pd + (c->inc_d ? (size_t)c->f_off : (size_t)c->f_off % W);
 	}
 	f->st.level = f->level;
+	c->px_bytes = (c->px_open ? c->px_bytes : 0) + n;
+	c->px_hash = h;
+	c->px_open = 1;
 	return flip;
+}
+
+void sim__px_end(struct sim *s, struct sim_chan *c)
+{
+	(void)s;
+	c->px_open = 0;
+	if (!c->px)
+		c->px = calloc(SIM_PX_RING, sizeof(*c->px));
+	if (!c->px)
+		return; /* out of memory: the op answers DMAB_ENOENT, unverified */
+	struct sim_px *r = &c->px[c->px_head];
+	r->cookie = c->cookie;
+	r->bytes = c->px_bytes;
+	r->hash = c->px_hash;
+	c->px_head = (c->px_head + 1) % SIM_PX_RING;
+	if (c->px_n < SIM_PX_RING)
+		c->px_n++;
+}
+
+int sim__periph_xfer(void *priv, unsigned chan, dmab_cookie_t cookie, struct dmab_periph_xfer *out)
+{
+	struct sim *s = priv;
+	if (chan >= s->nch || !out)
+		return DMAB_EINVAL;
+	sim__catch_up(s);
+	const struct sim_chan *c = &s->ch[chan];
+	/* newest first: a verifier asks about one that ended a moment ago */
+	for (unsigned k = 1; k <= c->px_n; k++) {
+		const struct sim_px *r = &c->px[(c->px_head + SIM_PX_RING - k) % SIM_PX_RING];
+		if (r->cookie == cookie) {
+			out->bytes = r->bytes;
+			out->hash = r->hash;
+			return 0;
+		}
+	}
+	return DMAB_ENOENT;
 }

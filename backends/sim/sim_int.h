@@ -173,7 +173,25 @@ struct sim_chan {
 		uint64_t start, end;    /* bytes [start, end) of the descriptor */
 		uint64_t n, sz, cost;   /* bursts, and bytes and cycles of each */
 	} pc[4];
+
+	/* Peripheral data (the periph_xfer op, sim_fifo.c): what the current
+	 * transaction moved through FIFO data registers (px_open once it moved
+	 * any), and a ring of the last SIM_PX_RING ended ones, allocated when
+	 * the first ends (a memory-to-memory run never has one). */
+	int px_open;
+	uint64_t px_bytes, px_hash;
+	struct sim_px *px;
+	unsigned px_head, px_n;         /* next slot, records held */
 };
+
+/* One ended transaction's peripheral data. */
+struct sim_px {
+	dmab_cookie_t cookie;
+	uint64_t bytes, hash;
+};
+/* As many as the library keeps cookies per channel: it cannot ask about an
+ * older one. */
+#define SIM_PX_RING DMAB_CHAN_HISTORY
 
 struct sim_fifo {
 	uint8_t *ring;                  /* fifo_depth bytes */
@@ -406,5 +424,9 @@ static inline void sim__fifo_detach(struct sim *s, struct sim_chan *c, uint64_t 
  * of its FIFO. Returns the byte a planned bitflip (flip_hit) lands on, or
  * NULL. */
 uint8_t *sim__fifo_move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t n, int flip_hit);
+/* Records the ending transaction's peripheral data in c's ring. */
+void sim__px_end(struct sim *s, struct sim_chan *c);
+/* The periph_xfer op. */
+int sim__periph_xfer(void *priv, unsigned chan, dmab_cookie_t cookie, struct dmab_periph_xfer *out);
 
 #endif

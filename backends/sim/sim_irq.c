@@ -47,6 +47,8 @@ void sim__finish(struct sim *s, struct sim_chan *c, uint64_t t_end, int code, dm
 {
 	unsigned ci = (unsigned)(c - s->ch);
 	sim__fifo_detach(s, c, s->evt);
+	if (c->px_open)
+		sim__px_end(s, c);
 	if (code == DMAB_EBUSERR)
 		s->st.bus_errors++;
 	else if (code == DMAB_EDESC)

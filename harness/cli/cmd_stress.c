@@ -188,6 +188,8 @@ static void print_result(const struct hx_stress_cfg *cfg, const struct hx_stress
 	       r->threads == 1 ? "" : "s", cfg->channels, cfg->qdepth,
 	       (unsigned long long)cfg->max_size, (unsigned long long)cfg->seed,
 	       cfg->inject ? ", inject " : "", cfg->inject ? cfg->inject : "");
+	if (r->status == HX_OK && r->reason[0])
+		printf("note: %s\n", r->reason); /* e.g. peripheral data a backend cannot report */
 	printf("accounting: submitted %llu = completed %llu + failed %llu + cancelled %llu (%s)\n",
 	       (unsigned long long)r->submitted, (unsigned long long)r->completed,
 	       (unsigned long long)r->failed, (unsigned long long)r->cancelled,

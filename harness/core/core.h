@@ -478,9 +478,16 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *            the row is skipped).
  * transfer   mem2dev/dev2mem use the backend's FIFO peripheral with request
  *            line = channel index, at the address its periph_addr op gives;
- *            skipped without DMAB_CAP_MEM2DEV/DEV2MEM.
- *            Their data is not verified (no reference exists on the device
- *            side): verify_failures and guard_violations stay empty.
+ *            skipped without DMAB_CAP_MEM2DEV/DEV2MEM. Their memory side
+ *            is patterned and guarded like mem2mem's; the peripheral side
+ *            is checked against what the backend says crossed the FIFO's
+ *            data register (dmab_dev_periph_xfer: bytes and FNV-1a 64;
+ *            hx_periph_* in verify.h), so verify_failures, guard_violations
+ *            and vf_* count them as for mem2mem (a mismatch: the wrong
+ *            bytes crossed or landed; not-copied: nothing did). A backend
+ *            without the periph_xfer op leaves their data unverified:
+ *            those columns stay empty and reason says "peripheral data
+ *            unverified".
  * warmup, reps, min_time: each channel first runs `warmup` unmeasured
  *            transfers (drained), then channel statistics are reset and each
  *            channel runs `reps` measured transfers; while less than
@@ -521,7 +528,7 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *                    src-overwritten or outside-window. On non-coherent
  *                    memory a device write into a guard is seen only where
  *                    the policy's maintenance covers that cache line.
- *   vf_<verdict>     measured mem2mem transfers by verdict (verify.h):
+ *   vf_<verdict>     measured verified transfers by verdict (verify.h):
  *                    vf_ok + the others = the transfers verified.
  *   lat_e2e_*_ns     channel 0, end to end: from the CPU starting to
  *                    prepare the transfer's buffers (acquire, patterns,
@@ -601,9 +608,12 @@ int hx_point_defaults(struct hx_point *pt);
  *
  * Verification: a mem2mem transfer's source and destination are fully
  * checked (hx_verify_xfer: pattern + HX_GUARD_BYTES guards around both); a
- * mem2dev transfer's source must be unchanged (pattern and guards); a
- * dev2mem transfer's destination guards must be intact (the stream's
- * content has no reference here).
+ * mem2dev transfer's source must be unchanged (pattern and guards) and a
+ * dev2mem transfer's destination guards intact, and a completed one's
+ * memory window must hash as what the backend says crossed the
+ * peripheral's data register (hx_verify_periph; a missing record is an
+ * undetected failure). A backend without the periph_xfer op leaves that
+ * data unverified: the result's reason says so (status stays ok).
  *
  * Threads: hx_stress_run runs cfg->threads threads round-robin inside one
  * call (one step of each in turn), so it needs no OS threads and works on
@@ -625,7 +635,10 @@ int hx_point_defaults(struct hx_point *pt);
  * where undetected counts every failure that is not an injected, detected
  * fault:
  *  - a transfer that reported success but failed verification, except a
- *    mismatch while a bitflip fault is armed (the verifier detected it);
+ *    mismatch while a bitflip fault is armed (the verifier detected it; a
+ *    window of up to 8 bytes that reads not-copied but is one flipped bit
+ *    from its data counts as that mismatch: a flip can land on the "not
+ *    yet written" pattern);
  *  - a damaged guard or source (src-overwritten, outside-window) on any
  *    transfer, even a failed one: no injected fault explains it;
  *  - a transfer that failed or was cancelled while no fault is armed;
@@ -634,8 +647,8 @@ int hx_point_defaults(struct hx_point *pt);
  *  - on backends that count the faults they fired (the sim), each fired
  *    fault the library or the verifier did not report (bus-error ->
  *    err_bus, desc-error -> err_desc, hang -> err_timeout, lost-irq ->
- *    err_lost_irq, dup-irq -> err_dup_irq, bitflip -> mismatches; the last
- *    only when no device transfers ran, whose data is not verified).
+ *    err_lost_irq, dup-irq -> err_dup_irq, bitflip -> mismatches on any
+ *    transfer type; a flip the backend could not report is unreported).
  * Detected faults are counted in faults_detected.
  */
 #define HX_STRESS_MAX_OFFSET 256
@@ -657,7 +670,8 @@ struct hx_stress_cfg {
 };
 
 struct hx_stress_result {
-	enum hx_status status;       /* failed/skipped: could not run; reason says why */
+	enum hx_status status;       /* failed/skipped: could not run; reason says why
+				      * (ok: reason may hold a note, e.g. data unverified) */
 	char reason[160];
 	unsigned threads;            /* threads that ran */
 	uint64_t submitted, completed, failed, cancelled;

@@ -38,14 +38,20 @@
  *    (a slow peripheral FIFO or a long arbitration latency paces large
  *    transfers only, so a small one says little about a large one).
  * Each transfer costs at least RIG_FLOOR ticks (a small transfer seen fast
- * may find the FIFO empty next time). The priors are in
+ * may find the FIFO empty next time), and at least what the backend's
+ * xfer_bound op (where it has one) says a transfer of its type and length
+ * can take alone: the priors are guesses, and the accepted parameter
+ * space holds devices far slower than any guess (fuzz_simopts found a
+ * FIFO of fifo_period=10^9 timing out on its first transfer). The priors are in
  * ticks of the device's clock (dmab_reqs.clock_hz), so a slow clock
  * lengthens them by itself. The result is clamped to [min, max], min
  * being 2 ms of device time on a virtual clock and 1 s on a real one (a
  * loaded machine deschedules engine threads for hundreds of ms), max
  * being an hour of device time on a virtual-time backend (waiting costs
  * nothing there unless something really hangs, and then only simulated
- * time) and a minute on a real one.
+ * time) and a minute on a real one. A virtual-time backend that bounds its
+ * transfers (xfer_bound) has no max: its bounds are the pace of its model,
+ * which may be a 1 Hz clock whose transfer takes years of device time.
  *
  * Costs: per wait, one pass over the slots to sum the budget and one to
  * collect; per completion O(1); recovery one wait per busy channel. The
@@ -366,6 +372,14 @@ static uint64_t cost_ticks(const struct hx_rig *g, const struct hx_rig_slot *s)
 				t = scaled;
 		}
 	}
+	/* the backend's own bound for the transfer in hand, where it gives
+	 * one: a peripheral slower than any prior (a FIFO moving a byte per
+	 * second), and a small transfer seen fast once (its FIFO held data)
+	 * but slow the next time */
+	uint64_t bound;
+	if (dmab_dev_xfer_bound(g->dev, (enum dmab_xfer_type)(s->cls / HX_CACHE__COUNT), s->len,
+				&bound) == 0 && bound > t)
+		t = bound;
 	return t < RIG_FLOOR ? RIG_FLOOR : t;
 }
 
@@ -377,6 +391,9 @@ uint64_t hx_rig_timeout(const struct hx_rig *g)
 			ticks = sat_add(ticks, cost_ticks(g, &g->slots[i]));
 	ticks = sat_mul(ticks, RIG_SLACK);
 	uint64_t max = (g->caps & DMAB_CAP_VIRTUAL_TIME) ? RIG_MAX_NS_VIRTUAL : RIG_MAX_NS_REAL;
+	uint64_t probe;
+	if ((g->caps & DMAB_CAP_VIRTUAL_TIME) && dmab_dev_xfer_bound(g->dev, DMAB_MEM2MEM, 1, &probe) == 0)
+		max = UINT64_MAX; /* the backend's bounds hold: a slow model is no hang */
 	/* the conversion saturates: ticks above max's are max */
 	uint64_t max_ticks = dmab_dev_ns_to_ticks(g->dev, max);
 	uint64_t ns = ticks >= max_ticks ? max : dmab_dev_ticks_to_ns(g->dev, ticks);

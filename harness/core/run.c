@@ -145,6 +145,7 @@ struct run {
 
 	/* whole point */
 	uint64_t verified, verify_failures, guard_violations, verify_outside;
+	int periph_verify;      /* device transfers: the backend reports peripheral data */
 	uint64_t vf[HX_V__COUNT], bounced; /* measured transfers by verdict; bounced mappings */
 	uint64_t failed, cancelled, out_now, out_hwm;
 };
@@ -425,25 +426,30 @@ static size_t slot_len(const struct run *r, const struct slot *s)
 
 /* ---- the life of one transfer ---------------------------------------------------- */
 
+/* Piece i with its guards; NULL for a side the transfer type has not. */
 static struct hx_xfer_buf piece_buf(const struct run *r, const struct slot *s, unsigned i)
 {
 	const struct hx_piece *p = &r->pieces[i];
-	struct hx_xfer_buf b = { s->src.cpu + p->off - RUN_GUARD, s->dst.cpu + p->off - RUN_GUARD,
+	struct hx_xfer_buf b = { r->need_src ? s->src.cpu + p->off - RUN_GUARD : NULL,
+				 r->need_dst ? s->dst.cpu + p->off - RUN_GUARD : NULL,
 				 p->len, RUN_GUARD, s->seed, p->pos0 };
 	return b;
 }
 
+/* A device transfer's memory side gets its guards and pattern (mem2dev)
+ * or guards and "not yet written" (dev2mem), like mem2mem's two sides:
+ * the peripheral's end is checked against the backend's record of what
+ * crossed its data register (verify_periph). */
 static void prepare_data(const struct run *r, const struct slot *s)
 {
 	for (unsigned i = 0; i < r->npieces; i++) {
-		if (r->xfer == DMAB_MEM2MEM) {
-			struct hx_xfer_buf b = piece_buf(r, s, i);
+		struct hx_xfer_buf b = piece_buf(r, s, i);
+		if (r->xfer == DMAB_MEM2MEM)
 			hx_xfer_prepare(&b);
-		} else if (r->xfer == DMAB_MEM2DEV) {
-			/* defined data for the peripheral; not verified */
-			hx_pattern_fill(s->src.cpu + r->pieces[i].off, r->pieces[i].len, s->seed,
-					r->pieces[i].pos0);
-		}
+		else if (r->xfer == DMAB_MEM2DEV)
+			hx_xfer_prepare_src(&b);
+		else
+			hx_xfer_prepare_dst(&b);
 	}
 }
 
@@ -629,7 +635,9 @@ static int load_start(struct run *r, struct slot *s)
 	if (r->lxfer == DMAB_MEM2MEM)
 		hx_xfer_prepare(&b);
 	else if (r->lxfer == DMAB_MEM2DEV)
-		hx_pattern_fill(s->src.cpu + r->lpiece.off, r->lsize, s->seed, 0);
+		hx_xfer_prepare_src(&b);
+	else
+		hx_xfer_prepare_dst(&b);
 	dmab_addr_t src = in_src ? s->src.bus + r->lpiece.off : periph_addr(r, rs->ch);
 	dmab_addr_t dst = in_dst ? s->dst.bus + r->lpiece.off : periph_addr(r, rs->ch);
 	uint32_t ctrl = DMAB_DESC_TYPE(r->lxfer) | DMAB_DESC_IRQ | (in_src ? DMAB_DESC_INC_SRC : 0) |
@@ -815,6 +823,57 @@ static void count_tail(struct run *r, const struct slot *s, uint64_t end, uint64
 	}
 }
 
+/* A completed device transfer's memory side against what the backend
+ * says crossed the peripheral's data register, over its pieces in chain
+ * order. Returns 0 with *v, or -1: nothing to verify with (the backend
+ * cannot say, noted in the row's reason; or the record is missing, which
+ * fails the row: a completed transfer must have one). */
+static int verify_periph(struct run *r, const struct slot *s, int own, enum hx_verdict *v)
+{
+	const struct hx_rig_slot *rs = rig_slot(r, s);
+	int to_dev = (own ? r->lxfer : r->xfer) == DMAB_MEM2DEV;
+	struct dmab_periph_xfer seen;
+	if (!r->periph_verify)
+		return -1;
+	int rc = dmab_dev_periph_xfer(r->dev, dmab_chan_index(r->g.chans[rs->ch]), rs->cookie, &seen);
+	if (rc < 0) {
+		set_status(r, HX_FAILED, "peripheral data of transfer cookie %d on channel %u: %s (%s)",
+			   (int)rs->cookie, rs->ch, dmab_strerror(rc), dmab_err_name(rc));
+		return -1;
+	}
+	struct hx_periph_acc acc;
+	hx_periph_begin(&acc);
+	if (own) {
+		struct hx_xfer_buf b = load_buf(r, s);
+		hx_periph_window(&acc, &b, to_dev);
+	}
+	for (unsigned i = 0; !own && i < r->npieces; i++) {
+		struct hx_xfer_buf b = piece_buf(r, s, i);
+		hx_periph_window(&acc, &b, to_dev);
+	}
+	*v = hx_periph_end(&acc, &seen, NULL);
+	return 0;
+}
+
+/* A completed transfer's verdict. Returns 0 with *v, or -1 when its data
+ * cannot be verified. */
+static int verify_slot(struct run *r, const struct slot *s, enum hx_verdict *v)
+{
+	int own = own_load(r, rig_slot(r, s)->ch);
+	if ((own ? r->lxfer : r->xfer) != DMAB_MEM2MEM)
+		return verify_periph(r, s, own, v);
+	*v = HX_V_OK;
+	if (own) {
+		struct hx_xfer_buf b = load_buf(r, s);
+		*v = hx_verify_xfer(&b, NULL);
+	}
+	for (unsigned i = 0; !own && i < r->npieces && *v == HX_V_OK; i++) {
+		struct hx_xfer_buf b = piece_buf(r, s, i);
+		*v = hx_verify_xfer(&b, NULL);
+	}
+	return 0;
+}
+
 /* A completed transfer: verify, and count it when measured. */
 static void slot_complete(struct run *r, struct slot *s, const struct dmab_result *res)
 {
@@ -829,17 +888,8 @@ static void slot_complete(struct run *r, struct slot *s, const struct dmab_resul
 		if (end > r->cal_t1)
 			r->cal_t1 = end;
 	}
-	int own = own_load(r, rig_slot(r, s)->ch);
-	if (own ? r->lxfer == DMAB_MEM2MEM : r->xfer == DMAB_MEM2MEM) {
-		enum hx_verdict v = HX_V_OK;
-		if (own) {
-			struct hx_xfer_buf b = load_buf(r, s);
-			v = hx_verify_xfer(&b, NULL);
-		}
-		for (unsigned i = 0; !own && i < r->npieces && v == HX_V_OK; i++) {
-			struct hx_xfer_buf b = piece_buf(r, s, i);
-			v = hx_verify_xfer(&b, NULL);
-		}
+	enum hx_verdict v;
+	if (verify_slot(r, s, &v) == 0) {
 		if (!s->measured) {
 			r->verify_outside += v != HX_V_OK;
 		} else {
@@ -1189,6 +1239,10 @@ static int check_device(struct run *r, const char *bname)
 			   hx_xfer_name(pt->transfer), bname, r->nch);
 		return -1;
 	}
+	/* cookie 0 is never a transaction: ENOSYS says the backend cannot
+	 * report peripheral data at all */
+	struct dmab_periph_xfer px;
+	r->periph_verify = dmab_dev_periph_xfer(r->dev, 0, 0, &px) != DMAB_ENOSYS;
 	if (pt->sg > 1 && !(r->caps & DMAB_CAP_SG)) {
 		set_status(r, HX_SKIPPED, "sg %llu: backend %s cannot chain descriptors",
 			   (unsigned long long)pt->sg, bname);
@@ -1416,7 +1470,7 @@ static void fill_counts(const struct run *r, struct hx_result *res)
 	hx_result_set(res, HX_M_ERR_DATA, (double)st.errors[DMAB_ERRK_DATA]);
 	hx_result_set(res, HX_M_ERR_LOST_IRQ, (double)st.errors[DMAB_ERRK_LOST_IRQ]);
 	hx_result_set(res, HX_M_ERR_DUP_IRQ, (double)st.errors[DMAB_ERRK_DUP_IRQ]);
-	if (r->xfer == DMAB_MEM2MEM) {
+	if (r->xfer == DMAB_MEM2MEM || r->periph_verify) {
 		hx_result_set(res, HX_M_VERIFY, (double)r->verify_failures);
 		hx_result_set(res, HX_M_GUARD, (double)r->guard_violations);
 		for (unsigned v = 0; v < HX_V__COUNT; v++)
@@ -1619,6 +1673,10 @@ static void measure(struct run *r)
 				 r->cache == HX_CACHE_NONE ? "maintenance deliberately omitted" : "deliberate pitfall ",
 				 r->cache == HX_CACHE_NONE ? "" : hx_cache_name(r->cache),
 				 (unsigned long long)r->verify_failures, (unsigned long long)r->verified);
+		else if (!r->periph_verify && (r->xfer != DMAB_MEM2MEM || (r->lown && r->lxfer != DMAB_MEM2MEM)))
+			snprintf(r->g.reason, sizeof(r->g.reason),
+				 "peripheral data unverified: backend %s has no periph_xfer op",
+				 r->g.ops->name);
 	}
 	if (r->g.status != HX_SKIPPED)
 		fill_counts(r, r->res);

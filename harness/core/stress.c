@@ -60,9 +60,10 @@ struct sthr {
 	unsigned nxfers;
 	uint32_t armed;              /* g.armed: 1 << enum dmab_fault_kind of armed faults */
 	uint64_t t_start;
-	uint64_t mismatches_ok;      /* mismatches on completed mem2mem transfers */
+	uint64_t mismatches_ok;      /* mismatches on completed transfers, any type */
 	uint64_t explained;          /* failures explained by armed faults */
-	int finished, device_xfers;
+	uint64_t unverified;         /* completed device transfers whose data the backend cannot report */
+	int finished;
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -348,14 +349,80 @@ static int slot_start(void *ctx, unsigned i)
 	r->submitted++;
 	r->by_xfer[s->xfer]++;
 	r->by_cache[s->cache]++;
-	if (s->xfer != DMAB_MEM2MEM)
-		t->device_xfers = 1;
 	return 0;
 }
 
-static enum hx_verdict classify(const struct sslot *s, int completed)
+/* A completed transfer with a peripheral side: its memory side against
+ * what the backend says crossed the peripheral's data register. A backend
+ * that cannot say (DMAB_ENOSYS) leaves the data unverified, counted and
+ * said in the result; a record missing for a completed transfer is a
+ * failure of its own (the verifier would go blind). */
+/* Whether one flipped bit of the window (at most FLIP_MAX_LEN bytes) turns
+ * it into `expect` (mem2mem: the source pattern) or into bytes hashing to
+ * `hash` (dev2mem: what left the FIFO). A window of a byte or two that a
+ * flip turned into its own "not yet written" pattern (one chance in 256
+ * per one-byte flip; two of 11,578 flips in a 120 s soak) reads as
+ * not-copied, yet is the flip: with a bitflip armed that is the
+ * explanation, and it is counted as the mismatch it is. O(8 len^2). */
+#define FLIP_MAX_LEN 8u
+static int one_flip_away(const struct sslot *s, const uint64_t *hash)
+{
+	const uint8_t *w = s->b.dst + s->b.guard;
+	uint8_t x[FLIP_MAX_LEN];
+	size_t n = s->b.len;
+	if (n > FLIP_MAX_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		x[i] = hash ? w[i] : (uint8_t)(w[i] ^ hx_pattern_byte(s->b.seed, s->b.pos0 + i));
+	for (size_t b = 0; b < 8 * n; b++) {
+		x[b / 8] ^= (uint8_t)(1u << (b % 8));
+		int hit = 0;
+		if (hash) {
+			hit = dmab_fnv1a64(DMAB_FNV1A64_INIT, x, n) == *hash;
+		} else {
+			hit = 1;
+			for (size_t i = 0; i < n; i++)
+				hit &= x[i] == 0;
+		}
+		x[b / 8] ^= (uint8_t)(1u << (b % 8));
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+static int flip_armed(const struct sthr *t)
+{
+	return (t->armed & (1u << DMAB_FAULT_BITFLIP)) != 0;
+}
+
+static enum hx_verdict classify_periph(struct sthr *t, const struct sslot *s, unsigned i)
+{
+	const struct hx_rig_slot *rs = &t->g.slots[i];
+	int to_dev = s->xfer == DMAB_MEM2DEV;
+	struct dmab_periph_xfer seen;
+	int rc = dmab_dev_periph_xfer(t->dev, dmab_chan_index(t->g.chans[rs->ch]), rs->cookie, &seen);
+	if (rc == 0) {
+		enum hx_verdict v = hx_verify_periph(&s->b, to_dev, &seen, NULL);
+		if (v == HX_V_NOT_COPIED && !to_dev && flip_armed(t) && one_flip_away(s, &seen.hash))
+			v = HX_V_MISMATCH;
+		return v;
+	}
+	if (rc == DMAB_ENOSYS)
+		t->unverified++;
+	else
+		undetected(t, rs->ch, rs->cookie, "peripheral data of a completed transfer: %s",
+			   dmab_err_name(rc));
+	return to_dev ? hx_verify_src(&s->b, NULL) : hx_verify_dst_guards(&s->b, NULL);
+}
+
+/* completed: slot i's transfer completed (its peripheral data is then
+ * checked too); else only what it must not have touched. */
+static enum hx_verdict classify(struct sthr *t, const struct sslot *s, unsigned i, int completed)
 {
 	enum hx_verdict v;
+	if (s->xfer != DMAB_MEM2MEM && completed)
+		return classify_periph(t, s, i);
 	if (s->xfer == DMAB_MEM2DEV)
 		return hx_verify_src(&s->b, NULL);
 	if (s->xfer == DMAB_DEV2MEM)
@@ -364,15 +431,17 @@ static enum hx_verdict classify(const struct sslot *s, int completed)
 	/* a transfer that failed may have moved part of its data, or none */
 	if (!completed && (v == HX_V_NOT_COPIED || v == HX_V_MISMATCH))
 		return HX_V_OK;
+	if (v == HX_V_NOT_COPIED && flip_armed(t) && one_flip_away(s, NULL))
+		v = HX_V_MISMATCH;
 	return v;
 }
 
 /* A transfer that did not complete: explained by an armed fault, or not. */
-static void slot_not_completed(struct sthr *t, const struct sslot *s, unsigned ch,
+static void slot_not_completed(struct sthr *t, const struct sslot *s, unsigned i, unsigned ch,
 			       dmab_cookie_t ck, enum dmab_status st, const struct dmab_result *res)
 {
 	struct hx_stress_result *r = t->res;
-	enum hx_verdict v = classify(s, 0);
+	enum hx_verdict v = classify(t, s, i, 0);
 	if (st == DMAB_ST_CANCELLED)
 		r->cancelled++;
 	else
@@ -403,13 +472,13 @@ static void slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct
 	if (t->plat->transfer_done)
 		t->plat->transfer_done(t->plat->ctx);
 	if (st != DMAB_ST_COMPLETE) {
-		slot_not_completed(t, s, rs->ch, rs->cookie, st, res);
+		slot_not_completed(t, s, i, rs->ch, rs->cookie, st, res);
 	} else {
-		enum hx_verdict v = classify(s, 1);
+		enum hx_verdict v = classify(t, s, i, 1);
 		r->completed++;
 		r->bytes += s->b.len;
 		r->verdicts[v]++;
-		if (v == HX_V_MISMATCH && s->xfer == DMAB_MEM2MEM)
+		if (v == HX_V_MISMATCH)
 			t->mismatches_ok++;
 		if (v == HX_V_MISMATCH && (t->armed & (1u << DMAB_FAULT_BITFLIP)))
 			t->explained++;
@@ -500,11 +569,10 @@ static void fault_accounting(struct sthr *t, const struct dmab_chan_stats *st)
 			else
 				seen = t->mismatches_ok;
 			r->faults_detected += seen < fired[k] ? seen : fired[k];
-			/* flips into a FIFO or a received stream are not
-			 * visible here: bitflip is checked only when every
-			 * transfer was mem2mem */
-			if (kind_err[k] < 0 && t->device_xfers)
-				continue;
+			/* a flip into a FIFO or a received stream is a
+			 * mismatch like one in memory (classify_periph); where
+			 * the backend cannot report peripheral data, one that
+			 * landed there is unreported, and counts as such */
 			if (seen < fired[k])
 				undetected(t, 0, 0, "an injected %s fault went unreported", dmab_fault_name((enum dmab_fault_kind)k));
 		}
@@ -527,6 +595,10 @@ static void thr_close(struct sthr *t)
 			undetected(t, 0, 0, "library accounting %s", "disagrees with the harness's");
 		fault_accounting(t, &st);
 	}
+	if (t->unverified && r->status == HX_OK && !r->reason[0])
+		snprintf(r->reason, sizeof(r->reason),
+			 "peripheral data unverified: backend %s has no periph_xfer op (%llu device transfers: guards and source checked only)",
+			 t->g.ops->name, (unsigned long long)t->unverified);
 	hx_rig_release(&t->g);
 	if (t->slots) {
 		for (unsigned i = 0; i < t->nslots; i++) {
@@ -645,6 +717,8 @@ void hx_stress_merge(struct hx_stress_result *dst, const struct hx_stress_result
 	if (dst->status == HX_OK && src->status != HX_OK) {
 		dst->status = src->status;
 		memcpy(dst->reason, src->reason, sizeof(dst->reason));
+	} else if (dst->status == HX_OK && !dst->reason[0] && src->reason[0]) {
+		memcpy(dst->reason, src->reason, sizeof(dst->reason)); /* a note (unverified data) */
 	}
 	if (!dst->undetected && src->undetected)
 		memcpy(dst->first_undetected, src->first_undetected, sizeof(dst->first_undetected));

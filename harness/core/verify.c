@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "dmab/backend.h"
 #include "dmab/rand.h"
 
 #define DOMAIN_DATA 0x6a09e667f3bcc909ull
@@ -263,4 +264,53 @@ enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off)
 	if (bad_off)
 		*bad_off = off;
 	return v;
+}
+
+void hx_periph_begin(struct hx_periph_acc *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->hash = DMAB_FNV1A64_INIT;
+	a->v = HX_V_OK;
+}
+
+void hx_periph_window(struct hx_periph_acc *a, const struct hx_xfer_buf *b, int to_dev)
+{
+	size_t off = 0;
+	enum hx_verdict v = to_dev ? hx_verify_src(b, &off) : hx_verify_dst_guards(b, &off);
+	if (v != HX_V_OK && a->v == HX_V_OK) {
+		a->v = v;
+		a->bad_off = off;
+	}
+	const uint8_t *w = (to_dev ? b->src : b->dst) + b->guard;
+	a->hash = dmab_fnv1a64(a->hash, w, b->len);
+	a->bytes += b->len;
+	a->to_dev = to_dev;
+	if (!to_dev && !a->written && hx_pattern_check(w, b->len, ~b->seed, b->pos0, NULL))
+		a->written = 1;
+}
+
+enum hx_verdict hx_periph_end(const struct hx_periph_acc *a, const struct dmab_periph_xfer *seen,
+			      size_t *bad_off)
+{
+	enum hx_verdict v = a->v;
+	size_t off = a->bad_off;
+	if (v == HX_V_OK && (seen->bytes != a->bytes || seen->hash != a->hash)) {
+		/* nothing arrived: dev2mem, the windows say so; mem2dev, the
+		 * register's count */
+		int nothing = a->to_dev ? seen->bytes == 0 : !a->written;
+		v = nothing ? HX_V_NOT_COPIED : HX_V_MISMATCH;
+		off = 0;
+	}
+	if (bad_off)
+		*bad_off = off;
+	return v;
+}
+
+enum hx_verdict hx_verify_periph(const struct hx_xfer_buf *b, int to_dev,
+				 const struct dmab_periph_xfer *seen, size_t *bad_off)
+{
+	struct hx_periph_acc a;
+	hx_periph_begin(&a);
+	hx_periph_window(&a, b, to_dev);
+	return hx_periph_end(&a, seen, bad_off);
 }

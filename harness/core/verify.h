@@ -97,6 +97,36 @@ enum hx_verdict hx_verify_xfer(const struct hx_xfer_buf *b, size_t *bad_off);
 enum hx_verdict hx_verify_src(const struct hx_xfer_buf *b, size_t *bad_off);
 enum hx_verdict hx_verify_dst_guards(const struct hx_xfer_buf *b, size_t *bad_off);
 
+/* Transfers with a FIFO peripheral side (mem2dev, dev2mem) have one memory
+ * side; the far end is what the backend says crossed the peripheral's data
+ * register (struct dmab_periph_xfer, dmab/backend.h: bytes and their
+ * FNV-1a 64), and the memory side's windows must hash the same. A
+ * transfer of several windows (pieces, in chain order) folds each into an
+ * accumulator, then compares once: O(bytes), no allocation. */
+struct dmab_periph_xfer;
+struct hx_periph_acc {
+	uint64_t hash, bytes;   /* of the memory side's windows so far */
+	int to_dev;             /* mem2dev (1) or dev2mem (0) */
+	int written;            /* dev2mem: a window no longer "not yet written" */
+	enum hx_verdict v;      /* the first window's guard or source verdict */
+	size_t bad_off;         /* its offset, as hx_verify_xfer gives it */
+};
+void hx_periph_begin(struct hx_periph_acc *a);
+/* One window: mem2dev (to_dev 1) checks the source's guards and pattern
+ * (HX_V_SRC_OVERWRITTEN), dev2mem the destination's guards
+ * (HX_V_OUTSIDE_WINDOW), then folds the memory side's window in. */
+void hx_periph_window(struct hx_periph_acc *a, const struct hx_xfer_buf *b, int to_dev);
+/* The verdict once every window is in: a guard or source verdict first;
+ * then, against seen: HX_V_OK when bytes and hash agree; HX_V_NOT_COPIED
+ * when nothing arrived (dev2mem: every window still holds "not yet
+ * written"; mem2dev: no byte reached the peripheral); HX_V_MISMATCH
+ * otherwise (a hash does not say where: *bad_off 0). */
+enum hx_verdict hx_periph_end(const struct hx_periph_acc *a, const struct dmab_periph_xfer *seen,
+			      size_t *bad_off);
+/* The three for a transfer of one window. */
+enum hx_verdict hx_verify_periph(const struct hx_xfer_buf *b, int to_dev,
+				 const struct dmab_periph_xfer *seen, size_t *bad_off);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,10 @@
  * line, each applied to every row (O(rows^2) for unique names), and every
  * profile is parsed once (O(items x rows)).
  *
+ * dmab_dev_periph_xfer and dmab_fnv1a64 live here beside the op they
+ * wrap: the hash is part of the periph_xfer contract, so backends and
+ * verifiers compute it with this one function.
+ *
  * Name lookups are O(1) array indexing (faults, trace events) or O(bits)
  * (capabilities); dmab_fault_parse is O(kinds) with strcmp.
  */
@@ -258,6 +262,12 @@ int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why)
 			*why = "claims sg without any engine capability";
 		return DMAB_EMISSINGOP;
 	}
+	/* Peripheral data exists only where transfers have a peripheral side. */
+	if (ops->periph_xfer && !(ops->caps & (DMAB_CAP_MEM2DEV | DMAB_CAP_DEV2MEM))) {
+		if (why)
+			*why = "has periph_xfer but claims neither mem2dev nor dev2mem";
+		return DMAB_EMISSINGOP;
+	}
 	const char *bad = check_options(ops);
 	if (!bad)
 		bad = check_profiles(ops);
@@ -267,6 +277,39 @@ int dmab_backend_validate(const struct dmab_backend_ops *ops, const char **why)
 		return DMAB_EINVAL;
 	}
 	return 0;
+}
+
+/* ---- peripheral data ------------------------------------------------------- */
+
+uint64_t dmab_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+int dmab_dev_periph_xfer(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
+			 struct dmab_periph_xfer *out)
+{
+	if (!dev || !out)
+		return DMAB_EINVAL;
+	out->bytes = 0;
+	out->hash = DMAB_FNV1A64_INIT;
+	if (!dev->ops->periph_xfer)
+		return DMAB_ENOSYS;
+	return dev->ops->periph_xfer(dev->priv, chan, cookie, out);
+}
+
+int dmab_dev_xfer_bound(struct dmab_dev *dev, enum dmab_xfer_type type, uint64_t len,
+			uint64_t *ticks)
+{
+	if (!dev || !ticks)
+		return DMAB_EINVAL;
+	*ticks = 0;
+	if (!dev->ops->xfer_bound)
+		return DMAB_ENOSYS;
+	return dev->ops->xfer_bound(dev->priv, type, len, ticks);
 }
 
 /* ---- names ---------------------------------------------------------------- */

@@ -48,8 +48,10 @@ extern "C" {
 /* 2: periph_addr appended (and required with mem2dev or dev2mem).
  * 3: options, option_struct_size and profile_table (parameters and
  * profiles as data, parsed by the library); open() receives the parsed
- * parameters and a reason buffer; counters appended. A struct of another
- * version has another layout: it is refused. */
+ * parameters and a reason buffer; counters appended; later the optional
+ * periph_xfer and xfer_bound appended (a v3 struct built before it reads it as NULL, so
+ * the version stays). A struct of another version has another layout: it
+ * is refused. */
 #define DMAB_BACKEND_OPS_VERSION 3u
 
 /* Capabilities. Claiming one without the ops it needs fails validation. */
@@ -212,6 +214,49 @@ const void *dmab_dev_params(const struct dmab_dev *dev);
  * was asked for); NULL without a profile table. */
 const char *dmab_dev_profile(const struct dmab_dev *dev);
 
+/*
+ * Peripheral data, for verifying transfers with a FIFO side. A memory-to-
+ * memory transfer is checked by comparing its two memory sides; a mem2dev
+ * or dev2mem transfer has only one, and the other end is the peripheral's
+ * data register. So a backend that can (the periph_xfer op) reports, per
+ * transaction, what crossed that register: the bytes the DMA wrote into
+ * the peripheral (mem2dev) or read out of it (dev2mem), and their FNV-1a
+ * 64 hash in order. The verifier hashes the memory side's windows the same
+ * way and compares: any change to one byte between memory and the
+ * register (a flipped bit in the FIFO or in memory, a lost or repeated
+ * burst) changes the hash with certainty (each FNV-1a step is a bijection
+ * of the state), and anything else with probability 2^-64. Why a hash of
+ * what crossed rather than the peripheral's stream: what a receive
+ * peripheral produces is not what a transfer gets (an overrun drops bytes,
+ * turning a FIFO around drops what it held, a transmitter consumes long
+ * after the transfer ended), and those are the peripheral's behaviour, not
+ * the DMA's: the register is where the DMA's responsibility ends.
+ */
+struct dmab_periph_xfer {
+	uint64_t bytes;  /* bytes the transaction moved through peripheral data registers */
+	uint64_t hash;   /* dmab_fnv1a64(DMAB_FNV1A64_INIT, those bytes in order) */
+};
+#define DMAB_FNV1A64_INIT 0xcbf29ce484222325ull
+/* FNV-1a 64 of p[0..n) continuing from h (DMAB_FNV1A64_INIT to start):
+ * h = (h ^ byte) * 0x100000001b3 per byte. O(n), no state. */
+uint64_t dmab_fnv1a64(uint64_t h, const void *p, size_t n);
+/* What transaction `cookie` of channel index chan (dmab_chan_index) moved
+ * through peripheral data registers, once it has ended (completed, or
+ * failed after moving part of its data), through the backend's
+ * periph_xfer op. Returns 0, DMAB_EINVAL (NULL argument), DMAB_ENOSYS (the
+ * backend cannot say: its peripheral data stays unverified), DMAB_ENOENT
+ * (no such transaction with a peripheral side among the channel's last
+ * DMAB_CHAN_HISTORY ended ones, or it has not ended yet). O(1) here; the
+ * backend's cost is its own (the sim: O(transactions ended since)). */
+int dmab_dev_periph_xfer(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
+			 struct dmab_periph_xfer *out);
+
+/* The backend's xfer_bound op: *ticks an upper bound on one transaction
+ * of len bytes of type with the device to itself. Returns 0, DMAB_EINVAL
+ * (NULL argument), DMAB_ENOSYS (no op; *ticks 0). O(1). */
+int dmab_dev_xfer_bound(struct dmab_dev *dev, enum dmab_xfer_type type, uint64_t len,
+			uint64_t *ticks);
+
 /* Per-channel hardware configuration given to the backend. */
 struct dmab_hw_chan_cfg {
 	enum dmab_prio prio;
@@ -364,10 +409,33 @@ struct dmab_backend_ops {
 	 * than max), or a negative code. Always the same rows in the same
 	 * order for one device. See struct dmab_counter for the fault rows. */
 	int (*counters)(void *priv, struct dmab_counter *out, size_t max);
+
+	/* (O; only with MEM2DEV or DEV2MEM) What transaction `cookie` on
+	 * channel chan moved through peripheral data registers (struct
+	 * dmab_periph_xfer above): bytes and hash as they crossed the
+	 * register, after any corruption on the memory side of it (an
+	 * injected bitflip into a transmit FIFO is hashed flipped; one into
+	 * memory after a receive FIFO is not). Kept for at least the
+	 * channel's last DMAB_CHAN_HISTORY ended transactions with a
+	 * peripheral side (completed or failed; a terminated or reset one
+	 * leaves none). Returns 0, DMAB_ENOENT (none such), DMAB_EINVAL.
+	 * NULL: the backend cannot say, and peripheral data goes unverified. */
+	int (*periph_xfer)(void *priv, unsigned chan, dmab_cookie_t cookie,
+			   struct dmab_periph_xfer *out);
+	/* (O) An upper bound on the device ticks one transaction of len bytes
+	 * of `type` takes with the device to itself (no other channel, any
+	 * number of descriptors, from its start to its completion
+	 * interrupt), from the backend's own parameters: what a harness's
+	 * timeout must allow before the first completion shows the pace (a
+	 * slow peripheral, a slow clock, long arbitration). Loose is fine,
+	 * short is not. Returns 0 or a negative code. NULL: the caller
+	 * guesses (dmab_dev_xfer_bound says DMAB_ENOSYS). */
+	int (*xfer_bound)(void *priv, enum dmab_xfer_type type, uint64_t len, uint64_t *ticks);
 };
 
 /* Checks version, required ops, that every claimed capability has its
- * ops, and the options and profile tables (every row's size, offset,
+ * ops (and no periph_xfer without mem2dev or dev2mem, no sg without an
+ * engine), and the options and profile tables (every row's size, offset,
  * range, default and flags; names unique; every profile's options parse;
  * profiles agrees with profile_table). Returns 0, DMAB_EVERSION or
  * DMAB_EMISSINGOP (DMAB_EINVAL for NULL ops, or a bad table); *why (if

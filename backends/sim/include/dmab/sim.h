@@ -99,7 +99,12 @@
  * transmitter also until its FIFO is empty). Flow control: a channel
  * requests the bus only when the FIFO has room for (transmit) or holds
  * (receive) its next burst, at most max(1, fifo_threshold or else
- * fifo_depth / 2) bytes. A cyclic
+ * fifo_depth / 2) bytes. Peripheral data (the periph_xfer op,
+ * dmab_dev_periph_xfer): each transaction's bytes through the FIFO data
+ * register and their FNV-1a 64, hashed as they enter a transmit FIFO (a
+ * bitflip fault included) or leave a receive one (before a bitflip fault
+ * lands in memory), kept for the channel's last DMAB_CHAN_HISTORY ended
+ * transactions with a FIFO side. A cyclic
  * DEV2MEM chain is a periodic stream: it reports a period after each
  * descriptor with DMAB_DESC_IRQ, and misses deadlines when higher-priority
  * channels hold the bus.
