@@ -764,6 +764,9 @@ run "$B" sweep $S --meta sidecar --format json --out "$D/x.json"
 t_eq "--meta sidecar with --format json exits 2" "$rc" 2
 run "$B" sweep $S --meta bogus --out "$D/x.csv"
 t_eq "--meta with an unknown form exits 2" "$rc" 2
+run "$B" sweep $S --meta sidecar --out "$D/swap.csv"
+run "$B" sweep $S --out "$D/swap.csv"
+t_status "an inline run over a sidecar-form file removes the stale sidecar" 1 test -e "$D/swap.csv.meta.json"
 # Both forms of one sweep: the gate, the report and --resume read either.
 run "$B" sweep $S --out "$D/inl.csv"
 run "$B" sweep $S --meta sidecar --out "$D/sid.csv"

@@ -30,7 +30,8 @@
  * and renamed just before FILE (so a new FILE always has its own sidecar
  * beside it); on a write error both temporaries are kept as
  * FILE.write-error and FILE.write-error.meta.json and the previous pair is
- * left alone. '-' and devices have no place beside them for a sidecar: the
+ * left alone. An inline FILE that replaces a sidecar-form one removes the
+ * old FILE.meta.json, which described the replaced file. '-' and devices have no place beside them for a sidecar: the
  * form is refused there. Cost: the object is rewritten whole (about 1 KiB
  * per backend configuration) twice per run.
  */
@@ -399,6 +400,13 @@ int cli_csv_finish(struct cli_csv *c, int write_failed)
 		cli_err("renaming %s to %s: %s", c->tmp, c->path, strerror(errno));
 		return -1;
 	}
+	if (!c->sidecar) {
+		/* An earlier sidecar run's metadata described the file just
+		 * replaced: it must not be read as this one's. */
+		char stale[sizeof c->meta_path];
+		snprintf(stale, sizeof stale, "%s%s", c->path, CLI_META_SUFFIX);
+		unlink(stale);
+	}
 	return 0;
 }
 
@@ -436,6 +444,8 @@ int cli_result_incomplete(const char *path, const char *text)
 {
 	if (text && (strncmp(text, "# incomplete: ", 14) == 0 || strstr(text, "\n# incomplete: ")))
 		return 1;
+	if (text && text[0] == '#')
+		return 0; /* the inline form: its metadata is in the file */
 	char meta[4200];
 	snprintf(meta, sizeof meta, "%s%s", path, CLI_META_SUFFIX);
 	char *js = cli_read_file(meta, CLI_RESUME_MAX, NULL);
