@@ -780,10 +780,10 @@ hi = next(i for i, l in enumerate(lines) if l and not l.startswith("#"))
 h = lines[hi].split(","); c = h.index("throughput_MBps")
 for i in range(hi + 1, len(lines)):
     if lines[i]:
-        f = lines[i].split(","); f[c] = repr(float(f[c]) / 2); lines[i] = ",".join(f)
+        f = lines[i].split(","); f[c] = repr(float(f[c]) / 10); lines[i] = ",".join(f)
 open(sys.argv[2], "w").write("\n".join(lines))' "$D/c5.csv" "$D/c5slow.csv"
 run "$B" gate "$D/c5.csv" "$D/c5slow.csv"
-t_eq "gate: half the throughput in every repetition is a regression" "$rc" 1
+t_eq "gate: a tenth of the throughput in every repetition is a regression" "$rc" 1
 t_eq "gate: the regression is throughput on both points" "$(grep -c 'throughput_MBps.*REGRESSION.*U test' "$D/out")" 2
 run "$B" sweep $C5 --out "$D/c1.csv"
 run "$B" gate "$D/c1.csv" "$D/c1.csv"
@@ -812,5 +812,162 @@ t_eq "mem2dev no-inval is right" "$(dv mem2dev/no-inval)" "0,8,0"
 t_eq "dev2mem sync verified" "$(dv dev2mem/sync)" "0,8,0"
 t_eq "dev2mem no-inval: the CPU read stale lines" "$(dv dev2mem/no-inval)" "8,0,8"
 t_eq "dev2mem no-clean is right" "$(dv dev2mem/no-clean)" "0,8,0"
+# ---- CSV that generic readers load: --meta sidecar (issue 16) -------------------------
+# A default sweep (no dimension flags) in the sidecar form: the header first,
+# the metadata in FILE.meta.json, written as the CSV is.
+run "$B" sweep --meta sidecar --quiet --out "$D/side.csv"
+t_eq "default sweep --meta sidecar exits 0" "$rc" 0
+t_eq "sidecar form: the first line is the header" "$(head -n 1 "$D/side.csv" | cut -d, -f1-3)" "backend,profile,options"
+t_eq "sidecar form: no '#' line in the CSV" "$(grep -c '^#' "$D/side.csv")" 0
+t_status "sidecar form: no temporaries left" 1 sh -c "ls '$D'/side.csv*.tmp 2>/dev/null | grep -q ."
+# Debian's pandas lives with Debian's python3 (another python3 may come first in PATH).
+PYPD=""
+for p in /usr/bin/python3 python3; do
+	if "$p" -c 'import pandas' 2>/dev/null; then PYPD=$p; break; fi
+done
+ncols=$(head -n 1 "$D/side.csv" | awk "$AWK_CSV"'{ print csvsplit($0, f) }')
+nrows=$(tail -n +2 "$D/side.csv" | awk "$AWK_CSV"'{ print csvsplit($0, f) }' | grep -c .)
+if [ -n "$PYPD" ]; then
+	t_eq "pandas.read_csv(path) with its defaults: every row and column" \
+		"$("$PYPD" -c 'import pandas, sys; d = pandas.read_csv(sys.argv[1]); print(d.shape[0], d.shape[1], int(d["size"].sum() > 0), int(d.columns.str.contains("^Unnamed").any()))' "$D/side.csv" 2>&1)" \
+		"$nrows $ncols 1 0"
+else
+	t_bad "pandas.read_csv(path) with its defaults" "python3-pandas is missing (scripts/deps test installs it)"
+fi
+t_eq "csv.DictReader: every row has every column, no extra field" \
+	"$(python3 -c '
+import csv, sys
+with open(sys.argv[1], newline="") as f:
+    r = csv.DictReader(f)
+    rows = list(r)
+bad = [x for x in rows if None in x or None in x.values()]
+print(len(rows), len(r.fieldnames), len(bad), rows[0]["backend"])' "$D/side.csv")" "$nrows $ncols 0 sim"
+if command -v sqlite3 >/dev/null 2>&1; then
+	t_eq "sqlite3 .import loads it as a table" \
+		"$(sqlite3 :memory: '.mode csv' ".import $D/side.csv r" 'select count(*), count(distinct size) > 1 from r;')" "$nrows,1"
+else
+	t_bad "sqlite3 .import loads it as a table" "sqlite3 is missing (scripts/deps test installs it)"
+fi
+t_eq "the sidecar holds the metadata keys" "$(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(",".join(k for k in ("dmabench", "git", "date", "command", "seed", "backend_config", "machine", "counters", "pin", "jobs") if isinstance(m.get(k), str)))' "$D/side.csv.meta.json")" \
+	"dmabench,git,date,command,seed,backend_config,machine,counters,pin,jobs"
+t_has "the sidecar's command is the command line" "$D/side.csv.meta.json" '"dmabench sweep --meta sidecar --quiet --out '
+run "$B" sweep $S --meta sidecar --events task-clock,page-faults --out "$D/sidepmu.csv"
+t_eq "sidecar --events exits 0" "$rc" 0
+t_has "sidecar: pmu columns [a-z0-9_] with their unit" "$D/sidepmu.csv" ",pmu_task_clock_ns_per_transfer,pmu_page_faults_per_transfer"
+t_eq "sidecar: task-clock recorded under its portable name" "$(col "$D/sidepmu.csv" pmu_task_clock_ns_per_transfer | grep -c '[0-9]')" "$(rows "$D/sidepmu.csv")"
+run "$B" sweep $S --meta sidecar --events cycles,CYCLES --out "$D/dup.csv"
+t_eq "two events on one portable name exit 2" "$rc" 2
+run "$B" sweep $S --meta sidecar --out -
+t_eq "--meta sidecar with --out - exits 2 (no place for the sidecar)" "$rc" 2
+run "$B" sweep $S --meta sidecar --out /dev/null
+t_eq "--meta sidecar with a device exits 2" "$rc" 2
+t_status "no sidecar is made beside a device" 1 test -e /dev/null.meta.json
+run "$B" sweep $S --meta sidecar --format json --out "$D/x.json"
+t_eq "--meta sidecar with --format json exits 2" "$rc" 2
+run "$B" sweep $S --meta bogus --out "$D/x.csv"
+t_eq "--meta with an unknown form exits 2" "$rc" 2
+run "$B" sweep $S --meta sidecar --out "$D/swap.csv"
+run "$B" sweep $S --out "$D/swap.csv"
+t_status "an inline run over a sidecar-form file removes the stale sidecar" 1 test -e "$D/swap.csv.meta.json"
+# Both forms of one sweep: the gate, the report and --resume read either.
+run "$B" sweep $S --out "$D/inl.csv"
+run "$B" sweep $S --meta sidecar --out "$D/sid.csv"
+run "$B" gate --brief "$D/inl.csv" "$D/sid.csv"
+t_eq "gate: inline baseline vs sidecar current exits 0" "$rc" 0
+t_has "gate: both forms give the same rows" "$D/out" ", 0 changed, 0 failed"
+t_has "gate: nothing missing between the forms" "$D/out" " 0 missing; 0 new rows"
+if command -v gnuplot >/dev/null 2>&1; then
+	run env BUILD="${BUILD:-build}" scripts/report -q -o "$D/siderep" "$D/sid.csv"
+	t_eq "report renders a sidecar-form CSV" "$rc" 0
+	t_has "report shows the sidecar's metadata" "$D/siderep/index.html" "sim:mcu params{"
+	echo '[1]' >"$D/bad.csv.meta.json"; cp "$D/sid.csv" "$D/bad.csv"
+	run env BUILD="${BUILD:-build}" scripts/report -q -o "$D/badrep" "$D/bad.csv"
+	t_eq "report: a sidecar that is no JSON object exits 2" "$rc" 2
+	t_has "report: the bad sidecar is named" "$D/err" "bad.csv.meta.json"
+fi
+"$B" sweep $R --meta sidecar --out "$D/sr.csv" >/dev/null 2>&1 &
+pid=$!
+n=0; while [ "$(grep -c . "$D/sr.csv.tmp" 2>/dev/null || echo 0)" -lt 5 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+kill -INT $pid; wait $pid; rc=$?
+t_eq "sidecar: an interrupted sweep exits 130" "$rc" 130
+t_has "sidecar: the interrupted run's metadata says incomplete" "$D/sr.csv.meta.json" '"incomplete":'
+t_eq "sidecar: the interrupted CSV still has no '#' line" "$(grep -c '^#' "$D/sr.csv")" 0
+run "$B" sweep $R --meta sidecar --out "$D/sr.csv" --resume
+t_eq "sidecar: --resume exits 0" "$rc" 0
+t_has "sidecar: --resume records where the rows came from" "$D/sr.csv.meta.json" '"resumed":'
+t_status "sidecar: the finished run is not marked incomplete" 1 grep -q '"incomplete"' "$D/sr.csv.meta.json"
+detcols "$D/sr.csv" >"$D/sr.det"
+t_status "sidecar: resumed rows equal the uninterrupted run's" 0 cmp -s "$D/whole.det" "$D/sr.det"
+run "$B" sweep $R --meta sidecar --out "$D/sr.csv" --resume
+t_eq "sidecar: --resume of a complete file exits 2" "$rc" 2
+# A write error keeps the previous pair as it was and both new files aside.
+run "$B" sweep $S --meta sidecar --out "$D/sgood.csv"
+cp "$D/sgood.csv" "$D/sgood.before"; cp "$D/sgood.csv.meta.json" "$D/sgood.meta.before"
+# the limit: the sidecar and the header fit, the rows do not
+big=$(wc -c <"$D/sgood.csv"); m=$(wc -c <"$D/sgood.csv.meta.json"); [ "$m" -gt "$big" ] && big=$m
+blocks=$(( (big + 600 + 511) / 512 ))
+(trap '' XFSZ; ulimit -f "$blocks"; exec "$B" sweep --size 64:1M:x2 --pool heap --quiet --meta sidecar --out "$D/sgood.csv") >"$D/out" 2>"$D/err"
+rc=$?
+t_eq "sidecar: a write error exits 3" "$rc" 3
+t_status "sidecar: a write error leaves the previous CSV byte-identical" 0 cmp -s "$D/sgood.csv" "$D/sgood.before"
+t_status "sidecar: a write error leaves the previous sidecar byte-identical" 0 cmp -s "$D/sgood.csv.meta.json" "$D/sgood.meta.before"
+t_status "sidecar: a write error keeps the rows and metadata aside" 0 test -s "$D/sgood.csv.write-error" -a -s "$D/sgood.csv.write-error.meta.json"
+
+# ---- options people expect (issue 16) ---------------------------------------------------
+run "$B" sweep --siz 4K --cach sync,coherent --q -o "$D/abbr.csv"
+t_eq "unique prefixes and -o FILE are accepted" "$rc" 0
+t_eq "the abbreviated flags took effect" "$(col "$D/abbr.csv" cache | sort -u | tr '\n' ' ')" "coherent sync "
+run "$B" sweep --size=4K --cache=sync -q -o"$D/att.csv"
+t_eq "--opt=VAL and -oFILE are accepted" "$rc" 0
+t_eq "-oFILE wrote there" "$(rows "$D/att.csv")" "$(rows "$D/abbr.csv" | awk '{ print $1 / 2 }')"
+run "$B" sweep --s 4K --dry-run
+t_eq "an ambiguous prefix exits 2" "$rc" 2
+t_has "an ambiguous prefix lists what it could be" "$D/err" "is ambiguous: it could be --size, --sg, --seed"
+run "$B" sweep --sise 4K --dry-run
+t_eq "a misspelt option exits 2" "$rc" 2
+t_has "a misspelt option gets 'did you mean'" "$D/err" "unknown option '--sise'; did you mean --size?"
+run "$B" stress --thread 2 -n 50 -q
+t_eq "stress takes prefixes and short forms" "$rc" 0
+run "$B" info -b sim:soc
+t_eq "info -b exits 0" "$rc" 0
+t_has "info -b took the profile" "$D/out" "backend sim:soc"
+run "$B" list --verb
+t_eq "list --verb (prefix of --verbose) exits 0" "$rc" 0
+run "$B" gate --det-tol 2 --format json "$D/inl.csv" "$D/sid.csv"
+t_eq "gate takes --opt VAL (it took only --opt=VAL)" "$rc" 0
+t_has "gate --format json (space form) prints JSON" "$D/out" '"det_tol_pct":	2'
+run "$B" gate "$D/inl.csv" --brief -f text "$D/sid.csv"
+t_eq "gate takes options between the files and short forms" "$rc" 0
+run "$B" gate --det "$D/inl.csv" "$D/sid.csv"
+t_eq "gate: an option's value is taken from the next word" "$rc" 2
+run "$B" gate --brif "$D/inl.csv" "$D/sid.csv"
+t_eq "gate: a misspelt option exits 2" "$rc" 2
+t_has "gate: a misspelt option gets 'did you mean'" "$D/err" "did you mean --brief?"
+run "$B" gate -- "$D/inl.csv" "$D/sid.csv"
+t_eq "gate: -- ends the options" "$rc" 0
+# Each command's --help says its own exit statuses.
+run "$B" list --help
+t_has "list --help gives list's exit statuses" "$D/out" "2 unusable input (an unknown option); 3 a backend was"
+t_status "list --help does not give the sweep's (130 interrupted)" 1 grep -q "130" "$D/out"
+run "$B" info --help
+t_has "info --help gives info's exit statuses" "$D/out" "3 a resource is missing"
+t_status "info --help does not give the sweep's (130 interrupted)" 1 grep -q "130" "$D/out"
+run "$B" info
+t_eq "info exits 0" "$rc" 0
+t_has "info reports perf_event_paranoid" "$D/out" "perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid)"
+t_has "info says whether hardware counters open" "$D/out" "hardware counters   "
+t_has "info lists the kernel's PMUs" "$D/out" "kernel PMUs         "
+# --section picks job-file sections.
+run "$B" sweep --job harness/jobs/deadline.ini --section load,alone --dry-run
+t_eq "--section exits 0" "$rc" 0
+t_eq "--section keeps the named sections in the file's order" "$(grep '^job' "$D/out" | cut -d: -f1 | tr '\n' ' ')" "job alone job load "
+run "$B" sweep --job harness/jobs/deadline.ini --section nope --dry-run
+t_eq "--section with an unknown name exits 2" "$rc" 2
+t_has "--section names the file's sections" "$D/err" "(its sections: alone, load, tight)"
+run "$B" sweep --section alone --dry-run
+t_eq "--section without --job exits 2" "$rc" 2
 
 t_done

@@ -449,7 +449,7 @@ t_check "make report sweeps the CPU baseline too" sh -c "make -n -s --no-print-d
 # ---- the page in a real browser --------------------------------------------
 if command -v chromium >/dev/null 2>&1; then
 	shot="$tmp/screenshot.png"
-	timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$(mktemp -d "$tmp/chromium.XXXXXX")" --screenshot="$shot" \
 		--window-size=1280,2000 "file://$(cd "$out2" && pwd)/index.html" >"$tmp/out" 2>&1

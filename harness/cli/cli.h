@@ -41,10 +41,10 @@ void cli_err(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Prints the message and returns CLI_EXIT_USAGE. */
 int cli_usage_err(const char *fmt, ...) CLI_PRINTF(1, 2);
 
-/* ---- options (opts.c): --name VALUE and --name=VALUE --------------------- */
+/* ---- options (gate/cli.c): one scanner for every command ------------------- */
 
 struct cli_opt {
-	const char *name;   /* without the dashes */
+	const char *name;   /* without the dashes; one letter: a short form (-o) */
 	int has_arg;
 	int id;             /* returned by cli_next */
 };
@@ -54,13 +54,18 @@ struct cli_args {
 	int i;              /* next argv index */
 	const char *cmd;    /* subcommand, for messages */
 	const char *optarg; /* value of the last option (has_arg) */
-	const char *optname;/* "--name" of the last option, for messages */
+	const char *optname;/* "--name" of the last option (its full name), for messages */
+	int rest;           /* "--" was seen: everything after it is positional */
 	char namebuf[64];
 };
 void cli_args_init(struct cli_args *a, const char *cmd, int argc, char **argv);
 /* Returns the id of the next option; -1 when the options are done (a
- * positional argument or "--" stops them, a.i points at it); -2 after
- * printing an error (unknown option, missing value, positional junk). */
+ * positional argument or "--" stops them, a.i points at it; a caller that
+ * takes positionals between options skips one and calls again, a.rest says
+ * "--" was seen); -2 after printing an error (unknown or ambiguous option,
+ * with the closest names; missing value). Accepts --name VALUE,
+ * --name=VALUE, unique prefixes of long names, and one-letter names as -x
+ * VALUE or -xVALUE. */
 int cli_next(struct cli_args *a, const struct cli_opt *opts, size_t n);
 
 /* ---- backends (util.c) ---------------------------------------------------- */
@@ -152,10 +157,19 @@ int cli_pmu_open(struct cli_pmu *p, const char *list, int quiet);
 void cli_pmu_start(struct cli_pmu *p);
 void cli_pmu_stop(struct cli_pmu *p);
 void cli_pmu_close(struct cli_pmu *p);
+/* Renames the columns for generic readers (--meta sidecar): [a-z0-9_] only
+ * and the unit, pmu_task_clock_ns_per_transfer, pmu_cycles_per_transfer.
+ * Returns 0, or prints and returns CLI_EXIT_USAGE when two events fall on
+ * one name. */
+int cli_pmu_portable_names(struct cli_pmu *p);
+/* Whether counters can work here, for info: perf_event_paranoid and what it
+ * allows, the PMUs the kernel exposes, whether a hardware counter opens. */
+void cli_pmu_availability(FILE *f);
 
 /* ---- CSV (csv.c) ------------------------------------------------------------ */
 
 enum cli_csv_mode { CLI_CSV_RENAME, CLI_CSV_INPLACE, CLI_CSV_STDOUT };
+struct cJSON;
 struct cli_csv {
 	FILE *f;
 	int fd;
@@ -163,13 +177,33 @@ struct cli_csv {
 	char path[4096];
 	char tmp[4200];
 	unsigned rows;
+	/* --meta sidecar: the metadata goes to FILE.meta.json (through
+	 * FILE.meta.json.tmp, locked, renamed just before FILE), not into '#'
+	 * lines. */
+	int sidecar;
+	int meta_fd;
+	int meta_dirty;         /* keys added since the sidecar was last written */
+	struct cJSON *meta;
+	char meta_path[4200];
+	char meta_tmp[4300];
 };
+/* The sidecar's name for a CSV: FILE.meta.json. */
+#define CLI_META_SUFFIX ".meta.json"
 /* Opens the result file (see csv.c for the three modes): "-" is standard
  * output, an existing non-regular file is written in place, anything else
  * goes through path.tmp (locked) and a rename at the end. A directory, an
  * unwritable place or a second writer is refused here, before any point
  * runs. Returns 0 or -1 (message printed). */
 int cli_csv_open(struct cli_csv *c, const char *path);
+/* As cli_csv_open; sidecar: the header comes first and the metadata goes to
+ * FILE.meta.json, written by the same rules (refused for '-' and devices,
+ * which have no place beside them for it). */
+int cli_csv_open_form(struct cli_csv *c, const char *path, int sidecar);
+/* Whether the result at path says it is unfinished: a "# incomplete:" line,
+ * or an "incomplete" key in path.meta.json. */
+int cli_result_incomplete(const char *path, const char *text);
+/* Metadata: a "# key: value" line, or a key of the sidecar (written with the
+ * next row, sync or finish). */
 void cli_csv_meta(struct cli_csv *c, const char *key, const char *value);
 /* Writes a field, quoted when it holds a comma, quote or newline;
  * sep: 0 first field, 1 not first. */
@@ -212,6 +246,7 @@ void cli_csv_abort(struct cli_csv *c);
  * finish, finish_partial (interrupted) or abort (nothing worth keeping). */
 struct cli_out {
 	const struct cli_out_ops *ops;
+	int sidecar;         /* --meta sidecar (CSV only) */
 	struct cli_csv file;
 	void *priv;          /* the format's own state */
 };
@@ -301,6 +336,9 @@ int cli_cmd_schema(int argc, char **argv);
 /* Shared --help pieces (help.c). */
 void cli_help_dims(FILE *f);
 void cli_help_metrics(FILE *f);
+/* The sweep's exit statuses (also the global --help's). */
 void cli_help_exit_codes(FILE *f);
+/* Those of one command: list, info, schema; others get the sweep's. */
+void cli_help_exit_codes_for(FILE *f, const char *cmd);
 
 #endif

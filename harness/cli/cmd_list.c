@@ -123,8 +123,9 @@ static void list_help(FILE *f)
 		   "reason when not), its capabilities, profiles and parameters. Each profile's\n"
 		   "parameters are printed as key=value items joined by ';', ready to copy, edit\n"
 		   "and pass with --options (sweep, stress, info). --verbose also describes each\n"
-		   "parameter with its range, default and constraints.\n\n");
-	cli_help_exit_codes(f);
+		   "parameter with its range, default and constraints.\n\n"
+		   "Options: --verbose (-v), --help (-h); any unique prefix works (--verb).\n\n");
+	cli_help_exit_codes_for(f, "list");
 }
 
 int cli_cmd_list(int argc, char **argv)
@@ -188,15 +189,17 @@ int cli_cmd_list(int argc, char **argv)
 
 static void info_help(FILE *f)
 {
-	fprintf(f, "usage: dmabench info [--backend NAME[:PROFILE]] [--options 'K=V;K=V']\n\n"
+	fprintf(f, "usage: dmabench info [--backend|-b NAME[:PROFILE]] [--options 'K=V;K=V']\n\n"
 		   "Prints this machine as hwloc sees it (CPU model, packages, cores, PUs, caches\n"
 		   "per level with sizes and line sizes, NUMA nodes) and what the chosen backend\n"
 		   "(default sim) requires from buffers and transfers: address alignment, size\n"
 		   "granule, largest transfer and segment, segment boundary, cache line, coherence,\n"
 		   "DMA mask, channels, priority levels and its clock, with --options applied over\n"
 		   "the profile (backend parameters, as in sweep --help). Also the sizes --size auto\n"
-		   "would use here.\n\n");
-	cli_help_exit_codes(f);
+		   "would use here, and whether counters (--events) can work here: the kernel's\n"
+		   "perf_event_paranoid and what it allows, the PMUs it exposes, and whether a\n"
+		   "hardware (cycles) and a software (task-clock) counter open.\n\n");
+	cli_help_exit_codes_for(f, "info");
 }
 
 static void print_reqs(const struct dmab_backend_ops *ops, const char *opts, struct dmab_dev *dev)
@@ -269,7 +272,8 @@ int cli_cmd_info(int argc, char **argv)
 {
 	enum { O_HELP, O_BACKEND, O_OPTIONS };
 	static const struct cli_opt opts[] = { { "help", 0, O_HELP }, { "h", 0, O_HELP },
-					       { "backend", 1, O_BACKEND }, { "options", 1, O_OPTIONS } };
+					       { "backend", 1, O_BACKEND }, { "b", 1, O_BACKEND },
+					       { "options", 1, O_OPTIONS } };
 	struct cli_args a;
 	const char *spec = "sim";
 	char options[HX_STR_MAX];
@@ -356,6 +360,7 @@ int cli_cmd_info(int argc, char **argv)
 		printf("%s\n", n ? "" : "(no data caches known)");
 	}
 	cli_topo_free();
+	cli_pmu_availability(stdout);
 
 	print_reqs(ops, options, dev);
 	dmab_dev_close(dev, NULL);

@@ -199,7 +199,7 @@ static void schema_help(FILE *f)
 		   "better: lower/higher/exact, clock: dev/cpu/count, help) and \"enums\" (each\n"
 		   "enumeration's values in order, with help). Scripts read it instead of copying\n"
 		   "the lists (scripts/report does).\n\n");
-	cli_help_exit_codes(f);
+	cli_help_exit_codes_for(f, "schema");
 }
 
 int cli_cmd_schema(int argc, char **argv)

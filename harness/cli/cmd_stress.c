@@ -96,7 +96,8 @@ static void stress_help(FILE *f)
 		"position-dependent pattern with guard regions before and after both buffers.\n"
 		"Failures are classified (not-copied, src-overwritten, outside-window, mismatch),\n"
 		"and the accounting is exact: submitted = completed + failed + cancelled.\n\n"
-		"Options:\n"
+		"Options (--opt VALUE or --opt=VALUE, any unique prefix: --sec 5; short forms:\n"
+		"-b backend, -s seconds, -n count, -t threads, -f format, -q quiet, -h help):\n"
 		"  --backend B       backend[:profile] (default sim; see dmabench list)\n"
 		"  --options K=V;..  backend parameters over the profile's, items joined by ';'\n"
 		"                    (one value; dmabench list prints them, as in sweep --help)\n"
@@ -337,6 +338,8 @@ static int parse_args(struct stress_args *sa, int argc, char **argv)
 		{ "seed", 1, O_SEED },       { "inject", 1, O_INJECT },  { "transfer", 1, O_XFER },
 		{ "cache", 1, O_CACHE },     { "device-time", 1, O_DEVTIME }, { "quiet", 0, O_QUIET },
 		{ "q", 0, O_QUIET },         { "options", 1, O_OPTIONS }, { "format", 1, O_FORMAT },
+		{ "b", 1, O_BACKEND },       { "f", 1, O_FORMAT },       { "s", 1, O_SECONDS },
+		{ "n", 1, O_COUNT },         { "t", 1, O_THREADS },
 	};
 	struct hx_stress_cfg *cfg = &sa->cfg;
 	uint64_t v;

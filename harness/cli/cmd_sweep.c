@@ -106,9 +106,10 @@ static void trace_line(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace_
 static void sweep_help(FILE *f)
 {
 	fprintf(f,
-		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE] [--out FILE] [--format csv|json]\n"
-		"                      [--inject SPEC] [--size auto] [--pin same|split|none]\n"
-		"                      [--events LIST] [--trace FILE] [--repeat N] [--dry-run] [--quiet]\n\n"
+		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE [--section NAME,...]] [--out FILE]\n"
+		"                      [--format csv|json] [--meta inline|sidecar] [--inject SPEC]\n"
+		"                      [--size auto] [--pin same|split|none] [--events LIST]\n"
+		"                      [--trace FILE] [--repeat N] [--resume] [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -123,12 +124,16 @@ static void sweep_help(FILE *f)
 		"profile's parameters in this form, ready to copy and edit. Each value is checked\n"
 		"by opening the backend before anything is measured: one it refuses exits 2.\n");
 	fprintf(f,
-		"\nOther options:\n"
+		"\nOther options (each takes --opt VALUE or --opt=VALUE, and any unique prefix of its\n"
+		"name: --dry for --dry-run; short forms: -b backend, -j job, -o out, -f format,\n"
+		"-e events, -n dry-run, -q quiet, -h help; -o FILE or -oFILE):\n"
 		"  --job FILE        INI job file: [global] keys apply to every job, then one\n"
 		"                    [name] section per job; keys are the dimension names above and\n"
 		"                    inject; # starts a comment (; only at the start of a line).\n"
 		"                    Each job is its own product; dimension flags given on the\n"
 		"                    command line override every job.\n"
+		"  --section A,B     run only these sections of the job file ([global] still\n"
+		"                    applies), in the file's order; a name it lacks exits 2.\n"
 		"  --out FILE        the result (default results/sweep.csv; folders are created). Written\n"
 		"                    as FILE.tmp beside it (locked: one run per FILE), row by row,\n"
 		"                    renamed at the end; on a write error FILE is left as it was and\n"
@@ -139,6 +144,14 @@ static void sweep_help(FILE *f)
 		"                    the CSV's cells (numbers as numbers, empty cells null) and its\n"
 		"                    '# key: value' lines; default --out results/sweep.json. Written\n"
 		"                    as the CSV is (FILE.tmp, a complete document after every row).\n"
+		"  --meta FORM       where the CSV's metadata goes. inline (default): '# key: value'\n"
+		"                    lines before the header (gnuplot, today's scripts). sidecar: the\n"
+		"                    CSV starts with its header, so generic readers (pandas.read_csv,\n"
+		"                    csv.DictReader, sqlite .import, spreadsheets) load it as it is,\n"
+		"                    pmu_* columns are named [a-z0-9_] with their unit, and the\n"
+		"                    metadata is a JSON object in FILE.meta.json, written as FILE is\n"
+		"                    (FILE.meta.json.tmp, locked, renamed just before FILE). Needs a\n"
+		"                    regular --out FILE (not '-' or a device).\n"
 		"  --resume          finish an interrupted or killed run of the same command: the\n"
 		"                    rows in FILE.tmp (or in FILE, when it says '# incomplete:') are\n"
 		"                    checked against this sweep's points and kept; the rest run.\n"
@@ -176,7 +189,7 @@ static void sweep_help(FILE *f)
 	cli_help_metrics(f);
 	fprintf(f, "\nCSV: '# key: value' metadata lines (dmabench, git, date, command, seed,\n"
 		   "backend_config, machine, counters, pin, jobs; resumed and incomplete when they\n"
-		   "apply), a header, one row per point with the dimension columns, status (ok,\n"
+		   "apply; with --meta sidecar the same keys in FILE.meta.json), a header, one row per point with the dimension columns, status (ok,\n"
 		   "failed, skipped), reason, clock, cpu_clock, clock_kind (virtual or real), the\n"
 		   "metrics and pmu_* columns. `dmabench schema --json` prints every column with its\n"
 		   "type, unit and clock. See README.md.\n\n");
@@ -248,7 +261,10 @@ static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
 /* ---- result formats: --format chooses one row of `formats` ------------------------ */
 
 /* CSV: csv.c's writer as a struct cli_out_ops. */
-static int csv_open(struct cli_out *w, const char *path) { return cli_csv_open(&w->file, path); }
+static int csv_open(struct cli_out *w, const char *path)
+{
+	return cli_csv_open_form(&w->file, path, w->sidecar);
+}
 static void csv_meta(struct cli_out *w, const char *key, const char *value)
 {
 	cli_csv_meta(&w->file, key, value);
@@ -316,6 +332,7 @@ struct sweep {
 	const char *pin;
 	const char *events;
 	const char *trace;
+	const char *sections; /* --section: the job file's sections to run, NULL: all */
 	int quiet, dry_run, resume_on;
 	uint64_t repeat;     /* --repeat: passes over the points (>= 1) */
 	uint64_t points;     /* points of one pass; total = points x repeat */
@@ -343,7 +360,7 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 }
 
 enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME, O_FORMAT,
-       O_REPEAT };
+       O_REPEAT, O_SECTION, O_META };
 
 /* --format NAME: a row of `formats`, else a message listing them. */
 static int set_format(struct sweep *s, const char *name)
@@ -362,7 +379,7 @@ static int set_format(struct sweep *s, const char *name)
 
 static int parse_args(struct sweep *s, int argc, char **argv)
 {
-	struct cli_opt opts[HX_DIM__COUNT + 16]; /* the dimensions, then `extra` */
+	struct cli_opt opts[HX_DIM__COUNT + 24]; /* the dimensions, then `extra` */
 	size_t n = 0;
 	for (int d = 0; d < HX_DIM__COUNT; d++) {
 		opts[n].name = hx_dim_desc((enum hx_dim)d)->name;
@@ -371,12 +388,15 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 	}
 	static const struct cli_opt extra[] = {
 		{ "help", 0, O_HELP },     { "h", 0, O_HELP },       { "job", 1, O_JOB },
-		{ "out", 1, O_OUT },       { "pin", 1, O_PIN },      { "events", 1, O_EVENTS },
+		{ "j", 1, O_JOB },         { "out", 1, O_OUT },      { "o", 1, O_OUT },
+		{ "pin", 1, O_PIN },       { "events", 1, O_EVENTS }, { "e", 1, O_EVENTS },
 		{ "quiet", 0, O_QUIET },   { "q", 0, O_QUIET },      { "dry-run", 0, O_DRY },
-		{ "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },   { "resume", 0, O_RESUME },
-		{ "format", 1, O_FORMAT }, { "repeat", 1, O_REPEAT },
+		{ "n", 0, O_DRY },         { "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },
+		{ "resume", 0, O_RESUME }, { "format", 1, O_FORMAT }, { "f", 1, O_FORMAT },
+		{ "b", 1, HX_DIM_BACKEND }, { "section", 1, O_SECTION }, { "meta", 1, O_META },
+		{ "repeat", 1, O_REPEAT },
 	};
-	_Static_assert(sizeof extra / sizeof extra[0] <= 16, "opts[] is too small for extra[]");
+	_Static_assert(sizeof extra / sizeof extra[0] <= 24, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
 		opts[n++] = extra[i];
 
@@ -422,6 +442,12 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 			s->repeat = reps;
 			break;
 		}
+		case O_SECTION: s->sections = a.optarg; break;
+		case O_META:
+			if (strcmp(a.optarg, "inline") && strcmp(a.optarg, "sidecar"))
+				return cli_usage_err("--meta: unknown form '%s' (use inline or sidecar)", a.optarg);
+			s->w.sidecar = strcmp(a.optarg, "sidecar") == 0;
+			break;
 		case O_INJECT:
 			if (hx_job_set_key(&pc, s->flags, "inject", a.optarg) < 0)
 				return cli_usage_err("%s", pc.err.msg);
@@ -437,6 +463,51 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 	if (s->resume_on && s->w.ops != &csv_out)
 		return cli_usage_err("--resume finishes a CSV; --format %s cannot be resumed (run the "
 				     "sweep again, or use --format csv)", s->w.ops->name);
+	if (s->w.sidecar && s->w.ops != &csv_out)
+		return cli_usage_err("--meta sidecar is a form of the CSV; --format %s keeps its metadata "
+				     "inside the document", s->w.ops->name);
+	if (s->sections && !s->job_file)
+		return cli_usage_err("--section %s: picks sections of a job file; give one with --job FILE",
+				     s->sections);
+	return 0;
+}
+
+/* --section A,B: keeps only the job file's sections of those names, in the
+ * file's order (as fio's --section); a name the file lacks is exit 2,
+ * naming the sections there are. O(sections x jobs). */
+static int pick_sections(struct sweep *s)
+{
+	const char *p = s->sections;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		unsigned k = 0;
+		while (k < s->njobs && !(strlen(s->jobs[k].name) == len && strncmp(s->jobs[k].name, p, len) == 0))
+			k++;
+		if (len == 0 || k == s->njobs) {
+			char names[512] = "";
+			for (unsigned i = 0; i < s->njobs && strlen(names) + 80 < sizeof names; i++)
+				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+					 s->jobs[i].name);
+			return cli_usage_err("--section: %s has no section '%.*s' (its sections: %s)", s->job_file,
+					     (int)len, p, names);
+		}
+		p += len + (p[len] == ',');
+	}
+	unsigned kept = 0;
+	for (unsigned k = 0; k < s->njobs; k++) {
+		const char *q = s->sections;
+		size_t nl = strlen(s->jobs[k].name);
+		int want = 0;
+		while (*q && !want) {
+			size_t len = strcspn(q, ",");
+			want = len == nl && strncmp(q, s->jobs[k].name, len) == 0;
+			q += len + (q[len] == ',');
+		}
+		if (want && kept != k)
+			s->jobs[kept] = s->jobs[k];
+		kept += (unsigned)want;
+	}
+	s->njobs = kept;
 	return 0;
 }
 
@@ -457,6 +528,8 @@ static int load_jobs(struct sweep *s)
 		free(text);
 		if (r < 0)
 			return cli_usage_err("%s", pc.err.msg);
+		if (s->sections && (r = pick_sections(s)) != 0)
+			return r;
 	} else {
 		hx_job_init(&s->jobs[0], "cli");
 		s->njobs = 1;
@@ -750,6 +823,8 @@ static int copy_resumed(struct sweep *s)
 static int open_outputs(struct sweep *s, int argc, char **argv)
 {
 	int rc = cli_pmu_open(&s->pmu, s->events, s->quiet);
+	if (!rc && s->w.sidecar)
+		rc = cli_pmu_portable_names(&s->pmu);
 	if (rc)
 		return rc;
 	if (cli_topo_pin(s->pin, s->pin_what, sizeof s->pin_what) < 0) {

@@ -19,6 +19,21 @@
  * disk) the previous FILE is left untouched and the partial rows are kept as
  * FILE.write-error. One fsync per row costs a few ms at most, small next to
  * a measured point.
+ *
+ * Metadata, two forms. Inline (the default): "# key: value" lines before
+ * the header, which gnuplot and our own readers skip. Sidecar (--meta
+ * sidecar): the CSV starts with its header, so pandas.read_csv, csv
+ * .DictReader, sqlite's .import and spreadsheets load it as it is, and the
+ * metadata is a JSON object of the same keys and values in FILE.meta.json.
+ * The sidecar follows the CSV's rules: FILE.meta.json.tmp, locked, written
+ * with the header and again when a late key (incomplete) arrives, fsync'ed,
+ * and renamed just before FILE (so a new FILE always has its own sidecar
+ * beside it); on a write error both temporaries are kept as
+ * FILE.write-error and FILE.write-error.meta.json and the previous pair is
+ * left alone. An inline FILE that replaces a sidecar-form one removes the
+ * old FILE.meta.json, which described the replaced file. '-' and devices have no place beside them for a sidecar: the
+ * form is refused there. Cost: the object is rewritten whole (about 1 KiB
+ * per backend configuration) twice per run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +44,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli/cli.h"
 
@@ -80,10 +97,53 @@ static int open_tmp(struct cli_csv *c, const char *given)
 	return 0;
 }
 
+/* Opens FILE.meta.json.tmp beside the CSV's temporary, locked as it is. */
+static int open_sidecar(struct cli_csv *c, const char *given)
+{
+	snprintf(c->meta_path, sizeof c->meta_path, "%s%s", c->path, CLI_META_SUFFIX);
+	snprintf(c->meta_tmp, sizeof c->meta_tmp, "%s.tmp", c->meta_path);
+	c->meta = cJSON_CreateObject();
+	int fd = c->meta ? open(c->meta_tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0666) : -1;
+	if (fd < 0) {
+		cli_err("--out %s: cannot create %s: %s", given, c->meta_tmp,
+			c->meta ? strerror(errno) : "out of memory");
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || ftruncate(fd, 0) < 0) {
+		cli_err("--out %s: %s: %s", given, c->meta_tmp,
+			errno == EWOULDBLOCK ? "locked: another dmabench run is writing this file" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	c->meta_fd = fd;
+	return 0;
+}
+
+int cli_csv_open_form(struct cli_csv *c, const char *path, int sidecar)
+{
+	if (cli_csv_open(c, path) < 0)
+		return -1;
+	if (!sidecar)
+		return 0;
+	if (c->mode != CLI_CSV_RENAME) {
+		cli_err("--meta sidecar: --out %s has no place beside it for %s%s; use --meta inline "
+			"(the '#' lines) there", path, strcmp(path, "-") ? path : "FILE", CLI_META_SUFFIX);
+		cli_csv_abort(c);
+		return -1;
+	}
+	c->sidecar = 1;
+	if (open_sidecar(c, path) < 0) {
+		cli_csv_abort(c);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_csv_open(struct cli_csv *c, const char *path)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
+	c->meta_fd = -1;
 	if (!*path) {
 		cli_err("--out: empty file name");
 		return -1;
@@ -157,6 +217,24 @@ static const char *where(const struct cli_csv *c)
 
 void cli_csv_meta(struct cli_csv *c, const char *key, const char *value)
 {
+	if (c->sidecar) {
+		/* The same text as the inline line, so readers of either form agree. */
+		char *v = strdup(value ? value : "");
+		for (char *p = v; p && *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		cJSON *item = v ? cJSON_CreateString(v) : NULL;
+		free(v);
+		if (!item || (cJSON_HasObjectItem(c->meta, key) ? !cJSON_ReplaceItemInObjectCaseSensitive(c->meta, key, item)
+								 : !cJSON_AddItemToObject(c->meta, key, item))) {
+			cJSON_Delete(item);
+			c->meta_dirty = -1; /* out of memory: reported by the next write */
+			return;
+		}
+		if (c->meta_dirty >= 0)
+			c->meta_dirty = 1;
+		return;
+	}
 	/* Metadata is one line per key: newlines in values would start rows. */
 	fprintf(c->f, "# %s: ", key);
 	for (const char *p = value ? value : ""; *p; p++)
@@ -223,6 +301,42 @@ void cli_csv_field(struct cli_csv *c, int sep, const char *s)
 	fputc('"', c->f);
 }
 
+/* Rewrites FILE.meta.json.tmp when keys were added, and fsyncs it. */
+static int write_sidecar(struct cli_csv *c)
+{
+	if (!c->sidecar || c->meta_dirty == 0)
+		return 0;
+	char *text = c->meta_dirty > 0 ? cJSON_Print(c->meta) : NULL;
+	if (!text) {
+		cli_err("writing %s: out of memory", c->meta_tmp);
+		return -1;
+	}
+	size_t len = strlen(text);
+	int bad = ftruncate(c->meta_fd, 0) < 0;
+	for (size_t off = 0; !bad && off < len;) {
+		ssize_t w = pwrite(c->meta_fd, text + off, len - off, (off_t)off);
+		bad = w <= 0;
+		off += w > 0 ? (size_t)w : 0;
+	}
+	bad = bad || pwrite(c->meta_fd, "\n", 1, (off_t)len) != 1 || fsync(c->meta_fd) != 0;
+	free(text);
+	if (bad) {
+		cli_err("writing %s: %s", c->meta_tmp, strerror(errno ? errno : EIO));
+		return -1;
+	}
+	c->meta_dirty = 0;
+	return 0;
+}
+
+static void close_sidecar(struct cli_csv *c)
+{
+	if (c->meta_fd >= 0)
+		close(c->meta_fd);
+	c->meta_fd = -1;
+	cJSON_Delete(c->meta);
+	c->meta = NULL;
+}
+
 int cli_csv_endrow(struct cli_csv *c)
 {
 	fputc('\n', c->f);
@@ -231,15 +345,18 @@ int cli_csv_endrow(struct cli_csv *c)
 		cli_err("writing %s: %s", where(c), strerror(errno));
 		return -1;
 	}
-	return 0;
+	return write_sidecar(c);
 }
 
 /* After a write error: the previous file stays as it was; the partial rows
  * are kept under a name that says why. */
 static void keep_failed(struct cli_csv *c)
 {
-	char kept[sizeof c->tmp + 16];
+	char kept[sizeof c->tmp + 16], kept_meta[sizeof kept + sizeof CLI_META_SUFFIX];
 	snprintf(kept, sizeof kept, "%s.write-error", c->path);
+	snprintf(kept_meta, sizeof kept_meta, "%s%s", kept, CLI_META_SUFFIX);
+	if (c->sidecar && rename(c->meta_tmp, kept_meta) == 0)
+		cli_err("%s left as it was; the metadata written so far is in %s", c->meta_path, kept_meta);
 	if (rename(c->tmp, kept) == 0)
 		cli_err("%s left as it was; the rows written so far are in %s", c->path, kept);
 	else
@@ -252,7 +369,7 @@ int cli_csv_sync(struct cli_csv *c)
 		cli_err("writing %s: %s", where(c), strerror(errno));
 		return -1;
 	}
-	return 0;
+	return write_sidecar(c);
 }
 
 int cli_csv_finish(struct cli_csv *c, int write_failed)
@@ -267,13 +384,28 @@ int cli_csv_finish(struct cli_csv *c, int write_failed)
 		cli_err("writing %s: %s", where(c), strerror(bad));
 	if (c->mode != CLI_CSV_RENAME)
 		return bad || write_failed ? -1 : 0;
+	if (!bad && !write_failed && write_sidecar(c) < 0)
+		bad = EIO;
+	close_sidecar(c);
 	if (bad || write_failed) {
 		keep_failed(c);
+		return -1;
+	}
+	/* The sidecar first: a new FILE never stands beside an old sidecar. */
+	if (c->sidecar && rename(c->meta_tmp, c->meta_path) < 0) {
+		cli_err("renaming %s to %s: %s", c->meta_tmp, c->meta_path, strerror(errno));
 		return -1;
 	}
 	if (rename(c->tmp, c->path) < 0) {
 		cli_err("renaming %s to %s: %s", c->tmp, c->path, strerror(errno));
 		return -1;
+	}
+	if (!c->sidecar) {
+		/* An earlier sidecar run's metadata described the file just
+		 * replaced: it must not be read as this one's. */
+		char stale[sizeof c->meta_path];
+		snprintf(stale, sizeof stale, "%s%s", c->path, CLI_META_SUFFIX);
+		unlink(stale);
 	}
 	return 0;
 }
@@ -287,7 +419,7 @@ int cli_csv_finish_partial(struct cli_csv *c)
 	 * unfinished. */
 	size_t len;
 	char *old = cli_read_file(c->path, CLI_RESUME_MAX, &len);
-	int old_incomplete = old && strstr(old, "\n# incomplete: ") != NULL;
+	int old_incomplete = old && cli_result_incomplete(c->path, old);
 	free(old);
 	if (old_incomplete)
 		return cli_csv_finish(c, 0);
@@ -296,11 +428,32 @@ int cli_csv_finish_partial(struct cli_csv *c)
 	c->f = NULL;
 	if (bad) {
 		cli_err("writing %s: %s", c->tmp, strerror(errno));
+		close_sidecar(c);
 		return -1;
 	}
-	cli_err("%s kept as it was (a complete earlier result); the rows of this run are in %s "
-		"(--resume finishes them)", c->path, c->tmp);
+	bad = write_sidecar(c) < 0;
+	close_sidecar(c);
+	if (bad)
+		return -1;
+	cli_err("%s kept as it was (a complete earlier result); the rows of this run are in %s%s%s "
+		"(--resume finishes them)", c->path, c->tmp, c->sidecar ? " and " : "", c->sidecar ? c->meta_tmp : "");
 	return 0;
+}
+
+int cli_result_incomplete(const char *path, const char *text)
+{
+	if (text && (strncmp(text, "# incomplete: ", 14) == 0 || strstr(text, "\n# incomplete: ")))
+		return 1;
+	if (text && text[0] == '#')
+		return 0; /* the inline form: its metadata is in the file */
+	char meta[4200];
+	snprintf(meta, sizeof meta, "%s%s", path, CLI_META_SUFFIX);
+	char *js = cli_read_file(meta, CLI_RESUME_MAX, NULL);
+	cJSON *doc = js ? cJSON_Parse(js) : NULL;
+	int yes = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "incomplete"));
+	cJSON_Delete(doc);
+	free(js);
+	return yes;
 }
 
 void cli_csv_abort(struct cli_csv *c)
@@ -310,4 +463,7 @@ void cli_csv_abort(struct cli_csv *c)
 	c->f = NULL;
 	if (c->mode == CLI_CSV_RENAME)
 		unlink(c->tmp);
+	if (c->meta_fd >= 0)
+		unlink(c->meta_tmp);
+	close_sidecar(c);
 }

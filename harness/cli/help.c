@@ -74,3 +74,22 @@ void cli_help_exit_codes(FILE *f)
 		   "3 a resource is missing (backend unavailable, hwloc or libpfm4 unusable); 130\n"
 		   "interrupted (the CSV still holds every completed row).\n");
 }
+
+/* The commands whose outcomes differ from the sweep's: each says only the
+ * statuses it can return. */
+void cli_help_exit_codes_for(FILE *f, const char *cmd)
+{
+	if (strcmp(cmd, "list") == 0)
+		fprintf(f, "Exit status: 0 success; 2 unusable input (an unknown option); 3 a backend was\n"
+			   "refused at start-up (its tables are inconsistent) or memory ran out.\n");
+	else if (strcmp(cmd, "info") == 0)
+		fprintf(f, "Exit status: 0 success; 2 unusable input (an unknown option, backend or profile,\n"
+			   "or --options the backend refuses, naming the item); 3 a resource is missing\n"
+			   "(the backend cannot run here, or hwloc cannot read this machine; what could be\n"
+			   "read is still printed).\n");
+	else if (strcmp(cmd, "schema") == 0)
+		fprintf(f, "Exit status: 0 success; 2 unusable input (an unknown option, or no --json);\n"
+			   "3 standard output could not be written.\n");
+	else
+		cli_help_exit_codes(f);
+}

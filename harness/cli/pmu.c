@@ -13,7 +13,15 @@
  * table from CPUID). Then the hardware columns stay empty, the reason is
  * said once on stderr and in the CSV's "counters" line, and software events
  * (task-clock, page-faults, context-switches) are still recorded.
+ *
+ * Columns are pmu_<event as given> in the inline CSV (what scripts of today
+ * read); --meta sidecar, the form for generic readers, names them
+ * [a-z0-9_] with the unit (pmu_task_clock_ns_per_transfer), since '-' and
+ * ':' break df.query and R's read.csv. cli_pmu_availability is `dmabench
+ * info`'s answer to "can I count here?": one test open per kind, no event
+ * table walk.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
@@ -201,4 +209,110 @@ void cli_pmu_close(struct cli_pmu *p)
 			close(p->ev[i].fd);
 		p->ev[i].fd = -1;
 	}
+}
+
+/* ---- portable column names (--meta sidecar) ------------------------------------ */
+
+/* Events whose count is a time in ns (perf's software clocks). */
+static int counts_ns(const char *ev)
+{
+	return strcmp(ev, "task-clock") == 0 || strcmp(ev, "cpu-clock") == 0;
+}
+
+int cli_pmu_portable_names(struct cli_pmu *p)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		struct cli_pmu_ev *ev = &p->ev[i];
+		char *out = ev->column;
+		size_t k = (size_t)snprintf(out, sizeof ev->column, "pmu_");
+		const char *unit = counts_ns(ev->name) ? "_ns_per_transfer" : "_per_transfer";
+		size_t room = sizeof ev->column - strlen(unit) - 1;
+		/* Lower case; every run of other bytes becomes one '_', none at the ends. */
+		for (const char *c = ev->name; *c && k < room; c++) {
+			char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+			int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+			if (ok)
+				out[k++] = ch;
+			else if (out[k - 1] != '_')
+				out[k++] = '_';
+		}
+		while (out[k - 1] == '_')
+			k--;
+		snprintf(out + k, sizeof ev->column - k, "%s", unit);
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(p->ev[j].column, out) == 0)
+				return cli_usage_err("--events: '%s' and '%s' both become column %s; give one of them",
+						     p->ev[j].name, ev->name, out);
+	}
+	return 0;
+}
+
+/* ---- info: can counters work here? ------------------------------------------------ */
+
+/* Opens one counter of this thread to see whether the kernel gives it;
+ * returns 0 or the errno. */
+static int try_counter(uint32_t type, uint64_t config)
+{
+	struct perf_event_attr attr;
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = type;
+	attr.config = config;
+	attr.disabled = 1;
+	attr.exclude_hv = 1;
+	long fd = perf_open(&attr);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		attr.exclude_kernel = 1;
+		fd = perf_open(&attr);
+	}
+	if (fd < 0)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
+void cli_pmu_availability(FILE *f)
+{
+	int par = perf_paranoid();
+	const char *means = par == 99 ? "unknown (no /proc/sys/kernel/perf_event_paranoid)"
+			  : par <= -1 ? "no restriction"
+			  : par == 0 ? "user and kernel, CPU-wide needs CAP_PERFMON"
+			  : par == 1 ? "user and kernel of own threads"
+			  : par == 2 ? "user space of own threads only"
+			  : "no counters for unprivileged users (Debian's default)";
+	fprintf(f, "counters (--events)\n");
+	fprintf(f, "  perf_event_paranoid %d: %s%s\n", par == 99 ? -1 : par, means,
+		geteuid() == 0 ? "; running as root: not restricted" : "");
+	/* The kernel's PMUs: a CPU PMU (cpu, cpu_core, armv8_*) counts hardware events. */
+	char pmus[512] = "";
+	int cpu_pmu = 0;
+	DIR *dir = opendir("/sys/bus/event_source/devices");
+	struct dirent *de;
+	while (dir && (de = readdir(dir)) != NULL) {
+		const char *name = de->d_name;
+		if (name[0] == '.')
+			continue;
+		if (strncmp(name, "cpu", 3) == 0 || strncmp(name, "armv", 4) == 0)
+			cpu_pmu = 1;
+		if (strlen(pmus) + strlen(name) + 3 < sizeof pmus)
+			snprintf(pmus + strlen(pmus), sizeof pmus - strlen(pmus), "%s%s", pmus[0] ? ", " : "", name);
+	}
+	if (dir)
+		closedir(dir);
+	fprintf(f, "  kernel PMUs         %s%s\n", pmus[0] ? pmus : "none listed in /sys/bus/event_source/devices",
+		cpu_pmu ? "" : " (no CPU PMU: typical in a virtual machine)");
+	int hw = try_counter(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES);
+	int sw = try_counter(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+	if (hw == 0)
+		fprintf(f, "  hardware counters   available (cycles opened)\n");
+	else
+		fprintf(f, "  hardware counters   unavailable: perf_event_open(cycles): %s; hardware pmu_* "
+			   "columns stay empty\n", strerror(hw));
+	if (sw == 0)
+		fprintf(f, "  software counters   available (task-clock opened; page-faults, context-switches)\n");
+	else
+		fprintf(f, "  software counters   unavailable: perf_event_open(task-clock): %s\n", strerror(sw));
+	int r = pfm_initialize();
+	fprintf(f, "  libpfm4             %s\n", r == PFM_SUCCESS ? "ready: --events takes its event names"
+								 : pfm_strerror(r));
 }

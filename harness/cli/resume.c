@@ -4,8 +4,11 @@
  *
  * Where the rows are: FILE.tmp when it exists (a killed run, or an
  * interrupted one that left a previous complete FILE in place), else FILE
- * when its trailing metadata says `# incomplete:`. Nothing else is resumed:
- * a complete FILE is an error, so a typo cannot append to a finished result.
+ * when its metadata says it is incomplete (a trailing `# incomplete:` line,
+ * or an "incomplete" key in FILE.meta.json for --meta sidecar; csv.c's
+ * cli_result_incomplete). Nothing else is resumed: a complete FILE is an
+ * error, so a typo cannot append to a finished result. Either form resumes
+ * into either: the rows are the same text, only the metadata moves.
  *
  * What is checked: the header must be the one this sweep writes (same
  * columns, same --events), and row i must be point i of this sweep: its
@@ -39,11 +42,6 @@ static const char *record_end(const char *p)
 	return NULL;
 }
 
-static int has_incomplete_marker(const char *text)
-{
-	return strstr(text, "\n# incomplete: ") != NULL;
-}
-
 static char *load(const char *path, int need_marker, size_t *len)
 {
 	char *text = cli_read_file(path, CLI_RESUME_MAX, len);
@@ -55,9 +53,9 @@ static char *load(const char *path, int need_marker, size_t *len)
 			cli_err("--resume: cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (need_marker && !has_incomplete_marker(text)) {
-		cli_err("--resume: %s is complete (no '# incomplete:' line) and there is no %s.tmp: nothing to resume",
-			path, path);
+	if (need_marker && !cli_result_incomplete(path, text)) {
+		cli_err("--resume: %s is complete (no '# incomplete:' line, no \"incomplete\" in %s%s) and there "
+			"is no %s.tmp: nothing to resume", path, path, CLI_META_SUFFIX, path);
 		free(text);
 		return NULL;
 	}

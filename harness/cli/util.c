@@ -1,11 +1,9 @@
 /*
- * harness/cli/util.c: messages, option scanning, backend lookup, files and
- * clocks for the dmabench subcommands.
+ * harness/cli/util.c: messages, backend lookup, files and clocks for the
+ * dmabench subcommands.
  *
- * Options are scanned by hand rather than with getopt_long because the
- * dimension flags come from HX_DIM_TABLE at run time and every error must
- * name the flag and the token (getopt prints its own, different messages).
- * Scanning is O(argc * options).
+ * The option scanner (cli_next) every command shares is in
+ * harness/gate/cli.c: the gate is also linked without the rest of the CLI.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -35,62 +33,6 @@ int cli_usage_err(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return CLI_EXIT_USAGE;
-}
-
-void cli_args_init(struct cli_args *a, const char *cmd, int argc, char **argv)
-{
-	memset(a, 0, sizeof *a);
-	a->argc = argc;
-	a->argv = argv;
-	a->i = 1;
-	a->cmd = cmd;
-}
-
-int cli_next(struct cli_args *a, const struct cli_opt *opts, size_t n)
-{
-	if (a->i >= a->argc)
-		return -1;
-	const char *arg = a->argv[a->i];
-	if (strcmp(arg, "--") == 0) {
-		a->i++;
-		return -1;
-	}
-	if (arg[0] != '-' || arg[1] == '\0')
-		return -1;
-	const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
-	const char *eq = strchr(name, '=');
-	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-	if (nlen >= sizeof a->namebuf - 2)
-		nlen = sizeof a->namebuf - 3;
-	snprintf(a->namebuf, sizeof a->namebuf, "--%.*s", (int)nlen, name);
-	a->optname = a->namebuf;
-	a->i++;
-	for (size_t k = 0; k < n; k++) {
-		/* Single-dash long names too (-h is accepted for --help). */
-		int match = strlen(opts[k].name) == nlen && memcmp(opts[k].name, name, nlen) == 0;
-		if (!match)
-			continue;
-		if (!opts[k].has_arg) {
-			if (eq) {
-				cli_err("%s: option %s takes no value (got '%s')", a->cmd, a->optname, eq + 1);
-				return -2;
-			}
-			a->optarg = NULL;
-			return opts[k].id;
-		}
-		if (eq) {
-			a->optarg = eq + 1;
-		} else {
-			if (a->i >= a->argc) {
-				cli_err("%s: option %s needs a value", a->cmd, a->optname);
-				return -2;
-			}
-			a->optarg = a->argv[a->i++];
-		}
-		return opts[k].id;
-	}
-	cli_err("%s: unknown option '%s' (see dmabench %s --help)", a->cmd, arg, a->cmd);
-	return -2;
 }
 
 /* ---- backends --------------------------------------------------------------- */

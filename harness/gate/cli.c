@@ -15,6 +15,7 @@
  * stderr, and nothing is printed on stdout when the input is unusable.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static void usage(FILE *f)
 		"usage: dmabench gate [options] BASELINE CURRENT\n"
 		"Compares two sweep CSVs, two Google Benchmark JSON files or two dmab-icount\n"
 		"files and fails on regressions.\n"
+		"Options take --opt=VAL or --opt VAL, and any unique prefix (--det=2).\n"
 		"  --det-tol=PCT       tolerance of deterministic metrics, percent (default 1)\n"
 		"  --min-effect=PCT    smallest wall-clock median change that can fail (default 5)\n"
 		"  --alpha=A           significance level of the U test (default 0.05)\n"
@@ -45,21 +47,205 @@ static void usage(FILE *f)
 		"  --max-input=MIB     largest input read, MiB (default 32); regular files and\n"
 		"                      pipes are read, devices (/dev/zero) are refused\n"
 		"  --brief             print only lines that are not ok/improved/insufficient\n"
-		"  --format=text|json  json: one object instead of the table: baseline and current\n"
-		"                      (file, format), options, table (per line: row, metric,\n"
+		"  --format=text|json  (-f) json: one object instead of the table: baseline and\n"
+		"                      current (file, format), options, table (per line: row, metric,\n"
 		"                      baseline, current, change as a fraction, verdict, note) and\n"
 		"                      summary (the counts of the last line, result PASS or FAIL)\n"
-		"exit status: 0 pass, 1 regression, 2 unusable input\n");
+		"exit status: 0 pass; 1 a regression (REGRESSION, CHANGED, FAILED, or rows or\n"
+		"metrics missing from CURRENT without --allow-missing); 2 unusable input (a file\n"
+		"unreadable or of another format, no rows in common, bad options).\n");
 }
 
-static int opt_val(const char *arg, const char *name, const char **val)
+/* ---- the option scanner of every dmabench command (cli/cli.h) ------------------
+ *
+ * Options are scanned by hand rather than with getopt_long because the
+ * sweep's dimension flags come from HX_DIM_TABLE at run time and every error
+ * must name the flag and the token (getopt prints its own, different
+ * messages). Every command scans with cli_next, so all take the same forms:
+ * --name VALUE, --name=VALUE, a unique prefix of a long name (--si for
+ * --size; an exact name wins over a longer one it starts), one-letter short
+ * forms listed in the command's table (-o FILE, -oFILE, -q), and "--" to end
+ * the options; an unknown name gets "did you mean" with the closest names.
+ * It lives here, not in harness/cli/, because the gate is also linked alone
+ * (bench's dmab_gate, tests/test_gate_*) without the rest of the CLI.
+ * Scanning is O(argc * options); the suggestion O(options * name length^2),
+ * only on an error.
+ */
+
+static void opt_err(const char *fmt, ...) CLI_PRINTF(1, 2);
+static void opt_err(const char *fmt, ...)
 {
-	size_t l = strlen(name);
-	if (strncmp(arg, name, l) == 0 && arg[l] == '=') {
-		*val = arg + l + 1;
-		return 1;
+	va_list ap;
+	fputs("dmabench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_args_init(struct cli_args *a, const char *cmd, int argc, char **argv)
+{
+	memset(a, 0, sizeof *a);
+	a->argc = argc;
+	a->argv = argv;
+	a->i = 1;
+	a->cmd = cmd;
+}
+
+/* Levenshtein distance of a[0..an) and b, capped at 9 (names are short). */
+static unsigned edit_distance(const char *a, size_t an, const char *b)
+{
+	size_t bn = strlen(b);
+	unsigned row[64];
+	if (an >= 63 || bn >= 63)
+		return 9;
+	for (size_t j = 0; j <= bn; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= an; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= bn; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
 	}
-	return 0;
+	return row[bn] < 9 ? row[bn] : 9;
+}
+
+/* "unknown option" with the closest long names (within a third of the
+ * name's length, at least 1 edit) or, for an ambiguous prefix, every name
+ * it starts. */
+static void unknown_option(const struct cli_args *a, const char *arg, const char *name, size_t nlen,
+			   const struct cli_opt *opts, size_t n, int ambiguous)
+{
+	char list[256];
+	size_t used = 0;
+	unsigned best = 9, cap = nlen >= 6 ? (unsigned)(nlen / 3) : 1;
+	list[0] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < n; k++) {
+			const char *o = opts[k].name;
+			if (strlen(o) < 2 || (k && strcmp(o, opts[k - 1].name) == 0))
+				continue;
+			int pick;
+			if (ambiguous) {
+				pick = strncmp(o, name, nlen) == 0;
+			} else {
+				unsigned d = edit_distance(name, nlen, o);
+				/* A name that starts with o (--quiet-please) is as close as one edit. */
+				if (nlen > strlen(o) && strncmp(name, o, strlen(o)) == 0)
+					d = 1;
+				if (pass == 0) {
+					if (d < best)
+						best = d;
+					continue;
+				}
+				pick = d == best && d <= cap;
+			}
+			if (pass == 0 && ambiguous)
+				continue;
+			if (pick && used + strlen(o) + 8 < sizeof list) {
+				int w = snprintf(list + used, sizeof list - used, "%s--%s", used ? ", " : "", o);
+				used += w > 0 ? (size_t)w : 0;
+			}
+		}
+	}
+	if (ambiguous)
+		opt_err("%s: option '%s' is ambiguous: it could be %s (see dmabench %s --help)", a->cmd, arg,
+			list, a->cmd);
+	else if (used)
+		opt_err("%s: unknown option '%s'; did you mean %s? (see dmabench %s --help)", a->cmd, arg,
+			list, a->cmd);
+	else
+		opt_err("%s: unknown option '%s' (see dmabench %s --help)", a->cmd, arg, a->cmd);
+}
+
+/* Which row arg names: an exact name (long, or a one-letter short form),
+ * else the one long name that --name starts. *attached: a short option's
+ * value written in the same word (-oFILE). Returns the row, or -1 unknown,
+ * -2 ambiguous. */
+static long find_option(const char *name, size_t nlen, int dashes, const struct cli_opt *opts, size_t n,
+			const char **attached)
+{
+	*attached = NULL;
+	for (size_t k = 0; k < n; k++)
+		if (strlen(opts[k].name) == nlen && memcmp(opts[k].name, name, nlen) == 0)
+			return (long)k;
+	if (dashes == 1) {
+		/* -oFILE: a one-letter option with its value attached. */
+		for (size_t k = 0; k < n; k++)
+			if (opts[k].has_arg && strlen(opts[k].name) == 1 && opts[k].name[0] == name[0]) {
+				*attached = name + 1;
+				return (long)k;
+			}
+		return -1;
+	}
+	long found = -1;
+	for (size_t k = 0; k < n; k++) {
+		if (strlen(opts[k].name) < 2 || strncmp(opts[k].name, name, nlen) != 0)
+			continue;
+		if (found >= 0 && opts[found].id != opts[k].id)
+			return -2;
+		found = (long)k;
+	}
+	return found;
+}
+
+int cli_next(struct cli_args *a, const struct cli_opt *opts, size_t n)
+{
+	if (a->i >= a->argc || a->rest)
+		return -1;
+	const char *arg = a->argv[a->i];
+	if (strcmp(arg, "--") == 0) {
+		a->i++;
+		a->rest = 1;
+		return -1;
+	}
+	if (arg[0] != '-' || arg[1] == '\0')
+		return -1;
+	int dashes = arg[1] == '-' ? 2 : 1;
+	const char *name = arg + dashes;
+	const char *eq = strchr(name, '=');
+	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+	a->i++;
+	const char *attached;
+	long k = nlen ? find_option(name, nlen, dashes, opts, n, &attached) : -1;
+	if (k < 0) {
+		unknown_option(a, arg, name, nlen, opts, n, k == -2);
+		return -2;
+	}
+	const struct cli_opt *o = &opts[k];
+	/* Messages name the option as it is documented: --size for --si. */
+	snprintf(a->namebuf, sizeof a->namebuf, "%s%s", strlen(o->name) == 1 ? "-" : "--", o->name);
+	a->optname = a->namebuf;
+	if (attached) {
+		a->optarg = attached[0] == '=' ? attached + 1 : attached;
+		return o->id;
+	}
+	if (!o->has_arg) {
+		if (eq) {
+			opt_err("%s: option %s takes no value (got '%s')", a->cmd, a->optname, eq + 1);
+			return -2;
+		}
+		a->optarg = NULL;
+		return o->id;
+	}
+	if (eq) {
+		a->optarg = eq + 1;
+	} else {
+		if (a->i >= a->argc) {
+			opt_err("%s: option %s needs a value", a->cmd, a->optname);
+			return -2;
+		}
+		a->optarg = a->argv[a->i++];
+	}
+	return o->id;
 }
 
 static int parse_num(const char *opt, const char *s, double lo, double hi, double *out)
@@ -76,74 +262,97 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 }
 
 
-/* Parses argv into o and files[2]. Returns -1 to go on, else the exit
- * status (help printed: 0; bad usage: 2). */
+/* Parses argv into o and files[2] with the CLI's one option scanner
+ * (cli/util.c: --opt VAL and --opt=VAL, unique prefixes, short forms, "did
+ * you mean"); files may stand between options, and after "--" everything is
+ * a file. Returns -1 to go on, else the exit status (help printed: 0; bad
+ * usage: 2). */
 static int gate_args(int argc, char **argv, struct gate_opts *o, const char *files[2], int *json)
 {
+	enum { O_HELP, O_DET, O_EFFECT, O_ALPHA, O_REPS, O_GBTIME, O_VCLOCK, O_MISSING, O_BRIEF, O_FORMAT,
+	       O_MAXIN };
+	static const struct cli_opt opts[] = {
+		{ "help", 0, O_HELP },          { "h", 0, O_HELP },          { "det-tol", 1, O_DET },
+		{ "min-effect", 1, O_EFFECT },  { "alpha", 1, O_ALPHA },     { "min-reps", 1, O_REPS },
+		{ "gb-time", 1, O_GBTIME },     { "virtual-clock", 1, O_VCLOCK },
+		{ "allow-missing", 0, O_MISSING }, { "brief", 0, O_BRIEF },  { "format", 1, O_FORMAT },
+		{ "f", 1, O_FORMAT },           { "max-input", 1, O_MAXIN },
+	};
 	size_t nfiles = 0;
-	int only_files = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		double x;
-		if (only_files || a[0] != '-' || a[1] == '\0') {
+	struct cli_args a;
+	cli_args_init(&a, "gate", argc, argv);
+	while (a.i < argc) {
+		int id = cli_next(&a, opts, sizeof opts / sizeof opts[0]);
+		if (id == -2) {
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+		if (id == -1) {
+			if (a.i >= argc)
+				break;
 			if (nfiles == 2) {
-				fprintf(stderr, "dmabench gate: too many files ('%s')\n", a);
+				fprintf(stderr, "dmabench gate: too many files ('%s')\n", argv[a.i]);
 				usage(stderr);
 				return CLI_EXIT_USAGE;
 			}
-			files[nfiles++] = a;
-		} else if (strcmp(a, "--") == 0) {
-			only_files = 1;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			files[nfiles++] = argv[a.i++];
+			continue;
+		}
+		const char *v = a.optarg;
+		double x;
+		switch (id) {
+		case O_HELP:
 			usage(stdout);
 			return CLI_EXIT_OK;
-		} else if (opt_val(a, "--det-tol", &v)) {
-			if (parse_num("--det-tol", v, 0, 1000, &x))
+		case O_DET:
+			if (parse_num(a.optname, v, 0, 1000, &x))
 				return CLI_EXIT_USAGE;
 			o->det_tol = x / 100;
-		} else if (opt_val(a, "--min-effect", &v)) {
-			if (parse_num("--min-effect", v, 0, 1000, &x))
+			break;
+		case O_EFFECT:
+			if (parse_num(a.optname, v, 0, 1000, &x))
 				return CLI_EXIT_USAGE;
 			o->min_effect = x / 100;
-		} else if (opt_val(a, "--alpha", &v)) {
-			if (parse_num("--alpha", v, 1e-12, 1, &x))
+			break;
+		case O_ALPHA:
+			if (parse_num(a.optname, v, 1e-12, 1, &x))
 				return CLI_EXIT_USAGE;
 			o->alpha = x;
-		} else if (opt_val(a, "--min-reps", &v)) {
-			if (parse_num("--min-reps", v, 1, 1e6, &x))
+			break;
+		case O_REPS:
+			if (parse_num(a.optname, v, 1, 1e6, &x))
 				return CLI_EXIT_USAGE;
 			o->min_reps = (size_t)x;
-		} else if (opt_val(a, "--gb-time", &v)) {
+			break;
+		case O_GBTIME:
 			o->gb_real = strcmp(v, "real") == 0 || strcmp(v, "both") == 0;
 			o->gb_cpu = strcmp(v, "cpu") == 0 || strcmp(v, "both") == 0;
 			if (!o->gb_real && !o->gb_cpu && strcmp(v, "auto") != 0) {
 				fprintf(stderr, "dmabench gate: --gb-time: '%s' is not auto, real, cpu or both\n", v);
 				return CLI_EXIT_USAGE;
 			}
-		} else if (opt_val(a, "--max-input", &v)) {
-			if (parse_num("--max-input", v, 1, 65536, &x))
+			break;
+		case O_MAXIN:
+			if (parse_num(a.optname, v, 1, 65536, &x))
 				return CLI_EXIT_USAGE;
 			o->max_input = (size_t)x << 20;
-		} else if (opt_val(a, "--virtual-clock", &v)) {
+			break;
+		case O_VCLOCK:
 			if (o->nvclock == sizeof o->vclock / sizeof o->vclock[0] || !*v) {
 				fprintf(stderr, "dmabench gate: --virtual-clock: empty or too many\n");
 				return CLI_EXIT_USAGE;
 			}
 			o->vclock[o->nvclock++] = v;
-		} else if (strcmp(a, "--allow-missing") == 0) {
-			o->allow_missing = 1;
-		} else if (strcmp(a, "--brief") == 0) {
-			o->brief = 1;
-		} else if (opt_val(a, "--format", &v) || (strcmp(a, "--format") == 0 && i + 1 < argc && (v = argv[++i]))) {
+			break;
+		case O_MISSING: o->allow_missing = 1; break;
+		case O_BRIEF: o->brief = 1; break;
+		case O_FORMAT:
 			if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
 				fprintf(stderr, "dmabench gate: --format: '%s' is not text or json\n", v);
 				return CLI_EXIT_USAGE;
 			}
 			*json = strcmp(v, "json") == 0;
-		} else {
-			fprintf(stderr, "dmabench gate: unknown option '%s'\n", a);
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+			break;
 		}
 	}
 	if (nfiles != 2) {
