@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backends/common/chanq.h"
 #include "backends/common/win.h"
 #include "dmab/cpu.h"
 #include "dmab/dmab.h"
@@ -32,13 +33,6 @@
 #define CPU_PAGE 4096u
 #define WIN_BASE ((dmab_addr_t)0x10000)    /* keeps bus 0 invalid */
 #define WIN_END ((dmab_addr_t)1 << 48)
-
-struct cpu_chan {
-	struct dmab_txd *head, *tail; /* FIFO linked through txd->bq[0] */
-	enum dmab_prio prio;
-	uint64_t period;              /* next period index of the cyclic head */
-	uint32_t gen;                 /* bumped by terminate/reset */
-};
 
 struct cpu_opts {
 	uint64_t channels, max_xfer, wall;
@@ -50,7 +44,7 @@ struct cpu_priv {
 	struct dmab_win win;
 	uint64_t clk;                  /* the copy clock (wall=0), ns */
 	uint64_t transfers, bytes, descs;
-	struct cpu_chan ch[CPU_MAX_CHANS];
+	struct dmab_chanq ch[CPU_MAX_CHANS];
 	unsigned rr[DMAB_PRIO_LEVELS]; /* round-robin cursor per level */
 };
 
@@ -173,54 +167,13 @@ static void cpu_mem_free(void *priv, struct dmab_mem *m)
 static int cpu_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_cfg *cfg)
 {
 	struct cpu_priv *p = priv;
-	if (chan >= p->o.channels || !cfg || (unsigned)cfg->prio >= DMAB_PRIO_LEVELS)
-		return DMAB_EINVAL;
-	p->ch[chan].prio = cfg->prio;
-	return 0;
+	return dmab_chanq_config(p->ch, (unsigned)p->o.channels, chan, cfg);
 }
 
 static int cpu_start(void *priv, unsigned chan, struct dmab_txd *txd)
 {
 	struct cpu_priv *p = priv;
-	if (chan >= p->o.channels || !txd || !txd->descs || txd->ndesc == 0)
-		return DMAB_EINVAL;
-	struct cpu_chan *c = &p->ch[chan];
-	txd->bq[0] = NULL;
-	if (c->tail)
-		c->tail->bq[0] = txd;
-	else {
-		c->head = txd;
-		c->period = 0;
-	}
-	c->tail = txd;
-	return 0;
-}
-
-static void chan_pop(struct cpu_chan *c)
-{
-	struct dmab_txd *t = c->head;
-	c->head = t->bq[0];
-	if (!c->head)
-		c->tail = NULL;
-	t->bq[0] = NULL;
-	c->period = 0;
-}
-
-/* Highest priority first, round robin within a level. */
-static int pick_chan(struct cpu_priv *p, unsigned *out)
-{
-	unsigned n = (unsigned)p->o.channels;
-	for (int lvl = (int)DMAB_PRIO_LEVELS - 1; lvl >= 0; lvl--) {
-		for (unsigned k = 0; k < n; k++) {
-			unsigned i = (p->rr[lvl] + k) % n;
-			if (p->ch[i].head && (int)p->ch[i].prio == lvl) {
-				p->rr[lvl] = (i + 1) % n;
-				*out = i;
-				return 1;
-			}
-		}
-	}
-	return 0;
+	return dmab_chanq_push(p->ch, (unsigned)p->o.channels, chan, txd);
 }
 
 /* CPU pointer of [bus, bus+len) when the whole range is one allocation. */
@@ -264,7 +217,7 @@ static int copy_desc(struct cpu_priv *p, const struct dmab_desc *d, dmab_addr_t 
 /* One pass over the head of channel `chan`. Returns the events delivered. */
 static int run_head(struct cpu_priv *p, unsigned chan)
 {
-	struct cpu_chan *c = &p->ch[chan];
+	struct dmab_chanq *c = &p->ch[chan];
 	struct dmab_txd *txd = c->head;
 	uint32_t gen = c->gen;
 	int events = 0;
@@ -280,7 +233,7 @@ static int run_head(struct cpu_priv *p, unsigned chan)
 		if (rc) {
 			/* A range outside device memory ends the transaction. */
 			struct dmab_hw_err e = { rc, bad };
-			chan_pop(c);
+			dmab_chanq_pop(c);
 			txd->t_done = t;
 			dmab_txd_complete(p->dev, chan, txd->cookie, t, rc, &e);
 			return events + 1;
@@ -295,7 +248,7 @@ static int run_head(struct cpu_priv *p, unsigned chan)
 	if (txd->cyclic)
 		return events;
 	p->transfers++;
-	chan_pop(c);
+	dmab_chanq_pop(c);
 	txd->t_done = t;
 	dmab_txd_complete(p->dev, chan, txd->cookie, t, 0, NULL);
 	return events + 1;
@@ -307,7 +260,7 @@ static int cpu_poll(void *priv, uint64_t until)
 	unsigned chan;
 	int events = 0;
 	do {
-		if (!pick_chan(p, &chan)) {
+		if (!dmab_chanq_pick(p->ch, (unsigned)p->o.channels, p->rr, &chan)) {
 			/* Idle: nothing can complete before the next start().
 			 * On the copy clock the wait passes at once, as on a
 			 * virtual clock; the wall clock runs on by itself. */
@@ -325,9 +278,9 @@ static int cpu_terminate(void *priv, unsigned chan)
 	struct cpu_priv *p = priv;
 	if (chan >= p->o.channels)
 		return DMAB_EINVAL;
-	struct cpu_chan *c = &p->ch[chan];
+	struct dmab_chanq *c = &p->ch[chan];
 	while (c->head)
-		chan_pop(c);
+		dmab_chanq_pop(c);
 	c->gen++;
 	return 0;
 }

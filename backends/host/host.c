@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/chanq.h"
 #include "backends/common/win.h"
 #include "dmab/dmab.h"
 #include "dmab/host.h"
@@ -53,13 +54,6 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 #define HOST_BYTES_PER_TICK 1u
 #define HOST_TXD_OVERHEAD 1u                  /* ticks per transaction */
 
-struct host_chan {
-	struct dmab_txd *head, *tail; /* FIFO linked through txd->bq[0] */
-	enum dmab_prio prio;
-	uint64_t period;              /* next period index of the cyclic head */
-	uint32_t gen;                 /* bumped by terminate/reset */
-};
-
 struct host_opts {
 	uint64_t coherent, line, mask, high, channels, max_xfer, max_seg, boundary, align;
 	uint64_t fail_nth, log_nth;
@@ -74,7 +68,7 @@ struct host_priv {
 	uint64_t passes; /* transaction passes run, for fail_nth and log_nth */
 	dmab_log_fn log; /* the device's log, from the open configuration */
 	void *log_ctx;
-	struct host_chan ch[HOST_MAX_CHANS];
+	struct dmab_chanq ch[HOST_MAX_CHANS];
 	unsigned rr[DMAB_PRIO_LEVELS];     /* round-robin cursor per level */
 	/* the transfer on the bus, if any */
 	struct dmab_txd *cur;
@@ -247,54 +241,13 @@ static void host_flush(void *priv, const struct dmab_mem *m, size_t off, size_t 
 static int host_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_cfg *cfg)
 {
 	struct host_priv *p = priv;
-	if (chan >= p->o.channels || !cfg || (unsigned)cfg->prio >= DMAB_PRIO_LEVELS)
-		return DMAB_EINVAL;
-	p->ch[chan].prio = cfg->prio;
-	return 0;
+	return dmab_chanq_config(p->ch, (unsigned)p->o.channels, chan, cfg);
 }
 
 static int host_start(void *priv, unsigned chan, struct dmab_txd *txd)
 {
 	struct host_priv *p = priv;
-	if (chan >= p->o.channels || !txd || !txd->descs || txd->ndesc == 0)
-		return DMAB_EINVAL;
-	struct host_chan *c = &p->ch[chan];
-	txd->bq[0] = NULL;
-	if (c->tail)
-		c->tail->bq[0] = txd;
-	else {
-		c->head = txd;
-		c->period = 0;
-	}
-	c->tail = txd;
-	return 0;
-}
-
-static void chan_pop(struct host_chan *c)
-{
-	struct dmab_txd *t = c->head;
-	c->head = t->bq[0];
-	if (!c->head)
-		c->tail = NULL;
-	t->bq[0] = NULL;
-	c->period = 0;
-}
-
-/* Next channel to run: highest priority first, round robin within it. */
-static int pick_chan(struct host_priv *p, unsigned *out)
-{
-	unsigned n = (unsigned)p->o.channels;
-	for (int lvl = (int)DMAB_PRIO_LEVELS - 1; lvl >= 0; lvl--) {
-		for (unsigned k = 0; k < n; k++) {
-			unsigned i = (p->rr[lvl] + k) % n;
-			if (p->ch[i].head && (int)p->ch[i].prio == lvl) {
-				p->rr[lvl] = (i + 1) % n;
-				*out = i;
-				return 1;
-			}
-		}
-	}
-	return 0;
+	return dmab_chanq_push(p->ch, (unsigned)p->o.channels, chan, txd);
 }
 
 static uint64_t txd_cost(const struct dmab_txd *t)
@@ -352,7 +305,7 @@ static int run_desc(struct host_priv *p, const struct dmab_desc *d, dmab_addr_t 
  * negative status it completed with. */
 static int run_txd(struct host_priv *p, unsigned chan, struct dmab_txd *txd, uint64_t t0)
 {
-	struct host_chan *c = &p->ch[chan];
+	struct dmab_chanq *c = &p->ch[chan];
 	uint32_t gen = c->gen;
 	uint64_t t = t0;
 	int events = 0;
@@ -375,7 +328,7 @@ static int run_txd(struct host_priv *p, unsigned chan, struct dmab_txd *txd, uin
 			struct dmab_hw_err e = { rc, bad };
 			p->now = t;
 			if (c->head == txd)
-				chan_pop(c);
+				dmab_chanq_pop(c);
 			txd->t_done = t;
 			dmab_txd_complete(p->dev, chan, txd->cookie, t, rc, &e);
 			return rc;
@@ -393,7 +346,7 @@ static int run_txd(struct host_priv *p, unsigned chan, struct dmab_txd *txd, uin
 	p->cnt.transfers++;
 	if (!txd->cyclic) {
 		if (c->head == txd)
-			chan_pop(c);
+			dmab_chanq_pop(c);
 		txd->t_done = t0 + txd_cost(txd);
 		p->now = txd->t_done;
 		dmab_txd_complete(p->dev, chan, txd->cookie, txd->t_done, 0, NULL);
@@ -407,7 +360,7 @@ static int host_poll(void *priv, uint64_t until)
 	struct host_priv *p = priv;
 	if (!p->cur) {
 		unsigned i;
-		if (!pick_chan(p, &i)) {
+		if (!dmab_chanq_pick(p->ch, (unsigned)p->o.channels, p->rr, &i)) {
 			if (p->now < until)
 				p->now = until; /* idle: time passes */
 			return 0;
@@ -436,9 +389,9 @@ static int host_poll(void *priv, uint64_t until)
 
 static void chan_drop(struct host_priv *p, unsigned chan)
 {
-	struct host_chan *c = &p->ch[chan];
+	struct dmab_chanq *c = &p->ch[chan];
 	while (c->head)
-		chan_pop(c);
+		dmab_chanq_pop(c);
 	c->gen++;
 	if (p->cur && p->cur_chan == chan)
 		p->cur = NULL;
