@@ -151,6 +151,10 @@ int sim__configure(struct sim *s, const void *params, char *why, size_t why_len)
 		return refuse(why, why_len, "burst_boundary must be 0 or at least bus_width");
 	if (p->fifo_threshold > p->fifo_depth)
 		return refuse(why, why_len, "fifo_threshold must be at most fifo_depth");
+	/* a descriptor ends where the next one starts, and both ends must be
+	 * aligned: a descriptor must hold at least one aligned step */
+	if (p->max_xfer < p->addr_align || p->max_seg < p->addr_align)
+		return refuse(why, why_len, "max_xfer and max_seg must be at least addr_align");
 	const uint64_t src[3][2] = { { p->cpu_period, p->cpu_hold },
 				     { p->cpu_ldm_period, p->cpu_ldm_hold },
 				     { p->cpu_irq_period, p->cpu_irq_hold } };

@@ -79,6 +79,16 @@
 #define RIG_PRIOR_PER_BYTE (1ull << 16) /* ticks per byte: 1-byte bursts, long arbitration */
 #define RIG_MAX_FAULTS 16u
 
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 void hx_rig_init(struct hx_rig *g, const struct hx_rig_policy *pol)
 {
 	memset(g, 0, sizeof(*g));
@@ -268,6 +278,20 @@ int hx_rig_submit(struct hx_rig *g, unsigned i, unsigned cls, size_t len,
 		  const struct dmab_submit_opts *opts)
 {
 	struct hx_rig_slot *s = &g->slots[i];
+	/* A transfer the device may take longer over than any wait can last
+	 * (2^64 ns, 584 years of device time: a 1 Hz clock and a slow FIFO)
+	 * cannot be told from a hang: the point is skipped, saying so. */
+	uint64_t bound;
+	if ((g->caps & DMAB_CAP_VIRTUAL_TIME) &&
+	    dmab_dev_xfer_bound(g->dev, (enum dmab_xfer_type)((cls < HX_RIG_CLASSES ? cls : 0) / HX_CACHE__COUNT),
+				len, &bound) == 0 &&
+	    dmab_dev_ticks_to_ns(g->dev, sat_mul(bound, RIG_SLACK)) == UINT64_MAX) {
+		hx_rig_fail(g, HX_SKIPPED,
+			    "%sa %lu-byte transfer may take up to %llu ticks of this device's clock, "
+			    "longer than any wait can last (2^64 ns)",
+			    g->tag, (unsigned long)len, (unsigned long long)bound);
+		return -1;
+	}
 	dmab_cookie_t ck = dmab_chan_submit(g->chans[s->ch], s->chain, opts);
 	if (ck < 0) {
 		hx_rig_err(g, ck, "submitting");
@@ -308,16 +332,6 @@ int hx_rig_busy(const struct hx_rig *g)
 		if (g->slots[i].busy)
 			return 1;
 	return 0;
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
 
 /* A normal completion: the device's pace for its class. */

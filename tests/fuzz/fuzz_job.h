@@ -26,7 +26,7 @@
 /* parse.c's HX_BYTES_MAX: the largest size or alignment it accepts. */
 #define FZ_BYTES_MAX ((uint64_t)1 << 30)
 
-static inline int fz_name_ok(const char *s, size_t max)
+static inline int fz_name_ok_slash(const char *s, size_t max, int slash)
 {
 	size_t n = strnlen(s, max);
 	if (n == max)
@@ -34,10 +34,15 @@ static inline int fz_name_ok(const char *s, size_t max)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.'))
+		      c == '-' || c == '_' || c == '.' || (slash && c == '/')))
 			return 0;
 	}
 	return 1;
+}
+
+static inline int fz_name_ok(const char *s, size_t max)
+{
+	return fz_name_ok_slash(s, max, 0);
 }
 
 /* Canonical text of dimension d's values in j (what hx_job_set reads). */
@@ -99,7 +104,8 @@ static inline void fz_check_dim(const struct hx_job *j, enum hx_dim d)
 			CHECK(x < HX_BACKENDS_MAX, x, HX_BACKENDS_MAX);
 			CHECK(j->backends[x].name[0] != '\0', x, i);
 			CHECK(fz_name_ok(j->backends[x].name, HX_NAME_MAX), x, i);
-			CHECK(fz_name_ok(j->backends[x].profile, HX_NAME_MAX), x, i);
+			/* a profile may name a board and the backend on it: an505/pl08x */
+			CHECK(fz_name_ok_slash(j->backends[x].profile, HX_NAME_MAX, 1), x, i);
 			break;
 		case HX_DT_STR: {
 			const char *s = hx_job_str(j, d, i);

@@ -251,7 +251,6 @@ static void fuzz_fixed(struct fz *f, struct dmab_dev *dev)
 	a = a < rq->addr_align ? rq->addr_align : a;
 	int valid = cfg.size > 0 && cfg.count > 0 && (cfg.align == 0 || pow2(cfg.align)) &&
 		    !(cfg.flags & ~(uint32_t)(DMAB_POOL_POISON | DMAB_POOL_THREADSAFE)) &&
-		    cfg.size <= rq->max_xfer &&
 		    (cfg.boundary == 0 || (pow2(cfg.boundary) && cfg.boundary >= up(cfg.size, a)));
 	int rc = dmab_pool_create(dev, &cfg, &p.pool);
 	if (rc != 0) {
@@ -312,7 +311,7 @@ static void fuzz_multi(struct fz *f, struct dmab_dev *dev)
 	size_t a = cfg.align ? cfg.align : rq->addr_align;
 	a = a < rq->addr_align ? rq->addr_align : a;
 	int valid = n >= 1 && increasing && !(cfg.flags & DMAB_POOL_THREADSAFE) &&
-		    (cfg.align == 0 || pow2(cfg.align)) && sizes[n - 1] <= rq->max_xfer &&
+		    (cfg.align == 0 || pow2(cfg.align)) &&
 		    (cfg.boundary == 0 || (pow2(cfg.boundary) && cfg.boundary >= up(sizes[n - 1], a)));
 	if (rc != 0) {
 		CHECK(!valid, -rc, 0);
