@@ -403,7 +403,7 @@ import csv, sys
 rows = list(csv.reader(l for l in open(sys.argv[1]) if not l.startswith("#")))
 h = rows[0]; drop = {h.index(c) for c in ("alloc_ns", "prep_ns")}
 for r in rows: print(",".join(c for i, c in enumerate(r) if i not in drop))' "$1"; }
-R="--size 64:1M:x4 --pool heap,fixed --cache sync,coherent --reps 64 --quiet"
+R="--size 64:1M:x4 --pool heap,fixed --cache sync,coherent --reps 256 --quiet" # long enough (~4 s) that a kill lands mid-run on a loaded machine
 "$B" sweep $R --out "$D/whole.csv" >/dev/null 2>&1
 # kill -9 once a few rows are on disk, then finish with --resume.
 "$B" sweep $R --out "$D/killed.csv" >/dev/null 2>&1 &

@@ -470,7 +470,7 @@ int hx_dev_drain(struct dmab_dev *dev, unsigned max);
  *            type uses coherent single-piece buffers held for the point.
  * runtime, ramp, period: runtime > 0 makes a time-based point: after the
  *            warm-up, `ramp` then `runtime` of device time with every
- *            channel running throughout (run.c, "Time-based points");
+ *            channel running throughout (run_timed.c);
  *            reps and min_time are not used. period > 0 releases channel
  *            0's transfers open-loop every period: latency and deadline
  *            from the release, a release finding Q in flight dropped and

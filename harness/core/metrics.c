@@ -32,7 +32,7 @@ const struct hx_enum_info hx_prio_info[HX_PRIO__COUNT] = { HX_PRIO_TABLE(HX__EI)
 #undef HX__EI
 
 /* One vf_ column per verdict, in the verdict table's order; the E2E
- * percentile rows are consecutive (run.c fills them by offset). */
+ * percentile rows are consecutive (run_metrics.c fills them by offset). */
 _Static_assert(HX_M_VF_MISMATCH - HX_M_VF_OK + 1 == HX_V__COUNT && HX_V_MISMATCH + 1 == HX_V__COUNT,
 	       "one vf_ metric row per verdict (HX_VERDICT_ROWS)");
 _Static_assert(HX_M_LAT_E2E_P999 == HX_M_LAT_E2E_P50 + 3, "lat_e2e percentile rows are consecutive");
