@@ -11,7 +11,8 @@
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
 #   targets/cortexm/*.c + the above   -> build/cortexm/dmab-fw.elf (make lib-cortexm)
-# Targets: all test check-asan lib-cortexm shared install uninstall report bench baseline gate clean
+# Targets: all test check-asan check-tsan check-all fuzz test-udmabuf-vm lib-cortexm shared
+#          install uninstall report bench baseline gate clean
 #
 # BUILD selects the output folder, so sanitizer and cross builds never mix
 # objects with the normal build.
@@ -86,7 +87,7 @@ DMABENCH := $(BUILD)/dmabench
 all: $(LIBDMAB) $(LIBBK) $(LIBHX) $(if $(CLI_SRCS),$(DMABENCH)) $(TEST_BINS) $(BUILD)/dmab.pc
 
 help:
-	@sed -n '2,14p' Makefile
+	@sed -n '2,15p' Makefile
 
 deps:
 	$(Q)scripts/deps core
