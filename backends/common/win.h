@@ -20,7 +20,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
+#include "dmab/dev.h"
+#include "dmab/error.h"
 #include "dmab/types.h"
 
 struct dmab_win {
@@ -61,6 +64,52 @@ static inline void dmab_win_give(struct dmab_win *w, dmab_addr_t bus, size_t siz
 		w->next = w->base;
 	else if (w->next == bus + size)
 		w->next = bus; /* the last one handed out: rewind */
+}
+
+/* A zeroed heap block of size bytes aligned to align (a power of two),
+ * with a bus address from the first of wins[0..n) that has room within
+ * mask, keeping the pointer's offset within max(align, page). Fills out
+ * (handle = the raw block, for dmab_win_heap_free). Returns 0 or
+ * DMAB_ENOMEM; a size no window could hold is refused before the heap is
+ * asked (an absurd size is an error, not a heap abort). */
+static inline int dmab_win_heap_alloc(struct dmab_win *const *wins, unsigned n, size_t size, size_t align,
+				      uint64_t page, uint64_t mask, enum dmab_mem_kind kind,
+				      struct dmab_mem *out)
+{
+	if (align == 0 || (align & (align - 1)) || size == 0 || size > SIZE_MAX - align)
+		return DMAB_ENOMEM;
+	uint64_t room = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (wins[i]->end - wins[i]->base > room)
+			room = wins[i]->end - wins[i]->base;
+	if ((uint64_t)size > room)
+		return DMAB_ENOMEM;
+	char *raw = calloc(1, size + align - 1);
+	if (!raw)
+		return DMAB_ENOMEM;
+	uintptr_t cpu = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+	uint64_t period = align > page ? align : page;
+	dmab_addr_t bus = 0;
+	unsigned i = 0;
+	while (i < n && dmab_win_take(wins[i], cpu, size, period, mask, &bus))
+		i++;
+	if (i == n) {
+		free(raw);
+		return DMAB_ENOMEM;
+	}
+	out->cpu = raw + (cpu - (uintptr_t)raw);
+	out->bus = bus;
+	out->size = size;
+	out->kind = kind;
+	out->handle = raw;
+	return 0;
+}
+
+/* Gives back what dmab_win_heap_alloc took from w. */
+static inline void dmab_win_heap_free(struct dmab_win *w, struct dmab_mem *m)
+{
+	dmab_win_give(w, m->bus, m->size);
+	free(m->handle);
 }
 
 #endif

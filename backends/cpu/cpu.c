@@ -135,31 +135,14 @@ static int cpu_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_ki
 	struct cpu_priv *p = priv;
 	if (kind == DMAB_MEM_UNCACHED)
 		return DMAB_ENOTSUP; /* a CPU copy has no uncached memory to give */
-	if (align == 0 || (align & (align - 1)) || size == 0 || size > SIZE_MAX - align ||
-	    (uint64_t)size > WIN_END - WIN_BASE)
-		return DMAB_ENOMEM;
-	char *raw = calloc(1, size + align - 1);
-	if (!raw)
-		return DMAB_ENOMEM;
-	uintptr_t cpu = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
-	dmab_addr_t bus;
-	if (dmab_win_take(&p->win, cpu, size, align > CPU_PAGE ? align : CPU_PAGE, mask, &bus)) {
-		free(raw);
-		return DMAB_ENOMEM;
-	}
-	out->cpu = raw + (cpu - (uintptr_t)raw);
-	out->bus = bus;
-	out->size = size;
-	out->kind = kind;
-	out->handle = raw;
-	return 0;
+	struct dmab_win *w = &p->win;
+	return dmab_win_heap_alloc(&w, 1, size, align, CPU_PAGE, mask, kind, out);
 }
 
 static void cpu_mem_free(void *priv, struct dmab_mem *m)
 {
 	struct cpu_priv *p = priv;
-	dmab_win_give(&p->win, m->bus, m->size);
-	free(m->handle);
+	dmab_win_heap_free(&p->win, m);
 }
 
 /* ---- engine -------------------------------------------------------------------- */

@@ -35,10 +35,6 @@
 #include "dmab/dmab.h"
 #include "dmab/host.h"
 
-static int is_pow2(uint64_t x)
-{
-	return x != 0 && (x & (x - 1)) == 0;
-}
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
 	return (x + a - 1) & ~(a - 1);
@@ -164,41 +160,16 @@ static int host_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_k
 	struct host_priv *p = priv;
 	if (kind == DMAB_MEM_UNCACHED)
 		return DMAB_ENOTSUP; /* no uncached memory on a host; never pretend */
-	if (!is_pow2(align) || size == 0 || size > SIZE_MAX - align)
-		return DMAB_ENOMEM;
-	/* More than a bus window can hold is refused before the heap is asked
-	 * (an absurd size must be an error, not a heap abort). */
-	struct dmab_win *biggest = (kind == DMAB_MEM_NORMAL && p->o.high) ? &p->hi : &p->low;
-	if ((uint64_t)size > biggest->end - biggest->base)
-		return DMAB_ENOMEM;
-	char *raw = calloc(1, size + align - 1);
-	if (!raw)
-		return DMAB_ENOMEM;
-	uintptr_t cpu = (uintptr_t)align_up((uintptr_t)raw, align);
-	uint64_t period = align > HOST_PAGE ? align : HOST_PAGE;
-	dmab_addr_t bus = 0;
-	int rc = -1;
-	if (kind == DMAB_MEM_NORMAL && p->o.high)
-		rc = dmab_win_take(&p->hi, cpu, size, period, mask, &bus);
-	if (rc)
-		rc = dmab_win_take(&p->low, cpu, size, period, mask, &bus);
-	if (rc) {
-		free(raw);
-		return DMAB_ENOMEM;
-	}
-	out->cpu = raw + (cpu - (uintptr_t)raw);
-	out->bus = bus;
-	out->size = size;
-	out->kind = kind;
-	out->handle = raw;
-	return 0;
+	/* normal memory above 4 GiB first when high=1, then the DMA32 window */
+	struct dmab_win *wins[2] = { &p->hi, &p->low };
+	int high = kind == DMAB_MEM_NORMAL && p->o.high;
+	return dmab_win_heap_alloc(wins + !high, high ? 2u : 1u, size, align, HOST_PAGE, mask, kind, out);
 }
 
 static void host_mem_free(void *priv, struct dmab_mem *m)
 {
 	struct host_priv *p = priv;
-	dmab_win_give(m->bus >= HIGH_BASE ? &p->hi : &p->low, m->bus, m->size);
-	free(m->handle);
+	dmab_win_heap_free(m->bus >= HIGH_BASE ? &p->hi : &p->low, m);
 }
 
 /* ---- cache ops: counted, nothing to do on a coherent host ------------------ */
