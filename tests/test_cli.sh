@@ -20,22 +20,7 @@ run() { "$@" >"$D/out" 2>"$D/err"; rc=$?; }
 # t_has NAME FILE TEXT: FILE contains TEXT (fixed string).
 t_has() { if grep -qF -- "$3" "$2"; then t_ok "$1"; else t_bad "$1" "'$3' not in $2: $(head -c 300 "$2" | tr '\n' ' ')"; fi; }
 
-# CSV helpers (mawk-compatible): split a line honouring quotes.
-AWK_CSV='
-function csvsplit(line, f,    n, i, c, q, cur) {
-	n = 0; cur = ""; q = 0
-	for (i = 1; i <= length(line); i++) {
-		c = substr(line, i, 1)
-		if (q) {
-			if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0 }
-			else cur = cur c
-		} else if (c == "\"") q = 1
-		else if (c == ",") { f[++n] = cur; cur = "" }
-		else cur = cur c
-	}
-	f[++n] = cur
-	return n
-}'
+# CSV helpers: $AWK_CSV (tests/support/t.sh) splits a line honouring quotes.
 header() { grep -v '^#' "$1" | head -n 1; }
 rows() { grep -v '^#' "$1" | tail -n +2 | grep -c .; }
 # col FILE NAME: the values of column NAME, one per row.

@@ -68,21 +68,7 @@ DROP="$CPU_COLS cpu_clock"
 # rows FILE: the header and rows (no # lines), with the DROP columns emptied.
 # Quoted fields (RFC 4180, "" inside) are split correctly; mawk-compatible.
 rows() {
-	grep -v '^#' "$1" | awk -v drop="$DROP" '
-	function csvsplit(line, f,    n, i, c, q, cur) {
-		n = 0; cur = ""; q = 0
-		for (i = 1; i <= length(line); i++) {
-			c = substr(line, i, 1)
-			if (q) {
-				if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0 }
-				else cur = cur c
-			} else if (c == "\"") q = 1
-			else if (c == ",") { f[++n] = cur; cur = "" }
-			else cur = cur c
-		}
-		f[++n] = cur
-		return n
-	}
+	grep -v '^#' "$1" | awk -v drop="$DROP" "$AWK_CSV"'
 	BEGIN { nd = split(drop, dn, " ") }
 	NR == 1 { n = csvsplit($0, h); for (i = 1; i <= n; i++) for (j = 1; j <= nd; j++) if (h[i] == dn[j]) skip[i] = 1 }
 	{ m = csvsplit($0, f); s = ""; for (i = 1; i <= m; i++) s = s (i > 1 ? "|" : "") (skip[i] ? "" : f[i]); print s }'
