@@ -15,9 +15,10 @@
  * line, each applied to every row (O(rows^2) for unique names), and every
  * profile is parsed once (O(items x rows)).
  *
- * dmab_dev_periph_xfer and dmab_fnv1a64 live here beside the op they
- * wrap: the hash is part of the periph_xfer contract, so backends and
- * verifiers compute it with this one function.
+ * dmab_dev_periph_xfer, dmab_dev_xfer_bound, dmab_dev_cpu_touch and
+ * dmab_fnv1a64 live here beside the ops they wrap: the hash is part of
+ * the periph_xfer contract, so backends and verifiers compute it with
+ * this one function.
  *
  * Name lookups are O(1) array indexing (faults, trace events) or O(bits)
  * (capabilities); dmab_fault_parse is O(kinds) with strcmp.
@@ -310,6 +311,21 @@ int dmab_dev_xfer_bound(struct dmab_dev *dev, enum dmab_xfer_type type, uint64_t
 	if (!dev->ops->xfer_bound)
 		return DMAB_ENOSYS;
 	return dev->ops->xfer_bound(dev->priv, type, len, ticks);
+}
+
+int dmab_dev_cpu_touch(struct dmab_dev *dev, const void *cpu, size_t len, enum dmab_touch how)
+{
+	if (!dev || !cpu || (unsigned)how > (unsigned)DMAB_TOUCH_COPY)
+		return DMAB_EINVAL;
+	size_t off;
+	struct dmab__region *r = dmab__region_find(dev, cpu, &off);
+	if (!r || len > r->size - off)
+		return DMAB_EFAULT;
+	if (!dev->ops->cpu_touch)
+		return DMAB_ENOSYS;
+	if (len)
+		dev->ops->cpu_touch(dev->priv, &r->mem, off, len, how);
+	return 0;
 }
 
 /* ---- names ---------------------------------------------------------------- */

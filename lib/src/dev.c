@@ -15,7 +15,8 @@
  * are internal regions allocated below the current mask, cache-line aligned
  * and rounded to whole lines, so bouncing never puts another object's bytes
  * in a line the device writes. Costs: map/sync/unmap are O(log n) plus the
- * cache operation (and a copy when bounced).
+ * cache operation (and a copy when bounced, told to the backend's
+ * cpu_touch op so a simulated clock charges it).
  *
  * Time: ticks_to_ns and ns_to_ticks multiply by a fraction (1e9/clock_hz
  * or its inverse) reduced and prepared once at open (struct dmab__ratio in
@@ -522,6 +523,7 @@ int dmab_map_single(struct dmab_dev *dev, void *cpu, size_t len, enum dmab_dir d
 		 * writes less than len cannot make sync_for_cpu copy stale bounce
 		 * bytes over the caller's data (Linux's swiotlb learned this). */
 		memcpy(map->bounce.cpu, cpu, len);
+		(void)dmab_dev_cpu_touch(dev, map->bounce.cpu, len, DMAB_TOUCH_COPY); /* on the target's clock */
 		map->bounced = 1;
 		map->bus = map->bounce.bus;
 		/* The bounce holds dirty copies of our bytes: clean so the device
@@ -568,6 +570,7 @@ int dmab_sync_for_device(struct dmab_dev *dev, struct dmab_map *map)
 		return rc;
 	if (map->bounced) {
 		memcpy(map->bounce.cpu, map->cpu, map->len);
+		(void)dmab_dev_cpu_touch(dev, map->bounce.cpu, map->len, DMAB_TOUCH_COPY);
 		if (dmab__needs_maint(dev, t.kind))
 			do_cache(dev, map->dir == DMAB_TO_DEVICE ? OP_CLEAN : OP_FLUSH, &t.mem,
 				 t.off, len);
@@ -594,8 +597,10 @@ int dmab_sync_for_cpu(struct dmab_dev *dev, struct dmab_map *map)
 	 * was writing, then read the device's data. */
 	if (dmab__needs_maint(dev, t.kind))
 		do_cache(dev, OP_INVAL, &t.mem, t.off, len);
-	if (map->bounced)
+	if (map->bounced) {
 		memcpy(map->cpu, map->bounce.cpu, map->len);
+		(void)dmab_dev_cpu_touch(dev, map->bounce.cpu, map->len, DMAB_TOUCH_COPY);
+	}
 	return 0;
 }
 

@@ -49,8 +49,8 @@ extern "C" {
  * 3: options, option_struct_size and profile_table (parameters and
  * profiles as data, parsed by the library); open() receives the parsed
  * parameters and a reason buffer; counters appended; later the optional
- * periph_xfer and xfer_bound appended (a v3 struct built before it reads it as NULL, so
- * the version stays). A struct of another version has another layout: it
+ * periph_xfer, xfer_bound and cpu_touch appended (a v3 struct built before
+ * them reads them as NULL, so the version stays). A struct of another version has another layout: it
  * is refused. */
 #define DMAB_BACKEND_OPS_VERSION 3u
 
@@ -257,6 +257,28 @@ int dmab_dev_periph_xfer(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cook
 int dmab_dev_xfer_bound(struct dmab_dev *dev, enum dmab_xfer_type type, uint64_t len,
 			uint64_t *ticks);
 
+/*
+ * CPU work on device memory, for a backend whose clock also counts the
+ * target's CPU (the simulator). The library tells it about the copies
+ * it makes on the target (bounce buffers, both ways), and a harness
+ * about the bytes an application would write before a transfer and read
+ * after it; a backend with a real clock has no op, since the real CPU's
+ * time passes by itself. What a kind of access costs, and whether the
+ * memory is cached, is the backend's model.
+ */
+enum dmab_touch {
+	DMAB_TOUCH_WRITE, /* the CPU writes every byte of the range (fills a buffer) */
+	DMAB_TOUCH_READ,  /* the CPU reads every byte of the range (consumes a result) */
+	DMAB_TOUCH_COPY,  /* the CPU copies the range into or out of this memory (memcpy) */
+};
+/* Charges the device's clock for CPU work `how` over [cpu, cpu+len) of
+ * memory the device allocated (a region of dmab_mem_alloc, a pool's or
+ * a bounce buffer), through the backend's cpu_touch op. Returns 0,
+ * DMAB_EINVAL (NULL dev or cpu, bad how), DMAB_EFAULT (not the device's
+ * memory), DMAB_ENOSYS (no op: the backend's clock charges nothing, as a
+ * real clock needs not). O(log regions) plus the backend's cost. */
+int dmab_dev_cpu_touch(struct dmab_dev *dev, const void *cpu, size_t len, enum dmab_touch how);
+
 /* Per-channel hardware configuration given to the backend. */
 struct dmab_hw_chan_cfg {
 	enum dmab_prio prio;
@@ -431,6 +453,13 @@ struct dmab_backend_ops {
 	 * short is not. Returns 0 or a negative code. NULL: the caller
 	 * guesses (dmab_dev_xfer_bound says DMAB_ENOSYS). */
 	int (*xfer_bound)(void *priv, enum dmab_xfer_type type, uint64_t len, uint64_t *ticks);
+	/* (O) The CPU did `how` over [off, off+len) of allocation m
+	 * (dmab_dev_cpu_touch above): advance the clock by what that costs
+	 * the target's CPU. Must not change the memory nor run the device's
+	 * events at a time other than its clock's; off + len <= m->size. NULL:
+	 * the clock is real (or counts no CPU) and nothing is charged. */
+	void (*cpu_touch)(void *priv, const struct dmab_mem *m, size_t off, size_t len,
+			  enum dmab_touch how);
 };
 
 /* Checks version, required ops, that every claimed capability has its
