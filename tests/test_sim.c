@@ -125,7 +125,7 @@ static void test_profiles_and_options(void)
 		T_NOT_NULL(r->help);
 		T_EQ_U(r->size, sizeof(uint64_t));
 	}
-	T_EQ_U(nparams, 43);
+	T_EQ_U(nparams, 49);
 	T_EQ_STR(o->options[0].name, "clock_hz");
 
 	/* each profile's figures, as the struct profiles used to spell them */
@@ -142,7 +142,9 @@ static void test_profiles_and_options(void)
 		      "dma_mask_bits=32;high_mem=0;evict_ppm=0;max_xfer=65535;max_seg=65535;"
 		      "seg_boundary=0;addr_align=1;fifo_depth=16;fifo_rate=4;fifo_period=100;ports=1;port_addr_cycles=0;port_arb_cycles=0;apb_ratio=0;apb_beat_cycles=2;bridge_sync=0;"
 		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_ldm_period=0;cpu_ldm_hold=14;"
-		  "cpu_irq_period=0;cpu_irq_hold=8;cpu_slave=0;fifo_threshold=0");
+		  "cpu_irq_period=0;cpu_irq_hold=8;cpu_slave=0;fifo_threshold=0;cpu_word=4;"
+		  "cpu_line_cycles=0;cpu_coherent_cycles=0;cpu_uncached_cycles=6;"
+		  "cpu_copy_cycles_per_kib=1024;cpu_alloc_cycles=0");
 	T_EQ_INT(dmab_options_parse(o, "soc", NULL, &p, why, sizeof(why)), 0);
 	T_EQ_INT(dmab_options_format(o, &p, buf, sizeof(buf)), (int)strlen(buf));
 	T_EQ_STR(buf, "clock_hz=800000000;bus_width=16;burst_len=16;cycles_per_beat=1;arb_latency=4;"
@@ -152,7 +154,9 @@ static void test_profiles_and_options(void)
 		      "dma_mask_bits=32;high_mem=1;evict_ppm=0;max_xfer=16777216;max_seg=65536;"
 		      "seg_boundary=4294967296;addr_align=4;fifo_depth=64;fifo_rate=16;fifo_period=200;ports=1;port_addr_cycles=0;port_arb_cycles=0;apb_ratio=0;apb_beat_cycles=2;bridge_sync=0;"
 		      "direct_path=0;matrix_arb=0;cpu_period=0;cpu_hold=1;cpu_ldm_period=0;cpu_ldm_hold=14;"
-		  "cpu_irq_period=0;cpu_irq_hold=8;cpu_slave=0;fifo_threshold=0");
+		  "cpu_irq_period=0;cpu_irq_hold=8;cpu_slave=0;fifo_threshold=0;cpu_word=8;"
+		  "cpu_line_cycles=0;cpu_coherent_cycles=0;cpu_uncached_cycles=32;"
+		  "cpu_copy_cycles_per_kib=256;cpu_alloc_cycles=0");
 	struct sim_params c;
 	T_EQ_INT(dmab_options_parse(o, "soc-coherent", NULL, &c, why, sizeof(why)), 0);
 	T_EQ_U(c.coherent, 1);
@@ -191,7 +195,7 @@ static void test_profiles_and_options(void)
 	T_EQ_INT(dmab_sim_backend.describe(dmab_dev_priv(dev), d, 10), DMAB_ENOSPC);
 	struct dmab_counter rows[64];
 	n = dmab_dev_counters(dev, rows, 64);
-	T_EQ_INT(n, 28); /* 13 engine, 6 fault, 9 peripheral and cache rows */
+	T_EQ_INT(n, 30); /* 13 engine, 6 fault, 9 peripheral and cache, 2 CPU rows */
 	T_EQ_STR(rows[0].name, "cycles");
 	uint64_t fired[DMAB_FAULT__COUNT];
 	T_EQ_INT(dmab_dev_faults_fired(dev, fired), 0);

@@ -351,6 +351,7 @@ const struct dmab_backend_ops dmab_sim_backend = {
 	.counters = sim__counters,
 	.periph_xfer = sim__periph_xfer,
 	.xfer_bound = sim_xfer_bound,
+	.cpu_touch = sim__cpu_touch,
 };
 
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out)

@@ -52,7 +52,8 @@
 	X(fifo_depth, 2, 65536, 16, SIM_SZ, "peripheral FIFO bytes")                                                        \
 	X(fifo_rate, 1, 32768, 4, SIM_SZ, "bytes a peripheral moves per fifo_period (<= fifo_depth / 2)")                   \
 	X(fifo_period, 1, 1000000000, 100, 0, "cycles between peripheral moves")                                          \
-	SIM_PORT_TABLE(X)
+	SIM_PORT_TABLE(X)                                                                                                   \
+	SIM_CPU_TABLE(X)
 
 /* The port and bus-matrix model (sim.h, "Ports"), after the terms of ST's
  * AN4031 section 3.1: appended so the rows above keep their order, and
@@ -76,6 +77,19 @@
 	X(cpu_irq_hold, 1, 1000000, 8, 0, "CPU traffic: cycles an interrupt entry's stacking holds the slave (8 words)")  \
 	X(cpu_slave, 0, 1, 0, 0, "CPU traffic targets 0 memory (SRAM) or 1 the peripheral bridge")                        \
 	X(fifo_threshold, 0, 65536, 0, SIM_SZ, "bytes a FIFO channel waits for and moves per burst (0 = fifo_depth / 2)")
+
+/* The CPU model (sim.h, "The CPU"; sim_cpu.c): what CPU work on device
+ * memory costs the clock, appended after the port rows. The profiles
+ * price what a cache policy adds to the application's work, so a cached
+ * line costs 0 unless asked for and the policies without copies or
+ * uncached memory keep their figures. */
+#define SIM_CPU_TABLE(X)                                                                                                    \
+	X(cpu_word, 1, 64, 4, DMAB_OPT_POW2 | SIM_SZ, "CPU: bytes per load or store (one access of the CPU model)")         \
+	X(cpu_line_cycles, 0, 100000, 0, 0, "CPU: cycles per line of cached memory the application writes or reads (0: its own work, left out)") \
+	X(cpu_coherent_cycles, 0, 100000, 0, 0, "CPU: cycles per access to memory outside the cache: coherent memory of a non-coherent profile, any memory without a cache") \
+	X(cpu_uncached_cycles, 0, 100000, 6, 0, "CPU: cycles per access to uncached (strongly ordered) memory, with a cache")  \
+	X(cpu_copy_cycles_per_kib, 0, 100000000, 1024, 0, "CPU: cycles per KiB the library copies (bounce buffers, both ways)") \
+	X(cpu_alloc_cycles, 0, 100000000, 0, 0, "CPU: cycles per allocation and per free of device memory (0: not modelled)")
 
 struct sim_params {
 #define SIM__PFIELD(name, min, max, def, flags, help) uint64_t name;
@@ -272,6 +286,14 @@ void sim__cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t l
 void sim__evict_txd(struct sim *s, const struct dmab_txd *txd);
 /* 1 when a device access to this region is snooped (coherent profile, normal memory). */
 int sim__snooped(const struct sim *s, const struct sim_region *r);
+
+/* ---- sim_cpu.c ---- */
+/* The cpu_touch op. */
+void sim__cpu_touch(void *priv, const struct dmab_mem *m, size_t off, size_t len,
+		    enum dmab_touch how);
+/* The CPU is busy for cost cycles from now: the clock moves, the device
+ * runs on meanwhile (its events are processed by the next op). */
+void sim__cpu_busy(struct sim *s, uint64_t cost);
 
 /* ---- sim.c ---- */
 uint64_t sim__rng_next(struct sim_rng *r);

@@ -168,6 +168,7 @@ int sim__mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kin
 	out->size = size;
 	out->kind = kind;
 	out->handle = r;
+	sim__cpu_busy(s, s->p.cpu_alloc_cycles); /* the target's allocator (sim_cpu.c) */
 	return 0;
 }
 
@@ -216,6 +217,7 @@ void sim__mem_free(void *priv, struct dmab_mem *m)
 	}
 	region_free(r);
 	m->handle = NULL;
+	sim__cpu_busy(s, s->p.cpu_alloc_cycles);
 }
 
 void sim__mem_close(struct sim *s)

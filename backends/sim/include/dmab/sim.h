@@ -84,6 +84,23 @@
  * on a coherent (snooping) profile a burst of n bytes to or from normal
  * memory costs ceil(n / cache_line) * snoop_cycles_per_line more per side.
  *
+ * The CPU (parameters cpu_*; the cpu_touch op, dmab_dev_cpu_touch). The
+ * target's CPU work on device memory moves the same clock, like cache
+ * maintenance: the device runs on meanwhile and the CPU's next action
+ * (a submission) comes after it. What is charged is what it is told:
+ * the library's bounce-buffer copies (both ways, cpu_copy_cycles_per_kib
+ * per KiB, rounded up) and what a harness says an application writes
+ * before a transfer and reads after it. A write or read of cached memory
+ * (normal memory behind a cache; coherent memory too on a coherent
+ * profile) costs cpu_line_cycles per line touched; of uncached memory
+ * behind a cache cpu_uncached_cycles per access of cpu_word bytes; of
+ * other memory (coherent memory of a non-coherent profile, all memory
+ * without a cache) cpu_coherent_cycles per access. Each allocation and
+ * each free costs cpu_alloc_cycles. The defaults price only what a cache
+ * policy adds to an application's work (cached lines 0, see
+ * sim_params.c for the profiles' figures), so policies without copies
+ * or uncached memory keep the figures they had before the model.
+ *
  * Peripherals. DMAB_SIM_PERIPH_LINES FIFO peripherals, one per request
  * line, at bus address dmab_sim_periph_addr(line) (below 4 GiB). A
  * descriptor of type MEM2DEV writes to that fixed address, DEV2MEM reads it;
@@ -180,6 +197,8 @@ struct dmab_sim_stats {
 	uint64_t lines_evicted;       /* random evictions */
 	uint64_t lines_evicted_dirty; /* ... of which were dirty (written back) */
 	uint64_t maint_cycles;        /* cycles charged for cache maintenance */
+	uint64_t cpu_cycles;          /* cycles charged for CPU work (cpu_touch, allocations) */
+	uint64_t cpu_copied;          /* bytes the library copied on the CPU (bounce buffers) */
 };
 /* Copies the counters of a sim device. Returns 0 or DMAB_EINVAL (not sim). */
 int dmab_sim_stats(struct dmab_dev *dev, struct dmab_sim_stats *out);
