@@ -6,7 +6,10 @@
  * through acquire buffers (CPU-timed: alloc_ns) -> write patterns and guards
  * (untimed) -> map (device-timed: maint_ns) -> build the chain (CPU-timed:
  * prep_ns) -> submit -> ... -> completion -> unmap (maint_ns) -> verify
- * (untimed) -> release buffers (alloc_ns). The rig refills a completed slot
+ * (untimed) -> release buffers (alloc_ns). The application's own work on
+ * the data (writing the source, reading the result) is told to the
+ * device's clock (app_touch), so a simulated target's CPU pays it where
+ * the policy makes it dear (uncached memory). The rig refills a completed slot
  * at once (run__slot_start) and reports each end (run__slot_finish), so
  * every channel keeps `qdepth` transfers in flight.
  *
@@ -71,6 +74,27 @@ static void prepare_data(const struct run *r, const struct slot *s)
 		else
 			hx_xfer_prepare_dst(&b);
 	}
+}
+
+/* What an application does with the data, told to the device's clock
+ * (dmab_dev_cpu_touch): it writes the source before the transfer and
+ * reads the destination after it, every byte of every piece. The
+ * harness's own patterns and checks are not that work (they touch the
+ * guards too, and twice): on a virtual clock they cost nothing, on a
+ * real one t_fill takes the fill out of lat_e2e. A backend without the
+ * op (a real clock, where the time passes by itself) charges nothing. */
+static int app_touch(struct run *r, const struct slot *s, int is_dst)
+{
+	const struct hbuf *b = is_dst ? &s->dst : &s->src;
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < r->npieces; i++)
+		rc = dmab_dev_cpu_touch(r->dev, b->cpu + r->pieces[i].off, r->pieces[i].len,
+					is_dst ? DMAB_TOUCH_READ : DMAB_TOUCH_WRITE);
+	if (rc < 0 && rc != DMAB_ENOSYS) {
+		run__err(r, rc, is_dst ? "charging the CPU's read of the result" : "charging the CPU's fill of the source");
+		return -1;
+	}
+	return 0;
 }
 
 static int sg_fill(struct run *r, struct dmab_sg *sg, uint8_t *blk)
@@ -289,6 +313,8 @@ int run__slot_start(struct run *r, struct slot *s)
 	uint64_t f = dmab_dev_now(r->dev);
 	prepare_data(r, s);
 	s->t_fill = dmab_dev_now(r->dev) - f;
+	if (r->need_src && app_touch(r, s, 0) < 0)
+		return -1;
 
 	/* maintenance: what the cache policy asks for, timed on the device */
 	if (r->map) {
@@ -559,6 +585,10 @@ void run__slot_finish(void *ctx, unsigned i, enum dmab_status st, const struct d
 			r->maint_ticks += dmab_dev_now(r->dev) - d;
 	}
 	s->t_ready = dmab_dev_now(r->dev);
+	/* the application reads its result once it may: after t_ready, so
+	 * outside lat_e2e, but before this slot's next fill */
+	if (st == DMAB_ST_COMPLETE && r->need_dst && !run__own_load(r, rs->ch))
+		(void)app_touch(r, s, 1);
 	if (st == DMAB_ST_COMPLETE) {
 		slot_complete(r, s, res);
 	} else if (st == DMAB_ST_FAILED) {
