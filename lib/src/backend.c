@@ -317,12 +317,12 @@ int dmab_dev_cpu_touch(struct dmab_dev *dev, const void *cpu, size_t len, enum d
 {
 	if (!dev || !cpu || (unsigned)how > (unsigned)DMAB_TOUCH_COPY)
 		return DMAB_EINVAL;
+	if (!dev->ops->cpu_touch)
+		return DMAB_ENOSYS; /* first: a real clock's bounce copies pay no lookup */
 	size_t off;
 	struct dmab__region *r = dmab__region_find(dev, cpu, &off);
 	if (!r || len > r->size - off)
 		return DMAB_EFAULT;
-	if (!dev->ops->cpu_touch)
-		return DMAB_ENOSYS;
 	if (len)
 		dev->ops->cpu_touch(dev->priv, &r->mem, off, len, how);
 	return 0;

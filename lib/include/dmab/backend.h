@@ -274,9 +274,10 @@ enum dmab_touch {
 /* Charges the device's clock for CPU work `how` over [cpu, cpu+len) of
  * memory the device allocated (a region of dmab_mem_alloc, a pool's or
  * a bounce buffer), through the backend's cpu_touch op. Returns 0,
- * DMAB_EINVAL (NULL dev or cpu, bad how), DMAB_EFAULT (not the device's
- * memory), DMAB_ENOSYS (no op: the backend's clock charges nothing, as a
- * real clock needs not). O(log regions) plus the backend's cost. */
+ * DMAB_EINVAL (NULL dev or cpu, bad how), DMAB_ENOSYS (no op, checked
+ * before the memory: the backend's clock charges nothing, as a real
+ * clock needs not), DMAB_EFAULT (not the device's memory). O(1) without
+ * the op; O(log regions) plus the backend's cost with it. */
 int dmab_dev_cpu_touch(struct dmab_dev *dev, const void *cpu, size_t len, enum dmab_touch how);
 
 /* Per-channel hardware configuration given to the backend. */
