@@ -120,6 +120,10 @@ fi
 t_eq "an385 sim and host, an386, an500 noncoherent: exit status" "$?" 0
 t_eq "an385 sim and host, an386, an500 noncoherent: rows ok" "$(col "$D/m3.csv" status | tr '\n' ' ')" "ok ok ok ok "
 t_eq "an500 noncoherent: verified" "$(col "$D/m3.csv" verify_failures | tr '\n' ' ')" "0 0 0 0 "
+# One boot per board; each row keeps its own point (a second board's rows
+# are not attributed to the first's backend).
+t_eq "several boards in one job: profiles" "$(col "$D/m3.csv" profile | tr '\n' ' ')" \
+	"an385/sim.mcu an385/host an386 an500/cpu.noncoherent "
 t_eq "an385 sim and host, an386, an500: clocks" "$(col "$D/m3.csv" clock | sed 's/@.*//' | tr '\n' ' ')" \
 	"sim-cycles host-virtual cmsdk-timer-copy cmsdk-timer-copy "
 # The engine's maintenance ran on the M7: on the wall clock (wall=1; the

@@ -390,11 +390,12 @@ static unsigned timeout_s(void)
 	return e && *e && !*end && v > 0 && v < 86400 ? (unsigned)v : QEMU_DEFAULT_TIMEOUT_S;
 }
 
-/* A boot in progress: the points [first, count) of a (sub)job whose point
- * k is the caller's point base + k. */
+/* A boot in progress: host points [next, end) of the host's job; the
+ * firmware's sub-job holds only this boot's backends, so its point k is
+ * host point b0 x points-per-backend + k. */
 struct boot {
 	const struct hx_job *job;     /* the host's job, for the points */
-	uint64_t base, next, end;     /* next: the host index the next row is for */
+	uint64_t next, end;           /* next: the host index the next row is for */
 	pid_t pid;
 	int out_fd, err_fd;
 	char *buf;                    /* what QEMU wrote and is not yet split */
@@ -535,7 +536,9 @@ static void take_records(struct boot *bt)
 		}
 		struct hx_point pt;
 		struct hx_result res;
-		hx_job_point(bt->job, bt->next - bt->base, &pt);
+		/* bt->next is the host's index: the firmware's point plus the
+		 * points of the boots before (another board's backends). */
+		hx_job_point(bt->job, bt->next, &pt);
 		if (take_row(bt, &rec, &pt, &res) < 0) {
 			char why[sizeof res.reason];
 			snprintf(why, sizeof why, "%s", res.reason);
@@ -667,7 +670,6 @@ static int boot_group(const struct hx_job *job, unsigned b0, unsigned b1, uint64
 	const char *hang = getenv("DMABENCH_FW_HANG_AT"); /* tests: make the guest hang */
 	if (hang && *hang)
 		snprintf(append + strlen(append), sizeof append - strlen(append), " --hang-at %s", hang);
-	bt->base = base;
 	bt->next = from;
 	bt->end = (uint64_t)b1 * per_backend;
 	int rc = wr < 0 ? -1 : boot_start(bt, t.board->machine, fw, append);
@@ -714,7 +716,6 @@ static int qemu_run_job(const struct hx_runner *r, const struct hx_job *job, uin
 			return 1;
 		/* What the boot did not finish: failed rows naming why. */
 		bt.end = (uint64_t)b1 * per;
-		bt.base = 0;
 		while (bt.next < bt.end && !bt.stop) {
 			struct hx_point pt;
 			struct hx_result res;
