@@ -194,9 +194,7 @@ cm_col    = $(word $(2),$(CM_BOARD_$(1)))
 cm_region = -D$(2)_ORIGIN=$(word 1,$(subst :, ,$(1))) -D$(2)_LENGTH=$(word 2,$(subst :, ,$(1)))
 
 CM_OBJDIR  := $(CM_BUILD)/obj
-CM_ARCH    := -mcpu=cortex-m33 -mthumb
 CM_BASE_FLAGS := -std=c11 -Os -g $(WARN) $(STRICT) -ffunction-sections -fdata-sections -MMD -MP
-CM_FLAGS   := $(CM_BASE_FLAGS) $(CM_ARCH)
 CM_LD      := $(CM_BUILD)/mps2.ld
 CM_FW_SRCS := $(sort $(wildcard targets/cortexm/*.c))
 CM_LIBDMAB := $(CM_BUILD)/libdmab.a
@@ -286,7 +284,9 @@ $(2)/tests/%.elf: $$(CM_$(1)_RT_OBJS) $$(CM_$(1)_LIBS) $(2)/mps2.ld $$(CM_$(1)_T
 endef
 $(foreach b,$(CM_BOARDS),$(eval $(call cm_board,$(b),$(call cm_out,$(b)))))
 
-# an505's lists under the names the rest of this Makefile uses.
+# an505's flags and lists under the names the rest of this Makefile uses.
+CM_ARCH         := $(CM_an505_ARCH)
+CM_FLAGS        := $(CM_BASE_FLAGS) $(CM_ARCH)
 CM_LIB_OBJS     := $(CM_an505_LIB_OBJS)
 CM_BACKEND_OBJS := $(CM_an505_BACKEND_OBJS)
 CM_HARNESS_OBJS := $(CM_an505_HARNESS_OBJS)
