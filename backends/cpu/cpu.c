@@ -3,7 +3,7 @@
  * dmab/cpu.h (backends/cpu/include/). The same file on a POSIX host and on
  * a bare-metal Cortex-M (the boards without a DMA controller: mps2-an385,
  * an386, an500), because the engine is a memmove and the only thing that
- * differs is the clock read around it (cpu_ticks below: CLOCK_MONOTONIC,
+ * differs is the clock read around it (clock_ns below: CLOCK_MONOTONIC,
  * or a CMSDK APB timer's register) and, on a Cortex-M7 build, the data
  * cache's maintenance by address. One source keeps the baseline on the
  * board the very code whose figures sit beside the host's.
