@@ -161,95 +161,145 @@ check-asan:
 	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' test
 
 # ---- Cortex-M: the library, the backends, the sweep core and a firmware ------
-# The same sources as the host build, compiled for -mcpu=cortex-m33 with
-# pattern rules and dependency files: objects land under $(CM_BUILD)/obj/ at
-# their source's path, archives beside them, and targets/cortexm/ links them
-# with newlib into $(CM_FW), a firmware for QEMU's mps2-an505 that runs sweep
-# points and prints their CSV rows over semihosting (targets/cortexm/main.c).
-# The toolchain is installed by `make lib-cortexm` and `make test`; rules
-# below never call the package manager themselves.
+# The same sources as the host build, compiled per board with pattern rules
+# and dependency files: objects land under OUT/obj/ at their source's path,
+# archives beside them, and targets/cortexm/ links them with newlib into
+# OUT/dmab-fw.elf, a firmware for QEMU's model of that MPS2 board that runs
+# sweep points and prints their CSV rows over semihosting
+# (targets/cortexm/main.c). OUT is $(CM_BUILD) for mps2-an505 (the first
+# board, whose paths CM_FW, CM_LIBDMAB, ... keep naming) and
+# $(CM_BUILD)/BOARD for the others. The toolchain is installed by `make
+# lib-cortexm` and `make test`; rules below never call the package manager
+# themselves.
 CM_CC      := arm-none-eabi-gcc
 CM_AR      := arm-none-eabi-ar
 CM_BUILD   := $(BUILD)/cortexm
-CM_OBJDIR  := $(CM_BUILD)/obj
-CM_ARCH    := -mcpu=cortex-m33 -mthumb
-CM_FLAGS   := -std=c11 -Os -g $(CM_ARCH) $(WARN) $(STRICT) -ffunction-sections -fdata-sections -MMD -MP
-CM_BK_INC  := $(foreach b,$(BACKENDS_cortexm),-Ibackends/$(b)/include)
-CM_BK_DEFS := $(foreach b,$(BACKENDS_cortexm),-DDMAB_BUILT_$(b)=1)
-CM_LD      := targets/cortexm/mps2-an505.ld
 
-CM_BACKEND_SRCS := backends/registry.c $(sort $(foreach b,$(BACKENDS_cortexm),$(wildcard backends/$(b)/*.c)))
-CM_FW_SRCS      := $(sort $(wildcard targets/cortexm/*.c))
-CM_LIB_OBJS     := $(LIB_SRCS:%.c=$(CM_OBJDIR)/%.o)
-CM_BACKEND_OBJS := $(CM_BACKEND_SRCS:%.c=$(CM_OBJDIR)/%.o)
-CM_HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(CM_OBJDIR)/%.o)
-CM_FW_OBJS      := $(CM_FW_SRCS:%.c=$(CM_OBJDIR)/%.o)
+# The boards: one row each, the only place a board's facts live. Columns:
+# core (-mcpu; soft float everywhere, the figures need no FPU), SysTick in
+# MHz (QEMU's SYSCLK), the CODE, SRAM and heap (PSRAM) regions as
+# origin:length, the backends list of backends/backends.mk, and the data
+# cache's line in bytes (0: none). The CODE origin is where the core looks
+# for its vector table; .data, .bss and the stack live in SRAM, malloc in
+# the heap (targets/cortexm/mps2.ld.in, preprocessed with the row).
+#                 core       MHz code           sram           heap            backends       dcache
+CM_BOARD_an505 := cortex-m33 20  0x10000000:4M  0x38000000:4M  0x80000000:16M  cortexm        0
+CM_BOARD_an385 := cortex-m3  25  0x00000000:4M  0x20000000:4M  0x21000000:16M  cortexm_nodma  0
+CM_BOARD_an386 := cortex-m4  25  0x00000000:4M  0x20000000:4M  0x21000000:16M  cortexm_nodma  0
+CM_BOARD_an500 := cortex-m7  25  0x00000000:4M  0x20000000:4M  0x60000000:16M  cortexm_nodma  32
+CM_BOARDS      := an505 an385 an386 an500
+
+cm_out    = $(if $(filter an505,$(1)),$(CM_BUILD),$(CM_BUILD)/$(1))
+cm_col    = $(word $(2),$(CM_BOARD_$(1)))
+cm_region = -D$(2)_ORIGIN=$(word 1,$(subst :, ,$(1))) -D$(2)_LENGTH=$(word 2,$(subst :, ,$(1)))
+
+CM_OBJDIR  := $(CM_BUILD)/obj
+CM_BASE_FLAGS := -std=c11 -Os -g $(WARN) $(STRICT) -ffunction-sections -fdata-sections -MMD -MP
+CM_LD      := $(CM_BUILD)/mps2.ld
+CM_FW_SRCS := $(sort $(wildcard targets/cortexm/*.c))
 CM_LIBDMAB := $(CM_BUILD)/libdmab.a
 CM_LIBBK   := $(CM_BUILD)/libdmab_backends.a
 CM_LIBHX   := $(CM_BUILD)/libdmab_harness.a
 CM_FW      := $(CM_BUILD)/dmab-fw.elf
+CM_ALL     :=
 
 .PHONY: cortexm
 lib-cortexm:
 	$(Q)scripts/deps arm
 	$(Q)$(MAKE) --no-print-directory cortexm
-	@echo "built $(CM_LIBDMAB), $(CM_LIBBK), $(CM_LIBHX) and $(CM_FW) (mps2-an505)"
+	@echo "built $(CM_LIBDMAB), $(CM_LIBBK), $(CM_LIBHX) and $(CM_FW) (mps2-an505); $(foreach b,$(filter-out an505,$(CM_BOARDS)),$(call cm_out,$(b))/dmab-fw.elf) ($(filter-out an505,$(CM_BOARDS)))"
 
-# Test images: each of targets/cortexm/tests/*.c and the conformance suite
-# (tests/test_conformance.c, the host's source unchanged) linked with the
-# firmware's runtime (everything of targets/cortexm/ but main.c) into
-# $(CM_BUILD)/tests/NAME.elf, which tests/test_cortexm_tests.sh boots.
-# Compiled like the host's tests (no -Wconversion) with DMAB_TEST_FIRMWARE.
-CM_RT_OBJS    := $(filter-out $(CM_OBJDIR)/targets/cortexm/main.o,$(CM_FW_OBJS))
-CM_TEST_SRCS  := $(sort $(wildcard targets/cortexm/tests/*.c)) tests/test_conformance.c
-CM_TEST_OBJS  := $(CM_TEST_SRCS:%.c=$(CM_OBJDIR)/%.o)
-CM_TEST_ELFS  := $(foreach s,$(CM_TEST_SRCS),$(CM_BUILD)/tests/$(basename $(notdir $(s))).elf)
-CM_TEST_FLAGS := -std=c11 -Os -g $(CM_ARCH) $(WARN) -ffunction-sections -fdata-sections -MMD -MP \
-		 -DDMAB_TEST_FIRMWARE=1 -Ilib/include $(CM_BK_INC) -I. -Iharness -Itests/support
+# Test images: the conformance suite (tests/test_conformance.c, the host's
+# source unchanged) and targets/cortexm/tests/test_BACKEND.c for each
+# backend the board builds, linked with the firmware's runtime (everything
+# of targets/cortexm/ but main.c) into OUT/tests/NAME.elf, which
+# tests/test_cortexm_tests.sh boots. Compiled like the host's tests (no
+# -Wconversion) with DMAB_TEST_FIRMWARE.
+CM_TEST_FLAGS := -std=c11 -Os -g $(WARN) -ffunction-sections -fdata-sections -MMD -MP \
+		 -DDMAB_TEST_FIRMWARE=1 -Ilib/include -I. -Iharness -Itests/support
 
-# The build alone, for callers that installed the toolchain already.
-cortexm: $(CM_LIBDMAB) $(CM_LIBBK) $(CM_LIBHX) $(CM_FW) $(CM_TEST_ELFS)
+# cm_board(BOARD, OUT): the rules of one board's build in OUT.
+define cm_board
+CM_$(1)_ARCH    := -mcpu=$(call cm_col,$(1),1) -mthumb
+CM_$(1)_BK      := $$(BACKENDS_$(call cm_col,$(1),6))
+CM_$(1)_BK_INC  := $$(foreach b,$$(CM_$(1)_BK),-Ibackends/$$(b)/include)
+CM_$(1)_BK_DEFS := $$(foreach b,$$(CM_$(1)_BK),-DDMAB_BUILT_$$(b)=1)
+CM_$(1)_DCACHE  := $$(if $$(filter-out 0,$(call cm_col,$(1),7)),-DDMAB_CPU_DCACHE_LINE=$(call cm_col,$(1),7))
+CM_$(1)_BOARD   := -DFW_BOARD=\"$(1)\" -DFW_CORE=\"$(call cm_col,$(1),1)\" -DFW_SYSTICK_MHZ=$(call cm_col,$(1),2) $$(CM_$(1)_BK_DEFS)
+CM_$(1)_LIB_OBJS     := $$(LIB_SRCS:%.c=$(2)/obj/%.o)
+CM_$(1)_BACKEND_OBJS := $$(patsubst %.c,$(2)/obj/%.o,backends/registry.c $$(sort $$(foreach b,$$(CM_$(1)_BK),$$(wildcard backends/$$(b)/*.c))))
+CM_$(1)_HARNESS_OBJS := $$(HARNESS_SRCS:%.c=$(2)/obj/%.o)
+CM_$(1)_FW_OBJS      := $$(CM_FW_SRCS:%.c=$(2)/obj/%.o)
+CM_$(1)_RT_OBJS      := $$(filter-out $(2)/obj/targets/cortexm/main.o,$$(CM_$(1)_FW_OBJS))
+CM_$(1)_TEST_SRCS    := $$(filter $$(foreach b,$$(CM_$(1)_BK),%/test_$$(b).c),$$(sort $$(wildcard targets/cortexm/tests/*.c))) tests/test_conformance.c
+CM_$(1)_TEST_OBJS    := $$(CM_$(1)_TEST_SRCS:%.c=$(2)/obj/%.o)
+CM_$(1)_TEST_ELFS    := $$(foreach s,$$(CM_$(1)_TEST_SRCS),$(2)/tests/$$(basename $$(notdir $$(s))).elf)
+CM_$(1)_LIBS         := $(2)/libdmab_harness.a $(2)/libdmab_backends.a $(2)/libdmab.a
+CM_ALL += $$(CM_$(1)_LIBS) $(2)/dmab-fw.elf $$(CM_$(1)_TEST_ELFS)
 
-$(CM_OBJDIR)/lib/%.o: lib/%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_FLAGS) -Wconversion -Ilib/include -c $< -o $@
-$(CM_OBJDIR)/backends/registry.o: backends/registry.c backends/backends.mk
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. $(CM_BK_DEFS) -c $< -o $@
-$(CM_OBJDIR)/backends/%.o: backends/%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -c $< -o $@
-$(CM_OBJDIR)/harness/%.o: harness/%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_FLAGS) -Ilib/include $(CM_BK_INC) -I. -Iharness -c $< -o $@
-$(CM_OBJDIR)/targets/cortexm/tests/%.o: targets/cortexm/tests/%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_TEST_FLAGS) -c $< -o $@
-$(CM_OBJDIR)/tests/%.o: tests/%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_TEST_FLAGS) -c $< -o $@
-$(CM_OBJDIR)/targets/cortexm/%.o: targets/cortexm/%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_FLAGS) -Wconversion -Wformat=2 -Ilib/include $(CM_BK_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$(GIT_REV)\" -c $< -o $@
+$(2)/obj/lib/%.o: lib/%.c
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_BASE_FLAGS) $$(CM_$(1)_ARCH) -Wconversion -Ilib/include -c $$< -o $$@
+$(2)/obj/backends/registry.o: backends/registry.c backends/backends.mk
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_BASE_FLAGS) $$(CM_$(1)_ARCH) -Ilib/include $$(CM_$(1)_BK_INC) -I. $$(CM_$(1)_BK_DEFS) -c $$< -o $$@
+$(2)/obj/backends/%.o: backends/%.c
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_BASE_FLAGS) $$(CM_$(1)_ARCH) $$(CM_$(1)_DCACHE) -Ilib/include $$(CM_$(1)_BK_INC) -I. -c $$< -o $$@
+$(2)/obj/harness/%.o: harness/%.c
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_BASE_FLAGS) $$(CM_$(1)_ARCH) -Ilib/include $$(CM_$(1)_BK_INC) -I. -Iharness -c $$< -o $$@
+$(2)/obj/targets/cortexm/tests/%.o: targets/cortexm/tests/%.c
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_TEST_FLAGS) $$(CM_$(1)_ARCH) $$(CM_$(1)_BK_INC) -c $$< -o $$@
+$(2)/obj/tests/%.o: tests/%.c
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_TEST_FLAGS) $$(CM_$(1)_ARCH) $$(CM_$(1)_BK_INC) -c $$< -o $$@
+$(2)/obj/targets/cortexm/%.o: targets/cortexm/%.c
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_BASE_FLAGS) $$(CM_$(1)_ARCH) $$(CM_$(1)_BOARD) -Wconversion -Wformat=2 -Ilib/include $$(CM_$(1)_BK_INC) -I. -Iharness -DDMABENCH_GIT_REV=\"$$(GIT_REV)\" -c $$< -o $$@
+# The linker script: one template, this board's regions filled in.
+$(2)/mps2.ld: targets/cortexm/mps2.ld.in Makefile
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) -E -P -undef -x c $(call cm_region,$(call cm_col,$(1),3),CODE) \
+	  $(call cm_region,$(call cm_col,$(1),4),SRAM) $(call cm_region,$(call cm_col,$(1),5),HEAP) $$< -o $$@
 
-$(CM_LIBDMAB): $(CM_LIB_OBJS)
-	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
-$(CM_LIBBK): $(CM_BACKEND_OBJS)
-	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
-$(CM_LIBHX): $(CM_HARNESS_OBJS)
-	$(Q)rm -f $@ && $(CM_AR) rcs $@ $^
+$(2)/libdmab.a: $$(CM_$(1)_LIB_OBJS)
+	$$(Q)rm -f $$@ && $$(CM_AR) rcs $$@ $$^
+$(2)/libdmab_backends.a: $$(CM_$(1)_BACKEND_OBJS)
+	$$(Q)rm -f $$@ && $$(CM_AR) rcs $$@ $$^
+$(2)/libdmab_harness.a: $$(CM_$(1)_HARNESS_OBJS)
+	$$(Q)rm -f $$@ && $$(CM_AR) rcs $$@ $$^
 # newlib (not nano: the CSV needs %g and %lld) with the firmware's own
 # syscalls; no crt0, the reset handler in targets/cortexm/startup.c starts C.
-$(CM_FW): $(CM_FW_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) $(CM_LD)
-	$(Q)$(CM_CC) $(CM_ARCH) -nostartfiles -T $(CM_LD) -Wl,--gc-sections -Wl,-Map=$(CM_BUILD)/dmab-fw.map \
-	  -o $@ $(CM_FW_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) -lc -lgcc
+$(2)/dmab-fw.elf: $$(CM_$(1)_FW_OBJS) $$(CM_$(1)_LIBS) $(2)/mps2.ld
+	$$(Q)$$(CM_CC) $$(CM_$(1)_ARCH) -nostartfiles -T $(2)/mps2.ld -Wl,--gc-sections -Wl,-Map=$(2)/dmab-fw.map \
+	  -o $$@ $$(CM_$(1)_FW_OBJS) $$(CM_$(1)_LIBS) -lc -lgcc
+$(2)/tests/%.elf: $$(CM_$(1)_RT_OBJS) $$(CM_$(1)_LIBS) $(2)/mps2.ld $$(CM_$(1)_TEST_OBJS)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CM_CC) $$(CM_$(1)_ARCH) -nostartfiles -T $(2)/mps2.ld -Wl,--gc-sections -o $$@ \
+	  $$(filter %/$$*.o,$$(CM_$(1)_TEST_OBJS)) $$(CM_$(1)_RT_OBJS) $$(CM_$(1)_LIBS) -lc -lgcc
 
-$(CM_BUILD)/tests/%.elf: $(CM_RT_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) $(CM_LD) $(CM_TEST_OBJS)
-	@mkdir -p $(dir $@)
-	$(Q)$(CM_CC) $(CM_ARCH) -nostartfiles -T $(CM_LD) -Wl,--gc-sections -o $@ \
-	  $(filter %/$*.o,$(CM_TEST_OBJS)) $(CM_RT_OBJS) $(CM_LIBHX) $(CM_LIBBK) $(CM_LIBDMAB) -lc -lgcc
+-include $$(wildcard $$(patsubst %.o,%.d,$$(CM_$(1)_LIB_OBJS) $$(CM_$(1)_BACKEND_OBJS) $$(CM_$(1)_HARNESS_OBJS) $$(CM_$(1)_FW_OBJS) $$(CM_$(1)_TEST_OBJS)))
+endef
+$(foreach b,$(CM_BOARDS),$(eval $(call cm_board,$(b),$(call cm_out,$(b)))))
 
--include $(wildcard $(CM_LIB_OBJS:.o=.d) $(CM_BACKEND_OBJS:.o=.d) $(CM_HARNESS_OBJS:.o=.d) $(CM_FW_OBJS:.o=.d) $(CM_TEST_OBJS:.o=.d))
+# an505's flags and lists under the names the rest of this Makefile uses.
+CM_ARCH         := $(CM_an505_ARCH)
+CM_FLAGS        := $(CM_BASE_FLAGS) $(CM_ARCH)
+CM_LIB_OBJS     := $(CM_an505_LIB_OBJS)
+CM_BACKEND_OBJS := $(CM_an505_BACKEND_OBJS)
+CM_HARNESS_OBJS := $(CM_an505_HARNESS_OBJS)
+CM_FW_OBJS      := $(CM_an505_FW_OBJS)
+CM_TEST_SRCS    := $(CM_an505_TEST_SRCS)
+CM_TEST_OBJS    := $(CM_an505_TEST_OBJS)
+CM_TEST_ELFS    := $(CM_an505_TEST_ELFS)
+CM_RT_OBJS      := $(CM_an505_RT_OBJS)
+CM_BK_INC       := $(CM_an505_BK_INC)
+CM_BK_DEFS      := $(CM_an505_BK_DEFS)
+
+# The build alone, for callers that installed the toolchain already.
+cortexm: $(CM_ALL)
 
 # ---- shared libraries, install, uninstall ----------------------------------------
 # Debian's layout: libdmab.so.$(DMAB_VER) is the file, libdmab.so.$(SOVERSION)

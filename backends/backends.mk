@@ -5,3 +5,7 @@
 # reason its row in backends/list.h gives.
 BACKENDS_host    := sim host udmabuf cpu
 BACKENDS_cortexm := sim host pl08x
+# The Cortex-M boards without a DMA controller (mps2-an385, an386, an500;
+# the Makefile's CM_BOARD_* rows name which list a board builds): the CPU
+# copy engine is their on-target default.
+BACKENDS_cortexm_nodma := cpu sim host

@@ -16,7 +16,7 @@
 	X(sim, dmab_sim_backend, "not built for this target")                     \
 	X(host, dmab_host_backend, "not built for this target")                   \
 	X(udmabuf, dmab_udmabuf_backend, "Linux only (memfd, /dev/udmabuf, pthreads)")    \
-	X(cpu, dmab_cpu_backend, "hosts only: the CPU copy baseline reads CLOCK_MONOTONIC") \
+	X(cpu, dmab_cpu_backend, "hosts and the DMA-less Cortex-M boards only (cortexm:an385/cpu)") \
 	X(pl08x, dmab_pl08x_backend, "bare metal only: a PL081 on mps2-an505 (cortexm:an505/pl08x)")
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/test_cortexm.sh: the Cortex-M firmware ($BUILD/cortexm/dmab-fw.elf,
-# `make lib-cortexm`) booted under QEMU's mps2-an505 measures the same
+# `make lib-cortexm`) booted under QEMU's mps2-an505 (and, for one job,
+# mps2-an385's Cortex-M3 build) measures the same
 # points as `dmabench sweep` on the host, and its rows agree with the
 # host's in every column that does not come from a CPU clock: the device-
 # clock and count metrics (the DEV and COUNT kinds of HX_METRIC_TABLE), the
@@ -19,6 +20,8 @@ set -u
 
 BUILD=${BUILD:-build}
 FW="$BUILD/cortexm/dmab-fw.elf"
+FW385="$BUILD/cortexm/an385/dmab-fw.elf"
+MACHINE=mps2-an505
 B="$BUILD/dmabench"
 CORE_H="$(dirname "$0")/../harness/core/core.h"
 QEMU=qemu-system-arm
@@ -28,6 +31,7 @@ SHIFT=5
 missing=""
 command -v "$QEMU" >/dev/null 2>&1 || missing="$missing $QEMU not found (Debian package qemu-system-arm: scripts/deps arm);"
 [ -f "$FW" ] || missing="$missing $FW not built (make lib-cortexm; needs gcc-arm-none-eabi and libnewlib-arm-none-eabi: scripts/deps arm);"
+[ -f "$FW385" ] || missing="$missing $FW385 not built (make lib-cortexm);"
 [ -x "$B" ] || missing="$missing $B not built (make);"
 if [ -n "$missing" ]; then
 	t_bad "prerequisites" "$missing"
@@ -37,11 +41,11 @@ fi
 D=$(mktemp -d "${TMPDIR:-/tmp}/dmabench-cortexm.XXXXXX")
 trap 'rm -rf "$D"' EXIT INT TERM
 
-# boot NAME ARGS...: the firmware with ARGS; stdout in $D/NAME.csv, stderr in
-# $D/NAME.err, exit status in rc.
+# boot NAME ARGS...: the firmware $FW on QEMU's $MACHINE with ARGS; stdout in
+# $D/NAME.csv, stderr in $D/NAME.err, exit status in rc.
 boot() {
 	n=$1; shift
-	timeout 60 "$QEMU" -M mps2-an505 -nographic -semihosting-config enable=on,target=native \
+	timeout 60 "$QEMU" -M "$MACHINE" -nographic -semihosting-config enable=on,target=native \
 		-icount shift=$SHIFT,sleep=off -kernel "$FW" -append "$*" \
 		</dev/null >"$D/$n.csv" 2>"$D/$n.err"
 	rc=$?
@@ -117,6 +121,14 @@ for c in errors err_bus err_dup_irq err_timeout; do
 	v=$(colvals "$D/faults.csv" $c | sort -n | head -n 1)
 	if [ -n "$v" ] && [ "$v" != "?" ] && [ "$v" -gt 0 ]; then t_ok "faults: $c counted on every row"; else t_bad "faults: $c counted on every row" "smallest $c is '$v'"; fi
 done
+
+# The same simulator points built for the Cortex-M3 of mps2-an385 (another
+# core, another build, another memory map): still the host's figures.
+MACHINE=mps2-an385 FW505=$FW FW=$FW385
+same an385 4 --backend sim:soc,host --size 4K,64K --cache sync --pool heap --align 64 --reps 2
+t_has "an385: metadata names the target" "$D/an385.csv" "# target: mps2-an385 (cortex-m3"
+t_has "an385: CPU clock is SysTick at 25 MHz" "$D/an385.csv" ",systick@25MHz,"
+MACHINE=mps2-an505 FW=$FW505
 
 # Under a fixed -icount shift, a boot repeats exactly, CPU metrics included.
 cp "$D/basic.csv" "$D/basic1.csv"

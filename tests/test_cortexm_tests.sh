@@ -1,9 +1,12 @@
 #!/bin/sh
 # tests/test_cortexm_tests.sh: the test images of the Cortex-M firmware
-# ($BUILD/cortexm/tests/*.elf, `make lib-cortexm`: the conformance suite
-# built from tests/test_conformance.c, and targets/cortexm/tests/*.c such
-# as the PL08x driver's tests) booted under QEMU's mps2-an505. Each image
-# prints the framework's "ok"/"FAIL" lines and its "# t: N passed, M
+# (`make lib-cortexm`: the conformance suite built from
+# tests/test_conformance.c, and targets/cortexm/tests/test_BACKEND.c such
+# as the PL08x driver's tests) booted under QEMU: mps2-an505's images
+# ($BUILD/cortexm/tests/*.elf: the PL08x and the simulator) and
+# mps2-an385's conformance suite ($BUILD/cortexm/an385/tests/: the CPU copy
+# engine of the boards without a DMA controller). Each image prints the
+# framework's "ok"/"FAIL" lines and its "# t: N passed, M
 # failed" line; their counts are added to this script's own checks (the
 # image exits 0, a summary line is printed), so `make test`'s total counts
 # every case run on the target like the host's. An image that faults,
@@ -15,7 +18,7 @@ set -u
 
 BUILD=${BUILD:-build}
 QEMU=qemu-system-arm
-IMAGES="$BUILD/cortexm/tests/test_conformance.elf $BUILD/cortexm/tests/test_pl08x.elf"
+IMAGES="$BUILD/cortexm/tests/test_conformance.elf $BUILD/cortexm/tests/test_pl08x.elf $BUILD/cortexm/an385/tests/test_conformance.elf"
 missing=""
 command -v "$QEMU" >/dev/null 2>&1 || missing="$missing $QEMU not found (Debian package qemu-system-arm: scripts/deps arm);"
 for f in $IMAGES; do
@@ -29,9 +32,11 @@ fi
 D=$(mktemp -d "${TMPDIR:-/tmp}/dmabench-fwtests.XXXXXX")
 trap 'rm -rf "$D"' EXIT INT TERM
 
-for img in $BUILD/cortexm/tests/*.elf; do
-	n=$(basename "$img" .elf)
-	timeout 300 "$QEMU" -M mps2-an505 -nographic -semihosting-config enable=on,target=native \
+# boot_image MACHINE IMAGE NAME: IMAGE under QEMU's MACHINE, its output in
+# $D/NAME.out, its cases and summary counted.
+boot_image() {
+	m=$1; img=$2; n=$3
+	timeout 300 "$QEMU" -M "$m" -nographic -semihosting-config enable=on,target=native \
 		-icount shift=5,sleep=off -kernel "$img" </dev/null >"$D/$n.out" 2>&1
 	rc=$?
 	# The image's cases, shown as the host's are (failures and skips).
@@ -39,16 +44,23 @@ for img in $BUILD/cortexm/tests/*.elf; do
 	line=$(grep '^# t: ' "$D/$n.out" | tail -n 1)
 	if [ -z "$line" ]; then
 		t_bad "$n: summary line" "exit status $rc, no '# t:' line: $(tail -c 300 "$D/$n.out" | tr '\n' ' ')"
-		continue
+		return
 	fi
 	p=$(echo "$line" | sed 's/^# t: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/')
 	f=$(echo "$line" | sed 's/^# t: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/')
 	t_pass=$((t_pass + p)); t_fail=$((t_fail + f))
-	echo "   $n on mps2-an505: $p passed, $f failed"
+	echo "   $n on $m: $p passed, $f failed"
 	t_eq "$n: exit status" "$rc" "$([ "$f" -eq 0 ] && echo 0 || echo 1)"
+}
+for img in $BUILD/cortexm/tests/*.elf; do
+	boot_image mps2-an505 "$img" "$(basename "$img" .elf)"
 done
+boot_image mps2-an385 "$BUILD/cortexm/an385/tests/test_conformance.elf" test_conformance_an385
 # The conformance suite ran on the PL08x, not only on the simulator.
 t_has() { if grep -qF -- "$3" "$2"; then t_ok "$1"; else t_bad "$1" "'$3' not in $2"; fi; }
 t_has "conformance: pl08x among the targets" "$D/test_conformance.out" "# target pl08x:an505"
 t_has "conformance: the simulator among the targets" "$D/test_conformance.out" "# target sim:mcu"
+# On an385 it ran on the CPU copy engine, its copy clock and its wall clock.
+t_has "an385 conformance: cpu among the targets" "$D/test_conformance_an385.out" "# target cpu:memcpy"
+t_has "an385 conformance: cpu:wall among the targets" "$D/test_conformance_an385.out" "# target cpu:wall"
 t_done

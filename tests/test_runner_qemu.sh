@@ -83,6 +83,64 @@ else
 	t_bad "an505/pl08x: two runs bit-identical" "$(diff "$D/p1.cmp" "$D/p2.cmp" | head -n 4 | tr '\n' ' ')"
 fi
 
+# The same job on mps2-an385 (Cortex-M3, no DMA controller): its default
+# on-target backend is the CPU copy engine on the board's CMSDK timer.
+FW385="$BUILD/cortexm/an385/dmab-fw.elf"
+[ -f "$FW385" ] || t_bad "an385 firmware" "$FW385 not built (make lib-cortexm)"
+t0=$(date +%s%N)
+# shellcheck disable=SC2086
+"$B" sweep -q --backend cortexm:an385 $JOB --out "$D/m1.csv" 2>"$D/m1.err"
+mrc=$?
+t1=$(date +%s%N)
+# shellcheck disable=SC2086
+"$B" sweep -q --backend cortexm:an385 $JOB --out "$D/m2.csv" 2>/dev/null
+t_eq "an385: exit status" "$mrc" 0
+t_eq "an385: 12 rows" "$(nrows "$D/m1.csv")" 12
+t_eq "an385: every row ok" "$(col "$D/m1.csv" status | sort -u | tr '\n' ' ')" "ok "
+t_eq "an385: no verification failure" "$(col "$D/m1.csv" verify_failures | sort -u | tr '\n' ' ')" "0 "
+t_eq "an385: no guard violation" "$(col "$D/m1.csv" guard_violations | sort -u | tr '\n' ' ')" "0 "
+t_eq "an385: the CPU engine's copy clock on the CMSDK timer" "$(col "$D/m1.csv" clock | sort -u | tr '\n' ' ')" "cmsdk-timer-copy@1GHz "
+t_eq "an385: CPU clock is SysTick at 25 MHz" "$(col "$D/m1.csv" cpu_clock | sort -u | tr '\n' ' ')" "systick@25MHz "
+t_has "an385: backend_config names the board and the engine" "$D/m1.csv" "target{mps2-an385 Cortex-M3"
+t_has "an385: on-target backend is cpu" "$D/m1.csv" "on_target{cpu:memcpy"
+ms=$(( (t1 - t0) / 1000000 ))
+if [ "$ms" -lt 3000 ]; then t_ok "an385: 12 points in one boot within 3 s ($ms ms)"; else t_bad "an385: 12 points within 3 s" "$ms ms"; fi
+grep -v '^# \(date\|command\)' "$D/m1.csv" >"$D/m1.cmp"
+grep -v '^# \(date\|command\)' "$D/m2.csv" >"$D/m2.cmp"
+if cmp -s "$D/m1.cmp" "$D/m2.cmp"; then
+	t_ok "an385: two runs bit-identical, CPU metrics included"
+else
+	t_bad "an385: two runs bit-identical" "$(diff "$D/m1.cmp" "$D/m2.cmp" | head -n 4 | tr '\n' ' ')"
+fi
+# The other on-target backends of an385, and the Cortex-M7's non-coherent
+# CPU engine (SCB maintenance by address: no-ops under QEMU, verified) on
+# an500 with a cache policy that maintains, and the M4 of an386.
+"$B" sweep -q --backend cortexm:an385/sim.mcu,cortexm:an385/host,cortexm:an386,cortexm:an500/cpu.noncoherent \
+	--size 1K --cache sync --pool heap --align 64 --reps 2 --out "$D/m3.csv" 2>"$D/m3.err"
+t_eq "an385 sim and host, an386, an500 noncoherent: exit status" "$?" 0
+t_eq "an385 sim and host, an386, an500 noncoherent: rows ok" "$(col "$D/m3.csv" status | tr '\n' ' ')" "ok ok ok ok "
+t_eq "an500 noncoherent: verified" "$(col "$D/m3.csv" verify_failures | tr '\n' ' ')" "0 0 0 0 "
+# One boot per board; each row keeps its own point (a second board's rows
+# are not attributed to the first's backend).
+t_eq "several boards in one job: profiles" "$(col "$D/m3.csv" profile | tr '\n' ' ')" \
+	"an385/sim.mcu an385/host an386 an500/cpu.noncoherent "
+t_eq "an385 sim and host, an386, an500: clocks" "$(col "$D/m3.csv" clock | sed 's/@.*//' | tr '\n' ' ')" \
+	"sim-cycles host-virtual cmsdk-timer-copy cmsdk-timer-copy "
+# The engine's maintenance ran on the M7: on the wall clock (wall=1; the
+# copy clock does not run during maintenance) map and sync of the
+# non-coherent engine cost more than the coherent engine's.
+"$B" sweep -q --backend cortexm:an500/cpu.noncoherent,cortexm:an500/cpu.wall --options wall=1 --size 1K \
+	--cache sync --pool heap --align 64 --reps 2 --out "$D/m4.csv" 2>"$D/m4.err"
+mt=$(col "$D/m4.csv" maint_ns | tr '\n' ' ')
+if [ "$(echo "$mt" | awk '{ print ($1 > $2 && $2 > 0) }')" = 1 ]; then
+	t_ok "an500 noncoherent: maintenance timed on the core ($mt ns: noncoherent, coherent)"
+else
+	t_bad "an500 noncoherent: maintenance timed on the core" "maint_ns '$mt': $(head -c 300 "$D/m4.err")"
+fi
+# Without a data cache the profile cannot open: a skipped row, not a fake.
+"$B" sweep -q --backend cortexm:an385/cpu.noncoherent --size 1K --cache sync --pool heap --align 64 --reps 1 --out "$D/m5.csv" 2>/dev/null
+t_eq "cpu.noncoherent on the M3 of an385: skipped" "$(col "$D/m5.csv" status | tr '\n' ' ')" "skipped "
+
 # The rows are the firmware's own: a direct boot on the same flags gives the
 # same dimension, status, device-clock and count columns (after backend and
 # profile). Left out: the CPU metrics (read from HX_METRIC_TABLE), whose
@@ -136,6 +194,7 @@ if [ "$(col "$D/hang.csv" verify_failures | head -n 5 | sort -u)" = 0 ]; then t_
 t_status "unknown board: exit 2" 2 "$B" sweep --backend cortexm:an999 --out "$D/x.csv"
 "$B" sweep --backend cortexm:an999 --out "$D/x.csv" 2>"$D/x.err"
 t_has "unknown board: message names it and the boards" "$D/x.err" "unknown board 'an999' (boards: an505"
+t_has "unknown board: the DMA-less boards listed" "$D/x.err" "an385 (mps2-an385, Cortex-M3: cpu,sim,host), an386"
 t_status "no board: exit 2" 2 "$B" sweep --backend cortexm --out "$D/x.csv"
 t_status "backend not in the firmware: exit 2" 2 "$B" sweep --backend cortexm:an505.nosuch --out "$D/x.csv"
 "$B" sweep --backend cortexm:an505.sim.soc --options burst_lenx=2 --size 64 --out "$D/x.csv" 2>"$D/x.err"
@@ -153,9 +212,14 @@ t_has "no firmware: names the make target" "$D/x.err" "make lib-cortexm"
 # list and info know the runner.
 "$B" list >"$D/list.out" 2>&1
 t_has "list shows the qemu runner" "$D/list.out" "qemu     cortexm:BOARD"
+t_has "list shows the boards" "$D/list.out" "an500 (mps2-an500, Cortex-M7: cpu,sim,host)"
 "$B" info --backend cortexm:an505 >"$D/info.out" 2>&1
 t_eq "info cortexm:an505: exit status" "$?" 0
 t_has "info names the runner" "$D/info.out" "runner              qemu"
 t_has "info describes the on-target backend" "$D/info.out" "on_target{sim"
+"$B" info --backend cortexm:an385 >"$D/info385.out" 2>&1
+t_eq "info cortexm:an385: exit status" "$?" 0
+t_has "info cortexm:an385: the board's firmware" "$D/info385.out" "cortexm/an385/dmab-fw.elf text="
+t_has "info cortexm:an385: the CPU engine on target" "$D/info385.out" "on_target{cpu:memcpy"
 
 t_done

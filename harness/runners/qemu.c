@@ -3,7 +3,9 @@
  * cortexm:BOARD[.BACKEND[.PROFILE]]` runs the job's points inside the
  * Cortex-M firmware (targets/cortexm/) on QEMU's model of an MPS2 board:
  * `cortexm:an505` (the board's default backend), `cortexm:an505.pl08x`,
- * `cortexm:an505.sim.soc`. The separator is '.' because the core's
+ * `cortexm:an505.sim.soc`, `cortexm:an385` (a board without a DMA
+ * controller: the CPU copy engine, backends/cpu/, by default; also an386
+ * and an500). The separator is '.' because the core's
  * backend parser admits no '/' in a profile; '/' is taken too, for the day
  * it does.
  *
@@ -57,12 +59,18 @@
 
 /* A board: QEMU's machine, its core, the firmware image built for it (in
  * the firmware folder) and the backends built into that firmware, the
- * default first. */
+ * default first. The build's side of a board (CPU flags, memory map,
+ * backends) is its row of the Makefile's CM_BOARD_* table; this is the
+ * host's side. The boards without a DMA controller default to the CPU
+ * copy engine (backends/cpu/, on the board's CMSDK timer). */
 struct board {
 	const char *name, *machine, *core, *firmware, *backends;
 };
 static const struct board boards[] = {
 	{ "an505", "mps2-an505", "Cortex-M33", "dmab-fw.elf", "sim,host,pl08x" },
+	{ "an385", "mps2-an385", "Cortex-M3", "an385/dmab-fw.elf", "cpu,sim,host" },
+	{ "an386", "mps2-an386", "Cortex-M4", "an386/dmab-fw.elf", "cpu,sim,host" },
+	{ "an500", "mps2-an500", "Cortex-M7", "an500/dmab-fw.elf", "cpu,sim,host" },
 };
 #define NBOARDS (sizeof boards / sizeof boards[0])
 
@@ -73,12 +81,16 @@ struct target {
 	char profile[HX_NAME_MAX];
 };
 
+/* "an505 (mps2-an505, Cortex-M33: sim,host,pl08x), an385 (...)": what
+ * `list` and a bad board name show. */
 static void board_names(char *buf, size_t n)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < NBOARDS && used < n; i++) {
-		int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", boards[i].name);
+		const struct board *b = &boards[i];
+		int w = snprintf(buf + used, n - used, "%s%s (%s, %s: %s)", i ? ", " : "", b->name, b->machine,
+				 b->core, b->backends);
 		used += w > 0 ? (size_t)w : 0;
 	}
 }
@@ -99,7 +111,7 @@ static int in_list(const char *list, const char *word)
 
 static int parse_target(const char *profile, struct target *t, char *why, size_t n)
 {
-	char names[128];
+	char names[512];
 	memset(t, 0, sizeof *t);
 	if (!profile[0]) {
 		board_names(names, sizeof names);
@@ -281,9 +293,16 @@ static void qemu_describe(const struct hx_runner *r, const struct hx_backend_spe
 	snprintf(tb.name, sizeof tb.name, "%s", t.backend);
 	snprintf(tb.profile, sizeof tb.profile, "%s", t.profile);
 	inner[0] = '\0';
-	if (dmab_registry_find(t.backend)) /* its parameters, as the host parses them */
+	const struct dmab_backend_ops *ops = dmab_registry_find(t.backend);
+	if (ops) { /* its parameters, as the host parses them */
 		hx_runner_local.describe(&hx_runner_local, &tb, options, inner, sizeof inner);
-	else
+		/* A real clock (cpu's) is the host's when opened here; the
+		 * target's is another (the rows' clock column names it). */
+		char *c = (ops->caps & DMAB_CAP_VIRTUAL_TIME) ? NULL : strstr(inner, " clock{");
+		char *e = c ? strchr(c, '}') : NULL;
+		if (e)
+			memmove(c, e + 1, strlen(e + 1) + 1);
+	} else
 		snprintf(inner, sizeof inner, "%s%s%s", t.backend, t.profile[0] ? ":" : "", t.profile);
 	firmware_path(t.board, fw, sizeof fw);
 	struct footprint fp;
@@ -371,11 +390,12 @@ static unsigned timeout_s(void)
 	return e && *e && !*end && v > 0 && v < 86400 ? (unsigned)v : QEMU_DEFAULT_TIMEOUT_S;
 }
 
-/* A boot in progress: the points [first, count) of a (sub)job whose point
- * k is the caller's point base + k. */
+/* A boot in progress: host points [next, end) of the host's job; the
+ * firmware's sub-job holds only this boot's backends, so its point k is
+ * host point b0 x points-per-backend + k. */
 struct boot {
 	const struct hx_job *job;     /* the host's job, for the points */
-	uint64_t base, next, end;     /* next: the host index the next row is for */
+	uint64_t next, end;           /* next: the host index the next row is for */
 	pid_t pid;
 	int out_fd, err_fd;
 	char *buf;                    /* what QEMU wrote and is not yet split */
@@ -516,7 +536,9 @@ static void take_records(struct boot *bt)
 		}
 		struct hx_point pt;
 		struct hx_result res;
-		hx_job_point(bt->job, bt->next - bt->base, &pt);
+		/* bt->next is the host's index: the firmware's point plus the
+		 * points of the boots before (another board's backends). */
+		hx_job_point(bt->job, bt->next, &pt);
 		if (take_row(bt, &rec, &pt, &res) < 0) {
 			char why[sizeof res.reason];
 			snprintf(why, sizeof why, "%s", res.reason);
@@ -648,7 +670,6 @@ static int boot_group(const struct hx_job *job, unsigned b0, unsigned b1, uint64
 	const char *hang = getenv("DMABENCH_FW_HANG_AT"); /* tests: make the guest hang */
 	if (hang && *hang)
 		snprintf(append + strlen(append), sizeof append - strlen(append), " --hang-at %s", hang);
-	bt->base = base;
 	bt->next = from;
 	bt->end = (uint64_t)b1 * per_backend;
 	int rc = wr < 0 ? -1 : boot_start(bt, t.board->machine, fw, append);
@@ -695,7 +716,6 @@ static int qemu_run_job(const struct hx_runner *r, const struct hx_job *job, uin
 			return 1;
 		/* What the boot did not finish: failed rows naming why. */
 		bt.end = (uint64_t)b1 * per;
-		bt.base = 0;
 		while (bt.next < bt.end && !bt.stop) {
 			struct hx_point pt;
 			struct hx_result res;

@@ -2,14 +2,15 @@
  * targets/cortexm/clock.c: the CPU clock of the sweep core's platform, from
  * SysTick.
  *
- * SysTick counts the core clock down through 24 bits (0.84 s at 20 MHz), so
- * it runs free with the largest reload and its exception counts the wraps;
- * a reading is wraps x 2^24 plus the ticks into the current period. The DWT
- * cycle counter would need no interrupt, but QEMU does not model it (it
- * reads 0). Under QEMU with a fixed -icount shift the counter advances with
- * the instruction count, so readings are the same from run to run; on a
- * board they are real time at 50 ns resolution. A reading costs a few loads
- * and one 64-bit multiply.
+ * SysTick counts the core clock down through 24 bits (0.84 s at 20 MHz,
+ * 0.67 s at 25 MHz), so it runs free with the largest reload and its
+ * exception counts the wraps; a reading is wraps x 2^24 plus the ticks
+ * into the current period. The DWT cycle counter would need no interrupt,
+ * but QEMU does not model it (it reads 0). Under QEMU with a fixed -icount
+ * shift the counter advances with the instruction count, so readings are
+ * the same from run to run; on a board they are real time at 50 ns
+ * (20 MHz) or 40 ns (25 MHz) resolution. A reading costs a few loads and
+ * one 64-bit multiply.
  */
 #include "fw.h"
 

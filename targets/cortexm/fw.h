@@ -60,9 +60,17 @@ void fw_sh_puts(const char *s);
 
 /* ---- clock (clock.c) ----------------------------------------------------- */
 
-/* SysTick on the core clock: 20 MHz on mps2-an505 (QEMU's SYSCLK). */
-#define FW_SYSTICK_HZ 20000000u
-#define FW_CPU_CLOCK_NAME "systick@20MHz"
+/* The board, from its row of the Makefile (CM_BOARD_*): FW_BOARD
+ * ("an385"), FW_CORE ("cortex-m3") and FW_SYSTICK_MHZ, SysTick's core
+ * clock (QEMU's SYSCLK: 20 MHz on mps2-an505, 25 MHz on an385, an386 and
+ * an500). */
+#if !defined(FW_BOARD) || !defined(FW_CORE) || !defined(FW_SYSTICK_MHZ)
+#error "FW_BOARD, FW_CORE and FW_SYSTICK_MHZ come from the board's row (Makefile, CM_BOARD_*)"
+#endif
+#define FW_STR_(x) #x
+#define FW_STR(x) FW_STR_(x)
+#define FW_SYSTICK_HZ (FW_SYSTICK_MHZ * 1000000u)
+#define FW_CPU_CLOCK_NAME "systick@" FW_STR(FW_SYSTICK_MHZ) "MHz"
 
 /* Starts SysTick free-running with its wrap interrupt. */
 void fw_clock_start(void);

@@ -203,8 +203,8 @@ static int end_row(void)
 
 static void write_meta(char **words, int n)
 {
-	printf("# dmabench: %s\n# git: %s\n# target: mps2-an505 (Cortex-M33, newlib, semihosting)\n",
-	       DMAB_VERSION_STRING, DMABENCH_GIT_REV);
+	printf("# dmabench: %s\n# git: %s\n# target: mps2-%s (%s, newlib, semihosting)\n", DMAB_VERSION_STRING,
+	       DMABENCH_GIT_REV, FW_BOARD, FW_CORE);
 	printf("# command: dmab-fw");
 	for (int i = 1; i < n; i++)
 		printf(" %s", words[i]);

@@ -1,11 +1,17 @@
 /*
  * targets/cortexm/startup.c: the vector table, the reset handler that starts
- * C, and the fault handler, for the Cortex-M33 of mps2-an505.
+ * C, and the fault handler, for every board of the Makefile's table: the
+ * Cortex-M33 of mps2-an505 and the Cortex-M3, M4 and M7 of an385, an386
+ * and an500. What only ARMv8-M has (MSPLIM, the SecureFault registers) is
+ * built for it alone (__ARM_ARCH_8M_MAIN__); the PL08x interrupt lines only
+ * where the pl08x backend is built (DMAB_BUILT_pl08x, from the board's row).
  *
  * Written in C: the core loads the stack pointer from the table's first word
  * before the reset handler runs, so no assembly is needed to reach C. Reset
  * copies .data from its load address, clears .bss, sets the stack limit
- * (MSPLIM: an overflow faults instead of silently overwriting .bss), starts
+ * (MSPLIM, ARMv8-M only: an overflow faults instead of silently overwriting
+ * .bss; the M3, M4 and M7 have no such register and an overflow there goes
+ * unnoticed until it corrupts .bss, a cost of those boards), starts
  * the clock, splits the semihosting command line into main's argc and argv
  * and runs main, whose status leaves through exit(): stdio is
  * flushed, then _exit ends the run over semihosting.
@@ -22,10 +28,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dmab/pl08x.h"
 #include "fw.h"
+#ifdef DMAB_BUILT_pl08x
+#include "dmab/pl08x.h"
+#endif
 
-/* Linker script symbols (mps2-an505.ld). */
+#if defined(__ARM_ARCH_8M_MAIN__)
+#define FW_V8M 1 /* MSPLIM and the SecureFault status registers exist */
+#else
+#define FW_V8M 0
+#endif
+
+/* Linker script symbols (mps2.ld.in). */
 extern char __data_load[], __data_start[], __data_end[];
 extern char __bss_start[], __bss_end[];
 extern char __stack_limit[], __stack_top[];
@@ -57,7 +71,9 @@ static int fw_args(void)
 
 void fw_reset(void)
 {
+#if FW_V8M
 	__asm__ volatile("msr msplim, %0" : : "r"(__stack_limit));
+#endif
 	memcpy(__data_start, __data_load, (size_t)(__data_end - __data_start));
 	memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
 	fw_clock_start();
@@ -65,6 +81,7 @@ void fw_reset(void)
 	exit(main(argc, args));
 }
 
+#ifdef DMAB_BUILT_pl08x
 /* A PL08x's combined interrupt: the line is the exception number - 16. */
 static void fw_dma_isr(void)
 {
@@ -72,6 +89,7 @@ static void fw_dma_isr(void)
 	__asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
 	dmab_pl08x_irq((ipsr & 0x1ffu) - 16u);
 }
+#endif
 
 /* Eight hex digits of v at p. */
 static char *hex32(char *p, uint32_t v)
@@ -97,7 +115,10 @@ __attribute__((used, noreturn)) static void fw_fault_report(const uint32_t *fram
 		uintptr_t addr;
 	} regs[] = {
 		{ " CFSR=", 0xE000ED28u },  { " HFSR=", 0xE000ED2Cu }, { " MMFAR=", 0xE000ED34u },
-		{ " BFAR=", 0xE000ED38u },  { " SFSR=", 0xE000EDE4u }, { " SFAR=", 0xE000EDE8u },
+		{ " BFAR=", 0xE000ED38u },
+#if FW_V8M
+		{ " SFSR=", 0xE000EDE4u },  { " SFAR=", 0xE000EDE8u },
+#endif
 	};
 	uint32_t ipsr;
 	__asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
@@ -124,8 +145,11 @@ __attribute__((used, noreturn)) static void fw_fault_report(const uint32_t *fram
  * report needs stack below the limit. */
 __attribute__((naked)) static void fw_fault(void)
 {
-	__asm__ volatile("movs r1, #0\n\t"
+	__asm__ volatile(
+#if FW_V8M
+			 "movs r1, #0\n\t"
 			 "msr msplim, r1\n\t"
+#endif
 			 "tst lr, #4\n\t"
 			 "ite eq\n\t"
 			 "mrseq r0, msp\n\t"
@@ -134,8 +158,8 @@ __attribute__((naked)) static void fw_fault(void)
 }
 
 /* Word 0 the initial stack pointer, then exception 1 (reset) onwards. Placed
- * first in the image, at the Secure vector table address the core resets
- * with (VTOR_S = 0x10000000 on an505). */
+ * first in the image, at the vector table address the core resets with
+ * (VTOR_S = 0x10000000 on an505, VTOR = 0 on an385, an386, an500). */
 struct fw_vector_table {
 	char *sp;
 	void (*vec[15 + FW_IRQS])(void);
@@ -155,6 +179,7 @@ __attribute__((section(".vectors"), used)) static const struct fw_vector_table f
 		[11] = fw_fault,          /* 12 DebugMonitor */
 		[13] = fw_fault,          /* 14 PendSV */
 		[14] = fw_systick_isr,    /* 15 SysTick */
+#ifdef DMAB_BUILT_pl08x
 		[15 ... 14 + 58] = fw_fault,
 		/* an505: dma0..3 DMACINTR on NVIC lines 58 + 3n */
 		[15 + 58] = fw_dma_isr,
@@ -165,5 +190,8 @@ __attribute__((section(".vectors"), used)) static const struct fw_vector_table f
 		[15 + 65 ... 15 + 66] = fw_fault,
 		[15 + 67] = fw_dma_isr,
 		[15 + 68 ... 14 + FW_IRQS] = fw_fault,
+#else
+		[15 ... 14 + FW_IRQS] = fw_fault,
+#endif
 	},
 };
