@@ -10,7 +10,7 @@
 #   tests/test_*.c                    -> build/tests/test_*       (one binary each)
 #   tests/test_*.sh                   shell tests, run by `make test` with $BUILD set
 #   tests/support/*.c                 linked into every test
-#   targets/cortexm/*.c + the above   -> build/cortexm/dmab-fw.elf (make lib-cortexm)
+#   targets/cortexm/*.c + the above   -> build/cortexm/dmab-fw.elf and build/cortexm/BOARD/dmab-fw.elf (make lib-cortexm)
 # Targets: all test check-asan check-tsan check-all fuzz test-udmabuf-vm lib-cortexm shared
 #          install uninstall report bench baseline gate clean
 #
