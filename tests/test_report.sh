@@ -210,6 +210,22 @@ expect_bad() {
 		t_eq "$n: no temporary folder left" "$(leftovers "$(dirname "$good_dir")")" 0
 	fi
 }
+# mutate IN LINE COLUMN VALUE OUT: IN with the cell of COLUMN on physical
+# line LINE (a one-line record) replaced by VALUE.
+mutate() {
+	"$PY" - "$@" <<'PY'
+import csv, io, sys
+src, no, col, val, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+lines = open(src, encoding="utf-8-sig").read().split("\n")
+head = next(l for l in lines if l and not l.startswith("#"))
+rec = next(csv.reader([lines[no - 1]]))
+rec[next(csv.reader([head])).index(col)] = val
+buf = io.StringIO()
+csv.writer(buf, lineterminator="").writerow(rec)
+lines[no - 1] = buf.getvalue()
+open(out, "w", encoding="utf-8").write("\n".join(lines))
+PY
+}
 mkdir -p "$tmp/bad"
 : > "$tmp/empty.csv"
 printf '# dmabench: 0.1\nbackend,profile\0,size\n' > "$tmp/binary.csv"
@@ -228,7 +244,31 @@ run_bad_cases() {
 	expect_bad "garbage line" "bad-garbage.csv:11: 1 field, the header (line 9) has 47" "$D/bad-garbage.csv"
 	expect_bad "wrong field count" "bad-fields.csv:11: 48 fields" "$D/bad-fields.csv"
 	expect_bad "bad status" "bad-status.csv:10: column status: 'maybe'" "$D/bad-status.csv"
-	expect_bad "bad number" "bad-number.csv:11: column throughput_MBps: 'fast' is not a number" "$D/bad-number.csv"
+	expect_bad "bad number" "bad-number.csv:11: column throughput_MBps: bad number 'fast'" "$D/bad-number.csv"
+	# Every malformed number, whatever the column: exit 2 with
+	# FILE:LINE: column X: bad number 'tok' (issue 15). Each case is the
+	# good fixture with one cell changed (line 12: an ok row).
+	for c in "throughput_MBps=1.2.3" "lat_p50_ns=nan" "xfer_ns=-inf" "lat_p99_ns=Infinity" \
+		"transfers=1_000" "bytes=$(printf '9%.0s' $(seq 400))" "size=1e400" "alloc_ns=" \
+		"channels=-1" "maint_ns=0x" "prep_ns=12abc"; do
+		col=${c%%=*}; val=${c#*=}
+		f="$tmp/num-$col.csv"
+		mutate "$D/sweep-sim.csv" 12 "$col" "$val" "$f"
+		expect_bad "bad number $col='$(printf '%.12s' "$val")'" \
+			"num-$col.csv:12: column $col: bad number '$(printf '%.27s' "$val")" "$f"
+	done
+	# An empty dimension makes any row bad; an empty metric only an ok row
+	# (a skipped row measures nothing).
+	mutate "$D/sweep-sim.csv" 12 status skipped "$tmp/skip.csv"
+	mutate "$tmp/skip.csv" 12 alloc_ns "" "$tmp/skip-ok.csv"
+	t_status "an empty metric in a skipped row is fine" 0 rep -q -o "$tmp/skip-rep" "$tmp/skip-ok.csv"
+	mutate "$tmp/skip.csv" 12 channels "" "$tmp/num-skipdim.csv"
+	expect_bad "empty dimension in a skipped row" "num-skipdim.csv:12: column channels: bad number ''" "$tmp/num-skipdim.csv"
+	# A write cut short: half a row and no final newline.
+	head -c -40 "$D/sweep-sim.csv" > "$tmp/num-trunc.csv"
+	expect_bad "truncated last row" "num-trunc.csv:$(wc -l < "$D/sweep-sim.csv"): column " "$tmp/num-trunc.csv"
+	if grep -qF "(a truncated last row:" "$tmp/err"; then t_ok "truncated last row: says so"
+	else t_bad "truncated last row: says so" "$(head -c 300 "$tmp/err")"; fi
 	expect_bad "missing file" "$tmp/nonexistent.csv: cannot read" "$tmp/nonexistent.csv"
 	expect_bad "empty file" "empty.csv: no header row" "$tmp/empty.csv"
 	expect_bad "binary file" "binary.csv:2: binary data" "$tmp/binary.csv"
