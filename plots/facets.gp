@@ -21,7 +21,7 @@ GT = 1.0 - TOPPX * 1.0 / H          # top of the grid
 GB = (KEYPX + 62.0) / H             # bottom of the grid: legend strip and x label
 VG = 78.0 / H                       # between rows: x tics and the next panel's title
 HG = (NCOL > 2 ? 0.06 : 0.08)       # between columns
-GL = 0.075; GR = 0.975
+GL = 0.095; GR = 0.975
 CW = (GR - GL - (NCOL - 1) * HG) / NCOL
 CH = (GT - GB - (NROW - 1) * VG) / NROW
 cell(p) = sprintf("set lmargin at screen %g; set rmargin at screen %g; set tmargin at screen %g; set bmargin at screen %g", \

@@ -158,6 +158,62 @@ def facet_blocks(plot, ctx, agg, panels, cat_kind, cats, marks=None, mark_title=
     keyrows = -(-nkey // keycols)
     plot.vars.update(NPAN=len(panels), NCOL=ncol, MKT=mark_title if any(MK) else "",
                      TOPPX=110, KEYPX=14 + 24 * keyrows, KEYCOLS=keycols)
-    plot.height = 172 + 14 + 24 * keyrows + nrow * 330 + (nrow - 1) * 78
+    # at least the plot's usual size (R.SIZES), taller when the grid has rows
+    plot.height = max(plot.height, 172 + 14 + 24 * keyrows + nrow * 330 + (nrow - 1) * 78)
     plot.script = "facets.gp"
     return ys
+
+
+def panel_rows(rows, pdim):
+    """[(panel value, row)]. A series measured at a single value of pdim
+    (the CPU copy baseline at its one alignment) is a reference line, drawn
+    in every panel rather than in one."""
+    if not pdim:
+        return [(None, r) for r in rows]
+    vals = dim_values(rows, pdim)
+    per = {}
+    for r in rows:
+        per.setdefault(R.series_key(r), set()).add(r[pdim])
+    out = []
+    for r in rows:
+        if len(per[R.series_key(r)]) == 1 and len(vals) > 1:
+            out.extend((v, r) for v in vals)
+        else:
+            out.append((r[pdim], r))
+    return out
+
+
+def aggregate(prs, ldim, catf, col, xf):
+    """{(panel value, series, (cat, line value label), x): median of col}
+    over [(panel value, row)]."""
+    acc = {}
+    for pv, r in prs:
+        v = r.get(col)
+        if v is not None:
+            sub = dim_label(ldim, r[ldim]) if ldim else None
+            acc.setdefault((pv, R.series_key(r), (catf(r), sub), xf(r)), []).append(v)
+    return {k: statistics.median(vs) for k, vs in acc.items()}
+
+
+def panels_of(rows, pdim):
+    return [(v, dim_label(pdim, v)) for v in dim_values(rows, pdim)] if pdim else [(None, "")]
+
+
+def cats_of(cats, rows, ldim):
+    subs = [dim_label(ldim, v) for v in dim_values(rows, ldim)] if ldim else [None]
+    return [(c, s) for c in cats for s in subs]
+
+
+def size_axes(plot, sizes, ys, ylog, ylabel, yticks=""):
+    """The axes of a faceted plot against buffer size (log2 x)."""
+    ticks = sorted(set(sizes))
+    if plot.vars.get("NCOL", 1) > 2 and len(ticks) > 3:  # narrow panels: every other one
+        ticks = ticks[::2] if len(ticks) % 2 else ticks[::2] + ticks[-1:]
+    plot.vars.update(XLOG=2, XT=R.pow2_ticks(ticks, R.fmt_size),
+                     XLABEL="buffer size (bytes per transfer, log2 scale)",
+                     YLOG=1 if ylog else 0, YT=yticks, YFMT="%g", YLABEL=ylabel)
+    plot.vars["XMIN"], plot.vars["XMAX"] = R.log_range(sizes)
+    if ylog:
+        plot.vars["YMIN"], plot.vars["YMAX"] = min(ys) / 1.4, max(ys) * 1.4
+    else:
+        plot.vars["YMIN"], plot.vars["YMAX"] = 0.0, max(ys) * 1.08

@@ -303,7 +303,9 @@ t_check "single: metadata and headline figures shown" chk has "$out1/index.html"
 	"bounce needs normal memory, the coherent pool has none" "p99 at 4 KiB" "3,066 of 3,840"
 t_check "single: CSV text is HTML-escaped" chk has "$out1/index.html" "(&lt;= 256 KiB)" "!(<= 256"
 t_check "single: plot subtitles say how marks aggregate" chk has "$out1/data/throughput.params.gp" \
-	'SUB = "each mark: median over align (2), pool (4)'
+	'SUB = "each mark: median over pool (4)' 'pool (4 values) moves throughput_MBps by up to 7%, folded into the median'
+t_check "single: a panel per alignment in the throughput plot (align moves it)" chk has \
+	"$out1/data/throughput.params.gp" 'array PT[2] = ["align 4 B", "align 64 B"]'
 t_eq "single: no temporary folder left" "$(leftovers "$tmp/one")" 0
 
 # ---- the existing report is replaced whole ---------------------------------
@@ -397,7 +399,7 @@ chmod +x "$tmp/fakebin/gnuplot"
 before=$(snapshot "$out1")
 PATH="$tmp/fakebin:$PATH" rep -o "$out1" "$D/sweep-sim.csv" >/dev/null 2>"$tmp/err"; rc=$?
 t_eq "gnuplot failing: exit 1" "$rc" 1
-t_check "gnuplot failing: message names the plot script" chk has "$tmp/err" "plots/throughput.gp" "boom"
+t_check "gnuplot failing: message names the plot and its script" chk has "$tmp/err" "the throughput plot, plots/" "boom"
 t_eq "gnuplot failing: existing report untouched" "$(snapshot "$out1")" "$before"
 t_eq "gnuplot failing: no temporary folder left" "$(leftovers "$tmp/one")" 0
 PATH="$tmp/fakebin:$PATH" rep -o "$tmp/fresh/report" "$D/sweep-sim.csv" >/dev/null 2>&1
@@ -439,7 +441,7 @@ rep -q -o "$tmp/nolat" "$tmp/nolat.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
 t_eq "a CSV without a plotted metric: exit 2" "$rc" 2
 t_check "without a plotted metric: the message names it" chk has "$tmp/err" "header lacks required column: lat_p999_ns"
 # The schema comes from dmabench: without one, exit 3 naming where it looked.
-mkdir -p "$tmp/alone/scripts" && cp "$R" "$tmp/alone/scripts/report"
+mkdir -p "$tmp/alone/scripts" && cp "$R" scripts/report_*.py "$tmp/alone/scripts/"
 BUILD="$tmp/nobuild" "$PY" "$tmp/alone/scripts/report" -o "$tmp/alone/report" "$D/sweep-sim.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
 t_eq "no dmabench for the schema: exit 3" "$rc" 3
 t_check "no dmabench: the message says where it looked" chk has "$tmp/err" "dmabench not found (tried $tmp/nobuild/dmabench"
@@ -463,6 +465,38 @@ if [ -x "$BUILD/dmabench" ]; then
 		t_check "real sweep: page links only existing files" chk links "$tmp/cli"
 		t_check "real sweep: throughput and cost plots drawn" chk has "$tmp/cli/index.html" \
 			'src="throughput.png"' 'src="breakdown.png"' "sweep --size 64,4K,64K"
+		# Effects not averaged away (issue 12): the cache policy moves
+		# throughput across alignments, so the alignment plot has a panel
+		# per policy, and sync at align 4 is ringed as bounced (its panel
+		# title says so; coherent's does not).
+		t_check "real sweep: a panel per cache policy in the alignment plot" chk has \
+			"$tmp/cli/data/align.params.gp" 'array PT[2] = ["cache coherent", "cache sync: bounced at 4 B"]'
+		t_check "real sweep: the bounced points are drawn" chk has "$tmp/cli/data/align.dat" \
+			": marks sync" "# block 0: coherent 64 B"
+		# sync at align 4 loses more than 30% in the drawn data
+		t_check "real sweep: sync at align 4 drawn well below 100%" "$PY" -c '
+import sys
+blocks = open(sys.argv[1]).read().split("\n\n\n")
+sync = [b for b in blocks if "# block" in b and " sync " in b.split("\n")[0] and "marks" not in b]
+pts = [l.split() for b in sync for l in b.split("\n") if l and not l.startswith("#")]
+low = [float(y) for x, y in pts if float(x) == 4]
+sys.exit(0 if low and max(low) < 70 else "sync at align 4: %s" % low)' "$tmp/cli/data/align.dat"
+		t_check "real sweep: the alignment plot draws with plots/facets.gp" chk has "$tmp/cli/data/align.params.gp" "plots/facets.gp"
+		# The breakdown never stacks the host's CPU clock on the simulated
+		# device clock: each bar is split into a cpu and a dev bar.
+		t_check "real sweep: breakdown bars split by clock" grep -Eq '^[0-9]+ "sync[^"]* cpu" .*' "$tmp/cli/data/breakdown.dat"
+		t_check "real sweep: breakdown bars split by clock (dev)" grep -Eq '^[0-9]+ "sync[^"]* dev" .*' "$tmp/cli/data/breakdown.dat"
+		t_check "real sweep: breakdown names both clocks" chk has "$tmp/cli/data/breakdown.params.gp" \
+			"cpu: alloc+prep on CLOCK_MONOTONIC; dev: maint+xfer on sim-cycles@"
+		t_check "real sweep: no cpu bar carries a device component" "$PY" -c '
+import shlex, sys
+for l in open(sys.argv[1]):
+    if l.startswith("#") or not l.strip():
+        continue
+    f = shlex.split(l)
+    a, m, p, x = map(float, f[2:6])
+    if f[1].endswith(" cpu") and (m or x) or f[1].endswith(" dev") and (a or p):
+        sys.exit("mixed clocks in bar %s: %s" % (f[1], f[2:6]))' "$tmp/cli/data/breakdown.dat"
 	else
 		t_bad "a real dmabench sweep runs" "$(tail -n 3 "$tmp/out" | tr '\n' ' ')"
 	fi
