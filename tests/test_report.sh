@@ -529,6 +529,35 @@ for i in range(hi + 1, len(lines)):
 open(sys.argv[2], "w").write("\n".join(lines))' "$tmp/bsim.csv" "$tmp/bslow.csv"
 	t_status "a run 1000x slower and the cpu baseline render together" 0 rep -q -o "$tmp/slow" "$tmp/bslow.csv" "$tmp/bcpu.csv"
 	t_check "runs orders of magnitude apart ask for a log axis" chk has "$tmp/slow/data/throughput.params.gp" "YLOG = 1"
+	# Two files: a comparison of the second against the first, per point
+	# and as a geometric mean per metric (issue 12). The slowed copy
+	# differs in throughput only, by exactly 1000x.
+	t_check "comparison: a section on the page" chk has "$tmp/slow/index.html" \
+		'<h2 id="compare">Comparison</h2>' "bcpu against bslow" 'href="#compare"'
+	t_check "comparison: every ratio in the CSV" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 2, "want 2 matched points (coherent at 64 B and 4 KiB), got %d" % len(rows)
+assert "backend" not in rows[0], "backend names the run, it is not matched on"
+assert all(r["cache"] == "coherent" for r in rows), rows' "$tmp/slow/data/compare-2.csv"
+	t_status "sim against its 1000x slower copy renders" 0 rep -q -o "$tmp/cmp" "$tmp/bsim.csv" "$tmp/bslow.csv"
+	t_check "comparison: ratios per point are 1/1000 for throughput, 1 elsewhere" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 4, "want 4 matched points, got %d" % len(rows)
+for r in rows:
+    t = float(r["ratio_throughput_MBps"])
+    assert abs(t - 0.001) < 1e-6, ("throughput", t)
+    for m in ("lat_p50_ns", "maint_ns", "xfer_ns"):
+        # no ratio of zeros (coherent memory has no maintenance)
+        assert float(r["ratio_" + m] or 1) == 1.0 and (r["ratio_" + m] or m == "maint_ns"), (m, r)' "$tmp/cmp/data/compare-2.csv"
+	t_check "comparison: geometric mean 0.001 and worse, same elsewhere" chk has "$tmp/cmp/index.html" \
+		"<td>throughput_MBps</td><td>higher</td><td class=n>0.001</td><td>worse</td>" \
+		"<td>lat_p50_ns</td><td>lower</td><td class=n>1</td><td>same (within 0.5%)</td>" \
+		"4 points matched; 0 only in bsim, 0 only in bslow"
+	t_check "comparison: points on one side only are counted" chk has "$tmp/slow/index.html" \
+		"2 points matched; 2 only in bslow, 0 only in bcpu" "Run dimensions (not matched): backend: cpu against sim"
+	t_check "one file: no comparison" sh -c "! grep -q 'id=\"compare\"' '$tmp/one/report/index.html' && ! ls '$tmp/one/report/data/' | grep -q compare"
 else
 	t_ok "baseline check skipped: $BUILD/dmabench is not built"
 fi
