@@ -77,14 +77,48 @@ def facet_split(rows, shown, col, nlines):
     rest = [e for e in strong if e[0] != panel]
     if rest and nlines * len({r[rest[0][0]] for r in rows}) <= MAX_LINES:
         line = rest[0][0]
-    folded = [(d, s) for d, s in eff if d not in (panel, line)]
-    note = "; ".join("%s (%d values) moves %s by up to %.0f%%, folded into the median" %
-                     (d, len({r[d] for r in rows}), col, 100 * s) for d, s in folded if s > EFFECT)
-    return panel, line, note
+    elif rest and panel and len({(r[panel], r[rest[0][0]]) for r in rows}) <= MAX_PANELS:
+        # too many lines, few enough panels: a panel per pair of values
+        panel = compose(rows, panel, rest[0][0])
+    folded = [(d, s) for d, s in eff if d not in dims_of(panel) + dims_of(line)]
+    return panel, line, _note(rows, col, folded)
+
+
+def _note(rows, col, eff):
+    big = ["%s up to %.0f%%" % (d, 100 * s) for d, s in eff if s > EFFECT]
+    return "the median hides effects on %s: %s" % (col, ", ".join(big)) if big else ""
+
+
+def folded_note(rows, shown, col):
+    """The subtitle's words for a plot that draws only shown: every other
+    dimension that moves col by more than EFFECT, with its spread."""
+    return _note(rows, col, effects(rows, shown, col))
+
+
+def compose(rows, a, b):
+    """A panel dimension made of two: "a+b", its value the pair, stored in
+    each row under that name (rows are dicts the plots share; the extra key
+    is not a CSV column)."""
+    name = a + "+" + b
+    for r in rows:
+        r[name] = (r[a], r[b])
+    return name
+
+
+def dims_of(d):
+    """The CSV dimensions behind a panel or line dimension (none for None)."""
+    return d.split("+") if d else []
+
+
+def shown(*ds):
+    """The CSV dimensions a plot draws through its panel and line dimensions."""
+    return {c for d in ds for c in dims_of(d)}
 
 
 def dim_label(d, v):
     """A panel or line name for value v of dimension d."""
+    if "+" in d:
+        return ", ".join(dim_label(c, x) for c, x in zip(dims_of(d), v))
     if d in R.SIZE_DIMS:
         return "%s %s" % (d, R.fmt_size(v))
     if d in R.TIME_DIMS:
@@ -93,6 +127,10 @@ def dim_label(d, v):
 
 
 def dim_values(rows, d):
+    if "+" in d:
+        a, b = dims_of(d)
+        have = {r[d] for r in rows}
+        return [(x, y) for x in dim_values(rows, a) for y in dim_values(rows, b) if (x, y) in have]
     vals = {r[d] for r in rows}
     order = {"cache": R.CACHE_ORDER, "pool": R.POOL_ORDER, "priority": R.PRIO_ORDER}.get(d)
     return R.ordered(vals, order) if order else sorted(vals)
@@ -157,9 +195,9 @@ def facet_blocks(plot, ctx, agg, panels, cat_kind, cats, marks=None, mark_title=
     keycols = max(1, min(nkey, int(plot.width / (80 + 8.5 * longest))))
     keyrows = -(-nkey // keycols)
     plot.vars.update(NPAN=len(panels), NCOL=ncol, MKT=mark_title if any(MK) else "",
-                     TOPPX=110, KEYPX=14 + 24 * keyrows, KEYCOLS=keycols)
+                     TOPPX=122, KEYPX=14 + 24 * keyrows, KEYCOLS=keycols)
     # at least the plot's usual size (R.SIZES), taller when the grid has rows
-    plot.height = max(plot.height, 172 + 14 + 24 * keyrows + nrow * 330 + (nrow - 1) * 78)
+    plot.height = max(plot.height, 184 + 14 + 24 * keyrows + nrow * 330 + (nrow - 1) * 78)
     plot.script = "facets.gp"
     return ys
 
@@ -207,8 +245,8 @@ def cats_of(cats, rows, ldim):
 def size_axes(plot, sizes, ys, ylog, ylabel, yticks=""):
     """The axes of a faceted plot against buffer size (log2 x)."""
     ticks = sorted(set(sizes))
-    if plot.vars.get("NCOL", 1) > 2 and len(ticks) > 3:  # narrow panels: every other one
-        ticks = ticks[::2] if len(ticks) % 2 else ticks[::2] + ticks[-1:]
+    if plot.vars.get("NCOL", 1) > 2 and len(ticks) > 3:  # narrow panels: at most three or four
+        ticks = ticks[::-(-len(ticks) // 3)]
     plot.vars.update(XLOG=2, XT=R.pow2_ticks(ticks, R.fmt_size),
                      XLABEL="buffer size (bytes per transfer, log2 scale)",
                      YLOG=1 if ylog else 0, YT=yticks, YFMT="%g", YLABEL=ylabel)
