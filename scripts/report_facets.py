@@ -153,7 +153,7 @@ def facet_blocks(plot, ctx, agg, panels, cat_kind, cats, marks=None, mark_title=
     pts_by = {}
     for (pv, key, cs, x), y in agg.items():
         pts_by.setdefault((pv, key, cs), []).append((x, y))
-    for pv, _ in panels:
+    for pv, ptitle in panels:
         B0.append(len(plot.blocks) + 1)
         for key in ctx.series:
             for cs in cats:
@@ -162,7 +162,8 @@ def facet_blocks(plot, ctx, agg, panels, cat_kind, cats, marks=None, mark_title=
                     continue
                 cat, sub = cs
                 j, si, ki = names.index(cat), subs.index(sub), ctx.series.index(key)
-                plot.block("%s %s %s %s" % (pv, cat, sub or "", ctx.label[key]), pts)
+                plot.block("%s: %s%s %s" % (ptitle or "one panel", cat, ", " + sub if sub else "",
+                                            ctx.label[key]), pts)
                 title = ctx.title(str(cat) + ("" if sub is None else ", " + str(sub)), key)
                 colour = (R.BASELINE_COLOUR if key[1] == R.BASELINE_BACKEND else
                           R.colour_for(cat_kind, cat, names, used) if cat_kind else R.SEQ[j % len(R.SEQ)])
@@ -179,7 +180,7 @@ def facet_blocks(plot, ctx, agg, panels, cat_kind, cats, marks=None, mark_title=
                 ys.extend(y for _, y in pts)
         B1.append(len(plot.blocks))
         mk = sorted((x, y) for p, x, y in (marks or []) if p == pv)
-        MK.append(plot.block("marks %s" % pv, mk) if mk else 0)
+        MK.append(plot.block("%s: marks" % (ptitle or "one panel"), mk) if mk else 0)
         if mk:  # the style arrays are indexed by block: a placeholder for this one
             for arr, v in ((T, ""), (C, "#D00000"), (D, 1), (P, 6), (LW, 1), (PS, 1)):
                 arr.append(v)

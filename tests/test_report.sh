@@ -491,12 +491,12 @@ if [ -x "$BUILD/dmabench" ]; then
 		t_check "real sweep: a panel per cache policy in the alignment plot" chk has \
 			"$tmp/cli/data/align.params.gp" 'array PT[2] = ["cache coherent", "cache sync: bounced at 4 B"]'
 		t_check "real sweep: the bounced points are drawn" chk has "$tmp/cli/data/align.dat" \
-			": marks sync" "# block 0: coherent 64 B"
+			"# block 6: cache sync: bounced at 4 B: marks" "# block 0: cache coherent: 64 B sim:mcu"
 		# sync at align 4 loses more than 30% in the drawn data
 		t_check "real sweep: sync at align 4 drawn well below 100%" "$PY" -c '
 import sys
 blocks = open(sys.argv[1]).read().split("\n\n\n")
-sync = [b for b in blocks if "# block" in b and " sync " in b.split("\n")[0] and "marks" not in b]
+sync = [b for b in blocks if "# block" in b and ": cache sync" in b.split("\n")[0] and "marks" not in b]
 pts = [l.split() for b in sync for l in b.split("\n") if l and not l.startswith("#")]
 low = [float(y) for x, y in pts if float(x) == 4]
 sys.exit(0 if low and max(low) < 70 else "sync at align 4: %s" % low)' "$tmp/cli/data/align.dat"
@@ -533,6 +533,16 @@ if [ -x "$BUILD/dmabench" ]; then
 	t_check "the throughput plot has a cpu:memcpy series" chk has "$tmp/base/data/throughput.dat" "# block 2: coherent bcpu: cpu:memcpy"
 	t_check "the baseline's line is black, the sim's keep their colours" chk has "$tmp/base/data/throughput.params.gp" 'array C[3] = ["#0072B2", "#009E73", "#000000"]'
 	t_check "the throughput caption explains the baseline" chk has "$tmp/base/index.html" "Black: the CPU copy baseline"
+	# Beside a sweep whose throughput moves with the alignment, the plot
+	# has a panel per alignment, and the baseline (measured at align 64
+	# only) is the reference line in each.
+	if [ -f "$tmp/cli.csv" ]; then
+		t_status "faceted sweep and cpu baseline render together" 0 rep -q -o "$tmp/base2" "$tmp/cli.csv" "$tmp/bcpu.csv"
+		t_check "faceted throughput: a panel per alignment" chk has "$tmp/base2/data/throughput.params.gp" \
+			'array PT[2] = ["align 4 B", "align 64 B"]' "plots/facets.gp"
+		t_eq "faceted throughput: the cpu baseline drawn in both panels" \
+			"$(grep -c '^# block [0-9]*: align [0-9]* B: coherent bcpu: cpu:memcpy$' "$tmp/base2/data/throughput.dat")" 2
+	fi
 	# Whether the real runs lie 30x apart depends on the machine (a sanitizer
 	# build copies slowly): the log-axis rule is checked on the sim's rows
 	# made 1000x slower, which are apart anywhere.
