@@ -12,8 +12,8 @@ Benchmark's compare.py and most A/B tools report, and the geometric mean is
 the one average of ratios that treats 2x and 0.5x symmetrically. A dimension
 with one value in each file and different values between them (the backend
 of a sim run against a cpu run, two seeds, two option sets) names the run,
-not the point, so it is left out of the match; every other dimension must
-agree. Repetitions (`--repeat`) are reduced to their median first. Only ok
+not the point, so it is left out of the match (only the backend, profile,
+options and seed may); every other dimension must agree. Repetitions (`--repeat`) are reduced to their median first. Only ok
 rows compare: a point that failed or was skipped on either side counts as
 unmatched, with its status.
 
@@ -34,12 +34,19 @@ R = None  # the scripts/report module (set by it on import)
 METRICS = ["throughput_MBps", "lat_p50_ns", "lat_p99_ns", "lat_e2e_p50_ns", "alloc_ns",
            "maint_ns", "prep_ns", "xfer_ns"]
 PAGE_ROWS = 200
+# Dimensions that may name a run: the device configuration and the seed. A
+# run dimension is one of these with one value in each file and different
+# values between them; any other difference (a qdepth, a runtime) makes
+# different points, which do not match.
+RUN_DIMS = {"backend", "profile", "options", "seed"}
 
 
 def _run_dims(ref, other):
     """The dimensions that name a run rather than a point (see above)."""
     out = []
     for d in R.DIM_COLUMNS:
+        if d not in RUN_DIMS:
+            continue
         a = {r[d] for r in ref.rows}
         b = {r[d] for r in other.rows}
         if len(a) == 1 and len(b) == 1 and a != b:
@@ -142,7 +149,8 @@ def page_html(comps):
                        c["only_other"], e(oth.label), c["not_ok"],
                        (" Run dimensions (not matched): %s." % e(named)) if named else ""))
         if not c["summary"]:
-            out.append("<p>No metric measured on both sides.</p>")
+            out.append("<p>%s</p>" % ("No point in both files: nothing to compare." if not c["rows"]
+                                       else "No metric measured on both sides."))
             continue
         out.append("<table><tr><th>metric</th><th>better</th><th>geometric mean of ratios</th>"
                    "<th>verdict</th><th>smallest</th><th>largest</th><th>points</th></tr>")
