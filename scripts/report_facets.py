@@ -86,7 +86,7 @@ def facet_split(rows, shown, col, nlines):
 
 def _note(rows, col, eff):
     big = ["%s up to %.0f%%" % (d, 100 * s) for d, s in eff if s > EFFECT]
-    return "the median hides effects on %s: %s" % (col, ", ".join(big)) if big else ""
+    return "the median hides %s (%s)" % (", ".join(big), col) if big else ""
 
 
 def folded_note(rows, shown, col):

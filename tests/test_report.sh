@@ -313,7 +313,7 @@ t_check "single: metadata and headline figures shown" chk has "$out1/index.html"
 	"bounce needs normal memory, the coherent pool has none" "p99 at 4 KiB" "3,066 of 3,840"
 t_check "single: CSV text is HTML-escaped" chk has "$out1/index.html" "(&lt;= 256 KiB)" "!(<= 256"
 t_check "single: plot subtitles say how marks aggregate" chk has "$out1/data/latency.params.gp" \
-	'SUB = "each mark: median over pool (4)' 'the median hides effects on lat_p50_ns: pool up to 7%'
+	'SUB = "each mark: median over pool (4)' 'the median hides pool up to 7% (lat_p50_ns)'
 # align and pool each move throughput here (by 5% or more): a panel per pair
 # of values, so every mark is one point
 t_check "single: a panel per alignment and pool in the throughput plot" chk has \
