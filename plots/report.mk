@@ -64,3 +64,17 @@ else
 	$(Q)BUILD=$(BUILD) scripts/report -q -o $(REPORT_DIR) $(CSV)
 endif
 	@echo "report: open file://$(abspath $(REPORT_DIR))/index.html"
+
+# scripts/report's modules (scripts/report_*.py: the comparison table and the
+# small multiples) go beside it when installed; hung on install and uninstall
+# as prerequisites from here, so the top-level rules keep one line for the
+# report. Uninstall removes them before its own rmdir of the folder.
+REPORT_MODULES := $(wildcard scripts/report_*.py)
+.PHONY: install-report-modules uninstall-report-modules
+install: install-report-modules
+uninstall: uninstall-report-modules
+install-report-modules:
+	install -d $(DESTDIR)$(PKGDATADIR)/scripts
+	install -m 644 $(REPORT_MODULES) $(DESTDIR)$(PKGDATADIR)/scripts/
+uninstall-report-modules:
+	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/scripts/,$(notdir $(REPORT_MODULES)))

@@ -144,7 +144,17 @@ def images(label, folder, *plots):
     """Checks many images in one process: one PASS or FAIL line each."""
     for p in plots:
         pid, wh = p.split(":")
-        w, h = wh.split("x")
+        w, h = wh.rstrip("+").split("x")
+        if wh.endswith("+"):
+            # a grid of panels grows with its rows: at least h tall, and
+            # exactly what the page's <img> promises
+            m = re.search(r'<img src="%s\.png" width="(\d+)" height="(\d+)"' % re.escape(pid),
+                          open(os.path.join(folder, "index.html"), encoding="utf-8").read())
+            if not m or m.group(1) != w or int(m.group(2)) < int(h):
+                print("FAIL %s %s: the page's <img> says %s, want %sx%s or taller"
+                      % (label, pid, m and m.group(0), w, h))
+                continue
+            h = m.group(2)
         for ext, fn in (("png", png), ("svg", svg)):
             name = "%s %s.%s is a valid %s %s" % (label, pid, ext, wh, ext.upper())
             try:
@@ -161,7 +171,7 @@ PY
 chk() { "$PY" "$tmp/check.py" "$@"; }
 
 # Expected plots and their sizes (scripts/report SIZES).
-PLOTS="throughput:1200x720 latency:1200x720 align:1200x720 pools:1400x700 deadline:1400x700 breakdown:1400x720"
+PLOTS="throughput:1200x720+ latency:1200x720+ align:1200x720+ pools:1400x700 deadline:1400x700 breakdown:1400x720"
 ALL="$PLOTS backends:1400x700"
 ids() { for p in $1; do printf '%s ' "${p%%:*}"; done; }
 
@@ -210,6 +220,22 @@ expect_bad() {
 		t_eq "$n: no temporary folder left" "$(leftovers "$(dirname "$good_dir")")" 0
 	fi
 }
+# mutate IN LINE COLUMN VALUE OUT: IN with the cell of COLUMN on physical
+# line LINE (a one-line record) replaced by VALUE.
+mutate() {
+	"$PY" - "$@" <<'PY'
+import csv, io, sys
+src, no, col, val, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+lines = open(src, encoding="utf-8-sig").read().split("\n")
+head = next(l for l in lines if l and not l.startswith("#"))
+rec = next(csv.reader([lines[no - 1]]))
+rec[next(csv.reader([head])).index(col)] = val
+buf = io.StringIO()
+csv.writer(buf, lineterminator="").writerow(rec)
+lines[no - 1] = buf.getvalue()
+open(out, "w", encoding="utf-8").write("\n".join(lines))
+PY
+}
 mkdir -p "$tmp/bad"
 : > "$tmp/empty.csv"
 printf '# dmabench: 0.1\nbackend,profile\0,size\n' > "$tmp/binary.csv"
@@ -228,7 +254,31 @@ run_bad_cases() {
 	expect_bad "garbage line" "bad-garbage.csv:11: 1 field, the header (line 9) has 47" "$D/bad-garbage.csv"
 	expect_bad "wrong field count" "bad-fields.csv:11: 48 fields" "$D/bad-fields.csv"
 	expect_bad "bad status" "bad-status.csv:10: column status: 'maybe'" "$D/bad-status.csv"
-	expect_bad "bad number" "bad-number.csv:11: column throughput_MBps: 'fast' is not a number" "$D/bad-number.csv"
+	expect_bad "bad number" "bad-number.csv:11: column throughput_MBps: bad number 'fast'" "$D/bad-number.csv"
+	# Every malformed number, whatever the column: exit 2 with
+	# FILE:LINE: column X: bad number 'tok' (issue 15). Each case is the
+	# good fixture with one cell changed (line 12: an ok row).
+	for c in "throughput_MBps=1.2.3" "lat_p50_ns=nan" "xfer_ns=-inf" "lat_p99_ns=Infinity" \
+		"transfers=1_000" "bytes=$(printf '9%.0s' $(seq 400))" "size=1e400" "alloc_ns=" \
+		"channels=-1" "maint_ns=0x" "prep_ns=12abc"; do
+		col=${c%%=*}; val=${c#*=}
+		f="$tmp/num-$col.csv"
+		mutate "$D/sweep-sim.csv" 12 "$col" "$val" "$f"
+		expect_bad "bad number $col='$(printf '%.12s' "$val")'" \
+			"num-$col.csv:12: column $col: bad number '$(printf '%.27s' "$val")" "$f"
+	done
+	# An empty dimension makes any row bad; an empty metric only an ok row
+	# (a skipped row measures nothing).
+	mutate "$D/sweep-sim.csv" 12 status skipped "$tmp/skip.csv"
+	mutate "$tmp/skip.csv" 12 alloc_ns "" "$tmp/skip-ok.csv"
+	t_status "an empty metric in a skipped row is fine" 0 rep -q -o "$tmp/skip-rep" "$tmp/skip-ok.csv"
+	mutate "$tmp/skip.csv" 12 channels "" "$tmp/num-skipdim.csv"
+	expect_bad "empty dimension in a skipped row" "num-skipdim.csv:12: column channels: bad number ''" "$tmp/num-skipdim.csv"
+	# A write cut short: half a row and no final newline.
+	head -c -40 "$D/sweep-sim.csv" > "$tmp/num-trunc.csv"
+	expect_bad "truncated last row" "num-trunc.csv:$(wc -l < "$D/sweep-sim.csv"): column " "$tmp/num-trunc.csv"
+	if grep -qF "(a truncated last row:" "$tmp/err"; then t_ok "truncated last row: says so"
+	else t_bad "truncated last row: says so" "$(head -c 300 "$tmp/err")"; fi
 	expect_bad "missing file" "$tmp/nonexistent.csv: cannot read" "$tmp/nonexistent.csv"
 	expect_bad "empty file" "empty.csv: no header row" "$tmp/empty.csv"
 	expect_bad "binary file" "binary.csv:2: binary data" "$tmp/binary.csv"
@@ -262,8 +312,19 @@ t_check "single: metadata and headline figures shown" chk has "$out1/index.html"
 	"sim: profile default (bus 32-bit @200MHz" "CLOCK_MONOTONIC" "1,352" \
 	"bounce needs normal memory, the coherent pool has none" "p99 at 4 KiB" "3,066 of 3,840"
 t_check "single: CSV text is HTML-escaped" chk has "$out1/index.html" "(&lt;= 256 KiB)" "!(<= 256"
-t_check "single: plot subtitles say how marks aggregate" chk has "$out1/data/throughput.params.gp" \
-	'SUB = "each mark: median over align (2), pool (4)'
+t_check "single: plot subtitles say how marks aggregate" chk has "$out1/data/latency.params.gp" \
+	'SUB = "each mark: median over pool (4)' 'the median hides pool up to 7% (lat_p50_ns)'
+# align and pool each move throughput here (by 5% or more): a panel per pair
+# of values, so every mark is one point
+t_check "single: a panel per alignment and pool in the throughput plot" chk has \
+	"$out1/data/throughput.params.gp" 'SUB = "each mark: one point;' \
+	'array PT[8] = ["align 4 B, pool heap", "align 4 B, pool fixed",'
+# As in today's default sweep, the coherent pool runs only coherent memory:
+# the pools are compared on that alone, and the subtitle says so.
+grep -v ',coherent,\(sync\|bounce\|none\),' "$D/sweep-sim.csv" > "$tmp/cohpool.csv"
+t_status "coherent pool with coherent memory only: renders" 0 rep -q -o "$tmp/cohpool" "$tmp/cohpool.csv"
+t_check "pools compared like with like" chk has "$tmp/cohpool/data/pools.params.gp" \
+	"each mark: median over align (2);" "only settings every pool measured (not bounce, none, sync)"
 t_eq "single: no temporary folder left" "$(leftovers "$tmp/one")" 0
 
 # ---- the existing report is replaced whole ---------------------------------
@@ -338,7 +399,7 @@ t_check "quirks: multi-line reason kept, escaped, at its file line" chk has "$tm
 if gnuplot -e 'print GPVAL_TERMINALS' 2>&1 | grep -qw png; then
 	DMAB_PNG_TERM=png rep -q -o "$tmp/gd" "$D/sweep-sim.csv" >/dev/null 2>"$tmp/err"; rc=$?
 	t_eq "gd terminal renders (exit 0)" "$rc" 0
-	check_images "gd" "$tmp/gd" "throughput:1200x720 breakdown:1400x720"
+	check_images "gd" "$tmp/gd" "throughput:1200x720+ breakdown:1400x720"
 else
 	t_ok "gd terminal check skipped: this gnuplot has no png terminal"
 fi
@@ -357,7 +418,7 @@ chmod +x "$tmp/fakebin/gnuplot"
 before=$(snapshot "$out1")
 PATH="$tmp/fakebin:$PATH" rep -o "$out1" "$D/sweep-sim.csv" >/dev/null 2>"$tmp/err"; rc=$?
 t_eq "gnuplot failing: exit 1" "$rc" 1
-t_check "gnuplot failing: message names the plot script" chk has "$tmp/err" "plots/throughput.gp" "boom"
+t_check "gnuplot failing: message names the plot and its script" chk has "$tmp/err" "the throughput plot, plots/" "boom"
 t_eq "gnuplot failing: existing report untouched" "$(snapshot "$out1")" "$before"
 t_eq "gnuplot failing: no temporary folder left" "$(leftovers "$tmp/one")" 0
 PATH="$tmp/fakebin:$PATH" rep -o "$tmp/fresh/report" "$D/sweep-sim.csv" >/dev/null 2>&1
@@ -399,7 +460,7 @@ rep -q -o "$tmp/nolat" "$tmp/nolat.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
 t_eq "a CSV without a plotted metric: exit 2" "$rc" 2
 t_check "without a plotted metric: the message names it" chk has "$tmp/err" "header lacks required column: lat_p999_ns"
 # The schema comes from dmabench: without one, exit 3 naming where it looked.
-mkdir -p "$tmp/alone/scripts" && cp "$R" "$tmp/alone/scripts/report"
+mkdir -p "$tmp/alone/scripts" && cp "$R" scripts/report_*.py "$tmp/alone/scripts/"
 BUILD="$tmp/nobuild" "$PY" "$tmp/alone/scripts/report" -o "$tmp/alone/report" "$D/sweep-sim.csv" >"$tmp/out" 2>"$tmp/err"; rc=$?
 t_eq "no dmabench for the schema: exit 3" "$rc" 3
 t_check "no dmabench: the message says where it looked" chk has "$tmp/err" "dmabench not found (tried $tmp/nobuild/dmabench"
@@ -423,6 +484,38 @@ if [ -x "$BUILD/dmabench" ]; then
 		t_check "real sweep: page links only existing files" chk links "$tmp/cli"
 		t_check "real sweep: throughput and cost plots drawn" chk has "$tmp/cli/index.html" \
 			'src="throughput.png"' 'src="breakdown.png"' "sweep --size 64,4K,64K"
+		# Effects not averaged away (issue 12): the cache policy moves
+		# throughput across alignments, so the alignment plot has a panel
+		# per policy, and sync at align 4 is ringed as bounced (its panel
+		# title says so; coherent's does not).
+		t_check "real sweep: a panel per cache policy in the alignment plot" chk has \
+			"$tmp/cli/data/align.params.gp" 'array PT[2] = ["cache coherent", "cache sync: bounced at 4 B"]'
+		t_check "real sweep: the bounced points are drawn" chk has "$tmp/cli/data/align.dat" \
+			"# block 6: cache sync: bounced at 4 B: marks" "# block 0: cache coherent: 64 B sim:mcu"
+		# sync at align 4 loses more than 30% in the drawn data
+		t_check "real sweep: sync at align 4 drawn well below 100%" "$PY" -c '
+import sys
+blocks = open(sys.argv[1]).read().split("\n\n\n")
+sync = [b for b in blocks if "# block" in b and ": cache sync" in b.split("\n")[0] and "marks" not in b]
+pts = [l.split() for b in sync for l in b.split("\n") if l and not l.startswith("#")]
+low = [float(y) for x, y in pts if float(x) == 4]
+sys.exit(0 if low and max(low) < 70 else "sync at align 4: %s" % low)' "$tmp/cli/data/align.dat"
+		t_check "real sweep: the alignment plot draws with plots/facets.gp" chk has "$tmp/cli/data/align.params.gp" "plots/facets.gp"
+		# The breakdown never stacks the host's CPU clock on the simulated
+		# device clock: each bar is split into a cpu and a dev bar.
+		t_check "real sweep: breakdown bars split by clock" grep -Eq '^[0-9]+ "sync[^"]* cpu" .*' "$tmp/cli/data/breakdown.dat"
+		t_check "real sweep: breakdown bars split by clock (dev)" grep -Eq '^[0-9]+ "sync[^"]* dev" .*' "$tmp/cli/data/breakdown.dat"
+		t_check "real sweep: breakdown names both clocks" chk has "$tmp/cli/data/breakdown.params.gp" \
+			"cpu: alloc+prep on CLOCK_MONOTONIC; dev: maint+xfer on sim-cycles@"
+		t_check "real sweep: no cpu bar carries a device component" "$PY" -c '
+import shlex, sys
+for l in open(sys.argv[1]):
+    if l.startswith("#") or not l.strip():
+        continue
+    f = shlex.split(l)
+    a, m, p, x = map(float, f[2:6])
+    if f[1].endswith(" cpu") and (m or x) or f[1].endswith(" dev") and (a or p):
+        sys.exit("mixed clocks in bar %s: %s" % (f[1], f[2:6]))' "$tmp/cli/data/breakdown.dat"
 	else
 		t_bad "a real dmabench sweep runs" "$(tail -n 3 "$tmp/out" | tr '\n' ' ')"
 	fi
@@ -440,6 +533,16 @@ if [ -x "$BUILD/dmabench" ]; then
 	t_check "the throughput plot has a cpu:memcpy series" chk has "$tmp/base/data/throughput.dat" "# block 2: coherent bcpu: cpu:memcpy"
 	t_check "the baseline's line is black, the sim's keep their colours" chk has "$tmp/base/data/throughput.params.gp" 'array C[3] = ["#0072B2", "#009E73", "#000000"]'
 	t_check "the throughput caption explains the baseline" chk has "$tmp/base/index.html" "Black: the CPU copy baseline"
+	# Beside a sweep whose throughput moves with the alignment, the plot
+	# has a panel per alignment, and the baseline (measured at align 64
+	# only) is the reference line in each.
+	if [ -f "$tmp/cli.csv" ]; then
+		t_status "faceted sweep and cpu baseline render together" 0 rep -q -o "$tmp/base2" "$tmp/cli.csv" "$tmp/bcpu.csv"
+		t_check "faceted throughput: a panel per alignment" chk has "$tmp/base2/data/throughput.params.gp" \
+			'array PT[2] = ["align 4 B", "align 64 B"]' "plots/facets.gp"
+		t_eq "faceted throughput: the cpu baseline drawn in both panels" \
+			"$(grep -c '^# block [0-9]*: align [0-9]* B: coherent bcpu: cpu:memcpy$' "$tmp/base2/data/throughput.dat")" 2
+	fi
 	# Whether the real runs lie 30x apart depends on the machine (a sanitizer
 	# build copies slowly): the log-axis rule is checked on the sim's rows
 	# made 1000x slower, which are apart anywhere.
@@ -455,6 +558,35 @@ for i in range(hi + 1, len(lines)):
 open(sys.argv[2], "w").write("\n".join(lines))' "$tmp/bsim.csv" "$tmp/bslow.csv"
 	t_status "a run 1000x slower and the cpu baseline render together" 0 rep -q -o "$tmp/slow" "$tmp/bslow.csv" "$tmp/bcpu.csv"
 	t_check "runs orders of magnitude apart ask for a log axis" chk has "$tmp/slow/data/throughput.params.gp" "YLOG = 1"
+	# Two files: a comparison of the second against the first, per point
+	# and as a geometric mean per metric (issue 12). The slowed copy
+	# differs in throughput only, by exactly 1000x.
+	t_check "comparison: a section on the page" chk has "$tmp/slow/index.html" \
+		'<h2 id="compare">Comparison</h2>' "bcpu against bslow" 'href="#compare"'
+	t_check "comparison: every ratio in the CSV" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 2, "want 2 matched points (coherent at 64 B and 4 KiB), got %d" % len(rows)
+assert "backend" not in rows[0], "backend names the run, it is not matched on"
+assert all(r["cache"] == "coherent" for r in rows), rows' "$tmp/slow/data/compare-2.csv"
+	t_status "sim against its 1000x slower copy renders" 0 rep -q -o "$tmp/cmp" "$tmp/bsim.csv" "$tmp/bslow.csv"
+	t_check "comparison: ratios per point are 1/1000 for throughput, 1 elsewhere" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 4, "want 4 matched points, got %d" % len(rows)
+for r in rows:
+    t = float(r["ratio_throughput_MBps"])
+    assert abs(t - 0.001) < 1e-6, ("throughput", t)
+    for m in ("lat_p50_ns", "maint_ns", "xfer_ns"):
+        # no ratio of zeros (coherent memory has no maintenance)
+        assert float(r["ratio_" + m] or 1) == 1.0 and (r["ratio_" + m] or m == "maint_ns"), (m, r)' "$tmp/cmp/data/compare-2.csv"
+	t_check "comparison: geometric mean 0.001 and worse, same elsewhere" chk has "$tmp/cmp/index.html" \
+		"<td>throughput_MBps</td><td>higher</td><td class=n>0.001</td><td>worse</td>" \
+		"<td>lat_p50_ns</td><td>lower</td><td class=n>1</td><td>same (within 0.5%)</td>" \
+		"4 points matched; 0 only in bsim, 0 only in bslow"
+	t_check "comparison: points on one side only are counted" chk has "$tmp/slow/index.html" \
+		"2 points matched; 2 only in bslow, 0 only in bcpu" "Run dimensions (not matched): backend: cpu against sim"
+	t_check "one file: no comparison" sh -c "! grep -q 'id=\"compare\"' '$tmp/one/report/index.html' && ! ls '$tmp/one/report/data/' | grep -q compare"
 else
 	t_ok "baseline check skipped: $BUILD/dmabench is not built"
 fi
