@@ -25,7 +25,8 @@
  * TXN_CHUNK: O(1) amortised, and never freed before device close, so a
  * backend that keeps a stale txd pointer reads recycled memory, not freed
  * memory. Channel state (queues, the history ring, statistics with two
- * histograms, about 60 KiB) is allocated at request and freed at release;
+ * histograms, about 60 KiB; under 4 KiB with DMAB_HIST_SMALL, asserted
+ * below) is allocated at request and freed at release;
  * its counters are folded into the engine's `retired` totals first, so
  * device statistics include released channels.
  *
@@ -108,6 +109,9 @@ struct dmab_chan {
 	struct dmab_chan_stats st;
 	struct slot ring[DMAB_CHAN_HISTORY];
 };
+#if DMAB_HIST_SMALL
+_Static_assert(sizeof(struct dmab_chan) <= 4096u, "a small channel must fit in 4 KiB");
+#endif
 
 struct txn_chunk {
 	struct txn_chunk *next;
