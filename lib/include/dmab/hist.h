@@ -180,9 +180,16 @@ static inline uint64_t dmab__hist_off(uint64_t v)
  * below 64), out of line so the inline path stays small. */
 void dmab_hist_record_slow(struct dmab_hist *h, uint64_t v);
 
-/* O(1), inline: one range check and one bucket increment. */
+/* O(1), inline: one range check and one bucket increment. At -Os the
+ * out-of-line path takes every sample (the same bucket; a call more) instead
+ * of a copy of this in each file that records: 86 bytes of Cortex-M33 text
+ * in chan.c alone. */
 static inline void dmab_hist_record(struct dmab_hist *h, uint64_t v)
 {
+#ifdef __OPTIMIZE_SIZE__
+	dmab_hist_record_slow(h, v);
+	return;
+#endif
 	uint64_t off = dmab__hist_off(v);
 	if (__builtin_expect(off >= DMAB__HIST_FAST, 0)) {
 		dmab_hist_record_slow(h, v);
