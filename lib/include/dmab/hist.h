@@ -188,14 +188,14 @@ static inline void dmab_hist_record(struct dmab_hist *h, uint64_t v)
 {
 #ifdef __OPTIMIZE_SIZE__
 	dmab_hist_record_slow(h, v);
-	return;
-#endif
+#else
 	uint64_t off = dmab__hist_off(v);
 	if (__builtin_expect(off >= DMAB__HIST_FAST, 0)) {
 		dmab_hist_record_slow(h, v);
 		return;
 	}
 	DMAB__HIST_INC(h->buckets[DMAB__HIST_BASE + off]);
+#endif
 }
 
 /* Samples of 2^DMAB_HIST_MAX_BITS and more (the overflow bucket). */
