@@ -208,6 +208,14 @@ lib-cortexm:
 	$(Q)scripts/deps arm
 	$(Q)$(MAKE) --no-print-directory cortexm
 	@echo "built $(CM_LIBDMAB), $(CM_LIBBK), $(CM_LIBHX) and $(CM_FW) (mps2-an505); $(foreach b,$(filter-out an505,$(CM_BOARDS)),$(call cm_out,$(b))/dmab-fw.elf) ($(filter-out an505,$(CM_BOARDS)))"
+# The firmware's text, data and bss and libdmab's core text at -Os in a
+# minimal linked image (targets/cortexm/footprint/, small histograms);
+# scripts/footprint says how they are counted. Fails over the 16 KiB budget.
+.PHONY: footprint
+footprint:
+	$(Q)scripts/deps arm
+	$(Q)$(MAKE) --no-print-directory cortexm
+	$(Q)BUILD=$(BUILD) CM_CC='$(CM_CC)' CM_FLAGS='$(CM_FLAGS)' scripts/footprint
 
 # Test images: the conformance suite (tests/test_conformance.c, the host's
 # source unchanged) and targets/cortexm/tests/test_BACKEND.c for each

@@ -954,5 +954,8 @@ t_eq "--section with an unknown name exits 2" "$rc" 2
 t_has "--section names the file's sections" "$D/err" "(its sections: alone, load, tight)"
 run "$B" sweep --section alone --dry-run
 t_eq "--section without --job exits 2" "$rc" 2
+# The latency histogram's resolution is in the metadata (dmab/hist.h).
+run "$B" sweep $S --out "$D/hist.csv"
+t_has "# hist: the histogram's size and error" "$D/hist.csv" "# hist: full: log-linear, 64 sub-buckets per power of two, within 0.78%"
 
 t_done

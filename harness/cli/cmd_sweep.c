@@ -676,6 +676,7 @@ static void write_meta(struct cli_out *out, const struct sweep *s, int argc, cha
 	out->ops->meta(out, "machine", machine);
 	out->ops->meta(out, "counters", pmu->note);
 	out->ops->meta(out, "pin", pin);
+	out->ops->meta(out, "hist", DMAB_HIST_RESOLUTION); /* the latency percentiles' resolution */
 	used = 0;
 	buf[0] = '\0';
 	for (unsigned k = 0; k < s->njobs && used < sizeof buf; k++) {

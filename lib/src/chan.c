@@ -25,7 +25,8 @@
  * TXN_CHUNK: O(1) amortised, and never freed before device close, so a
  * backend that keeps a stale txd pointer reads recycled memory, not freed
  * memory. Channel state (queues, the history ring, statistics with two
- * histograms, about 60 KiB) is allocated at request and freed at release;
+ * histograms, about 60 KiB; under 4 KiB with DMAB_HIST_SMALL, asserted
+ * below) is allocated at request and freed at release;
  * its counters are folded into the engine's `retired` totals first, so
  * device statistics include released channels.
  *
@@ -108,6 +109,9 @@ struct dmab_chan {
 	struct dmab_chan_stats st;
 	struct slot ring[DMAB_CHAN_HISTORY];
 };
+#if DMAB_HIST_SMALL
+_Static_assert(sizeof(struct dmab_chan) <= 4096u, "a small channel must fit in 4 KiB");
+#endif
 
 struct txn_chunk {
 	struct txn_chunk *next;
@@ -478,6 +482,29 @@ static void retry_head(struct dmab_chan *ch, struct txn *h)
 	drain_refused(ch);
 }
 
+/* Ends the active transactions before sequence `below` whose completion
+ * never came (a channel runs in order, so they ran): done, each with a
+ * lost-interrupt record, at the backend's t_done where plausible, else at
+ * now. A refused one stays failed; cyclic streams never end this way. One
+ * copy for the timeout path and for a completion that skips cookies. */
+static void end_lost(struct dmab_chan *ch, uint64_t below, uint64_t now)
+{
+	struct txn *t;
+	while ((t = ch->act.head) != NULL && t->seq < below && !t->txd.cyclic) {
+		q_pop(&ch->act);
+		if (t->refused) {
+			end_txn(ch, t, DMAB_ST_FAILED, t->refused, now);
+			continue;
+		}
+		record_err(ch->eng, ch, ch->index, DMAB_ERRK_LOST_IRQ, DMAB_ETIMEDOUT,
+			   t->txd.cookie, t->txd.first_bus, now);
+		uint64_t td = t->txd.t_done;
+		if (td < t->t_issue || td > now || td == 0)
+			td = now;
+		end_txn(ch, t, DMAB_ST_COMPLETE, 0, td);
+	}
+}
+
 /* ---- backend entry points -------------------------------------------------- */
 
 int dmab_txd_complete(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
@@ -502,20 +529,7 @@ int dmab_txd_complete(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
 		 * streams never end this way, and a refused one stays failed. */
 		uint64_t seq = cookie_seq(ch, cookie);
 		if (seq > h->seq && seq <= ch->act.tail->seq && !h->txd.cyclic) {
-			struct txn *t;
-			while ((t = ch->act.head) != NULL && t->seq < seq && !t->txd.cyclic) {
-				q_pop(&ch->act);
-				if (t->refused) {
-					end_txn(ch, t, DMAB_ST_FAILED, t->refused, t_done);
-					continue;
-				}
-				record_err(eng, ch, chan, DMAB_ERRK_LOST_IRQ, DMAB_ETIMEDOUT,
-					   t->txd.cookie, t->txd.first_bus, t_done);
-				uint64_t td = t->txd.t_done;
-				if (td < t->t_issue || td > t_done || td == 0)
-					td = t_done;
-				end_txn(ch, t, DMAB_ST_COMPLETE, 0, td);
-			}
+			end_lost(ch, seq, t_done);
 			h = ch->act.head;
 		}
 	}
@@ -893,21 +907,7 @@ static void recover(struct dmab_chan *ch, uint64_t periods_before)
 		/* The hardware holds nothing: every active transaction ran and
 		 * its completion never came. Only those active now; what
 		 * callbacks issue meanwhile is new work. */
-		uint64_t last = ch->act.tail->seq;
-		struct txn *t;
-		while ((t = ch->act.head) != NULL && t->seq <= last && !t->txd.cyclic) {
-			q_pop(&ch->act);
-			if (t->refused) {
-				end_txn(ch, t, DMAB_ST_FAILED, t->refused, now);
-				continue;
-			}
-			record_err(ch->eng, ch, ch->index, DMAB_ERRK_LOST_IRQ, DMAB_ETIMEDOUT,
-				   t->txd.cookie, t->txd.first_bus, now);
-			uint64_t td = t->txd.t_done;
-			if (td < t->t_issue || td > now || td == 0)
-				td = now;
-			end_txn(ch, t, DMAB_ST_COMPLETE, 0, td);
-		}
+		end_lost(ch, ch->act.tail->seq + 1u, now);
 		drain_refused(ch);
 		return;
 	}

@@ -29,6 +29,8 @@
 #include <string.h>
 
 #include "dmab/bsearch.h"
+/* dev.c holds the one out-of-line dmab__ratio_apply of -Os builds (internal.h) */
+#define DMAB__RATIO_BODY 1
 #include "internal.h"
 
 /* ---- logging with the backend's name -------------------------------------- */

@@ -32,33 +32,44 @@ void dmab_hist_init(struct dmab_hist *h)
 		h->buckets[i] = 0;
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
+/* hist_ prefix: tests/test_hist_small.c builds this file and chan.c as one */
+static uint64_t hist_sat_add(uint64_t a, uint64_t b)
 {
 	return a + b < a ? UINT64_MAX : a + b;
 }
+
+/* Small counts saturate like the inline increment (dmab/hist.h). */
+#if DMAB_HIST_SMALL
+static dmab_hist_bucket_t bucket_add(dmab_hist_bucket_t a, dmab_hist_bucket_t b)
+{
+	return a + b < a ? UINT32_MAX : a + b;
+}
+#else
+#define bucket_add(a, b) ((a) + (b))
+#endif
 
 void dmab_hist_record_slow(struct dmab_hist *h, uint64_t v)
 {
 	uint32_t i = dmab_hist_index(v);
 	if (i == DMAB_HIST_OVERFLOW) {
-		h->over_sum = sat_add(h->over_sum, v);
+		h->over_sum = hist_sat_add(h->over_sum, v);
 		if (v < h->over_min)
 			h->over_min = v;
 		if (v > h->over_max)
 			h->over_max = v;
 	}
-	h->buckets[i]++;
+	DMAB__HIST_INC(h->buckets[i]);
 }
 
 int dmab_hist_merge(struct dmab_hist *dst, const struct dmab_hist *src)
 {
-	dst->over_sum = sat_add(dst->over_sum, src->over_sum);
+	dst->over_sum = hist_sat_add(dst->over_sum, src->over_sum);
 	if (src->over_min < dst->over_min)
 		dst->over_min = src->over_min;
 	if (src->over_max > dst->over_max)
 		dst->over_max = src->over_max;
 	for (uint32_t i = 0; i < DMAB_HIST_BUCKETS; i++)
-		dst->buckets[i] += src->buckets[i];
+		dst->buckets[i] = bucket_add(dst->buckets[i], src->buckets[i]);
 	return 0;
 }
 
@@ -130,7 +141,7 @@ uint64_t dmab_hist_sum(const struct dmab_hist *h)
 			continue;
 		if (__builtin_mul_overflow(h->buckets[i], dmab_hist_bucket_value(i), &part))
 			return UINT64_MAX;
-		s = sat_add(s, part);
+		s = hist_sat_add(s, part);
 	}
 	return s;
 }

@@ -52,8 +52,18 @@ struct dmab_chain;
 struct dmab_fault;
 
 /* Outcomes kept per channel; also the most transactions one channel may
- * have outstanding (submit returns DMAB_ENOSPC beyond it). */
+ * have outstanding (submit returns DMAB_ENOSPC beyond it). A power of two,
+ * one 64-80 byte slot each, fixed at build time like the histograms: the
+ * small histogram setting (dmab/hist.h) keeps 16, so that a channel's state
+ * stays under 4 KiB (about 3.4 KiB on x86-64, 16 slots and two small
+ * histograms; 256 slots alone would be 16-20 KiB). */
+#ifndef DMAB_CHAN_HISTORY
+#if DMAB_HIST_SMALL
+#define DMAB_CHAN_HISTORY 16u
+#else
 #define DMAB_CHAN_HISTORY 256u
+#endif
+#endif
 /* Error records kept per device (older ones are overwritten; the per-kind
  * counters in struct dmab_chan_stats keep counting). */
 #define DMAB_DEV_ERRORS 64u

@@ -2,7 +2,9 @@
  * dmab/hist.h: log-linear latency histogram and 64-bit counters.
  *
  * Design (after HdrHistogram and fio's stat.h): values are unsigned 64-bit
- * (nanoseconds, cycles, ...). Values below 2 * 2^DMAB_HIST_SUB_BITS (128)
+ * (nanoseconds, cycles, ...). The figures in this file are the full
+ * size's; the small one (below) has 16 for 128, 1/8 for 1/64 and 6.25% for
+ * 0.78%. Values below 2 * 2^DMAB_HIST_SUB_BITS (128)
  * land in exact buckets; above that, each power of two is split into
  * 2^DMAB_HIST_SUB_BITS equal sub-buckets, so a bucket is never wider than
  * 1/64 of its lower bound and the bucket's middle value is within 0.78% of
@@ -53,12 +55,51 @@
 extern "C" {
 #endif
 
+/*
+ * Size, chosen at build time: define DMAB_HIST_SMALL to 1 for every file
+ * that includes this header (the library's too: the struct's layout
+ * changes) to trade resolution for memory on a microcontroller.
+ *
+ *            sub-buckets  error   exact   overflow from     buckets  bytes
+ *   full     64 (6 bits)  0.78%   < 128   2^42 (73 min ns)  2369x8   18976
+ *   small     8 (3 bits)  6.25%   < 16    2^32 (4.29 s ns)   241x4    988
+ *
+ * "error" bounds the distance from any sample to the value its bucket
+ * reports (1/2^(SUB_BITS+1) of the sample), so every percentile, the min,
+ * max, sum and mean are within it. Small counts are 32-bit and saturate at
+ * UINT32_MAX instead of wrapping (72 min at 10^6 samples/s, all in one
+ * bucket; reset the statistics sooner on such a stream). Two histograms per
+ * channel make the difference between ~38 KiB and ~2 KiB of channel state
+ * (dmab/chan.h). Full is the default; DMAB_HIST_RESOLUTION is the line a
+ * report prints to say which one measured.
+ */
+#ifndef DMAB_HIST_SMALL
+#define DMAB_HIST_SMALL 0
+#endif
+#if DMAB_HIST_SMALL
+#define DMAB_HIST_SUB_BITS 3u
+#define DMAB_HIST_MAX_BITS 32u
+typedef uint32_t dmab_hist_bucket_t;
+#define DMAB_HIST_RESOLUTION                                                   \
+	"small: log-linear, 8 sub-buckets per power of two, within 6.25% "   \
+	"(exact below 16), overflow bucket from 2^32 (4.29 s in ns; exact "   \
+	"min, max, sum there), 241 32-bit buckets"
+/* saturating: a wrapped count would move every percentile */
+#define DMAB__HIST_INC(c) ((c) += (c) != UINT32_MAX)
+#else
 #define DMAB_HIST_SUB_BITS 6u
-#define DMAB_HIST_SUB (1u << DMAB_HIST_SUB_BITS)
-/* Log-linear buckets cover values up to 2^(DMAB_HIST_MAX_BITS) - 1 (2^42 ns
- * is ~73 minutes); the bucket after them, DMAB_HIST_OVERFLOW, counts
- * everything larger (its min, max and sum kept exactly). */
 #define DMAB_HIST_MAX_BITS 42u
+typedef uint64_t dmab_hist_bucket_t;
+#define DMAB_HIST_RESOLUTION                                                   \
+	"full: log-linear, 64 sub-buckets per power of two, within 0.78% "   \
+	"(exact below 128), overflow bucket from 2^42 (73 min in ns; exact "  \
+	"min, max, sum there), 2369 64-bit buckets"
+#define DMAB__HIST_INC(c) ((c)++)
+#endif
+#define DMAB_HIST_SUB (1u << DMAB_HIST_SUB_BITS)
+/* Log-linear buckets cover values up to 2^(DMAB_HIST_MAX_BITS) - 1; the
+ * bucket after them, DMAB_HIST_OVERFLOW, counts everything larger (its
+ * min, max and sum kept exactly). */
 #define DMAB_HIST_OVERFLOW ((DMAB_HIST_MAX_BITS - DMAB_HIST_SUB_BITS + 1u) * DMAB_HIST_SUB)
 #define DMAB_HIST_BUCKETS (DMAB_HIST_OVERFLOW + 1u)
 /* Everything is derived from the buckets except what the overflow bucket
@@ -67,7 +108,7 @@ struct dmab_hist {
 	uint64_t over_min; /* smallest overflow sample; UINT64_MAX while none */
 	uint64_t over_max; /* largest overflow sample; 0 while none */
 	uint64_t over_sum; /* overflow samples, saturating at UINT64_MAX */
-	uint64_t buckets[DMAB_HIST_BUCKETS];
+	dmab_hist_bucket_t buckets[DMAB_HIST_BUCKETS];
 };
 
 void dmab_hist_init(struct dmab_hist *h);
@@ -139,15 +180,22 @@ static inline uint64_t dmab__hist_off(uint64_t v)
  * below 64), out of line so the inline path stays small. */
 void dmab_hist_record_slow(struct dmab_hist *h, uint64_t v);
 
-/* O(1), inline: one range check and one bucket increment. */
+/* O(1), inline: one range check and one bucket increment. At -Os the
+ * out-of-line path takes every sample (the same bucket; a call more) instead
+ * of a copy of this in each file that records: 86 bytes of Cortex-M33 text
+ * in chan.c alone. */
 static inline void dmab_hist_record(struct dmab_hist *h, uint64_t v)
 {
+#ifdef __OPTIMIZE_SIZE__
+	dmab_hist_record_slow(h, v);
+#else
 	uint64_t off = dmab__hist_off(v);
 	if (__builtin_expect(off >= DMAB__HIST_FAST, 0)) {
 		dmab_hist_record_slow(h, v);
 		return;
 	}
-	h->buckets[DMAB__HIST_BASE + off]++;
+	DMAB__HIST_INC(h->buckets[DMAB__HIST_BASE + off]);
+#endif
 }
 
 /* Samples of 2^DMAB_HIST_MAX_BITS and more (the overflow bucket). */
