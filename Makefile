@@ -438,6 +438,7 @@ clean:
 check-all:
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory lib-cortexm
+	$(MAKE) --no-print-directory footprint
 	$(MAKE) --no-print-directory gate
 	$(MAKE) --no-print-directory check-tsan
 	$(MAKE) --no-print-directory check-asan

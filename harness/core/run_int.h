@@ -21,7 +21,9 @@
 #include "core/verify.h"
 
 #define RUN_GUARD ((size_t)HX_GUARD_BYTES)
-#define MAX_QDEPTH 128u       /* well inside DMAB_CHAN_HISTORY */
+/* well inside DMAB_CHAN_HISTORY (16 with DMAB_HIST_SMALL: deeper queues are
+ * then refused as a skip, not DMAB_ENOSPC) */
+#define MAX_QDEPTH (DMAB_CHAN_HISTORY < 128u ? DMAB_CHAN_HISTORY : 128u)
 #define MAX_SG 4096u
 
 /* One buffer: a block from the point's buffer source. */

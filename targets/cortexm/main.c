@@ -209,6 +209,7 @@ static void write_meta(char **words, int n)
 	for (int i = 1; i < n; i++)
 		printf(" %s", words[i]);
 	printf("\n# cpu_clock: %s\n", FW_CPU_CLOCK_NAME);
+	printf("# hist: %s\n", DMAB_HIST_RESOLUTION);
 }
 
 /* Every point of the job, in order; 0, 1 (a measured failure) or
