@@ -443,6 +443,74 @@ static void test_dmabuf_size_limit(void)
 	T_EQ_INT(dmab_dev_close(d, NULL), 0);
 }
 
+/* The value of key=N in a describe string; UINT64_MAX when absent. */
+static uint64_t desc_num(const char *desc, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof k, ";%s=", key);
+	const char *at = strstr(desc, k);
+	return at ? strtoull(at + strlen(k), NULL, 10) : UINT64_MAX;
+}
+
+/* First touch is reported apart from steady state: the probe made at open
+ * (describe) and every allocation's share of alloc_ns (counters), on the
+ * profile the machine has. The probe leaves no trace in the counters. */
+static void first_touch_on(const char *profile, const char *opts)
+{
+	struct logbuf lb = { { 0 }, 0 };
+	struct dmab_dev *d = open_ub(profile, opts, &lb);
+	T_NOT_NULL(d);
+	int dmabuf = strcmp(profile, "dmabuf") == 0, sync = opts && strstr(opts, "maint=1");
+	char desc[1024];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	printf("  %s %s: %s\n", profile, opts ? opts : "-", strstr(desc, ";probe_bytes"));
+	T_TRUE(strstr(desc, dmabuf ? ";first_touch=faults;" : ";first_touch=populate;") != NULL);
+	T_EQ_U(desc_num(desc, "probe_bytes"), 1u << 20);
+	uint64_t touch = desc_num(desc, "first_touch_ns"), write = desc_num(desc, "write_ns");
+	T_GT_U(touch, 0);
+	T_LT_U(touch, UINT64_MAX);
+	T_GT_U(write, 0);
+	T_LT_U(write, UINT64_MAX);
+	if (sync) {
+		T_GT_U(desc_num(desc, "first_sync_ns"), 0);
+		T_LT_U(desc_num(desc, "sync_ns"), UINT64_MAX);
+	} else {
+		T_EQ_U(desc_num(desc, "first_sync_ns"), UINT64_MAX);
+	}
+	T_EQ_U(counter(d, "first_touch_ns"), 0);
+	T_EQ_U(counter(d, "allocs"), 0);
+	T_EQ_U(counter(d, "syncs"), 0);
+	T_EQ_U(counter(d, "maps_open"), 0);
+	struct dmab_mem m;
+	T_EQ_INT(dmab_mem_alloc(d, 256u << 10, 64, DMAB_MEM_NORMAL, &m), 0);
+	T_GT_U(counter(d, "first_touch_ns"), 0);
+	if (sync) {
+		T_GT_U(counter(d, "first_sync_ns"), 0);
+		T_LE_U(counter(d, "first_sync_ns"), counter(d, "first_touch_ns"));
+	} else {
+		T_EQ_U(counter(d, "first_sync_ns"), 0);
+	}
+	T_EQ_INT(dmab_mem_free(d, &m), 0);
+	T_EQ_U(lb.n, 0);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+	d = open_ub(profile, sync ? "maint=1;probe=0" : "probe=0", NULL);
+	T_NOT_NULL(d);
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	T_TRUE(strstr(desc, ";first_touch=not-probed") != NULL);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+static void test_first_touch_apart(void)
+{
+	first_touch_on("memfd", NULL);
+	if (access("/dev/udmabuf", F_OK) != 0) {
+		printf("  (no /dev/udmabuf: the dmabuf half runs in make test-udmabuf-vm)\n");
+		return;
+	}
+	first_touch_on("dmabuf", NULL);
+	first_touch_on("dmabuf", "maint=1");
+}
+
 /* The size limit comes from the module parameter, the kernel default when
  * the module is absent: against a fake sysfs tree. */
 static void test_size_limit_from_sysfs(void)
@@ -475,4 +543,4 @@ T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_streaming_maintenanc
        T_CASE(test_priority_preempts_between_chunks),
        T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
        T_CASE(test_refusals_and_accounting), T_CASE(test_dmabuf_size_limit),
-       T_CASE(test_size_limit_from_sysfs))
+       T_CASE(test_size_limit_from_sysfs), T_CASE(test_first_touch_apart))

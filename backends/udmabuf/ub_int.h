@@ -50,6 +50,7 @@ struct ub_opts {
 	uint64_t mlock;      /* fallback: 0 no mlock, 1 best effort, 2 required */
 	uint64_t nt;         /* 1: the engine stores past the caches (x86 movnt) */
 	uint64_t max_xfer;
+	uint64_t probe;      /* bytes of the buffer open() makes to time first touch; 0 none */
 };
 
 /* One descriptor, translated to CPU pointers by start(). */
@@ -136,6 +137,19 @@ struct ub_chan {
 struct ub_counters {
 	uint64_t allocs, frees, alloc_bytes, syncs, sync_bytes, lines, mlock_failed;
 	uint64_t fds_open, maps_open, refused;
+	uint64_t first_touch_ns;    /* mapping each new buffer's pages in (inside alloc_ns) */
+	uint64_t first_sync_ns;     /* maint=1: each new dma-buf's first START (its SG table) */
+};
+
+/* First-touch costs of one buffer of `bytes`, measured by open() apart from
+ * steady state (ub_mem_probe): what the CSV's backend_config reports. */
+struct ub_probe {
+	uint64_t bytes;
+	uint64_t touch_ns;          /* mapping its pages in: populate+mlock, or dma-buf faults */
+	uint64_t write_ns;          /* then writing all its bytes, the pages resident */
+	uint64_t first_sync_ns;     /* maint=1: the first DMA_BUF_IOCTL_SYNC(START) */
+	uint64_t sync_ns;           /* maint=1: a later START|READ after an END|WRITE */
+	int ok;
 };
 
 struct ub_priv {
@@ -148,6 +162,7 @@ struct ub_priv {
 	uint64_t size_limit;        /* bytes a udmabuf may hold (size_limit_mb) */
 	struct dmab_win win;
 	struct ub_counters cnt;
+	struct ub_probe probe;
 	unsigned line_op;           /* which CPU cache op maint=2 uses (ub_mem.c) */
 	struct ub_chan ch[UB_MAX_CHANS];
 	struct ub_job *jobs, *free_jobs;
@@ -178,6 +193,9 @@ void ub_cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len
 void ub_cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len);
 void ub_cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len);
 const char *ub_line_op_name(const struct ub_priv *p);
+/* Makes, touches and frees one probe buffer of o.probe bytes, filling
+ * p->probe; counters and the log are left as they were. */
+void ub_mem_probe(struct ub_priv *p);
 /* Reads /sys/module/udmabuf/parameters/size_limit_mb under root (NULL = "/");
  * returns the limit in bytes, the kernel default (64 MiB) when absent. */
 uint64_t ub_size_limit(const char *root);

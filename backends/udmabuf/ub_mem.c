@@ -27,7 +27,16 @@
  * first-touch cost, about 1 ms, is paid in alloc_ns, not in maint_ns;
  * 2 CPU cache-line instructions over the range (x86: clwb for clean when
  * CPUID has it, else clflushopt, else clflush, then sfence; arm64: dc cvac,
- * dc civac). Costs: allocation is a few system calls plus page population;
+ * dc civac).
+ *
+ * First touch is reported apart from steady state: every allocation times
+ * mapping its pages in (MAP_POPULATE + mlock for the memfd; a read per
+ * page for the dma-buf, whose VM_PFNMAP mapping MAP_POPULATE cannot fill)
+ * and its first sync into the first_touch_ns / first_sync_ns counters
+ * (both inside alloc_ns), and open() makes one probe buffer (ub_mem_probe)
+ * whose first touch, a steady write over it and, with maint=1, its first
+ * sync beside a later one `describe` states, so the CSV's backend_config
+ * carries them. Costs: allocation is a few system calls plus page population;
  * free the same; cache ops O(lines) or one ioctl.
  */
 #define _GNU_SOURCE
@@ -187,7 +196,19 @@ static int sync_ioctl(int fd, struct dma_buf_sync *s)
 	return rc;
 }
 
-/* memfd, seal, (dma-buf), map; on failure everything is undone. */
+/* Reads one byte of every page, so a dma-buf mapping (VM_PFNMAP on 6.12:
+ * MAP_POPULATE does not reach it) faults its pages in at allocation, as
+ * MAP_POPULATE does for the memfd: first touch lands in alloc_ns. */
+static void prefault(const struct ub_priv *p, const struct ub_mh *h)
+{
+	for (size_t o = 0; o < h->maplen; o += p->page)
+		(void)*(volatile const char *)((const char *)h->map + o);
+}
+
+/* memfd, seal, (dma-buf), map; on failure everything is undone. The first
+ * touch (mapping the pages in; with maint=1 also the first sync, which
+ * builds the dma-buf's SG table) is timed into the counters, so alloc_ns
+ * can be split into it and the rest. */
 static int mh_create(struct ub_priv *p, struct ub_mh *h)
 {
 	h->memfd = memfd_create("dmab-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -209,6 +230,7 @@ static int mh_create(struct ub_priv *p, struct ub_mh *h)
 		fd = h->dbuf;
 		flags = MAP_SHARED; /* udmabuf pinned the pages already */
 	}
+	uint64_t t0 = ub_now(p);
 	void *m = mmap(NULL, h->maplen, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (m == MAP_FAILED) {
 		ub_say(p, "mmap of %llu bytes: %s", (unsigned long long)h->maplen, strerror(errno));
@@ -216,13 +238,18 @@ static int mh_create(struct ub_priv *p, struct ub_mh *h)
 	}
 	h->map = m;
 	p->cnt.maps_open++;
+	if (p->o.dmabuf)
+		prefault(p, h);
 	if (p->o.dmabuf && p->o.maint == 1) {
 		/* udmabuf refuses an END (EINVAL) until a START has built its SG
 		 * table: open the CPU's access here, where a fresh buffer is (the
 		 * CPU fills it first), so every later END has its START and the
 		 * first-touch cost lands in the allocation, not in a sync. */
 		struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
-		if (sync_ioctl(h->dbuf, &s)) {
+		uint64_t t1 = ub_now(p);
+		int rc = sync_ioctl(h->dbuf, &s);
+		p->cnt.first_sync_ns += ub_now(p) - t1;
+		if (rc) {
 			ub_say(p, "DMA_BUF_IOCTL_SYNC(START|RW) of a new %llu-byte dma-buf: %s",
 			       (unsigned long long)h->maplen, strerror(errno));
 			return DMAB_EIO;
@@ -242,6 +269,7 @@ static int mh_create(struct ub_priv *p, struct ub_mh *h)
 			}
 		}
 	}
+	p->cnt.first_touch_ns += ub_now(p) - t0;
 	return 0;
 }
 
@@ -294,6 +322,46 @@ void ub_mem_free(void *priv, struct dmab_mem *m)
 	dmab_win_give(&p->win, m->bus, m->size);
 	mh_release(p, m->handle);
 	p->cnt.frees++;
+}
+
+/* The probe: one buffer made as ub_mem_alloc makes them, its first touch
+ * (and first sync) timed apart from a steady sync on it. No bus address
+ * and no counts: it is measurement, not an allocation of the device's.
+ * Costs one allocation of o.probe bytes per open. */
+void ub_mem_probe(struct ub_priv *p)
+{
+	memset(&p->probe, 0, sizeof p->probe);
+	if (!p->o.probe)
+		return;
+	struct ub_counters keep = p->cnt;
+	dmab_log_fn log = p->log;
+	p->log = NULL; /* a refused probe is reported as such, not as an error */
+	struct ub_mh *h = calloc(1, sizeof(*h));
+	if (h) {
+		h->memfd = h->dbuf = -1;
+		h->maplen = ((size_t)p->o.probe + p->page - 1) & ~(p->page - 1);
+		p->cnt.first_touch_ns = p->cnt.first_sync_ns = 0;
+		if (mh_create(p, h) == 0) {
+			p->probe.ok = 1;
+			p->probe.bytes = h->maplen;
+			p->probe.first_sync_ns = p->cnt.first_sync_ns;
+			p->probe.touch_ns = p->cnt.first_touch_ns - p->cnt.first_sync_ns;
+			uint64_t t = ub_now(p);
+			memset(h->map, 0x5a, h->maplen);
+			p->probe.write_ns = ub_now(p) - t;
+		}
+		if (p->probe.ok && p->o.dmabuf && p->o.maint == 1) {
+			struct dma_buf_sync end = { .flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE };
+			struct dma_buf_sync start = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+			p->probe.ok = sync_ioctl(h->dbuf, &end) == 0;
+			uint64_t t = ub_now(p);
+			p->probe.ok = p->probe.ok && sync_ioctl(h->dbuf, &start) == 0;
+			p->probe.sync_ns = ub_now(p) - t;
+		}
+		mh_release(p, h);
+	}
+	p->log = log;
+	p->cnt = keep;
 }
 
 /* ---- cache maintenance ------------------------------------------------------------ */

@@ -54,6 +54,8 @@ static const struct dmab_option ub_options[] = {
 	O(mlock, 0, 2, 1, 0, "fallback memory: 0 no mlock, 1 best effort (counted), 2 required"),
 	O(nt, 0, 1, 0, DMAB_OPT_BOOL, "1: engine stores bypass the caches (x86 non-temporal)"),
 	O(max_xfer, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest bytes per descriptor"),
+	O(probe, 0, (uint64_t)1 << 30, (uint64_t)1 << 20, DMAB_OPT_SUFFIX,
+	  "bytes of a buffer made at open to time first touch apart from steady state (describe); 0 = none"),
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
 };
 #undef O
@@ -77,6 +79,7 @@ static int ub_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *
 		ub_mem_close(p);
 		return rc;
 	}
+	ub_mem_probe(p);
 	rc = ub_engine_start(p, why, why_len);
 	if (rc)
 		ub_mem_close(p);
@@ -107,8 +110,29 @@ static void ub_get_reqs(void *priv, struct dmab_reqs *out)
 	out->clock_name = "CLOCK_MONOTONIC";
 }
 
+/* First-touch costs of the probe buffer, apart from steady state: mapping
+ * its pages in (populate for the memfd, faults for the dma-buf) beside
+ * writing its bytes once resident, and with maint=1 the first sync (the
+ * SG table) beside a later one. */
+static int describe_probe(const struct ub_priv *p, char *buf, size_t len)
+{
+	const struct ub_probe *q = &p->probe;
+	if (!p->o.probe)
+		return snprintf(buf, len, ";first_touch=not-probed");
+	if (!q->ok)
+		return snprintf(buf, len, ";first_touch=probe-failed");
+	int n = snprintf(buf, len, ";probe_bytes=%llu;first_touch=%s;first_touch_ns=%llu;write_ns=%llu",
+			 (unsigned long long)q->bytes, p->o.dmabuf ? "faults" : "populate",
+			 (unsigned long long)q->touch_ns, (unsigned long long)q->write_ns);
+	if (n >= 0 && (size_t)n < len && p->o.dmabuf && p->o.maint == 1)
+		n += snprintf(buf + n, len - (size_t)n, ";first_sync_ns=%llu;sync_ns=%llu",
+			      (unsigned long long)q->first_sync_ns, (unsigned long long)q->sync_ns);
+	return n;
+}
+
 /* The configuration as measured: which memory, the kernel's limits, how
- * bus addresses were made and which cache instruction maint=2 uses. */
+ * bus addresses were made, which cache instruction maint=2 uses and what
+ * first touch cost. */
 static int ub_describe(void *priv, char *buf, size_t len)
 {
 	struct ub_priv *p = priv;
@@ -123,6 +147,12 @@ static int ub_describe(void *priv, char *buf, size_t len)
 			 p->o.maint == 0 ? "coherent" : p->o.maint == 1 ? "dma-buf-sync" : "cpu-lines",
 			 ub_line_op_name(p), (unsigned long long)p->o.engines,
 			 p->o.polled ? "polled" : "futex");
+	if (n < 0)
+		return DMAB_EINVAL;
+	if ((size_t)n < len) {
+		int k = describe_probe(p, buf + n, len - (size_t)n);
+		n = k < 0 ? k : n + k;
+	}
 	if (n < 0)
 		return DMAB_EINVAL;
 	return (size_t)n >= len ? DMAB_ENOSPC : n;
@@ -142,6 +172,8 @@ static int ub_counters(void *priv, struct dmab_counter *out, size_t max)
 		{ "fds_open", p->cnt.fds_open },
 		{ "maps_open", p->cnt.maps_open },
 		{ "refused", p->cnt.refused },
+		{ "first_touch_ns", p->cnt.first_touch_ns },
+		{ "first_sync_ns", p->cnt.first_sync_ns },
 		{ "bytes", ub_engine_count(p, offsetof(struct ub_engine, bytes)) },
 		{ "chunks", ub_engine_count(p, offsetof(struct ub_engine, chunks)) },
 		{ "switches", ub_engine_count(p, offsetof(struct ub_engine, preempts)) },

@@ -48,6 +48,9 @@ struct step {
 static const char *const a_unit[] = { "/bin/test_udmabuf", NULL };
 static const char *const a_conf[] = { "/bin/test_conformance", NULL };
 static const char *const a_info[] = { "/bin/dmabench", "info", "--backend", "udmabuf:dmabuf", NULL };
+/* maint=1: the first sync (the dma-buf's SG table) reported apart */
+static const char *const a_info_sync[] = { "/bin/dmabench", "info", "--backend", "udmabuf:dmabuf",
+					   "--options", "maint=1", NULL };
 /* A small sweep on the real dma-buf: coherent, the dma-buf sync ioctl and
  * CPU line operations, under both the coherent and the streaming policy. */
 static const char *const a_sweep[] = { "/bin/dmabench", "sweep", "--backend", "udmabuf:dmabuf",
@@ -59,6 +62,7 @@ static const struct step steps[] = {
 	{ "udmabuf unit tests", a_unit, "# t: " },
 	{ "conformance suite", a_conf, "# target udmabuf:dmabuf" },
 	{ "dmabench info", a_info, "mem=udmabuf;" },
+	{ "dmabench info, maint=1", a_info_sync, ";first_sync_ns=" },
 	{ "dmabench sweep (CSV)", a_sweep, "udmabuf,dmabuf,maint=1," },
 };
 

@@ -25,13 +25,18 @@
  *   mlock=0..2      fallback only: no mlock, best effort, required
  *   nt=0|1          engine stores bypass the caches (x86 movntdq)
  *   max_xfer=N      largest bytes per descriptor
+ *   probe=N         bytes of a buffer open() makes to time first touch
+ *                   (describe: first_touch_ns, write_ns, with maint=1
+ *                   first_sync_ns and sync_ns); 0 = none
  * Kernel limits (stated by `describe`, so `dmabench info` shows them): a
  * udmabuf holds at most udmabuf.size_limit_mb (64 MiB by default), page
  * multiples only, lists at most 1024 items; an allocation over the limit is
  * refused with a log message naming it.
  * DMAB_MEM_UNCACHED is refused (DMAB_ENOTSUP): the maps are cacheable.
  * Counters: allocs, frees, alloc_bytes, syncs, sync_bytes, lines,
- * mlock_failed, fds_open, maps_open, refused, bytes, chunks, switches,
+ * mlock_failed, fds_open, maps_open, refused, first_touch_ns (mapping new
+ * buffers' pages in, inside alloc_ns), first_sync_ns (maint=1: their first
+ * sync, the SG table, part of first_touch_ns), bytes, chunks, switches,
  * engine_sleeps, transfers.
  */
 #ifndef DMAB_UDMABUF_H
