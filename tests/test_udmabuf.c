@@ -8,6 +8,7 @@
  * the size-limit reading against a fake sysfs tree. Runs on the memfd
  * fallback (any Linux); the dmabuf profile's absence is itself checked.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -443,6 +444,65 @@ static void test_dmabuf_size_limit(void)
 	T_EQ_INT(dmab_dev_close(d, NULL), 0);
 }
 
+/* UDMABUF_CREATE_LIST: the layout of a scattered buffer (whole pages, in
+ * order, apart, covering it exactly), the refusal messages naming the
+ * limit hit, the refusal of list without a dma-buf; then, where the kernel
+ * has udmabuf (make test-udmabuf-vm), verified copies through 16-item
+ * buffers and the kernel's own refusal past list_limit. */
+static void test_create_list(void)
+{
+	struct udmabuf_create_item it[8];
+	const size_t pg = 4096;
+	T_EQ_U(ub_list_layout(10, 4, pg, it), 4);
+	static const uint64_t len[4] = { 3, 3, 2, 2 };
+	uint64_t at = 0;
+	for (unsigned k = 0; k < 4; k++) {
+		T_EQ_U(it[k].size, len[k] * pg);
+		T_EQ_U(it[k].offset, 2 * at * pg);
+		if (k)
+			T_GT_U(it[k].offset, it[k - 1].offset + it[k - 1].size); /* a hole between */
+		at += len[k];
+	}
+	T_EQ_U(at, 10);
+	T_LE_U(it[3].offset + it[3].size, 2 * 10 * pg); /* inside the doubled memfd */
+	T_EQ_U(ub_list_layout(3, 8, pg, it), 3);         /* no item under a page */
+	T_EQ_U(it[2].size, pg);
+	T_EQ_U(ub_list_layout(5, 1, pg, it), 1);
+	T_EQ_U(it[0].offset, 0);
+	T_EQ_U(it[0].size, 5 * pg);
+	char why[256];
+	ub_list_why(why, sizeof why, 1025, 1025 * pg, EINVAL, 1024, 64u << 20);
+	T_TRUE(strstr(why, "1025 items: over udmabuf.list_limit (1024 items)") != NULL);
+	ub_list_why(why, sizeof why, 4, 65u << 20, EINVAL, 1024, 64u << 20);
+	T_TRUE(strstr(why, "over udmabuf.size_limit_mb (64 MiB)") != NULL);
+	ub_list_why(why, sizeof why, 4, 16 * pg, ENOMEM, 1024, 64u << 20);
+	T_TRUE(strstr(why, "4 items, 65536 bytes: ") != NULL);
+	struct dmab_dev_cfg cfg = { .ops = &dmab_udmabuf_backend, .options = "list=4" };
+	struct dmab_dev *d = NULL;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_EINVAL);
+	T_TRUE(strstr(why, "list=4 (UDMABUF_CREATE_LIST) needs dmabuf=1") != NULL);
+	if (access("/dev/udmabuf", F_OK) != 0) {
+		printf("  (no /dev/udmabuf: the kernel's half runs in make test-udmabuf-vm)\n");
+		return;
+	}
+	streaming_copy("dmabuf", "list=16", 100000);
+	streaming_copy("dmabuf", "list=16;maint=1", 100000);
+	struct logbuf lb = { { 0 }, 0 };
+	d = open_ub("dmabuf", "list=1025", &lb);
+	T_NOT_NULL(d);
+	T_EQ_U(ub_list_limit(NULL), 1024); /* the module's default, which the sizes below assume */
+	struct dmab_mem m;
+	T_EQ_INT(dmab_mem_alloc(d, 1025 * pg, 64, DMAB_MEM_NORMAL, &m), DMAB_ENOMEM);
+	T_EQ_U(lb.n, 1);
+	printf("  backend said: %s\n", lb.last);
+	T_TRUE(strstr(lb.last, "1025 items: over udmabuf.list_limit (1024 items)") != NULL);
+	T_EQ_U(counter(d, "fds_open"), 1); /* /dev/udmabuf only: the memfd went with the refusal */
+	T_EQ_INT(dmab_mem_alloc(d, 1024 * pg, 64, DMAB_MEM_NORMAL, &m), 0);
+	T_EQ_INT(dmab_mem_free(d, &m), 0);
+	T_EQ_U(counter(d, "maps_open"), 0);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
 /* The value of key=N in a describe string; UINT64_MAX when absent. */
 static uint64_t desc_num(const char *desc, const char *key)
 {
@@ -518,6 +578,7 @@ static void test_size_limit_from_sysfs(void)
 	char root[] = "/tmp/dmab-ubsys-XXXXXX";
 	T_NOT_NULL(mkdtemp(root));
 	T_EQ_U(ub_size_limit(root), 64ull << 20);
+	T_EQ_U(ub_list_limit(root), 1024);
 	char path[256];
 	const char *dirs[] = { "/sys", "/sys/module", "/sys/module/udmabuf",
 			       "/sys/module/udmabuf/parameters" };
@@ -531,6 +592,14 @@ static void test_size_limit_from_sysfs(void)
 	fputs("16\n", f);
 	fclose(f);
 	T_EQ_U(ub_size_limit(root), 16ull << 20);
+	T_EQ_U(ub_list_limit(root), 1024); /* absent: the kernel's default */
+	unlink(path);
+	snprintf(path, sizeof path, "%s/sys/module/udmabuf/parameters/list_limit", root);
+	f = fopen(path, "w");
+	T_NOT_NULL(f);
+	fputs("4096\n", f);
+	fclose(f);
+	T_EQ_U(ub_list_limit(root), 4096);
 	unlink(path);
 	for (int i = 3; i >= 0; i--) {
 		snprintf(path, sizeof path, "%s%s", root, dirs[i]);
@@ -543,4 +612,5 @@ T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_streaming_maintenanc
        T_CASE(test_priority_preempts_between_chunks),
        T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
        T_CASE(test_refusals_and_accounting), T_CASE(test_dmabuf_size_limit),
-       T_CASE(test_size_limit_from_sysfs), T_CASE(test_first_touch_apart))
+       T_CASE(test_size_limit_from_sysfs), T_CASE(test_first_touch_apart),
+       T_CASE(test_create_list))

@@ -21,6 +21,7 @@
 #ifndef DMAB_UB_INT_H
 #define DMAB_UB_INT_H
 
+#include <linux/udmabuf.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -51,6 +52,7 @@ struct ub_opts {
 	uint64_t nt;         /* 1: the engine stores past the caches (x86 movnt) */
 	uint64_t max_xfer;
 	uint64_t probe;      /* bytes of the buffer open() makes to time first touch; 0 none */
+	uint64_t list;       /* 0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of up to N items */
 };
 
 /* One descriptor, translated to CPU pointers by start(). */
@@ -160,6 +162,7 @@ struct ub_priv {
 	int devfd;                  /* /dev/udmabuf, or -1 */
 	size_t page;
 	uint64_t size_limit;        /* bytes a udmabuf may hold (size_limit_mb) */
+	uint64_t list_limit;        /* items a UDMABUF_CREATE_LIST may hold (list_limit) */
 	struct dmab_win win;
 	struct ub_counters cnt;
 	struct ub_probe probe;
@@ -199,6 +202,19 @@ void ub_mem_probe(struct ub_priv *p);
 /* Reads /sys/module/udmabuf/parameters/size_limit_mb under root (NULL = "/");
  * returns the limit in bytes, the kernel default (64 MiB) when absent. */
 uint64_t ub_size_limit(const char *root);
+/* The same for /sys/module/udmabuf/parameters/list_limit (default 1024). */
+uint64_t ub_list_limit(const char *root);
+/* The items of a scattered buffer of `pages` pages for UDMABUF_CREATE_LIST
+ * over one memfd: min(n, pages) items of whole pages (the first ones one
+ * page longer when n does not divide), item k at twice its position in
+ * the buffer, so a hole as long as what precedes it lies before each and
+ * no two items touch. out holds min(n, pages) rows (memfd left 0); the
+ * memfd must be 2 x pages x page bytes. Returns the item count. O(items). */
+uint32_t ub_list_layout(size_t pages, uint64_t n, size_t page, struct udmabuf_create_item *out);
+/* Why the kernel refused a UDMABUF_CREATE_LIST of `count` items of `bytes`
+ * in all with errno e, naming the limit that was hit. */
+void ub_list_why(char *why, size_t n, uint32_t count, uint64_t bytes, int e, uint64_t list_limit,
+		 uint64_t size_limit);
 
 /* udmabuf.c */
 void ub_say(struct ub_priv *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

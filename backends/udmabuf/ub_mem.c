@@ -10,6 +10,11 @@
  * kernels without CONFIG_UDMABUF) the memfd itself is mapped with
  * MAP_POPULATE and mlock'ed (best effort under RLIMIT_MEMLOCK, counted),
  * the same pages a udmabuf would pin, and the engine is the same.
+ * With list=N the dma-buf is made by UDMABUF_CREATE_LIST from min(N,
+ * pages) items of one memfd twice the buffer's size, item k at twice its
+ * position (ub_list_layout), so the memory behind it is scattered and its
+ * SG table has at least that many entries; the kernel's EINVAL is turned
+ * into the limit hit (list_limit items, size_limit_mb, page multiples).
  *
  * Bus addresses are invented (backends/common/win.h, one window below
  * 4 GiB): the engine is a CPU, so they only need to be distinct from CPU
@@ -70,19 +75,61 @@ struct ub_mh {
 
 enum { OP_CLFLUSH, OP_CLFLUSHOPT, OP_CLWB, OP_DC };
 
-uint64_t ub_size_limit(const char *root)
+static uint64_t module_param(const char *root, const char *name, uint64_t def)
 {
 	char path[512];
-	snprintf(path, sizeof path, "%s/sys/module/udmabuf/parameters/size_limit_mb",
-		 root ? root : "");
+	snprintf(path, sizeof path, "%s/sys/module/udmabuf/parameters/%s", root ? root : "", name);
 	FILE *f = fopen(path, "r");
-	unsigned long long mb = 64;
+	unsigned long long v = def;
 	if (f) {
-		if (fscanf(f, "%llu", &mb) != 1)
-			mb = 64;
+		if (fscanf(f, "%llu", &v) != 1)
+			v = def;
 		fclose(f);
 	}
-	return (uint64_t)mb << 20;
+	return v;
+}
+
+uint64_t ub_size_limit(const char *root)
+{
+	return module_param(root, "size_limit_mb", 64) << 20;
+}
+
+uint64_t ub_list_limit(const char *root)
+{
+	return module_param(root, "list_limit", UB_LIST_MAX);
+}
+
+uint32_t ub_list_layout(size_t pages, uint64_t n, size_t page, struct udmabuf_create_item *out)
+{
+	uint64_t cnt = n < pages ? n : pages;
+	size_t at = 0;
+	for (uint64_t k = 0; k < cnt; k++) {
+		size_t len = (size_t)(pages / cnt + (k < pages % cnt ? 1 : 0));
+		out[k].memfd = 0;
+		out[k].__pad = 0;
+		out[k].offset = (uint64_t)2 * at * page;
+		out[k].size = (uint64_t)len * page;
+		at += len;
+	}
+	return (uint32_t)cnt;
+}
+
+void ub_list_why(char *why, size_t n, uint32_t count, uint64_t bytes, int e, uint64_t list_limit,
+		 uint64_t size_limit)
+{
+	if (e == EINVAL && count > list_limit)
+		ub_why(why, n, "UDMABUF_CREATE_LIST of %u items: over udmabuf.list_limit (%llu items)",
+		       count, (unsigned long long)list_limit);
+	else if (e == EINVAL && bytes > size_limit)
+		ub_why(why, n, "UDMABUF_CREATE_LIST of %llu bytes: over udmabuf.size_limit_mb (%llu MiB)",
+		       (unsigned long long)bytes, (unsigned long long)(size_limit >> 20));
+	else if (e == EINVAL)
+		ub_why(why, n, "UDMABUF_CREATE_LIST of %u items, %llu bytes: EINVAL (offsets and sizes "
+			       "must be page multiples inside a memfd sealed F_SEAL_SHRINK without F_SEAL_WRITE)",
+		       count, (unsigned long long)bytes);
+	else
+		ub_why(why, n, "UDMABUF_CREATE_LIST of %u items, %llu bytes: %s", count,
+		       (unsigned long long)bytes, strerror(e));
 }
 
 static unsigned pick_line_op(void)
@@ -114,9 +161,15 @@ int ub_mem_open(struct ub_priv *p, char *why, size_t n)
 	p->devfd = -1;
 	p->line_op = pick_line_op();
 	p->size_limit = ub_size_limit(NULL);
+	p->list_limit = ub_list_limit(NULL);
 	dmab_win_init(&p->win, WIN_BASE, WIN_END);
 	if (p->o.maint == 1 && !p->o.dmabuf) {
 		ub_why(why, n, "maint=1 (DMA_BUF_IOCTL_SYNC) needs dmabuf=1: a memfd is no dma-buf");
+		return DMAB_EINVAL;
+	}
+	if (p->o.list && !p->o.dmabuf) {
+		ub_why(why, n, "list=%llu (UDMABUF_CREATE_LIST) needs dmabuf=1: a memfd is no dma-buf",
+		       (unsigned long long)p->o.list);
 		return DMAB_EINVAL;
 	}
 	if (!p->o.dmabuf)
@@ -160,10 +213,42 @@ static void mh_release(struct ub_priv *p, struct ub_mh *h)
 	free(h);
 }
 
+/* The dma-buf of h->memfd's scattered items (ub_list_layout); the
+ * kernel's EINVAL turned into the limit that was hit. */
+static int make_dmabuf_list(struct ub_priv *p, struct ub_mh *h)
+{
+	size_t pages = h->maplen / p->page;
+	uint64_t cnt = p->o.list < pages ? p->o.list : pages;
+	struct udmabuf_create_list *l = calloc(1, sizeof(*l) + (size_t)cnt * sizeof(l->list[0]));
+	if (!l) {
+		ub_say(p, "UDMABUF_CREATE_LIST of %llu items: out of memory", (unsigned long long)cnt);
+		return DMAB_ENOMEM;
+	}
+	l->flags = UDMABUF_FLAGS_CLOEXEC;
+	l->count = ub_list_layout(pages, cnt, p->page, l->list);
+	for (uint32_t k = 0; k < l->count; k++)
+		l->list[k].memfd = (uint32_t)h->memfd;
+	int fd = ioctl(p->devfd, UDMABUF_CREATE_LIST, l);
+	int e = errno;
+	uint32_t count = l->count;
+	free(l);
+	if (fd < 0) {
+		char why[256];
+		ub_list_why(why, sizeof why, count, h->maplen, e, p->list_limit, p->size_limit);
+		ub_say(p, "%s", why);
+		return e == ENOMEM || e == EINVAL ? DMAB_ENOMEM : DMAB_EIO;
+	}
+	h->dbuf = fd;
+	p->cnt.fds_open++;
+	return 0;
+}
+
 /* The dma-buf of h->memfd; the kernel's EINVAL turned into the limit that
  * was hit. Returns 0 or a negative code (logged). */
 static int make_dmabuf(struct ub_priv *p, struct ub_mh *h)
 {
+	if (p->o.list)
+		return make_dmabuf_list(p, h);
 	struct udmabuf_create c = { .memfd = (uint32_t)h->memfd, .flags = UDMABUF_FLAGS_CLOEXEC,
 				    .offset = 0, .size = h->maplen };
 	int fd = ioctl(p->devfd, UDMABUF_CREATE, &c);
@@ -217,7 +302,9 @@ static int mh_create(struct ub_priv *p, struct ub_mh *h)
 		return DMAB_ENOMEM;
 	}
 	p->cnt.fds_open++;
-	if (ftruncate(h->memfd, (off_t)h->maplen) || fcntl(h->memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+	/* a list's items take every other stretch: holes the memfd never fills */
+	off_t memfd_len = (off_t)h->maplen * (p->o.dmabuf && p->o.list ? 2 : 1);
+	if (ftruncate(h->memfd, memfd_len) || fcntl(h->memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
 		ub_say(p, "memfd of %llu bytes (ftruncate, F_SEAL_SHRINK): %s",
 		       (unsigned long long)h->maplen, strerror(errno));
 		return DMAB_ENOMEM;

@@ -54,6 +54,8 @@ static const struct dmab_option ub_options[] = {
 	O(mlock, 0, 2, 1, 0, "fallback memory: 0 no mlock, 1 best effort (counted), 2 required"),
 	O(nt, 0, 1, 0, DMAB_OPT_BOOL, "1: engine stores bypass the caches (x86 non-temporal)"),
 	O(max_xfer, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest bytes per descriptor"),
+	O(list, 0, 1u << 20, 0, 0,
+	  "0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of min(N, pages) scattered items (needs dmabuf=1)"),
 	O(probe, 0, (uint64_t)1 << 30, (uint64_t)1 << 20, DMAB_OPT_SUFFIX,
 	  "bytes of a buffer made at open to time first touch apart from steady state (describe); 0 = none"),
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
@@ -139,11 +141,11 @@ static int ub_describe(void *priv, char *buf, size_t len)
 	if (!buf || len == 0)
 		return DMAB_EINVAL;
 	int n = snprintf(buf, len,
-			 "mem=%s;size_limit_mb=%llu;page=%llu;list_limit=%u;bus=window;"
+			 "mem=%s;size_limit_mb=%llu;page=%llu;list_limit=%llu;list=%llu;bus=window;"
 			 "maint=%s;line_op=%s;engines=%llu;wait=%s",
 			 p->o.dmabuf ? "udmabuf" : "memfd-fallback",
 			 (unsigned long long)(p->size_limit >> 20), (unsigned long long)p->page,
-			 UB_LIST_MAX,
+			 (unsigned long long)p->list_limit, (unsigned long long)p->o.list,
 			 p->o.maint == 0 ? "coherent" : p->o.maint == 1 ? "dma-buf-sync" : "cpu-lines",
 			 ub_line_op_name(p), (unsigned long long)p->o.engines,
 			 p->o.polled ? "polled" : "futex");

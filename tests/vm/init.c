@@ -52,9 +52,11 @@ static const char *const a_info[] = { "/bin/dmabench", "info", "--backend", "udm
 static const char *const a_info_sync[] = { "/bin/dmabench", "info", "--backend", "udmabuf:dmabuf",
 					   "--options", "maint=1", NULL };
 /* A small sweep on the real dma-buf: coherent, the dma-buf sync ioctl and
- * CPU line operations, under both the coherent and the streaming policy. */
+ * CPU line operations, under both the coherent and the streaming policy;
+ * and a buffer of 16 scattered items (UDMABUF_CREATE_LIST). */
 static const char *const a_sweep[] = { "/bin/dmabench", "sweep", "--backend", "udmabuf:dmabuf",
-				       "--options", "maint=0,maint=1,maint=2", "--size", "64,4K,1M",
+				       "--options", "maint=0,maint=1,maint=2,maint=1;list=16",
+				       "--size", "64,4K,1M",
 				       "--align", "64", "--pool", "heap,coherent", "--cache",
 				       "coherent,sync", "--reps", "16", "--out", "-", NULL };
 

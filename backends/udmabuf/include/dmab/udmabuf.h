@@ -25,6 +25,10 @@
  *   mlock=0..2      fallback only: no mlock, best effort, required
  *   nt=0|1          engine stores bypass the caches (x86 movntdq)
  *   max_xfer=N      largest bytes per descriptor
+ *   list=N          0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of min(N,
+ *                   pages) scattered items of one memfd (needs dmabuf=1;
+ *                   over udmabuf.list_limit, 1024 by default, is refused
+ *                   by the kernel, with a message naming the limit)
  *   probe=N         bytes of a buffer open() makes to time first touch
  *                   (describe: first_touch_ns, write_ns, with maint=1
  *                   first_sync_ns and sync_ns); 0 = none
