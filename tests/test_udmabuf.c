@@ -9,6 +9,7 @@
  * fallback (any Linux); the dmabuf profile's absence is itself checked.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -503,6 +504,184 @@ static void test_create_list(void)
 	T_EQ_INT(dmab_dev_close(d, NULL), 0);
 }
 
+/* ---- the u-dma-buf driver against a fake tree ---------------------------- */
+
+static char udb_root[64];
+
+static void udb_file(const char *rel, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s%s", udb_root, rel);
+	FILE *f = fopen(path, "w");
+	T_NOT_NULL(f);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* An attribute as a number; UINT64_MAX when empty (cleared, never written). */
+static uint64_t udb_attr(const char *name)
+{
+	char path[256], text[64] = "";
+	snprintf(path, sizeof path, "%s/sys/class/u-dma-buf/udmabuf0/%s", udb_root, name);
+	FILE *f = fopen(path, "r");
+	if (!f || !fgets(text, sizeof text, f))
+		text[0] = '\0';
+	if (f)
+		fclose(f);
+	return text[0] ? strtoull(text, NULL, 0) : UINT64_MAX;
+}
+
+static const char *const udb_sync_attrs[] = { "sync_offset", "sync_size", "sync_direction",
+					       "sync_for_cpu", "sync_for_device" };
+
+static void udb_clear(void)
+{
+	char rel[128];
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(rel, sizeof rel, "/sys/class/u-dma-buf/udmabuf0/%s", udb_sync_attrs[i]);
+		udb_file(rel, "");
+	}
+}
+
+/* The driver's tree as it looks with udmabuf0 of 1 MiB at 0x70000000. */
+static void udb_tree(void)
+{
+	snprintf(udb_root, sizeof udb_root, "/tmp/dmab-udb-XXXXXX");
+	T_NOT_NULL(mkdtemp(udb_root));
+	static const char *const dirs[] = { "/sys", "/sys/class", "/sys/class/u-dma-buf",
+					    "/sys/class/u-dma-buf/udmabuf0", "/dev" };
+	char path[256];
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s%s", udb_root, dirs[i]);
+		T_EQ_INT(mkdir(path, 0700), 0);
+	}
+	udb_file("/sys/class/u-dma-buf/udmabuf0/phys_addr", "0x0000000070000000\n");
+	udb_file("/sys/class/u-dma-buf/udmabuf0/size", "1048576\n");
+	udb_file("/sys/class/u-dma-buf/udmabuf0/dma_coherent", "0\n");
+	udb_clear();
+	snprintf(path, sizeof path, "%s/dev/udmabuf0", udb_root);
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	T_GE_INT(fd, 0);
+	T_EQ_INT(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+}
+
+static void udb_tree_remove(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", udb_root);
+	T_EQ_INT(system(cmd), 0);
+}
+
+/* The backend with its root at the fake tree: the ops of the real one but
+ * an open that points the private state there first. */
+static int udb_open_fake(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+			 const void *params, char *why, size_t n)
+{
+	((struct ub_priv *)priv)->root = udb_root;
+	return dmab_udmabuf_backend.open(priv, dev, cfg, params, why, n);
+}
+
+static void test_udb_sysfs(void)
+{
+	udb_tree();
+	struct ub_udb u;
+	char why[256];
+	T_EQ_INT(ub_udb_present(udb_root, 1), 0);
+	T_EQ_INT(ub_udb_attach(&u, udb_root, 1, why, sizeof why), DMAB_ENODEV);
+	T_TRUE(strstr(why, "/sys/class/u-dma-buf/udmabuf1 (the out-of-tree driver is not loaded") != NULL);
+	udb_file("/sys/class/u-dma-buf/udmabuf0/phys_addr", "0x7000zz\n");
+	T_EQ_INT(ub_udb_attach(&u, udb_root, 0, why, sizeof why), DMAB_EIO);
+	T_TRUE(strstr(why, "udmabuf0/phys_addr: not a number") != NULL);
+	udb_file("/sys/class/u-dma-buf/udmabuf0/phys_addr", "0x0000000070000000\n");
+	T_EQ_INT(ub_udb_present(udb_root, 0), 1);
+	T_EQ_INT(ub_udb_attach(&u, udb_root, 0, why, sizeof why), 0);
+	T_EQ_U(u.phys, 0x70000000u);
+	T_EQ_U(u.size, 1u << 20);
+	T_EQ_INT(u.coherent, 0);
+	T_NOT_NULL(u.map);
+	T_EQ_INT(ub_udb_sync(&u, 0, 4096, 8192, UB_UDB_TO_DEV), 0);
+	T_EQ_U(udb_attr("sync_offset"), 4096);
+	T_EQ_U(udb_attr("sync_size"), 8192);
+	T_EQ_U(udb_attr("sync_direction"), 1);
+	T_EQ_U(udb_attr("sync_for_device"), 1);
+	T_EQ_U(udb_attr("sync_for_cpu"), UINT64_MAX);
+	ub_udb_detach(&u);
+	udb_clear();
+
+	/* the whole backend on the driver's buffer: real bus addresses, the
+	 * range synced through sysfs around a verified streaming copy */
+	struct dmab_backend_ops ops = dmab_udmabuf_backend;
+	ops.open = udb_open_fake;
+	struct dmab_dev_cfg cfg = { .ops = &ops, .profile = "u-dma-buf", .options = "maint=1" };
+	struct dmab_dev *d = NULL;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), 0);
+	if (!d) {
+		printf("  open: %s\n", why);
+		udb_tree_remove();
+		return;
+	}
+	char desc[1024];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	T_TRUE(strstr(desc, "mem=u-dma-buf;device=udmabuf0;phys_addr=0x70000000;size=1048576;"
+			    "dma_coherent=0;bus=phys;maint=u-dma-buf-sync;") != NULL);
+	T_TRUE(strstr(desc, ";first_touch=faults;") != NULL);
+	T_EQ_U(counter(d, "fds_open"), 1);
+	T_EQ_U(counter(d, "maps_open"), 1);
+	const size_t len = 4096;
+	struct dmab_mem ms, md;
+	T_EQ_INT(dmab_mem_alloc(d, len + 128, 64, DMAB_MEM_NORMAL, &ms), 0);
+	T_EQ_INT(dmab_mem_alloc(d, len + 128, 64, DMAB_MEM_NORMAL, &md), 0);
+	T_GE_U(ms.bus, 0x70000000u);
+	T_LE_U(md.bus + len + 128, 0x70000000u + (1u << 20));
+	T_EQ_U((uint64_t)((char *)md.cpu - (char *)ms.cpu), md.bus - ms.bus); /* one mapping */
+	T_EQ_U(counter(d, "fds_open"), 1);                                  /* no memfd */
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct hx_xfer_buf xb = { .src = ms.cpu, .dst = md.cpu, .len = len, .guard = 64, .seed = 3 };
+	hx_xfer_prepare(&xb);
+	struct dmab_map mps, mpd;
+	udb_clear();
+	T_EQ_INT(dmab_map_single(d, (char *)ms.cpu + 64, len, DMAB_TO_DEVICE, 0, &mps), 0);
+	T_EQ_U(udb_attr("sync_offset"), ms.bus - 0x70000000u + 64);
+	T_EQ_U(udb_attr("sync_size"), len);
+	T_EQ_U(udb_attr("sync_direction"), 1);
+	T_EQ_U(udb_attr("sync_for_device"), 1);
+	T_EQ_INT(dmab_map_single(d, (char *)md.cpu + 64, len, DMAB_FROM_DEVICE, 0, &mpd), 0);
+	T_EQ_U(mps.bus, ms.bus + 64);
+	T_EQ_INT(dmab_chain_add(c, mps.bus, mpd.bus, len, INC | DMAB_DESC_IRQ), 0);
+	struct dmab_result r;
+	dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+	T_EQ_INT(dmab_chan_wait(ch, ck, LONG_NS, &r), 0);
+	T_EQ_INT(dmab_unmap(d, &mps), 0);
+	udb_clear();
+	T_EQ_INT(dmab_unmap(d, &mpd), 0);
+	T_EQ_U(udb_attr("sync_offset"), md.bus - 0x70000000u + 64);
+	T_EQ_U(udb_attr("sync_size"), len);
+	T_EQ_U(udb_attr("sync_direction"), 2);
+	T_EQ_U(udb_attr("sync_for_cpu"), 1);
+	T_EQ_INT(hx_verify_xfer(&xb, NULL), HX_V_OK);
+	T_GE_U(counter(d, "syncs"), 2);
+	T_EQ_U(counter(d, "sync_bytes"), counter(d, "syncs") * len); /* the range, not the buffer */
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	T_EQ_INT(dmab_mem_free(d, &ms), 0);
+	T_EQ_INT(dmab_mem_free(d, &md), 0);
+	dmab_pool_destroy(dp);
+	T_EQ_U(counter(d, "maps_open"), 1);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+	cfg.options = "dmabuf=1";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_EINVAL);
+	T_TRUE(strstr(why, "excludes dmabuf=1") != NULL);
+	udb_tree_remove();
+}
+
 /* The value of key=N in a describe string; UINT64_MAX when absent. */
 static uint64_t desc_num(const char *desc, const char *key)
 {
@@ -613,4 +792,4 @@ T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_streaming_maintenanc
        T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
        T_CASE(test_refusals_and_accounting), T_CASE(test_dmabuf_size_limit),
        T_CASE(test_size_limit_from_sysfs), T_CASE(test_first_touch_apart),
-       T_CASE(test_create_list))
+       T_CASE(test_create_list), T_CASE(test_udb_sysfs))

@@ -1,7 +1,8 @@
 /*
  * ub_int.h: what the files of the udmabuf backend share (udmabuf.c: ops,
- * options, lifecycle; ub_mem.c: memory and cache maintenance; ub_engine.c:
- * the copy engine threads and the rings between them and the caller).
+ * options, lifecycle; ub_mem.c: memory and cache maintenance; ub_udb.c:
+ * the out-of-tree u-dma-buf driver's sysfs; ub_engine.c: the copy engine
+ * threads and the rings between them and the caller).
  *
  * Ownership is the whole design, because two kinds of thread touch it:
  *  - the caller's thread (the one using the device, which runs every op)
@@ -53,6 +54,7 @@ struct ub_opts {
 	uint64_t max_xfer;
 	uint64_t probe;      /* bytes of the buffer open() makes to time first touch; 0 none */
 	uint64_t list;       /* 0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of up to N items */
+	uint64_t udmabufn;   /* 0: memfds; N: the u-dma-buf driver's /dev/udmabuf(N-1) */
 };
 
 /* One descriptor, translated to CPU pointers by start(). */
@@ -154,6 +156,17 @@ struct ub_probe {
 	int ok;
 };
 
+/* The u-dma-buf driver's buffer (ub_udb.c). */
+struct ub_udb {
+	const char *root;           /* of /sys and /dev; NULL = "/" */
+	unsigned idx;               /* udmabuf<idx> */
+	int fd;                     /* /dev/udmabuf<idx>, or -1 */
+	void *map;                  /* all of it, MAP_SHARED, cacheable */
+	uint64_t phys, size;        /* its bus address and length (sysfs) */
+	int coherent;               /* dma_coherent */
+};
+enum { UB_UDB_BIDIR = 0, UB_UDB_TO_DEV = 1, UB_UDB_FROM_DEV = 2 }; /* sync_direction */
+
 struct ub_priv {
 	struct dmab_dev *dev;
 	struct ub_opts o;
@@ -166,6 +179,8 @@ struct ub_priv {
 	struct dmab_win win;
 	struct ub_counters cnt;
 	struct ub_probe probe;
+	const char *root;           /* where /sys and /dev are; NULL = "/" (tests: a fake tree) */
+	struct ub_udb udb;          /* udmabufn > 0 */
 	unsigned line_op;           /* which CPU cache op maint=2 uses (ub_mem.c) */
 	struct ub_chan ch[UB_MAX_CHANS];
 	struct ub_job *jobs, *free_jobs;
@@ -215,6 +230,18 @@ uint32_t ub_list_layout(size_t pages, uint64_t n, size_t page, struct udmabuf_cr
  * in all with errno e, naming the limit that was hit. */
 void ub_list_why(char *why, size_t n, uint32_t count, uint64_t bytes, int e, uint64_t list_limit,
 		 uint64_t size_limit);
+
+/* ub_udb.c */
+/* 1 when root/sys/class/u-dma-buf/udmabuf<idx> exists. */
+int ub_udb_present(const char *root, unsigned idx);
+/* Reads phys_addr, size and dma_coherent, opens and maps /dev/udmabuf<idx>
+ * (both under root). Returns 0, or DMAB_ENODEV / DMAB_EIO / DMAB_ENOMEM
+ * with why naming the file or call; u is then detached. */
+int ub_udb_attach(struct ub_udb *u, const char *root, unsigned idx, char *why, size_t n);
+void ub_udb_detach(struct ub_udb *u);
+/* The driver's sync of [off, off+len) for the CPU (sync_for_cpu) or the
+ * device, dir a UB_UDB_* value. Returns 0 or -1 (errno). */
+int ub_udb_sync(const struct ub_udb *u, int for_cpu, uint64_t off, uint64_t len, int dir);
 
 /* udmabuf.c */
 void ub_say(struct ub_priv *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -71,6 +71,7 @@ struct ub_mh {
 	size_t maplen;
 	int memfd, dbuf;
 	int locked;
+	int region;     /* a range of the u-dma-buf driver's buffer: nothing of its own */
 };
 
 enum { OP_CLFLUSH, OP_CLFLUSHOPT, OP_CLWB, OP_DC };
@@ -154,15 +155,36 @@ const char *ub_line_op_name(const struct ub_priv *p)
 	return names[p->line_op];
 }
 
+/* The u-dma-buf driver's buffer as the memory: its real bus addresses
+ * form the window (bus 0 skipped: it ends a chain). */
+static int udb_open(struct ub_priv *p, char *why, size_t n)
+{
+	if (p->o.dmabuf || p->o.list) {
+		ub_why(why, n, "udmabufn=%llu (the u-dma-buf driver) excludes dmabuf=1 and list: "
+			       "its buffer is no memfd", (unsigned long long)p->o.udmabufn);
+		return DMAB_EINVAL;
+	}
+	int rc = ub_udb_attach(&p->udb, p->root, (unsigned)(p->o.udmabufn - 1), why, n);
+	if (rc)
+		return rc;
+	p->cnt.fds_open++;
+	p->cnt.maps_open++;
+	dmab_addr_t base = p->udb.phys ? p->udb.phys : p->page;
+	dmab_win_init(&p->win, base, p->udb.phys + p->udb.size);
+	return 0;
+}
+
 int ub_mem_open(struct ub_priv *p, char *why, size_t n)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	p->page = pg > 0 ? (size_t)pg : 4096u;
 	p->devfd = -1;
 	p->line_op = pick_line_op();
-	p->size_limit = ub_size_limit(NULL);
-	p->list_limit = ub_list_limit(NULL);
+	p->size_limit = ub_size_limit(p->root);
+	p->list_limit = ub_list_limit(p->root);
 	dmab_win_init(&p->win, WIN_BASE, WIN_END);
+	if (p->o.udmabufn)
+		return udb_open(p, why, n);
 	if (p->o.maint == 1 && !p->o.dmabuf) {
 		ub_why(why, n, "maint=1 (DMA_BUF_IOCTL_SYNC) needs dmabuf=1: a memfd is no dma-buf");
 		return DMAB_EINVAL;
@@ -187,6 +209,11 @@ int ub_mem_open(struct ub_priv *p, char *why, size_t n)
 
 void ub_mem_close(struct ub_priv *p)
 {
+	if (p->o.udmabufn && p->udb.map) {
+		ub_udb_detach(&p->udb);
+		p->cnt.fds_open--;
+		p->cnt.maps_open--;
+	}
 	if (p->devfd >= 0) {
 		close(p->devfd);
 		p->cnt.fds_open--;
@@ -196,6 +223,10 @@ void ub_mem_close(struct ub_priv *p)
 
 static void mh_release(struct ub_priv *p, struct ub_mh *h)
 {
+	if (h->region) {
+		free(h);
+		return;
+	}
 	if (h->map) {
 		if (h->locked)
 			munlock(h->map, h->maplen);
@@ -360,12 +391,45 @@ static int mh_create(struct ub_priv *p, struct ub_mh *h)
 	return 0;
 }
 
+/* A range of the u-dma-buf driver's buffer: the window gives the bus
+ * address (congruent so that the CPU pointer at the same offset is aligned
+ * and no two buffers share a cache line); O(1), no system call. */
+static int region_alloc(struct ub_priv *p, size_t size, size_t align, uint64_t mask,
+			struct ub_mh *h, struct dmab_mem *out)
+{
+	uint64_t period = align > LINE ? align : LINE;
+	dmab_addr_t bus;
+	uintptr_t congruent = (uintptr_t)p->udb.phys - (uintptr_t)p->udb.map;
+	if (dmab_win_take(&p->win, congruent, size, period, mask, &bus))
+		return DMAB_ENOMEM;
+	h->region = 1;
+	out->cpu = (char *)p->udb.map + (bus - p->udb.phys);
+	out->bus = bus;
+	return 0;
+}
+
 int ub_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind, uint64_t mask,
 		 struct dmab_mem *out)
 {
 	struct ub_priv *p = priv;
 	if (kind == DMAB_MEM_UNCACHED)
 		return DMAB_ENOTSUP; /* udmabuf maps are cacheable; no uncached lie */
+	if (p->o.udmabufn) {
+		if (size == 0 || align == 0 || (align & (align - 1)))
+			return DMAB_ENOMEM;
+		struct ub_mh *h = calloc(1, sizeof(*h));
+		int rc = h ? region_alloc(p, size, align, mask, h, out) : DMAB_ENOMEM;
+		if (rc) {
+			free(h);
+			return rc;
+		}
+		out->size = size;
+		out->kind = kind;
+		out->handle = h;
+		p->cnt.allocs++;
+		p->cnt.alloc_bytes += size;
+		return 0;
+	}
 	if (size == 0 || align == 0 || (align & (align - 1)) || size > (size_t)(WIN_END - WIN_BASE))
 		return DMAB_ENOMEM;
 	size_t extra = align > p->page ? align - p->page : 0;
@@ -420,6 +484,20 @@ void ub_mem_probe(struct ub_priv *p)
 	memset(&p->probe, 0, sizeof p->probe);
 	if (!p->o.probe)
 		return;
+	if (p->o.udmabufn) {
+		/* the driver's buffer, mapped at open: its pages' first touch */
+		size_t len = (size_t)(p->o.probe < p->udb.size ? p->o.probe : p->udb.size);
+		struct ub_mh h = { .map = p->udb.map, .maplen = len };
+		uint64_t t = ub_now(p);
+		prefault(p, &h);
+		p->probe.touch_ns = ub_now(p) - t;
+		t = ub_now(p);
+		memset(p->udb.map, 0x5a, len);
+		p->probe.write_ns = ub_now(p) - t;
+		p->probe.bytes = len;
+		p->probe.ok = 1;
+		return;
+	}
 	struct ub_counters keep = p->cnt;
 	dmab_log_fn log = p->log;
 	p->log = NULL; /* a refused probe is reported as such, not as an error */
@@ -453,8 +531,32 @@ void ub_mem_probe(struct ub_priv *p)
 
 /* ---- cache maintenance ------------------------------------------------------------ */
 
-static void dmabuf_sync(struct ub_priv *p, const struct dmab_mem *m, uint64_t flags)
+/* The u-dma-buf driver's sync of the range, in the dma-buf's terms: START
+ * hands the range to the CPU, END to the device; READ, WRITE, RW the
+ * direction. Counts the range: this sync is not whole-buffer. */
+static void udb_sync(struct ub_priv *p, const struct dmab_mem *m, size_t off, size_t len,
+		     uint64_t flags)
 {
+	uint64_t rw = flags & DMA_BUF_SYNC_RW;
+	int dir = rw == DMA_BUF_SYNC_RW ? UB_UDB_BIDIR : rw == DMA_BUF_SYNC_WRITE ? UB_UDB_TO_DEV
+										: UB_UDB_FROM_DEV;
+	int for_cpu = (flags & DMA_BUF_SYNC_END) == 0;
+	uint64_t at = (uint64_t)((char *)m->cpu - (char *)p->udb.map) + off;
+	if (ub_udb_sync(&p->udb, for_cpu, at, len, dir))
+		ub_say(p, "u-dma-buf: udmabuf%u sync_for_%s of %llu bytes at %llu: %s", p->udb.idx,
+		       for_cpu ? "cpu" : "device", (unsigned long long)len, (unsigned long long)at,
+		       strerror(errno));
+	p->cnt.syncs++;
+	p->cnt.sync_bytes += len;
+}
+
+static void dmabuf_sync(struct ub_priv *p, const struct dmab_mem *m, size_t off, size_t len,
+			uint64_t flags)
+{
+	if (p->o.udmabufn) {
+		udb_sync(p, m, off, len, flags);
+		return;
+	}
 	const struct ub_mh *h = m->handle;
 	struct dma_buf_sync s = { .flags = flags };
 	if (sync_ioctl(h->dbuf, &s))
@@ -500,7 +602,7 @@ void ub_cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len
 {
 	struct ub_priv *p = priv;
 	if (p->o.maint == 1)
-		dmabuf_sync(p, m, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		dmabuf_sync(p, m, off, len, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 	else if (p->o.maint == 2)
 		lines(p, m, off, len, L_CLEAN);
 }
@@ -509,7 +611,7 @@ void ub_cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len
 {
 	struct ub_priv *p = priv;
 	if (p->o.maint == 1)
-		dmabuf_sync(p, m, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		dmabuf_sync(p, m, off, len, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	else if (p->o.maint == 2)
 		lines(p, m, off, len, L_INVAL);
 }
@@ -518,8 +620,8 @@ void ub_cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len
 {
 	struct ub_priv *p = priv;
 	if (p->o.maint == 1) {
-		dmabuf_sync(p, m, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		dmabuf_sync(p, m, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		dmabuf_sync(p, m, off, len, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		dmabuf_sync(p, m, off, len, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	} else if (p->o.maint == 2) {
 		lines(p, m, off, len, L_FLUSH);
 	}

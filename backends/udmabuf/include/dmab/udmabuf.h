@@ -29,6 +29,12 @@
  *                   pages) scattered items of one memfd (needs dmabuf=1;
  *                   over udmabuf.list_limit, 1024 by default, is refused
  *                   by the kernel, with a message naming the limit)
+ *   udmabufn=N      0: memfds; N: the out-of-tree u-dma-buf driver's
+ *                   /dev/udmabuf(N-1) (profile "u-dma-buf": udmabuf0): its
+ *                   contiguous buffer, real bus addresses from sysfs
+ *                   phys_addr, maint=1 syncs the range through sysfs
+ *                   (ub_udb.c); refused with the reason when not loaded,
+ *                   and `describe` says whether udmabuf0 is present
  *   probe=N         bytes of a buffer open() makes to time first touch
  *                   (describe: first_touch_ns, write_ns, with maint=1
  *                   first_sync_ns and sync_ns); 0 = none
