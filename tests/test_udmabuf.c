@@ -504,6 +504,82 @@ static void test_create_list(void)
 	T_EQ_INT(dmab_dev_close(d, NULL), 0);
 }
 
+static void bus_live(const char *profile);
+
+/* bus=1: frames read from a fake pagemap (entries at a made-up address):
+ * contiguous resident frames give an address, anything else none; then the
+ * real one, whose verdict (frames or withheld) the labels must agree with. */
+static void test_bus_from_pagemap(void)
+{
+	const size_t pg = 4096;
+	char path[] = "/tmp/dmab-pagemap-XXXXXX";
+	int fd = mkstemp(path);
+	T_GE_INT(fd, 0);
+	const uintptr_t va = 0x10000000u + 100; /* page 0x10000, 100 bytes in */
+	uint64_t e[4] = { (1ull << 63) | 0x1000, (1ull << 63) | 0x1001, (1ull << 63) | 0x1002,
+			  (1ull << 63) | 0x3000 };
+	T_EQ_INT((int)pwrite(fd, e, sizeof e, (off_t)(va / pg * 8)), (int)sizeof e);
+	T_EQ_U(ub_pfn_phys(fd, va, 3 * pg - 100, pg), 0x1000ull * pg + 100);
+	T_EQ_U(ub_pfn_phys(fd, va + pg, 64, pg), 0x1001ull * pg + 100);
+	T_EQ_U(ub_pfn_phys(fd, va, 3 * pg, pg), 0); /* into the scattered fourth page */
+	e[1] = 0x1001;                            /* not present */
+	T_EQ_INT((int)pwrite(fd, e, sizeof e, (off_t)(va / pg * 8)), (int)sizeof e);
+	T_EQ_U(ub_pfn_phys(fd, va, 2 * pg, pg), 0);
+	e[1] = 1ull << 63;                        /* present, frame withheld */
+	T_EQ_INT((int)pwrite(fd, e, sizeof e, (off_t)(va / pg * 8)), (int)sizeof e);
+	T_EQ_U(ub_pfn_phys(fd, va, 2 * pg, pg), 0);
+	T_EQ_U(ub_pfn_phys(fd, va + 64 * pg, 64, pg), 0); /* past the end of the file */
+	close(fd);
+	char why[64];
+	T_EQ_INT(ub_pfn_open(path, pg, why, sizeof why), -1); /* our own page is not in it */
+	T_EQ_STR(why, "pagemap-frames-withheld");
+	unlink(path);
+	bus_live("memfd");
+	if (access("/dev/udmabuf", F_OK) == 0)
+		bus_live("dmabuf"); /* frames read through the memfd: the dma-buf shows none */
+}
+
+static void bus_live(const char *profile)
+{
+	struct dmab_dev *d = open_ub(profile, "bus=1", NULL);
+	T_NOT_NULL(d);
+	int dmabuf = strcmp(profile, "dmabuf") == 0;
+	char desc[1024];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	int frames = strstr(desc, ";bus=pagemap;") != NULL;
+	printf("  %s %s\n", profile, frames ? "bus=pagemap: frames readable here"
+				 : strstr(desc, ";bus=window;bus_note=") ? strstr(desc, "bus_note") : "?");
+	T_TRUE(frames || strstr(desc, ";bus=window;bus_note=pagemap-") != NULL);
+	T_EQ_U(counter(d, "fds_open"), (frames ? 1 : 0) + (dmabuf ? 1 : 0));
+	struct dmab_mem a, b;
+	T_EQ_INT(dmab_mem_alloc(d, 256, 64, DMAB_MEM_COHERENT, &a), 0); /* one page */
+	T_EQ_INT(dmab_mem_alloc(d, 1u << 20, 64, DMAB_MEM_COHERENT, &b), 0);
+	uint64_t real = counter(d, "bus_frames"), made = counter(d, "bus_window");
+	T_EQ_U(real + made, 2);
+	/* an invented address lies at 2^52 and up with frames, else below 4 GiB */
+	T_EQ_U(made, (a.bus >= (1ull << 52) || !frames) + (b.bus >= (1ull << 52) || !frames));
+	if (frames && (dmabuf || counter(d, "mlock_failed") == 0))
+		T_LT_U(a.bus, 1ull << 52); /* a locked page always has its frame */
+	/* a copy between them, whatever their kind */
+	memset(a.cpu, 0x3c, 256);
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, a.bus, b.bus + 4096, 256, INC | DMAB_DESC_IRQ), 0);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(ch, dmab_chan_submit(ch, c, NULL), LONG_NS, &r), 0);
+	T_EQ_MEM((char *)b.cpu + 4096, a.cpu, 256);
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	T_EQ_INT(dmab_mem_free(d, &a), 0);
+	T_EQ_INT(dmab_mem_free(d, &b), 0);
+	dmab_pool_destroy(dp);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
 /* ---- the u-dma-buf driver against a fake tree ---------------------------- */
 
 static char udb_root[64];
@@ -568,11 +644,25 @@ static void udb_tree(void)
 	close(fd);
 }
 
+/* Without a shell: the VM test's initramfs has none. */
 static void udb_tree_remove(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", udb_root);
-	T_EQ_INT(system(cmd), 0);
+	static const char *const files[] = { "phys_addr", "size", "dma_coherent", "sync_offset",
+					     "sync_size", "sync_direction", "sync_for_cpu",
+					     "sync_for_device" };
+	static const char *const dirs[] = { "/sys/class/u-dma-buf/udmabuf0", "/sys/class/u-dma-buf",
+					    "/sys/class", "/sys", "/dev", "" };
+	char path[256];
+	for (unsigned i = 0; i < 8; i++) {
+		snprintf(path, sizeof path, "%s/sys/class/u-dma-buf/udmabuf0/%s", udb_root, files[i]);
+		T_EQ_INT(unlink(path), 0);
+	}
+	snprintf(path, sizeof path, "%s/dev/udmabuf0", udb_root);
+	T_EQ_INT(unlink(path), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		snprintf(path, sizeof path, "%s%s", udb_root, dirs[i]);
+		T_EQ_INT(rmdir(path), 0);
+	}
 }
 
 /* The backend with its root at the fake tree: the ops of the real one but
@@ -792,4 +882,5 @@ T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_streaming_maintenanc
        T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
        T_CASE(test_refusals_and_accounting), T_CASE(test_dmabuf_size_limit),
        T_CASE(test_size_limit_from_sysfs), T_CASE(test_first_touch_apart),
-       T_CASE(test_create_list), T_CASE(test_udb_sysfs))
+       T_CASE(test_create_list), T_CASE(test_udb_sysfs),
+       T_CASE(test_bus_from_pagemap))

@@ -55,6 +55,7 @@ struct ub_opts {
 	uint64_t probe;      /* bytes of the buffer open() makes to time first touch; 0 none */
 	uint64_t list;       /* 0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of up to N items */
 	uint64_t udmabufn;   /* 0: memfds; N: the u-dma-buf driver's /dev/udmabuf(N-1) */
+	uint64_t bus;        /* 0: invented window; 1: frames from /proc/self/pagemap (ub_pfn.c) */
 };
 
 /* One descriptor, translated to CPU pointers by start(). */
@@ -143,6 +144,8 @@ struct ub_counters {
 	uint64_t fds_open, maps_open, refused;
 	uint64_t first_touch_ns;    /* mapping each new buffer's pages in (inside alloc_ns) */
 	uint64_t first_sync_ns;     /* maint=1: each new dma-buf's first START (its SG table) */
+	uint64_t bus_frames;        /* buffers whose bus address is their frames' (bus=1) */
+	uint64_t bus_window;        /* buffers with an invented bus address */
 };
 
 /* First-touch costs of one buffer of `bytes`, measured by open() apart from
@@ -181,6 +184,8 @@ struct ub_priv {
 	struct ub_probe probe;
 	const char *root;           /* where /sys and /dev are; NULL = "/" (tests: a fake tree) */
 	struct ub_udb udb;          /* udmabufn > 0 */
+	int pmfd;                   /* /proc/self/pagemap with frames (bus=1), or -1 */
+	char bus_note[48];          /* why bus=1 fell back to the window; "" when it did not */
 	unsigned line_op;           /* which CPU cache op maint=2 uses (ub_mem.c) */
 	struct ub_chan ch[UB_MAX_CHANS];
 	struct ub_job *jobs, *free_jobs;
@@ -242,6 +247,16 @@ void ub_udb_detach(struct ub_udb *u);
 /* The driver's sync of [off, off+len) for the CPU (sync_for_cpu) or the
  * device, dir a UB_UDB_* value. Returns 0 or -1 (errno). */
 int ub_udb_sync(const struct ub_udb *u, int for_cpu, uint64_t off, uint64_t len, int dir);
+
+/* ub_pfn.c */
+/* The bus address of [addr, addr+len) from the pagemap fd: its first
+ * frame's address plus addr's page offset when every page is resident and
+ * the frames are contiguous; 0 otherwise (scattered, absent, or frames
+ * withheld). O(pages). */
+uint64_t ub_pfn_phys(int fd, uintptr_t addr, size_t len, size_t page);
+/* Opens path (NULL = /proc/self/pagemap) when it gives frame numbers;
+ * else -1 with why ("pagemap-frames-withheld" without CAP_SYS_ADMIN). */
+int ub_pfn_open(const char *path, size_t page, char *why, size_t n);
 
 /* udmabuf.c */
 void ub_say(struct ub_priv *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,10 +16,13 @@
  * SG table has at least that many entries; the kernel's EINVAL is turned
  * into the limit hit (list_limit items, size_limit_mb, page multiples).
  *
- * Bus addresses are invented (backends/common/win.h, one window below
- * 4 GiB): the engine is a CPU, so they only need to be distinct from CPU
- * pointers and obey the mask, and a real frame number would describe only
- * one page of a scattered buffer. `describe` says bus=window.
+ * Bus addresses are invented by default (backends/common/win.h, one window
+ * below 4 GiB): the engine is a CPU, so they only need to be distinct from
+ * CPU pointers and obey the mask. With bus=1 a buffer whose (locked or
+ * pinned) frames are contiguous gets their address from /proc/self/pagemap
+ * (ub_pfn.c) and the others an invented one above 2^52; `describe` says
+ * bus=window or bus=pagemap, the counters bus_frames / bus_window which
+ * buffers got which.
  *
  * Cache maintenance (maint): 0 coherent (the device reports coherent=1 and
  * the library calls nothing); 1 the dma-buf protocol, DMA_BUF_IOCTL_SYNC
@@ -64,6 +67,8 @@
 #define GIB ((uint64_t)1 << 30)
 #define WIN_BASE ((dmab_addr_t)0x10000) /* bus 0 stays invalid */
 #define WIN_END ((dmab_addr_t)4 * GIB)
+/* bus=1: invented addresses above any physical one (ub_pfn.c) */
+#define WIN_HIGH ((dmab_addr_t)1 << 52)
 #define LINE 64u
 
 struct ub_mh {
@@ -72,6 +77,7 @@ struct ub_mh {
 	int memfd, dbuf;
 	int locked;
 	int region;     /* a range of the u-dma-buf driver's buffer: nothing of its own */
+	int real;       /* its bus address is its frames' (bus=1), not the window's */
 };
 
 enum { OP_CLFLUSH, OP_CLFLUSHOPT, OP_CLWB, OP_DC };
@@ -180,6 +186,7 @@ int ub_mem_open(struct ub_priv *p, char *why, size_t n)
 	p->page = pg > 0 ? (size_t)pg : 4096u;
 	p->devfd = -1;
 	p->line_op = pick_line_op();
+	p->pmfd = -1;
 	p->size_limit = ub_size_limit(p->root);
 	p->list_limit = ub_list_limit(p->root);
 	dmab_win_init(&p->win, WIN_BASE, WIN_END);
@@ -193,6 +200,13 @@ int ub_mem_open(struct ub_priv *p, char *why, size_t n)
 		ub_why(why, n, "list=%llu (UDMABUF_CREATE_LIST) needs dmabuf=1: a memfd is no dma-buf",
 		       (unsigned long long)p->o.list);
 		return DMAB_EINVAL;
+	}
+	if (p->o.bus) {
+		p->pmfd = ub_pfn_open(NULL, p->page, p->bus_note, sizeof p->bus_note);
+		if (p->pmfd >= 0) {
+			p->cnt.fds_open++;
+			dmab_win_init(&p->win, WIN_HIGH, WIN_HIGH + (WIN_END - WIN_BASE));
+		}
 	}
 	if (!p->o.dmabuf)
 		return 0;
@@ -209,6 +223,11 @@ int ub_mem_open(struct ub_priv *p, char *why, size_t n)
 
 void ub_mem_close(struct ub_priv *p)
 {
+	if (p->pmfd >= 0) {
+		close(p->pmfd);
+		p->cnt.fds_open--;
+	}
+	p->pmfd = -1;
 	if (p->o.udmabufn && p->udb.map) {
 		ub_udb_detach(&p->udb);
 		p->cnt.fds_open--;
@@ -408,6 +427,25 @@ static int region_alloc(struct ub_priv *p, size_t size, size_t align, uint64_t m
 	return 0;
 }
 
+/* bus=1: the frames' bus address of [off, off+size) of h, 0 when it has
+ * none. A dma-buf's mapping shows no frames, so its memfd is mapped for
+ * the look (a list's items are scattered by design: none). */
+static dmab_addr_t frames_of(struct ub_priv *p, const struct ub_mh *h, size_t off, size_t size)
+{
+	if (p->pmfd < 0)
+		return 0;
+	if (!p->o.dmabuf) /* an unlocked page may move: its frame is no address */
+		return h->locked ? ub_pfn_phys(p->pmfd, (uintptr_t)h->map + off, size, p->page) : 0;
+	if (p->o.list)
+		return 0;
+	void *m = mmap(NULL, h->maplen, PROT_READ, MAP_SHARED | MAP_POPULATE, h->memfd, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	dmab_addr_t bus = ub_pfn_phys(p->pmfd, (uintptr_t)m + off, size, p->page);
+	munmap(m, h->maplen);
+	return bus;
+}
+
 int ub_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind, uint64_t mask,
 		 struct dmab_mem *out)
 {
@@ -452,11 +490,18 @@ int ub_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
 	uintptr_t base = (uintptr_t)h->map;
 	uintptr_t cpu = (base + align - 1) & ~(uintptr_t)(align - 1);
 	uint64_t period = align > p->page ? align : p->page;
-	dmab_addr_t bus;
-	if (dmab_win_take(&p->win, cpu, size, period, mask, &bus)) {
+	dmab_addr_t bus = frames_of(p, h, cpu - base, size);
+	if (bus && (bus > mask || (uint64_t)(size - 1) > mask - bus))
+		bus = 0;
+	h->real = bus != 0;
+	if (!bus && dmab_win_take(&p->win, cpu, size, period, mask, &bus)) {
 		mh_release(p, h);
 		return DMAB_ENOMEM;
 	}
+	if (h->real)
+		p->cnt.bus_frames++;
+	else
+		p->cnt.bus_window++;
 	out->cpu = (char *)h->map + (cpu - base);
 	out->bus = bus;
 	out->size = size;
@@ -470,7 +515,9 @@ int ub_mem_alloc(void *priv, size_t size, size_t align, enum dmab_mem_kind kind,
 void ub_mem_free(void *priv, struct dmab_mem *m)
 {
 	struct ub_priv *p = priv;
-	dmab_win_give(&p->win, m->bus, m->size);
+	const struct ub_mh *h = m->handle;
+	if (!h->real)
+		dmab_win_give(&p->win, m->bus, m->size);
 	mh_release(p, m->handle);
 	p->cnt.frees++;
 }

@@ -59,6 +59,8 @@ static const struct dmab_option ub_options[] = {
 	  "0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of min(N, pages) scattered items (needs dmabuf=1)"),
 	O(udmabufn, 0, 64, 0, 0,
 	  "0: memfd memory; N: the out-of-tree u-dma-buf driver's /dev/udmabuf(N-1), real bus addresses"),
+	O(bus, 0, 1, 0, DMAB_OPT_BOOL,
+	  "0: invented bus addresses; 1: the frames' from /proc/self/pagemap where permitted and contiguous"),
 	O(probe, 0, (uint64_t)1 << 30, (uint64_t)1 << 20, DMAB_OPT_SUFFIX,
 	  "bytes of a buffer made at open to time first touch apart from steady state (describe); 0 = none"),
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
@@ -112,7 +114,7 @@ static void ub_get_reqs(void *priv, struct dmab_reqs *out)
 	out->coherent = p->o.maint == 0;
 	/* the invented window lies below 4 GiB; the driver's buffer is where
 	 * it is, and the engine (a CPU) reaches all of it */
-	out->dma_mask = p->o.udmabufn ? UINT64_MAX : UINT32_MAX;
+	out->dma_mask = p->o.udmabufn || p->pmfd >= 0 ? UINT64_MAX : UINT32_MAX;
 	out->nr_channels = (unsigned)p->o.channels;
 	out->prio_levels = DMAB_PRIO_LEVELS;
 	out->clock_hz = 1000000000u;
@@ -157,11 +159,13 @@ static int ub_describe(void *priv, char *buf, size_t len)
 			     (unsigned long long)p->udb.size, p->udb.coherent);
 	else
 		n = snprintf(buf, len, "mem=%s;size_limit_mb=%llu;page=%llu;list_limit=%llu;list=%llu;"
-				       "u-dma-buf=%s;bus=window",
+				       "u-dma-buf=%s;bus=%s%s%s",
 			     p->o.dmabuf ? "udmabuf" : "memfd-fallback",
 			     (unsigned long long)(p->size_limit >> 20), (unsigned long long)p->page,
 			     (unsigned long long)p->list_limit, (unsigned long long)p->o.list,
-			     ub_udb_present(p->root, 0) ? "udmabuf0" : "absent");
+			     ub_udb_present(p->root, 0) ? "udmabuf0" : "absent",
+			     p->pmfd >= 0 ? "pagemap" : "window", p->bus_note[0] ? ";bus_note=" : "",
+			     p->bus_note);
 	if (n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, ";maint=%s;line_op=%s;engines=%llu;wait=%s",
 			      maint[p->o.udmabufn != 0][p->o.maint], ub_line_op_name(p),
@@ -193,6 +197,8 @@ static int ub_counters(void *priv, struct dmab_counter *out, size_t max)
 		{ "refused", p->cnt.refused },
 		{ "first_touch_ns", p->cnt.first_touch_ns },
 		{ "first_sync_ns", p->cnt.first_sync_ns },
+		{ "bus_frames", p->cnt.bus_frames },
+		{ "bus_window", p->cnt.bus_window },
 		{ "bytes", ub_engine_count(p, offsetof(struct ub_engine, bytes)) },
 		{ "chunks", ub_engine_count(p, offsetof(struct ub_engine, chunks)) },
 		{ "switches", ub_engine_count(p, offsetof(struct ub_engine, preempts)) },

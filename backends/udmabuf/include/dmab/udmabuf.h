@@ -35,6 +35,12 @@
  *                   phys_addr, maint=1 syncs the range through sysfs
  *                   (ub_udb.c); refused with the reason when not loaded,
  *                   and `describe` says whether udmabuf0 is present
+ *   bus=0|1         0: invented bus addresses (a window below 4 GiB); 1:
+ *                   a buffer's frames from /proc/self/pagemap when they are
+ *                   contiguous and the kernel shows them (root), invented
+ *                   ones above 2^52 otherwise (describe: bus=pagemap, or
+ *                   bus=window;bus_note=why; counters bus_frames and
+ *                   bus_window)
  *   probe=N         bytes of a buffer open() makes to time first touch
  *                   (describe: first_touch_ns, write_ns, with maint=1
  *                   first_sync_ns and sync_ns); 0 = none
@@ -46,7 +52,8 @@
  * Counters: allocs, frees, alloc_bytes, syncs, sync_bytes, lines,
  * mlock_failed, fds_open, maps_open, refused, first_touch_ns (mapping new
  * buffers' pages in, inside alloc_ns), first_sync_ns (maint=1: their first
- * sync, the SG table, part of first_touch_ns), bytes, chunks, switches,
+ * sync, the SG table, part of first_touch_ns), bus_frames, bus_window,
+ * bytes, chunks, switches,
  * engine_sleeps, transfers.
  */
 #ifndef DMAB_UDMABUF_H
