@@ -17,7 +17,8 @@
  * a struct dmab_txd: the caller copies what they need (CPU pointers of the
  * segments, already translated) into the job in start(), and writes the
  * txd's t_start/t_done in poll(), as the contract's threading rule asks.
- * Counters the engine keeps are relaxed atomics read for counters().
+ * Counters the engine keeps are relaxed atomics it alone writes, read for
+ * counters().
  */
 #ifndef DMAB_UB_INT_H
 #define DMAB_UB_INT_H
@@ -116,8 +117,11 @@ struct ub_engine {
 	/* completion ring: the engine produces, the caller consumes */
 	_Alignas(64) _Atomic uint32_t cmp_tail;
 	_Alignas(64) _Atomic uint32_t cmp_head;
-	/* engine counters (relaxed) */
-	_Atomic uint64_t bytes, chunks, preempts, sleeps, transfers;
+	/* engine counters: the engine alone writes them (relaxed load and
+	 * store, no locked RMW), on a line of their own, so counting a chunk
+	 * does not steal the line of cmp_head the caller polls */
+	_Alignas(64) _Atomic uint64_t bytes, chunks, preempts, sleeps, transfers;
+	_Atomic int cpu;                /* where the engine last looked (sched_getcpu) */
 	/* caller-side */
 	_Alignas(64) uint64_t stop_seq;
 	unsigned outstanding;
@@ -190,6 +194,7 @@ struct ub_priv {
 	struct ub_chan ch[UB_MAX_CHANS];
 	struct ub_job *jobs, *free_jobs;
 	struct ub_engine *eng;      /* o.engines of them */
+	_Alignas(64) _Atomic int caller_cpu; /* where poll() last ran: an idle engine there yields */
 	_Atomic uint32_t caller_sleeping;
 	_Atomic uint32_t caller_bell;
 };
