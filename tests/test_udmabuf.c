@@ -8,6 +8,8 @@
  * the size-limit reading against a fake sysfs tree. Runs on the memfd
  * fallback (any Linux); the dmabuf profile's absence is itself checked.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -443,6 +445,401 @@ static void test_dmabuf_size_limit(void)
 	T_EQ_INT(dmab_dev_close(d, NULL), 0);
 }
 
+/* UDMABUF_CREATE_LIST: the layout of a scattered buffer (whole pages, in
+ * order, apart, covering it exactly), the refusal messages naming the
+ * limit hit, the refusal of list without a dma-buf; then, where the kernel
+ * has udmabuf (make test-udmabuf-vm), verified copies through 16-item
+ * buffers and the kernel's own refusal past list_limit. */
+static void test_create_list(void)
+{
+	struct udmabuf_create_item it[8];
+	const size_t pg = 4096;
+	T_EQ_U(ub_list_layout(10, 4, pg, it), 4);
+	static const uint64_t len[4] = { 3, 3, 2, 2 };
+	uint64_t at = 0;
+	for (unsigned k = 0; k < 4; k++) {
+		T_EQ_U(it[k].size, len[k] * pg);
+		T_EQ_U(it[k].offset, 2 * at * pg);
+		if (k)
+			T_GT_U(it[k].offset, it[k - 1].offset + it[k - 1].size); /* a hole between */
+		at += len[k];
+	}
+	T_EQ_U(at, 10);
+	T_LE_U(it[3].offset + it[3].size, 2 * 10 * pg); /* inside the doubled memfd */
+	T_EQ_U(ub_list_layout(3, 8, pg, it), 3);         /* no item under a page */
+	T_EQ_U(it[2].size, pg);
+	T_EQ_U(ub_list_layout(5, 1, pg, it), 1);
+	T_EQ_U(it[0].offset, 0);
+	T_EQ_U(it[0].size, 5 * pg);
+	char why[256];
+	ub_list_why(why, sizeof why, 1025, 1025 * pg, EINVAL, 1024, 64u << 20);
+	T_TRUE(strstr(why, "1025 items: over udmabuf.list_limit (1024 items)") != NULL);
+	ub_list_why(why, sizeof why, 4, 65u << 20, EINVAL, 1024, 64u << 20);
+	T_TRUE(strstr(why, "over udmabuf.size_limit_mb (64 MiB)") != NULL);
+	ub_list_why(why, sizeof why, 4, 16 * pg, ENOMEM, 1024, 64u << 20);
+	T_TRUE(strstr(why, "4 items, 65536 bytes: ") != NULL);
+	struct dmab_dev_cfg cfg = { .ops = &dmab_udmabuf_backend, .options = "list=4" };
+	struct dmab_dev *d = NULL;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_EINVAL);
+	T_TRUE(strstr(why, "list=4 (UDMABUF_CREATE_LIST) needs dmabuf=1") != NULL);
+	if (access("/dev/udmabuf", F_OK) != 0) {
+		printf("  (no /dev/udmabuf: the kernel's half runs in make test-udmabuf-vm)\n");
+		return;
+	}
+	streaming_copy("dmabuf", "list=16", 100000);
+	streaming_copy("dmabuf", "list=16;maint=1", 100000);
+	struct logbuf lb = { { 0 }, 0 };
+	d = open_ub("dmabuf", "list=1025", &lb);
+	T_NOT_NULL(d);
+	T_EQ_U(ub_list_limit(NULL), 1024); /* the module's default, which the sizes below assume */
+	struct dmab_mem m;
+	T_EQ_INT(dmab_mem_alloc(d, 1025 * pg, 64, DMAB_MEM_NORMAL, &m), DMAB_ENOMEM);
+	T_EQ_U(lb.n, 1);
+	printf("  backend said: %s\n", lb.last);
+	T_TRUE(strstr(lb.last, "1025 items: over udmabuf.list_limit (1024 items)") != NULL);
+	T_EQ_U(counter(d, "fds_open"), 1); /* /dev/udmabuf only: the memfd went with the refusal */
+	T_EQ_INT(dmab_mem_alloc(d, 1024 * pg, 64, DMAB_MEM_NORMAL, &m), 0);
+	T_EQ_INT(dmab_mem_free(d, &m), 0);
+	T_EQ_U(counter(d, "maps_open"), 0);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+static void bus_live(const char *profile);
+
+/* bus=1: frames read from a fake pagemap (entries at a made-up address):
+ * contiguous resident frames give an address, anything else none; then the
+ * real one, whose verdict (frames or withheld) the labels must agree with. */
+static void test_bus_from_pagemap(void)
+{
+	const size_t pg = 4096;
+	char path[] = "/tmp/dmab-pagemap-XXXXXX";
+	int fd = mkstemp(path);
+	T_GE_INT(fd, 0);
+	const uintptr_t va = 0x10000000u + 100; /* page 0x10000, 100 bytes in */
+	uint64_t e[4] = { (1ull << 63) | 0x1000, (1ull << 63) | 0x1001, (1ull << 63) | 0x1002,
+			  (1ull << 63) | 0x3000 };
+	T_EQ_INT((int)pwrite(fd, e, sizeof e, (off_t)(va / pg * 8)), (int)sizeof e);
+	T_EQ_U(ub_pfn_phys(fd, va, 3 * pg - 100, pg), 0x1000ull * pg + 100);
+	T_EQ_U(ub_pfn_phys(fd, va + pg, 64, pg), 0x1001ull * pg + 100);
+	T_EQ_U(ub_pfn_phys(fd, va, 3 * pg, pg), 0); /* into the scattered fourth page */
+	e[1] = 0x1001;                            /* not present */
+	T_EQ_INT((int)pwrite(fd, e, sizeof e, (off_t)(va / pg * 8)), (int)sizeof e);
+	T_EQ_U(ub_pfn_phys(fd, va, 2 * pg, pg), 0);
+	e[1] = 1ull << 63;                        /* present, frame withheld */
+	T_EQ_INT((int)pwrite(fd, e, sizeof e, (off_t)(va / pg * 8)), (int)sizeof e);
+	T_EQ_U(ub_pfn_phys(fd, va, 2 * pg, pg), 0);
+	T_EQ_U(ub_pfn_phys(fd, va + 64 * pg, 64, pg), 0); /* past the end of the file */
+	close(fd);
+	char why[64];
+	T_EQ_INT(ub_pfn_open(path, pg, why, sizeof why), -1); /* our own page is not in it */
+	T_EQ_STR(why, "pagemap-frames-withheld");
+	unlink(path);
+	bus_live("memfd");
+	if (access("/dev/udmabuf", F_OK) == 0)
+		bus_live("dmabuf"); /* frames read through the memfd: the dma-buf shows none */
+}
+
+static void bus_live(const char *profile)
+{
+	struct dmab_dev *d = open_ub(profile, "bus=1", NULL);
+	T_NOT_NULL(d);
+	int dmabuf = strcmp(profile, "dmabuf") == 0;
+	char desc[1024];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	int frames = strstr(desc, ";bus=pagemap;") != NULL;
+	printf("  %s %s\n", profile, frames ? "bus=pagemap: frames readable here"
+				 : strstr(desc, ";bus=window;bus_note=") ? strstr(desc, "bus_note") : "?");
+	T_TRUE(frames || strstr(desc, ";bus=window;bus_note=pagemap-") != NULL);
+	T_EQ_U(counter(d, "fds_open"), (frames ? 1 : 0) + (dmabuf ? 1 : 0));
+	struct dmab_mem a, b;
+	T_EQ_INT(dmab_mem_alloc(d, 256, 64, DMAB_MEM_COHERENT, &a), 0); /* one page */
+	T_EQ_INT(dmab_mem_alloc(d, 1u << 20, 64, DMAB_MEM_COHERENT, &b), 0);
+	uint64_t real = counter(d, "bus_frames"), made = counter(d, "bus_window");
+	T_EQ_U(real + made, 2);
+	/* an invented address lies at 2^52 and up with frames, else below 4 GiB */
+	T_EQ_U(made, (a.bus >= (1ull << 52) || !frames) + (b.bus >= (1ull << 52) || !frames));
+	if (frames && (dmabuf || counter(d, "mlock_failed") == 0))
+		T_LT_U(a.bus, 1ull << 52); /* a locked page always has its frame */
+	/* a copy between them, whatever their kind */
+	memset(a.cpu, 0x3c, 256);
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	T_EQ_INT(dmab_chain_add(c, a.bus, b.bus + 4096, 256, INC | DMAB_DESC_IRQ), 0);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct dmab_result r;
+	T_EQ_INT(dmab_chan_wait(ch, dmab_chan_submit(ch, c, NULL), LONG_NS, &r), 0);
+	T_EQ_MEM((char *)b.cpu + 4096, a.cpu, 256);
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	T_EQ_INT(dmab_mem_free(d, &a), 0);
+	T_EQ_INT(dmab_mem_free(d, &b), 0);
+	dmab_pool_destroy(dp);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+/* ---- the u-dma-buf driver against a fake tree ---------------------------- */
+
+static char udb_root[64];
+
+static void udb_file(const char *rel, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s%s", udb_root, rel);
+	FILE *f = fopen(path, "w");
+	T_NOT_NULL(f);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* An attribute as a number; UINT64_MAX when empty (cleared, never written). */
+static uint64_t udb_attr(const char *name)
+{
+	char path[256], text[64] = "";
+	snprintf(path, sizeof path, "%s/sys/class/u-dma-buf/udmabuf0/%s", udb_root, name);
+	FILE *f = fopen(path, "r");
+	if (!f || !fgets(text, sizeof text, f))
+		text[0] = '\0';
+	if (f)
+		fclose(f);
+	return text[0] ? strtoull(text, NULL, 0) : UINT64_MAX;
+}
+
+static const char *const udb_sync_attrs[] = { "sync_offset", "sync_size", "sync_direction",
+					       "sync_for_cpu", "sync_for_device" };
+
+static void udb_clear(void)
+{
+	char rel[128];
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(rel, sizeof rel, "/sys/class/u-dma-buf/udmabuf0/%s", udb_sync_attrs[i]);
+		udb_file(rel, "");
+	}
+}
+
+/* The driver's tree as it looks with udmabuf0 of 1 MiB at 0x70000000. */
+static void udb_tree(void)
+{
+	snprintf(udb_root, sizeof udb_root, "/tmp/dmab-udb-XXXXXX");
+	T_NOT_NULL(mkdtemp(udb_root));
+	static const char *const dirs[] = { "/sys", "/sys/class", "/sys/class/u-dma-buf",
+					    "/sys/class/u-dma-buf/udmabuf0", "/dev" };
+	char path[256];
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s%s", udb_root, dirs[i]);
+		T_EQ_INT(mkdir(path, 0700), 0);
+	}
+	udb_file("/sys/class/u-dma-buf/udmabuf0/phys_addr", "0x0000000070000000\n");
+	udb_file("/sys/class/u-dma-buf/udmabuf0/size", "1048576\n");
+	udb_file("/sys/class/u-dma-buf/udmabuf0/dma_coherent", "0\n");
+	udb_clear();
+	snprintf(path, sizeof path, "%s/dev/udmabuf0", udb_root);
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	T_GE_INT(fd, 0);
+	T_EQ_INT(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+}
+
+/* Without a shell: the VM test's initramfs has none. */
+static void udb_tree_remove(void)
+{
+	static const char *const files[] = { "phys_addr", "size", "dma_coherent", "sync_offset",
+					     "sync_size", "sync_direction", "sync_for_cpu",
+					     "sync_for_device" };
+	static const char *const dirs[] = { "/sys/class/u-dma-buf/udmabuf0", "/sys/class/u-dma-buf",
+					    "/sys/class", "/sys", "/dev", "" };
+	char path[256];
+	for (unsigned i = 0; i < 8; i++) {
+		snprintf(path, sizeof path, "%s/sys/class/u-dma-buf/udmabuf0/%s", udb_root, files[i]);
+		T_EQ_INT(unlink(path), 0);
+	}
+	snprintf(path, sizeof path, "%s/dev/udmabuf0", udb_root);
+	T_EQ_INT(unlink(path), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		snprintf(path, sizeof path, "%s%s", udb_root, dirs[i]);
+		T_EQ_INT(rmdir(path), 0);
+	}
+}
+
+/* The backend with its root at the fake tree: the ops of the real one but
+ * an open that points the private state there first. */
+static int udb_open_fake(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *cfg,
+			 const void *params, char *why, size_t n)
+{
+	((struct ub_priv *)priv)->root = udb_root;
+	return dmab_udmabuf_backend.open(priv, dev, cfg, params, why, n);
+}
+
+static void test_udb_sysfs(void)
+{
+	udb_tree();
+	struct ub_udb u;
+	char why[256];
+	T_EQ_INT(ub_udb_present(udb_root, 1), 0);
+	T_EQ_INT(ub_udb_attach(&u, udb_root, 1, why, sizeof why), DMAB_ENODEV);
+	T_TRUE(strstr(why, "/sys/class/u-dma-buf/udmabuf1 (the out-of-tree driver is not loaded") != NULL);
+	udb_file("/sys/class/u-dma-buf/udmabuf0/phys_addr", "0x7000zz\n");
+	T_EQ_INT(ub_udb_attach(&u, udb_root, 0, why, sizeof why), DMAB_EIO);
+	T_TRUE(strstr(why, "udmabuf0/phys_addr: not a number") != NULL);
+	udb_file("/sys/class/u-dma-buf/udmabuf0/phys_addr", "0x0000000070000000\n");
+	T_EQ_INT(ub_udb_present(udb_root, 0), 1);
+	T_EQ_INT(ub_udb_attach(&u, udb_root, 0, why, sizeof why), 0);
+	T_EQ_U(u.phys, 0x70000000u);
+	T_EQ_U(u.size, 1u << 20);
+	T_EQ_INT(u.coherent, 0);
+	T_NOT_NULL(u.map);
+	T_EQ_INT(ub_udb_sync(&u, 0, 4096, 8192, UB_UDB_TO_DEV), 0);
+	T_EQ_U(udb_attr("sync_offset"), 4096);
+	T_EQ_U(udb_attr("sync_size"), 8192);
+	T_EQ_U(udb_attr("sync_direction"), 1);
+	T_EQ_U(udb_attr("sync_for_device"), 1);
+	T_EQ_U(udb_attr("sync_for_cpu"), UINT64_MAX);
+	ub_udb_detach(&u);
+	udb_clear();
+
+	/* the whole backend on the driver's buffer: real bus addresses, the
+	 * range synced through sysfs around a verified streaming copy */
+	struct dmab_backend_ops ops = dmab_udmabuf_backend;
+	ops.open = udb_open_fake;
+	struct dmab_dev_cfg cfg = { .ops = &ops, .profile = "u-dma-buf", .options = "maint=1" };
+	struct dmab_dev *d = NULL;
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), 0);
+	if (!d) {
+		printf("  open: %s\n", why);
+		udb_tree_remove();
+		return;
+	}
+	char desc[1024];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	T_TRUE(strstr(desc, "mem=u-dma-buf;device=udmabuf0;phys_addr=0x70000000;size=1048576;"
+			    "dma_coherent=0;bus=phys;maint=u-dma-buf-sync;") != NULL);
+	T_TRUE(strstr(desc, ";first_touch=faults;") != NULL);
+	T_EQ_U(counter(d, "fds_open"), 1);
+	T_EQ_U(counter(d, "maps_open"), 1);
+	const size_t len = 4096;
+	struct dmab_mem ms, md;
+	T_EQ_INT(dmab_mem_alloc(d, len + 128, 64, DMAB_MEM_NORMAL, &ms), 0);
+	T_EQ_INT(dmab_mem_alloc(d, len + 128, 64, DMAB_MEM_NORMAL, &md), 0);
+	T_GE_U(ms.bus, 0x70000000u);
+	T_LE_U(md.bus + len + 128, 0x70000000u + (1u << 20));
+	T_EQ_U((uint64_t)((char *)md.cpu - (char *)ms.cpu), md.bus - ms.bus); /* one mapping */
+	T_EQ_U(counter(d, "fds_open"), 1);                                  /* no memfd */
+	struct dmab_pool *dp = NULL;
+	T_EQ_INT(dmab_desc_pool_create(d, 64, &dp), 0);
+	struct dmab_chain *c = NULL;
+	T_EQ_INT(dmab_chain_create(d, dp, 4, &c), 0);
+	struct dmab_chan *ch = chan(d, DMAB_PRIO_MEDIUM);
+	T_NOT_NULL(ch);
+	struct hx_xfer_buf xb = { .src = ms.cpu, .dst = md.cpu, .len = len, .guard = 64, .seed = 3 };
+	hx_xfer_prepare(&xb);
+	struct dmab_map mps, mpd;
+	udb_clear();
+	T_EQ_INT(dmab_map_single(d, (char *)ms.cpu + 64, len, DMAB_TO_DEVICE, 0, &mps), 0);
+	T_EQ_U(udb_attr("sync_offset"), ms.bus - 0x70000000u + 64);
+	T_EQ_U(udb_attr("sync_size"), len);
+	T_EQ_U(udb_attr("sync_direction"), 1);
+	T_EQ_U(udb_attr("sync_for_device"), 1);
+	T_EQ_INT(dmab_map_single(d, (char *)md.cpu + 64, len, DMAB_FROM_DEVICE, 0, &mpd), 0);
+	T_EQ_U(mps.bus, ms.bus + 64);
+	T_EQ_INT(dmab_chain_add(c, mps.bus, mpd.bus, len, INC | DMAB_DESC_IRQ), 0);
+	struct dmab_result r;
+	dmab_cookie_t ck = dmab_chan_submit(ch, c, NULL);
+	T_EQ_INT(dmab_chan_wait(ch, ck, LONG_NS, &r), 0);
+	T_EQ_INT(dmab_unmap(d, &mps), 0);
+	udb_clear();
+	T_EQ_INT(dmab_unmap(d, &mpd), 0);
+	T_EQ_U(udb_attr("sync_offset"), md.bus - 0x70000000u + 64);
+	T_EQ_U(udb_attr("sync_size"), len);
+	T_EQ_U(udb_attr("sync_direction"), 2);
+	T_EQ_U(udb_attr("sync_for_cpu"), 1);
+	T_EQ_INT(hx_verify_xfer(&xb, NULL), HX_V_OK);
+	T_GE_U(counter(d, "syncs"), 2);
+	T_EQ_U(counter(d, "sync_bytes"), counter(d, "syncs") * len); /* the range, not the buffer */
+	dmab_chain_destroy(c);
+	T_EQ_INT(dmab_chan_release(ch), 0);
+	T_EQ_INT(dmab_mem_free(d, &ms), 0);
+	T_EQ_INT(dmab_mem_free(d, &md), 0);
+	dmab_pool_destroy(dp);
+	T_EQ_U(counter(d, "maps_open"), 1);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+	cfg.options = "dmabuf=1";
+	T_EQ_INT(dmab_dev_open_why(&cfg, &d, why, sizeof why), DMAB_EINVAL);
+	T_TRUE(strstr(why, "excludes dmabuf=1") != NULL);
+	udb_tree_remove();
+}
+
+/* The value of key=N in a describe string; UINT64_MAX when absent. */
+static uint64_t desc_num(const char *desc, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof k, ";%s=", key);
+	const char *at = strstr(desc, k);
+	return at ? strtoull(at + strlen(k), NULL, 10) : UINT64_MAX;
+}
+
+/* First touch is reported apart from steady state: the probe made at open
+ * (describe) and every allocation's share of alloc_ns (counters), on the
+ * profile the machine has. The probe leaves no trace in the counters. */
+static void first_touch_on(const char *profile, const char *opts)
+{
+	struct logbuf lb = { { 0 }, 0 };
+	struct dmab_dev *d = open_ub(profile, opts, &lb);
+	T_NOT_NULL(d);
+	int dmabuf = strcmp(profile, "dmabuf") == 0, sync = opts && strstr(opts, "maint=1");
+	char desc[1024];
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	printf("  %s %s: %s\n", profile, opts ? opts : "-", strstr(desc, ";probe_bytes"));
+	T_TRUE(strstr(desc, dmabuf ? ";first_touch=faults;" : ";first_touch=populate;") != NULL);
+	T_EQ_U(desc_num(desc, "probe_bytes"), 1u << 20);
+	uint64_t touch = desc_num(desc, "first_touch_ns"), write = desc_num(desc, "write_ns");
+	T_GT_U(touch, 0);
+	T_LT_U(touch, UINT64_MAX);
+	T_GT_U(write, 0);
+	T_LT_U(write, UINT64_MAX);
+	if (sync) {
+		T_GT_U(desc_num(desc, "first_sync_ns"), 0);
+		T_LT_U(desc_num(desc, "sync_ns"), UINT64_MAX);
+	} else {
+		T_EQ_U(desc_num(desc, "first_sync_ns"), UINT64_MAX);
+	}
+	T_EQ_U(counter(d, "first_touch_ns"), 0);
+	T_EQ_U(counter(d, "allocs"), 0);
+	T_EQ_U(counter(d, "syncs"), 0);
+	T_EQ_U(counter(d, "maps_open"), 0);
+	struct dmab_mem m;
+	T_EQ_INT(dmab_mem_alloc(d, 256u << 10, 64, DMAB_MEM_NORMAL, &m), 0);
+	T_GT_U(counter(d, "first_touch_ns"), 0);
+	if (sync) {
+		T_GT_U(counter(d, "first_sync_ns"), 0);
+		T_LE_U(counter(d, "first_sync_ns"), counter(d, "first_touch_ns"));
+	} else {
+		T_EQ_U(counter(d, "first_sync_ns"), 0);
+	}
+	T_EQ_INT(dmab_mem_free(d, &m), 0);
+	T_EQ_U(lb.n, 0);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+	d = open_ub(profile, sync ? "maint=1;probe=0" : "probe=0", NULL);
+	T_NOT_NULL(d);
+	T_GT_INT(dmab_udmabuf_backend.describe(dmab_dev_priv(d), desc, sizeof desc), 0);
+	T_TRUE(strstr(desc, ";first_touch=not-probed") != NULL);
+	T_EQ_INT(dmab_dev_close(d, NULL), 0);
+}
+
+static void test_first_touch_apart(void)
+{
+	first_touch_on("memfd", NULL);
+	if (access("/dev/udmabuf", F_OK) != 0) {
+		printf("  (no /dev/udmabuf: the dmabuf half runs in make test-udmabuf-vm)\n");
+		return;
+	}
+	first_touch_on("dmabuf", NULL);
+	first_touch_on("dmabuf", "maint=1");
+}
+
 /* The size limit comes from the module parameter, the kernel default when
  * the module is absent: against a fake sysfs tree. */
 static void test_size_limit_from_sysfs(void)
@@ -450,6 +847,7 @@ static void test_size_limit_from_sysfs(void)
 	char root[] = "/tmp/dmab-ubsys-XXXXXX";
 	T_NOT_NULL(mkdtemp(root));
 	T_EQ_U(ub_size_limit(root), 64ull << 20);
+	T_EQ_U(ub_list_limit(root), 1024);
 	char path[256];
 	const char *dirs[] = { "/sys", "/sys/module", "/sys/module/udmabuf",
 			       "/sys/module/udmabuf/parameters" };
@@ -463,6 +861,14 @@ static void test_size_limit_from_sysfs(void)
 	fputs("16\n", f);
 	fclose(f);
 	T_EQ_U(ub_size_limit(root), 16ull << 20);
+	T_EQ_U(ub_list_limit(root), 1024); /* absent: the kernel's default */
+	unlink(path);
+	snprintf(path, sizeof path, "%s/sys/module/udmabuf/parameters/list_limit", root);
+	f = fopen(path, "w");
+	T_NOT_NULL(f);
+	fputs("4096\n", f);
+	fclose(f);
+	T_EQ_U(ub_list_limit(root), 4096);
 	unlink(path);
 	for (int i = 3; i >= 0; i--) {
 		snprintf(path, sizeof path, "%s%s", root, dirs[i]);
@@ -475,4 +881,6 @@ T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_streaming_maintenanc
        T_CASE(test_priority_preempts_between_chunks),
        T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
        T_CASE(test_refusals_and_accounting), T_CASE(test_dmabuf_size_limit),
-       T_CASE(test_size_limit_from_sysfs))
+       T_CASE(test_size_limit_from_sysfs), T_CASE(test_first_touch_apart),
+       T_CASE(test_create_list), T_CASE(test_udb_sysfs),
+       T_CASE(test_bus_from_pagemap))

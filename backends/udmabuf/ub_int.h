@@ -1,7 +1,8 @@
 /*
  * ub_int.h: what the files of the udmabuf backend share (udmabuf.c: ops,
- * options, lifecycle; ub_mem.c: memory and cache maintenance; ub_engine.c:
- * the copy engine threads and the rings between them and the caller).
+ * options, lifecycle; ub_mem.c: memory and cache maintenance; ub_udb.c:
+ * the out-of-tree u-dma-buf driver's sysfs; ub_engine.c: the copy engine
+ * threads and the rings between them and the caller).
  *
  * Ownership is the whole design, because two kinds of thread touch it:
  *  - the caller's thread (the one using the device, which runs every op)
@@ -16,11 +17,13 @@
  * a struct dmab_txd: the caller copies what they need (CPU pointers of the
  * segments, already translated) into the job in start(), and writes the
  * txd's t_start/t_done in poll(), as the contract's threading rule asks.
- * Counters the engine keeps are relaxed atomics read for counters().
+ * Counters the engine keeps are relaxed atomics it alone writes, read for
+ * counters().
  */
 #ifndef DMAB_UB_INT_H
 #define DMAB_UB_INT_H
 
+#include <linux/udmabuf.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -50,6 +53,10 @@ struct ub_opts {
 	uint64_t mlock;      /* fallback: 0 no mlock, 1 best effort, 2 required */
 	uint64_t nt;         /* 1: the engine stores past the caches (x86 movnt) */
 	uint64_t max_xfer;
+	uint64_t probe;      /* bytes of the buffer open() makes to time first touch; 0 none */
+	uint64_t list;       /* 0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of up to N items */
+	uint64_t udmabufn;   /* 0: memfds; N: the u-dma-buf driver's /dev/udmabuf(N-1) */
+	uint64_t bus;        /* 0: invented window; 1: frames from /proc/self/pagemap (ub_pfn.c) */
 };
 
 /* One descriptor, translated to CPU pointers by start(). */
@@ -110,8 +117,11 @@ struct ub_engine {
 	/* completion ring: the engine produces, the caller consumes */
 	_Alignas(64) _Atomic uint32_t cmp_tail;
 	_Alignas(64) _Atomic uint32_t cmp_head;
-	/* engine counters (relaxed) */
-	_Atomic uint64_t bytes, chunks, preempts, sleeps, transfers;
+	/* engine counters: the engine alone writes them (relaxed load and
+	 * store, no locked RMW), on a line of their own, so counting a chunk
+	 * does not steal the line of cmp_head the caller polls */
+	_Alignas(64) _Atomic uint64_t bytes, chunks, preempts, sleeps, transfers;
+	_Atomic int cpu;                /* where the engine last looked (sched_getcpu) */
 	/* caller-side */
 	_Alignas(64) uint64_t stop_seq;
 	unsigned outstanding;
@@ -136,7 +146,33 @@ struct ub_chan {
 struct ub_counters {
 	uint64_t allocs, frees, alloc_bytes, syncs, sync_bytes, lines, mlock_failed;
 	uint64_t fds_open, maps_open, refused;
+	uint64_t first_touch_ns;    /* mapping each new buffer's pages in (inside alloc_ns) */
+	uint64_t first_sync_ns;     /* maint=1: each new dma-buf's first START (its SG table) */
+	uint64_t bus_frames;        /* buffers whose bus address is their frames' (bus=1) */
+	uint64_t bus_window;        /* buffers with an invented bus address */
 };
+
+/* First-touch costs of one buffer of `bytes`, measured by open() apart from
+ * steady state (ub_mem_probe): what the CSV's backend_config reports. */
+struct ub_probe {
+	uint64_t bytes;
+	uint64_t touch_ns;          /* mapping its pages in: populate+mlock, or dma-buf faults */
+	uint64_t write_ns;          /* then writing all its bytes, the pages resident */
+	uint64_t first_sync_ns;     /* maint=1: the first DMA_BUF_IOCTL_SYNC(START) */
+	uint64_t sync_ns;           /* maint=1: a later START|READ after an END|WRITE */
+	int ok;
+};
+
+/* The u-dma-buf driver's buffer (ub_udb.c). */
+struct ub_udb {
+	const char *root;           /* of /sys and /dev; NULL = "/" */
+	unsigned idx;               /* udmabuf<idx> */
+	int fd;                     /* /dev/udmabuf<idx>, or -1 */
+	void *map;                  /* all of it, MAP_SHARED, cacheable */
+	uint64_t phys, size;        /* its bus address and length (sysfs) */
+	int coherent;               /* dma_coherent */
+};
+enum { UB_UDB_BIDIR = 0, UB_UDB_TO_DEV = 1, UB_UDB_FROM_DEV = 2 }; /* sync_direction */
 
 struct ub_priv {
 	struct dmab_dev *dev;
@@ -146,12 +182,19 @@ struct ub_priv {
 	int devfd;                  /* /dev/udmabuf, or -1 */
 	size_t page;
 	uint64_t size_limit;        /* bytes a udmabuf may hold (size_limit_mb) */
+	uint64_t list_limit;        /* items a UDMABUF_CREATE_LIST may hold (list_limit) */
 	struct dmab_win win;
 	struct ub_counters cnt;
+	struct ub_probe probe;
+	const char *root;           /* where /sys and /dev are; NULL = "/" (tests: a fake tree) */
+	struct ub_udb udb;          /* udmabufn > 0 */
+	int pmfd;                   /* /proc/self/pagemap with frames (bus=1), or -1 */
+	char bus_note[48];          /* why bus=1 fell back to the window; "" when it did not */
 	unsigned line_op;           /* which CPU cache op maint=2 uses (ub_mem.c) */
 	struct ub_chan ch[UB_MAX_CHANS];
 	struct ub_job *jobs, *free_jobs;
 	struct ub_engine *eng;      /* o.engines of them */
+	_Alignas(64) _Atomic int caller_cpu; /* where poll() last ran: an idle engine there yields */
 	_Atomic uint32_t caller_sleeping;
 	_Atomic uint32_t caller_bell;
 };
@@ -178,9 +221,47 @@ void ub_cache_clean(void *priv, const struct dmab_mem *m, size_t off, size_t len
 void ub_cache_inval(void *priv, const struct dmab_mem *m, size_t off, size_t len);
 void ub_cache_flush(void *priv, const struct dmab_mem *m, size_t off, size_t len);
 const char *ub_line_op_name(const struct ub_priv *p);
+/* Makes, touches and frees one probe buffer of o.probe bytes, filling
+ * p->probe; counters and the log are left as they were. */
+void ub_mem_probe(struct ub_priv *p);
 /* Reads /sys/module/udmabuf/parameters/size_limit_mb under root (NULL = "/");
  * returns the limit in bytes, the kernel default (64 MiB) when absent. */
 uint64_t ub_size_limit(const char *root);
+/* The same for /sys/module/udmabuf/parameters/list_limit (default 1024). */
+uint64_t ub_list_limit(const char *root);
+/* The items of a scattered buffer of `pages` pages for UDMABUF_CREATE_LIST
+ * over one memfd: min(n, pages) items of whole pages (the first ones one
+ * page longer when n does not divide), item k at twice its position in
+ * the buffer, so a hole as long as what precedes it lies before each and
+ * no two items touch. out holds min(n, pages) rows (memfd left 0); the
+ * memfd must be 2 x pages x page bytes. Returns the item count. O(items). */
+uint32_t ub_list_layout(size_t pages, uint64_t n, size_t page, struct udmabuf_create_item *out);
+/* Why the kernel refused a UDMABUF_CREATE_LIST of `count` items of `bytes`
+ * in all with errno e, naming the limit that was hit. */
+void ub_list_why(char *why, size_t n, uint32_t count, uint64_t bytes, int e, uint64_t list_limit,
+		 uint64_t size_limit);
+
+/* ub_udb.c */
+/* 1 when root/sys/class/u-dma-buf/udmabuf<idx> exists. */
+int ub_udb_present(const char *root, unsigned idx);
+/* Reads phys_addr, size and dma_coherent, opens and maps /dev/udmabuf<idx>
+ * (both under root). Returns 0, or DMAB_ENODEV / DMAB_EIO / DMAB_ENOMEM
+ * with why naming the file or call; u is then detached. */
+int ub_udb_attach(struct ub_udb *u, const char *root, unsigned idx, char *why, size_t n);
+void ub_udb_detach(struct ub_udb *u);
+/* The driver's sync of [off, off+len) for the CPU (sync_for_cpu) or the
+ * device, dir a UB_UDB_* value. Returns 0 or -1 (errno). */
+int ub_udb_sync(const struct ub_udb *u, int for_cpu, uint64_t off, uint64_t len, int dir);
+
+/* ub_pfn.c */
+/* The bus address of [addr, addr+len) from the pagemap fd: its first
+ * frame's address plus addr's page offset when every page is resident and
+ * the frames are contiguous; 0 otherwise (scattered, absent, or frames
+ * withheld). O(pages). */
+uint64_t ub_pfn_phys(int fd, uintptr_t addr, size_t len, size_t page);
+/* Opens path (NULL = /proc/self/pagemap) when it gives frame numbers;
+ * else -1 with why ("pagemap-frames-withheld" without CAP_SYS_ADMIN). */
+int ub_pfn_open(const char *path, size_t page, char *why, size_t n);
 
 /* udmabuf.c */
 void ub_say(struct ub_priv *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,9 +4,10 @@
  * device requirements, describe and counters. Memory is ub_mem.c, the
  * engine threads ub_engine.c; ub_int.h says who owns what.
  *
- * Two profiles rather than a silent fallback: "memfd" (the default, runs on
- * any Linux) and "dmabuf" (needs /dev/udmabuf; refused with the reason
- * where it is missing). The CSV records the profile and the options, so a
+ * Profiles rather than a silent fallback: "memfd" (the default, runs on
+ * any Linux), "dmabuf" (needs /dev/udmabuf) and "u-dma-buf" (needs the
+ * out-of-tree driver's udmabuf0, ub_udb.c); each refused with the reason
+ * where it is missing. The CSV records the profile and the options, so a
  * row says which memory it measured.
  */
 #define _GNU_SOURCE
@@ -54,6 +55,14 @@ static const struct dmab_option ub_options[] = {
 	O(mlock, 0, 2, 1, 0, "fallback memory: 0 no mlock, 1 best effort (counted), 2 required"),
 	O(nt, 0, 1, 0, DMAB_OPT_BOOL, "1: engine stores bypass the caches (x86 non-temporal)"),
 	O(max_xfer, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest bytes per descriptor"),
+	O(list, 0, 1u << 20, 0, 0,
+	  "0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of min(N, pages) scattered items (needs dmabuf=1)"),
+	O(udmabufn, 0, 64, 0, 0,
+	  "0: memfd memory; N: the out-of-tree u-dma-buf driver's /dev/udmabuf(N-1), real bus addresses"),
+	O(bus, 0, 1, 0, DMAB_OPT_BOOL,
+	  "0: invented bus addresses; 1: the frames' from /proc/self/pagemap where permitted and contiguous"),
+	O(probe, 0, (uint64_t)1 << 30, (uint64_t)1 << 20, DMAB_OPT_SUFFIX,
+	  "bytes of a buffer made at open to time first touch apart from steady state (describe); 0 = none"),
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
 };
 #undef O
@@ -61,6 +70,8 @@ static const struct dmab_option ub_options[] = {
 static const struct dmab_profile ub_profiles[] = {
 	{ "memfd", "sealed memfd, MAP_POPULATE + mlock (no /dev/udmabuf needed), CPU engine thread", "" },
 	{ "dmabuf", "dma-buf from /dev/udmabuf (UDMABUF_CREATE), CPU engine thread", "dmabuf=1" },
+	{ "u-dma-buf", "the out-of-tree u-dma-buf driver's /dev/udmabuf0 (contiguous, real bus addresses, "
+		       "sysfs sync), CPU engine thread", "udmabufn=1" },
 	{ NULL, NULL, NULL },
 };
 
@@ -77,6 +88,7 @@ static int ub_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *
 		ub_mem_close(p);
 		return rc;
 	}
+	ub_mem_probe(p);
 	rc = ub_engine_start(p, why, why_len);
 	if (rc)
 		ub_mem_close(p);
@@ -100,29 +112,70 @@ static void ub_get_reqs(void *priv, struct dmab_reqs *out)
 	out->max_seg = (size_t)p->o.max_xfer;
 	out->cache_line = 64;
 	out->coherent = p->o.maint == 0;
-	out->dma_mask = UINT32_MAX; /* the invented window lies below 4 GiB */
+	/* the invented window lies below 4 GiB; the driver's buffer is where
+	 * it is, and the engine (a CPU) reaches all of it */
+	out->dma_mask = p->o.udmabufn || p->pmfd >= 0 ? UINT64_MAX : UINT32_MAX;
 	out->nr_channels = (unsigned)p->o.channels;
 	out->prio_levels = DMAB_PRIO_LEVELS;
 	out->clock_hz = 1000000000u;
 	out->clock_name = "CLOCK_MONOTONIC";
 }
 
+/* First-touch costs of the probe buffer, apart from steady state: mapping
+ * its pages in (populate for the memfd, faults for the dma-buf) beside
+ * writing its bytes once resident, and with maint=1 the first sync (the
+ * SG table) beside a later one. */
+static int describe_probe(const struct ub_priv *p, char *buf, size_t len)
+{
+	const struct ub_probe *q = &p->probe;
+	if (!p->o.probe)
+		return snprintf(buf, len, ";first_touch=not-probed");
+	if (!q->ok)
+		return snprintf(buf, len, ";first_touch=probe-failed");
+	int n = snprintf(buf, len, ";probe_bytes=%llu;first_touch=%s;first_touch_ns=%llu;write_ns=%llu",
+			 (unsigned long long)q->bytes, p->o.dmabuf || p->o.udmabufn ? "faults" : "populate",
+			 (unsigned long long)q->touch_ns, (unsigned long long)q->write_ns);
+	if (n >= 0 && (size_t)n < len && p->o.dmabuf && p->o.maint == 1)
+		n += snprintf(buf + n, len - (size_t)n, ";first_sync_ns=%llu;sync_ns=%llu",
+			      (unsigned long long)q->first_sync_ns, (unsigned long long)q->sync_ns);
+	return n;
+}
+
 /* The configuration as measured: which memory, the kernel's limits, how
- * bus addresses were made and which cache instruction maint=2 uses. */
+ * bus addresses were made, which cache instruction maint=2 uses and what
+ * first touch cost. */
 static int ub_describe(void *priv, char *buf, size_t len)
 {
 	struct ub_priv *p = priv;
 	if (!buf || len == 0)
 		return DMAB_EINVAL;
-	int n = snprintf(buf, len,
-			 "mem=%s;size_limit_mb=%llu;page=%llu;list_limit=%u;bus=window;"
-			 "maint=%s;line_op=%s;engines=%llu;wait=%s",
-			 p->o.dmabuf ? "udmabuf" : "memfd-fallback",
-			 (unsigned long long)(p->size_limit >> 20), (unsigned long long)p->page,
-			 UB_LIST_MAX,
-			 p->o.maint == 0 ? "coherent" : p->o.maint == 1 ? "dma-buf-sync" : "cpu-lines",
-			 ub_line_op_name(p), (unsigned long long)p->o.engines,
-			 p->o.polled ? "polled" : "futex");
+	static const char *const maint[2][3] = { { "coherent", "dma-buf-sync", "cpu-lines" },
+						 { "coherent", "u-dma-buf-sync", "cpu-lines" } };
+	int n;
+	if (p->o.udmabufn)
+		n = snprintf(buf, len, "mem=u-dma-buf;device=udmabuf%u;phys_addr=0x%llx;size=%llu;"
+				       "dma_coherent=%d;bus=phys",
+			     p->udb.idx, (unsigned long long)p->udb.phys,
+			     (unsigned long long)p->udb.size, p->udb.coherent);
+	else
+		n = snprintf(buf, len, "mem=%s;size_limit_mb=%llu;page=%llu;list_limit=%llu;list=%llu;"
+				       "u-dma-buf=%s;bus=%s%s%s",
+			     p->o.dmabuf ? "udmabuf" : "memfd-fallback",
+			     (unsigned long long)(p->size_limit >> 20), (unsigned long long)p->page,
+			     (unsigned long long)p->list_limit, (unsigned long long)p->o.list,
+			     ub_udb_present(p->root, 0) ? "udmabuf0" : "absent",
+			     p->pmfd >= 0 ? "pagemap" : "window", p->bus_note[0] ? ";bus_note=" : "",
+			     p->bus_note);
+	if (n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ";maint=%s;line_op=%s;engines=%llu;wait=%s",
+			      maint[p->o.udmabufn != 0][p->o.maint], ub_line_op_name(p),
+			      (unsigned long long)p->o.engines, p->o.polled ? "polled" : "futex");
+	if (n < 0)
+		return DMAB_EINVAL;
+	if ((size_t)n < len) {
+		int k = describe_probe(p, buf + n, len - (size_t)n);
+		n = k < 0 ? k : n + k;
+	}
 	if (n < 0)
 		return DMAB_EINVAL;
 	return (size_t)n >= len ? DMAB_ENOSPC : n;
@@ -142,6 +195,10 @@ static int ub_counters(void *priv, struct dmab_counter *out, size_t max)
 		{ "fds_open", p->cnt.fds_open },
 		{ "maps_open", p->cnt.maps_open },
 		{ "refused", p->cnt.refused },
+		{ "first_touch_ns", p->cnt.first_touch_ns },
+		{ "first_sync_ns", p->cnt.first_sync_ns },
+		{ "bus_frames", p->cnt.bus_frames },
+		{ "bus_window", p->cnt.bus_window },
 		{ "bytes", ub_engine_count(p, offsetof(struct ub_engine, bytes)) },
 		{ "chunks", ub_engine_count(p, offsetof(struct ub_engine, chunks)) },
 		{ "switches", ub_engine_count(p, offsetof(struct ub_engine, preempts)) },

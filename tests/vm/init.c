@@ -48,10 +48,15 @@ struct step {
 static const char *const a_unit[] = { "/bin/test_udmabuf", NULL };
 static const char *const a_conf[] = { "/bin/test_conformance", NULL };
 static const char *const a_info[] = { "/bin/dmabench", "info", "--backend", "udmabuf:dmabuf", NULL };
+/* maint=1: the first sync (the dma-buf's SG table) reported apart */
+static const char *const a_info_sync[] = { "/bin/dmabench", "info", "--backend", "udmabuf:dmabuf",
+					   "--options", "maint=1", NULL };
 /* A small sweep on the real dma-buf: coherent, the dma-buf sync ioctl and
- * CPU line operations, under both the coherent and the streaming policy. */
+ * CPU line operations, under both the coherent and the streaming policy;
+ * and a buffer of 16 scattered items (UDMABUF_CREATE_LIST). */
 static const char *const a_sweep[] = { "/bin/dmabench", "sweep", "--backend", "udmabuf:dmabuf",
-				       "--options", "maint=0,maint=1,maint=2", "--size", "64,4K,1M",
+				       "--options", "maint=0,maint=1,maint=2,maint=1;list=16",
+				       "--size", "64,4K,1M",
 				       "--align", "64", "--pool", "heap,coherent", "--cache",
 				       "coherent,sync", "--reps", "16", "--out", "-", NULL };
 
@@ -59,6 +64,7 @@ static const struct step steps[] = {
 	{ "udmabuf unit tests", a_unit, "# t: " },
 	{ "conformance suite", a_conf, "# target udmabuf:dmabuf" },
 	{ "dmabench info", a_info, "mem=udmabuf;" },
+	{ "dmabench info, maint=1", a_info_sync, ";first_sync_ns=" },
 	{ "dmabench sweep (CSV)", a_sweep, "udmabuf,dmabuf,maint=1," },
 };
 

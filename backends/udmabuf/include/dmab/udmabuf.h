@@ -25,13 +25,35 @@
  *   mlock=0..2      fallback only: no mlock, best effort, required
  *   nt=0|1          engine stores bypass the caches (x86 movntdq)
  *   max_xfer=N      largest bytes per descriptor
+ *   list=N          0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of min(N,
+ *                   pages) scattered items of one memfd (needs dmabuf=1;
+ *                   over udmabuf.list_limit, 1024 by default, is refused
+ *                   by the kernel, with a message naming the limit)
+ *   udmabufn=N      0: memfds; N: the out-of-tree u-dma-buf driver's
+ *                   /dev/udmabuf(N-1) (profile "u-dma-buf": udmabuf0): its
+ *                   contiguous buffer, real bus addresses from sysfs
+ *                   phys_addr, maint=1 syncs the range through sysfs
+ *                   (ub_udb.c); refused with the reason when not loaded,
+ *                   and `describe` says whether udmabuf0 is present
+ *   bus=0|1         0: invented bus addresses (a window below 4 GiB); 1:
+ *                   a buffer's frames from /proc/self/pagemap when they are
+ *                   contiguous and the kernel shows them (root), invented
+ *                   ones above 2^52 otherwise (describe: bus=pagemap, or
+ *                   bus=window;bus_note=why; counters bus_frames and
+ *                   bus_window)
+ *   probe=N         bytes of a buffer open() makes to time first touch
+ *                   (describe: first_touch_ns, write_ns, with maint=1
+ *                   first_sync_ns and sync_ns); 0 = none
  * Kernel limits (stated by `describe`, so `dmabench info` shows them): a
  * udmabuf holds at most udmabuf.size_limit_mb (64 MiB by default), page
  * multiples only, lists at most 1024 items; an allocation over the limit is
  * refused with a log message naming it.
  * DMAB_MEM_UNCACHED is refused (DMAB_ENOTSUP): the maps are cacheable.
  * Counters: allocs, frees, alloc_bytes, syncs, sync_bytes, lines,
- * mlock_failed, fds_open, maps_open, refused, bytes, chunks, switches,
+ * mlock_failed, fds_open, maps_open, refused, first_touch_ns (mapping new
+ * buffers' pages in, inside alloc_ns), first_sync_ns (maint=1: their first
+ * sync, the SG table, part of first_touch_ns), bus_frames, bus_window,
+ * bytes, chunks, switches,
  * engine_sleeps, transfers.
  */
 #ifndef DMAB_UDMABUF_H
