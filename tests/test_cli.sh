@@ -955,4 +955,32 @@ t_has "--section names the file's sections" "$D/err" "(its sections: alone, load
 run "$B" sweep --section alone --dry-run
 t_eq "--section without --job exits 2" "$rc" 2
 
+# ---- combinations that can never run (HX_EXCLUDE_TABLE) --------------------------------------
+# A product with the default pool and cache lists drops pool=coherent with another cache
+# policy, says so, and skips nothing else; lists the user gives are measured as given.
+run "$B" sweep --dry-run
+t_eq "default sweep: 130 runnable points" "$(grep '^total' "$D/out")" "total: 130 points"
+t_has "--dry-run lists the excluded combinations and why" "$D/out" \
+	"excluded: 30 points that can never run: pool=coherent with cache!=coherent (a coherent pool's"
+run "$B" sweep --quiet --out "$D/def.csv"
+t_eq "default sweep exits 0" "$rc" 0
+t_eq "default sweep: 130 rows" "$(rows "$D/def.csv")" 130
+t_eq "default sweep: no skipped row (<= 5% wanted)" "$(col "$D/def.csv" status | grep -c '^skipped$')" 0
+t_has "default sweep: the metadata counts the excluded" "$D/def.csv" \
+	"# excluded: 30 combinations that can never run: pool=coherent with cache!=coherent"
+t_has "default sweep: jobs counts runnable points" "$D/def.csv" "# jobs: cli=130 points"
+run "$B" sweep --pool coherent --cache sync,bounce --size 64 --align 64 --reps 2 --quiet --out "$D/imp.csv"
+t_eq "an explicit impossible pair still gets its rows" "$(col "$D/imp.csv" status | tr '\n' ' ')" "skipped skipped "
+t_has "... with the reason" "$D/imp.csv" "pool coherent gives coherent memory"
+t_has "... and nothing counted as excluded" "$D/imp.csv" "# excluded: 0 combinations that can never run"
+# The dropped points leave the others in the product's order.
+run "$B" sweep --size 64 --align 64 --reps 2 --quiet --out "$D/ord.csv"
+t_eq "excluded points leave the order of the rest" \
+	"$(without "$D/ord.csv" | awk -F, 'NR > 1 { printf "%s/%s ", $7, $8 }')" \
+	"heap/coherent heap/sync heap/bounce heap/none fixed/coherent fixed/sync fixed/bounce fixed/none multi/coherent multi/sync multi/bounce multi/none coherent/coherent "
+# A job file's [global] pool list is the user's: measured as written.
+printf '[global]\npool = heap,coherent\ncache = sync\nsize = 64\nalign = 64\nreps = 2\n' >"$D/excl.ini"
+run "$B" sweep --job "$D/excl.ini" --dry-run
+t_eq "a job file's own pool and cache lists are not filtered" "$(grep '^total' "$D/out")" "total: 2 points"
+
 t_done

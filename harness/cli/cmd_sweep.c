@@ -39,6 +39,7 @@
 
 #include "cli/agg.h"
 #include "cli/cli.h"
+#include "core/exclude.h"
 #include "core/row.h"
 #include "core/runner.h"
 #include "runners/runners.h"
@@ -334,6 +335,7 @@ struct sweep {
 	const char *trace;
 	const char *sections; /* --section: the job file's sections to run, NULL: all */
 	int quiet, dry_run, resume_on;
+	unsigned cur_job;    /* the job run_job runs, for job_row */
 	uint64_t repeat;     /* --repeat: passes over the points (>= 1) */
 	uint64_t points;     /* points of one pass; total = points x repeat */
 	struct cli_agg agg;  /* --repeat N > 1: every row's figures, for FILE.agg.csv */
@@ -636,6 +638,33 @@ static int check_options(const struct sweep *s)
 	return 0;
 }
 
+/* "N combinations that can never run: RULE[, RULE]" over every job
+ * (HX_EXCLUDE_TABLE): the points the products dropped. */
+static void excluded_line(const struct sweep *s, char *buf, size_t n)
+{
+	uint64_t all = 0;
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned r = 0; r < HX_EXCL__COUNT; r++) {
+		uint64_t c = 0;
+		for (unsigned k = 0; k < s->njobs; k++)
+			c += hx_job_excluded(&s->jobs[k], r);
+		all += c;
+		if (c && used < n) {
+			int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", hx_exclude_rules[r].text);
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	char head[64];
+	snprintf(head, sizeof head, "%llu combinations that can never run%s", (unsigned long long)all,
+		 all ? ": " : "");
+	size_t hl = strlen(head);
+	if (hl + strlen(buf) + 1 <= n) {
+		memmove(buf + hl, buf, strlen(buf) + 1);
+		memcpy(buf, head, hl);
+	}
+}
+
 static void write_meta(struct cli_out *out, const struct sweep *s, int argc, char **argv,
 		       const char *machine, const struct cli_pmu *pmu, const char *pin)
 {
@@ -680,11 +709,13 @@ static void write_meta(struct cli_out *out, const struct sweep *s, int argc, cha
 	buf[0] = '\0';
 	for (unsigned k = 0; k < s->njobs && used < sizeof buf; k++) {
 		int w = snprintf(buf + used, sizeof buf - used, "%s%s=%llu points%s%s", k ? "; " : "",
-				 s->jobs[k].name, (unsigned long long)hx_job_count(&s->jobs[k]),
+				 s->jobs[k].name, (unsigned long long)hx_job_runnable_count(&s->jobs[k]),
 				 s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
 		used += w > 0 ? (size_t)w : 0;
 	}
 	out->ops->meta(out, "jobs", buf);
+	excluded_line(s, buf, sizeof buf);
+	out->ops->meta(out, "excluded", buf);
 }
 
 /* Jobs, backends, options and `auto` sizes resolved; s->total counted. */
@@ -715,7 +746,7 @@ static int prepare(struct sweep *s)
 	}
 	s->total = 0;
 	for (unsigned k = 0; k < s->njobs; k++) {
-		uint64_t c = hx_job_count(&s->jobs[k]);
+		uint64_t c = hx_job_runnable_count(&s->jobs[k]);
 		if (c == UINT64_MAX || s->total + c > MAX_POINTS)
 			return cli_usage_err("sweep: more than %llu points; narrow the lists or ranges",
 					     (unsigned long long)MAX_POINTS);
@@ -740,9 +771,9 @@ static void nth_point(const struct sweep *s, uint64_t g, struct hx_point *pt)
 	uint64_t rep = g / s->points;
 	g %= s->points;
 	for (unsigned k = 0; k < s->njobs; k++) {
-		uint64_t c = hx_job_count(&s->jobs[k]);
+		uint64_t c = hx_job_runnable_count(&s->jobs[k]);
 		if (g < c) {
-			hx_job_point(&s->jobs[k], g, pt);
+			hx_job_runnable_point(&s->jobs[k], g, pt);
 			pt->rep = rep;
 			return;
 		}
@@ -925,7 +956,8 @@ static int job_row(void *ctx, uint64_t idx, const struct hx_point *pt, const str
 {
 	struct sweep *s = ctx;
 	char label[192];
-	(void)idx;
+	if (hx_job_excluded_by(&s->jobs[s->cur_job], idx) >= 0)
+		return stop_signals ? 1 : 0; /* a combination the product drops: no row */
 	struct hx_point mine = *pt;
 	mine.rep = s->done / s->points; /* the runner's point is the job's, rep 0 */
 	point_label(pt, label, sizeof label);
@@ -940,10 +972,13 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 {
 	const struct hx_runner *r = s->runner[k];
 	const struct hx_job *j = &s->jobs[k];
-	uint64_t count = hx_job_count(j);
+	uint64_t count = hx_job_runnable_count(j);
 	if (r->run_job) {
 		uint64_t before = s->done;
-		int e = r->run_job(r, j, first, plat, job_row, s);
+		s->cur_job = k;
+		/* the runner numbers the whole product; job_row drops the
+		 * excluded points' rows */
+		int e = r->run_job(r, j, hx_job_raw_index(j, first), plat, job_row, s);
 		if (s->csv_failed || (e != 0 && !(e < 0 && s->done == before)))
 			return -1;
 		if (e < 0) {
@@ -951,7 +986,7 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 			static struct hx_result res;
 			for (uint64_t i = first; i < count && !stop_signals; i++) {
 				struct hx_point pt;
-				hx_job_point(j, i, &pt);
+				hx_job_runnable_point(j, i, &pt);
 				pt.rep = s->done / s->points;
 				hx_result_init(&res);
 				res.status = HX_FAILED;
@@ -964,7 +999,7 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 	}
 	for (uint64_t i = first; i < count && !stop_signals; i++) {
 		struct hx_point pt;
-		hx_job_point(j, i, &pt);
+		hx_job_runnable_point(j, i, &pt);
 		pt.rep = s->done / s->points;
 		if (run_one(s, r, plat, &pt) < 0)
 			return -1;
@@ -997,7 +1032,7 @@ static void run_points(struct sweep *s)
 	int stop = 0;
 	for (uint64_t rep = 0; rep < s->repeat && !stop; rep++) {
 		for (unsigned k = 0; k < s->njobs && !stop_signals; k++) {
-			uint64_t c = hx_job_count(&s->jobs[k]);
+			uint64_t c = hx_job_runnable_count(&s->jobs[k]);
 			if (s->done < base + c && run_job(s, k, s->done - base, &plat) < 0) {
 				stop = 1;
 				break;
@@ -1063,10 +1098,16 @@ static int run(struct sweep *s, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (s->dry_run) {
-		for (unsigned k = 0; k < s->njobs; k++)
+		for (unsigned k = 0; k < s->njobs; k++) {
 			printf("job %s: %llu points%s%s\n", s->jobs[k].name,
-			       (unsigned long long)hx_job_count(&s->jobs[k]),
+			       (unsigned long long)hx_job_runnable_count(&s->jobs[k]),
 			       s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
+			for (unsigned r = 0; r < HX_EXCL__COUNT; r++)
+				if (hx_job_excluded(&s->jobs[k], r))
+					printf("  excluded: %llu points that can never run: %s (%s)\n",
+					       (unsigned long long)hx_job_excluded(&s->jobs[k], r),
+					       hx_exclude_rules[r].text, hx_exclude_rules[r].reason);
+		}
 		printf("total: %llu points\n", (unsigned long long)s->total);
 		return CLI_EXIT_OK;
 	}

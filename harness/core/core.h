@@ -590,6 +590,32 @@ int hx_result_is_failure(const struct hx_point *pt, const struct hx_result *res)
  * table bug; the test suite checks it). */
 int hx_point_defaults(struct hx_point *pt);
 
+/* ---- combinations that can never run (harness/core/exclude.c) ------------ */
+
+/* X(id, dim_a, value_a, dim_b, value_b, text, reason): a point with dim_a
+ * = value_a and dim_b != value_b can never run on any backend (hx_run_point
+ * would skip it every time). A product whose two dimensions both hold
+ * their defaults drops such points (exclude.h); values the user listed are
+ * measured as listed, so an explicit request (--pool coherent --cache sync)
+ * still gets its skipped row and reason. Values are the enum values of
+ * enumerated dimensions. */
+#define HX_EXCLUDE_TABLE(X)                                                                       \
+	X(COHERENT_POOL, POOL, HX_POOL_COHERENT, CACHE, HX_CACHE_COHERENT, "pool=coherent with cache!=coherent", \
+	  "a coherent pool's buffers are coherent memory, which no other cache policy describes")
+
+enum hx_exclude {
+#define HX__X(id, da, va, db, vb, text, reason) HX_EXCL_##id,
+	HX_EXCLUDE_TABLE(HX__X)
+#undef HX__X
+	HX_EXCL__COUNT
+};
+struct hx_exclude_rule {
+	enum hx_dim dim_a, dim_b;
+	uint64_t value_a, value_b;
+	const char *text, *reason;
+};
+extern const struct hx_exclude_rule hx_exclude_rules[HX_EXCL__COUNT];
+
 /* ---- stress runs (harness/core/stress.c) ----------------------------------- */
 
 /*
