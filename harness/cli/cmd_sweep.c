@@ -39,6 +39,7 @@
 
 #include "cli/agg.h"
 #include "cli/cli.h"
+#include "cli/lat.h"
 #include "core/exclude.h"
 #include "core/row.h"
 #include "core/runner.h"
@@ -110,7 +111,8 @@ static void sweep_help(FILE *f)
 		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE [--section NAME,...]] [--out FILE]\n"
 		"                      [--format csv|json] [--meta inline|sidecar] [--inject SPEC]\n"
 		"                      [--size auto] [--pin same|split|none] [--events LIST]\n"
-		"                      [--trace FILE] [--repeat N] [--resume] [--dry-run] [--quiet]\n\n"
+		"                      [--trace FILE] [--repeat N] [--percentiles LIST] [--resume]\n"
+		"                      [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -184,13 +186,20 @@ static void sweep_help(FILE *f)
 		"                    (FILE without .csv/.json): per point and statistic (mean, median,\n"
 		"                    stddev, cv, min, max) one row over its ok repetitions (not with\n"
 		"                    --out -).\n"
-		"  --dry-run         print the jobs and their point counts, run nothing\n"
+		"  --percentiles L   more latency percentiles, e.g. 95,99.99 (each in (0, 100]): two\n"
+		"                    columns each after the metrics, lat_p<TAG>_ns and\n"
+		"                    lat_e2e_p<TAG>_ns, TAG the digits without the point (95, 9999;\n"
+		"                    below 10 padded: 5 -> 05). 50, 90, 99, 99.9 have their fixed\n"
+		"                    columns. Rows a runner measured elsewhere leave them empty.\n"
+		"  --dry-run         print the jobs and their point counts (and the combinations\n"
+		"                    that can never run, left out of a product with the default\n"
+		"                    pool and cache lists), run nothing\n"
 		"  --quiet           no progress bar, no summary line (errors are still printed)\n"
 		"  --help            this text\n\n");
 	cli_help_metrics(f);
 	fprintf(f, "\nCSV: '# key: value' metadata lines (dmabench, git, date, command, seed,\n"
-		   "backend_config, machine, counters, pin, jobs; resumed and incomplete when they\n"
-		   "apply; with --meta sidecar the same keys in FILE.meta.json), a header, one row per point with the dimension columns, status (ok,\n"
+		   "backend_config, machine, counters, pin, jobs, excluded; percentiles, resumed and\n"
+		   "incomplete when they apply; with --meta sidecar the same keys in FILE.meta.json), a header, one row per point with the dimension columns, status (ok,\n"
 		   "failed, skipped), reason, clock, cpu_clock, clock_kind (virtual or real), the\n"
 		   "metrics and pmu_* columns. `dmabench schema --json` prints every column with its\n"
 		   "type, unit and clock. See README.md.\n\n");
@@ -288,9 +297,10 @@ static const struct cli_out_ops *const formats[] = { &csv_out, &cli_out_json };
 
 /* ---- rows ------------------------------------------------------------------------- */
 
-static void write_header(struct cli_out *w, const struct cli_pmu *pmu)
+static void write_header(struct cli_out *w, const struct cli_pmu *pmu, const struct cli_lat *lat)
 {
 	hx_row_header(w->ops->field, w);
+	cli_lat_header(lat, w->ops->field, w);
 	for (unsigned i = 0; i < pmu->n; i++)
 		w->ops->field(w, 1, pmu->ev[i].column);
 }
@@ -298,9 +308,10 @@ static void write_header(struct cli_out *w, const struct cli_pmu *pmu)
 /* measured: the counters were read around this point (not for rows a
  * runner ran elsewhere: their pmu_* columns stay empty). */
 static int write_row(struct cli_out *w, const struct hx_point *pt, const struct hx_result *res,
-		     const struct cli_pmu *pmu, int measured)
+		     const struct cli_pmu *pmu, const struct cli_lat *lat, int measured)
 {
 	hx_row_values(pt, res, w->ops->field, w);
+	cli_lat_values(lat, w->ops->field, w);
 	double transfers = res->has[HX_M_TRANSFERS] ? res->v[HX_M_TRANSFERS] : 0;
 	char buf[64];
 	for (unsigned i = 0; i < pmu->n; i++) {
@@ -309,6 +320,7 @@ static int write_row(struct cli_out *w, const struct hx_point *pt, const struct 
 			hx_fmt_num(buf, sizeof buf, (double)pmu->ev[i].last / transfers);
 		w->ops->field(w, 1, buf);
 	}
+	cli_json_row_hist(w, lat);
 	return w->ops->end_row(w);
 }
 
@@ -344,6 +356,7 @@ struct sweep {
 	int have_topo, csv_open, csv_failed, measured_failure;
 	uint64_t total, done, n_ok, n_failed, n_skipped, t0;
 	struct cli_pmu pmu;
+	struct cli_lat lat;  /* --percentiles and the JSON histograms of the current point */
 	char pin_what[512];
 	struct cli_out w;    /* the result file; w.ops is the --format */
 	struct cli_resume resume;
@@ -362,7 +375,7 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 }
 
 enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME, O_FORMAT,
-       O_REPEAT, O_SECTION, O_META };
+       O_REPEAT, O_SECTION, O_META, O_PCTL };
 
 /* --format NAME: a row of `formats`, else a message listing them. */
 static int set_format(struct sweep *s, const char *name)
@@ -396,7 +409,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		{ "n", 0, O_DRY },         { "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },
 		{ "resume", 0, O_RESUME }, { "format", 1, O_FORMAT }, { "f", 1, O_FORMAT },
 		{ "b", 1, HX_DIM_BACKEND }, { "section", 1, O_SECTION }, { "meta", 1, O_META },
-		{ "repeat", 1, O_REPEAT },
+		{ "repeat", 1, O_REPEAT }, { "percentiles", 1, O_PCTL },
 	};
 	_Static_assert(sizeof extra / sizeof extra[0] <= 24, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -445,6 +458,10 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 			break;
 		}
 		case O_SECTION: s->sections = a.optarg; break;
+		case O_PCTL:
+			if (hx_pctl_parse(&pc, "percentiles", a.optarg, &s->lat.want) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			break;
 		case O_META:
 			if (strcmp(a.optarg, "inline") && strcmp(a.optarg, "sidecar"))
 				return cli_usage_err("--meta: unknown form '%s' (use inline or sidecar)", a.optarg);
@@ -638,33 +655,6 @@ static int check_options(const struct sweep *s)
 	return 0;
 }
 
-/* "N combinations that can never run: RULE[, RULE]" over every job
- * (HX_EXCLUDE_TABLE): the points the products dropped. */
-static void excluded_line(const struct sweep *s, char *buf, size_t n)
-{
-	uint64_t all = 0;
-	size_t used = 0;
-	buf[0] = '\0';
-	for (unsigned r = 0; r < HX_EXCL__COUNT; r++) {
-		uint64_t c = 0;
-		for (unsigned k = 0; k < s->njobs; k++)
-			c += hx_job_excluded(&s->jobs[k], r);
-		all += c;
-		if (c && used < n) {
-			int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", hx_exclude_rules[r].text);
-			used += w > 0 ? (size_t)w : 0;
-		}
-	}
-	char head[64];
-	snprintf(head, sizeof head, "%llu combinations that can never run%s", (unsigned long long)all,
-		 all ? ": " : "");
-	size_t hl = strlen(head);
-	if (hl + strlen(buf) + 1 <= n) {
-		memmove(buf + hl, buf, strlen(buf) + 1);
-		memcpy(buf, head, hl);
-	}
-}
-
 static void write_meta(struct cli_out *out, const struct sweep *s, int argc, char **argv,
 		       const char *machine, const struct cli_pmu *pmu, const char *pin)
 {
@@ -714,8 +704,10 @@ static void write_meta(struct cli_out *out, const struct sweep *s, int argc, cha
 		used += w > 0 ? (size_t)w : 0;
 	}
 	out->ops->meta(out, "jobs", buf);
-	excluded_line(s, buf, sizeof buf);
+	hx_jobs_excluded_text(s->jobs, s->njobs, buf, sizeof buf);
 	out->ops->meta(out, "excluded", buf);
+	if (cli_lat_meta(&s->lat, buf, sizeof buf))
+		out->ops->meta(out, "percentiles", buf);
 }
 
 /* Jobs, backends, options and `auto` sizes resolved; s->total counted. */
@@ -802,11 +794,12 @@ static int row_prefix(void *ctx, uint64_t g, char *buf, size_t n)
 }
 
 /* The header this sweep writes, as one line (no newline). */
-static int header_line(const struct cli_pmu *pmu, char *buf, size_t n)
+static int header_line(const struct cli_pmu *pmu, const struct cli_lat *lat, char *buf, size_t n)
 {
 	struct cli_strbuf b = { buf, n, 0, 0, 0, 0 };
 	buf[0] = '\0';
 	hx_row_header(cli_strbuf_field, &b);
+	cli_lat_header(lat, cli_strbuf_field, &b);
 	for (unsigned i = 0; i < pmu->n; i++)
 		cli_strbuf_field(&b, 1, pmu->ev[i].column);
 	return b.overflow ? -1 : 0;
@@ -871,7 +864,7 @@ static int open_outputs(struct sweep *s, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	static char header[65536];
-	if (header_line(&s->pmu, header, sizeof header) < 0)
+	if (header_line(&s->pmu, &s->lat, header, sizeof header) < 0)
 		return cli_usage_err("sweep: the CSV header is too long");
 	if (s->resume_on && (strcmp(s->out, "-") == 0 || cli_resume_load(&s->resume, s->out, header, row_prefix,
 									   s, s->total) < 0))
@@ -885,7 +878,7 @@ static int open_outputs(struct sweep *s, int argc, char **argv)
 		snprintf(what, sizeof what, "%llu points from %s", (unsigned long long)s->resume.done, s->resume.src);
 		s->w.ops->meta(&s->w, "resumed", what);
 	}
-	write_header(&s->w, &s->pmu);
+	write_header(&s->w, &s->pmu, &s->lat);
 	if (s->w.ops->end_header(&s->w) < 0 || (s->resume_on && copy_resumed(s) < 0))
 		return CLI_EXIT_RESOURCE;
 	s->w.file.rows = 0;
@@ -908,7 +901,9 @@ static double point_xfers(const struct hx_point *pt)
 /* Writes pt's row and counts it; 0, or -1 on an I/O error. */
 static int record(struct sweep *s, const struct hx_point *pt, const struct hx_result *res, int measured)
 {
-	if (write_row(&s->w, pt, res, &s->pmu, measured) < 0) {
+	int wr = write_row(&s->w, pt, res, &s->pmu, &s->lat, measured);
+	cli_lat_reset(&s->lat);
+	if (wr < 0) {
 		s->csv_failed = 1;
 		return -1;
 	}
@@ -1018,6 +1013,10 @@ static void run_points(struct sweep *s)
 		plat.trace = trace_line;
 		plat.trace_ctx = s->trace_f;
 	}
+	if (cli_lat_wanted(&s->lat)) {
+		plat.lat_dist = cli_lat_hook;
+		plat.lat_dist_ctx = &s->lat;
+	}
 	cli_progress_init(&s->prog, s->total, s->quiet);
 	for (uint64_t g = s->done; g < s->total; g++) {
 		struct hx_point pt;
@@ -1111,6 +1110,12 @@ static int run(struct sweep *s, int argc, char **argv)
 		printf("total: %llu points\n", (unsigned long long)s->total);
 		return CLI_EXIT_OK;
 	}
+	struct hx_pctl_list want = s->lat.want;
+	if (cli_lat_init(&s->lat, s->w.ops == &cli_out_json) < 0) {
+		cli_err("sweep: out of memory");
+		return CLI_EXIT_RESOURCE;
+	}
+	s->lat.want = want;
 	/* Before open_outputs: the rows --resume keeps are aggregated too. */
 	if (s->repeat > 1 && strcmp(s->out, "-") != 0)
 		(void)cli_agg_init(&s->agg, s->points, s->repeat, s->out); /* -1: said why, sweep goes on */
@@ -1154,6 +1159,7 @@ int cli_cmd_sweep(int argc, char **argv)
 	else if (rc == 0)
 		rc = run(&s, argc, argv);
 	cli_agg_free(&s.agg);
+	cli_lat_free(&s.lat);
 	free(s.flags);
 	free(s.jobs);
 	return rc;

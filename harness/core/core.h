@@ -299,7 +299,9 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 	X(VF_NOT_COPIED, "vf_not_copied", LOWER, COUNT, "device: measured transfers with verdict not-copied (the destination still held its 'not yet written' pattern)") \
 	X(VF_SRC_OVERWRITTEN, "vf_src_overwritten", LOWER, COUNT, "device: measured transfers with verdict src-overwritten (source window or guards changed)") \
 	X(VF_OUTSIDE_WINDOW, "vf_outside_window", LOWER, COUNT, "device: measured transfers with verdict outside-window (destination guards changed: written outside, or neighbour bytes lost)") \
-	X(VF_MISMATCH, "vf_mismatch", LOWER, COUNT, "device: measured transfers with verdict mismatch (destination written wrongly: corrupt or stale data)")
+	X(VF_MISMATCH, "vf_mismatch", LOWER, COUNT, "device: measured transfers with verdict mismatch (destination written wrongly: corrupt or stale data)") \
+	X(LAT_MIN, "lat_min_ns", LOWER, DEV, "measured channel: latency (as lat_p50_ns), minimum, exact") \
+	X(LAT_E2E_MIN, "lat_e2e_min_ns", LOWER, DEV, "measured channel: end-to-end latency, minimum, exact")
 /* The vf_ rows are one per verdict of HX_VERDICT_ROWS (verify.h), in its
  * order, named by its column field: metrics.c asserts the count, the
  * verify tests the names. */
@@ -347,6 +349,7 @@ void hx_result_init(struct hx_result *res);
 /* Sets metric m and marks it present. */
 void hx_result_set(struct hx_result *res, enum hx_metric m, double v);
 
+struct hx_lat_dist;
 /* What the OS gives the core. All optional except cpu_now_ns. */
 struct hx_platform {
 	uint64_t (*cpu_now_ns)(void *ctx);
@@ -360,6 +363,12 @@ struct hx_platform {
 	/* Optional: a stress transfer ended (completed or not), for a progress
 	 * display; called on the stress thread that ran it, with ctx. */
 	void (*transfer_done)(void *ctx);
+	/* Optional: a point measured (status ok) hands over its latency
+	 * distributions (struct hx_lat_dist, core/pctl.h), valid during the
+	 * call, for percentiles beyond the fixed columns and histogram buckets
+	 * (sweep --percentiles, --format json); called with lat_dist_ctx. */
+	void (*lat_dist)(void *ctx, const struct hx_lat_dist *d);
+	void *lat_dist_ctx;
 };
 
 /* ---- backend registry: backends/registry.h (dmab_registry_*) ------------ */

@@ -12,6 +12,8 @@
  * suffix and the order of every other dimension is untouched. Costs: O(B x
  * rules) per call, no state kept between calls (the job is const).
  */
+#include <stdio.h>
+
 #include "core/exclude.h"
 
 const struct hx_exclude_rule hx_exclude_rules[HX_EXCL__COUNT] = {
@@ -123,4 +125,24 @@ uint64_t hx_job_excluded(const struct hx_job *j, unsigned rule)
 	for (uint64_t b = 0; b < k.size; b++)
 		n += rule_of(j, &k, b) == (int)rule;
 	return n * (k.raw / k.size);
+}
+
+int hx_jobs_excluded_text(const struct hx_job *jobs, unsigned n, char *buf, size_t len)
+{
+	uint64_t all = 0;
+	char rules[512] = "";
+	size_t used = 0;
+	for (unsigned r = 0; r < HX_EXCL__COUNT; r++) {
+		uint64_t c = 0;
+		for (unsigned k = 0; k < n; k++)
+			c += hx_job_excluded(&jobs[k], r);
+		all += c;
+		if (c && used < sizeof rules) {
+			int w = snprintf(rules + used, sizeof rules - used, "%s%s", used ? ", " : "",
+					 hx_exclude_rules[r].text);
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	return snprintf(buf, len, "%llu combinations that can never run%s%s", (unsigned long long)all,
+			all ? ": " : "", rules);
 }

@@ -22,6 +22,7 @@
 #ifndef DMAB_HARNESS_EXCLUDE_H
 #define DMAB_HARNESS_EXCLUDE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/parse.h"
@@ -41,5 +42,8 @@ uint64_t hx_job_raw_index(const struct hx_job *j, uint64_t idx);
 int hx_job_excluded_by(const struct hx_job *j, uint64_t raw);
 /* Points of j that rule drops (its first matching rule is `rule`). */
 uint64_t hx_job_excluded(const struct hx_job *j, unsigned rule);
+/* "N combinations that can never run: RULE, RULE" over jobs[0..n) (the
+ * metadata's `excluded`), as snprintf into buf. */
+int hx_jobs_excluded_text(const struct hx_job *jobs, unsigned n, char *buf, size_t len);
 
 #endif
