@@ -39,6 +39,8 @@
 
 #include "cli/agg.h"
 #include "cli/cli.h"
+#include "cli/lat.h"
+#include "core/exclude.h"
 #include "core/row.h"
 #include "core/runner.h"
 #include "runners/runners.h"
@@ -109,7 +111,8 @@ static void sweep_help(FILE *f)
 		"usage: dmabench sweep [DIMENSION FLAGS] [--job FILE [--section NAME,...]] [--out FILE]\n"
 		"                      [--format csv|json] [--meta inline|sidecar] [--inject SPEC]\n"
 		"                      [--size auto] [--pin same|split|none] [--events LIST]\n"
-		"                      [--trace FILE] [--repeat N] [--resume] [--dry-run] [--quiet]\n\n"
+		"                      [--trace FILE] [--repeat N] [--percentiles LIST] [--resume]\n"
+		"                      [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -183,13 +186,20 @@ static void sweep_help(FILE *f)
 		"                    (FILE without .csv/.json): per point and statistic (mean, median,\n"
 		"                    stddev, cv, min, max) one row over its ok repetitions (not with\n"
 		"                    --out -).\n"
-		"  --dry-run         print the jobs and their point counts, run nothing\n"
+		"  --percentiles L   more latency percentiles, e.g. 95,99.99 (each in (0, 100]): two\n"
+		"                    columns each after the metrics, lat_p<TAG>_ns and\n"
+		"                    lat_e2e_p<TAG>_ns, TAG the digits without the point (95, 9999;\n"
+		"                    below 10 padded: 5 -> 05). 50, 90, 99, 99.9 have their fixed\n"
+		"                    columns. Rows a runner measured elsewhere leave them empty.\n"
+		"  --dry-run         print the jobs and their point counts (and the combinations\n"
+		"                    that can never run, left out of a product with the default\n"
+		"                    pool and cache lists), run nothing\n"
 		"  --quiet           no progress bar, no summary line (errors are still printed)\n"
 		"  --help            this text\n\n");
 	cli_help_metrics(f);
 	fprintf(f, "\nCSV: '# key: value' metadata lines (dmabench, git, date, command, seed,\n"
-		   "backend_config, machine, counters, pin, jobs; resumed and incomplete when they\n"
-		   "apply; with --meta sidecar the same keys in FILE.meta.json), a header, one row per point with the dimension columns, status (ok,\n"
+		   "backend_config, machine, counters, pin, jobs, excluded; percentiles, resumed and\n"
+		   "incomplete when they apply; with --meta sidecar the same keys in FILE.meta.json), a header, one row per point with the dimension columns, status (ok,\n"
 		   "failed, skipped), reason, clock, cpu_clock, clock_kind (virtual or real), the\n"
 		   "metrics and pmu_* columns. `dmabench schema --json` prints every column with its\n"
 		   "type, unit and clock. See README.md.\n\n");
@@ -287,9 +297,10 @@ static const struct cli_out_ops *const formats[] = { &csv_out, &cli_out_json };
 
 /* ---- rows ------------------------------------------------------------------------- */
 
-static void write_header(struct cli_out *w, const struct cli_pmu *pmu)
+static void write_header(struct cli_out *w, const struct cli_pmu *pmu, const struct cli_lat *lat)
 {
 	hx_row_header(w->ops->field, w);
+	cli_lat_header(lat, w->ops->field, w);
 	for (unsigned i = 0; i < pmu->n; i++)
 		w->ops->field(w, 1, pmu->ev[i].column);
 }
@@ -297,9 +308,10 @@ static void write_header(struct cli_out *w, const struct cli_pmu *pmu)
 /* measured: the counters were read around this point (not for rows a
  * runner ran elsewhere: their pmu_* columns stay empty). */
 static int write_row(struct cli_out *w, const struct hx_point *pt, const struct hx_result *res,
-		     const struct cli_pmu *pmu, int measured)
+		     const struct cli_pmu *pmu, const struct cli_lat *lat, int measured)
 {
 	hx_row_values(pt, res, w->ops->field, w);
+	cli_lat_values(lat, w->ops->field, w);
 	double transfers = res->has[HX_M_TRANSFERS] ? res->v[HX_M_TRANSFERS] : 0;
 	char buf[64];
 	for (unsigned i = 0; i < pmu->n; i++) {
@@ -308,6 +320,7 @@ static int write_row(struct cli_out *w, const struct hx_point *pt, const struct 
 			hx_fmt_num(buf, sizeof buf, (double)pmu->ev[i].last / transfers);
 		w->ops->field(w, 1, buf);
 	}
+	cli_json_row_hist(w, lat);
 	return w->ops->end_row(w);
 }
 
@@ -334,6 +347,7 @@ struct sweep {
 	const char *trace;
 	const char *sections; /* --section: the job file's sections to run, NULL: all */
 	int quiet, dry_run, resume_on;
+	unsigned cur_job;    /* the job run_job runs, for job_row */
 	uint64_t repeat;     /* --repeat: passes over the points (>= 1) */
 	uint64_t points;     /* points of one pass; total = points x repeat */
 	struct cli_agg agg;  /* --repeat N > 1: every row's figures, for FILE.agg.csv */
@@ -342,6 +356,7 @@ struct sweep {
 	int have_topo, csv_open, csv_failed, measured_failure;
 	uint64_t total, done, n_ok, n_failed, n_skipped, t0;
 	struct cli_pmu pmu;
+	struct cli_lat lat;  /* --percentiles and the JSON histograms of the current point */
 	char pin_what[512];
 	struct cli_out w;    /* the result file; w.ops is the --format */
 	struct cli_resume resume;
@@ -360,7 +375,7 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 }
 
 enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME, O_FORMAT,
-       O_REPEAT, O_SECTION, O_META };
+       O_REPEAT, O_SECTION, O_META, O_PCTL };
 
 /* --format NAME: a row of `formats`, else a message listing them. */
 static int set_format(struct sweep *s, const char *name)
@@ -394,7 +409,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		{ "n", 0, O_DRY },         { "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },
 		{ "resume", 0, O_RESUME }, { "format", 1, O_FORMAT }, { "f", 1, O_FORMAT },
 		{ "b", 1, HX_DIM_BACKEND }, { "section", 1, O_SECTION }, { "meta", 1, O_META },
-		{ "repeat", 1, O_REPEAT },
+		{ "repeat", 1, O_REPEAT }, { "percentiles", 1, O_PCTL },
 	};
 	_Static_assert(sizeof extra / sizeof extra[0] <= 24, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -443,6 +458,10 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 			break;
 		}
 		case O_SECTION: s->sections = a.optarg; break;
+		case O_PCTL:
+			if (hx_pctl_parse(&pc, "percentiles", a.optarg, &s->lat.want) < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			break;
 		case O_META:
 			if (strcmp(a.optarg, "inline") && strcmp(a.optarg, "sidecar"))
 				return cli_usage_err("--meta: unknown form '%s' (use inline or sidecar)", a.optarg);
@@ -681,11 +700,15 @@ static void write_meta(struct cli_out *out, const struct sweep *s, int argc, cha
 	buf[0] = '\0';
 	for (unsigned k = 0; k < s->njobs && used < sizeof buf; k++) {
 		int w = snprintf(buf + used, sizeof buf - used, "%s%s=%llu points%s%s", k ? "; " : "",
-				 s->jobs[k].name, (unsigned long long)hx_job_count(&s->jobs[k]),
+				 s->jobs[k].name, (unsigned long long)hx_job_runnable_count(&s->jobs[k]),
 				 s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
 		used += w > 0 ? (size_t)w : 0;
 	}
 	out->ops->meta(out, "jobs", buf);
+	hx_jobs_excluded_text(s->jobs, s->njobs, buf, sizeof buf);
+	out->ops->meta(out, "excluded", buf);
+	if (cli_lat_meta(&s->lat, buf, sizeof buf))
+		out->ops->meta(out, "percentiles", buf);
 }
 
 /* Jobs, backends, options and `auto` sizes resolved; s->total counted. */
@@ -716,7 +739,7 @@ static int prepare(struct sweep *s)
 	}
 	s->total = 0;
 	for (unsigned k = 0; k < s->njobs; k++) {
-		uint64_t c = hx_job_count(&s->jobs[k]);
+		uint64_t c = hx_job_runnable_count(&s->jobs[k]);
 		if (c == UINT64_MAX || s->total + c > MAX_POINTS)
 			return cli_usage_err("sweep: more than %llu points; narrow the lists or ranges",
 					     (unsigned long long)MAX_POINTS);
@@ -741,9 +764,9 @@ static void nth_point(const struct sweep *s, uint64_t g, struct hx_point *pt)
 	uint64_t rep = g / s->points;
 	g %= s->points;
 	for (unsigned k = 0; k < s->njobs; k++) {
-		uint64_t c = hx_job_count(&s->jobs[k]);
+		uint64_t c = hx_job_runnable_count(&s->jobs[k]);
 		if (g < c) {
-			hx_job_point(&s->jobs[k], g, pt);
+			hx_job_runnable_point(&s->jobs[k], g, pt);
 			pt->rep = rep;
 			return;
 		}
@@ -772,11 +795,12 @@ static int row_prefix(void *ctx, uint64_t g, char *buf, size_t n)
 }
 
 /* The header this sweep writes, as one line (no newline). */
-static int header_line(const struct cli_pmu *pmu, char *buf, size_t n)
+static int header_line(const struct cli_pmu *pmu, const struct cli_lat *lat, char *buf, size_t n)
 {
 	struct cli_strbuf b = { buf, n, 0, 0, 0, 0 };
 	buf[0] = '\0';
 	hx_row_header(cli_strbuf_field, &b);
+	cli_lat_header(lat, cli_strbuf_field, &b);
 	for (unsigned i = 0; i < pmu->n; i++)
 		cli_strbuf_field(&b, 1, pmu->ev[i].column);
 	return b.overflow ? -1 : 0;
@@ -841,7 +865,7 @@ static int open_outputs(struct sweep *s, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	static char header[65536];
-	if (header_line(&s->pmu, header, sizeof header) < 0)
+	if (header_line(&s->pmu, &s->lat, header, sizeof header) < 0)
 		return cli_usage_err("sweep: the CSV header is too long");
 	if (s->resume_on && (strcmp(s->out, "-") == 0 || cli_resume_load(&s->resume, s->out, header, row_prefix,
 									   s, s->total) < 0))
@@ -855,7 +879,7 @@ static int open_outputs(struct sweep *s, int argc, char **argv)
 		snprintf(what, sizeof what, "%llu points from %s", (unsigned long long)s->resume.done, s->resume.src);
 		s->w.ops->meta(&s->w, "resumed", what);
 	}
-	write_header(&s->w, &s->pmu);
+	write_header(&s->w, &s->pmu, &s->lat);
 	if (s->w.ops->end_header(&s->w) < 0 || (s->resume_on && copy_resumed(s) < 0))
 		return CLI_EXIT_RESOURCE;
 	s->w.file.rows = 0;
@@ -878,7 +902,9 @@ static double point_xfers(const struct hx_point *pt)
 /* Writes pt's row and counts it; 0, or -1 on an I/O error. */
 static int record(struct sweep *s, const struct hx_point *pt, const struct hx_result *res, int measured)
 {
-	if (write_row(&s->w, pt, res, &s->pmu, measured) < 0) {
+	int wr = write_row(&s->w, pt, res, &s->pmu, &s->lat, measured);
+	cli_lat_reset(&s->lat);
+	if (wr < 0) {
 		s->csv_failed = 1;
 		return -1;
 	}
@@ -926,7 +952,8 @@ static int job_row(void *ctx, uint64_t idx, const struct hx_point *pt, const str
 {
 	struct sweep *s = ctx;
 	char label[192];
-	(void)idx;
+	if (hx_job_excluded_by(&s->jobs[s->cur_job], idx) >= 0)
+		return stop_signals ? 1 : 0; /* a combination the product drops: no row */
 	struct hx_point mine = *pt;
 	mine.rep = s->done / s->points; /* the runner's point is the job's, rep 0 */
 	point_label(pt, label, sizeof label);
@@ -941,10 +968,13 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 {
 	const struct hx_runner *r = s->runner[k];
 	const struct hx_job *j = &s->jobs[k];
-	uint64_t count = hx_job_count(j);
+	uint64_t count = hx_job_runnable_count(j);
 	if (r->run_job) {
 		uint64_t before = s->done;
-		int e = r->run_job(r, j, first, plat, job_row, s);
+		s->cur_job = k;
+		/* the runner numbers the whole product; job_row drops the
+		 * excluded points' rows */
+		int e = r->run_job(r, j, hx_job_raw_index(j, first), plat, job_row, s);
 		if (s->csv_failed || (e != 0 && !(e < 0 && s->done == before)))
 			return -1;
 		if (e < 0) {
@@ -952,7 +982,7 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 			static struct hx_result res;
 			for (uint64_t i = first; i < count && !stop_signals; i++) {
 				struct hx_point pt;
-				hx_job_point(j, i, &pt);
+				hx_job_runnable_point(j, i, &pt);
 				pt.rep = s->done / s->points;
 				hx_result_init(&res);
 				res.status = HX_FAILED;
@@ -965,7 +995,7 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 	}
 	for (uint64_t i = first; i < count && !stop_signals; i++) {
 		struct hx_point pt;
-		hx_job_point(j, i, &pt);
+		hx_job_runnable_point(j, i, &pt);
 		pt.rep = s->done / s->points;
 		if (run_one(s, r, plat, &pt) < 0)
 			return -1;
@@ -984,6 +1014,10 @@ static void run_points(struct sweep *s)
 		plat.trace = trace_line;
 		plat.trace_ctx = s->trace_f;
 	}
+	if (cli_lat_wanted(&s->lat)) {
+		plat.lat_dist = cli_lat_hook;
+		plat.lat_dist_ctx = &s->lat;
+	}
 	cli_progress_init(&s->prog, s->total, s->quiet);
 	for (uint64_t g = s->done; g < s->total; g++) {
 		struct hx_point pt;
@@ -998,7 +1032,7 @@ static void run_points(struct sweep *s)
 	int stop = 0;
 	for (uint64_t rep = 0; rep < s->repeat && !stop; rep++) {
 		for (unsigned k = 0; k < s->njobs && !stop_signals; k++) {
-			uint64_t c = hx_job_count(&s->jobs[k]);
+			uint64_t c = hx_job_runnable_count(&s->jobs[k]);
 			if (s->done < base + c && run_job(s, k, s->done - base, &plat) < 0) {
 				stop = 1;
 				break;
@@ -1064,13 +1098,25 @@ static int run(struct sweep *s, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (s->dry_run) {
-		for (unsigned k = 0; k < s->njobs; k++)
+		for (unsigned k = 0; k < s->njobs; k++) {
 			printf("job %s: %llu points%s%s\n", s->jobs[k].name,
-			       (unsigned long long)hx_job_count(&s->jobs[k]),
+			       (unsigned long long)hx_job_runnable_count(&s->jobs[k]),
 			       s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
+			for (unsigned r = 0; r < HX_EXCL__COUNT; r++)
+				if (hx_job_excluded(&s->jobs[k], r))
+					printf("  excluded: %llu points that can never run: %s (%s)\n",
+					       (unsigned long long)hx_job_excluded(&s->jobs[k], r),
+					       hx_exclude_rules[r].text, hx_exclude_rules[r].reason);
+		}
 		printf("total: %llu points\n", (unsigned long long)s->total);
 		return CLI_EXIT_OK;
 	}
+	struct hx_pctl_list want = s->lat.want;
+	if (cli_lat_init(&s->lat, s->w.ops == &cli_out_json) < 0) {
+		cli_err("sweep: out of memory");
+		return CLI_EXIT_RESOURCE;
+	}
+	s->lat.want = want;
 	/* Before open_outputs: the rows --resume keeps are aggregated too. */
 	if (s->repeat > 1 && strcmp(s->out, "-") != 0)
 		(void)cli_agg_init(&s->agg, s->points, s->repeat, s->out); /* -1: said why, sweep goes on */
@@ -1114,6 +1160,7 @@ int cli_cmd_sweep(int argc, char **argv)
 	else if (rc == 0)
 		rc = run(&s, argc, argv);
 	cli_agg_free(&s.agg);
+	cli_lat_free(&s.lat);
 	free(s.flags);
 	free(s.jobs);
 	return rc;

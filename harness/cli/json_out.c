@@ -17,6 +17,9 @@
  * a string even when it looks like a number; any other cell is a number when
  * its CSV text is a JSON number (copied digit for digit, so a 64-bit seed or
  * a %.9g metric keeps the very value the CSV has), else a string ("inf").
+ * After the cells, every row has "latency_histogram" (cli_json_row_hist:
+ * the non-empty buckets of the histograms behind lat_* and lat_e2e_*, so a
+ * distribution can be re-analysed; null for a row without them).
  * The metadata ("# key: value" lines in the CSV) comes last because some of
  * it is known only at the end (incomplete); JSON objects are unordered.
  * Bytes that are not UTF-8 (JSON text must be) are written as '?'.
@@ -43,6 +46,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/lat.h"
 #include "core/parse.h"
 
 struct jw {
@@ -465,4 +469,50 @@ int cli_json_print(FILE *f, struct cJSON *doc)
 		return -1;
 	}
 	return 0;
+}
+
+/* One distribution: {"count", "min_ns", "max_ns", "buckets": [...]}; NULL
+ * when out of memory. */
+static cJSON *hist_object(const struct cli_lat_side *sd)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = o ? cJSON_AddArrayToObject(o, "buckets") : NULL;
+	int bad = !arr || cli_json_add_u64(o, "count", sd->count) || cli_json_add_u64(o, "min_ns", sd->min_ns) ||
+		  cli_json_add_u64(o, "max_ns", sd->max_ns);
+	for (size_t i = 0; !bad && i < sd->nb; i++) {
+		cJSON *b = cJSON_CreateObject();
+		bad = !b || !cJSON_AddItemToArray(arr, b) || cli_json_add_u64(b, "lo_ns", sd->b[i].lo) ||
+		      cli_json_add_u64(b, "hi_ns", sd->b[i].hi) || cli_json_add_u64(b, "count", sd->b[i].n);
+	}
+	if (bad) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+void cli_json_row_hist(struct cli_out *w, const struct cli_lat *l)
+{
+	struct jw *j = jw_of(w);
+	if (w->ops != &cli_out_json || !j || !j->row)
+		return;
+	cJSON *h;
+	if (!l->lat.have && !l->e2e.have) {
+		h = cJSON_CreateNull();
+	} else {
+		h = cJSON_CreateObject();
+		cJSON *lat = l->lat.have ? hist_object(&l->lat) : cJSON_CreateNull();
+		cJSON *e2e = l->e2e.have ? hist_object(&l->e2e) : cJSON_CreateNull();
+		if (!h || !lat || !e2e || !cJSON_AddStringToObject(h, "unit", "ns") ||
+		    !cJSON_AddItemToObject(h, "lat", lat) || (lat = NULL, !cJSON_AddItemToObject(h, "e2e", e2e))) {
+			cJSON_Delete(lat);
+			cJSON_Delete(e2e);
+			cJSON_Delete(h);
+			h = NULL;
+		}
+	}
+	if (!h || !cJSON_AddItemToObjectCS(j->row, "latency_histogram", h)) {
+		cJSON_Delete(h);
+		j->oom = 1;
+	}
 }

@@ -299,7 +299,9 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 	X(VF_NOT_COPIED, "vf_not_copied", LOWER, COUNT, "device: measured transfers with verdict not-copied (the destination still held its 'not yet written' pattern)") \
 	X(VF_SRC_OVERWRITTEN, "vf_src_overwritten", LOWER, COUNT, "device: measured transfers with verdict src-overwritten (source window or guards changed)") \
 	X(VF_OUTSIDE_WINDOW, "vf_outside_window", LOWER, COUNT, "device: measured transfers with verdict outside-window (destination guards changed: written outside, or neighbour bytes lost)") \
-	X(VF_MISMATCH, "vf_mismatch", LOWER, COUNT, "device: measured transfers with verdict mismatch (destination written wrongly: corrupt or stale data)")
+	X(VF_MISMATCH, "vf_mismatch", LOWER, COUNT, "device: measured transfers with verdict mismatch (destination written wrongly: corrupt or stale data)") \
+	X(LAT_MIN, "lat_min_ns", LOWER, DEV, "measured channel: latency (as lat_p50_ns), minimum, exact") \
+	X(LAT_E2E_MIN, "lat_e2e_min_ns", LOWER, DEV, "measured channel: end-to-end latency, minimum, exact")
 /* The vf_ rows are one per verdict of HX_VERDICT_ROWS (verify.h), in its
  * order, named by its column field: metrics.c asserts the count, the
  * verify tests the names. */
@@ -347,6 +349,7 @@ void hx_result_init(struct hx_result *res);
 /* Sets metric m and marks it present. */
 void hx_result_set(struct hx_result *res, enum hx_metric m, double v);
 
+struct hx_lat_dist;
 /* What the OS gives the core. All optional except cpu_now_ns. */
 struct hx_platform {
 	uint64_t (*cpu_now_ns)(void *ctx);
@@ -360,6 +363,12 @@ struct hx_platform {
 	/* Optional: a stress transfer ended (completed or not), for a progress
 	 * display; called on the stress thread that ran it, with ctx. */
 	void (*transfer_done)(void *ctx);
+	/* Optional: a point measured (status ok) hands over its latency
+	 * distributions (struct hx_lat_dist, core/pctl.h), valid during the
+	 * call, for percentiles beyond the fixed columns and histogram buckets
+	 * (sweep --percentiles, --format json); called with lat_dist_ctx. */
+	void (*lat_dist)(void *ctx, const struct hx_lat_dist *d);
+	void *lat_dist_ctx;
 };
 
 /* ---- backend registry: backends/registry.h (dmab_registry_*) ------------ */
@@ -589,6 +598,32 @@ int hx_result_is_failure(const struct hx_point *pt, const struct hx_result *res)
  * inject NULL. Returns 0, or DMAB_EINVAL if a default does not parse (a
  * table bug; the test suite checks it). */
 int hx_point_defaults(struct hx_point *pt);
+
+/* ---- combinations that can never run (harness/core/exclude.c) ------------ */
+
+/* X(id, dim_a, value_a, dim_b, value_b, text, reason): a point with dim_a
+ * = value_a and dim_b != value_b can never run on any backend (hx_run_point
+ * would skip it every time). A product whose two dimensions both hold
+ * their defaults drops such points (exclude.h); values the user listed are
+ * measured as listed, so an explicit request (--pool coherent --cache sync)
+ * still gets its skipped row and reason. Values are the enum values of
+ * enumerated dimensions. */
+#define HX_EXCLUDE_TABLE(X)                                                                       \
+	X(COHERENT_POOL, POOL, HX_POOL_COHERENT, CACHE, HX_CACHE_COHERENT, "pool=coherent with cache!=coherent", \
+	  "a coherent pool's buffers are coherent memory, which no other cache policy describes")
+
+enum hx_exclude {
+#define HX__X(id, da, va, db, vb, text, reason) HX_EXCL_##id,
+	HX_EXCLUDE_TABLE(HX__X)
+#undef HX__X
+	HX_EXCL__COUNT
+};
+struct hx_exclude_rule {
+	enum hx_dim dim_a, dim_b;
+	uint64_t value_a, value_b;
+	const char *text, *reason;
+};
+extern const struct hx_exclude_rule hx_exclude_rules[HX_EXCL__COUNT];
 
 /* ---- stress runs (harness/core/stress.c) ----------------------------------- */
 

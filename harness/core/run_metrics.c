@@ -10,6 +10,7 @@
  * clamped to the exact extremes where those are kept. Runs once per point,
  * after the measurement: O(histogram buckets), nothing per transfer.
  */
+#include "core/pctl.h"
 #include "core/run_int.h"
 
 static void pool_hwm(const struct run *r, struct hx_result *res)
@@ -73,6 +74,7 @@ void run__fill_perf(const struct run *r, struct hx_result *res)
 		hx_result_set(res, HX_M_LAT_P99, (double)dmab_chan_latency_percentile(&st, 99.0));
 		hx_result_set(res, HX_M_LAT_P999, (double)dmab_chan_latency_percentile(&st, 99.9));
 		hx_result_set(res, HX_M_LAT_MAX, (double)st.latency_max_ns);
+		hx_result_set(res, HX_M_LAT_MIN, (double)st.latency_min_ns);
 	}
 	if (r->pt->deadline_ns && !r->timed) {
 		hx_result_set(res, HX_M_DL_CHECKED, (double)st.deadline_checked);
@@ -103,9 +105,37 @@ static uint64_t pctl(const struct run *r, const struct dmab_hist *h, double p)
 	return clamp_pctl(h, p, r->lat_min_ns, r->lat_max_ns);
 }
 
-/* lat_e2e_*: percentiles within 0.78%, clamped to the exact extremes. */
+/* The platform's lat_dist hook: the histograms behind the lat_* columns
+ * (the library's from submit on a count-based point, the harness's from
+ * the release on a time-based one) and lat_e2e_*'s, with their exact
+ * extremes. Only when the hook is set: the channel's statistics are a
+ * 38 KiB copy. */
+static void hand_dist(const struct run *r)
+{
+	struct dmab_chan_stats st;
+	struct hx_lat_dist d = { 0 };
+	if (r->timed) {
+		if (r->meas_transfers)
+			d = (struct hx_lat_dist){ r->lat_meas, r->lat_min_ns, r->lat_max_ns, NULL, 0, 0 };
+	} else {
+		dmab_chan_stats(r->g.chans[0], &st);
+		if (dmab_hist_count(&st.latency_ns))
+			d = (struct hx_lat_dist){ &st.latency_ns, st.latency_min_ns, st.latency_max_ns, NULL, 0, 0 };
+	}
+	if (dmab_hist_count(r->lat_e2e)) {
+		d.e2e = r->lat_e2e;
+		d.e2e_min_ns = r->e2e_min_ns;
+		d.e2e_max_ns = r->e2e_max_ns;
+	}
+	r->plat->lat_dist(r->plat->lat_dist_ctx, &d);
+}
+
+/* lat_e2e_*: percentiles within 0.78%, clamped to the exact extremes; then
+ * the distributions to the platform's hook, if any. */
 void run__fill_e2e(const struct run *r, struct hx_result *res)
 {
+	if (r->plat->lat_dist)
+		hand_dist(r);
 	if (!dmab_hist_count(r->lat_e2e))
 		return;
 	static const double p[] = { 50.0, 90.0, 99.0, 99.9 };
@@ -113,6 +143,7 @@ void run__fill_e2e(const struct run *r, struct hx_result *res)
 		hx_result_set(res, (enum hx_metric)(HX_M_LAT_E2E_P50 + i),
 			      (double)clamp_pctl(r->lat_e2e, p[i], r->e2e_min_ns, r->e2e_max_ns));
 	hx_result_set(res, HX_M_LAT_E2E_MAX, (double)r->e2e_max_ns);
+	hx_result_set(res, HX_M_LAT_E2E_MIN, (double)r->e2e_min_ns);
 }
 
 /* Bytes over the measured time, in MB/s: the window on a time-based point,
@@ -152,6 +183,7 @@ void run__fill_scoped(const struct run *r, struct hx_result *res)
 		hx_result_set(res, HX_M_LAT_P99, (double)pctl(r, r->lat_meas, 99.0));
 		hx_result_set(res, HX_M_LAT_P999, (double)pctl(r, r->lat_meas, 99.9));
 		hx_result_set(res, HX_M_LAT_MAX, (double)r->lat_max_ns);
+		hx_result_set(res, HX_M_LAT_MIN, (double)r->lat_min_ns);
 	}
 	if (r->pt->deadline_ns) {
 		hx_result_set(res, HX_M_DL_CHECKED, (double)r->dl_checked);
