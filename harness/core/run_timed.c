@@ -17,6 +17,7 @@
  * exact tick. Costs: one pass over the channels per wake-up, O(1) per
  * release.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/run_int.h"
@@ -147,8 +148,10 @@ static void schedule(struct run *r)
  * charged for every period it owes) and the period in progress is in
  * flight. Overruns and underruns are the device's fifo_* counters
  * (dmab_dev_counters) over the window. The ring's guards are checked when
- * the stream ends; its data is not (see run_timed.c's note in the README:
- * a backend keeps no peripheral record of a terminated transaction).
+ * the stream ends; its data is not, and the row says so: a stream ends
+ * only by terminate, and the periph_xfer contract (backend.h) keeps no
+ * record of a terminated transaction (test_stream.c checks the data
+ * against the sim's stream through the library instead).
  * Costs: O(1) per period; one allocation of stream x size + guards and one
  * chain of stream x (size / max_xfer + 2) descriptors per point.
  */
@@ -384,6 +387,9 @@ static void stream_end(struct stream *sm)
 			r->verify_failures++;
 			r->vf[HX_V_OUTSIDE_WINDOW]++;
 		}
+		if (r->g.status == HX_OK)
+			snprintf(r->g.reason, sizeof(r->g.reason),
+				 "stream data unverified (a terminated stream leaves no peripheral record); ring guards checked");
 	}
 	if (sm->chain)
 		(void)dmab_chain_destroy(sm->chain);
