@@ -175,7 +175,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,fifo_overruns,fifo_underruns'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,load_cv_pct,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,fifo_overruns,fifo_underruns'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -185,7 +185,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "79 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "80 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -196,10 +196,10 @@ t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width=
 bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
 t_eq "status is ok, failed or skipped" "$bad_status" 0
 t_eq "pool coherent x cache sync rows are skipped" \
-	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $26 }' | sort -u)" skipped
-noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[26] == "skipped" && f[27] == "") n++ } END { print n + 0 }')
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $27 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[27] == "skipped" && f[28] == "") n++ } END { print n + 0 }')
 t_eq "skipped rows carry reasons" "$noreason" 0
-noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[26] == "ok" && f[28] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[27] == "ok" && f[29] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
 t_eq "ok rows name the device clock" "$noclock" 0
 t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
 
@@ -284,7 +284,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "79 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "80 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -468,7 +468,7 @@ PY
 else
 	t_bad "schema check" "python3 is missing"
 fi
-t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f30 | sort -u)" "virtual"
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f31 | sort -u)" "virtual"
 run "$B" schema
 t_eq "schema without --json exits 2" "$rc" 2
 t_has "schema without --json names the flag" "$D/err" "--json"
@@ -965,5 +965,12 @@ t_status "stream too fast for the device: overruns" 0 sh -c "[ $(col "$D/st2.csv
 t_eq "stream too fast for the device: every period missed" "$(col "$D/st2.csv" deadline_miss_rate)" 1
 run "$B" sweep $STREAM --size 64 --period 0 --out "$D/st3.csv"
 t_eq "stream without period is skipped" "$(col "$D/st3.csv" status)" skipped
+# The load's release intervals from fixed (load-cv 0) to Poisson (100): a dimension, a percentage.
+run "$B" sweep --backend sim --size 1K --align 64 --pool heap --cache coherent --channels 2 --runtime 1ms \
+	--load-rate 50 --load-cv 0:100:+50 --quiet --out "$D/lr.csv"
+t_eq "load-cv sweeps as a range" "$(col "$D/lr.csv" load_cv_pct | tr '\n' ' ')" "0 50 100 "
+t_eq "load-cv rows are ok" "$(col "$D/lr.csv" status | sort -u)" ok
+run "$B" sweep --backend sim --load-cv 101 --dry-run
+t_eq "load-cv above 100 exits 2" "$rc" 2
 
 t_done

@@ -14,13 +14,58 @@
  * the window is counted by count_tail (in flight at the end; a miss when
  * already past due). The loop wakes at the next release or completion
  * (hx_rig_wait_until), so on a virtual clock releases happen at their
- * exact tick. Costs: one pass over the channels per wake-up, O(1) per
- * release.
+ * exact tick. The open-loop load is released at fixed intervals or, with
+ * load_cv > 0, at intervals of the same mean drawn from the seed, load_cv
+ * 100 being a Poisson process (fio's rate_process=poisson;
+ * next_release), so a bursty load is as repeatable as a fixed one. Costs:
+ * one pass over the channels per wake-up, O(1) per release (a random
+ * interval is about 40 floating-point operations). Stream points (stream
+ * > 0) are below, with their own design note.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/run_int.h"
+#include "dmab/rand.h"
+
+/* -ln(u) for u = (k + 1) / 2^53, k the top 53 bits of x: an exponential
+ * draw of mean 1 (at most 36.7) without libm, which the bare-metal build
+ * lacks. u = m * 2^-z with m in [0.5, 1]; ln m = 2 atanh(s), s = (m - 1) /
+ * (m + 1) in [-1/3, 0], whose odd series 14 terms take below 1e-13. */
+static double exp_draw(uint64_t x)
+{
+	uint64_t k = (x >> 11) + 1;
+	unsigned z = 0;
+	while (k < (1ull << 52)) {
+		k <<= 1;
+		z++;
+	}
+	double m = (double)k / 9007199254740992.0; /* 2^53 */
+	double s = (m - 1.0) / (m + 1.0), s2 = s * s, t = s, ln_m = 0.0;
+	for (unsigned i = 1; i < 28; i += 2) {
+		ln_m += t / (double)i;
+		t *= s2;
+	}
+	return (double)z * 0.69314718055994530942 - 2.0 * ln_m;
+}
+
+/* The release after `at` on channel c: every interval, or for a load
+ * channel with load_cv = 100a % after interval x ((1 - a) + a E), E an
+ * exponential draw of mean 1: the same mean, a standard deviation of a x
+ * interval (coefficient of variation a), exponential intervals (a Poisson
+ * process) at a = 1. E is drawn by splitmix64 from (seed, channel, at), so
+ * the schedule is a function of the point alone and needs no state beyond
+ * the release time itself. */
+static uint64_t next_release(const struct run *r, unsigned c, uint64_t at)
+{
+	const struct release *rl = &r->rel[c];
+	if (c == 0 || r->pt->load_cv == 0)
+		return at + rl->interval;
+	double a = (double)r->pt->load_cv / 100.0;
+	uint64_t st = r->pt->seed ^ ((uint64_t)c << 56) ^ at;
+	double iv = (double)rl->interval * ((1.0 - a) + a * exp_draw(dmab_splitmix64(&st))) + 0.5;
+	return at + (iv < 1.0 ? 1 : (uint64_t)iv);
+}
 
 /* Due releases of the open-loop channels up to now: into their rings while
  * the channel has a free slot, dropped otherwise (a miss when measured:
@@ -29,7 +74,7 @@ static void release_due(struct run *r, uint64_t now)
 {
 	for (unsigned c = 0; c < r->nch; c++) {
 		struct release *rl = &r->rel[c];
-		for (; rl->interval && rl->next <= now; rl->next += rl->interval) {
+		for (; rl->interval && rl->next <= now; rl->next = next_release(r, c, rl->next)) {
 			if (r->sub[c] - r->done[c] + rl->n < r->q) {
 				rl->ring[(rl->head + rl->n) % MAX_QDEPTH] = rl->next;
 				rl->n++;
