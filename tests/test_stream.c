@@ -309,8 +309,9 @@ static void load_point(struct hx_point *pt, uint64_t cv, uint64_t seed)
 }
 
 /* The load at 25% of its peak, released at fixed intervals (load_cv 0)
- * and as a Poisson process (load_cv 100): both deliver the offered rate (fixed within 1%,
- * Poisson within 4%, three standard deviations of a count of 6500), the
+ * and as a Poisson process (load_cv 100): both deliver the offered rate
+ * (fixed within 1%; Poisson within 5% per seed and 2% over four seeds,
+ * about three standard deviations of counts of 6500 releases), the
  * Poisson load is burstier (its p99 latency from release is longer, and
  * the low-priority measured stream misses deadlines the fixed one does
  * not), a rerun gives the identical row, another seed another one. */
@@ -325,14 +326,23 @@ static void test_poisson_release(void)
 	T_EQ_INT(hx_run_point(&pt, &t_host_plat, &po), 0);
 	T_EQ_STR(hx_status_name(po.status), "ok");
 	double offered = col(&fx, HX_M_LOAD_PEAK) * 0.25;
-	double f = col(&fx, HX_M_LOAD_THROUGHPUT) / offered, p = col(&po, HX_M_LOAD_THROUGHPUT) / offered;
+	double f = col(&fx, HX_M_LOAD_THROUGHPUT) / offered, mean = 0.0;
 	T_GE_U((uint64_t)(f * 1000), 990);
 	T_LE_U((uint64_t)(f * 1000), 1010);
-	T_GE_U((uint64_t)(p * 1000), 960);
-	T_LE_U((uint64_t)(p * 1000), 1040);
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		load_point(&pt, 100, seed);
+		T_EQ_INT(hx_run_point(&pt, &t_host_plat, &again), 0);
+		double p = col(&again, HX_M_LOAD_THROUGHPUT) / offered;
+		T_GE_U((uint64_t)(p * 1000), 950); /* one seed: 6500 releases, sd 1.2% */
+		T_LE_U((uint64_t)(p * 1000), 1050);
+		mean += p / 4.0;
+	}
+	T_GE_U((uint64_t)(mean * 1000), 980); /* four: sd 0.6% */
+	T_LE_U((uint64_t)(mean * 1000), 1020);
 	T_GT_U((uint64_t)col(&po, HX_M_LOAD_LAT_P99), 2 * (uint64_t)col(&fx, HX_M_LOAD_LAT_P99));
 	T_EQ_U((uint64_t)col(&fx, HX_M_DL_MISSES), 0);
 	T_GT_U((uint64_t)col(&po, HX_M_DL_MISSES), 0);
+	load_point(&pt, 100, 1);
 	T_EQ_INT(hx_run_point(&pt, &t_host_plat, &again), 0);
 	T_EQ_U(det_diffs(&po, &again), 0);
 	load_point(&pt, 100, 2);
