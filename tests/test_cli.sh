@@ -175,7 +175,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,lat_min_ns,lat_e2e_min_ns'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,load_cv_pct,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,lat_min_ns,lat_e2e_min_ns,fifo_overruns,fifo_underruns'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -185,7 +185,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "78 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "82 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -196,10 +196,10 @@ t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width=
 bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
 t_eq "status is ok, failed or skipped" "$bad_status" 0
 t_eq "pool coherent x cache sync rows are skipped" \
-	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $25 }' | sort -u)" skipped
-noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[25] == "skipped" && f[26] == "") n++ } END { print n + 0 }')
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $27 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[27] == "skipped" && f[28] == "") n++ } END { print n + 0 }')
 t_eq "skipped rows carry reasons" "$noreason" 0
-noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[25] == "ok" && f[27] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[27] == "ok" && f[29] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
 t_eq "ok rows name the device clock" "$noclock" 0
 t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
 
@@ -284,7 +284,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "78 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "82 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -393,7 +393,7 @@ R="--size 64:1M:x4 --pool heap,fixed --cache sync,coherent --reps 256 --quiet" #
 # kill -9 once a few rows are on disk, then finish with --resume.
 "$B" sweep $R --out "$D/killed.csv" >/dev/null 2>&1 &
 pid=$!
-n=0; while [ "$(grep -vc '^#' "$D/killed.csv.tmp" 2>/dev/null || echo 0)" -lt 4 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+n=0; while [ "$(grep -vc '^#' "$D/killed.csv.tmp" 2>/dev/null || echo 0)" -lt 4 ] && [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 t_status "a killed sweep leaves its rows in FILE.tmp" 0 test -s "$D/killed.csv.tmp"
 run "$B" sweep $R --out "$D/killed.csv" --resume
@@ -411,7 +411,7 @@ t_eq "--resume with another sweep exits 2" "$rc" 2
 cp "$D/whole.csv" "$D/prev.csv"
 "$B" sweep $R --out "$D/whole.csv" >/dev/null 2>"$D/err" &
 pid=$!
-n=0; while [ "$(grep -vc '^#' "$D/whole.csv.tmp" 2>/dev/null || echo 0)" -lt 4 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+n=0; while [ "$(grep -vc '^#' "$D/whole.csv.tmp" 2>/dev/null || echo 0)" -lt 4 ] && [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
 kill -INT $pid; wait $pid; rc=$?
 t_eq "an interrupted sweep exits 130" "$rc" 130
 t_status "an interrupted sweep keeps the previous complete CSV" 0 cmp -s "$D/whole.csv" "$D/prev.csv"
@@ -468,7 +468,7 @@ PY
 else
 	t_bad "schema check" "python3 is missing"
 fi
-t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f29 | sort -u)" "virtual"
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f31 | sort -u)" "virtual"
 run "$B" schema
 t_eq "schema without --json exits 2" "$rc" 2
 t_has "schema without --json names the flag" "$D/err" "--json"
@@ -600,12 +600,12 @@ JL="--backend sim --size 64:64K:x2 --align 64,4 --pool heap,fixed --cache cohere
 jrows() { python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$1" 2>/dev/null || echo 0; }
 "$B" sweep $JL --quiet --out "$D/jk.json" >/dev/null 2>&1 &
 pid=$!
-n=0; while [ "$(jrows "$D/jk.json.tmp")" -lt 3 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+n=0; while [ "$(jrows "$D/jk.json.tmp")" -lt 3 ] && [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 t_check "a killed JSON sweep leaves a valid document in FILE.tmp" python3 -m json.tool "$D/jk.json.tmp"
 "$B" sweep $JL --quiet --out "$D/ji.json" >/dev/null 2>"$D/ji.err" &
 pid=$!
-n=0; while [ "$(jrows "$D/ji.json.tmp")" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+n=0; while [ "$(jrows "$D/ji.json.tmp")" -lt 2 ] && [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
 kill -INT $pid 2>/dev/null; wait $pid; irc=$?
 t_eq "interrupted JSON sweep exits 130" "$irc" 130
 t_eq "interrupted JSON sweep renamed its file" "$(ls "$D" | grep -c '^ji.json')" 1
@@ -617,7 +617,7 @@ assert 1 <= n and d["metadata"]["incomplete"].startswith("%d of " % n), (n, d["m
 cp "$D/js.json" "$D/jprev.json"; cp "$D/js.json" "$D/jkeep.json"
 "$B" sweep $JL --quiet --out "$D/jkeep.json" >/dev/null 2>"$D/err" &
 pid=$!
-n=0; while [ "$(jrows "$D/jkeep.json.tmp")" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+n=0; while [ "$(jrows "$D/jkeep.json.tmp")" -lt 2 ] && [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
 kill -INT $pid 2>/dev/null; wait $pid
 t_status "an interrupted JSON sweep keeps the previous complete result" 0 cmp -s "$D/jkeep.json" "$D/jprev.json"
 t_check "its rows wait in FILE.tmp, a valid document" python3 -m json.tool "$D/jkeep.json.tmp"
@@ -875,7 +875,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 fi
 "$B" sweep $R --meta sidecar --out "$D/sr.csv" >/dev/null 2>&1 &
 pid=$!
-n=0; while [ "$(grep -c . "$D/sr.csv.tmp" 2>/dev/null || echo 0)" -lt 5 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+n=0; while [ "$(grep -c . "$D/sr.csv.tmp" 2>/dev/null || echo 0)" -lt 5 ] && [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
 kill -INT $pid; wait $pid; rc=$?
 t_eq "sidecar: an interrupted sweep exits 130" "$rc" 130
 t_has "sidecar: the interrupted run's metadata says incomplete" "$D/sr.csv.meta.json" '"incomplete":'
@@ -991,10 +991,10 @@ PC="--backend sim:mcu --size 4K --align 64,4 --pool heap --cache coherent,sync -
 run "$B" sweep $PC --percentiles 99.99,95,5,99.9,95 --out "$D/pc.csv"
 t_eq "--percentiles exits 0" "$rc" 0
 t_eq "--percentiles adds lat_p and lat_e2e_p columns after the metrics, ascending, once each" \
-	"$(header "$D/pc.csv" | tr ',' '\n' | grep -n '' | sed -n '79,$p' | cut -d: -f2 | tr '\n' ' ')" \
+	"$(header "$D/pc.csv" | tr ',' '\n' | grep -n '' | sed -n '83,$p' | cut -d: -f2 | tr '\n' ' ')" \
 	"lat_p05_ns lat_p95_ns lat_p9999_ns lat_e2e_p05_ns lat_e2e_p95_ns lat_e2e_p9999_ns "
 t_has "--percentiles: the metadata names the columns" "$D/pc.csv" "# percentiles: 5 (lat_p05_ns, lat_e2e_p05_ns), 95"
-t_eq "every row has the header's field count (with --percentiles)" "$(fields "$D/pc.csv")" "84 "
+t_eq "every row has the header's field count (with --percentiles)" "$(fields "$D/pc.csv")" "88 "
 # min <= p05 <= p50 <= p90 <= p95 <= p99 <= p9999 <= max, for both latencies, on every row
 order=$(grep -v '^#' "$D/pc.csv" | awk -F, '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -1014,7 +1014,7 @@ done
 run "$B" sweep $PC --out "$D/pc0.csv"
 t_eq "without --percentiles the fixed columns are the same figures" \
 	"$(without "$D/pc0.csv" alloc_ns prep_ns | md5sum)" \
-	"$(without "$D/pc.csv" alloc_ns prep_ns | cut -d, -f1-78 | md5sum)"
+	"$(without "$D/pc.csv" alloc_ns prep_ns | cut -d, -f1-82 | md5sum)"
 run "$B" sweep $PC --percentiles 95 --period 0,10us --runtime 0,200us --format json --out "$D/pc.json"
 t_check "--format json with histograms validates with json.tool" python3 -m json.tool "$D/pc.json"
 t_check "JSON histograms: buckets sum to meas_transfers, ordered, bounds hold the exact extremes" python3 - "$D/pc.json" <<'PY'
@@ -1023,7 +1023,7 @@ d = json.load(open(sys.argv[1]))
 seen = 0
 for r in d["rows"]:
     h = r["latency_histogram"]
-    if r["status"] != "ok":
+    if r["status"] != "ok" or r["meas_transfers"] == 0:
         assert h is None, r
         continue
     seen += 1
@@ -1041,5 +1041,23 @@ assert seen >= 6, seen
 PY
 t_check "JSON with histograms still carries the CSV's cells" sh -c \
 	"'$B' sweep $PC --percentiles 95 --period 0,10us --runtime 0,200us --out '$D/pc.csv' && python3 '$D/csvjson.py' '$D/pc.csv' '$D/pc.json' alloc_ns,prep_ns"
+# Streaming (issue 11): an ADC-style ring sustained, then one whose periods the device cannot keep.
+STREAM="--backend sim --transfer dev2mem --stream 2 --align 64 --pool heap --cache coherent --runtime 1ms --quiet"
+run "$B" sweep $STREAM --size 64 --period 16us --deadline 2us --out "$D/st.csv"
+t_eq "stream sweep exits 0" "$rc" 0
+t_eq "stream: one period per 16 us, none missed, no overrun" \
+	"$(col "$D/st.csv" stream_periods),$(col "$D/st.csv" meas_transfers),$(col "$D/st.csv" deadline_misses),$(col "$D/st.csv" fifo_overruns)" "2,62,0,0"
+run "$B" sweep $STREAM --size 16 --period 80ns --deadline 10ns --options fifo_period=2 --out "$D/st2.csv"
+t_status "stream too fast for the device: overruns" 0 sh -c "[ $(col "$D/st2.csv" fifo_overruns) -gt 0 ]"
+t_eq "stream too fast for the device: every period missed" "$(col "$D/st2.csv" deadline_miss_rate)" 1
+run "$B" sweep $STREAM --size 64 --period 0 --out "$D/st3.csv"
+t_eq "stream without period is skipped" "$(col "$D/st3.csv" status)" skipped
+# The load's release intervals from fixed (load-cv 0) to Poisson (100): a dimension, a percentage.
+run "$B" sweep --backend sim --size 1K --align 64 --pool heap --cache coherent --channels 2 --runtime 1ms \
+	--load-rate 50 --load-cv 0:100:+50 --quiet --out "$D/lr.csv"
+t_eq "load-cv sweeps as a range" "$(col "$D/lr.csv" load_cv_pct | tr '\n' ' ')" "0 50 100 "
+t_eq "load-cv rows are ok" "$(col "$D/lr.csv" status | sort -u)" ok
+run "$B" sweep --backend sim --load-cv 101 --dry-run
+t_eq "load-cv above 100 exits 2" "$rc" 2
 
 t_done

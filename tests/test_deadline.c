@@ -1,7 +1,8 @@
 /* test_deadline.c: transaction deadlines and periodic streams on the fake
  * backend, whose virtual clock makes every lateness exact: hits and misses,
  * queueing delay, tick-to-ns conversion, period deadlines of cyclic chains,
- * the miss callback, worst lateness and the lateness histogram. */
+ * the miss and per-period callbacks, worst lateness and the lateness
+ * histogram. */
 #include <string.h>
 
 #include "dmab/dmab.h"
@@ -313,6 +314,126 @@ static void test_period_edges(void)
 	T_EQ_INT(env_close(&e), 0);
 }
 
+struct periods {
+	unsigned n, misses_seen;
+	struct misses *m;          /* on_miss's record, to check the order */
+	struct dmab_chan *stop_ch; /* terminate from the callback at stop_at */
+	uint64_t stop_at;
+	uint64_t index[8], t_ns[8];
+	int64_t late[8];
+	int checked[8], missed[8];
+};
+
+static void on_period(void *ctx, unsigned chan, dmab_cookie_t cookie, const struct dmab_period *p)
+{
+	struct periods *q = ctx;
+	(void)chan;
+	(void)cookie;
+	if (q->n < 8) {
+		q->index[q->n] = p->index;
+		q->t_ns[q->n] = p->t_ns;
+		q->late[q->n] = p->lateness_ns;
+		q->checked[q->n] = p->checked;
+		q->missed[q->n] = p->missed;
+	}
+	if (q->m && p->missed)
+		q->misses_seen = q->m->n; /* on_miss already ran for this one */
+	q->n++;
+	if (q->stop_ch && p->index == q->stop_at)
+		T_EQ_INT(dmab_chan_terminate(q->stop_ch), 0);
+}
+
+/* on_period sees every period, hit or miss, with the time since the
+ * stream started and the lateness against t0 + (k+1) * 1000 + 100 (the
+ * stream starts at 500: period k ends at (k+1) * 1000 plus its delay);
+ * on_miss still sees only the late one, and before on_period. A stream
+ * without period_ns still reports its periods, unchecked. A callback may
+ * terminate the stream: no period follows. */
+static void test_period_callback(void)
+{
+	struct env e;
+	T_EQ_INT(env_open(&e, NULL), 0);
+	struct misses m;
+	memset(&m, 0, sizeof(m));
+	struct periods pa, pb;
+	memset(&pa, 0, sizeof(pa));
+	memset(&pb, 0, sizeof(pb));
+	pa.m = &m;
+	struct dmab_chan_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.period_ns = 1000;
+	cfg.on_miss = on_miss;
+	cfg.miss_ctx = &m;
+	cfg.on_period = on_period;
+	cfg.period_ctx = &pa;
+	struct dmab_chan *a, *b;
+	T_EQ_INT(dmab_chan_request(e.dev, &cfg, &a), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.on_period = on_period;
+	cfg.period_ctx = &pb;
+	T_EQ_INT(dmab_chan_request(e.dev, &cfg, &b), 0);
+	pb.stop_ch = b;
+	pb.stop_at = 1;
+	struct dmab_mem buf;
+	T_EQ_INT(dmab_mem_alloc(e.dev, 64, 0, DMAB_MEM_COHERENT, &buf), 0);
+	struct dmab_chain *ca, *cb;
+	uint32_t d2m = DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST;
+	T_EQ_INT(dmab_chain_create(e.dev, e.pool, 1, &ca), 0);
+	T_EQ_INT(dmab_chain_create(e.dev, e.pool, 1, &cb), 0);
+	T_EQ_INT(dmab_chain_add(ca, 0x40, buf.bus, 32, d2m), 0);
+	T_EQ_INT(dmab_chain_add(cb, 0x40, buf.bus + 32, 32, d2m), 0);
+	T_EQ_INT(dmab_chain_set_cyclic(ca, 1), 0);
+	T_EQ_INT(dmab_chain_set_cyclic(cb, 1), 0);
+	e.ctl->period_ticks = 1000;
+	e.ctl->period_delay[2] = 300; /* 200 ns past its 100 ns allowance */
+	e.ctl->period_delay[3] = 100; /* exactly on time */
+	T_EQ_INT(dmab_dev_poll(e.dev, 500), 0);
+	struct dmab_submit_opts o = { 100, NULL, NULL };
+	dmab_cookie_t ck = dmab_chan_submit(a, ca, &o);
+	T_GT_INT(ck, 0);
+	T_GT_INT(dmab_chan_submit(b, cb, NULL), 0);
+	T_EQ_INT(dmab_chan_issue_pending(a), 1);
+	T_EQ_INT(dmab_chan_issue_pending(b), 1);
+	while (pa.n < 5)
+		T_GT_INT(dmab_dev_poll(e.dev, NS), 0);
+	T_EQ_U(pa.n, 5);
+	static const uint64_t delay[5] = { 0, 0, 300, 100, 0 };
+	for (unsigned k = 0; k < 5; k++) {
+		T_EQ_U(pa.index[k], k);
+		T_EQ_U(pa.t_ns[k], (k + 1) * 1000 + delay[k]);
+		T_EQ_INT(pa.late[k], (int64_t)delay[k] - 100);
+		T_EQ_INT(pa.checked[k], 1);
+		T_EQ_INT(pa.missed[k], k == 2);
+	}
+	T_EQ_U(m.n, 1);
+	T_EQ_U(m.period[0], 2);
+	T_EQ_U(pa.misses_seen, 1);
+	struct dmab_chan_stats st;
+	dmab_chan_stats(a, &st);
+	T_EQ_U(st.periods, 5);
+	T_EQ_U(st.deadline_checked, 5);
+	T_EQ_U(st.deadline_misses, 1);
+	/* b: unchecked, and terminated from its own callback after period 1 */
+	T_EQ_U(pb.n, 2);
+	T_EQ_U(pb.index[1], 1);
+	T_EQ_U(pb.t_ns[1], 2000);
+	T_EQ_INT(pb.checked[1], 0);
+	T_EQ_INT(pb.late[1], 0);
+	T_EQ_INT(pb.missed[1], 0);
+	dmab_chan_stats(b, &st);
+	T_EQ_U(st.periods, 2);
+	T_EQ_U(st.cancelled, 1);
+	T_EQ_U(st.deadline_checked, 0);
+	T_EQ_U(st.in_flight, 0);
+	T_EQ_INT(dmab_chan_release(a), 0);
+	T_EQ_INT(dmab_chan_release(b), 0);
+	T_EQ_U(pa.n, 5); /* cancelling the stream is no period */
+	T_EQ_INT(dmab_chain_destroy(ca), 0);
+	T_EQ_INT(dmab_chain_destroy(cb), 0);
+	T_EQ_INT(dmab_mem_free(e.dev, &buf), 0);
+	T_EQ_INT(env_close(&e), 0);
+}
+
 /* Device totals: worst lateness is the maximum over channels, misses add. */
 static void test_device_totals(void)
 {
@@ -346,4 +467,5 @@ static void test_device_totals(void)
 }
 
 T_MAIN(T_CASE(test_hit_and_miss), T_CASE(test_queueing_delay), T_CASE(test_clock_conversion),
-       T_CASE(test_periodic_stream), T_CASE(test_period_edges), T_CASE(test_device_totals))
+       T_CASE(test_periodic_stream), T_CASE(test_period_edges), T_CASE(test_period_callback),
+       T_CASE(test_device_totals))

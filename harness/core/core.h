@@ -182,6 +182,8 @@ struct hx_point {
 	int load_transfer;           /* enum dmab_xfer_type of the load channels */
 	int load_priority;           /* enum dmab_prio of the load channels */
 	uint64_t load_rate;          /* offered load, % of the load's peak; 100 = saturating */
+	uint64_t stream;             /* > 0: the measured channel is a cyclic stream of this many periods */
+	uint64_t load_cv;            /* open-loop load: coefficient of variation of its intervals, %; 100 = Poisson */
 	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
 	uint64_t rep;                /* which repetition of the point (sweep --repeat), from 0;
 				      * not a dimension: the CSV's rep status column */
@@ -234,7 +236,9 @@ struct hx_point {
 	X(LOAD_SIZE, "load-size", "load_size", SIZE, load_size, "0", "bytes per load transfer (channels 1..); 0 = size") \
 	X(LOAD_XFER, "load-transfer", "load_transfer", XFER, load_transfer, "mem2mem", "transfer type of the load channels") \
 	X(LOAD_PRIO, "load-priority", "load_priority", PRIO, load_priority, "medium", "priority of the load channels") \
-	X(LOAD_RATE, "load-rate", "load_rate_pct", U64, load_rate, "100", "offered load in % of the load's own peak throughput (measured alone first); 100 = saturating closed loop, 0 = idle; below 100 needs runtime")
+	X(LOAD_RATE, "load-rate", "load_rate_pct", U64, load_rate, "100", "offered load in % of the load's own peak throughput (measured alone first); 100 = saturating closed loop, 0 = idle; below 100 needs runtime") \
+	X(STREAM, "stream", "stream_periods", U64, stream, "0", "measured channel as a cyclic dev2mem/mem2dev stream: a ring of this many periods (2 = ping-pong) of size bytes, one due every period (+ deadline); 0 = none; needs runtime and period") \
+	X(LOAD_CV, "load-cv", "load_cv_pct", U64, load_cv, "0", "open-loop load (load-rate 1..99): variation of its release intervals, % of their mean (seeded draws, same mean); 0 = fixed, 100 = Poisson (exponential intervals)")
 
 enum hx_dim {
 #define HX__D(id, name, col, type, field, def, help) HX_DIM_##id,
@@ -301,7 +305,9 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 	X(VF_OUTSIDE_WINDOW, "vf_outside_window", LOWER, COUNT, "device: measured transfers with verdict outside-window (destination guards changed: written outside, or neighbour bytes lost)") \
 	X(VF_MISMATCH, "vf_mismatch", LOWER, COUNT, "device: measured transfers with verdict mismatch (destination written wrongly: corrupt or stale data)") \
 	X(LAT_MIN, "lat_min_ns", LOWER, DEV, "measured channel: latency (as lat_p50_ns), minimum, exact") \
-	X(LAT_E2E_MIN, "lat_e2e_min_ns", LOWER, DEV, "measured channel: end-to-end latency, minimum, exact")
+	X(LAT_E2E_MIN, "lat_e2e_min_ns", LOWER, DEV, "measured channel: end-to-end latency, minimum, exact") \
+	X(FIFO_OVERRUNS, "fifo_overruns", LOWER, COUNT, "device (every peripheral): receive FIFO overruns in the measurement (the FIFO full when data came: lost); stream points") \
+	X(FIFO_UNDERRUNS, "fifo_underruns", LOWER, COUNT, "device (every peripheral): transmit FIFO underruns in the measurement (the FIFO empty when data was due); stream points")
 /* The vf_ rows are one per verdict of HX_VERDICT_ROWS (verify.h), in its
  * order, named by its column field: metrics.c asserts the count, the
  * verify tests the names. */

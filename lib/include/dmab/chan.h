@@ -20,7 +20,8 @@
  * a cyclic stream has a period, and period k (0-based) of a stream started
  * at t0 is due at t0 + (k+1) * period + deadline (deadline 0 = due at the
  * period end). Late completions count as misses, with the worst lateness and
- * a lateness histogram (ns), and an optional callback.
+ * a lateness histogram (ns), and an optional callback; a second one
+ * (on_period) sees every period, hit or miss.
  *
  * Errors: the backend reports bus, descriptor, alignment and data errors; the
  * library adds timeouts (dmab_chan_wait), lost interrupts (timeout on an idle
@@ -133,6 +134,22 @@ typedef void (*dmab_done_fn)(void *ctx, const struct dmab_result *r);
 typedef void (*dmab_miss_fn)(void *ctx, unsigned chan, dmab_cookie_t cookie,
 			     uint64_t period_index, uint64_t lateness_ns);
 
+/* One completed period of a cyclic stream, as dmab_period_fn gets it. */
+struct dmab_period {
+	uint64_t index;        /* 0-based, counted by the backend since the stream started */
+	uint64_t t_ns;         /* completion, device time since the stream started (t0) */
+	int64_t lateness_ns;   /* completion - due (negative = early); 0 when not checked */
+	int checked;           /* 1 when the channel has period_ns (a deadline was decided) */
+	int missed;            /* 1 when lateness_ns > 0 (on_miss ran first) */
+};
+/* Called once per period a cyclic stream delivers, hit or miss, after the
+ * period was counted (and after on_miss for a late one): what a streaming
+ * consumer needs to take the period's buffer (an ADC's samples) or refill
+ * it (a DAC's). A period the backend never reported (its interrupts
+ * coalesced) shows as a gap in index. Same rules as dmab_miss_fn. */
+typedef void (*dmab_period_fn)(void *ctx, unsigned chan, dmab_cookie_t cookie,
+			       const struct dmab_period *p);
+
 struct dmab_retry {
 	unsigned max_retries;  /* 0 = fail at the first error */
 	uint32_t retry_on;     /* bitmask of (1u << DMAB_ERRK_*); 0 = all kinds */
@@ -147,6 +164,8 @@ struct dmab_chan_cfg {
 	dmab_miss_fn on_miss;  /* optional */
 	void *miss_ctx;
 	struct dmab_retry retry;
+	dmab_period_fn on_period; /* optional: every period of a cyclic stream */
+	void *period_ctx;
 };
 
 struct dmab_submit_opts {
