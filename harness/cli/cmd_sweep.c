@@ -112,7 +112,7 @@ static void sweep_help(FILE *f)
 		"                      [--format csv|json] [--meta inline|sidecar] [--inject SPEC]\n"
 		"                      [--size auto] [--pin same|split|none] [--events LIST]\n"
 		"                      [--trace FILE] [--repeat N] [--percentiles LIST] [--resume]\n"
-		"                      [--dry-run] [--quiet]\n\n"
+		"                      [--no-verify] [--dry-run] [--quiet]\n\n"
 		"Measures every combination (cartesian product) of the dimension values and writes\n"
 		"one CSV row per point. Without flags: the default sweep on the simulator (the\n"
 		"defaults below). A combination the backend cannot do becomes a row with status\n"
@@ -191,6 +191,9 @@ static void sweep_help(FILE *f)
 		"                    lat_e2e_p<TAG>_ns, TAG the digits without the point (95, 9999;\n"
 		"                    below 10 padded: 5 -> 05). 50, 90, 99, 99.9 have their fixed\n"
 		"                    columns. Rows a runner measured elsewhere leave them empty.\n"
+		"  --no-verify       same as --verify 0 (dmatest's noverify): no pattern fill and no\n"
+		"                    verification, so on a real clock the CPU's checks do not pace\n"
+		"                    the device; the row's reason says the data was not verified.\n"
 		"  --dry-run         print the jobs and their point counts (and the combinations\n"
 		"                    that can never run, left out of a product with the default\n"
 		"                    pool and cache lists), run nothing\n"
@@ -375,7 +378,7 @@ static int check_backend(void *ctx, const char *name, const char *profile, char 
 }
 
 enum { O_HELP = 1000, O_JOB, O_OUT, O_PIN, O_EVENTS, O_QUIET, O_DRY, O_INJECT, O_TRACE, O_RESUME, O_FORMAT,
-       O_REPEAT, O_SECTION, O_META, O_PCTL };
+       O_REPEAT, O_SECTION, O_META, O_PCTL, O_NOVERIFY };
 
 /* --format NAME: a row of `formats`, else a message listing them. */
 static int set_format(struct sweep *s, const char *name)
@@ -409,7 +412,7 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		{ "n", 0, O_DRY },         { "inject", 1, O_INJECT }, { "trace", 1, O_TRACE },
 		{ "resume", 0, O_RESUME }, { "format", 1, O_FORMAT }, { "f", 1, O_FORMAT },
 		{ "b", 1, HX_DIM_BACKEND }, { "section", 1, O_SECTION }, { "meta", 1, O_META },
-		{ "repeat", 1, O_REPEAT }, { "percentiles", 1, O_PCTL },
+		{ "repeat", 1, O_REPEAT }, { "percentiles", 1, O_PCTL }, { "no-verify", 0, O_NOVERIFY },
 	};
 	_Static_assert(sizeof extra / sizeof extra[0] <= 24, "opts[] is too small for extra[]");
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -458,6 +461,10 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 			break;
 		}
 		case O_SECTION: s->sections = a.optarg; break;
+		case O_NOVERIFY: /* dmatest's noverify: the dimension verify = 0 */
+			if (hx_job_set(&pc, s->flags, HX_DIM_VERIFY, "0") < 0)
+				return cli_usage_err("%s", pc.err.msg);
+			break;
 		case O_PCTL:
 			if (hx_pctl_parse(&pc, "percentiles", a.optarg, &s->lat.want) < 0)
 				return cli_usage_err("%s", pc.err.msg);

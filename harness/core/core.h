@@ -184,6 +184,7 @@ struct hx_point {
 	uint64_t load_rate;          /* offered load, % of the load's peak; 100 = saturating */
 	uint64_t stream;             /* > 0: the measured channel is a cyclic stream of this many periods */
 	uint64_t load_cv;            /* open-loop load: coefficient of variation of its intervals, %; 100 = Poisson */
+	uint64_t verify;             /* 1: patterns and verification; 0: neither (--verify 0) */
 	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
 	uint64_t rep;                /* which repetition of the point (sweep --repeat), from 0;
 				      * not a dimension: the CSV's rep status column */
@@ -238,7 +239,8 @@ struct hx_point {
 	X(LOAD_PRIO, "load-priority", "load_priority", PRIO, load_priority, "medium", "priority of the load channels") \
 	X(LOAD_RATE, "load-rate", "load_rate_pct", U64, load_rate, "100", "offered load in % of the load's own peak throughput (measured alone first); 100 = saturating closed loop, 0 = idle; below 100 needs runtime") \
 	X(STREAM, "stream", "stream_periods", U64, stream, "0", "measured channel as a cyclic dev2mem/mem2dev stream: a ring of this many periods (2 = ping-pong) of size bytes, one due every period (+ deadline); 0 = none; needs runtime and period") \
-	X(LOAD_CV, "load-cv", "load_cv_pct", U64, load_cv, "0", "open-loop load (load-rate 1..99): variation of its release intervals, % of their mean (seeded draws, same mean); 0 = fixed, 100 = Poisson (exponential intervals)")
+	X(LOAD_CV, "load-cv", "load_cv_pct", U64, load_cv, "0", "open-loop load (load-rate 1..99): variation of its release intervals, % of their mean (seeded draws, same mean); 0 = fixed, 100 = Poisson (exponential intervals)") \
+	X(VERIFY, "verify", "verify", U64, verify, "1", "1: pattern fill before and verification after each transfer; 0: neither (dmatest's noverify), so on a real clock the CPU's checks do not pace the device; the verify columns stay empty")
 
 enum hx_dim {
 #define HX__D(id, name, col, type, field, def, help) HX_DIM_##id,

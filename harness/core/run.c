@@ -174,6 +174,10 @@ static int check_point(struct run *r)
 		run__status(r, HX_SKIPPED, "period, ramp and load-rate below 100 act on time: they need a time-based point (runtime > 0)");
 		return -1;
 	}
+	if (pt->stream && (!pt->runtime_ns || !pt->period_ns)) {
+		run__status(r, HX_SKIPPED, "stream needs runtime and period (a ring released every period for a measured time)");
+		return -1;
+	}
 	if (pt->pool == HX_POOL_COHERENT && pt->cache != HX_CACHE_COHERENT) {
 		run__status(r, HX_SKIPPED, "pool coherent gives coherent memory, which cache %s does not use (only cache coherent)",
 			   hx_cache_name(pt->cache));
@@ -477,6 +481,8 @@ static void measure(struct run *r)
 				 r->cache == HX_CACHE_NONE ? "maintenance deliberately omitted" : "deliberate pitfall ",
 				 r->cache == HX_CACHE_NONE ? "" : hx_cache_name(r->cache),
 				 (unsigned long long)r->verify_failures, (unsigned long long)r->verified);
+		else if (!r->pt->verify)
+			snprintf(r->g.reason, sizeof(r->g.reason), "data not verified (verify 0)");
 		else if (!r->periph_verify && (r->xfer != DMAB_MEM2MEM || (r->lown && r->lxfer != DMAB_MEM2MEM)))
 			snprintf(r->g.reason, sizeof(r->g.reason),
 				 "peripheral data unverified: backend %s has no periph_xfer op",

@@ -44,7 +44,7 @@ void run__fill_counts(const struct run *r, struct hx_result *res)
 	hx_result_set(res, HX_M_ERR_DATA, (double)st.errors[DMAB_ERRK_DATA]);
 	hx_result_set(res, HX_M_ERR_LOST_IRQ, (double)st.errors[DMAB_ERRK_LOST_IRQ]);
 	hx_result_set(res, HX_M_ERR_DUP_IRQ, (double)st.errors[DMAB_ERRK_DUP_IRQ]);
-	if (r->xfer == DMAB_MEM2MEM || r->periph_verify) {
+	if (r->pt->verify && (r->xfer == DMAB_MEM2MEM || r->periph_verify)) {
 		hx_result_set(res, HX_M_VERIFY, (double)r->verify_failures);
 		hx_result_set(res, HX_M_GUARD, (double)r->guard_violations);
 		for (unsigned v = 0; v < HX_V__COUNT; v++)

@@ -276,11 +276,11 @@ static int load_start(struct run *r, struct slot *s)
 	struct hx_rig_slot *rs = rig_slot(r, s);
 	struct hx_xfer_buf b = load_buf(r, s);
 	int in_src = r->lxfer != DMAB_DEV2MEM, in_dst = r->lxfer != DMAB_MEM2DEV;
-	if (r->lxfer == DMAB_MEM2MEM)
+	if (r->pt->verify && r->lxfer == DMAB_MEM2MEM)
 		hx_xfer_prepare(&b);
-	else if (r->lxfer == DMAB_MEM2DEV)
+	else if (r->pt->verify && r->lxfer == DMAB_MEM2DEV)
 		hx_xfer_prepare_src(&b);
-	else
+	else if (r->pt->verify)
 		hx_xfer_prepare_dst(&b);
 	dmab_addr_t src = in_src ? s->src.bus + r->lpiece.off : periph_addr(r, rs->ch);
 	dmab_addr_t dst = in_dst ? s->dst.bus + r->lpiece.off : periph_addr(r, rs->ch);
@@ -311,7 +311,8 @@ int run__slot_start(struct run *r, struct slot *s)
 	if (run__bufs_acquire(r, s) < 0)
 		return -1;
 	uint64_t f = dmab_dev_now(r->dev);
-	prepare_data(r, s);
+	if (r->pt->verify)
+		prepare_data(r, s);
 	s->t_fill = dmab_dev_now(r->dev) - f;
 	if (r->need_src && app_touch(r, s, 0) < 0)
 		return -1;
@@ -535,7 +536,7 @@ static void slot_complete(struct run *r, struct slot *s, const struct dmab_resul
 			r->cal_t1 = end;
 	}
 	enum hx_verdict v;
-	if (verify_slot(r, s, &v) == 0) {
+	if (r->pt->verify && verify_slot(r, s, &v) == 0) {
 		if (!s->measured) {
 			r->verify_outside += v != HX_V_OK;
 		} else {
