@@ -14,6 +14,13 @@
  * hist/record_minmax is a reference without a target: a record plus the
  * exact min and max a channel keeps beside its histogram (what
  * dmab/chan.h does per completion), to show what those two compares cost.
+ *
+ * Test hook, for measuring the gate (scripts/gate-aa), not for users:
+ * DMAB_BENCH_DELAY_PCT=P makes hist/record record P% more samples, into a
+ * second histogram, per batch: a real slowdown of about P% made of the
+ * same work (not a sleep, which cpu_time would not see), so the gate's
+ * detection rate is measured against a known effect. Read once, outside
+ * the timed loop; unset or 0 runs the loop it always ran.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -34,30 +41,62 @@ static uint64_t *make_samples(void)
 	return v;
 }
 
+/* The test hook's extra records per batch, in hundredths: P% of BATCH. */
+static uint32_t delay_x100(void)
+{
+	const char *s = getenv("DMAB_BENCH_DELAY_PCT");
+	long pct = s ? strtol(s, NULL, 10) : 0;
+	return pct > 0 && pct <= 1000 ? (uint32_t)pct * BATCH : 0;
+}
+
+/* The hook's loop: h gets what it always gets, h2 the extra records,
+ * carried over in hundredths so 10% of 64 is 6.4 per batch on average. */
+static void record_delayed(dmab_gb_state *st, struct dmab_hist *h, struct dmab_hist *h2,
+			   const uint64_t *v, uint32_t extra)
+{
+	uint32_t pos = 0, acc = 0;
+	while (gb_keep_running_batch(st, BATCH)) {
+		for (uint32_t k = 0; k < BATCH; k++) {
+			dmab_hist_record(h, v[pos + k]);
+			gb_clobber_memory();
+		}
+		for (acc += extra; acc >= 100; acc -= 100) {
+			dmab_hist_record(h2, v[(pos + acc) & (NSAMP - 1)]);
+			gb_clobber_memory();
+		}
+		pos = (pos + BATCH) & (NSAMP - 1);
+	}
+}
+
 static void bm_hist_record(dmab_gb_state *st, void *ctx)
 {
 	(void)ctx;
 	uint64_t *v = make_samples();
-	struct dmab_hist *h = malloc(sizeof *h);
+	struct dmab_hist *h = malloc(2 * sizeof *h);
+	uint32_t extra = delay_x100();
 	if (!v || !h) {
 		gb_skip_with_error(st, "out of memory");
 		free(v);
 		free(h);
 		return;
 	}
-	dmab_hist_init(h);
+	dmab_hist_init(&h[0]);
+	dmab_hist_init(&h[1]);
 	/* Escaped before the loop, so the per-operation barrier really forces
 	 * the stores (an allocation nothing can see could be kept in registers). */
 	gb_do_not_optimize(h);
 	gb_do_not_optimize(v);
 	uint32_t pos = 0;
-	while (gb_keep_running_batch(st, BATCH)) {
-		for (uint32_t k = 0; k < BATCH; k++) {
-			dmab_hist_record(h, v[pos + k]);
-			gb_clobber_memory();
+	if (extra)
+		record_delayed(st, &h[0], &h[1], v, extra);
+	else
+		while (gb_keep_running_batch(st, BATCH)) {
+			for (uint32_t k = 0; k < BATCH; k++) {
+				dmab_hist_record(h, v[pos + k]);
+				gb_clobber_memory();
+			}
+			pos = (pos + BATCH) & (NSAMP - 1);
 		}
-		pos = (pos + BATCH) & (NSAMP - 1);
-	}
 	gb_do_not_optimize(h);
 	gb_set_items_processed(st, gb_iterations(st));
 	if (dmab_hist_count(h) != (uint64_t)gb_iterations(st))
