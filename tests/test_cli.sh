@@ -984,4 +984,19 @@ run "$B" sweep --job "$D/skip.ini" --dry-run
 t_eq "skip: every section skipped exits 2" "$rc" 2
 t_has "skip: ... saying so" "$D/err" "every job section has skip = 1"
 
+# Something planted at FILE.tmp is never written through (issue 15 item 1).
+echo precious >"$D/victim"
+ln -s "$D/victim" "$D/planted.csv.tmp"
+run "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/planted.csv"
+t_eq "a symlink at FILE.tmp: exit 2" "$rc" 2
+t_eq "a symlink at FILE.tmp: its target untouched" "$(cat "$D/victim")" "precious"
+t_has "a symlink at FILE.tmp: named" "$D/err" "planted.csv.tmp: something other than a regular file"
+rm -f "$D/planted.csv.tmp"; ln "$D/victim" "$D/planted.csv.tmp"
+run "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/planted.csv"
+t_eq "a hard link at FILE.tmp: exit 2, its other name untouched" "$rc $(cat "$D/victim")" "2 precious"
+rm -f "$D/planted.csv.tmp"; mkfifo "$D/planted.csv.tmp"
+run timeout 20 "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/planted.csv"
+t_eq "a FIFO at FILE.tmp: exit 2 at once, no hang" "$rc" 2
+rm -f "$D/planted.csv.tmp"
+
 t_done
