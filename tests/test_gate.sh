@@ -166,6 +166,36 @@ gate incon_help 0 --help
 has incon_help '4 inconclusive'
 has incon_help '[-]-max-spread=PCT'
 
+# ---- scripts/gate-aa's bookkeeping, on a stand-in benchmark binary ----------------
+# The real suite's verdicts depend on the machine's load (README, The gate);
+# what must hold everywhere is the script's side of it: processes
+# interleaved and merged per side, the hook's variable reaching side B
+# only, the verdicts counted. The stand-in writes one Google Benchmark
+# entry per call, its cpu_time cycling through FAKE_VALS (times 1.1 when
+# DMAB_BENCH_DELAY_PCT=10 reaches it).
+cat >"$OUT/fake_micro" <<'EOS'
+#!/bin/sh
+for a; do case $a in --benchmark_out=*) out=${a#*=} ;; esac; done
+n=$(cat "$FAKE_STATE" 2>/dev/null || echo 0); echo $((n + 1)) >"$FAKE_STATE"
+echo "$FAKE_VALS" | awk -v n="$n" -v d="${DMAB_BENCH_DELAY_PCT:-0}" '{ v = $(n % NF + 1) * (1 + d / 100)
+  printf "{\"context\":{},\"benchmarks\":[{\"name\":\"hist/record\",\"run_name\":\"hist/record\",\"run_type\":\"iteration\",\"iterations\":1000,\"real_time\":%.4f,\"cpu_time\":%.4f,\"time_unit\":\"ns\"}]}\n", v, v }' >"$out"
+EOS
+chmod +x "$OUT/fake_micro"
+export FAKE_STATE="$OUT/fake_state"
+aa() {
+  n=$1; want=$2; shift 2
+  scripts/gate-aa -b "$OUT/fake_micro" -g "$GATE" "$@" >"$OUT/$n" 2>&1
+  t_eq "$n exits 0" "$?" 0
+  t_eq "$n counts" "$(sed -n 's/.*: \([0-9]* passed, [0-9]* failed, [0-9]* inconclusive\);.*/\1/p' "$OUT/$n")" "$want"
+}
+FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight "3 passed, 0 failed, 0 inconclusive" -n 3
+FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight_slow10 "0 passed, 3 failed, 0 inconclusive" -n 3 -d 10
+has gate_aa_tight_slow10 'pair 2: FAIL; hist/record: \+(9|10)\.[0-9]+%, spread'
+FAKE_VALS="60 140 80 120 100 70 130 90" aa gate_aa_wide_slow10 "0 passed, 0 failed, 2 inconclusive" -n 2 -d 10
+FAKE_VALS="100" aa gate_aa_reps "1 passed, 0 failed, 0 inconclusive" -n 1 -p 4 -r 1
+has gate_aa_reps 'B slowed|A/A, 1 pairs \(4 x 1 repetitions'
+t_status "gate-aa: bad usage exits 2" 2 scripts/gate-aa -n x -b "$OUT/fake_micro"
+
 # ---- callgrind instruction counts --------------------------------------------
 gate ic_same 0 $D/ic_base.txt $D/ic_same.txt
 gate ic_up10 1 $D/ic_base.txt $D/ic_up10.txt
