@@ -1,6 +1,7 @@
 /*
- * harness/gate/stats.h: the gate's statistics, apart so tests can check
- * them against reference values (tests/test_gate_stats.c).
+ * harness/gate/stats.h: the gate's statistics (median, spread, U test),
+ * apart so tests can check them against reference values
+ * (tests/test_gate_stats.c).
  */
 #ifndef DMAB_GATE_STATS_H
 #define DMAB_GATE_STATS_H
