@@ -136,7 +136,7 @@ WIDE="70 130 85 115 100 60 140 95 105 120"
 gbj tight.json "$(gbe x/t 1 $TIGHT)"; gbj tight_up10.json "$(gbe x/t 1.10 $TIGHT)"
 gbj tight_up3.json "$(gbe x/t 1.03 $TIGHT)"
 gbj wide.json "$(gbe x/t 1 $WIDE)"; gbj wide_up10.json "$(gbe x/t 1.10 $WIDE)"
-gbj wide_up2.json "$(gbe x/t 1.02 $WIDE)"
+gbj wide_up2.json "$(gbe x/t 1.02 $WIDE)"; gbj wide_up50.json "$(gbe x/t 1.50 $WIDE)"
 gbj both.json "$(gbe x/t 1 $TIGHT)" "$(gbe x/u 1 $WIDE)"
 gbj both_up10.json "$(gbe x/t 1.10 $TIGHT)" "$(gbe x/u 1.10 $WIDE)"
 gate incon_identical 0 "$OUT/tight.json" "$OUT/tight.json"
@@ -160,7 +160,10 @@ has incon_and_regression '1 regressions, .* 1 inconclusive, .* -> FAIL'
 # the U test, which cannot tell them apart (p=0.44)
 gate incon_wide_max_spread 0 --max-spread=40 "$OUT/wide.json" "$OUT/wide_up10.json"
 has incon_wide_max_spread 'cpu_time_ns .*\+10\.00% +ok +U test p=0\.436'
-gate incon_tight_max_spread 4 --max-spread=0.5 "$OUT/tight.json" "$OUT/tight_up10.json"
+# a change larger than the spread shows through the noise: judged as usual
+gate incon_tight_max_spread_big 1 --max-spread=0.5 "$OUT/tight.json" "$OUT/tight_up10.json"
+gate incon_wide_up50 1 "$OUT/wide.json" "$OUT/wide_up50.json"
+has incon_wide_up50 'cpu_time_ns .*\+50\.00% +REGRESSION .*spread 30\.5%/30\.5% > max'
 gate incon_bad_max_spread 2 --max-spread=-1 "$OUT/tight.json" "$OUT/tight.json"
 gate incon_help 0 --help
 has incon_help '4 inconclusive'
@@ -191,7 +194,8 @@ aa() {
 FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight "3 passed, 0 failed, 0 inconclusive" -n 3
 FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight_slow10 "0 passed, 3 failed, 0 inconclusive" -n 3 -d 10
 has gate_aa_tight_slow10 'pair 2: FAIL; hist/record: \+(9|10)\.[0-9]+%, spread'
-FAKE_VALS="60 140 80 120 100 70 130 90" aa gate_aa_wide_slow10 "0 passed, 0 failed, 2 inconclusive" -n 2 -d 10
+# (12 values, each twice: both sides of a pair draw the same six)
+FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide_slow10 "0 passed, 0 failed, 2 inconclusive" -n 2 -d 10
 FAKE_VALS="100" aa gate_aa_reps "1 passed, 0 failed, 0 inconclusive" -n 1 -p 4 -r 1
 has gate_aa_reps 'B slowed|A/A, 1 pairs \(4 x 1 repetitions'
 t_status "gate-aa: bad usage exits 2" 2 scripts/gate-aa -n x -b "$OUT/fake_micro"
