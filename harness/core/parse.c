@@ -1047,8 +1047,7 @@ static char *trim(char *s)
  * job can be parked without deleting or commenting out its lines (which
  * would let them rot unchecked). Job sections only: in [global] it would
  * skip everything. Booleans as the options tables take them, plus
- * true/false, yes/no, on/off. Flags are kept in a bitmap of
- * SKIP_MAX_JOBS sections (the CLI allows 64). */
+ * true/false, yes/no, on/off. A bitmap of SKIP_MAX_JOBS (the CLI: 64). */
 #define SKIP_MAX_JOBS 1024u
 struct skip_set {
 	unsigned char bit[SKIP_MAX_JOBS / 8];
@@ -1081,11 +1080,6 @@ static int skip_key(struct hx_parse_ctx *c, int cur, const char *section, const 
 	sk->line = c->line;
 	*b = v ? (unsigned char)(*b | m) : (unsigned char)(*b & ~m);
 	return 0;
-}
-
-static int skipped(const struct skip_set *sk, unsigned k)
-{
-	return k < SKIP_MAX_JOBS && (sk->bit[k / 8] >> (k % 8) & 1u);
 }
 
 int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text,
@@ -1192,7 +1186,7 @@ int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text
 	/* The jobs to run, in file order, without the skipped sections. */
 	unsigned run = 0;
 	for (unsigned k = 1; k <= n; k++)
-		if (!skipped(&sk, k))
+		if (k >= SKIP_MAX_JOBS || !(sk.bit[k / 8] >> (k % 8) & 1u))
 			memmove(&jobs[run++], &jobs[k], sizeof jobs[0]);
 	if (run == 0)
 		return fail(c, NULL, "skip", "every job section has skip = 1: nothing to run");
