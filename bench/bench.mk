@@ -12,6 +12,9 @@
 #                   and micro.json with repetitions)
 #   make gate-micro gate a fresh micro.json (with repetitions) against the
 #                   baseline's: wall-clock, for the baseline's machine only
+#   make gate-aa    does the wall-clock gate keep its promise here, now?
+#                   scripts/gate-aa: 10 A/A pairs, then 10 pairs with a 10%
+#                   slowdown (GATE_AA_ARGS are passed to both); a few minutes
 #
 # The benchmarks are C (bench/micro_*.c) over a C++ shim for Google
 # Benchmark (bench/gbench_shim.cc), so the final link uses $(CXX).
@@ -45,7 +48,7 @@ GATE_SWEEP     ?= --backend sim:soc,sim:mcu --transfer mem2mem --size 64,4K,64K 
 # micro.json baselines: repetitions for the U test, short runs.
 MICRO_GATE_ARGS ?= --benchmark_repetitions=5 --benchmark_min_time=0.05
 
-.PHONY: bench-build bench-ratios icount gate-micro
+.PHONY: bench-build bench-ratios icount gate-micro gate-aa
 
 $(BUILD)/obj/bench/%.o: bench/%.c
 	@mkdir -p $(dir $@)
@@ -108,6 +111,13 @@ gate-micro:
 	$(Q)$(MICRO) $(MICRO_GATE_ARGS) --benchmark_out=$(GATE_DIR)/micro.json \
 	  --benchmark_out_format=json $(BENCH_ARGS) >/dev/null
 	$(Q)$(DMABENCH) gate --brief $(GATE_ARGS) $(BASELINE_DIR)/micro.json $(GATE_DIR)/micro.json
+
+GATE_AA_ARGS ?=
+gate-aa:
+	$(Q)scripts/deps bench
+	$(Q)$(MAKE) --no-print-directory $(MICRO) $(DMABENCH)
+	$(Q)scripts/gate-aa -b $(MICRO) -g "$(DMABENCH) gate" $(GATE_AA_ARGS)
+	$(Q)scripts/gate-aa -b $(MICRO) -g "$(DMABENCH) gate" -d 10 $(GATE_AA_ARGS)
 
 baseline:
 	$(Q)scripts/deps bench

@@ -1074,4 +1074,48 @@ run "$B" sweep --backend sim --transfer dev2mem --stream 2 --size 64 --align 64 
 t_eq "a stream without runtime and period is skipped with the reason" "$(col "$D/sn.csv" reason)" \
 	"stream needs runtime and period (a ring released every period for a measured time)"
 
+# list --events (issue 16): libpfm4's names here, after whether they count.
+run "$B" list --events
+t_eq "list --events exits 0 (libpfm4 knows perf's generic events everywhere)" "$rc" 0
+t_has "list --events says first whether hardware counters open" "$D/out" "hardware counters   "
+t_has "list --events lists perf's generic events" "$D/out" "perf: perf_events generic PMU"
+t_has "list --events names cycles" "$D/out" "  CYCLES "
+t_has "list --events ends with the counts" "$D/out" " events on "
+run "$B" list --events --verbose
+t_has "list --events --verbose gives the attributes" "$D/out" "    :u "
+# A job section with skip = 1 (DPDK's key) is parsed, checked, not run.
+printf '[global]\nbackend = sim\nsize = 64\n[a]\nsg = 1\n[b]\nskip = yes\nsg = 4\n[c]\nskip = 0\nsg = 2\n' >"$D/skip.ini"
+run "$B" sweep --job "$D/skip.ini" --dry-run
+t_eq "skip: --dry-run exits 0" "$rc" 0
+t_eq "skip: only the unskipped sections are jobs" "$(grep '^job' "$D/out" | cut -d: -f1 | tr '\n' ' ')" "job a job c "
+printf '[a]\nskip = 1\nsize = 12Q\n[b]\nsize = 64\n' >"$D/skip.ini"
+run "$B" sweep --job "$D/skip.ini" --dry-run
+t_eq "skip: a skipped section's values are still checked (exit 2)" "$rc" 2
+t_has "skip: the bad value is named" "$D/err" "skip.ini:3: size"
+printf '[a]\nskip = maybe\n' >"$D/skip.ini"
+run "$B" sweep --job "$D/skip.ini" --dry-run
+t_has "skip: a value that is no boolean is refused" "$D/err" "skip.ini:2: skip: skip = 'maybe': expected 1 or 0"
+printf '[global]\nskip = 1\n[a]\n' >"$D/skip.ini"
+run "$B" sweep --job "$D/skip.ini" --dry-run
+t_has "skip: not in [global]" "$D/err" "skip belongs in a job section"
+printf '[a]\nskip = 1\n[b]\nskip = on\n' >"$D/skip.ini"
+run "$B" sweep --job "$D/skip.ini" --dry-run
+t_eq "skip: every section skipped exits 2" "$rc" 2
+t_has "skip: ... saying so" "$D/err" "every job section has skip = 1"
+
+# Something planted at FILE.tmp is never written through (issue 15 item 1).
+echo precious >"$D/victim"
+ln -s "$D/victim" "$D/planted.csv.tmp"
+run "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/planted.csv"
+t_eq "a symlink at FILE.tmp: exit 2" "$rc" 2
+t_eq "a symlink at FILE.tmp: its target untouched" "$(cat "$D/victim")" "precious"
+t_has "a symlink at FILE.tmp: named" "$D/err" "planted.csv.tmp: something other than a regular file"
+rm -f "$D/planted.csv.tmp"; ln "$D/victim" "$D/planted.csv.tmp"
+run "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/planted.csv"
+t_eq "a hard link at FILE.tmp: exit 2, its other name untouched" "$rc $(cat "$D/victim")" "2 precious"
+rm -f "$D/planted.csv.tmp"; mkfifo "$D/planted.csv.tmp"
+run timeout 20 "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/planted.csv"
+t_eq "a FIFO at FILE.tmp: exit 2 at once, no hang" "$rc" 2
+rm -f "$D/planted.csv.tmp"
+
 t_done

@@ -3,6 +3,7 @@
 # injected 10% regression in each kind of metric (deterministic simulator
 # metric, wall-clock CSV metric with repetitions, Google Benchmark time,
 # GB deterministic counter, callgrind instruction count); improvements pass;
+# a wall-clock change among too-spread samples is inconclusive (exit 4);
 # unusable inputs exit 2 naming the file. Fixtures: tests/data/gate/, made
 # by tests/data/gate/make-fixtures (checked below when python3 is there).
 . tests/support/t.sh
@@ -118,6 +119,86 @@ gate gb_cycles_up10 1 $D/gb_base.json $D/gb_cycles_up10.json
 has gb_cycles_up10 'sim_cycles .*REGRESSION +deterministic'
 gate gb_single_rep 0 $D/gb_single_base.json $D/gb_single.json
 has gb_single_rep 'insufficient'
+
+# ---- inconclusive: a change too spread to call (issue 15) ---------------------
+# gbe NAME FACTOR V...: Google Benchmark entries of benchmark NAME whose
+# repetitions have cpu_time V * FACTOR (ns); gbj FILE ENTRIES...: the file.
+gbe() {
+  n=$1; k=$2; shift 2
+  printf '%s\n' "$@" | awk -v n="$n" -v k="$k" '{ printf "%s{\"name\":\"%s\",\"run_name\":\"%s\",\"run_type\":\"iteration\",\"repetition_index\":%d,\"iterations\":1000,\"real_time\":%.6f,\"cpu_time\":%.6f,\"time_unit\":\"ns\"}", (NR > 1 ? "," : ""), n, n, NR - 1, $1 * k, $1 * k }'
+}
+gbj() {
+  f=$1; shift
+  (IFS=,; printf '{"benchmarks":[%s]}\n' "$*") >"$OUT/$f"
+}
+TIGHT="99 100 101 100.5 99.5 100.2 99.8 100.7 99.3 100.1"
+WIDE="70 130 85 115 100 60 140 95 105 120"
+gbj tight.json "$(gbe x/t 1 $TIGHT)"; gbj tight_up10.json "$(gbe x/t 1.10 $TIGHT)"
+gbj tight_up3.json "$(gbe x/t 1.03 $TIGHT)"
+gbj wide.json "$(gbe x/t 1 $WIDE)"; gbj wide_up10.json "$(gbe x/t 1.10 $WIDE)"
+gbj wide_up2.json "$(gbe x/t 1.02 $WIDE)"; gbj wide_up50.json "$(gbe x/t 1.50 $WIDE)"
+gbj both.json "$(gbe x/t 1 $TIGHT)" "$(gbe x/u 1 $WIDE)"
+gbj both_up10.json "$(gbe x/t 1.10 $TIGHT)" "$(gbe x/u 1.10 $WIDE)"
+gate incon_identical 0 "$OUT/tight.json" "$OUT/tight.json"
+gate incon_tight_up10 1 "$OUT/tight.json" "$OUT/tight_up10.json"
+has incon_tight_up10 'cpu_time_ns .*\+10\.00% +REGRESSION .*spread 0\.85%/0\.85%$'
+gate incon_tight_up3 0 "$OUT/tight.json" "$OUT/tight_up3.json"
+gate incon_wide_up10 4 "$OUT/wide.json" "$OUT/wide_up10.json"
+has incon_wide_up10 'cpu_time_ns .*\+10\.00% +INCONCLUSIVE .*spread 30\.5%/30\.5% > max'
+has incon_wide_up10 '0 regressions, .* 1 inconclusive, 0 missing; .* -> INCONCLUSIVE'
+gate incon_wide_identical 0 "$OUT/wide.json" "$OUT/wide.json"
+# a change below the floor stays ok whatever the spread
+gate incon_wide_up2 0 "$OUT/wide.json" "$OUT/wide_up2.json"
+# the candidate's spread counts as much as the baseline's
+gate incon_wide_current 4 "$OUT/tight.json" "$OUT/wide_up10.json"
+# an improvement is no more believed than a regression
+gate incon_wide_down 4 "$OUT/wide_up10.json" "$OUT/wide.json"
+# a regression elsewhere still fails: 1 beats 4
+gate incon_and_regression 1 "$OUT/both.json" "$OUT/both_up10.json"
+has incon_and_regression '1 regressions, .* 1 inconclusive, .* -> FAIL'
+# --max-spread decides what is too spread: allowed, the wide samples go to
+# the U test, which cannot tell them apart (p=0.44)
+gate incon_wide_max_spread 0 --max-spread=40 "$OUT/wide.json" "$OUT/wide_up10.json"
+has incon_wide_max_spread 'cpu_time_ns .*\+10\.00% +ok +U test p=0\.436'
+# a change larger than the spread shows through the noise: judged as usual
+gate incon_tight_max_spread_big 1 --max-spread=0.5 "$OUT/tight.json" "$OUT/tight_up10.json"
+gate incon_wide_up50 1 "$OUT/wide.json" "$OUT/wide_up50.json"
+has incon_wide_up50 'cpu_time_ns .*\+50\.00% +REGRESSION .*spread 30\.5%/30\.5% > max'
+gate incon_bad_max_spread 2 --max-spread=-1 "$OUT/tight.json" "$OUT/tight.json"
+gate incon_help 0 --help
+has incon_help '4 inconclusive'
+has incon_help '[-]-max-spread=PCT'
+
+# ---- scripts/gate-aa's bookkeeping, on a stand-in benchmark binary ----------------
+# The real suite's verdicts depend on the machine's load (README, The gate);
+# what must hold everywhere is the script's side of it: processes
+# interleaved and merged per side, the hook's variable reaching side B
+# only, the verdicts counted. The stand-in writes one Google Benchmark
+# entry per call, its cpu_time cycling through FAKE_VALS (times 1.1 when
+# DMAB_BENCH_DELAY_PCT=10 reaches it).
+cat >"$OUT/fake_micro" <<'EOS'
+#!/bin/sh
+for a; do case $a in --benchmark_out=*) out=${a#*=} ;; esac; done
+n=$(cat "$FAKE_STATE" 2>/dev/null || echo 0); echo $((n + 1)) >"$FAKE_STATE"
+echo "$FAKE_VALS" | awk -v n="$n" -v d="${DMAB_BENCH_DELAY_PCT:-0}" '{ v = $(n % NF + 1) * (1 + d / 100)
+  printf "{\"context\":{},\"benchmarks\":[{\"name\":\"hist/record\",\"run_name\":\"hist/record\",\"run_type\":\"iteration\",\"iterations\":1000,\"real_time\":%.4f,\"cpu_time\":%.4f,\"time_unit\":\"ns\"}]}\n", v, v }' >"$out"
+EOS
+chmod +x "$OUT/fake_micro"
+export FAKE_STATE="$OUT/fake_state"
+aa() {
+  n=$1; want=$2; shift 2
+  scripts/gate-aa -b "$OUT/fake_micro" -g "$GATE" "$@" >"$OUT/$n" 2>&1
+  t_eq "$n exits 0" "$?" 0
+  t_eq "$n counts" "$(sed -n 's/.*: \([0-9]* passed, [0-9]* failed, [0-9]* inconclusive\);.*/\1/p' "$OUT/$n")" "$want"
+}
+FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight "3 passed, 0 failed, 0 inconclusive" -n 3
+FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight_slow10 "0 passed, 3 failed, 0 inconclusive" -n 3 -d 10
+has gate_aa_tight_slow10 'pair 2: FAIL; hist/record: \+(9|10)\.[0-9]+%, spread'
+# (12 values, each twice: both sides of a pair draw the same six)
+FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide_slow10 "0 passed, 0 failed, 2 inconclusive" -n 2 -d 10
+FAKE_VALS="100" aa gate_aa_reps "1 passed, 0 failed, 0 inconclusive" -n 1 -p 4 -r 1
+has gate_aa_reps 'B slowed|A/A, 1 pairs \(4 x 1 repetitions'
+t_status "gate-aa: bad usage exits 2" 2 scripts/gate-aa -n x -b "$OUT/fake_micro"
 
 # ---- callgrind instruction counts --------------------------------------------
 gate ic_same 0 $D/ic_base.txt $D/ic_same.txt
@@ -273,7 +354,7 @@ if command -v python3 >/dev/null 2>&1; then
   jq_py sim_tput_down10 "the one regression is throughput_MBps at -10%" \
     'r = [l for l in d["table"] if l["verdict"] == "regression"]; assert len(r) == 1 and r[0]["metric"] == "throughput_MBps" and abs(r[0]["change"] + 0.10) < 1e-4 and r[0]["current"] < r[0]["baseline"], r'
   jq_py sim_tput_down10 "the summary equals the text's last line" \
-    's = d["summary"]; assert s["result"] == "FAIL" and "gate: %d compared: %d ok, %d improved, %d regressions, %d changed, %d failed, %d insufficient, %d missing; %d new rows, %d new metrics -> FAIL" % tuple(s[k] for k in ("compared", "ok", "improved", "regressions", "changed", "failed", "insufficient", "missing", "new_rows", "new_metrics")) in t, s'
+    's = d["summary"]; assert s["result"] == "FAIL" and "gate: %d compared: %d ok, %d improved, %d regressions, %d changed, %d failed, %d insufficient, %d inconclusive, %d missing; %d new rows, %d new metrics -> FAIL" % tuple(s[k] for k in ("compared", "ok", "improved", "regressions", "changed", "failed", "insufficient", "inconclusive", "missing", "new_rows", "new_metrics")) in t, s'
   jq_py sim_tput_down10 "one line per line of the text table" \
     'lines = [l for l in t.splitlines() if l.startswith("  ") and not l.lstrip().startswith("metric ")]; assert len(lines) == len(d["table"]), (len(lines), len(d["table"]))'
   jq_py sim_tput_down10 "files, formats and options" \
@@ -288,6 +369,9 @@ if command -v python3 >/dev/null 2>&1; then
   gj sim_missing_row_text 1 $D/sim_base.csv $D/sim_missing_row.csv
   jq_py sim_missing_row_text "a missing row: metric, baseline and change null" \
     'm = [l for l in d["table"] if l["verdict"] == "missing"]; assert m and m[0]["metric"] is None and m[0]["baseline"] is None and m[0]["change"] is None and m[0]["note"] == "point absent from CURRENT", m'
+  gj json_incon 4 "$OUT/wide.json" "$OUT/wide_up10.json"
+  jq_py json_incon "inconclusive in the table and the summary" \
+    's = d["summary"]; assert s["result"] == "INCONCLUSIVE" and s["inconclusive"] == 1 and s["regressions"] == 0 and [l["verdict"] for l in d["table"]] == ["inconclusive"] and d["options"]["max_spread_pct"] == 10, d'
   gj json_gb 1 $D/gb_base.json $D/gb_slow10.json
   jq_py json_gb "Google Benchmark files too" \
     'assert d["baseline"]["format"] == "Google Benchmark JSON" and d["summary"]["regressions"] >= 1'

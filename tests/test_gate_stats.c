@@ -40,6 +40,19 @@ static void test_median(void)
 	T_NEAR(gate_median(one, 1), 7.5, 0);
 }
 
+/* Reference quartiles: numpy.percentile's default (linear, R type 7):
+ * {1..5}: 2 and 4 around 3; {1..4}: 1.75 and 3.25 around 2.5. */
+static void test_spread(void)
+{
+	const double five[] = { 5, 1, 4, 2, 3 }, four[] = { 4, 3, 2, 1 }, one[] = { 7.5 };
+	const double flat[] = { 9, 9, 9 }, zero_mid[] = { -1, 0, 1 };
+	T_NEAR(gate_spread(five, 5), 2.0 / 3, 1e-15);
+	T_NEAR(gate_spread(four, 4), 1.5 / 2.5, 1e-15);
+	T_NEAR(gate_spread(one, 1), 0, 0);
+	T_NEAR(gate_spread(flat, 3), 0, 0);
+	T_TRUE(isinf(gate_spread(zero_mid, 3)));
+}
+
 static void test_exact_3_3(void)
 {
 	/* running sums of 1 1 2 3 3 ... over 20 */
@@ -102,6 +115,6 @@ static void test_normal_large(void)
 	T_NEAR(p / 1.40184631843e-11, 1.0, 1e-9);
 }
 
-T_MAIN(T_CASE(test_median), T_CASE(test_exact_3_3), T_CASE(test_exact_4_4_table),
+T_MAIN(T_CASE(test_median), T_CASE(test_spread), T_CASE(test_exact_3_3), T_CASE(test_exact_4_4_table),
        T_CASE(test_exact_unequal), T_CASE(test_u_from_samples), T_CASE(test_normal_with_ties),
        T_CASE(test_normal_large))

@@ -19,6 +19,17 @@
  * disk) the previous FILE is left untouched and the partial rows are kept as
  * FILE.write-error. One fsync per row costs a few ms at most, small next to
  * a measured point.
+ * Why FILE.tmp is one fixed name per target and not unique (pid + random,
+ * O_EXCL): the name is the lock (flock on it is what refuses a second run
+ * on the same --out) and the place --resume finds a killed run's rows
+ * (resume.c); a unique name would need a separate lock file and a search
+ * for temporaries. What uniqueness would protect against, something else
+ * already sitting at FILE.tmp, is refused instead (open_private): a
+ * symlink is not followed (root writing --out /tmp/r.csv would otherwise
+ * truncate whatever a planted /tmp/r.csv.tmp points at), a FIFO does not
+ * block the open, and anything but a regular file with one link is left
+ * alone with a message. A stale FILE.tmp of our own is reused (truncated)
+ * by a run without --resume.
  *
  * Metadata, two forms. Inline (the default): "# key: value" lines before
  * the header, which gnuplot and our own readers skip. Sidecar (--meta
@@ -71,6 +82,32 @@ static int make_parent(const char *path)
 	return 0;
 }
 
+/* open(2) of a temporary for writing, refusing a symlink (O_NOFOLLOW), a
+ * FIFO or device (O_NONBLOCK, then fstat) and a file with other names
+ * (a hard link to something else). Returns the fd, or -1 with errno
+ * (EEXIST: something other than our own regular file is there). */
+static int open_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666);
+	if (fd < 0) {
+		/* ELOOP: a symlink; ENXIO: a FIFO nobody reads */
+		if (errno == ELOOP || errno == ENXIO)
+			errno = EEXIST;
+		return -1;
+	}
+	struct stat st;
+	memset(&st, 0, sizeof st);
+	int flags = fcntl(fd, F_GETFL);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || flags < 0 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		errno = S_ISREG(st.st_mode) && st.st_nlink == 1 ? e : EEXIST;
+		return -1;
+	}
+	return fd;
+}
+
 /* Opens the temporary beside c->path, locked against a second writer. */
 static int open_tmp(struct cli_csv *c, const char *given)
 {
@@ -78,9 +115,11 @@ static int open_tmp(struct cli_csv *c, const char *given)
 		cli_err("--out %s: cannot create its folder: %s", given, strerror(errno));
 		return -1;
 	}
-	int fd = open(c->tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	int fd = open_private(c->tmp);
 	if (fd < 0) {
-		cli_err("--out %s: cannot create %s: %s", given, c->tmp, strerror(errno));
+		cli_err("--out %s: cannot create %s: %s", given, c->tmp,
+			errno == EEXIST ? "something other than a regular file of its own is there (a symlink, a FIFO, "
+					  "a device or a hard link); remove it" : strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -103,10 +142,11 @@ static int open_sidecar(struct cli_csv *c, const char *given)
 	snprintf(c->meta_path, sizeof c->meta_path, "%s%s", c->path, CLI_META_SUFFIX);
 	snprintf(c->meta_tmp, sizeof c->meta_tmp, "%s.tmp", c->meta_path);
 	c->meta = cJSON_CreateObject();
-	int fd = c->meta ? open(c->meta_tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0666) : -1;
+	int fd = c->meta ? open_private(c->meta_tmp) : -1;
 	if (fd < 0) {
 		cli_err("--out %s: cannot create %s: %s", given, c->meta_tmp,
-			c->meta ? strerror(errno) : "out of memory");
+			!c->meta ? "out of memory" : errno == EEXIST ? "something other than a regular file of its own is there; remove it"
+							   : strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || ftruncate(fd, 0) < 0) {

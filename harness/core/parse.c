@@ -1044,6 +1044,46 @@ static char *trim(char *s)
 	return s;
 }
 
+/* `skip = 1` (DPDK's test-config key): the section is parsed and its
+ * values checked like any other, then left out of the jobs returned, so a
+ * job can be parked without deleting or commenting out its lines (which
+ * would let them rot unchecked). Job sections only: in [global] it would
+ * skip everything. Booleans as the options tables take them, plus
+ * true/false, yes/no, on/off. A bitmap of SKIP_MAX_JOBS (the CLI: 64). */
+#define SKIP_MAX_JOBS 1024u
+struct skip_set {
+	unsigned char bit[SKIP_MAX_JOBS / 8];
+	unsigned last;     /* section + 1 of the last skip key (sections never reopen) */
+	unsigned line;     /* and its line */
+};
+
+static int skip_key(struct hx_parse_ctx *c, int cur, const char *section, const char *val,
+		    struct skip_set *sk)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" }, *const no[] = { "0", "false", "no", "off" };
+	int v = -1;
+	for (size_t i = 0; i < NROWS(yes); i++) {
+		if (ieq(val, yes[i]))
+			v = 1;
+		if (ieq(val, no[i]))
+			v = 0;
+	}
+	if (cur == 0)
+		return fail(c, "skip", "skip", "skip belongs in a job section, not [global] (it would skip every job)");
+	if ((unsigned)cur >= SKIP_MAX_JOBS)
+		return fail(c, "skip", "skip", "skip in job section %d: only the first %u sections can be skipped", cur,
+			    SKIP_MAX_JOBS - 1);
+	if (v < 0)
+		return fail(c, "skip", val, "skip = '%s': expected 1 or 0 (true/false, yes/no, on/off)", val);
+	unsigned char *b = &sk->bit[(unsigned)cur / 8], m = (unsigned char)(1u << ((unsigned)cur % 8));
+	if (sk->last == (unsigned)cur + 1)
+		return fail(c, "skip", "skip", "key 'skip' given twice in [%s] (first on line %u)", section, sk->line);
+	sk->last = (unsigned)cur + 1;
+	sk->line = c->line;
+	*b = v ? (unsigned char)(*b | m) : (unsigned char)(*b & ~m);
+	return 0;
+}
+
 int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text,
 		     struct hx_job *jobs, unsigned max_jobs, unsigned *njobs)
 {
@@ -1051,6 +1091,8 @@ int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text
 	unsigned n = 0;          /* job sections so far */
 	int cur = -1;            /* section being filled: -1 none, 0 global, k job */
 	int seen_global = 0;
+	struct skip_set sk;
+	memset(&sk, 0, sizeof sk);
 	c->where = fname;
 	c->line = 0;
 	if (max_jobs < 2)
@@ -1114,6 +1156,11 @@ int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text
 			return fail(c, NULL, "=", "missing key before '='");
 		if (cur < 0)
 			return fail(c, NULL, key, "key '%s' outside a section (start with [global] or [jobname])", key);
+		if (strcmp(key, "skip") == 0) {
+			if (skip_key(c, cur, jobs[cur].name, val, &sk) < 0)
+				return -1;
+			continue;
+		}
 		int d = hx_dim_lookup(key);
 		/* "options =" means none (e.g. against [global]'s); elsewhere
 		 * an empty value is a slip */
@@ -1138,7 +1185,13 @@ int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text
 	}
 	for (unsigned k = 1; k <= n; k++)
 		inherit(&jobs[k], &jobs[0]);
-	memmove(&jobs[0], &jobs[1], sizeof jobs[0] * n);
-	*njobs = n;
+	/* The jobs to run, in file order, without the skipped sections. */
+	unsigned run = 0;
+	for (unsigned k = 1; k <= n; k++)
+		if (k >= SKIP_MAX_JOBS || !(sk.bit[k / 8] >> (k % 8) & 1u))
+			memmove(&jobs[run++], &jobs[k], sizeof jobs[0]);
+	if (run == 0)
+		return fail(c, NULL, "skip", "every job section has skip = 1: nothing to run");
+	*njobs = run;
 	return 0;
 }

@@ -9,7 +9,9 @@
  * file lacks can be left out of the other's row identity. Exit status: the
  * CLI's codes (cli/cli.h): CLI_EXIT_OK pass, CLI_EXIT_FAIL a regression
  * (REGRESSION, CHANGED, FAILED, or missing rows/metrics unless
- * --allow-missing), CLI_EXIT_USAGE unusable input or usage.
+ * --allow-missing), CLI_EXIT_USAGE unusable input or usage, and
+ * GATE_EXIT_INCONCLUSIVE (gate.h) when nothing failed but a wall-clock
+ * change could not be told from its own noise.
  * --format json prints one JSON object instead of the table (verdict.c
  * says what a line holds), with the same exit status; diagnostics stay on
  * stderr, and nothing is printed on stdout when the input is unusable.
@@ -37,6 +39,12 @@ static void usage(FILE *f)
 		"  --min-effect=PCT    smallest wall-clock median change that can fail (default 5)\n"
 		"  --alpha=A           significance level of the U test (default 0.05)\n"
 		"  --min-reps=N        repetitions per side a wall-clock metric needs (default 4)\n"
+		"  --max-spread=PCT    a wall-clock change of --min-effect or more is INCONCLUSIVE,\n"
+		"                      not a regression or an improvement, when either side's\n"
+		"                      interquartile range exceeds PCT of its median (default:\n"
+		"                      twice --min-effect) and the change is within that range;\n"
+		"                      merge runs of several processes, interleaved with the\n"
+		"                      other side's, so drift shows here\n"
 		"  --gb-time=auto|real|cpu|both  Google Benchmark time to gate; auto (default):\n"
 		"                      cpu_time, real_time for manual-time and real-time runs\n"
 		"  --virtual-clock=P   treat DEV metrics whose clock starts with P as deterministic\n"
@@ -53,7 +61,8 @@ static void usage(FILE *f)
 		"                      summary (the counts of the last line, result PASS or FAIL)\n"
 		"exit status: 0 pass; 1 a regression (REGRESSION, CHANGED, FAILED, or rows or\n"
 		"metrics missing from CURRENT without --allow-missing); 2 unusable input (a file\n"
-		"unreadable or of another format, no rows in common, bad options).\n");
+		"unreadable or of another format, no rows in common, bad options); 4 inconclusive:\n"
+		"no regression, but a wall-clock change too spread to call (rerun when quieter).\n");
 }
 
 /* ---- the option scanner of every dmabench command (cli/cli.h) ------------------
@@ -270,13 +279,14 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 static int gate_args(int argc, char **argv, struct gate_opts *o, const char *files[2], int *json)
 {
 	enum { O_HELP, O_DET, O_EFFECT, O_ALPHA, O_REPS, O_GBTIME, O_VCLOCK, O_MISSING, O_BRIEF, O_FORMAT,
-	       O_MAXIN };
+	       O_MAXIN, O_SPREAD };
 	static const struct cli_opt opts[] = {
 		{ "help", 0, O_HELP },          { "h", 0, O_HELP },          { "det-tol", 1, O_DET },
 		{ "min-effect", 1, O_EFFECT },  { "alpha", 1, O_ALPHA },     { "min-reps", 1, O_REPS },
 		{ "gb-time", 1, O_GBTIME },     { "virtual-clock", 1, O_VCLOCK },
 		{ "allow-missing", 0, O_MISSING }, { "brief", 0, O_BRIEF },  { "format", 1, O_FORMAT },
 		{ "f", 1, O_FORMAT },           { "max-input", 1, O_MAXIN },
+		{ "max-spread", 1, O_SPREAD },
 	};
 	size_t nfiles = 0;
 	struct cli_args a;
@@ -318,6 +328,11 @@ static int gate_args(int argc, char **argv, struct gate_opts *o, const char *fil
 			if (parse_num(a.optname, v, 1e-12, 1, &x))
 				return CLI_EXIT_USAGE;
 			o->alpha = x;
+			break;
+		case O_SPREAD:
+			if (parse_num(a.optname, v, 0, 1e6, &x))
+				return CLI_EXIT_USAGE;
+			o->max_spread = x / 100;
 			break;
 		case O_REPS:
 			if (parse_num(a.optname, v, 1, 1e6, &x))
@@ -439,7 +454,7 @@ static cJSON *json_summary(const struct tally *t, const struct gate_opts *o, int
 	static const struct { const char *key; int v; } counts[] = {
 		{ "ok", V_OK }, { "improved", V_IMPROVED }, { "regressions", V_REGRESSION },
 		{ "changed", V_CHANGED }, { "failed", V_FAILED }, { "insufficient", V_INSUFFICIENT },
-		{ "missing", V_MISSING },
+		{ "missing", V_MISSING }, { "inconclusive", V_INCONCLUSIVE },
 	};
 	cJSON *s = cJSON_CreateObject();
 	int ok = s && cJSON_AddNumberToObject(s, "compared", (double)t->compared);
@@ -448,7 +463,7 @@ static cJSON *json_summary(const struct tally *t, const struct gate_opts *o, int
 	ok = ok && cJSON_AddBoolToObject(s, "missing_allowed", o->allow_missing) &&
 	     cJSON_AddNumberToObject(s, "new_rows", (double)t->new_rows) &&
 	     cJSON_AddNumberToObject(s, "new_metrics", (double)t->new_metrics) &&
-	     cJSON_AddStringToObject(s, "result", bad ? "FAIL" : "PASS");
+	     cJSON_AddStringToObject(s, "result", bad ? "FAIL" : t->v[V_INCONCLUSIVE] ? "INCONCLUSIVE" : "PASS");
 	if (!ok) {
 		cJSON_Delete(s);
 		s = NULL;
@@ -466,6 +481,7 @@ static int print_json(const struct dataset d[2], const struct gate_opts *o, cJSO
 		 cJSON_AddItemToObject(doc, "current", json_side(&d[1])) &&
 		 cJSON_AddNumberToObject(opts, "det_tol_pct", o->det_tol * 100) &&
 		 cJSON_AddNumberToObject(opts, "min_effect_pct", o->min_effect * 100) &&
+		 cJSON_AddNumberToObject(opts, "max_spread_pct", gate_max_spread(o) * 100) &&
 		 cJSON_AddNumberToObject(opts, "alpha", o->alpha) &&
 		 cJSON_AddNumberToObject(opts, "min_reps", (double)o->min_reps) &&
 		 cJSON_AddBoolToObject(opts, "brief", o->brief) && cJSON_AddItemToObject(doc, "options", opts);
@@ -494,7 +510,7 @@ static int print_json(const struct dataset d[2], const struct gate_opts *o, cJSO
 
 int dmabench_gate_main(int argc, char **argv)
 {
-	struct gate_opts o = { 0.01, 0.05, 0.05, 4, 0, 0, 0, 0, { 0 }, 0, NULL, GATE_MAX_INPUT };
+	struct gate_opts o = { 0.01, 0.05, -1, 0.05, 4, 0, 0, 0, 0, { 0 }, 0, NULL, GATE_MAX_INPUT };
 	const char *files[2] = { NULL, NULL };
 	int json = 0;
 	int rc = gate_args(argc, argv, &o, files, &json);
@@ -527,12 +543,13 @@ int dmabench_gate_main(int argc, char **argv)
 			goto out;
 	} else {
 		printf("gate: %zu compared: %zu ok, %zu improved, %zu regressions, %zu changed, %zu failed, "
-		       "%zu insufficient, %zu missing%s; %zu new rows, %zu new metrics -> %s\n",
+		       "%zu insufficient, %zu inconclusive, %zu missing%s; %zu new rows, %zu new metrics -> %s\n",
 		       t.compared, t.v[V_OK], t.v[V_IMPROVED], t.v[V_REGRESSION], t.v[V_CHANGED],
-		       t.v[V_FAILED], t.v[V_INSUFFICIENT], t.v[V_MISSING],
-		       o.allow_missing ? " (allowed)" : "", t.new_rows, t.new_metrics, bad ? "FAIL" : "PASS");
+		       t.v[V_FAILED], t.v[V_INSUFFICIENT], t.v[V_INCONCLUSIVE], t.v[V_MISSING],
+		       o.allow_missing ? " (allowed)" : "", t.new_rows, t.new_metrics,
+		       bad ? "FAIL" : t.v[V_INCONCLUSIVE] ? "INCONCLUSIVE" : "PASS");
 	}
-	rc = bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	rc = bad ? CLI_EXIT_FAIL : t.v[V_INCONCLUSIVE] ? GATE_EXIT_INCONCLUSIVE : CLI_EXIT_OK;
 out:
 	cJSON_Delete(o.json);
 	for (int i = 0; i < 2; i++) {

@@ -8,7 +8,7 @@
  *   json.c     a JSON parser, just enough for Google Benchmark's output
  *   gbench.c   Google Benchmark's rules: which entries, times and counters
  *   icount.c   dmab-icount files from scripts/callgrind-counts
- *   stats.c    median and the Mann-Whitney U test (stats.h)
+ *   stats.c    median, spread and the Mann-Whitney U test (stats.h)
  *   verdict.c  judging each series and printing the table
  *   cli.c      options, format sniffing, the summary line, exit status
  * Why it is built this way (the judging rules) is in verdict.c; the exit
@@ -145,6 +145,9 @@ struct cJSON;
 struct gate_opts {
 	double det_tol;      /* fraction */
 	double min_effect;   /* fraction */
+	double max_spread;   /* fraction: relative IQR beyond which a wall-clock
+			      * change is inconclusive (--max-spread); < 0: the default,
+			      * gate_max_spread */
 	double alpha;
 	size_t min_reps;
 	int gb_real, gb_cpu;  /* both 0: auto (cpu, real for manual/real-time runs) */
@@ -198,12 +201,16 @@ const char *jstr(const struct jval *o, const char *key);
 
 /* ---- judging (verdict.c) -------------------------------------------------- */
 
-enum verdict { V_OK, V_IMPROVED, V_REGRESSION, V_CHANGED, V_INSUFFICIENT, V_MISSING, V_FAILED, V__COUNT };
+enum verdict { V_OK, V_IMPROVED, V_REGRESSION, V_CHANGED, V_INSUFFICIENT, V_MISSING, V_FAILED,
+	       V_INCONCLUSIVE, V__COUNT };
 
 struct tally {
 	size_t v[V__COUNT];
 	size_t compared, new_rows, new_metrics;
 };
+
+/* --max-spread as a fraction, its default resolved (verdict.c). */
+double gate_max_spread(const struct gate_opts *o);
 
 /* Compares B (current) against A (baseline), printing the table on stdout.
  * Returns 0, or -1 when the two have no row in common. */

@@ -8,7 +8,11 @@
  * "significant". Small samples without ties get the exact distribution
  * (the normal approximation is poor below about 10 per side, where CI runs
  * live); the rest the normal approximation with tie and continuity
- * corrections.
+ * corrections. The spread (the relative interquartile range) is what
+ * verdict.c holds against --max-spread before it believes a change: a U
+ * test over repetitions of one quiet minute says nothing about the next,
+ * so when the samples themselves disagree by more than the effect being
+ * claimed, the honest answer is "inconclusive".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -33,6 +37,31 @@ double gate_median(const double *v, size_t n)
 	double m = n % 2 ? t[n / 2] : t[n / 2 - 1] / 2 + t[n / 2] / 2;
 	free(t);
 	return m;
+}
+
+/* Quantile q of sorted t[0..n), linear between order statistics. */
+static double quantile(const double *t, size_t n, double q)
+{
+	double h = q * (double)(n - 1);
+	size_t lo = (size_t)h;
+	if (lo + 1 >= n)
+		return t[n - 1];
+	return t[lo] + (h - (double)lo) * (t[lo + 1] - t[lo]);
+}
+
+double gate_spread(const double *v, size_t n)
+{
+	if (n < 2)
+		return 0;
+	double *t = gx_realloc(NULL, n * sizeof *t);
+	memcpy(t, v, n * sizeof *t);
+	qsort(t, n, sizeof *t, cmp_double);
+	double iqr = quantile(t, n, 0.75) - quantile(t, n, 0.25);
+	double med = n % 2 ? t[n / 2] : t[n / 2 - 1] / 2 + t[n / 2] / 2;
+	free(t);
+	if (iqr == 0)
+		return 0;
+	return med == 0 ? INFINITY : iqr / fabs(med);
 }
 
 struct ranked {

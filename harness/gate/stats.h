@@ -1,6 +1,7 @@
 /*
- * harness/gate/stats.h: the gate's statistics, apart so tests can check
- * them against reference values (tests/test_gate_stats.c).
+ * harness/gate/stats.h: the gate's statistics (median, spread, U test),
+ * apart so tests can check them against reference values
+ * (tests/test_gate_stats.c).
  */
 #ifndef DMAB_GATE_STATS_H
 #define DMAB_GATE_STATS_H
@@ -9,6 +10,13 @@
 
 /* Median of v[0..n), n >= 1 (mean of the middle two for even n). O(n log n). */
 double gate_median(const double *v, size_t n);
+
+/* Relative interquartile range of v[0..n): (Q3 - Q1) / |median|, the
+ * quartiles linearly interpolated between order statistics (R's type 7).
+ * 0 for n < 2; +inf when the median is 0 and the quartiles differ. Robust
+ * to a preempted repetition or two, which a standard deviation is not.
+ * O(n log n). */
+double gate_spread(const double *v, size_t n);
 
 /* Exact two-sided p of a Mann-Whitney U statistic u for samples of n1 and n2
  * without ties: 2 P(U <= min(u, n1 n2 - u)), at most 1.

@@ -16,7 +16,22 @@
  *     two-sided Mann-Whitney U test (stats.c) and fail only when p < --alpha
  *     AND the median moved by at least --min-effect (5%) the wrong way.
  *     Fewer than --min-reps repetitions on either side is reported as
- *     "insufficient", never as a failure.
+ *     "insufficient", never as a failure. A U test only says the two sets
+ *     of samples differ, not why: on a shared machine the load of the
+ *     minute a set was taken in moves all of it (A/A runs of one binary
+ *     back to back failed 18 of 131 benchmarks). So when either side's own
+ *     spread (relative interquartile range, stats.c) exceeds --max-spread
+ *     (default: twice --min-effect, so 10%), a median change of at least
+ *     --min-effect in either direction, but no larger than that spread,
+ *     is "inconclusive": neither a regression nor an improvement, its own
+ *     exit status (cli.c), so CI can rerun on a quieter machine instead of
+ *     blaming a commit. A change larger than the spread is seen through the
+ *     noise (the middle halves of the two sets barely overlap) and judged
+ *     by the U test as usual: a tenfold slowdown of a noisy benchmark is
+ *     still a regression. A change below the floor stays ok whatever the
+ *     spread. Repetitions from
+ *     several processes, interleaved with the other side's (scripts/gate-aa
+ *     merges them), put the load's drift into the spread where it belongs.
  * Direction and kind of sweep metrics come from HX_METRIC_TABLE in
  * harness/core/core.h (through the CSV reader), so a metric added to the
  * table is gated without touching the gate.
@@ -42,10 +57,10 @@
 #include "gate/stats.h"
 
 static const char *const verdict_name[V__COUNT] = {
-	"ok", "improved", "REGRESSION", "CHANGED", "insufficient", "missing", "FAILED",
+	"ok", "improved", "REGRESSION", "CHANGED", "insufficient", "missing", "FAILED", "INCONCLUSIVE",
 };
 static const char *const verdict_json[V__COUNT] = {
-	"ok", "improved", "regression", "changed", "insufficient", "missing", "failed",
+	"ok", "improved", "regression", "changed", "insufficient", "missing", "failed", "inconclusive",
 };
 
 struct printer;
@@ -144,6 +159,14 @@ static void json_line(struct printer *pr, const char *label, const char *metric,
 	}
 }
 
+double gate_max_spread(const struct gate_opts *o)
+{
+	/* Twice the floor: an interquartile range of 1.35 sigma for normal
+	 * noise, so samples with sigma up to 7.4% (the 3% of a quiet machine
+	 * with room to spare) are believed at the default 5% floor. */
+	return o->max_spread < 0 ? 2 * o->min_effect : o->max_spread;
+}
+
 /* Positive when the change is for the worse. */
 static double badness(enum hx_better better, double change)
 {
@@ -184,14 +207,22 @@ static void compare_series(struct printer *pr, struct tally *t, const char *labe
 	} else {
 		double p = gate_mwu_p(a->v, a->n, b->v, b->n);
 		double bad = a->better == HX_HIGHER ? -ch : ch;
-		if (p < o->alpha && bad >= o->min_effect)
+		double sa = gate_spread(a->v, a->n), sb = gate_spread(b->v, b->n);
+		double max_spread = gate_max_spread(o);
+		double spread = fmax(sa, sb);
+		int noisy = spread > max_spread;
+		if (noisy && fabs(ch) >= o->min_effect && fabs(ch) <= spread)
+			vd = V_INCONCLUSIVE;
+		else if (p < o->alpha && bad >= o->min_effect)
 			vd = V_REGRESSION;
 		else if (p < o->alpha && bad <= -o->min_effect)
 			vd = V_IMPROVED;
 		else
 			vd = V_OK;
-		snprintf(note, sizeof note, "U test p=%.3g (n=%zu/%zu), median change %s min %g%%", p, a->n,
-			 b->n, fabs(ch) >= o->min_effect ? ">=" : "<", o->min_effect * 100);
+		snprintf(note, sizeof note,
+			 "U test p=%.3g (n=%zu/%zu), median change %s min %g%%; spread %.3g%%/%.3g%%%s", p,
+			 a->n, b->n, fabs(ch) >= o->min_effect ? ">=" : "<", o->min_effect * 100, sa * 100,
+			 sb * 100, noisy ? " > max" : "");
 	}
 	t->v[vd]++;
 	print_line(pr, label, a->metric, ma, 1, mb, 1, ch, 1, vd, note);
