@@ -12,7 +12,7 @@
 #   tests/support/*.c                 linked into every test
 #   targets/cortexm/*.c + the above   -> build/cortexm/dmab-fw.elf and build/cortexm/BOARD/dmab-fw.elf (make lib-cortexm)
 # Targets: all test check-asan check-tsan check-all fuzz test-udmabuf-vm lib-cortexm shared
-#          install uninstall report bench baseline gate clean
+#          install uninstall report bench baseline gate gate-aa footprint clean
 #
 # BUILD selects the output folder, so sanitizer and cross builds never mix
 # objects with the normal build.

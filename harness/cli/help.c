@@ -81,7 +81,8 @@ void cli_help_exit_codes_for(FILE *f, const char *cmd)
 {
 	if (strcmp(cmd, "list") == 0)
 		fprintf(f, "Exit status: 0 success; 2 unusable input (an unknown option); 3 a backend was\n"
-			   "refused at start-up (its tables are inconsistent) or memory ran out.\n");
+			   "refused at start-up (its tables are inconsistent), memory ran out, or (--events)\n"
+			   "libpfm4 cannot start or detects no PMU here.\n");
 	else if (strcmp(cmd, "info") == 0)
 		fprintf(f, "Exit status: 0 success; 2 unusable input (an unknown option, backend or profile,\n"
 			   "or --options the backend refuses, naming the item); 3 a resource is missing\n"

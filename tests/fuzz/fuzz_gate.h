@@ -33,6 +33,7 @@ static inline void fzg_opts(struct gate_opts *o)
 	o->min_reps = 4;
 	o->brief = 1;
 	o->max_input = GATE_MAX_INPUT;
+	o->max_spread = -1; /* the CLI's default: twice min_effect */
 }
 
 /* Every row labelled and counted, every series in range, non-empty and
