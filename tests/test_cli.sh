@@ -1072,7 +1072,7 @@ run "$B" sweep --verify 2 --dry-run
 t_eq "--verify 2 exits 2" "$rc" 2
 run "$B" sweep --backend sim --transfer dev2mem --stream 2 --size 64 --align 64 --pool heap --cache coherent --quiet --out "$D/sn.csv"
 t_eq "a stream without runtime and period is skipped with the reason" "$(col "$D/sn.csv" reason)" \
-	"stream needs runtime and period (a ring released every period for a measured time)"
+	"stream needs period and runtime (a ring released every period for a measured time)"
 
 # list --events (issue 16): libpfm4's names here, after whether they count.
 run "$B" list --events

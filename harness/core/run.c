@@ -175,7 +175,7 @@ static int check_point(struct run *r)
 		return -1;
 	}
 	if (pt->stream && (!pt->runtime_ns || !pt->period_ns)) {
-		run__status(r, HX_SKIPPED, "stream needs runtime and period (a ring released every period for a measured time)");
+		run__status(r, HX_SKIPPED, "stream needs period and runtime (a ring released every period for a measured time)");
 		return -1;
 	}
 	if (pt->pool == HX_POOL_COHERENT && pt->cache != HX_CACHE_COHERENT) {
