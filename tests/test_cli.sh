@@ -1118,4 +1118,20 @@ run timeout 20 "$B" sweep --backend sim --size 64 --reps 2 --quiet --out "$D/pla
 t_eq "a FIFO at FILE.tmp: exit 2 at once, no hang" "$rc" 2
 rm -f "$D/planted.csv.tmp"
 
+# The gate reads --percentiles columns as the metrics they extend (deterministic on the sim), not as dimensions.
+run "$B" sweep --size 4K --align 64 --pool heap --cache coherent,sync --reps 8 --percentiles 95 --quiet --out "$D/gp.csv"
+python3 - "$D/gp.csv" "$D/gp2.csv" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+hdr = [i for i, l in enumerate(lines) if l and not l.startswith("#")][0]
+k = lines[hdr].split(",").index("lat_p95_ns")
+f = lines[hdr + 1].split(","); f[k] = str(int(f[k]) * 2); lines[hdr + 1] = ",".join(f)
+open(sys.argv[2], "w").write("\n".join(lines))
+PY
+run "$B" gate "$D/gp.csv" "$D/gp2.csv"
+t_eq "gate: a doubled lat_p95_ns is a regression (exit 1)" "$rc" 1
+t_has "gate: ... named as a metric" "$D/out" "lat_p95_ns"
+run "$B" schema --json
+t_has "schema --json explains the --percentiles columns" "$D/out" '"pattern": "lat_e2e_p<TAG>_ns"'
+
 t_done

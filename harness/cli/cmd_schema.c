@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/pctl.h"
 #include "core/row.h"
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -118,6 +119,28 @@ static void schema_dims(void)
 			jfield("help", "the backend's profile (backend:profile); its default when not given", 1);
 			printf("}%s\n", d + 1 < HX_DIM__COUNT ? "," : "");
 		}
+	}
+	printf("  ],\n");
+}
+
+/* Columns a sweep adds on request (--percentiles), by name pattern. */
+static void schema_extra(void)
+{
+	static const struct { const char *pattern, *help; } x[] = {
+#define HX__PX(pat, help) { pat, help },
+		HX_PCTL_COLUMNS(HX__PX)
+#undef HX__PX
+	};
+	printf("  \"extra_columns\": [\n");
+	for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
+		printf("    {");
+		jfield("pattern", x[i].pattern, 0);
+		jfield("type", "number", 1);
+		jfield("unit", "ns", 1);
+		jfield("better", "lower", 1);
+		jfield("clock", "dev", 1);
+		jfield("help", x[i].help, 1);
+		printf("}%s\n", i + 1 < sizeof x / sizeof x[0] ? "," : "");
 	}
 	printf("  ],\n");
 }
@@ -229,6 +252,7 @@ int cli_cmd_schema(int argc, char **argv)
 	schema_dims();
 	schema_status();
 	schema_metrics();
+	schema_extra();
 	schema_enums();
 	printf("}\n");
 	return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_OK : CLI_EXIT_RESOURCE;

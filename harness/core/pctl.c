@@ -108,3 +108,21 @@ int hx_pctl_parse(struct hx_parse_ctx *c, const char *key, const char *text, str
 		s += len + 1;
 	}
 }
+
+/* "<digits>_ns" after the prefix, at least two digits, as tags are made. */
+static int tag_rest(const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n >= 2 && n < HX_PCTL_TAG && strcmp(s + n, "_ns") == 0;
+}
+
+int hx_pctl_column(const char *name)
+{
+	if (strncmp(name, "lat_e2e_p", 9) == 0 && tag_rest(name + 9))
+		return HX_M_LAT_E2E_P50;
+	if (strncmp(name, "lat_p", 5) == 0 && tag_rest(name + 5))
+		return HX_M_LAT_P50;
+	return -1;
+}

@@ -51,6 +51,10 @@ struct hx_pctl_list {
 int hx_pctl_parse(struct hx_parse_ctx *c, const char *key, const char *text, struct hx_pctl_list *out);
 /* 1 when p has a fixed column (50, 90, 99, 99.9). */
 int hx_pctl_fixed(double p);
+/* Which fixed column an extra percentile column is like: HX_M_LAT_P50 for
+ * "lat_p<digits>_ns", HX_M_LAT_E2E_P50 for "lat_e2e_p<digits>_ns", -1 for any
+ * other name (readers such as the gate treat them as those metrics). */
+int hx_pctl_column(const char *name);
 /* Percentile p of h (within 0.78%) clamped to the exact [lo, hi]. */
 uint64_t hx_pctl_value(const struct dmab_hist *h, double p, uint64_t lo, uint64_t hi);
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pctl.h"
 #include "core/rowread.h"
 #include "gate/gate_int.h"
 
@@ -134,10 +135,12 @@ static int read_header(struct csv_reader *r, struct dataset *d, const struct str
 			r->sc[hc.index] = (int)c;
 			continue;
 		}
-		if (hc.kind == HX_COL_METRIC || strncmp(h, "pmu_", 4) == 0) {
-			/* pmu_*: per-transfer PMU counts, noisy, lower is better */
+		int like = hc.kind == HX_COL_METRIC ? -1 : hx_pctl_column(h);
+		if (hc.kind == HX_COL_METRIC || like >= 0 || strncmp(h, "pmu_", 4) == 0) {
+			/* pmu_*: per-transfer PMU counts, noisy, lower is better;
+			 * sweep --percentiles columns: as the fixed column they extend */
 			cc->role = ROLE_METRIC;
-			cc->met = hc.kind == HX_COL_METRIC ? &hx_metrics[hc.index] : NULL;
+			cc->met = hc.kind == HX_COL_METRIC ? &hx_metrics[hc.index] : like >= 0 ? &hx_metrics[like] : NULL;
 			nknown += cc->met != NULL;
 			continue;
 		}
