@@ -170,8 +170,8 @@ int hx_rig_open(struct hx_rig *g, const char *backend, const char *profile, cons
 		g->dev = NULL;
 		snprintf(what, sizeof(what), "opening backend %s%s%s", ops->name,
 			 profile && profile[0] ? " profile " : "", profile ? profile : "");
-		if (rc == DMAB_ENODEV)
-			hx_rig_fail(g, HX_SKIPPED, "%s: %s", what, dmab_strerror(rc));
+		if (rc == DMAB_ENODEV) /* the backend's own reason when it gave one */
+			hx_rig_fail(g, HX_SKIPPED, "%s: %s", what, why[0] ? why : dmab_strerror(rc));
 		else if (rc == DMAB_EINVAL && options && options[0]) {
 			/* the options are in the row or the command line; the
 			 * reason is the culprit, without the list of known
