@@ -175,7 +175,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,load_cv_pct,verify,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,lat_min_ns,lat_e2e_min_ns,fifo_overruns,fifo_underruns'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,load_cv_pct,verify,mix,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,lat_min_ns,lat_e2e_min_ns,fifo_overruns,fifo_underruns,lat_mean_ns,lat_e2e_mean_ns,pool_fallbacks,pool_frag_pct'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -185,7 +185,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "83 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "88 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -196,10 +196,10 @@ t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width=
 bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
 t_eq "status is ok, failed or skipped" "$bad_status" 0
 t_eq "pool coherent x cache sync rows are skipped" \
-	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $28 }' | sort -u)" skipped
-noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[28] == "skipped" && f[29] == "") n++ } END { print n + 0 }')
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $29 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[29] == "skipped" && f[30] == "") n++ } END { print n + 0 }')
 t_eq "skipped rows carry reasons" "$noreason" 0
-noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[28] == "ok" && f[30] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[29] == "ok" && f[31] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
 t_eq "ok rows name the device clock" "$noclock" 0
 t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
 
@@ -284,7 +284,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "83 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "88 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -468,7 +468,7 @@ PY
 else
 	t_bad "schema check" "python3 is missing"
 fi
-t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f32 | sort -u)" "virtual"
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f33 | sort -u)" "virtual"
 run "$B" schema
 t_eq "schema without --json exits 2" "$rc" 2
 t_has "schema without --json names the flag" "$D/err" "--json"
@@ -991,10 +991,10 @@ PC="--backend sim:mcu --size 4K --align 64,4 --pool heap --cache coherent,sync -
 run "$B" sweep $PC --percentiles 99.99,95,5,99.9,95 --out "$D/pc.csv"
 t_eq "--percentiles exits 0" "$rc" 0
 t_eq "--percentiles adds lat_p and lat_e2e_p columns after the metrics, ascending, once each" \
-	"$(header "$D/pc.csv" | tr ',' '\n' | grep -n '' | sed -n '84,$p' | cut -d: -f2 | tr '\n' ' ')" \
+	"$(header "$D/pc.csv" | tr ',' '\n' | grep -n '' | sed -n '89,$p' | cut -d: -f2 | tr '\n' ' ')" \
 	"lat_p05_ns lat_p95_ns lat_p9999_ns lat_e2e_p05_ns lat_e2e_p95_ns lat_e2e_p9999_ns "
 t_has "--percentiles: the metadata names the columns" "$D/pc.csv" "# percentiles: 5 (lat_p05_ns, lat_e2e_p05_ns), 95"
-t_eq "every row has the header's field count (with --percentiles)" "$(fields "$D/pc.csv")" "89 "
+t_eq "every row has the header's field count (with --percentiles)" "$(fields "$D/pc.csv")" "94 "
 # min <= p05 <= p50 <= p90 <= p95 <= p99 <= p9999 <= max, for both latencies, on every row
 order=$(grep -v '^#' "$D/pc.csv" | awk -F, '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -1014,7 +1014,7 @@ done
 run "$B" sweep $PC --out "$D/pc0.csv"
 t_eq "without --percentiles the fixed columns are the same figures" \
 	"$(without "$D/pc0.csv" alloc_ns prep_ns | md5sum)" \
-	"$(without "$D/pc.csv" alloc_ns prep_ns | cut -d, -f1-83 | md5sum)"
+	"$(without "$D/pc.csv" alloc_ns prep_ns | cut -d, -f1-88 | md5sum)"
 run "$B" sweep $PC --percentiles 95 --period 0,10us --runtime 0,200us --format json --out "$D/pc.json"
 t_check "--format json with histograms validates with json.tool" python3 -m json.tool "$D/pc.json"
 t_check "JSON histograms: buckets sum to meas_transfers, ordered, bounds hold the exact extremes" python3 - "$D/pc.json" <<'PY'
