@@ -1074,4 +1074,53 @@ run "$B" sweep --backend sim --transfer dev2mem --stream 2 --size 64 --align 64 
 t_eq "a stream without runtime and period is skipped with the reason" "$(col "$D/sn.csv" reason)" \
 	"stream needs runtime and period (a ring released every period for a measured time)"
 
+# Exact means (lat_mean_ns, lat_e2e_mean_ns) and the size mix (--mix) for multi pools.
+run "$B" sweep --backend sim:mcu --size 4K --align 64 --pool heap --cache coherent,sync --reps 2 --warmup 0 --qdepth 2 --quiet --out "$D/mean.csv"
+# two transfers queued together: the second waits for the first, so min < max and the mean is their midpoint
+halves=$(grep -v '^#' "$D/mean.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ for (k = 0; k < 2; k++) { p = k ? "lat_e2e_" : "lat_"
+	    if ($c["meas_transfers"] != 2 || !($c[p "min_ns"] < $c[p "max_ns"]) || $c[p "mean_ns"] * 2 != $c[p "min_ns"] + $c[p "max_ns"]) bad++ } }
+	END { print NR - 1, bad + 0 }')
+t_eq "2 transfers at qdepth 2: lat_mean_ns and lat_e2e_mean_ns are (min + max) / 2 on both rows" "$halves" "2 0"
+run "$B" sweep --backend sim:mcu --size 1K,4K --align 64 --pool heap --cache sync --mix 0,3 --runtime 0,200us --period 0,20us --quiet --out "$D/mean2.csv"
+order=$(grep -v '^#' "$D/mean2.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["status"] != "ok" { next } { n++ } { for (k = 0; k < 2; k++) { p = k ? "lat_e2e_" : "lat_"
+	    if ($c[p "mean_ns"] == "" || $c[p "mean_ns"] + 0 < $c[p "min_ns"] + 0 || $c[p "mean_ns"] + 0 > $c[p "max_ns"] + 0) bad++ } }
+	END { print n, bad + 0 }')
+t_eq "min <= mean <= max, both latencies, count- and time-based, closed and open loop, with and without mix" "$order" "12 0"
+MIX="--backend sim:mcu --size 4K --align 64 --cache coherent --reps 16 --warmup 2 --qdepth 1 --quiet"
+run "$B" sweep $MIX --pool multi,heap --mix 0,4 --out "$D/mix.csv"
+t_eq "--mix exits 0" "$rc" 0
+t_eq "mix is a dimension column" "$(col "$D/mix.csv" mix | tr '\n' ' ')" "0 4 0 4 "
+t_eq "mix rows are ok and verified" "$(col "$D/mix.csv" status | sort -u),$(col "$D/mix.csv" verify_failures | sort -u)" "ok,0"
+# the drawn lengths by hand: splitmix64 over (seed 1, channel 0, sequence 2..17 after 2 warm-up
+# transfers), then one more step; 4K >> (draw % 4). A length below 4K needs two blocks of its
+# class, which holds one (2 buffers in flight / 4 sizes): one fallback per such transfer.
+want=$(python3 - <<'PY'
+M = (1 << 64) - 1
+def mix64(x):
+    x = (x + 0x9e3779b97f4a7c15) & M
+    x = ((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9) & M
+    x = ((x ^ (x >> 27)) * 0x94d049bb133111eb) & M
+    return x ^ (x >> 31)
+lens = [4096 >> (mix64(mix64(1 ^ mix64(seq))) % 4) for seq in range(2, 18)]
+print(sum(lens), sum(l != 4096 for l in lens))
+PY
+)
+t_eq "mix 4, pool multi: bytes are the drawn lengths' sum, one fallback per short transfer" \
+	"$(col "$D/mix.csv" bytes | sed -n 2p) $(col "$D/mix.csv" pool_fallbacks | sed -n 2p)" "$want"
+t_eq "mix 4: heap moves the same bytes" "$(col "$D/mix.csv" bytes | sed -n 4p)" "${want% *}"
+t_eq "mix 0: every transfer size bytes, no fallback, no fragmentation in multi" \
+	"$(col "$D/mix.csv" bytes | sed -n 1p),$(col "$D/mix.csv" pool_fallbacks | sed -n 1p),$(col "$D/mix.csv" pool_frag_pct | sed -n 1p)" "65536,0,0"
+t_status "mix 4, pool multi: blocks rounded up to their class show as fragmentation" 0 \
+	awk -v f="$(col "$D/mix.csv" pool_frag_pct | sed -n 2p)" 'BEGIN { exit !(f > 0 && f < 100) }'
+t_eq "pool columns are empty for heap" "$(col "$D/mix.csv" pool_fallbacks | sed -n 3,4p | tr '\n' ' ')" "  "
+t_status "mix 4: short transfers make min latency below max" 0 \
+	awk -v a="$(col "$D/mix.csv" lat_min_ns | sed -n 2p)" -v b="$(col "$D/mix.csv" lat_max_ns | sed -n 2p)" 'BEGIN { exit !(a < b) }'
+run "$B" sweep $MIX --pool multi --mix 2 --sg 2 --out "$D/mixsg.csv"
+t_eq "mix with sg 2 is skipped with the reason" "$(col "$D/mixsg.csv" status): $(col "$D/mixsg.csv" reason)" \
+	"skipped: mix 2: a size mix needs sg 1 and no stream (one piece of a drawn length)"
+run "$B" sweep --backend sim --mix 9 --dry-run
+t_eq "mix above 8 exits 2" "$rc" 2
+
 t_done
