@@ -180,7 +180,9 @@ static int check_point(struct run *r)
 		return -1;
 	}
 	if (pt->stream && (!pt->runtime_ns || !pt->period_ns)) {
-		run__status(r, HX_SKIPPED, "stream needs runtime and period (a ring released every period for a measured time)");
+		/* name what is missing: with runtime given, only the period */
+		run__status(r, HX_SKIPPED, "stream needs %s (a ring released every period for a measured time)",
+			   pt->runtime_ns ? "period" : "runtime and period");
 		return -1;
 	}
 	if (pt->mix > MAX_MIX) {
