@@ -175,7 +175,7 @@ run "$B" stress --threads 0
 t_eq "stress --threads 0 exits 2" "$rc" 2
 
 # ---- a small sweep on the simulator ------------------------------------------------
-EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,load_cv_pct,verify,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,lat_min_ns,lat_e2e_min_ns,fifo_overruns,fifo_underruns'
+EXPECT='backend,profile,options,transfer,size,align,pool,cache,sg,channels,priority,qdepth,deadline_ns,seed,reps,warmup,min_time_ns,runtime_ns,ramp_ns,period_ns,load_size,load_transfer,load_priority,load_rate_pct,stream_periods,load_cv_pct,verify,mix,status,reason,clock,cpu_clock,clock_kind,rep,throughput_MBps,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,alloc_ns,maint_ns,prep_ns,xfer_ns,deadline_misses,deadline_miss_rate,worst_lateness_ns,errors,err_timeout,err_bus,err_desc,err_data,err_lost_irq,err_dup_irq,verify_failures,guard_violations,pool_hwm,device_cycles,transfers,bytes,meas_throughput_MBps,meas_transfers,deadline_checked,releases_dropped,in_flight_at_end,load_throughput_MBps,load_transfers,load_lat_p99_ns,load_peak_MBps,lat_e2e_p50_ns,lat_e2e_p90_ns,lat_e2e_p99_ns,lat_e2e_p999_ns,lat_e2e_max_ns,bounced,vf_ok,vf_not_copied,vf_src_overwritten,vf_outside_window,vf_mismatch,lat_min_ns,lat_e2e_min_ns,fifo_overruns,fifo_underruns,lat_mean_ns,lat_e2e_mean_ns,pool_fallbacks,pool_frag_pct'
 SMALL="--backend sim --size 64,4K,64K --align 64 --pool heap,coherent --cache coherent,sync --reps 8 --warmup 2"
 run "$B" sweep $SMALL --out "$D/sub/dir/a.csv"
 t_status "small sweep exits 0 or 1" 0 sh -c "[ $rc -le 1 ]"
@@ -185,7 +185,7 @@ missing=""
 for c in $(echo "$EXPECT" | tr ',' ' '); do grep -q "$c" "$README" || missing="$missing $c"; done
 t_eq "every column is documented in README" "$missing" ""
 t_eq "one row per point (3 x 2 x 2)" "$(rows "$D/sub/dir/a.csv")" 12
-t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "83 "
+t_eq "every row has the header's field count" "$(fields "$D/sub/dir/a.csv")" "88 "
 t_eq "no temporary file left" "$(ls "$D/sub/dir")" "a.csv"
 for k in dmabench git date command seed backend_config machine counters; do
 	grep -q "^# $k: " "$D/sub/dir/a.csv" && t_ok "metadata $k" || t_bad "metadata $k" "missing"
@@ -196,10 +196,10 @@ t_has "backend_config carries the sim parameters" "$D/sub/dir/a.csv" "bus_width=
 bad_status=$(col "$D/sub/dir/a.csv" status | grep -cvE '^(ok|failed|skipped)$')
 t_eq "status is ok, failed or skipped" "$bad_status" 0
 t_eq "pool coherent x cache sync rows are skipped" \
-	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $28 }' | sort -u)" skipped
-noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[28] == "skipped" && f[29] == "") n++ } END { print n + 0 }')
+	"$(without "$D/sub/dir/a.csv" | awk -F, '$7 == "coherent" && $8 == "sync" { print $29 }' | sort -u)" skipped
+noreason=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[29] == "skipped" && f[30] == "") n++ } END { print n + 0 }')
 t_eq "skipped rows carry reasons" "$noreason" 0
-noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[28] == "ok" && f[30] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
+noclock=$(grep -v '^#' "$D/sub/dir/a.csv" | awk "$AWK_CSV"'NR > 1 { csvsplit($0, f); if (f[29] == "ok" && f[31] !~ /^sim-cycles@/) n++ } END { print n + 0 }')
 t_eq "ok rows name the device clock" "$noclock" 0
 t_status "some rows are ok" 0 sh -c "[ $(col "$D/sub/dir/a.csv" status | grep -c '^ok$') -gt 0 ]"
 
@@ -284,7 +284,7 @@ t_eq "interrupted sweep left no temporary" "$(ls "$D" | grep -c 'int.csv.tmp')" 
 got=$(rows "$D/int.csv")
 t_status "interrupted sweep kept completed rows ($got of $total)" 0 sh -c "[ $got -ge 1 ] && [ $got -lt $total ]"
 t_eq "interrupted sweep has the full header" "$(header "$D/int.csv")" "$EXPECT"
-t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "83 "
+t_eq "interrupted sweep rows are whole" "$(fields "$D/int.csv")" "88 "
 t_has "interrupted sweep says so" "$D/int.err" "interrupted"
 
 # ---- stress ----------------------------------------------------------------------------
@@ -468,7 +468,7 @@ PY
 else
 	t_bad "schema check" "python3 is missing"
 fi
-t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f32 | sort -u)" "virtual"
+t_eq "the sim's rows say clock_kind virtual" "$(grep -v '^#' "$D/schema.csv" | tail -n +2 | cut -d, -f33 | sort -u)" "virtual"
 run "$B" schema
 t_eq "schema without --json exits 2" "$rc" 2
 t_has "schema without --json names the flag" "$D/err" "--json"
@@ -991,10 +991,10 @@ PC="--backend sim:mcu --size 4K --align 64,4 --pool heap --cache coherent,sync -
 run "$B" sweep $PC --percentiles 99.99,95,5,99.9,95 --out "$D/pc.csv"
 t_eq "--percentiles exits 0" "$rc" 0
 t_eq "--percentiles adds lat_p and lat_e2e_p columns after the metrics, ascending, once each" \
-	"$(header "$D/pc.csv" | tr ',' '\n' | grep -n '' | sed -n '84,$p' | cut -d: -f2 | tr '\n' ' ')" \
+	"$(header "$D/pc.csv" | tr ',' '\n' | grep -n '' | sed -n '89,$p' | cut -d: -f2 | tr '\n' ' ')" \
 	"lat_p05_ns lat_p95_ns lat_p9999_ns lat_e2e_p05_ns lat_e2e_p95_ns lat_e2e_p9999_ns "
 t_has "--percentiles: the metadata names the columns" "$D/pc.csv" "# percentiles: 5 (lat_p05_ns, lat_e2e_p05_ns), 95"
-t_eq "every row has the header's field count (with --percentiles)" "$(fields "$D/pc.csv")" "89 "
+t_eq "every row has the header's field count (with --percentiles)" "$(fields "$D/pc.csv")" "94 "
 # min <= p05 <= p50 <= p90 <= p95 <= p99 <= p9999 <= max, for both latencies, on every row
 order=$(grep -v '^#' "$D/pc.csv" | awk -F, '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -1014,7 +1014,7 @@ done
 run "$B" sweep $PC --out "$D/pc0.csv"
 t_eq "without --percentiles the fixed columns are the same figures" \
 	"$(without "$D/pc0.csv" alloc_ns prep_ns | md5sum)" \
-	"$(without "$D/pc.csv" alloc_ns prep_ns | cut -d, -f1-83 | md5sum)"
+	"$(without "$D/pc.csv" alloc_ns prep_ns | cut -d, -f1-88 | md5sum)"
 run "$B" sweep $PC --percentiles 95 --period 0,10us --runtime 0,200us --format json --out "$D/pc.json"
 t_check "--format json with histograms validates with json.tool" python3 -m json.tool "$D/pc.json"
 t_check "JSON histograms: buckets sum to meas_transfers, ordered, bounds hold the exact extremes" python3 - "$D/pc.json" <<'PY'
@@ -1133,5 +1133,54 @@ t_eq "gate: a doubled lat_p95_ns is a regression (exit 1)" "$rc" 1
 t_has "gate: ... named as a metric" "$D/out" "lat_p95_ns"
 run "$B" schema --json
 t_has "schema --json explains the --percentiles columns" "$D/out" '"pattern": "lat_e2e_p<TAG>_ns"'
+
+# Exact means (lat_mean_ns, lat_e2e_mean_ns) and the size mix (--mix) for multi pools.
+run "$B" sweep --backend sim:mcu --size 4K --align 64 --pool heap --cache coherent,sync --reps 2 --warmup 0 --qdepth 2 --quiet --out "$D/mean.csv"
+# two transfers queued together: the second waits for the first, so min < max and the mean is their midpoint
+halves=$(grep -v '^#' "$D/mean.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ for (k = 0; k < 2; k++) { p = k ? "lat_e2e_" : "lat_"
+	    if ($c["meas_transfers"] != 2 || !($c[p "min_ns"] < $c[p "max_ns"]) || $c[p "mean_ns"] * 2 != $c[p "min_ns"] + $c[p "max_ns"]) bad++ } }
+	END { print NR - 1, bad + 0 }')
+t_eq "2 transfers at qdepth 2: lat_mean_ns and lat_e2e_mean_ns are (min + max) / 2 on both rows" "$halves" "2 0"
+run "$B" sweep --backend sim:mcu --size 1K,4K --align 64 --pool heap --cache sync --mix 0,3 --runtime 0,200us --period 0,20us --quiet --out "$D/mean2.csv"
+order=$(grep -v '^#' "$D/mean2.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["status"] != "ok" { next } { n++ } { for (k = 0; k < 2; k++) { p = k ? "lat_e2e_" : "lat_"
+	    if ($c[p "mean_ns"] == "" || $c[p "mean_ns"] + 0 < $c[p "min_ns"] + 0 || $c[p "mean_ns"] + 0 > $c[p "max_ns"] + 0) bad++ } }
+	END { print n, bad + 0 }')
+t_eq "min <= mean <= max, both latencies, count- and time-based, closed and open loop, with and without mix" "$order" "12 0"
+MIX="--backend sim:mcu --size 4K --align 64 --cache coherent --reps 16 --warmup 2 --qdepth 1 --quiet"
+run "$B" sweep $MIX --pool multi,heap --mix 0,4 --out "$D/mix.csv"
+t_eq "--mix exits 0" "$rc" 0
+t_eq "mix is a dimension column" "$(col "$D/mix.csv" mix | tr '\n' ' ')" "0 4 0 4 "
+t_eq "mix rows are ok and verified" "$(col "$D/mix.csv" status | sort -u),$(col "$D/mix.csv" verify_failures | sort -u)" "ok,0"
+# the drawn lengths by hand: splitmix64 over (seed 1, channel 0, sequence 2..17 after 2 warm-up
+# transfers), then one more step; 4K >> (draw % 4). A length below 4K needs two blocks of its
+# class, which holds one (2 buffers in flight / 4 sizes): one fallback per such transfer.
+want=$(python3 - <<'PY'
+M = (1 << 64) - 1
+def mix64(x):
+    x = (x + 0x9e3779b97f4a7c15) & M
+    x = ((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9) & M
+    x = ((x ^ (x >> 27)) * 0x94d049bb133111eb) & M
+    return x ^ (x >> 31)
+lens = [4096 >> (mix64(mix64(1 ^ mix64(seq))) % 4) for seq in range(2, 18)]
+print(sum(lens), sum(l != 4096 for l in lens))
+PY
+)
+t_eq "mix 4, pool multi: bytes are the drawn lengths' sum, one fallback per short transfer" \
+	"$(col "$D/mix.csv" bytes | sed -n 2p) $(col "$D/mix.csv" pool_fallbacks | sed -n 2p)" "$want"
+t_eq "mix 4: heap moves the same bytes" "$(col "$D/mix.csv" bytes | sed -n 4p)" "${want% *}"
+t_eq "mix 0: every transfer size bytes, no fallback, no fragmentation in multi" \
+	"$(col "$D/mix.csv" bytes | sed -n 1p),$(col "$D/mix.csv" pool_fallbacks | sed -n 1p),$(col "$D/mix.csv" pool_frag_pct | sed -n 1p)" "65536,0,0"
+t_status "mix 4, pool multi: blocks rounded up to their class show as fragmentation" 0 \
+	awk -v f="$(col "$D/mix.csv" pool_frag_pct | sed -n 2p)" 'BEGIN { exit !(f > 0 && f < 100) }'
+t_eq "pool columns are empty for heap" "$(col "$D/mix.csv" pool_fallbacks | sed -n 3,4p | tr '\n' ' ')" "  "
+t_status "mix 4: short transfers make min latency below max" 0 \
+	awk -v a="$(col "$D/mix.csv" lat_min_ns | sed -n 2p)" -v b="$(col "$D/mix.csv" lat_max_ns | sed -n 2p)" 'BEGIN { exit !(a < b) }'
+run "$B" sweep $MIX --pool multi --mix 2 --sg 2 --out "$D/mixsg.csv"
+t_eq "mix with sg 2 is skipped with the reason" "$(col "$D/mixsg.csv" status): $(col "$D/mixsg.csv" reason)" \
+	"skipped: mix 2: a size mix needs sg 1 and no stream (one piece of a drawn length)"
+run "$B" sweep --backend sim --mix 9 --dry-run
+t_eq "mix above 8 exits 2" "$rc" 2
 
 t_done

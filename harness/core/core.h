@@ -185,6 +185,7 @@ struct hx_point {
 	uint64_t stream;             /* > 0: the measured channel is a cyclic stream of this many periods */
 	uint64_t load_cv;            /* open-loop load: coefficient of variation of its intervals, %; 100 = Poisson */
 	uint64_t verify;             /* 1: patterns and verification; 0: neither (--verify 0) */
+	uint64_t mix;                /* >= 2: each transfer's length drawn from mix sizes size .. size/2^(mix-1) */
 	const char *inject;          /* fault spec "kind[:rate],..." or NULL */
 	uint64_t rep;                /* which repetition of the point (sweep --repeat), from 0;
 				      * not a dimension: the CSV's rep status column */
@@ -240,7 +241,8 @@ struct hx_point {
 	X(LOAD_RATE, "load-rate", "load_rate_pct", U64, load_rate, "100", "offered load in % of the load's own peak throughput (measured alone first); 100 = saturating closed loop, 0 = idle; below 100 needs runtime") \
 	X(STREAM, "stream", "stream_periods", U64, stream, "0", "measured channel as a cyclic dev2mem/mem2dev stream: a ring of this many periods (2 = ping-pong) of size bytes, one due every period (+ deadline); 0 = none; needs runtime and period") \
 	X(LOAD_CV, "load-cv", "load_cv_pct", U64, load_cv, "0", "open-loop load (load-rate 1..99): variation of its release intervals, % of their mean (seeded draws, same mean); 0 = fixed, 100 = Poisson (exponential intervals)") \
-	X(VERIFY, "verify", "verify", U64, verify, "1", "1: pattern fill before and verification after each transfer; 0: neither (dmatest's noverify), so on a real clock the CPU's checks do not pace the device; the verify columns stay empty")
+	X(VERIFY, "verify", "verify", U64, verify, "1", "1: pattern fill before and verification after each transfer; 0: neither (dmatest's noverify), so on a real clock the CPU's checks do not pace the device; the verify columns stay empty") \
+	X(MIX, "mix", "mix", U64, mix, "0", "size mix: each transfer's length drawn (seeded) from mix sizes size, size/2 .. size/2^(mix-1) (whole granules), so pool multi (one class per size) searches classes and falls back; 0 or 1 = every transfer size bytes; needs sg 1")
 
 enum hx_dim {
 #define HX__D(id, name, col, type, field, def, help) HX_DIM_##id,
@@ -309,7 +311,11 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 	X(LAT_MIN, "lat_min_ns", LOWER, DEV, "measured channel: latency (as lat_p50_ns), minimum, exact") \
 	X(LAT_E2E_MIN, "lat_e2e_min_ns", LOWER, DEV, "measured channel: end-to-end latency, minimum, exact") \
 	X(FIFO_OVERRUNS, "fifo_overruns", LOWER, COUNT, "device (every peripheral): receive FIFO overruns in the measurement (the FIFO full when data came: lost); stream points") \
-	X(FIFO_UNDERRUNS, "fifo_underruns", LOWER, COUNT, "device (every peripheral): transmit FIFO underruns in the measurement (the FIFO empty when data was due); stream points")
+	X(FIFO_UNDERRUNS, "fifo_underruns", LOWER, COUNT, "device (every peripheral): transmit FIFO underruns in the measurement (the FIFO empty when data was due); stream points") \
+	X(LAT_MEAN, "lat_mean_ns", LOWER, DEV, "measured channel: latency (as lat_p50_ns), mean, exact (the sum over the same transfers as the percentiles)") \
+	X(LAT_E2E_MEAN, "lat_e2e_mean_ns", LOWER, DEV, "measured channel: end-to-end latency, mean, exact") \
+	X(POOL_FALLBACKS, "pool_fallbacks", EXACT, COUNT, "pool multi: measured allocations served by a larger class than the smallest that fits (that class was exhausted)") \
+	X(POOL_FRAG, "pool_frag_pct", EXACT, COUNT, "pool multi: bytes handed out but not asked for, % of bytes handed out, over the blocks in use after each measured allocation")
 /* The vf_ rows are one per verdict of HX_VERDICT_ROWS (verify.h), in its
  * order, named by its column field: metrics.c asserts the count, the
  * verify tests the names. */

@@ -42,6 +42,7 @@ static const struct dim_limit dim_limits[] = {
 	{ HX_DIM_LOAD_SIZE, 0, 0, HX_BYTES_MAX }, { HX_DIM_LOAD_RATE, 0, 0, 100 },
 	{ HX_DIM_STREAM, 0, 0, 128 },            { HX_DIM_LOAD_CV, 0, 0, 100 },
 	{ HX_DIM_VERIFY, 0, 0, 1 },
+	{ HX_DIM_MIX, 0, 0, 8 },
 };
 
 static uint64_t dim_max(enum hx_dim d)

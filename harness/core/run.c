@@ -143,6 +143,11 @@ void run__begin_measuring(struct run *r)
 {
 	for (unsigned c = 0; c < r->nch; c++)
 		dmab_chan_stats_reset(r->g.chans[c]);
+	if (r->pool_multi) {
+		struct dmab_mpool_stats st;
+		dmab_mpool_stats(r->pool_multi, &st);
+		r->fallbacks0 = st.fallbacks;
+	}
 	r->measuring = 1;
 }
 
@@ -175,7 +180,18 @@ static int check_point(struct run *r)
 		return -1;
 	}
 	if (pt->stream && (!pt->runtime_ns || !pt->period_ns)) {
-		run__status(r, HX_SKIPPED, "stream needs period and runtime (a ring released every period for a measured time)");
+		/* name what is missing: with runtime given, only the period */
+		run__status(r, HX_SKIPPED, "stream needs %s (a ring released every period for a measured time)",
+			   pt->runtime_ns ? "period" : "period and runtime");
+		return -1;
+	}
+	if (pt->mix > MAX_MIX) {
+		run__status(r, HX_FAILED, "invalid point: mix %llu above %u sizes", (unsigned long long)pt->mix, MAX_MIX);
+		return -1;
+	}
+	if (pt->mix > 1 && (pt->sg > 1 || pt->stream)) {
+		run__status(r, HX_SKIPPED, "mix %llu: a size mix needs sg 1 and no stream (one piece of a drawn length)",
+			   (unsigned long long)pt->mix);
 		return -1;
 	}
 	if (pt->pool == HX_POOL_COHERENT && pt->cache != HX_CACHE_COHERENT) {
@@ -311,7 +327,7 @@ static int setup(struct run *r)
 	dmab_hist_init(r->lat_e2e);
 	r->lat_min_ns = UINT64_MAX;
 	r->e2e_min_ns = UINT64_MAX;
-	if (run__layout(r) < 0 || run__load_layout(r) < 0)
+	if (run__layout(r) < 0 || run__load_layout(r) < 0 || run__mix_setup(r) < 0)
 		return -1;
 	r->max_desc = desc_bound(r);
 	if ((uint64_t)r->max_desc * nslots > 1u << 22) {
@@ -347,8 +363,8 @@ static int setup(struct run *r)
 			}
 		}
 		if (r->pool == HX_POOL_COHERENT) {
-			if ((r->need_src && run__buf_get(r, &s->src) < 0) ||
-			    (r->need_dst && run__buf_get(r, &s->dst) < 0))
+			if ((r->need_src && run__buf_get(r, &s->src, r->size) < 0) ||
+			    (r->need_dst && run__buf_get(r, &s->dst, r->size) < 0))
 				return -1;
 		}
 	}

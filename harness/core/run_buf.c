@@ -12,6 +12,13 @@
  * the point (run__load_bufs). Costs: layout O(pieces) once per point;
  * acquire and release are the pool's own (O(1) for fixed and multi), two
  * per transfer; nothing here scans.
+ *
+ * Size mix (mix >= 2, sg 1): a transfer's piece starts where it would at
+ * size bytes and is shorter; pool multi then asks for just its block (the
+ * piece, its guards and its offset), from one class per size, so class
+ * search, fallback and fragmentation are the pool's real ones. The other
+ * pools keep their size-byte blocks (heap and coherent would only move
+ * the simulator's addresses; fixed has one block size by definition).
  */
 #include <stdio.h>
 
@@ -78,6 +85,55 @@ int run__load_layout(struct run *r)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The mix's lengths: size, size/2, ... (mix of them), each rounded down to
+ * whole granules; one that rounds to nothing skips the point. */
+int run__mix_setup(struct run *r)
+{
+	size_t g = r->reqs->size_granule ? r->reqs->size_granule : 1;
+	r->nmix = r->pt->mix > 1 ? (unsigned)r->pt->mix : 0;
+	for (unsigned k = 0; k < r->nmix; k++) {
+		r->mix_len[k] = (r->size >> k) / g * g;
+		if (r->mix_len[k] == 0) {
+			run__status(r, HX_SKIPPED, "mix %u: size %lu halved %u times is less than the device's %lu-byte granule",
+				   r->nmix, (unsigned long)r->size, k, (unsigned long)g);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The block a transfer of len bytes needs: its layout's whole block, or
+ * with a mix just up to its piece's end guard. */
+static size_t block_for(const struct run *r, size_t len)
+{
+	return r->nmix ? r->pieces[0].off + len + RUN_GUARD : r->blk;
+}
+
+/* Pool multi under a mix: one class per length, smallest first. The top
+ * class holds a block for every buffer that can be in flight, so nothing
+ * fails; each smaller class holds its share of them (need / mix, rounded
+ * up): a pool sized for the average demand, so a burst of one size falls
+ * back to the next larger class, as it would in an application. Classes
+ * that align2 rounds together are merged (the larger count). */
+static int mix_classes(const struct run *r, size_t need, size_t *sizes, size_t *counts)
+{
+	unsigned n = 0;
+	size_t share = (need + r->nmix - 1) / r->nmix;
+	for (unsigned k = r->nmix; k-- > 0;) {
+		size_t sz = round_up(block_for(r, r->mix_len[k]), r->align2);
+		size_t count = k == 0 ? need : share;
+		if (n && sz <= sizes[n - 1]) {
+			if (counts[n - 1] < count)
+				counts[n - 1] = count;
+			continue;
+		}
+		sizes[n] = sz;
+		counts[n] = count;
+		n++;
+	}
+	return (int)n;
+}
+
 /* ---- buffer sources -------------------------------------------------------------- */
 
 int run__pools_setup(struct run *r)
@@ -97,11 +153,13 @@ int run__pools_setup(struct run *r)
 		/* Size classes around the buffer: a quarter, a half and the
 		 * whole block, so the pool's class search and its fragmentation
 		 * accounting are exercised; the buffers come from the top class. */
-		size_t sizes[3], counts[3];
+		size_t sizes[MAX_MIX > 3 ? MAX_MIX : 3], counts[MAX_MIX > 3 ? MAX_MIX : 3];
 		unsigned n = 0;
 		size_t cand[3] = { round_up(r->blk / 4, r->align2), round_up(r->blk / 2, r->align2),
 				   round_up(r->blk, r->align2) };
-		for (unsigned i = 0; i < 3; i++) {
+		if (r->nmix)
+			n = (unsigned)mix_classes(r, need, sizes, counts);
+		for (unsigned i = 0; !r->nmix && i < 3; i++) {
 			size_t count = (i == 2) ? need : 2;
 			if (cand[i] == 0)
 				continue;
@@ -128,7 +186,7 @@ int run__pools_setup(struct run *r)
 	return 0;
 }
 
-int run__buf_get(struct run *r, struct hbuf *b)
+int run__buf_get(struct run *r, struct hbuf *b, size_t len)
 {
 	int rc = 0;
 	void *cpu = NULL;
@@ -146,7 +204,7 @@ int run__buf_get(struct run *r, struct hbuf *b)
 		rc = dmab_pool_alloc(r->pool_fixed, &cpu, &bus);
 		break;
 	case HX_POOL_MULTI:
-		rc = dmab_mpool_alloc(r->pool_multi, r->blk, &cpu, &bus);
+		rc = dmab_mpool_alloc(r->pool_multi, block_for(r, len), &cpu, &bus);
 		break;
 	default:
 		rc = DMAB_EINVAL;
@@ -154,7 +212,7 @@ int run__buf_get(struct run *r, struct hbuf *b)
 	if (rc < 0) {
 		char what[96];
 		snprintf(what, sizeof(what), "pool %s: allocating %lu bytes of %s memory",
-			 hx_pool_name(r->pool), (unsigned long)r->blk,
+			 hx_pool_name(r->pool), (unsigned long)(r->pool == HX_POOL_MULTI ? block_for(r, len) : r->blk),
 			 r->kind == DMAB_MEM_COHERENT ? "coherent"
 			 : r->kind == DMAB_MEM_UNCACHED ? "uncached" : "normal");
 		run__err(r, rc, what);
@@ -200,11 +258,18 @@ int run__bufs_acquire(struct run *r, struct slot *s)
 	uint64_t t = r->measuring ? run__cpu_now(r) : 0;
 	int rc = 0;
 	if (r->need_src)
-		rc = run__buf_get(r, &s->src);
+		rc = run__buf_get(r, &s->src, s->len);
 	if (rc == 0 && r->need_dst)
-		rc = run__buf_get(r, &s->dst);
+		rc = run__buf_get(r, &s->dst, s->len);
 	if (r->measuring)
 		r->cpu_alloc_ns += run__cpu_now(r) - t;
+	if (rc == 0 && r->measuring && r->pool_multi) {
+		/* outside alloc_ns: the blocks in use now, for pool_frag_pct */
+		struct dmab_mpool_stats st;
+		dmab_mpool_stats(r->pool_multi, &st);
+		r->frag_req += st.bytes_requested;
+		r->frag_out += st.bytes_handed_out;
+	}
 	return rc;
 }
 

@@ -25,6 +25,7 @@
  * then refused as a skip, not DMAB_ENOSPC) */
 #define MAX_QDEPTH (DMAB_CHAN_HISTORY < 128u ? DMAB_CHAN_HISTORY : 128u)
 #define MAX_SG 4096u
+#define MAX_MIX 8u /* parse.c's limit of the dimension mix */
 
 /* One buffer: a block from the point's buffer source. */
 struct hbuf {
@@ -40,6 +41,7 @@ struct slot {
 	int measured, mapped;
 	unsigned bounced;     /* of its mappings, how many went through a bounce buffer */
 	uint64_t seed;
+	size_t len;           /* bytes of its transfer: size, or drawn from the mix */
 	uint64_t t_prep;      /* device ticks: the CPU starts preparing its buffers */
 	uint64_t t_ready;     /* device ticks: the CPU may read the result */
 	uint64_t t_fill;      /* device ticks the harness spent writing patterns (a real clock moves) */
@@ -65,6 +67,8 @@ struct run {
 	unsigned steps;         /* HX_MT_*: the policy's own maintenance (no mappings) */
 	enum dmab_mem_kind kind;
 	size_t size, align2, blk;
+	unsigned nmix;          /* sizes in the mix (0: off, every transfer size bytes) */
+	size_t mix_len[MAX_MIX]; /* size, size/2, ... in whole granules */
 	unsigned npieces, nch, q, max_desc;
 	struct hx_piece *pieces;
 	/* load channels (1..): their own geometry when lown */
@@ -96,6 +100,8 @@ struct run {
 	uint64_t lat_min_ns, lat_max_ns;
 	struct dmab_hist *lat_e2e; /* measured channel, end to end (any point) */
 	uint64_t e2e_min_ns, e2e_max_ns;
+	uint64_t lat_sum_ns, e2e_sum_ns; /* exact means: over the same transfers as the histograms */
+	uint64_t fallbacks0, frag_req, frag_out; /* pool multi: at the measurement's start; sampled bytes */
 
 	/* whole point */
 	uint64_t verified, verify_failures, guard_violations, verify_outside;
@@ -150,10 +156,11 @@ int run__layout(struct run *r);
 int run__load_layout(struct run *r);
 int run__pools_setup(struct run *r);
 int run__load_bufs(struct run *r);
-int run__buf_get(struct run *r, struct hbuf *b);
+int run__buf_get(struct run *r, struct hbuf *b, size_t len);
 void run__buf_put(struct run *r, struct hbuf *b);
 int run__bufs_acquire(struct run *r, struct slot *s);
 void run__bufs_release(struct run *r, struct slot *s);
+int run__mix_setup(struct run *r);
 
 /* ---- run_xfer.c: the life of one transfer ------------------------------------ */
 

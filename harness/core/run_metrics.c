@@ -7,7 +7,8 @@
  * own counts (transfers, bytes, CPU and maintenance time, verdicts) and,
  * on a time-based point, its release-based latency histograms and deadline
  * counts. Percentiles come from log-linear histograms (within 0.78%),
- * clamped to the exact extremes where those are kept. Runs once per point,
+ * clamped to the exact extremes where those are kept; means are exact
+ * sums over the same transfers divided by their count. Runs once per point,
  * after the measurement: O(histogram buckets), nothing per transfer.
  */
 #include "core/pctl.h"
@@ -26,6 +27,10 @@ static void pool_hwm(const struct run *r, struct hx_result *res)
 		hwm = 0;
 		for (unsigned i = 0; i < st.nclasses; i++)
 			hwm += (double)st.cls[i].high_water;
+		hx_result_set(res, HX_M_POOL_FALLBACKS, (double)(st.fallbacks - r->fallbacks0));
+		if (r->frag_out)
+			hx_result_set(res, HX_M_POOL_FRAG,
+				      100.0 * (1.0 - (double)r->frag_req / (double)r->frag_out));
 	}
 	hx_result_set(res, HX_M_POOL_HWM, hwm);
 }
@@ -75,6 +80,10 @@ void run__fill_perf(const struct run *r, struct hx_result *res)
 		hx_result_set(res, HX_M_LAT_P999, (double)dmab_chan_latency_percentile(&st, 99.9));
 		hx_result_set(res, HX_M_LAT_MAX, (double)st.latency_max_ns);
 		hx_result_set(res, HX_M_LAT_MIN, (double)st.latency_min_ns);
+		/* the sum is over the measured transfers of channel 0: the same
+		 * set as the histogram's only when the counts agree */
+		if (st.completed == r->meas_transfers)
+			hx_result_set(res, HX_M_LAT_MEAN, (double)r->lat_sum_ns / (double)r->meas_transfers);
 	}
 	if (r->pt->deadline_ns && !r->timed) {
 		hx_result_set(res, HX_M_DL_CHECKED, (double)st.deadline_checked);
@@ -144,6 +153,7 @@ void run__fill_e2e(const struct run *r, struct hx_result *res)
 			      (double)clamp_pctl(r->lat_e2e, p[i], r->e2e_min_ns, r->e2e_max_ns));
 	hx_result_set(res, HX_M_LAT_E2E_MAX, (double)r->e2e_max_ns);
 	hx_result_set(res, HX_M_LAT_E2E_MIN, (double)r->e2e_min_ns);
+	hx_result_set(res, HX_M_LAT_E2E_MEAN, (double)r->e2e_sum_ns / (double)dmab_hist_count(r->lat_e2e));
 }
 
 /* Bytes over the measured time, in MB/s: the window on a time-based point,
@@ -184,6 +194,7 @@ void run__fill_scoped(const struct run *r, struct hx_result *res)
 		hx_result_set(res, HX_M_LAT_P999, (double)pctl(r, r->lat_meas, 99.9));
 		hx_result_set(res, HX_M_LAT_MAX, (double)r->lat_max_ns);
 		hx_result_set(res, HX_M_LAT_MIN, (double)r->lat_min_ns);
+		hx_result_set(res, HX_M_LAT_MEAN, (double)r->lat_sum_ns / (double)r->meas_transfers);
 	}
 	if (r->pt->deadline_ns) {
 		hx_result_set(res, HX_M_DL_CHECKED, (double)r->dl_checked);

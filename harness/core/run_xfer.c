@@ -15,7 +15,8 @@
  *
  * Determinism: nothing that reaches the device depends on the CPU clock or
  * on memory addresses of the host; data seeds derive from (seed, channel,
- * sequence number).
+ * sequence number), and so does the length drawn from a size mix (the
+ * slot's len; its one piece is r->pieces[0] cut to that length).
  *
  * Costs per transfer, beyond the device's: two pattern fills and two checks
  * over the buffer (about 4 bytes touched per byte moved, ~1 ns/byte on a
@@ -25,6 +26,7 @@
 #include <stdio.h>
 
 #include "core/run_int.h"
+#include "dmab/rand.h"
 
 static uint64_t mix64(uint64_t x)
 {
@@ -46,7 +48,13 @@ static struct hx_xfer_buf load_buf(const struct run *r, const struct slot *s)
 /* Bytes of one transfer on the slot's channel. */
 static size_t slot_len(const struct run *r, const struct slot *s)
 {
-	return run__own_load(r, r->g.slots[s - r->slots].ch) ? r->lsize : r->size;
+	return run__own_load(r, r->g.slots[s - r->slots].ch) ? r->lsize : s->len;
+}
+
+/* Bytes of piece i of the slot's transfer: a mix has one piece, cut. */
+static size_t plen(const struct run *r, const struct slot *s, unsigned i)
+{
+	return r->nmix ? s->len : r->pieces[i].len;
 }
 
 /* Piece i with its guards; NULL for a side the transfer type has not. */
@@ -55,7 +63,7 @@ static struct hx_xfer_buf piece_buf(const struct run *r, const struct slot *s, u
 	const struct hx_piece *p = &r->pieces[i];
 	struct hx_xfer_buf b = { r->need_src ? s->src.cpu + p->off - RUN_GUARD : NULL,
 				 r->need_dst ? s->dst.cpu + p->off - RUN_GUARD : NULL,
-				 p->len, RUN_GUARD, s->seed, p->pos0 };
+				 plen(r, s, i), RUN_GUARD, s->seed, p->pos0 };
 	return b;
 }
 
@@ -88,7 +96,7 @@ static int app_touch(struct run *r, const struct slot *s, int is_dst)
 	const struct hbuf *b = is_dst ? &s->dst : &s->src;
 	int rc = 0;
 	for (unsigned i = 0; rc == 0 && i < r->npieces; i++)
-		rc = dmab_dev_cpu_touch(r->dev, b->cpu + r->pieces[i].off, r->pieces[i].len,
+		rc = dmab_dev_cpu_touch(r->dev, b->cpu + r->pieces[i].off, plen(r, s, i),
 					is_dst ? DMAB_TOUCH_READ : DMAB_TOUCH_WRITE);
 	if (rc < 0 && rc != DMAB_ENOSYS) {
 		run__err(r, rc, is_dst ? "charging the CPU's read of the result" : "charging the CPU's fill of the source");
@@ -130,7 +138,7 @@ static int map_one(struct run *r, struct slot *s, int is_dst)
 	uint32_t flags = is_dst ? r->flags_dst : r->flags_src;
 	int rc;
 	if (r->npieces == 1)
-		rc = dmab_map_single(r->dev, b->cpu + r->pieces[0].off, r->size, dir, flags,
+		rc = dmab_map_single(r->dev, b->cpu + r->pieces[0].off, s->len, dir, flags,
 				     is_dst ? &s->map_dst : &s->map_src);
 	else
 		rc = dmab_sg_map(is_dst ? s->sg_dst : s->sg_src, dir, flags);
@@ -191,16 +199,17 @@ static int own_maint(struct run *r, struct slot *s, int after)
 	int rc = 0;
 	for (unsigned i = 0; rc == 0 && i < r->npieces; i++) {
 		const struct hx_piece *pc = &r->pieces[i];
+		size_t len = plen(r, s, i);
 		uint8_t *src = r->need_src ? s->src.cpu + pc->off : NULL;
 		uint8_t *dst = r->need_dst ? s->dst.cpu + pc->off : NULL;
 		if (!after && src && (r->steps & HX_MT_CLEAN_SRC))
-			rc = dmab_cache_clean(r->dev, src, pc->len);
+			rc = dmab_cache_clean(r->dev, src, len);
 		if (rc == 0 && !after && dst && (r->steps & HX_MT_INVAL_DST))
-			rc = inval_dst_before(r, dst, s->dst.bus + pc->off, pc->len);
+			rc = inval_dst_before(r, dst, s->dst.bus + pc->off, len);
 		if (rc == 0 && after && dst && (r->steps & HX_MT_CLEAN_DST_AFTER))
-			rc = dmab_cache_clean(r->dev, dst, pc->len);
+			rc = dmab_cache_clean(r->dev, dst, len);
 		if (rc == 0 && after && dst && (r->steps & HX_MT_INVAL_DST_AFTER))
-			rc = dmab_cache_inval(r->dev, dst, pc->len);
+			rc = dmab_cache_inval(r->dev, dst, len);
 	}
 	if (rc < 0)
 		run__err(r, rc, after ? "cache maintenance after the transfer" : "cache maintenance before the transfer");
@@ -251,7 +260,7 @@ static int build_chain(struct run *r, struct slot *s)
 				ctrl |= DMAB_DESC_INC_DST;
 			if (i + 1 == r->npieces)
 				ctrl |= DMAB_DESC_IRQ;
-			rc = dmab_chain_add(c, src, dst, p->len, ctrl);
+			rc = dmab_chain_add(c, src, dst, plen(r, s, i), ctrl);
 		}
 	}
 	if (rc < 0) {
@@ -306,6 +315,11 @@ int run__slot_start(struct run *r, struct slot *s)
 	s->seed = mix64(r->pt->seed ^ mix64(((uint64_t)ch << 40) ^ r->seq++));
 	if (run__own_load(r, ch))
 		return load_start(r, s);
+	s->len = r->size;
+	if (r->nmix) {
+		uint64_t st = s->seed; /* (seed, channel, seq), one draw further */
+		s->len = r->mix_len[dmab_splitmix64(&st) % r->nmix];
+	}
 	s->t_prep = dmab_dev_now(r->dev);
 	s->bounced = 0;
 	if (run__bufs_acquire(r, s) < 0)
@@ -345,7 +359,7 @@ int run__slot_start(struct run *r, struct slot *s)
 		return -1;
 	if (r->measuring)
 		r->cpu_prep_ns += run__cpu_now(r) - t;
-	return slot_submit(r, s, HX_RIG_CLASS(r->xfer, r->cache), r->size);
+	return slot_submit(r, s, HX_RIG_CLASS(r->xfer, r->cache), s->len);
 }
 
 /* Takes the release (open loop), sets the deadline and submits. */
@@ -401,7 +415,7 @@ static void describe_failure(struct run *r, const struct slot *s, const struct d
  * counts (measured channel or load), latency from its release, and on a
  * time-based point the measured channel's deadline (the library's runs
  * from submit). */
-static void count_scoped(struct run *r, const struct slot *s, uint64_t end)
+static void count_scoped(struct run *r, const struct slot *s, uint64_t end, uint64_t lib_lat)
 {
 	unsigned ch = rig_slot(r, s)->ch;
 	uint64_t rel = dmab_dev_ticks_to_ns(r->dev, s->t_release);
@@ -415,7 +429,10 @@ static void count_scoped(struct run *r, const struct slot *s, uint64_t end)
 		return;
 	}
 	r->meas_transfers++;
-	r->meas_bytes += r->size;
+	r->meas_bytes += s->len;
+	/* lat_mean_ns over what the percentiles use: the release-based
+	 * latency when timed, else the library's own (from its submit) */
+	r->lat_sum_ns += r->timed ? lat : lib_lat;
 	if (end > r->meas_t_end_ns)
 		r->meas_t_end_ns = end;
 	dmab_hist_record(r->lat_meas, lat);
@@ -447,6 +464,7 @@ static void count_e2e(struct run *r, const struct slot *s)
 	uint64_t span = s->t_ready - t0 > s->t_fill ? s->t_ready - t0 - s->t_fill : 0;
 	uint64_t lat = dmab_dev_ticks_to_ns(r->dev, span);
 	dmab_hist_record(r->lat_e2e, lat);
+	r->e2e_sum_ns += lat;
 	if (lat < r->e2e_min_ns)
 		r->e2e_min_ns = lat;
 	if (lat > r->e2e_max_ns)
@@ -549,7 +567,7 @@ static void slot_complete(struct run *r, struct slot *s, const struct dmab_resul
 		}
 	}
 	if (s->measured) {
-		count_scoped(r, s, end);
+		count_scoped(r, s, end, res->latency_ns);
 		count_e2e(r, s);
 		r->bounced += s->bounced;
 		r->m_transfers++;
