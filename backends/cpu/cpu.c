@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "backends/common/chanq.h"
+#include "backends/common/cmsdk_timer.h"
 #include "backends/common/win.h"
 #include "dmab/cpu.h"
 #include "dmab/dmab.h"
@@ -56,8 +57,7 @@ struct cpu_priv {
 	struct cpu_opts o;
 	struct dmab_win win;
 	uint64_t clk;                  /* the copy clock (wall=0), ns */
-	uint64_t ticks;                /* bare metal: the timer extended to 64 bits */
-	uint32_t last;                 /* bare metal: the timer's last reading */
+	struct cmsdk_timer tm;         /* bare metal: the timer extended to 64 bits */
 	uint32_t ns_per_tick;          /* bare metal: 1e9 / timer_hz when whole, else 0 */
 	uint64_t transfers, bytes, descs;
 	struct dmab_chanq ch[CPU_MAX_CHANS];
@@ -67,35 +67,11 @@ struct cpu_priv {
 /* ---- the clock ------------------------------------------------------------------ */
 
 #if CPU_BARE_METAL
-/* A CMSDK APB timer (the MPS2 boards' TIMER0/1, clocked at the board's
- * 25 MHz) counting down through 32 bits from 2^32 - 1, extended to 64 bits
- * at each reading (a copy is far shorter than the 171 s of a wrap). Under
- * QEMU with a fixed -icount shift it advances with the instruction count,
- * so readings repeat from run to run; on a board it is real time. */
-#define T_CTRL 0x0u
-#define T_VALUE 0x4u
-#define T_RELOAD 0x8u
-static inline uint32_t rd(uintptr_t a)
-{
-	return *(volatile const uint32_t *)a;
-}
-static inline void wr(uintptr_t a, uint32_t v)
-{
-	*(volatile uint32_t *)a = v;
-}
-
-/* Starts the timer free-running, unless it already is (another device on
- * it keeps its count). */
+/* A CMSDK APB timer (backends/common/cmsdk_timer.h), clocked at the
+ * board's 25 MHz. */
 static void clock_start(struct cpu_priv *p)
 {
-	uintptr_t t = (uintptr_t)p->o.timer;
-	if (!(rd(t + T_CTRL) & 1u) || rd(t + T_RELOAD) != 0xFFFFFFFFu) {
-		wr(t + T_CTRL, 0);
-		wr(t + T_RELOAD, 0xFFFFFFFFu);
-		wr(t + T_VALUE, 0xFFFFFFFFu);
-		wr(t + T_CTRL, 1u);
-	}
-	p->last = rd(t + T_VALUE);
+	cmsdk_timer_start(&p->tm, (uintptr_t)p->o.timer);
 	p->ns_per_tick = 1000000000u % p->o.timer_hz ? 0 : (uint32_t)(1000000000u / p->o.timer_hz);
 }
 
@@ -104,13 +80,11 @@ static void clock_start(struct cpu_priv *p)
  * the M3's software 64-bit division, unless the rate is not whole ns. */
 static uint64_t clock_ns(struct cpu_priv *p)
 {
-	uint32_t v = rd((uintptr_t)p->o.timer + T_VALUE);
-	p->ticks += (uint32_t)(p->last - v); /* counts down */
-	p->last = v;
+	uint64_t ticks = cmsdk_timer_ticks(&p->tm);
 	if (p->ns_per_tick)
-		return p->ticks * p->ns_per_tick;
+		return ticks * p->ns_per_tick;
 	uint64_t hz = p->o.timer_hz;
-	return p->ticks / hz * 1000000000u + p->ticks % hz * 1000000000u / hz;
+	return ticks / hz * 1000000000u + ticks % hz * 1000000000u / hz;
 }
 #define CLOCK_NAME_WALL "cmsdk-timer"
 #define CLOCK_NAME_COPY "cmsdk-timer-copy"

@@ -52,6 +52,8 @@
 #include "dmab/dmab.h"
 #include "dmab/pl08x.h"
 
+#include "backends/common/cmsdk_timer.h"
+
 #define PL08X_MAX_CHANS 8u
 #define PL08X_SLOTS 4u /* open devices: one per controller of an505 */
 #define PL08X_RING 16u /* entries; at most one per channel is ever pending */
@@ -83,10 +85,6 @@
 #define CTRL_DBSIZE_SHIFT 15u
 #define CTRL_SI (1u << 26)
 #define CTRL_DI (1u << 27)
-/* CMSDK timer. */
-#define T_CTRL 0x0u
-#define T_VALUE 0x4u
-#define T_RELOAD 0x8u
 /* NVIC. */
 #define NVIC_ISER 0xE000E100u
 #define NVIC_ICER 0xE000E180u
@@ -116,8 +114,7 @@ struct pl08x_priv {
 	unsigned nchan;
 	struct pl08x_chan ch[PL08X_MAX_CHANS];
 	struct dmab_pl08x_counters cnt;
-	uint64_t clock;         /* extended timer ticks */
-	uint32_t last;          /* last timer value read */
+	struct cmsdk_timer tm;  /* the clock: timer ticks extended to 64 bits */
 	int slot;               /* in open_dev, -1 before open registered it */
 	/* The ring: ISR writes ring[] and head, poll() writes tail. */
 	uint32_t ring[PL08X_RING];
@@ -194,27 +191,10 @@ static int reachable(const struct pl08x_priv *p, uint64_t a, uint64_t len)
 
 /* ---- clock ----------------------------------------------------------------------- */
 
-/* Starts the timer free-running down from 2^32 - 1, unless it already is
- * (another device on it keeps its count). */
-static void timer_start(struct pl08x_priv *p)
-{
-	uintptr_t t = (uintptr_t)p->o.timer;
-	if (!(rd(t + T_CTRL) & 1u) || rd(t + T_RELOAD) != 0xFFFFFFFFu) {
-		wr(t + T_CTRL, 0);
-		wr(t + T_RELOAD, 0xFFFFFFFFu);
-		wr(t + T_VALUE, 0xFFFFFFFFu);
-		wr(t + T_CTRL, 1u);
-	}
-	p->last = rd(t + T_VALUE);
-}
-
 static uint64_t pl08x_now(void *priv)
 {
 	struct pl08x_priv *p = priv;
-	uint32_t v = rd((uintptr_t)p->o.timer + T_VALUE);
-	p->clock += (uint32_t)(p->last - v); /* counts down; wraps once per 2^32 ticks */
-	p->last = v;
-	return p->clock;
+	return cmsdk_timer_ticks(&p->tm);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------- */
@@ -291,7 +271,7 @@ static int pl08x_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cf
 		wr(NVIC_ICPR + word, bit);
 		wr(NVIC_ISER + word, bit);
 	}
-	timer_start(p);
+	cmsdk_timer_start(&p->tm, (uintptr_t)p->o.timer);
 	return 0;
 }
 
