@@ -244,6 +244,30 @@ static int qemu_check(const struct hx_runner *r, const struct hx_backend_spec *b
 
 /* text, data and bss of an ELF32 image as arm-none-eabi-size counts them:
  * allocated sections, read-only / written / not in the file. */
+/* libdmab's core text (pools, SG, descriptors, channels, device) in the
+ * firmware, as `make footprint` last measured it (FW's folder,
+ * footprint.txt); 0 when it has not, or measured an older image. */
+static unsigned long fw_core_text(const char *fw)
+{
+	char path[512];
+	const char *slash = strrchr(fw, '/');
+	int dir = slash ? (int)(slash - fw) : 0;
+	snprintf(path, sizeof path, "%.*s%sfootprint.txt", dir, fw, slash ? "/" : "");
+	struct stat sf, se;
+	if (stat(path, &sf) != 0 || stat(fw, &se) != 0 || sf.st_mtime < se.st_mtime)
+		return 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[128];
+	unsigned long v = 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "firmware_libdmab_core_text=%lu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 struct footprint {
 	unsigned long text, data, bss;
 };
@@ -307,8 +331,12 @@ static void qemu_describe(const struct hx_runner *r, const struct hx_backend_spe
 	firmware_path(t.board, fw, sizeof fw);
 	struct footprint fp;
 	if (elf_footprint(fw, &fp) == 0)
-		snprintf(fps, sizeof fps, " text=%lu data=%lu bss=%lu", fp.text, fp.data, fp.bss);
-	else
+	{
+		unsigned long core = fw_core_text(fw);
+		int k = snprintf(fps, sizeof fps, " text=%lu data=%lu bss=%lu", fp.text, fp.data, fp.bss);
+		if (core && k > 0 && (size_t)k < sizeof fps)
+			snprintf(fps + k, sizeof fps - (size_t)k, " libdmab_core_text=%lu", core);
+	} else
 		snprintf(fps, sizeof fps, " (not readable)");
 	snprintf(buf, n,
 		 "cortexm:%s target{%s %s under QEMU -icount %s: CPU metrics are instruction-driven and "
