@@ -1183,4 +1183,11 @@ t_eq "mix with sg 2 is skipped with the reason" "$(col "$D/mixsg.csv" status): $
 run "$B" sweep --backend sim --mix 9 --dry-run
 t_eq "mix above 8 exits 2" "$rc" 2
 
+# The aggregate's temporary is opened like the CSV's: a planted symlink is refused, its target untouched.
+echo precious >"$D/aggvictim"; ln -s "$D/aggvictim" "$D/ra.agg.csv.tmp"
+run "$B" sweep --size 64 --align 64 --pool heap --cache coherent --reps 2 --repeat 2 --quiet --out "$D/ra.csv"
+t_eq "--repeat with a symlink at FILE.agg.csv.tmp exits 3" "$rc" 3
+t_eq "... and the symlink's target is untouched" "$(cat "$D/aggvictim")" precious
+t_has "... naming what is there" "$D/err" "ra.agg.csv.tmp: something other than a regular file of its own"
+
 t_done

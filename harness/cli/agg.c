@@ -208,14 +208,23 @@ int cli_agg_write(struct cli_agg *a, void (*nth)(const void *ctx, uint64_t p, st
 		return 0;
 	char tmp[4300];
 	snprintf(tmp, sizeof tmp, "%s.tmp", a->path);
-	FILE *f = fopen(tmp, "w");
+	/* as the CSV's own temporary: never through a planted symlink or FIFO */
+	int fd = cli_open_private(tmp);
+	if (fd < 0) {
+		cli_err("--repeat: cannot create %s: %s", tmp,
+			errno == EEXIST ? "something other than a regular file of its own is there (a symlink, a FIFO, "
+					  "a device or a hard link); remove it" : strerror(errno));
+		return -1;
+	}
+	FILE *f = ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
 	double *xs = malloc((size_t)a->repeat * sizeof *xs);
 	if (!f || !xs) {
 		cli_err("--repeat: cannot write %s: %s", tmp, f ? "out of memory" : strerror(errno));
-		if (f) {
+		if (f)
 			fclose(f);
-			unlink(tmp);
-		}
+		else
+			close(fd);
+		unlink(tmp);
 		free(xs);
 		return -1;
 	}

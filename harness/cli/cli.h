@@ -341,4 +341,9 @@ void cli_help_exit_codes(FILE *f);
 /* Those of one command: list, info, schema; others get the sweep's. */
 void cli_help_exit_codes_for(FILE *f, const char *cmd);
 
+/* open(2) of a temporary for writing (csv.c): refuses a symlink, a FIFO or
+ * device and a file with other names (a hard link); -1 with errno EEXIST
+ * for those. The caller truncates. */
+int cli_open_private(const char *path);
+
 #endif

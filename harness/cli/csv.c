@@ -24,7 +24,7 @@
  * on the same --out) and the place --resume finds a killed run's rows
  * (resume.c); a unique name would need a separate lock file and a search
  * for temporaries. What uniqueness would protect against, something else
- * already sitting at FILE.tmp, is refused instead (open_private): a
+ * already sitting at FILE.tmp, is refused instead (cli_open_private): a
  * symlink is not followed (root writing --out /tmp/r.csv would otherwise
  * truncate whatever a planted /tmp/r.csv.tmp points at), a FIFO does not
  * block the open, and anything but a regular file with one link is left
@@ -86,7 +86,7 @@ static int make_parent(const char *path)
  * FIFO or device (O_NONBLOCK, then fstat) and a file with other names
  * (a hard link to something else). Returns the fd, or -1 with errno
  * (EEXIST: something other than our own regular file is there). */
-static int open_private(const char *path)
+int cli_open_private(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666);
 	if (fd < 0) {
@@ -115,7 +115,7 @@ static int open_tmp(struct cli_csv *c, const char *given)
 		cli_err("--out %s: cannot create its folder: %s", given, strerror(errno));
 		return -1;
 	}
-	int fd = open_private(c->tmp);
+	int fd = cli_open_private(c->tmp);
 	if (fd < 0) {
 		cli_err("--out %s: cannot create %s: %s", given, c->tmp,
 			errno == EEXIST ? "something other than a regular file of its own is there (a symlink, a FIFO, "
@@ -142,7 +142,7 @@ static int open_sidecar(struct cli_csv *c, const char *given)
 	snprintf(c->meta_path, sizeof c->meta_path, "%s%s", c->path, CLI_META_SUFFIX);
 	snprintf(c->meta_tmp, sizeof c->meta_tmp, "%s.tmp", c->meta_path);
 	c->meta = cJSON_CreateObject();
-	int fd = c->meta ? open_private(c->meta_tmp) : -1;
+	int fd = c->meta ? cli_open_private(c->meta_tmp) : -1;
 	if (fd < 0) {
 		cli_err("--out %s: cannot create %s: %s", given, c->meta_tmp,
 			!c->meta ? "out of memory" : errno == EEXIST ? "something other than a regular file of its own is there; remove it"
