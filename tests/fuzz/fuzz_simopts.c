@@ -47,7 +47,7 @@ static uint64_t cpu_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static const struct hx_platform plat = { cpu_ns, "monotonic", NULL, NULL, NULL, NULL, NULL };
+static const struct hx_platform plat = { .cpu_now_ns = cpu_ns, .cpu_clock_name = "monotonic" };
 
 static unsigned count_rows(const struct dmab_option *o)
 {
