@@ -275,7 +275,7 @@ static int zero_time(const struct target *t, const char *what)
 	env_close(&e);
 	if (instant) {
 		char b[64];
-		printf("# skip %s on %s: a 64 KiB copy completes within a 0 ns wait (no device time)\n", what,
+		printf("# skip %s on %s: a 64 KiB copy completes within a 0 ns wait (no device time, or the copy runs inside poll)\n", what,
 		       tname(t, b, sizeof(b)));
 	}
 	return instant;

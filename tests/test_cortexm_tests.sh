@@ -4,8 +4,9 @@
 # tests/test_conformance.c, and targets/cortexm/tests/test_BACKEND.c such
 # as the PL08x driver's tests) booted under QEMU: mps2-an505's images
 # ($BUILD/cortexm/tests/*.elf: the PL08x and the simulator) and
-# mps2-an385's conformance suite ($BUILD/cortexm/an385/tests/: the CPU copy
-# engine of the boards without a DMA controller). Each image prints the
+# mps2-an385's and mps2-an500's conformance suites ($BUILD/cortexm/BOARD/tests/:
+# the CPU copy engine of the boards without a DMA controller; on the M7 also
+# with its data-cache maintenance). Each image prints the
 # framework's "ok"/"FAIL" lines and its "# t: N passed, M
 # failed" line; their counts are added to this script's own checks (the
 # image exits 0, a summary line is printed), so `make test`'s total counts
@@ -18,7 +19,7 @@ set -u
 
 BUILD=${BUILD:-build}
 QEMU=qemu-system-arm
-IMAGES="$BUILD/cortexm/tests/test_conformance.elf $BUILD/cortexm/tests/test_pl08x.elf $BUILD/cortexm/an385/tests/test_conformance.elf"
+IMAGES="$BUILD/cortexm/tests/test_conformance.elf $BUILD/cortexm/tests/test_pl08x.elf $BUILD/cortexm/an385/tests/test_conformance.elf $BUILD/cortexm/an500/tests/test_conformance.elf"
 missing=""
 command -v "$QEMU" >/dev/null 2>&1 || missing="$missing $QEMU not found (Debian package qemu-system-arm: scripts/deps arm);"
 for f in $IMAGES; do
@@ -26,7 +27,7 @@ for f in $IMAGES; do
 done
 if [ -n "$missing" ]; then
 	t_bad "prerequisites" "$missing"
-	t_done
+t_done
 	exit 1
 fi
 D=$(mktemp -d "${TMPDIR:-/tmp}/dmabench-fwtests.XXXXXX")
@@ -56,6 +57,8 @@ for img in $BUILD/cortexm/tests/*.elf; do
 	boot_image mps2-an505 "$img" "$(basename "$img" .elf)"
 done
 boot_image mps2-an385 "$BUILD/cortexm/an385/tests/test_conformance.elf" test_conformance_an385
+# an500 (Cortex-M7, 3 s): the engine with the SCB clean/invalidate path (cpu:noncoherent)
+boot_image mps2-an500 "$BUILD/cortexm/an500/tests/test_conformance.elf" test_conformance_an500
 # The conformance suite ran on the PL08x, not only on the simulator.
 t_has() { if grep -qF -- "$3" "$2"; then t_ok "$1"; else t_bad "$1" "'$3' not in $2"; fi; }
 t_has "conformance: pl08x among the targets" "$D/test_conformance.out" "# target pl08x:an505"
@@ -63,4 +66,5 @@ t_has "conformance: the simulator among the targets" "$D/test_conformance.out" "
 # On an385 it ran on the CPU copy engine, its copy clock and its wall clock.
 t_has "an385 conformance: cpu among the targets" "$D/test_conformance_an385.out" "# target cpu:memcpy"
 t_has "an385 conformance: cpu:wall among the targets" "$D/test_conformance_an385.out" "# target cpu:wall"
+t_has "an500 conformance: the non-coherent engine (M7 SCB maintenance) among the targets" "$D/test_conformance_an500.out" "# target cpu:noncoherent"
 t_done
