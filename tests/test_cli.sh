@@ -1190,4 +1190,12 @@ t_eq "--repeat with a symlink at FILE.agg.csv.tmp exits 3" "$rc" 3
 t_eq "... and the symlink's target is untouched" "$(cat "$D/aggvictim")" precious
 t_has "... naming what is there" "$D/err" "ra.agg.csv.tmp: something other than a regular file of its own"
 
+# --dry-run names the sections skip = 1 parked; --section naming one says so.
+printf '[global]\nsize = 64\nalign = 64\nreps = 2\n[a]\npool = heap\n[b]\nskip = 1\npool = fixed\n[c]\nskip = yes\n' >"$D/sk2.ini"
+run "$B" sweep --job "$D/sk2.ini" --dry-run
+t_has "--dry-run lists the skipped sections" "$D/out" "skipped (skip = 1): b, c"
+run "$B" sweep --job "$D/sk2.ini" --section b --dry-run
+t_eq "--section naming a skipped section exits 2" "$rc" 2
+t_has "... saying it has skip = 1" "$D/err" "section 'b' of $D/sk2.ini has skip = 1"
+
 t_done

@@ -350,6 +350,7 @@ struct sweep {
 	const char *trace;
 	const char *sections; /* --section: the job file's sections to run, NULL: all */
 	int quiet, dry_run, resume_on;
+	char skipped[256];  /* the job file's sections with skip = 1 */
 	unsigned cur_job;    /* the job run_job runs, for job_row */
 	uint64_t repeat;     /* --repeat: passes over the points (>= 1) */
 	uint64_t points;     /* points of one pass; total = points x repeat */
@@ -498,6 +499,20 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 	return 0;
 }
 
+/* Whether the name p[0..len) is one of the list "a, b, c". */
+static int name_in(const char *list, const char *p, size_t len)
+{
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		if (n == len && strncmp(list, p, len) == 0)
+			return 1;
+		list += n;
+		while (*list == ',' || *list == ' ')
+			list++;
+	}
+	return 0;
+}
+
 /* --section A,B: keeps only the job file's sections of those names, in the
  * file's order (as fio's --section); a name the file lacks is exit 2,
  * naming the sections there are. O(sections x jobs). */
@@ -509,6 +524,8 @@ static int pick_sections(struct sweep *s)
 		unsigned k = 0;
 		while (k < s->njobs && !(strlen(s->jobs[k].name) == len && strncmp(s->jobs[k].name, p, len) == 0))
 			k++;
+		if (len > 0 && k == s->njobs && name_in(s->skipped, p, len))
+			return cli_usage_err("--section: section '%.*s' of %s has skip = 1", (int)len, p, s->job_file);
 		if (len == 0 || k == s->njobs) {
 			char names[512] = "";
 			for (unsigned i = 0; i < s->njobs && strlen(names) + 80 < sizeof names; i++)
@@ -554,6 +571,7 @@ static int load_jobs(struct sweep *s)
 		free(text);
 		if (r < 0)
 			return cli_usage_err("%s", pc.err.msg);
+		memcpy(s->skipped, pc.skipped, sizeof s->skipped);
 		if (s->sections && (r = pick_sections(s)) != 0)
 			return r;
 	} else {
@@ -1115,6 +1133,8 @@ static int run(struct sweep *s, int argc, char **argv)
 					       (unsigned long long)hx_job_excluded(&s->jobs[k], r),
 					       hx_exclude_rules[r].text, hx_exclude_rules[r].reason);
 		}
+		if (s->skipped[0])
+			printf("skipped (skip = 1): %s\n", s->skipped);
 		printf("total: %llu points\n", (unsigned long long)s->total);
 		return CLI_EXIT_OK;
 	}

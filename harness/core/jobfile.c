@@ -209,11 +209,22 @@ int hx_jobfile_parse(struct hx_parse_ctx *c, const char *fname, const char *text
 	}
 	for (unsigned k = 1; k <= n; k++)
 		hx__job_inherit(&jobs[k], &jobs[0]);
-	/* The jobs to run, in file order, without the skipped sections. */
+	/* The jobs to run, in file order, without the skipped sections, whose
+	 * names stay in c->skipped. */
 	unsigned run = 0;
-	for (unsigned k = 1; k <= n; k++)
-		if (k >= SKIP_MAX_JOBS || !(sk.bit[k / 8] >> (k % 8) & 1u))
+	size_t used = 0;
+	c->skipped[0] = '\0';
+	for (unsigned k = 1; k <= n; k++) {
+		if (k >= SKIP_MAX_JOBS || !(sk.bit[k / 8] >> (k % 8) & 1u)) {
 			memmove(&jobs[run++], &jobs[k], sizeof jobs[0]);
+			continue;
+		}
+		if (used + strlen(jobs[k].name) + 6 < sizeof c->skipped)
+			used += (size_t)snprintf(c->skipped + used, sizeof c->skipped - used, "%s%s", used ? ", " : "",
+						 jobs[k].name);
+		else if (used + 4 < sizeof c->skipped && !strstr(c->skipped, "..."))
+			used += (size_t)snprintf(c->skipped + used, sizeof c->skipped - used, "...");
+	}
 	if (run == 0)
 		return fail(c, NULL, "skip", "every job section has skip = 1: nothing to run");
 	*njobs = run;

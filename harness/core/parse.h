@@ -93,6 +93,9 @@ struct hx_parse_ctx {
 	hx_inject_check_fn check_inject;   /* optional */
 	void *hook_ctx;
 	struct hx_perr err;
+	/* hx_jobfile_parse: the sections `skip = 1` parked, "a, b" ("" none;
+	 * cut with "..." when long), for --dry-run and --section to name */
+	char skipped[256];
 };
 
 /* ---- scalars (exposed for the CLI's own flags and for tests) ------------- */
