@@ -12,6 +12,9 @@
 
 /* Fills c->err as parse.h's convention says (where:line: key: detail, the
  * token); returns -1. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
 int hx__parse_vfail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, va_list ap);
 /* ASCII case-insensitive equality. */
 int hx__ieq(const char *a, const char *b);
