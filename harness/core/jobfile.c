@@ -13,23 +13,12 @@
 #include "core/parse.h"
 #include "core/parse_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int fail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = hx__parse_vfail(c, key, token, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#define fail hx__parse_fail
 
 /* ---- job files ---------------------------------------------------------------- */
 

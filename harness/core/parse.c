@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define fail hx__parse_fail /* parse_int.h */
+
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- the dimension table, seen through offsetof -------------------------- */
@@ -149,11 +151,14 @@ static size_t append(char *buf, size_t n, size_t used, const char *src)
 
 /* Fills c->err: "<where>[:<line>][: <key>]: <detail>", remembering token.
  * Always returns -1 so callers can `return fail(...)`. */
-int hx__parse_vfail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, va_list ap)
+int hx__parse_fail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, ...)
 {
 	struct hx_perr *e = &c->err;
 	char detail[HX_PERR_MSG];
+	va_list ap;
+	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
 	const char *where = c->where ? c->where : "";
 	int len;
 	if (c->line)
@@ -174,18 +179,6 @@ int hx__parse_vfail(struct hx_parse_ctx *c, const char *key, const char *token, 
 	append(e->token, sizeof e->token, 0, token ? token : "");
 	e->line = c->line;
 	return -1;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int fail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = hx__parse_vfail(c, key, token, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 /* ---- scalars --------------------------------------------------------------- */

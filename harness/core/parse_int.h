@@ -6,16 +6,14 @@
 #ifndef DMAB_HARNESS_PARSE_INT_H
 #define DMAB_HARNESS_PARSE_INT_H
 
-#include <stdarg.h>
-
 #include "core/parse.h"
 
 /* Fills c->err as parse.h's convention says (where:line: key: detail, the
- * token); returns -1. */
+ * token); returns -1. Both files call it `fail`. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 4, 0)))
+__attribute__((format(printf, 4, 5)))
 #endif
-int hx__parse_vfail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, va_list ap);
+int hx__parse_fail(struct hx_parse_ctx *c, const char *key, const char *token, const char *fmt, ...);
 /* ASCII case-insensitive equality. */
 int hx__ieq(const char *a, const char *b);
 /* A character allowed in backend, profile and section names. */
