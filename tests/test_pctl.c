@@ -16,17 +16,6 @@
 #include "host_plat.h"
 #include "t.h"
 
-static void base_point(struct hx_point *pt, const char *backend, const char *profile)
-{
-	hx_point_defaults(pt);
-	snprintf(pt->backend, sizeof(pt->backend), "%s", backend);
-	snprintf(pt->profile, sizeof(pt->profile), "%s", profile);
-	pt->size = 4096;
-	pt->align = 64;
-	pt->reps = 16;
-	pt->warmup = 2;
-	pt->deadline_ns = 0;
-}
 
 static int run(const struct hx_point *pt, struct hx_result *res)
 {
@@ -66,7 +55,7 @@ static void test_lat_dist_hook(void)
 	static struct hx_result plain, hooked;
 	struct hx_point pt;
 	for (int timed = 0; timed < 2; timed++) {
-		base_point(&pt, "sim", "mcu");
+		t_base_point(&pt, "sim", "mcu");
 		pt.cache = HX_CACHE_SYNC;
 		if (timed) {
 			pt.runtime_ns = 200000;
@@ -102,7 +91,7 @@ static void test_lat_dist_hook(void)
 	struct hx_platform p = t_host_plat;
 	p.lat_dist = keep_dist;
 	p.lat_dist_ctx = &s;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.pool = HX_POOL_COHERENT;
 	pt.cache = HX_CACHE_SYNC;
 	T_EQ_INT(hx_run_point(&pt, &p, &hooked), 0);

@@ -20,19 +20,6 @@
 #include "host_plat.h"
 #include "t.h"
 
-
-static void base_point(struct hx_point *pt, const char *backend, const char *profile)
-{
-	hx_point_defaults(pt);
-	snprintf(pt->backend, sizeof(pt->backend), "%s", backend);
-	snprintf(pt->profile, sizeof(pt->profile), "%s", profile);
-	pt->size = 4096;
-	pt->align = 64;
-	pt->reps = 16;
-	pt->warmup = 2;
-	pt->deadline_ns = 0;
-}
-
 static int run(const struct hx_point *pt, struct hx_result *res)
 {
 	return hx_run_point(pt, &t_host_plat, res);
@@ -165,7 +152,7 @@ static void test_sim_options_change_the_result(void)
 {
 	struct hx_point pt;
 	struct hx_result a, b;
-	base_point(&pt, "sim", "soc");
+	t_base_point(&pt, "sim", "soc");
 	pt.size = 65536;
 	pt.reps = 8;
 	snprintf(pt.options, sizeof(pt.options), "burst_len=4");
@@ -178,7 +165,7 @@ static void test_sim_options_change_the_result(void)
 	T_GT_U(b.v[HX_M_THROUGHPUT], a.v[HX_M_THROUGHPUT] * 1.2);
 	T_EQ_U(b.v[HX_M_BYTES], a.v[HX_M_BYTES]);
 	/* an option that changes a requirement changes what the point can do */
-	base_point(&pt, "sim", "soc");
+	t_base_point(&pt, "sim", "soc");
 	snprintf(pt.options, sizeof(pt.options), "addr_align=128");
 	T_EQ_INT(run(&pt, &a), 0);
 	T_EQ_INT(a.status, HX_SKIPPED);
@@ -260,7 +247,7 @@ static void test_host_ok_rows(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	for (int pool = 0; pool < HX_POOL__COUNT; pool++) {
 		for (int cache = 0; cache < HX_CACHE__COUNT; cache++) {
 			if (cache == HX_CACHE_UNCACHED || (pool == HX_POOL_COHERENT && cache != HX_CACHE_COHERENT))
@@ -294,7 +281,7 @@ static void test_multi_pool_large_align(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.pool = HX_POOL_MULTI;
 	pt.cache = HX_CACHE_SYNC;
 	pt.align = 4096;
@@ -316,7 +303,7 @@ static void test_host_unannounced_failure(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	snprintf(pt.options, sizeof(pt.options), "fail_nth=5");
 	pt.qdepth = 1;
 	T_EQ_INT(run(&pt, &res), 0);
@@ -337,7 +324,7 @@ static void test_backend_log_fails_the_row(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	snprintf(pt.options, sizeof(pt.options), "log_nth=3");
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_FAILED);
@@ -353,7 +340,7 @@ static void test_host_skips_name_the_culprit(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	/* uncached memory: the host has none */
 	pt.cache = HX_CACHE_UNCACHED;
 	T_EQ_INT(run(&pt, &res), 0);
@@ -363,7 +350,7 @@ static void test_host_skips_name_the_culprit(void)
 	for (int m = 0; m < HX_M__COUNT; m++)
 		T_EQ_U(res.has[m], 0);
 	/* pool coherent with cache sync: names both values */
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.pool = HX_POOL_COHERENT;
 	pt.cache = HX_CACHE_SYNC;
 	T_EQ_INT(run(&pt, &res), 0);
@@ -371,19 +358,19 @@ static void test_host_skips_name_the_culprit(void)
 	T_TRUE(strstr(res.reason, "pool coherent") != NULL);
 	T_TRUE(strstr(res.reason, "cache sync") != NULL);
 	/* device transfers: the host has no peripherals */
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.transfer = DMAB_MEM2DEV;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_SKIPPED);
 	T_TRUE(strstr(res.reason, "mem2dev") != NULL);
 	/* more channels than the device has */
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.channels = 1000;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_SKIPPED);
 	T_TRUE(strstr(res.reason, "channels 1000") != NULL);
 	/* fault injection on a backend without it */
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.inject = "bitflip";
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_SKIPPED);
@@ -395,7 +382,7 @@ static void test_misuse_and_bad_points(void)
 	struct hx_point pt;
 	struct hx_result res;
 	struct hx_platform noclock = { .cpu_now_ns = NULL };
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	T_EQ_INT(hx_run_point(NULL, &t_host_plat, &res), DMAB_EINVAL);
 	T_EQ_INT(hx_run_point(&pt, NULL, &res), DMAB_EINVAL);
 	T_EQ_INT(hx_run_point(&pt, &t_host_plat, NULL), DMAB_EINVAL);
@@ -404,16 +391,16 @@ static void test_misuse_and_bad_points(void)
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_FAILED);
 	T_TRUE(strstr(res.reason, "nosuch") != NULL);
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.align = 3;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_FAILED);
 	T_TRUE(strstr(res.reason, "align") != NULL);
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	pt.cache = 99;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_FAILED);
-	base_point(&pt, "sim", "nosuchprofile");
+	t_base_point(&pt, "sim", "nosuchprofile");
 	T_EQ_INT(run(&pt, &res), 0);
 	T_NE_INT(res.status, HX_OK);
 	T_TRUE(strstr(res.reason, "nosuchprofile") != NULL);
@@ -423,7 +410,7 @@ static void test_failure_rule(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	hx_result_init(&res);
 	T_EQ_INT(hx_result_is_failure(&pt, &res), 0);
 	hx_result_set(&res, HX_M_VERIFY, 3);
@@ -454,7 +441,7 @@ static void test_sim_ok_rows_every_pool_and_policy(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	for (int pool = 0; pool < HX_POOL__COUNT; pool++) {
 		for (int cache = 0; cache < HX_CACHE__COUNT; cache++) {
 			if (hx_cache_deliberate(cache) || (pool == HX_POOL_COHERENT && cache != HX_CACHE_COHERENT))
@@ -485,7 +472,7 @@ static void test_sim_deterministic(void)
 {
 	struct hx_point pt;
 	struct hx_result a, b;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.cache = HX_CACHE_SYNC;
 	pt.pool = HX_POOL_FIXED;
 	pt.channels = 3;
@@ -514,7 +501,7 @@ static void test_sim_none_fails_sync_does_not(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.cache = HX_CACHE_NONE;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_OK); /* measured, not a failed row */
@@ -533,7 +520,7 @@ static void test_sim_none_fails_sync_does_not(void)
 		T_EQ_U(res.v[HX_M_GUARD], 0);
 	}
 	/* on a coherent profile no maintenance is needed: none passes */
-	base_point(&pt, "sim", "soc-coherent");
+	t_base_point(&pt, "sim", "soc-coherent");
 	pt.cache = HX_CACHE_NONE;
 	T_EQ_INT(run(&pt, &res), 0);
 	if (res.status == HX_OK) {
@@ -579,7 +566,7 @@ static void test_sim_pitfalls_one_at_a_time(void)
 	for (unsigned p = 0; p < 3; p++) {
 		int coherent = p == 2;
 		for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-			base_point(&pt, "sim", profiles[p]);
+			t_base_point(&pt, "sim", profiles[p]);
 			pt.pool = HX_POOL_FIXED;
 			pt.cache = cases[i].cache;
 			pt.align = cases[i].align;
@@ -605,7 +592,7 @@ static void test_sim_pitfalls_one_at_a_time(void)
 		}
 	}
 	/* normal heap memory above soc's DMA mask: skipped, naming the policy */
-	base_point(&pt, "sim", "soc");
+	t_base_point(&pt, "sim", "soc");
 	pt.cache = HX_CACHE_WRONG_ORDER;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_SKIPPED);
@@ -634,7 +621,7 @@ static void test_sim_e2e_latency_and_bounced(void)
 {
 	struct hx_point pt;
 	static struct hx_result coh, syn, res;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.pool = HX_POOL_HEAP;
 	pt.cache = HX_CACHE_COHERENT;
 	T_EQ_INT(run(&pt, &coh), 0);
@@ -688,7 +675,7 @@ static void test_sim_deadline_misses_under_load(void)
 {
 	struct hx_point pt;
 	struct hx_result lo, hi;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.channels = 3;
 	pt.size = 4096;
 	pt.qdepth = 2;
@@ -712,7 +699,7 @@ static void test_sim_sg_and_device_transfers(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.sg = 8;
 	pt.cache = HX_CACHE_SYNC;
 	pt.align = 4;
@@ -729,7 +716,7 @@ static void test_sim_sg_and_device_transfers(void)
 	T_EQ_INT(res.status, HX_SKIPPED);
 	T_TRUE(strstr(res.reason, "sg") != NULL);
 
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.size = 256;
 	pt.reps = 4;
 	for (int x = DMAB_MEM2DEV; x <= DMAB_DEV2MEM; x++) {
@@ -769,7 +756,7 @@ static void test_sim_device_pitfalls(void)
 		{ DMAB_DEV2MEM, HX_CACHE_NONE, 8, HX_V_NOT_COPIED },
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		base_point(&pt, "sim", "mcu");
+		t_base_point(&pt, "sim", "mcu");
 		pt.size = 300;
 		pt.align = 4;
 		pt.sg = 3;
@@ -804,7 +791,7 @@ static void test_sim_extreme_options_no_false_timeouts(void)
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct hx_point pt;
 		struct hx_result res;
-		base_point(&pt, "sim", "mcu");
+		t_base_point(&pt, "sim", "mcu");
 		snprintf(pt.options, sizeof(pt.options), "%s", cases[k].options);
 		pt.transfer = cases[k].xfer;
 		pt.size = cases[k].size;
@@ -827,7 +814,7 @@ static void test_sim_device_bitflip(void)
 	struct hx_point pt;
 	struct hx_result res;
 	for (int x = DMAB_MEM2DEV; x <= DMAB_DEV2MEM; x++) {
-		base_point(&pt, "sim", "mcu");
+		t_base_point(&pt, "sim", "mcu");
 		pt.size = 512;
 		pt.reps = 16;
 		pt.warmup = 0;
@@ -850,7 +837,7 @@ static void test_sim_slow_peripheral_first_wait(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.size = 60000;
 	pt.qdepth = 1;
 	pt.reps = 4;
@@ -882,7 +869,7 @@ static void test_sim_slow_devices_no_false_failures(void)
 	struct hx_result res;
 	for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		for (int x = DMAB_MEM2MEM; x <= DMAB_DEV2MEM; x += DMAB_DEV2MEM - DMAB_MEM2MEM) {
-			base_point(&pt, "sim", "mcu");
+			t_base_point(&pt, "sim", "mcu");
 			snprintf(pt.options, sizeof(pt.options), "%s", opts[i]);
 			pt.transfer = x;
 			pt.size = x == DMAB_MEM2MEM ? 16384 : 1024;
@@ -903,14 +890,14 @@ static void test_sim_alignment_and_granule_skips(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "sim", "soc"); /* addr_align 4 */
+	t_base_point(&pt, "sim", "soc"); /* addr_align 4 */
 	pt.align = 2;
 	T_EQ_INT(run(&pt, &res), 0);
 	T_EQ_INT(res.status, HX_SKIPPED);
 	T_TRUE(strstr(res.reason, "align 2") != NULL);
 	/* a pool block above mcu's max_xfer (65535) is made, and the chain
 	 * splits the transfer (as Linux's dma_pool allows) */
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.size = 65536;
 	pt.reps = 2;
 	for (int pool = HX_POOL_FIXED; pool <= HX_POOL_MULTI; pool++) {
@@ -930,7 +917,7 @@ static void test_sim_min_time_and_injection(void)
 {
 	struct hx_point pt;
 	struct hx_result res;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.reps = 4;
 	pt.min_time_ns = 500000; /* 0.5 ms of device time: many rounds of 4 KiB */
 	T_EQ_INT(run(&pt, &res), 0);
@@ -938,7 +925,7 @@ static void test_sim_min_time_and_injection(void)
 	T_GT_U(res.v[HX_M_TRANSFERS], 8);
 	T_EQ_U((uint64_t)res.v[HX_M_TRANSFERS] % 4, 0);
 	/* injected bus errors: counted, not fatal */
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.inject = "bus-error:10%";
 	pt.reps = 40;
 	T_EQ_INT(run(&pt, &res), 0);
@@ -1001,7 +988,7 @@ static void count_trace(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace
  * with a 100 us deadline, against three load channels. */
 static void timed_point(struct hx_point *pt, int prio)
 {
-	base_point(pt, "sim", "mcu");
+	t_base_point(pt, "sim", "mcu");
 	pt->channels = 4;
 	pt->qdepth = 2;
 	pt->priority = prio;
@@ -1051,7 +1038,7 @@ static void test_sim_timed_proportional_deterministic(void)
 {
 	struct hx_point pt;
 	struct hx_result a, b, c;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.runtime_ns = 2000000;
 	T_EQ_INT(run(&pt, &a), 0);
 	pt.runtime_ns = 4000000;
@@ -1161,7 +1148,7 @@ static void test_trace_hook(void)
 {
 	struct hx_point pt;
 	static struct hx_result plain, traced;
-	base_point(&pt, "sim", "mcu");
+	t_base_point(&pt, "sim", "mcu");
 	pt.reps = 4;
 	pt.warmup = 0;
 	pt.qdepth = 1;
@@ -1181,7 +1168,7 @@ static void test_trace_hook(void)
 			T_NEAR(traced.v[m], plain.v[m], 0);
 	struct trace_count th = { 0, 0, 0, 0, 0 };
 	p.trace_ctx = &th;
-	base_point(&pt, "host", "");
+	t_base_point(&pt, "host", "");
 	T_EQ_INT(hx_run_point(&pt, &p, &traced), 0);
 	T_EQ_INT(traced.status, HX_OK);
 	T_EQ_U(th.events, 0);

@@ -1,6 +1,7 @@
 /* host_plat.c: see host_plat.h. */
 #include "host_plat.h"
 
+#include <stdio.h>
 #include <time.h>
 
 static uint64_t now_ns(void *ctx)
@@ -12,3 +13,15 @@ static uint64_t now_ns(void *ctx)
 }
 
 const struct hx_platform t_host_plat = { .cpu_now_ns = now_ns, .cpu_clock_name = "CLOCK_MONOTONIC" };
+
+void t_base_point(struct hx_point *pt, const char *backend, const char *profile)
+{
+	hx_point_defaults(pt);
+	snprintf(pt->backend, sizeof(pt->backend), "%s", backend);
+	snprintf(pt->profile, sizeof(pt->profile), "%s", profile);
+	pt->size = 4096;
+	pt->align = 64;
+	pt->reps = 16;
+	pt->warmup = 2;
+	pt->deadline_ns = 0;
+}

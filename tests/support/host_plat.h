@@ -7,4 +7,8 @@
 
 extern const struct hx_platform t_host_plat;
 
+/* A small point on backend:profile: 4 KiB at align 64, 16 reps after 2
+ * warm-up, no deadline, the rest the table's defaults. */
+void t_base_point(struct hx_point *pt, const char *backend, const char *profile);
+
 #endif
