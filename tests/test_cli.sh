@@ -1130,7 +1130,8 @@ open(sys.argv[2], "w").write("\n".join(lines))
 PY
 run "$B" gate "$D/gp.csv" "$D/gp2.csv"
 t_eq "gate: a doubled lat_p95_ns is a regression (exit 1)" "$rc" 1
-t_has "gate: ... named as a metric" "$D/out" "lat_p95_ns"
+t_eq "gate: ... judged as a deterministic metric, not matched as a dimension" \
+	"$(grep -c 'lat_p95_ns .*+100.00%  REGRESSION   deterministic' "$D/out"),$(grep -c ' 0 missing; 0 new rows' "$D/out")" "1,1"
 run "$B" schema --json
 t_has "schema --json explains the --percentiles columns" "$D/out" '"pattern": "lat_e2e_p<TAG>_ns"'
 
