@@ -39,6 +39,21 @@ static int env_open(struct env *e, const char *opts)
 }
 #define env_close fake_env_close
 
+/* Two cyclic dev2mem chains of one 32-byte period each, from the FIFO at
+ * 0x40 into the two halves of buf (64 bytes). */
+static int two_streams(struct env *e, const struct dmab_mem *buf, struct dmab_chain **ca,
+		       struct dmab_chain **cb)
+{
+	uint32_t d2m = DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST;
+	int rc;
+	if ((rc = dmab_chain_create(e->dev, e->pool, 1, ca)) || (rc = dmab_chain_create(e->dev, e->pool, 1, cb)) ||
+	    (rc = dmab_chain_add(*ca, 0x40, buf->bus, 32, d2m)) ||
+	    (rc = dmab_chain_add(*cb, 0x40, buf->bus + 32, 32, d2m)) || (rc = dmab_chain_set_cyclic(*ca, 1)) ||
+	    (rc = dmab_chain_set_cyclic(*cb, 1)))
+		return rc;
+	return 0;
+}
+
 static void test_hit_and_miss(void)
 {
 	struct env e;
@@ -273,13 +288,7 @@ static void test_period_edges(void)
 	struct dmab_mem buf;
 	T_EQ_INT(dmab_mem_alloc(e.dev, 64, 0, DMAB_MEM_COHERENT, &buf), 0);
 	struct dmab_chain *ca, *cb;
-	uint32_t d2m = DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST;
-	T_EQ_INT(dmab_chain_create(e.dev, e.pool, 1, &ca), 0);
-	T_EQ_INT(dmab_chain_create(e.dev, e.pool, 1, &cb), 0);
-	T_EQ_INT(dmab_chain_add(ca, 0x40, buf.bus, 32, d2m), 0);
-	T_EQ_INT(dmab_chain_add(cb, 0x40, buf.bus + 32, 32, d2m), 0);
-	T_EQ_INT(dmab_chain_set_cyclic(ca, 1), 0);
-	T_EQ_INT(dmab_chain_set_cyclic(cb, 1), 0);
+	T_EQ_INT(two_streams(&e, &buf, &ca, &cb), 0);
 	e.ctl->period_ticks = 1000;
 	e.ctl->period_delay[1] = 1;
 	T_GT_INT(dmab_chan_submit(a, ca, NULL), 0);
@@ -377,13 +386,7 @@ static void test_period_callback(void)
 	struct dmab_mem buf;
 	T_EQ_INT(dmab_mem_alloc(e.dev, 64, 0, DMAB_MEM_COHERENT, &buf), 0);
 	struct dmab_chain *ca, *cb;
-	uint32_t d2m = DMAB_DESC_TYPE(DMAB_DEV2MEM) | DMAB_DESC_INC_DST;
-	T_EQ_INT(dmab_chain_create(e.dev, e.pool, 1, &ca), 0);
-	T_EQ_INT(dmab_chain_create(e.dev, e.pool, 1, &cb), 0);
-	T_EQ_INT(dmab_chain_add(ca, 0x40, buf.bus, 32, d2m), 0);
-	T_EQ_INT(dmab_chain_add(cb, 0x40, buf.bus + 32, 32, d2m), 0);
-	T_EQ_INT(dmab_chain_set_cyclic(ca, 1), 0);
-	T_EQ_INT(dmab_chain_set_cyclic(cb, 1), 0);
+	T_EQ_INT(two_streams(&e, &buf, &ca, &cb), 0);
 	e.ctl->period_ticks = 1000;
 	e.ctl->period_delay[2] = 300; /* 200 ns past its 100 ns allowance */
 	e.ctl->period_delay[3] = 100; /* exactly on time */
