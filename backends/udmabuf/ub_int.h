@@ -6,17 +6,20 @@
  *
  * Ownership is the whole design, because two kinds of thread touch it:
  *  - the caller's thread (the one using the device, which runs every op)
- *    owns struct ub_priv, the job pool, every channel's outstanding FIFO
- *    and the consumer side of the completion rings;
- *  - an engine thread owns its per-channel run queues, the progress fields
- *    of the jobs it holds and the consumer side of its submission ring.
- * A job (struct ub_job) crosses over only through a ring: the caller fills
- * it and publishes it with a release store of the submission ring's tail;
- * the engine gives it back with a release store of the completion ring's
- * tail (a DONE event) or of `acked` (a channel stop). Engines never touch
- * a struct dmab_txd: the caller copies what they need (CPU pointers of the
- * segments, already translated) into the job in start(), and writes the
- * txd's t_start/t_done in poll(), as the contract's threading rule asks.
+ *    owns struct ub_priv, the job pool (struct ub_job), every channel's
+ *    outstanding FIFO and the consumer side of the completion rings;
+ *  - an engine thread owns the jobs' run state it holds (struct ub_run),
+ *    its per-channel run queues and the consumer side of its submission
+ *    ring.
+ * A job crosses over only through a ring slot: the caller writes what the
+ * engine needs (CPU pointers of the segments, already translated; the
+ * first segment inside the slot) and publishes the slot with a release
+ * store of its sequence number; the engine copies the slot into the job's
+ * run state and gives the job back with a completion slot (a DONE event,
+ * naming the job by index) or with `acked` (a channel stop). Engines never
+ * touch a struct dmab_txd or a struct ub_job of one segment; the caller
+ * never touches a struct ub_run, and writes the txd's t_start/t_done in
+ * poll(), as the contract's threading rule asks.
  * Counters the engine keeps are relaxed atomics it alone writes, read for
  * counters().
  */
@@ -59,80 +62,113 @@ struct ub_opts {
 	uint64_t bus;        /* 0: invented window; 1: frames from /proc/self/pagemap (ub_pfn.c) */
 };
 
-/* One descriptor, translated to CPU pointers by start(). */
+/* One descriptor, translated to CPU pointers by start(); 24 bytes, so a
+ * job of one segment travels whole in one 64-byte submission slot. */
 struct ub_seg {
 	char *src, *dst;
-	size_t len;
-	uint32_t width;      /* beat of a fixed (non-incrementing) side */
+	uint32_t len;
+	uint8_t width;       /* beat of a fixed (non-incrementing) side: 1..128 */
 	uint8_t inc_s, inc_d, irq;
 };
 
+/* Caller-private: what poll() needs to deliver a job, and the segments of
+ * a job of more than one (read by the engine, written before publication
+ * and not again while the engine holds the job). */
 struct ub_job {
-	/* caller-written before publication; read-only to the engine */
 	struct dmab_txd *txd;
 	dmab_cookie_t cookie;
 	unsigned chan;
-	uint32_t gen;
-	unsigned nseg;
 	struct ub_seg *seg;             /* inl or malloc'd */
-	int cyclic;
-	int fail_seg;                   /* segment that cannot be reached; -1 none */
-	dmab_addr_t fail_addr;
-	struct ub_job *cnext;           /* caller: channel FIFO or free list */
+	struct ub_job *cnext;           /* channel FIFO or free list */
 	struct ub_seg inl[UB_INLINE_SEGS];
-	/* engine-owned while the engine holds the job */
-	struct ub_job *enext;
+};
+
+/* One submission: a cache line, published by a release store of seq (its
+ * ring position + 1), which is what the engine polls: the one line that
+ * crosses from the caller to the engine per job of one segment. */
+enum ub_op { UB_OP_START, UB_OP_STOP, UB_OP_PRIO, UB_OP_EXIT };
+struct ub_sub {
+	_Alignas(64) _Atomic uint32_t seq;
+	uint8_t op, chan, cyclic, pad;
+	uint32_t job;                   /* START: index in ub_priv.jobs */
+	uint32_t gen;                   /* START: the channel's generation */
+	uint32_t nseg;
+	int32_t fail_seg;               /* segment that cannot be reached; -1 none */
+	uint64_t arg;                   /* START: the failing address; STOP: the
+					 * sequence to ack; PRIO: the level */
+	struct ub_seg seg0;             /* START: segment 0 (the rest: jobs[job].seg) */
+};
+
+/* Engine-private: a job the engine holds (its copy of the submission and
+ * its progress), at the job's index in ub_priv.runs. */
+struct ub_run {
+	_Alignas(64) struct ub_sub s;  /* seq unused */
+	const struct ub_seg *seg;       /* &s.seg0, or the job's array */
+	struct ub_run *enext;
 	unsigned si;                    /* current segment */
 	size_t so;                      /* bytes of it done */
 	uint64_t t_start, period;
 };
 
-enum ub_op { UB_OP_START, UB_OP_STOP, UB_OP_PRIO, UB_OP_EXIT };
-struct ub_sub {
-	uint32_t op, chan;
-	struct ub_job *job;
-	uint64_t arg; /* STOP: the sequence to ack; PRIO: the level */
-};
-
+/* One event, a cache line published by a release store of seq. */
 enum ub_ev { UB_EV_DONE, UB_EV_PERIOD };
 struct ub_cmp {
-	struct ub_job *job; /* dereferenced only when gen still matches */
-	uint32_t kind, chan, gen;
-	int status;
+	_Alignas(64) _Atomic uint32_t seq;
+	uint8_t kind, chan;
+	uint16_t pad;
+	uint32_t job, gen;
+	int32_t status;
 	uint64_t t_start, t, index;
 	dmab_addr_t addr;
 };
 
+/* Each side polls the slot at its own position and caches how far the
+ * other side has consumed, reading the other side's index only when the
+ * cached one says the ring may be full: so a round trip moves two lines
+ * (the submission slot there, the completion slot back), as a bare
+ * two-thread ping-pong does, and no index line bounces per job. */
 struct ub_engine {
 	struct ub_priv *p;
 	unsigned idx;
 	pthread_t th;
 	int running;
-	/* submission ring: the caller produces, the engine consumes */
-	_Alignas(64) _Atomic uint32_t sub_tail;
-	_Alignas(64) _Atomic uint32_t sub_head;
-	_Atomic uint32_t sleeping;      /* the engine is (about to be) in futex_wait */
-	_Atomic uint32_t bell;          /* futex word the engine sleeps on */
-	_Atomic uint64_t acked;         /* last STOP sequence handled */
-	/* completion ring: the engine produces, the caller consumes */
-	_Alignas(64) _Atomic uint32_t cmp_tail;
+	/* written by the caller (per event), read by the engine when full */
 	_Alignas(64) _Atomic uint32_t cmp_head;
+	/* written by the engine (per drain), read by the caller when full */
+	_Alignas(64) _Atomic uint32_t sub_head;
+	_Atomic uint64_t acked;         /* last STOP sequence handled */
+	/* written on sleep transitions only: read by the other side per ring() */
+	_Alignas(64) _Atomic uint32_t sleeping; /* the engine is (about to be) in futex_wait */
+	_Atomic uint32_t bell;          /* futex word the engine sleeps on */
 	/* engine counters: the engine alone writes them (relaxed load and
-	 * store, no locked RMW), on a line of their own, so counting a chunk
-	 * does not steal the line of cmp_head the caller polls */
+	 * store, no locked RMW), on a line of their own */
 	_Alignas(64) _Atomic uint64_t bytes, chunks, preempts, sleeps, transfers;
 	_Atomic int cpu;                /* where the engine last looked (sched_getcpu) */
-	/* caller-side */
+	/* caller-private */
 	_Alignas(64) uint64_t stop_seq;
 	unsigned outstanding;
-	/* engine-private */
-	_Alignas(64) struct {
-		struct ub_job *head, *tail;
+	uint32_t sub_t;                 /* next submission position */
+	uint32_t sub_h_seen;            /* sub_head as last read */
+	uint32_t cmp_h;                 /* next completion position to take */
+	/* engine-private (what it needs of ub_priv copied here at start: the
+	 * caller writes ub_priv's lines per transfer) */
+	_Alignas(64) struct ub_run *runs;
+	struct ub_job *jobs;
+	size_t chunk;
+	uint64_t spin_ns;
+	int nt;
+	int polled;                     /* the caller never sleeps: no bell to ring */
+	struct {
+		struct ub_run *head, *tail;
 		unsigned prio;
 	} q[UB_MAX_CHANS];
 	uint32_t ready[DMAB_PRIO_LEVELS]; /* channels with work, per level */
 	unsigned rr[DMAB_PRIO_LEVELS];
 	unsigned last_chan;
+	uint32_t sub_h;                 /* next submission position to take */
+	uint32_t cmp_t;                 /* next completion position */
+	uint32_t cmp_h_seen;            /* cmp_head as last read */
+	int blocked;                    /* work waits for room on the completion ring */
 	struct ub_sub sub[UB_SUBCAP];
 	struct ub_cmp cmp[UB_CMPCAP];
 };
@@ -193,6 +229,7 @@ struct ub_priv {
 	unsigned line_op;           /* which CPU cache op maint=2 uses (ub_mem.c) */
 	struct ub_chan ch[UB_MAX_CHANS];
 	struct ub_job *jobs, *free_jobs;
+	struct ub_run *runs;        /* engine-private, one per job */
 	struct ub_engine *eng;      /* o.engines of them */
 	_Alignas(64) _Atomic int caller_cpu; /* where poll() last ran: an idle engine there yields */
 	_Atomic uint32_t caller_sleeping;
