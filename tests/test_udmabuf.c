@@ -877,7 +877,33 @@ static void test_size_limit_from_sysfs(void)
 	rmdir(root);
 }
 
-T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_streaming_maintenance),
+/* The backend's clock (ub_clock.c) carried forward by the TSC stays within
+ * a microsecond of clock_gettime reads bracketing it and never goes back;
+ * with clock=0 (or no invariant TSC) it is exactly such a read. */
+static void test_clock_tracks_monotonic(void)
+{
+	for (int interp = 1; interp >= 0; interp--) {
+		struct ub_clock c;
+		int tsc = ub_clock_init(&c, interp);
+		printf("  clock=%d: %s\n", interp, tsc ? "carried forward by the TSC" : "read each time");
+		if (!interp)
+			T_EQ_INT(tsc, 0);
+		uint64_t prev = 0, worst = 0, backwards = 0;
+		const uint64_t tol = tsc ? 1000 : 0;
+		for (int i = 0; i < 200000; i++) {
+			uint64_t a = ub_mono_ns(), v = ub_clock_now(&c), b = ub_mono_ns();
+			uint64_t off = v + tol < a ? a - v : v > b + tol ? v - b : 0;
+			if (off > worst)
+				worst = off;
+			backwards += v < prev;
+			prev = v;
+		}
+		T_EQ_U(worst, 0);
+		T_EQ_U(backwards, 0);
+	}
+}
+
+T_MAIN(T_CASE(test_modes_polled_futex_engines), T_CASE(test_clock_tracks_monotonic), T_CASE(test_streaming_maintenance),
        T_CASE(test_priority_preempts_between_chunks),
        T_CASE(test_terminate_quiesces), T_CASE(test_bus_error_names_address),
        T_CASE(test_refusals_and_accounting), T_CASE(test_dmabuf_size_limit),

@@ -34,7 +34,7 @@
  * pause for the first HOT_LOOKS looks, then pause; both yield the CPU once
  * a wait outlasts a few microseconds, because with more runnable threads
  * than CPUs the other side may be queued behind the spinner on the same
- * CPU. The clock is CLOCK_MONOTONIC in ns.
+ * CPU. The clock is CLOCK_MONOTONIC in ns, each thread its own (ub_clock.c).
  *
  * Costs: start O(segments x log allocations) (translation, on the caller's
  * thread, as a descriptor fetch); per chunk O(1) (a bitmask per priority
@@ -64,17 +64,10 @@
 #define REL memory_order_release
 #define RLX memory_order_relaxed
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t ub_now(void *priv)
 {
-	(void)priv;
-	return mono_ns();
+	struct ub_priv *p = priv;
+	return ub_clock_now(&p->clk);
 }
 
 /* A counter only the engine writes: a relaxed load and store, which the
@@ -330,7 +323,7 @@ static void job_done(struct ub_engine *e, unsigned c, struct ub_run *r, int stat
 	q_pop(e, c);
 	if (!status)
 		bump(&e->transfers, 1);
-	ev.t = mono_ns();
+	ev.t = ub_clock_now(&e->clk);
 	push_ev(e, &ev);
 }
 
@@ -339,7 +332,7 @@ static void run_chunk(struct ub_engine *e, unsigned c)
 {
 	struct ub_run *r = e->q[c].head;
 	if (!r->t_start)
-		r->t_start = mono_ns();
+		r->t_start = ub_clock_now(&e->clk);
 	if (c != e->last_chan)
 		bump(&e->preempts, 1);
 	e->last_chan = c;
@@ -368,7 +361,7 @@ static void run_chunk(struct ub_engine *e, unsigned c)
 			struct ub_cmp ev = { .kind = UB_EV_PERIOD, .chan = (uint8_t)c,
 					     .job = r->s.job, .gen = r->s.gen,
 					     .index = r->period++, .t_start = r->t_start };
-			ev.t = mono_ns();
+			ev.t = ub_clock_now(&e->clk);
 			push_ev(e, &ev);
 		}
 		if (r->si < r->s.nseg)
@@ -417,13 +410,13 @@ static int woken(const struct ub_engine *e, uint32_t h, uint32_t seen)
 #define YIELD_NS 2000u
 static void idle(struct ub_engine *e)
 {
-	uint64_t t0 = mono_ns(), spin = e->spin_ns;
+	uint64_t t0 = ub_clock_now(&e->clk), spin = e->spin_ns;
 	uint32_t h = e->sub_h, seen = e->cmp_h_seen;
 	for (unsigned k = 0;; k++) {
 		if (woken(e, h, seen))
 			return;
 		if ((k & 63) == 63) {
-			uint64_t t = mono_ns() - t0;
+			uint64_t t = ub_clock_now(&e->clk) - t0;
 			if (t >= spin)
 				break;
 			if (t >= YIELD_NS && shares_cpu(note_cpu(&e->cpu), &e->p->caller_cpu))
@@ -537,6 +530,7 @@ int ub_engine_start(struct ub_priv *p, char *why, size_t n)
 		e->p = p;
 		atomic_init(&e->cpu, -1);
 		e->idx = i;
+		ub_clock_fork(&e->clk, &p->clk);
 		e->runs = p->runs;
 		e->jobs = p->jobs;
 		e->chunk = (size_t)p->o.chunk;
@@ -768,12 +762,12 @@ int ub_poll(void *priv, uint64_t until)
 {
 	struct ub_priv *p = priv;
 	int n = deliver_all(p);
-	uint64_t t0 = n ? 0 : mono_ns();
+	uint64_t t0 = n ? 0 : ub_clock_now(&p->clk);
 	unsigned looks = 0;
 	if (!n)
 		note_cpu(&p->caller_cpu);
 	while (n == 0) {
-		uint64_t t = mono_ns();
+		uint64_t t = ub_clock_now(&p->clk);
 		if (t >= until)
 			break;
 		if (p->o.polled) {

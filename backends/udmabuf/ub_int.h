@@ -60,6 +60,17 @@ struct ub_opts {
 	uint64_t list;       /* 0: UDMABUF_CREATE; N: UDMABUF_CREATE_LIST of up to N items */
 	uint64_t udmabufn;   /* 0: memfds; N: the u-dma-buf driver's /dev/udmabuf(N-1) */
 	uint64_t bus;        /* 0: invented window; 1: frames from /proc/self/pagemap (ub_pfn.c) */
+	uint64_t clock;      /* 1: CLOCK_MONOTONIC carried forward by the TSC (ub_clock.c); 0: read */
+};
+
+/* A thread's clock (ub_clock.c): CLOCK_MONOTONIC ns, read for real at
+ * most every few microseconds and carried forward by the invariant TSC in
+ * between where there is one. Owned by one thread. */
+struct ub_clock {
+	uint64_t tick0, ns0; /* the last real read and the counter at it */
+	uint64_t mult;       /* ns per tick, 32.32 fixed point; 0: every call reads */
+	uint64_t span;       /* ticks one value may be carried forward */
+	uint64_t last;       /* last value returned: values never go back */
 };
 
 /* One descriptor, translated to CPU pointers by start(); 24 bytes, so a
@@ -152,7 +163,8 @@ struct ub_engine {
 	uint32_t cmp_h;                 /* next completion position to take */
 	/* engine-private (what it needs of ub_priv copied here at start: the
 	 * caller writes ub_priv's lines per transfer) */
-	_Alignas(64) struct ub_run *runs;
+	_Alignas(64) struct ub_clock clk;
+	struct ub_run *runs;
 	struct ub_job *jobs;
 	size_t chunk;
 	uint64_t spin_ns;
@@ -231,10 +243,21 @@ struct ub_priv {
 	struct ub_job *jobs, *free_jobs;
 	struct ub_run *runs;        /* engine-private, one per job */
 	struct ub_engine *eng;      /* o.engines of them */
+	struct ub_clock clk;        /* the caller's (now(), poll()) */
+	int clk_tsc;                /* 1 when clk is carried forward by the TSC */
 	_Alignas(64) _Atomic int caller_cpu; /* where poll() last ran: an idle engine there yields */
 	_Atomic uint32_t caller_sleeping;
 	_Atomic uint32_t caller_bell;
 };
+
+/* ub_clock.c */
+uint64_t ub_mono_ns(void);
+/* Sets c up; interpolate=0 or no invariant TSC: every read is real.
+ * Returns 1 when the TSC carries it. Calibrating takes 200 us. */
+int ub_clock_init(struct ub_clock *c, int interpolate);
+/* dst: another thread's clock with src's calibration. */
+void ub_clock_fork(struct ub_clock *dst, const struct ub_clock *src);
+uint64_t ub_clock_now(struct ub_clock *c);
 
 /* ub_engine.c */
 int ub_engine_start(struct ub_priv *p, char *why, size_t n);

@@ -63,6 +63,8 @@ static const struct dmab_option ub_options[] = {
 	  "0: invented bus addresses; 1: the frames' from /proc/self/pagemap where permitted and contiguous"),
 	O(probe, 0, (uint64_t)1 << 30, (uint64_t)1 << 20, DMAB_OPT_SUFFIX,
 	  "bytes of a buffer made at open to time first touch apart from steady state (describe); 0 = none"),
+	O(clock, 0, 1, 1, DMAB_OPT_BOOL,
+	  "1: CLOCK_MONOTONIC read every 10 us at most, carried forward by the invariant TSC in between; 0: read each time"),
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
 };
 #undef O
@@ -83,6 +85,7 @@ static int ub_open(void *priv, struct dmab_dev *dev, const struct dmab_dev_cfg *
 	p->dev = dev;
 	p->log = cfg->log;
 	p->log_ctx = cfg->log_ctx;
+	p->clk_tsc = ub_clock_init(&p->clk, (int)p->o.clock);
 	int rc = ub_mem_open(p, why, why_len);
 	if (rc) {
 		ub_mem_close(p);
@@ -167,9 +170,10 @@ static int ub_describe(void *priv, char *buf, size_t len)
 			     p->pmfd >= 0 ? "pagemap" : "window", p->bus_note[0] ? ";bus_note=" : "",
 			     p->bus_note);
 	if (n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, ";maint=%s;line_op=%s;engines=%llu;wait=%s",
+		n += snprintf(buf + n, len - (size_t)n, ";maint=%s;line_op=%s;engines=%llu;wait=%s;clock=%s",
 			      maint[p->o.udmabufn != 0][p->o.maint], ub_line_op_name(p),
-			      (unsigned long long)p->o.engines, p->o.polled ? "polled" : "futex");
+			      (unsigned long long)p->o.engines, p->o.polled ? "polled" : "futex",
+			      p->clk_tsc ? "tsc-carried" : "read");
 	if (n < 0)
 		return DMAB_EINVAL;
 	if ((size_t)n < len) {
