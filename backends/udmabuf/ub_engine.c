@@ -256,19 +256,22 @@ static int pick(struct ub_engine *e, unsigned *out)
 	return 0;
 }
 
-static void push_ev(struct ub_engine *e, struct ub_cmp *ev)
+/* Raises an event of channel c's job r: written straight into the next
+ * completion slot (pick() saw room for it), stamped now, then published. */
+static void push_ev(struct ub_engine *e, unsigned c, const struct ub_run *r, enum ub_ev kind,
+		    int status, dmab_addr_t addr, uint64_t index)
 {
 	uint32_t t = e->cmp_t;
 	struct ub_cmp *slot = &e->cmp[t & (UB_CMPCAP - 1)];
-	slot->kind = ev->kind;
-	slot->chan = ev->chan;
-	slot->job = ev->job;
-	slot->gen = ev->gen;
-	slot->status = ev->status;
-	slot->t_start = ev->t_start;
-	slot->t = ev->t;
-	slot->index = ev->index;
-	slot->addr = ev->addr;
+	slot->kind = (uint8_t)kind;
+	slot->chan = (uint8_t)c;
+	slot->job = r->s.job;
+	slot->gen = r->s.gen;
+	slot->status = status;
+	slot->addr = addr;
+	slot->index = index;
+	slot->t_start = r->t_start;
+	slot->t = ub_clock_now(&e->clk);
 	atomic_store_explicit(&slot->seq, t + 1, REL);
 	e->cmp_t = t + 1;
 	/* A polled caller never sleeps; the fence the bell needs would stall
@@ -317,14 +320,10 @@ static void copy_part(const struct ub_seg *g, size_t off, size_t n, int nt)
 static void job_done(struct ub_engine *e, unsigned c, struct ub_run *r, int status,
 		     dmab_addr_t addr)
 {
-	struct ub_cmp ev = { .kind = UB_EV_DONE, .chan = (uint8_t)c, .job = r->s.job,
-			     .gen = r->s.gen, .status = status, .addr = addr,
-			     .t_start = r->t_start };
 	q_pop(e, c);
 	if (!status)
 		bump(&e->transfers, 1);
-	ev.t = ub_clock_now(&e->clk);
-	push_ev(e, &ev);
+	push_ev(e, c, r, UB_EV_DONE, status, addr, 0);
 }
 
 /* Runs one chunk of channel c's head job; raises at most one event. */
@@ -357,13 +356,8 @@ static void run_chunk(struct ub_engine *e, unsigned c)
 			return;
 		r->so = 0;
 		r->si++;
-		if (r->s.cyclic && g->irq) {
-			struct ub_cmp ev = { .kind = UB_EV_PERIOD, .chan = (uint8_t)c,
-					     .job = r->s.job, .gen = r->s.gen,
-					     .index = r->period++, .t_start = r->t_start };
-			ev.t = ub_clock_now(&e->clk);
-			push_ev(e, &ev);
-		}
+		if (r->s.cyclic && g->irq)
+			push_ev(e, c, r, UB_EV_PERIOD, 0, 0, r->period++);
 		if (r->si < r->s.nseg)
 			return;
 	}
