@@ -336,6 +336,8 @@ int cli_cmd_schema(int argc, char **argv);
 /* Shared --help pieces (help.c). */
 void cli_help_dims(FILE *f);
 void cli_help_metrics(FILE *f);
+/* The whole of `dmabench sweep --help` (help_sweep.c). */
+void cli_help_sweep(FILE *f);
 /* The sweep's exit statuses (also the global --help's). */
 void cli_help_exit_codes(FILE *f);
 /* Those of one command: list, info, schema; others get the sweep's. */
