@@ -189,7 +189,8 @@ static void chan_clear(struct sim *s, struct sim_chan *c)
 	c->irq_n = 0;
 	c->irq_head = 0;
 	c->fault = -1;
-	c->px_open = 0; /* the transaction is forgotten: it leaves no record */
+	if (c->px_open) /* what crossed before the stop stays on record (backend.h) */
+		sim__px_end(s, c);
 }
 
 static int sim_terminate(void *priv, unsigned chan)

@@ -193,9 +193,12 @@ static void schedule(struct run *r)
  * charged for every period it owes) and the period in progress is in
  * flight. Overruns and underruns are the device's fifo_* counters
  * (dmab_dev_counters) over the window. The ring's guards are checked when
- * the stream ends; its data is not, and the row says so: a stream ends
- * only by terminate, and the periph_xfer contract (backend.h) keeps no
- * record of a terminated transaction (test_stream.c checks the data
+ * the stream ends (it ends only by terminate). A mem2dev stream's data is
+ * checked then too, as one verdict: what crossed the peripheral's register
+ * by the stop (the backend's periph_xfer record of the terminated
+ * transaction, backend.h) must be the ring replayed lap after lap, and at
+ * least every reported period. A dev2mem ring is overwritten each lap, so
+ * its data is not checked and the row says so (test_stream.c checks it
  * against the sim's stream through the library instead).
  * Costs: O(1) per period; one allocation of stream x size + guards and one
  * chain of stream x (size / max_xfer + 2) descriptors per point.
@@ -209,6 +212,7 @@ struct stream {
 	struct dmab_chain *chain;
 	int live;
 	unsigned n;                 /* periods in the ring */
+	dmab_cookie_t cookie;       /* the stream's transaction */
 	size_t size, guard;
 	uint64_t next;              /* the next period not yet reported */
 	uint64_t last_t_ns;         /* stream time of the last report (0 before any) */
@@ -359,6 +363,7 @@ static int stream_start(struct run *r, struct stream *sm)
 		return -1;
 	}
 	sm->live = 1;
+	sm->cookie = ck;
 	sm->last_now = dmab_dev_now(r->dev);
 	if ((rc = dmab_chan_issue_pending(r->g.chans[0])) < 0) {
 		run__err(r, rc, "stream: issuing");
@@ -416,8 +421,41 @@ static void stream_window_end(struct stream *sm)
 		r->dl_worst_ns = worst;
 }
 
+/* The stream's data, once stopped (see the design comment): one verdict
+ * for a mem2dev ring the backend kept a record of; else the reason says
+ * why it went unchecked. */
+static void stream_verify(struct stream *sm)
+{
+	struct run *r = sm->r;
+	struct dmab_periph_xfer seen;
+	const char *why = NULL;
+	if (!r->pt->verify)
+		why = "data not verified (verify 0)";
+	else if (r->xfer != DMAB_MEM2DEV)
+		why = "dev2mem stream data unverified (its ring is overwritten each lap); ring guards checked";
+	else if (dmab_dev_periph_xfer(r->dev, dmab_chan_index(r->g.chans[0]), sm->cookie, &seen) != 0)
+		why = "stream data unverified (the backend keeps no peripheral record of it); ring guards checked";
+	if (why) {
+		if (r->g.status == HX_OK && !r->g.reason[0])
+			snprintf(r->g.reason, sizeof(r->g.reason), "%s", why);
+		return;
+	}
+	enum hx_verdict v = hx_verify_replay((const uint8_t *)sm->ring.cpu + sm->guard, sm->n * sm->size,
+					     sm->next * sm->size, &seen);
+	r->verified++;
+	r->vf[v]++;
+	if (v != HX_V_OK) {
+		r->verify_failures++;
+		if (r->g.status == HX_OK && !r->g.reason[0])
+			snprintf(r->g.reason, sizeof(r->g.reason),
+				 "stream data %s: %llu bytes crossed the register for %llu periods of %lu",
+				 hx_verdict_name(v), (unsigned long long)seen.bytes,
+				 (unsigned long long)sm->next, (unsigned long)sm->size);
+	}
+}
+
 /* Ends the stream (the library cancels it), checks the ring's guards and
- * frees what the stream held, so the point's leak check holds. */
+ * its data, and frees what the stream held, so the point's leak check holds. */
 static void stream_end(struct stream *sm)
 {
 	struct run *r = sm->r;
@@ -432,9 +470,7 @@ static void stream_end(struct stream *sm)
 			r->verify_failures++;
 			r->vf[HX_V_OUTSIDE_WINDOW]++;
 		}
-		if (r->g.status == HX_OK)
-			snprintf(r->g.reason, sizeof(r->g.reason),
-				 "stream data unverified (a terminated stream leaves no peripheral record); ring guards checked");
+		stream_verify(sm);
 	}
 	if (sm->chain)
 		(void)dmab_chain_destroy(sm->chain);

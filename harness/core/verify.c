@@ -306,6 +306,20 @@ enum hx_verdict hx_periph_end(const struct hx_periph_acc *a, const struct dmab_p
 	return v;
 }
 
+enum hx_verdict hx_verify_replay(const uint8_t *w, size_t len, uint64_t owed,
+				 const struct dmab_periph_xfer *seen)
+{
+	if (seen->bytes == 0)
+		return owed ? HX_V_NOT_COPIED : HX_V_OK;
+	if (seen->bytes < owed || len == 0)
+		return HX_V_MISMATCH;
+	uint64_t h = DMAB_FNV1A64_INIT, left = seen->bytes;
+	for (; left >= len; left -= len)
+		h = dmab_fnv1a64(h, w, len);
+	h = dmab_fnv1a64(h, w, (size_t)left);
+	return h == seen->hash ? HX_V_OK : HX_V_MISMATCH;
+}
+
 enum hx_verdict hx_verify_periph(const struct hx_xfer_buf *b, int to_dev,
 				 const struct dmab_periph_xfer *seen, size_t *bad_off)
 {

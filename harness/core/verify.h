@@ -123,6 +123,14 @@ void hx_periph_window(struct hx_periph_acc *a, const struct hx_xfer_buf *b, int 
  * otherwise (a hash does not say where: *bad_off 0). */
 enum hx_verdict hx_periph_end(const struct hx_periph_acc *a, const struct dmab_periph_xfer *seen,
 			      size_t *bad_off);
+/* A window a device replays lap after lap from its start (a mem2dev ring),
+ * against what crossed the register by the time it stopped: HX_V_OK when
+ * seen's bytes are at least `owed` (the periods reported moved) and its
+ * hash is that of seen->bytes of the window taken cyclically;
+ * HX_V_NOT_COPIED when nothing crossed though `owed` > 0; else
+ * HX_V_MISMATCH. O(seen->bytes). */
+enum hx_verdict hx_verify_replay(const uint8_t *w, size_t len, uint64_t owed,
+				 const struct dmab_periph_xfer *seen);
 /* The three for a transfer of one window. */
 enum hx_verdict hx_verify_periph(const struct hx_xfer_buf *b, int to_dev,
 				 const struct dmab_periph_xfer *seen, size_t *bad_off);

@@ -241,8 +241,9 @@ struct dmab_periph_xfer {
  * h = (h ^ byte) * 0x100000001b3 per byte. O(n), no state. */
 uint64_t dmab_fnv1a64(uint64_t h, const void *p, size_t n);
 /* What transaction `cookie` of channel index chan (dmab_chan_index) moved
- * through peripheral data registers, once it has ended (completed, or
- * failed after moving part of its data), through the backend's
+ * through peripheral data registers, once it has ended (completed,
+ * failed after moving part of its data, or stopped by terminate/reset:
+ * what crossed before the stop, so a cyclic stream can be checked), through the backend's
  * periph_xfer op. Returns 0, DMAB_EINVAL (NULL argument), DMAB_ENOSYS (the
  * backend cannot say: its peripheral data stays unverified), DMAB_ENOENT
  * (no such transaction with a peripheral side among the channel's last
