@@ -4,9 +4,10 @@
 # tests/test_conformance.c, and targets/cortexm/tests/test_BACKEND.c such
 # as the PL08x driver's tests) booted under QEMU: mps2-an505's images
 # ($BUILD/cortexm/tests/*.elf: the PL08x and the simulator) and
-# mps2-an385's and mps2-an500's conformance suites ($BUILD/cortexm/BOARD/tests/:
-# the CPU copy engine of the boards without a DMA controller; on the M7 also
-# with its data-cache maintenance). Each image prints the
+# mps2-an385's, mps2-an386's and mps2-an500's conformance suites
+# ($BUILD/cortexm/BOARD/tests/: the CPU copy engine of the boards without a
+# DMA controller, on the M3, the M4 and the M7, there also with its
+# data-cache maintenance). Each image prints the
 # framework's "ok"/"FAIL" lines and its "# t: N passed, M
 # failed" line; their counts are added to this script's own checks (the
 # image exits 0, a summary line is printed), so `make test`'s total counts
@@ -19,7 +20,7 @@ set -u
 
 BUILD=${BUILD:-build}
 QEMU=qemu-system-arm
-IMAGES="$BUILD/cortexm/tests/test_conformance.elf $BUILD/cortexm/tests/test_pl08x.elf $BUILD/cortexm/an385/tests/test_conformance.elf $BUILD/cortexm/an500/tests/test_conformance.elf"
+IMAGES="$BUILD/cortexm/tests/test_conformance.elf $BUILD/cortexm/tests/test_pl08x.elf $BUILD/cortexm/an385/tests/test_conformance.elf $BUILD/cortexm/an386/tests/test_conformance.elf $BUILD/cortexm/an500/tests/test_conformance.elf"
 missing=""
 command -v "$QEMU" >/dev/null 2>&1 || missing="$missing $QEMU not found (Debian package qemu-system-arm: scripts/deps arm);"
 for f in $IMAGES; do
@@ -57,6 +58,8 @@ for img in $BUILD/cortexm/tests/*.elf; do
 	boot_image mps2-an505 "$img" "$(basename "$img" .elf)"
 done
 boot_image mps2-an385 "$BUILD/cortexm/an385/tests/test_conformance.elf" test_conformance_an385
+# an386 (Cortex-M4, 2 s): the same engine built for the M4
+boot_image mps2-an386 "$BUILD/cortexm/an386/tests/test_conformance.elf" test_conformance_an386
 # an500 (Cortex-M7, 3 s): the engine with the SCB clean/invalidate path (cpu:noncoherent)
 boot_image mps2-an500 "$BUILD/cortexm/an500/tests/test_conformance.elf" test_conformance_an500
 # The conformance suite ran on the PL08x, not only on the simulator.
@@ -66,5 +69,6 @@ t_has "conformance: the simulator among the targets" "$D/test_conformance.out" "
 # On an385 it ran on the CPU copy engine, its copy clock and its wall clock.
 t_has "an385 conformance: cpu among the targets" "$D/test_conformance_an385.out" "# target cpu:memcpy"
 t_has "an385 conformance: cpu:wall among the targets" "$D/test_conformance_an385.out" "# target cpu:wall"
+t_has "an386 conformance: cpu among the targets" "$D/test_conformance_an386.out" "# target cpu:memcpy"
 t_has "an500 conformance: the non-coherent engine (M7 SCB maintenance) among the targets" "$D/test_conformance_an500.out" "# target cpu:noncoherent"
 t_done
