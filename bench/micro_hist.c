@@ -16,18 +16,19 @@
  * the next copy every STINT batches, so a process's figure is the average
  * over NPLACE placements in memory. Why: on the shared VM this suite is
  * gated on, one copy's cost is a property of where it landed, steady inside
- * a process and different in the next. Timing 8 copies in one process
- * gave 0.88 to 1.33 ns per record for hist/record, each copy within 2-5% of
- * itself over four rounds, the same virtual offsets in every process (so
- * physical placement, not alignment), while a register-only loop beside
- * them held 1.00 +- 3%. A process of one copy therefore drew its figure
- * from that 0.88-1.33 range (the 0.84-1.47 ns the gate saw between
- * processes); the average of 16 copies moves by a few percent. The work per
- * record is unchanged (same samples, same histogram layout, each copy's
- * working set as big as the single one was); a move costs one cold pass
- * over 51 KiB from L2 per STINT batches (about 1 us per 250 us, under
- * 0.5%). Costs: 16 copies, 830 KiB per run of the benchmark, set up
- * outside the timed loop.
+ * a process and different in the next. Timing 24 copies in one process
+ * gave 0.82 to 1.68 ns per record for hist/record (a long tail: most near
+ * 0.9), each copy within 2-5% of itself from one round to the next, the
+ * same virtual offsets in every process (so physical placement, not
+ * alignment), while a register-only loop beside them held 1.00 +- 3%. A
+ * process of one copy drew its figure from that range (the 0.84-1.47 ns
+ * the gate saw between processes). Averages over more copies, 8 processes
+ * each, alternating: 4 copies 0.81-1.13 ns, 16 copies 0.95-1.13, 64 copies
+ * 0.94-1.01, 128 copies 0.94-0.99; so 64. The work per record is unchanged
+ * (same samples, same histogram layout, each copy's working set as big as
+ * the single one was); a move costs one cold pass over 51 KiB (from L3:
+ * 64 copies outgrow L2) per STINT batches, about 1-2 us per 250 us.
+ * Costs: 3.3 MiB per run of the benchmark, set up outside the timed loop.
  *
  * hist/record_minmax is a reference without a target: a record plus the
  * exact min and max a channel keeps beside its histogram (what
@@ -35,11 +36,11 @@
  *
  * Test hook, for measuring the gate (scripts/gate-aa), not for users:
  * DMAB_BENCH_DELAY_PCT=P makes hist/record record P% more batches of
- * samples, into the same histogram (a second one would add cache misses
- * the real loop does not have): a real slowdown of P% made of the same
- * work (not a sleep, which cpu_time would not see), so the gate's detection
+ * samples, into the copy in use (another one would add cache misses the
+ * real loop does not have): a real slowdown of P% made of the same work
+ * (not a sleep, which cpu_time would not see), so the gate's detection
  * rate is measured against a known effect. Read once, outside the timed
- * loop; unset or 0 runs the loop it always ran.
+ * loop; unset or 0 runs the same loop without extra batches.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -49,7 +50,7 @@
 
 #define NSAMP 4096u /* power of two */
 #define BATCH 64u
-#define NPLACE 16u   /* copies of samples and state per run */
+#define NPLACE 64u   /* copies of samples and state per run */
 #define STINT 4096u  /* batches on one copy: 262,144 records, about 0.25 ms */
 
 static void fill_samples(uint64_t *v)
@@ -139,23 +140,29 @@ static inline void record_batch(struct dmab_hist *h, const uint64_t *v)
 	}
 }
 
-/* The hook's loop: a whole batch more each time extra hundredths of a
- * record per batch add up to one (every 10th batch for 10%). Whole batches
- * and not 6.4 records per batch: a loop of 6 or 7 trips is likely to
- * mispredict its exit once per batch, a cost the real loop does not have
- * (that form showed +19% to +30% in cpu_time on a loaded machine where A/A
- * pairs moved 3%, for 11% more instructions under callgrind). Returns how
- * many extra records. */
-static uint64_t record_delayed(dmab_gb_state *st, struct cursor *c, uint32_t extra)
+/* The timed loop, with and without the hook: a whole batch more each time
+ * extra hundredths of a record per batch add up to one (every 10th batch
+ * for 10%). One loop for both, so the slowed run executes the same machine
+ * code as the plain one and differs only in trips: a separate copy of the
+ * loop for the hook measured +17% for 10% more batches (its own code
+ * layout), and 6.4 more records per batch, a loop of 6 or 7 trips, +19% to
+ * +30% (a mispredicted exit per batch). What the hook adds beyond its
+ * batches is one mispredicted branch per 10 batches (640 records). With
+ * extra = 0 the branch is always taken the same way. Returns how many
+ * extra records. */
+static uint64_t record_loop(dmab_gb_state *st, struct cursor *c, uint32_t extra)
 {
 	uint32_t acc = 0;
 	uint64_t added = 0;
 	while (gb_keep_running_batch(st, BATCH)) {
-		record_batch(c->obj, c->v + c->pos);
-		cursor_step(c);
-		for (acc += extra; acc >= 100 * BATCH; acc -= 100 * BATCH, added += BATCH) {
+		acc += extra;
+		for (;;) {
 			record_batch(c->obj, c->v + c->pos);
 			cursor_step(c);
+			if (acc < 100 * BATCH)
+				break;
+			acc -= 100 * BATCH;
+			added += BATCH;
 		}
 	}
 	return added;
@@ -166,7 +173,7 @@ static void bm_hist_record(dmab_gb_state *st, void *ctx)
 	(void)ctx;
 	struct places ps;
 	uint32_t extra = delay_x100();
-	uint64_t added = 0, count = 0;
+	uint64_t added, count = 0;
 	if (places_init(st, &ps, sizeof(struct dmab_hist)))
 		return;
 	/* Escaped before the loop, so the per-operation barrier really forces
@@ -177,13 +184,7 @@ static void bm_hist_record(dmab_gb_state *st, void *ctx)
 		gb_do_not_optimize(ps.v[i]);
 	}
 	struct cursor c = cursor_start(&ps);
-	if (extra)
-		added = record_delayed(st, &c, extra);
-	else
-		while (gb_keep_running_batch(st, BATCH)) {
-			record_batch(c.obj, c.v + c.pos);
-			cursor_step(&c);
-		}
+	added = record_loop(st, &c, extra);
 	for (uint32_t i = 0; i < NPLACE; i++) {
 		gb_do_not_optimize(ps.obj[i]);
 		count += dmab_hist_count(ps.obj[i]);
