@@ -172,7 +172,7 @@ has incon_help '[-]-max-spread=PCT'
 # ---- --paired: sample N of both files from one pair of processes -------------
 # WIDE drifts from sample to sample; when each pair shares its drift (the
 # same WIDE on both sides, one slowed 10%), the ratios agree and the
-# signed-rank test sees what the U test called inconclusive above. Pairs
+# sign test sees what the U test called inconclusive above. Pairs
 # whose own ratio is noisy (WIDE against WIDE with neighbours swapped:
 # ratios 0.43 to 2.3, in reciprocal pairs) stay inconclusive, and pass A/A.
 WIDE_SWAP="130 70 115 85 60 100 95 140 120 105"
@@ -180,16 +180,16 @@ gbj wide_up3.json "$(gbe x/t 1.03 $WIDE)"
 gbj wide_swap.json "$(gbe x/t 1 $WIDE_SWAP)"; gbj wide_swap_up10.json "$(gbe x/t 1.10 $WIDE_SWAP)"
 gbj tight9.json "$(gbe x/t 1.10 99 100 101 100.5 99.5 100.2 99.8 100.7 99.3)"
 gate pair_identical 0 --paired "$OUT/wide.json" "$OUT/wide.json"
-has pair_identical 'cpu_time_ns .* +ok +paired: signed-rank p=1 \(10 pairs\)'
+has pair_identical 'cpu_time_ns .* +ok +paired: sign test p=1 \(10 pairs\)'
 gate pair_wide_up10 1 --paired "$OUT/wide.json" "$OUT/wide_up10.json"
-has pair_wide_up10 'cpu_time_ns .*\+10\.00% +REGRESSION +paired: signed-rank p=0\.00[0-9]+ \(10 pairs\), median ratio change >= min 5%; spread [0-9.e-]+%$'
+has pair_wide_up10 'cpu_time_ns .*\+10\.00% +REGRESSION +paired: sign test p=0\.00195 \(10 pairs\), median ratio change >= min 5%; spread [0-9.e-]+%$'
 gate pair_wide_down10 0 --paired "$OUT/wide_up10.json" "$OUT/wide.json"
-has pair_wide_down10 'cpu_time_ns .*-9\.09% +improved +paired: signed-rank p=0\.00[0-9]+'
+has pair_wide_down10 'cpu_time_ns .*-9\.09% +improved +paired: sign test p=0\.00195'
 # significant but under the floor
 gate pair_wide_up3 0 --paired "$OUT/wide.json" "$OUT/wide_up3.json"
-has pair_wide_up3 'cpu_time_ns .*\+3\.00% +ok +paired: signed-rank p=0\.00[0-9]+ .* < min 5%'
+has pair_wide_up3 'cpu_time_ns .*\+3\.00% +ok +paired: sign test p=0\.00195 .* < min 5%'
 gate pair_noisy_aa 0 --paired "$OUT/wide.json" "$OUT/wide_swap.json"
-has pair_noisy_aa 'cpu_time_ns .* [+-]0\.00% +ok +paired: signed-rank p=1 .*spread [0-9.]+% > max'
+has pair_noisy_aa 'cpu_time_ns .* [+-]0\.00% +ok +paired: sign test p=1 .*spread [0-9.]+% > max'
 gate pair_noisy_up10 4 --paired "$OUT/wide.json" "$OUT/wide_swap_up10.json"
 has pair_noisy_up10 'cpu_time_ns .*\+10\.00% +INCONCLUSIVE +paired: .*spread [0-9.]+% > max'
 # counts that do not pair: the U test, saying so
@@ -247,13 +247,13 @@ FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide "2 passed,
 # alternates: a=60 b=140, b=60 a=140, ...), inconclusive
 FAKE_VALS="60 140 60 140 80 120 80 120" aa gate_aa_noisy "1 passed, 0 failed, 0 inconclusive" -n 1
 FAKE_VALS="60 140 60 140 80 120 80 120" aa gate_aa_noisy_slow10 "0 passed, 0 failed, 1 inconclusive" -n 1 -d 10
-# two benchmarks: one per process (16 entries a side: 8 processes each),
-# or both in every process (-w: 8 processes of 2 entries); both slowed
+# two benchmarks: one per process (24 entries a side: 12 processes each),
+# or both in every process (-w: 12 processes of 2 entries); both slowed
 FAKE_NAMES="hist/record pool/x" FAKE_VALS="99 100 101 100.5" aa gate_aa_two "0 passed, 1 failed, 0 inconclusive" -n 1 -d 10 -k "$OUT/keep2"
 has gate_aa_two 'not ok: hist/record:REGRESSION pool/x:REGRESSION $'
-t_eq "gate-aa: one benchmark per process" "$(grep -o '"run_name"' "$OUT/keep2/pair1-b.json" | wc -l)" 16
+t_eq "gate-aa: one benchmark per process" "$(grep -o '"run_name"' "$OUT/keep2/pair1-b.json" | wc -l)" 24
 FAKE_NAMES="hist/record pool/x" FAKE_VALS="100" aa gate_aa_whole "1 passed, 0 failed, 0 inconclusive" -n 1 -w -k "$OUT/keepw"
-t_eq "gate-aa -w: whole-suite processes" "$(grep -o '"run_name"' "$OUT/keepw/pair1-a.json" | wc -l)" 16
+t_eq "gate-aa -w: whole-suite processes" "$(grep -o '"run_name"' "$OUT/keepw/pair1-a.json" | wc -l)" 24
 has gate_aa_whole 'whole-suite processes'
 FAKE_VALS="100" aa gate_aa_reps "1 passed, 0 failed, 0 inconclusive" -n 1 -p 4 -r 1
 has gate_aa_reps 'A/A, 1 pairs \(4 x 1 repetitions per side, one benchmark per process, --paired'

@@ -8,8 +8,8 @@
  *   json.c     a JSON parser, just enough for Google Benchmark's output
  *   gbench.c   Google Benchmark's rules: which entries, times and counters
  *   icount.c   dmab-icount files from scripts/callgrind-counts
- *   stats.c    median, spread, the Mann-Whitney U test and the
- *              Wilcoxon signed-rank test (stats.h)
+ *   stats.c    median, spread, the Mann-Whitney U test and the sign
+ *              test (stats.h)
  *   verdict.c  judging each series and printing the table
  *   cli.c      options, format sniffing, the summary line, exit status
  * Why it is built this way (the judging rules) is in verdict.c; the exit

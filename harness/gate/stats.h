@@ -1,6 +1,6 @@
 /*
  * harness/gate/stats.h: the gate's statistics (median, spread, U test,
- * signed-rank test),
+ * sign test),
  * apart so tests can check them against reference values
  * (tests/test_gate_stats.c).
  */
@@ -30,16 +30,10 @@ double gate_mwu_exact_p(size_t n1, size_t n2, double u);
  * distribution's cost. */
 double gate_mwu_p(const double *a, size_t na, const double *b, size_t nb);
 
-/* Exact two-sided p of a Wilcoxon signed-rank statistic t (the smaller rank
- * sum) for n nonzero differences without ties: 2 P(T <= t), at most 1.
- * O(n^3) time, O(n^2) space. */
-double gate_wsr_exact_p(size_t n, double t);
-
-/* Two-sided Wilcoxon signed-rank test of the paired differences d[0..n)
- * against 0; returns p. Zeros are dropped (1 when nothing is left). Exact
- * for at most 30 nonzero differences without ties in |d|, else the normal
- * approximation with tie and continuity corrections. O(n log n) plus the
- * exact distribution's cost. */
-double gate_wsr_p(const double *d, size_t n);
+/* Two-sided exact sign test of the paired differences d[0..n) against 0:
+ * 2 P(X <= min(positives, negatives)) for X ~ Binomial(positives +
+ * negatives, 1/2), at most 1; zeros are dropped (1 when nothing is left).
+ * O(n). */
+double gate_sign_p(const double *d, size_t n);
 
 #endif

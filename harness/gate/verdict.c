@@ -32,6 +32,15 @@
  *     spread. Repetitions from
  *     several processes, interleaved with the other side's (scripts/gate-aa
  *     merges them), put the load's drift into the spread where it belongs.
+ *     With --paired, when both series have as many samples and all are
+ *     positive, sample i of each side counts as one pair (two processes
+ *     run back to back): the test is the sign test over log(b_i / a_i)
+ *     (stats.c says why not the signed-rank test), the change the median
+ *     ratio minus 1, the spread the ratios' relative IQR; the rule is the same. Why: on the shared VM the
+ *     machine has slow phases (0.1-1 s, every loop 30-70% slower) that two
+ *     processes 0.1 s apart mostly share, so a ratio keeps the binaries'
+ *     difference and drops the machine's, where two sets of samples keep
+ *     both (scripts/gate-aa; README, The gate).
  * Direction and kind of sweep metrics come from HX_METRIC_TABLE in
  * harness/core/core.h (through the CSV reader), so a metric added to the
  * table is gated without touching the gate.
@@ -41,8 +50,9 @@
  * With --format json each line of the table becomes an object of the array
  * o->json (built with cJSON, printed whole by cli.c): row, metric (null for
  * a line about the whole row), baseline, current (null where the text shows
- * '-'), change ((current - baseline) / |baseline| as a fraction; "+inf" or
- * "-inf" from a zero baseline; null where the text shows '-'), verdict (the
+ * '-'), change ((current - baseline) / |baseline| as a fraction, the
+ * median ratio minus 1 for a paired series; "+inf" or "-inf" from a zero
+ * baseline; null where the text shows '-'), verdict (the
  * text's word in lower case), note. --brief drops the same lines in both.
  */
 #include <math.h>
@@ -190,7 +200,7 @@ static int pair_logs(const struct series *a, const struct series *b, double *d)
 
 /* A wall-clock series: unpaired, the U test over both sides' samples, the
  * change between the medians, the larger of the two sides' spreads; with
- * --paired (and series that pair), the signed-rank test over the pairs' log
+ * --paired (and series that pair), the sign test over the pairs' log
  * ratios, the change their median ratio, the spread that of the ratios
  * (what is left of the noise once each pair's shared part cancels). Either
  * way the same rule follows: inconclusive when the spread exceeds
@@ -204,7 +214,7 @@ static enum verdict judge_wall(const struct gate_opts *o, const struct series *a
 	double *d = gx_realloc(NULL, (a->n ? a->n : 1) * sizeof *d);
 	int paired = o->paired && pair_logs(a, b, d) == 0;
 	if (paired) {
-		p = gate_wsr_p(d, a->n);
+		p = gate_sign_p(d, a->n);
 		*ch = expm1(gate_median(d, a->n));
 		for (size_t i = 0; i < a->n; i++)
 			d[i] = exp(d[i]);
@@ -228,7 +238,7 @@ static enum verdict judge_wall(const struct gate_opts *o, const struct series *a
 	const char *cmp = fabs(*ch) >= o->min_effect ? ">=" : "<";
 	if (paired)
 		snprintf(note, cap,
-			 "paired: signed-rank p=%.3g (%zu pairs), median ratio change %s min %g%%; "
+			 "paired: sign test p=%.3g (%zu pairs), median ratio change %s min %g%%; "
 			 "spread %.3g%%%s", p, a->n, cmp, o->min_effect * 100, spread * 100,
 			 noisy ? " > max" : "");
 	else
