@@ -36,11 +36,11 @@
  *     positive, sample i of each side counts as one pair (two processes
  *     run back to back): the test is the sign test over log(b_i / a_i)
  *     (stats.c says why not the signed-rank test), the change the median
- *     ratio minus 1, the spread the ratios' relative IQR; the rule is the same. Why: on the shared VM the
- *     machine has slow phases (0.1-1 s, every loop 30-70% slower) that two
- *     processes 0.1 s apart mostly share, so a ratio keeps the binaries'
- *     difference and drops the machine's, where two sets of samples keep
- *     both (scripts/gate-aa; README, The gate).
+ *     ratio minus 1, the spread the ratios' relative IQR; the rule is the
+ *     same. Why: the shared VM has slow phases (0.1-1 s, every loop 30-70%
+ *     slower) that two processes 0.1 s apart mostly share, so a ratio keeps
+ *     the binaries' difference and drops the machine's, where two sets of
+ *     samples keep both (scripts/gate-aa; README, The gate).
  * Direction and kind of sweep metrics come from HX_METRIC_TABLE in
  * harness/core/core.h (through the CSV reader), so a metric added to the
  * table is gated without touching the gate.
