@@ -14,7 +14,9 @@
 #                   baseline's: wall-clock, for the baseline's machine only
 #   make gate-aa    does the wall-clock gate keep its promise here, now?
 #                   scripts/gate-aa: 10 A/A pairs, then 10 pairs with a 10%
-#                   slowdown (GATE_AA_ARGS are passed to both); a few minutes
+#                   slowdown of hist/record, 8 benchmarks, 12 paired processes
+#                   each per side, gated --paired (GATE_AA_ARGS are passed to
+#                   both); about 15 minutes on the 2-core VM
 #
 # The benchmarks are C (bench/micro_*.c) over a C++ shim for Google
 # Benchmark (bench/gbench_shim.cc), so the final link uses $(CXX).

@@ -169,36 +169,97 @@ gate incon_help 0 --help
 has incon_help '4 inconclusive'
 has incon_help '[-]-max-spread=PCT'
 
+# ---- --paired: sample N of both files from one pair of processes -------------
+# WIDE drifts from sample to sample; when each pair shares its drift (the
+# same WIDE on both sides, one slowed 10%), the ratios agree and the
+# sign test sees what the U test called inconclusive above. Pairs
+# whose own ratio is noisy (WIDE against WIDE with neighbours swapped:
+# ratios 0.43 to 2.3, in reciprocal pairs) stay inconclusive, and pass A/A.
+WIDE_SWAP="130 70 115 85 60 100 95 140 120 105"
+gbj wide_up3.json "$(gbe x/t 1.03 $WIDE)"
+gbj wide_swap.json "$(gbe x/t 1 $WIDE_SWAP)"; gbj wide_swap_up10.json "$(gbe x/t 1.10 $WIDE_SWAP)"
+gbj tight9.json "$(gbe x/t 1.10 99 100 101 100.5 99.5 100.2 99.8 100.7 99.3)"
+gate pair_identical 0 --paired "$OUT/wide.json" "$OUT/wide.json"
+has pair_identical 'cpu_time_ns .* +ok +paired: sign test p=1 \(10 pairs\)'
+gate pair_wide_up10 1 --paired "$OUT/wide.json" "$OUT/wide_up10.json"
+has pair_wide_up10 'cpu_time_ns .*\+10\.00% +REGRESSION +paired: sign test p=0\.00195 \(10 pairs\), median ratio change >= min 5%; spread [0-9.e-]+%$'
+gate pair_wide_down10 0 --paired "$OUT/wide_up10.json" "$OUT/wide.json"
+has pair_wide_down10 'cpu_time_ns .*-9\.09% +improved +paired: sign test p=0\.00195'
+# significant but under the floor
+gate pair_wide_up3 0 --paired "$OUT/wide.json" "$OUT/wide_up3.json"
+has pair_wide_up3 'cpu_time_ns .*\+3\.00% +ok +paired: sign test p=0\.00195 .* < min 5%'
+gate pair_noisy_aa 0 --paired "$OUT/wide.json" "$OUT/wide_swap.json"
+has pair_noisy_aa 'cpu_time_ns .* [+-]0\.00% +ok +paired: sign test p=1 .*spread [0-9.]+% > max'
+gate pair_noisy_up10 4 --paired "$OUT/wide.json" "$OUT/wide_swap_up10.json"
+has pair_noisy_up10 'cpu_time_ns .*\+10\.00% +INCONCLUSIVE +paired: .*spread [0-9.]+% > max'
+# counts that do not pair: the U test, saying so
+gate pair_counts_differ 1 --paired "$OUT/tight.json" "$OUT/tight9.json"
+has pair_counts_differ 'REGRESSION +unpaired \(counts differ or a figure <= 0\): U test p='
+gate pair_json 1 --paired --format json "$OUT/wide.json" "$OUT/wide_up10.json"
+has pair_json '"paired":[[:space:]]*true'
+
 # ---- scripts/gate-aa's bookkeeping, on a stand-in benchmark binary ----------------
 # The real suite's verdicts depend on the machine's load (README, The gate);
-# what must hold everywhere is the script's side of it: processes
-# interleaved and merged per side, the hook's variable reaching side B
-# only, the verdicts counted. The stand-in writes one Google Benchmark
-# entry per call, its cpu_time cycling through FAKE_VALS (times 1.1 when
-# DMAB_BENCH_DELAY_PCT=10 reaches it).
+# what must hold everywhere is the script's side of it: the benchmarks
+# listed, each run alone (or the whole selection, -w) in processes
+# interleaved and merged per side in the same order, the hook's variable
+# reaching side B only, the gate run --paired (or not, -u), the verdicts
+# counted. The stand-in lists FAKE_NAMES and writes one Google Benchmark
+# entry per benchmark its filter names (all of them for any other filter),
+# its cpu_time cycling through FAKE_VALS, one value per process (times 1.1
+# when DMAB_BENCH_DELAY_PCT=10 reaches it).
 cat >"$OUT/fake_micro" <<'EOS'
 #!/bin/sh
-for a; do case $a in --benchmark_out=*) out=${a#*=} ;; esac; done
+list=0 f=
+for a; do case $a in --benchmark_out=*) out=${a#*=} ;; --benchmark_filter=*) f=${a#*=} ;; --benchmark_list_tests) list=1 ;; esac; done
+names=${FAKE_NAMES:-hist/record}
+if [ $list = 1 ]; then printf '%s\n' $names; exit 0; fi
+one=${f#^}; one=${one%\$}
+case " $names " in *" $one "*) names=$one ;; esac
 n=$(cat "$FAKE_STATE" 2>/dev/null || echo 0); echo $((n + 1)) >"$FAKE_STATE"
-echo "$FAKE_VALS" | awk -v n="$n" -v d="${DMAB_BENCH_DELAY_PCT:-0}" '{ v = $(n % NF + 1) * (1 + d / 100)
-  printf "{\"context\":{},\"benchmarks\":[{\"name\":\"hist/record\",\"run_name\":\"hist/record\",\"run_type\":\"iteration\",\"iterations\":1000,\"real_time\":%.4f,\"cpu_time\":%.4f,\"time_unit\":\"ns\"}]}\n", v, v }' >"$out"
+echo "$FAKE_VALS" | awk -v n="$n" -v d="${DMAB_BENCH_DELAY_PCT:-0}" -v names="$names" '{ v = $(n % NF + 1) * (1 + d / 100)
+  k = split(names, nm, " "); printf "{\"context\":{},\"benchmarks\":["
+  for (i = 1; i <= k; i++)
+    printf "%s{\"name\":\"%s\",\"run_name\":\"%s\",\"run_type\":\"iteration\",\"iterations\":1000,\"real_time\":%.4f,\"cpu_time\":%.4f,\"time_unit\":\"ns\"}", (i > 1 ? "," : ""), nm[i], nm[i], v, v
+  print "]}" }' >"$out"
 EOS
 chmod +x "$OUT/fake_micro"
 export FAKE_STATE="$OUT/fake_state"
 aa() {
   n=$1; want=$2; shift 2
+  rm -f "$FAKE_STATE"
   scripts/gate-aa -b "$OUT/fake_micro" -g "$GATE" "$@" >"$OUT/$n" 2>&1
   t_eq "$n exits 0" "$?" 0
   t_eq "$n counts" "$(sed -n 's/.*: \([0-9]* passed, [0-9]* failed, [0-9]* inconclusive\);.*/\1/p' "$OUT/$n")" "$want"
 }
 FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight "3 passed, 0 failed, 0 inconclusive" -n 3
 FAKE_VALS="99 100 101 100.5 99.5 100.2" aa gate_aa_tight_slow10 "0 passed, 3 failed, 0 inconclusive" -n 3 -d 10
-has gate_aa_tight_slow10 'pair 2: FAIL; hist/record: \+(9|10)\.[0-9]+%, spread'
-# (12 values, each twice: both sides of a pair draw the same six)
-FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide_slow10 "0 passed, 0 failed, 2 inconclusive" -n 2 -d 10
+has gate_aa_tight_slow10 'pair 2: FAIL; hist/record: \+(8|9|10|11)\.[0-9]+%, spread .*; not ok: hist/record:REGRESSION $'
+# Each value twice: the two processes of a pair draw the same one, so the
+# pairs' ratios are exact while the samples spread 60-140: the U test (-u)
+# cannot call 10%, the paired test can.
+FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide_slow10_u "0 passed, 0 failed, 2 inconclusive" -n 2 -d 10 -u
+has gate_aa_wide_slow10_u 'unpaired'
+FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide_slow10 "0 passed, 2 failed, 0 inconclusive" -n 2 -d 10
+has gate_aa_wide_slow10 'pair 1: FAIL; hist/record: \+10\.00%, spread'
+FAKE_VALS="60 60 140 140 80 80 120 120 100 100 70 70" aa gate_aa_wide "2 passed, 0 failed, 0 inconclusive" -n 2
+# ... and where the two processes of a pair do not agree (the order
+# alternates: a=60 b=140, b=60 a=140, ...), inconclusive
+FAKE_VALS="60 140 60 140 80 120 80 120" aa gate_aa_noisy "1 passed, 0 failed, 0 inconclusive" -n 1
+FAKE_VALS="60 140 60 140 80 120 80 120" aa gate_aa_noisy_slow10 "0 passed, 0 failed, 1 inconclusive" -n 1 -d 10
+# two benchmarks: one per process (24 entries a side: 12 processes each),
+# or both in every process (-w: 12 processes of 2 entries); both slowed
+FAKE_NAMES="hist/record pool/x" FAKE_VALS="99 100 101 100.5" aa gate_aa_two "0 passed, 1 failed, 0 inconclusive" -n 1 -d 10 -k "$OUT/keep2"
+has gate_aa_two 'not ok: hist/record:REGRESSION pool/x:REGRESSION $'
+t_eq "gate-aa: one benchmark per process" "$(grep -o '"run_name"' "$OUT/keep2/pair1-b.json" | wc -l)" 24
+FAKE_NAMES="hist/record pool/x" FAKE_VALS="100" aa gate_aa_whole "1 passed, 0 failed, 0 inconclusive" -n 1 -w -k "$OUT/keepw"
+t_eq "gate-aa -w: whole-suite processes" "$(grep -o '"run_name"' "$OUT/keepw/pair1-a.json" | wc -l)" 24
+has gate_aa_whole 'whole-suite processes'
 FAKE_VALS="100" aa gate_aa_reps "1 passed, 0 failed, 0 inconclusive" -n 1 -p 4 -r 1
-has gate_aa_reps 'B slowed|A/A, 1 pairs \(4 x 1 repetitions'
+has gate_aa_reps 'A/A, 1 pairs \(4 x 1 repetitions per side, one benchmark per process, --paired'
 t_status "gate-aa: bad usage exits 2" 2 scripts/gate-aa -n x -b "$OUT/fake_micro"
+FAKE_NAMES="hist/record" t_status "gate-aa: a filter that selects nothing exits 2" 2 \
+  scripts/gate-aa -n 1 -b /bin/true -g "$GATE"
 
 # ---- callgrind instruction counts --------------------------------------------
 gate ic_same 0 $D/ic_base.txt $D/ic_same.txt

@@ -25,6 +25,11 @@
  *     separated: U = 0, mean 480.5, var = 31*31*63/12 = 5045.25,
  *     z = 480 / sqrt(5045.25), p = erfc(z / sqrt 2) = 1.40184631843e-11
  *     (Python's math.erfc on that formula).
+ *   - Sign test: with m nonzero differences, k of the rarer sign, p = 2
+ *     sum_{i<=k} C(m, i) / 2^m: all 8 one way 2/256; 7 of 8: 2 * 9/256;
+ *     10 of 12: 2 * (1 + 12 + 66) / 4096 = 0.03857421875; 900 of 2000
+ *     negative: 8.457089535503927e-06 (Python, exact integers: 2 *
+ *     sum(comb(2000, i) for i in range(901)) / 2**2000).
  */
 #include <math.h>
 #include <stddef.h>
@@ -115,6 +120,38 @@ static void test_normal_large(void)
 	T_NEAR(p / 1.40184631843e-11, 1.0, 1e-9);
 }
 
+static void test_sign(void)
+{
+	const double up[] = { 0.1, 0.08, 0.12, 0.09, 0.11, 0.095, 0.105, 0.1001 };
+	T_NEAR(gate_sign_p(up, 8), 2.0 / 256, 1e-15);
+	/* one pair against, however far: counted once */
+	const double one_off[] = { -0.5, 0.08, 0.12, 0.09, 0.11, 0.095, 0.105, 0.1001 };
+	T_NEAR(gate_sign_p(one_off, 8), 2.0 * 9 / 256, 1e-15);
+	double flip[8];
+	for (int i = 0; i < 8; i++)
+		flip[i] = -one_off[i];
+	T_NEAR(gate_sign_p(flip, 8), 2.0 * 9 / 256, 1e-15);
+	double twelve[12];
+	for (int i = 0; i < 12; i++)
+		twelve[i] = i < 2 ? -1 : 0.1;
+	T_NEAR(gate_sign_p(twelve, 12), 0.03857421875, 1e-15);
+	/* zeros dropped: 5 left, all one way */
+	const double zeros[] = { 0, 0.1, 0, 0.2, 0.3, 0.4, 0.5 };
+	T_NEAR(gate_sign_p(zeros, 7), 2.0 / 32, 1e-15);
+	const double none[] = { 0, 0, 0 };
+	T_NEAR(gate_sign_p(none, 3), 1.0, 0);
+	const double even[] = { 1, -1, 2, -2 }; /* 2 P(X <= 2) > 1: capped */
+	T_NEAR(gate_sign_p(even, 4), 1.0, 0);
+}
+
+static void test_sign_large(void)
+{
+	static double d[2000];
+	for (int i = 0; i < 2000; i++)
+		d[i] = i < 900 ? -1 : 1;
+	T_NEAR(gate_sign_p(d, 2000) / 8.457089535503927e-06, 1.0, 1e-9);
+}
+
 T_MAIN(T_CASE(test_median), T_CASE(test_spread), T_CASE(test_exact_3_3), T_CASE(test_exact_4_4_table),
        T_CASE(test_exact_unequal), T_CASE(test_u_from_samples), T_CASE(test_normal_with_ties),
-       T_CASE(test_normal_large))
+       T_CASE(test_normal_large), T_CASE(test_sign), T_CASE(test_sign_large))

@@ -45,6 +45,11 @@ static void usage(FILE *f)
 		"                      twice --min-effect) and the change is within that range;\n"
 		"                      merge runs of several processes, interleaved with the\n"
 		"                      other side's, so drift shows here\n"
+		"  --paired            the Nth repetition of each wall-clock series in CURRENT\n"
+		"                      was taken beside the Nth in BASELINE (processes run in\n"
+		"                      pairs, as scripts/gate-aa does): the sign test over\n"
+		"                      the pairs' ratios instead of the U test, the change\n"
+		"                      their median, the spread theirs\n"
 		"  --gb-time=auto|real|cpu|both  Google Benchmark time to gate; auto (default):\n"
 		"                      cpu_time, real_time for manual-time and real-time runs\n"
 		"  --virtual-clock=P   treat DEV metrics whose clock starts with P as deterministic\n"
@@ -279,14 +284,14 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 static int gate_args(int argc, char **argv, struct gate_opts *o, const char *files[2], int *json)
 {
 	enum { O_HELP, O_DET, O_EFFECT, O_ALPHA, O_REPS, O_GBTIME, O_VCLOCK, O_MISSING, O_BRIEF, O_FORMAT,
-	       O_MAXIN, O_SPREAD };
+	       O_MAXIN, O_SPREAD, O_PAIRED };
 	static const struct cli_opt opts[] = {
 		{ "help", 0, O_HELP },          { "h", 0, O_HELP },          { "det-tol", 1, O_DET },
 		{ "min-effect", 1, O_EFFECT },  { "alpha", 1, O_ALPHA },     { "min-reps", 1, O_REPS },
 		{ "gb-time", 1, O_GBTIME },     { "virtual-clock", 1, O_VCLOCK },
 		{ "allow-missing", 0, O_MISSING }, { "brief", 0, O_BRIEF },  { "format", 1, O_FORMAT },
 		{ "f", 1, O_FORMAT },           { "max-input", 1, O_MAXIN },
-		{ "max-spread", 1, O_SPREAD },
+		{ "max-spread", 1, O_SPREAD },  { "paired", 0, O_PAIRED },
 	};
 	size_t nfiles = 0;
 	struct cli_args a;
@@ -361,6 +366,7 @@ static int gate_args(int argc, char **argv, struct gate_opts *o, const char *fil
 			break;
 		case O_MISSING: o->allow_missing = 1; break;
 		case O_BRIEF: o->brief = 1; break;
+		case O_PAIRED: o->paired = 1; break;
 		case O_FORMAT:
 			if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
 				fprintf(stderr, "dmabench gate: --format: '%s' is not text or json\n", v);
@@ -484,6 +490,7 @@ static int print_json(const struct dataset d[2], const struct gate_opts *o, cJSO
 		 cJSON_AddNumberToObject(opts, "max_spread_pct", gate_max_spread(o) * 100) &&
 		 cJSON_AddNumberToObject(opts, "alpha", o->alpha) &&
 		 cJSON_AddNumberToObject(opts, "min_reps", (double)o->min_reps) &&
+		 cJSON_AddBoolToObject(opts, "paired", o->paired) &&
 		 cJSON_AddBoolToObject(opts, "brief", o->brief) && cJSON_AddItemToObject(doc, "options", opts);
 	if (ok)
 		opts = NULL;
@@ -510,7 +517,8 @@ static int print_json(const struct dataset d[2], const struct gate_opts *o, cJSO
 
 int dmabench_gate_main(int argc, char **argv)
 {
-	struct gate_opts o = { 0.01, 0.05, -1, 0.05, 4, 0, 0, 0, 0, { 0 }, 0, NULL, GATE_MAX_INPUT };
+	struct gate_opts o = { .det_tol = 0.01, .min_effect = 0.05, .max_spread = -1, .alpha = 0.05, .min_reps = 4,
+			       .max_input = GATE_MAX_INPUT };
 	const char *files[2] = { NULL, NULL };
 	int json = 0;
 	int rc = gate_args(argc, argv, &o, files, &json);

@@ -8,7 +8,8 @@
  *   json.c     a JSON parser, just enough for Google Benchmark's output
  *   gbench.c   Google Benchmark's rules: which entries, times and counters
  *   icount.c   dmab-icount files from scripts/callgrind-counts
- *   stats.c    median, spread and the Mann-Whitney U test (stats.h)
+ *   stats.c    median, spread, the Mann-Whitney U test and the sign
+ *              test (stats.h)
  *   verdict.c  judging each series and printing the table
  *   cli.c      options, format sniffing, the summary line, exit status
  * Why it is built this way (the judging rules) is in verdict.c; the exit
@@ -153,6 +154,8 @@ struct gate_opts {
 	int gb_real, gb_cpu;  /* both 0: auto (cpu, real for manual/real-time runs) */
 	int allow_missing;
 	int brief;
+	int paired;           /* --paired: sample i of a wall-clock series in CURRENT
+			       * was taken beside sample i in BASELINE (verdict.c) */
 	const char *vclock[8];
 	size_t nvclock;
 	struct cJSON *json;   /* --format json: gate_compare adds the table's lines to

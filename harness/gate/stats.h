@@ -1,5 +1,6 @@
 /*
- * harness/gate/stats.h: the gate's statistics (median, spread, U test),
+ * harness/gate/stats.h: the gate's statistics (median, spread, U test,
+ * sign test),
  * apart so tests can check them against reference values
  * (tests/test_gate_stats.c).
  */
@@ -28,5 +29,11 @@ double gate_mwu_exact_p(size_t n1, size_t n2, double u);
  * with tie correction and continuity correction. O(n log n) plus the exact
  * distribution's cost. */
 double gate_mwu_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* Two-sided exact sign test of the paired differences d[0..n) against 0:
+ * 2 P(X <= min(positives, negatives)) for X ~ Binomial(positives +
+ * negatives, 1/2), at most 1; zeros are dropped (1 when nothing is left).
+ * O(n). */
+double gate_sign_p(const double *d, size_t n);
 
 #endif

@@ -32,6 +32,15 @@
  *     spread. Repetitions from
  *     several processes, interleaved with the other side's (scripts/gate-aa
  *     merges them), put the load's drift into the spread where it belongs.
+ *     With --paired, when both series have as many samples and all are
+ *     positive, sample i of each side counts as one pair (two processes
+ *     run back to back): the test is the sign test over log(b_i / a_i)
+ *     (stats.c says why not the signed-rank test), the change the median
+ *     ratio minus 1, the spread the ratios' relative IQR; the rule is the
+ *     same. Why: the shared VM has slow phases (0.1-1 s, every loop 30-70%
+ *     slower) that two processes 0.1 s apart mostly share, so a ratio keeps
+ *     the binaries' difference and drops the machine's, where two sets of
+ *     samples keep both (scripts/gate-aa; README, The gate).
  * Direction and kind of sweep metrics come from HX_METRIC_TABLE in
  * harness/core/core.h (through the CSV reader), so a metric added to the
  * table is gated without touching the gate.
@@ -41,8 +50,9 @@
  * With --format json each line of the table becomes an object of the array
  * o->json (built with cJSON, printed whole by cli.c): row, metric (null for
  * a line about the whole row), baseline, current (null where the text shows
- * '-'), change ((current - baseline) / |baseline| as a fraction; "+inf" or
- * "-inf" from a zero baseline; null where the text shows '-'), verdict (the
+ * '-'), change ((current - baseline) / |baseline| as a fraction, the
+ * median ratio minus 1 for a paired series; "+inf" or "-inf" from a zero
+ * baseline; null where the text shows '-'), verdict (the
  * text's word in lower case), note. --brief drops the same lines in both.
  */
 #include <math.h>
@@ -173,11 +183,77 @@ static double badness(enum hx_better better, double change)
 	return better == HX_HIGHER ? -change : change;
 }
 
+/* The --paired view of two series: the per-pair log ratios log(b_i / a_i)
+ * into d. Returns 0, or -1 when they cannot be paired (counts differ, or a
+ * figure is not positive, so it has no log). */
+static int pair_logs(const struct series *a, const struct series *b, double *d)
+{
+	if (a->n != b->n)
+		return -1;
+	for (size_t i = 0; i < a->n; i++) {
+		if (!(a->v[i] > 0 && b->v[i] > 0))
+			return -1;
+		d[i] = log(b->v[i] / a->v[i]);
+	}
+	return 0;
+}
+
+/* A wall-clock series: unpaired, the U test over both sides' samples, the
+ * change between the medians, the larger of the two sides' spreads; with
+ * --paired (and series that pair), the sign test over the pairs' log
+ * ratios, the change their median ratio, the spread that of the ratios
+ * (what is left of the noise once each pair's shared part cancels). Either
+ * way the same rule follows: inconclusive when the spread exceeds
+ * --max-spread and holds a change of at least --min-effect, else a
+ * regression or an improvement when p < --alpha and the change reaches
+ * --min-effect. Sets *ch and the note; returns the verdict. */
+static enum verdict judge_wall(const struct gate_opts *o, const struct series *a, const struct series *b,
+			       double *ch, char *note, size_t cap)
+{
+	double p, spread, sa = 0, sb = 0;
+	double *d = gx_realloc(NULL, (a->n ? a->n : 1) * sizeof *d);
+	int paired = o->paired && pair_logs(a, b, d) == 0;
+	if (paired) {
+		p = gate_sign_p(d, a->n);
+		*ch = expm1(gate_median(d, a->n));
+		for (size_t i = 0; i < a->n; i++)
+			d[i] = exp(d[i]);
+		spread = gate_spread(d, a->n);
+	} else {
+		p = gate_mwu_p(a->v, a->n, b->v, b->n);
+		sa = gate_spread(a->v, a->n);
+		sb = gate_spread(b->v, b->n);
+		spread = fmax(sa, sb);
+	}
+	free(d);
+	double bad = badness(a->better, *ch);
+	int noisy = spread > gate_max_spread(o);
+	enum verdict vd = V_OK;
+	if (noisy && fabs(*ch) >= o->min_effect && fabs(*ch) <= spread)
+		vd = V_INCONCLUSIVE;
+	else if (p < o->alpha && bad >= o->min_effect)
+		vd = V_REGRESSION;
+	else if (p < o->alpha && bad <= -o->min_effect)
+		vd = V_IMPROVED;
+	const char *cmp = fabs(*ch) >= o->min_effect ? ">=" : "<";
+	if (paired)
+		snprintf(note, cap,
+			 "paired: sign test p=%.3g (%zu pairs), median ratio change %s min %g%%; "
+			 "spread %.3g%%%s", p, a->n, cmp, o->min_effect * 100, spread * 100,
+			 noisy ? " > max" : "");
+	else
+		snprintf(note, cap,
+			 "%sU test p=%.3g (n=%zu/%zu), median change %s min %g%%; spread %.3g%%/%.3g%%%s",
+			 o->paired ? "unpaired (counts differ or a figure <= 0): " : "", p, a->n, b->n, cmp,
+			 o->min_effect * 100, sa * 100, sb * 100, noisy ? " > max" : "");
+	return vd;
+}
+
 static void compare_series(struct printer *pr, struct tally *t, const char *label,
 			   const struct series *a, const struct series *b)
 {
 	const struct gate_opts *o = pr->o;
-	char note[160];
+	char note[240];
 	double ma = gate_median(a->v, a->n), mb = gate_median(b->v, b->n);
 	double ch = rel_change(ma, mb);
 	enum verdict vd;
@@ -205,24 +281,7 @@ static void compare_series(struct printer *pr, struct tally *t, const char *labe
 		snprintf(note, sizeof note, "wall-clock: %zu/%zu repetitions, need %zu each", a->n, b->n,
 			 o->min_reps);
 	} else {
-		double p = gate_mwu_p(a->v, a->n, b->v, b->n);
-		double bad = a->better == HX_HIGHER ? -ch : ch;
-		double sa = gate_spread(a->v, a->n), sb = gate_spread(b->v, b->n);
-		double max_spread = gate_max_spread(o);
-		double spread = fmax(sa, sb);
-		int noisy = spread > max_spread;
-		if (noisy && fabs(ch) >= o->min_effect && fabs(ch) <= spread)
-			vd = V_INCONCLUSIVE;
-		else if (p < o->alpha && bad >= o->min_effect)
-			vd = V_REGRESSION;
-		else if (p < o->alpha && bad <= -o->min_effect)
-			vd = V_IMPROVED;
-		else
-			vd = V_OK;
-		snprintf(note, sizeof note,
-			 "U test p=%.3g (n=%zu/%zu), median change %s min %g%%; spread %.3g%%/%.3g%%%s", p,
-			 a->n, b->n, fabs(ch) >= o->min_effect ? ">=" : "<", o->min_effect * 100, sa * 100,
-			 sb * 100, noisy ? " > max" : "");
+		vd = judge_wall(o, a, b, &ch, note, sizeof note);
 	}
 	t->v[vd]++;
 	print_line(pr, label, a->metric, ma, 1, mb, 1, ch, 1, vd, note);
