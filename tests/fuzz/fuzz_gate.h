@@ -61,24 +61,28 @@ static inline void fzg_check_dataset(const struct dataset *d)
 	}
 }
 
-/* d against itself: comparable, and nothing but ok or insufficient. */
+/* d against itself, unpaired and --paired: comparable, and nothing but ok
+ * or insufficient. */
 static inline void fzg_self_compare(const struct dataset *d)
 {
-	struct gate_opts o;
-	struct tally t;
-	fzg_opts(&o);
-	o.json = cJSON_CreateArray();
-	CHECK(o.json != NULL, 0, 0);
-	CHECK(gate_compare(d, d, &o, &t) == 0, 0, 0);
-	CHECK(t.v[V_REGRESSION] == 0, t.v[V_REGRESSION], 0);
-	CHECK(t.v[V_IMPROVED] == 0, t.v[V_IMPROVED], 0);
-	CHECK(t.v[V_CHANGED] == 0, t.v[V_CHANGED], 0);
-	CHECK(t.v[V_FAILED] == 0, t.v[V_FAILED], 0);
-	CHECK(t.v[V_MISSING] == 0, t.v[V_MISSING], 0);
-	CHECK(t.new_rows == 0 && t.new_metrics == 0, t.new_rows, t.new_metrics);
-	CHECK(t.compared == t.v[V_OK] + t.v[V_INSUFFICIENT], t.compared, t.v[V_OK]);
-	CHECK(cJSON_GetArraySize(o.json) == 0, cJSON_GetArraySize(o.json), 0);
-	cJSON_Delete(o.json);
+	for (int paired = 0; paired < 2; paired++) {
+		struct gate_opts o;
+		struct tally t;
+		fzg_opts(&o);
+		o.paired = paired;
+		o.json = cJSON_CreateArray();
+		CHECK(o.json != NULL, paired, 0);
+		CHECK(gate_compare(d, d, &o, &t) == 0, paired, 0);
+		CHECK(t.v[V_REGRESSION] == 0, t.v[V_REGRESSION], paired);
+		CHECK(t.v[V_IMPROVED] == 0, t.v[V_IMPROVED], paired);
+		CHECK(t.v[V_CHANGED] == 0, t.v[V_CHANGED], paired);
+		CHECK(t.v[V_FAILED] == 0, t.v[V_FAILED], paired);
+		CHECK(t.v[V_MISSING] == 0, t.v[V_MISSING], paired);
+		CHECK(t.new_rows == 0 && t.new_metrics == 0, t.new_rows, t.new_metrics);
+		CHECK(t.compared == t.v[V_OK] + t.v[V_INSUFFICIENT], t.compared, t.v[V_OK]);
+		CHECK(cJSON_GetArraySize(o.json) == 0, cJSON_GetArraySize(o.json), paired);
+		cJSON_Delete(o.json);
+	}
 }
 
 /* A refusal says why, and a line it names exists. Only messages whose
