@@ -16,7 +16,7 @@
 #                   scripts/gate-aa: 10 A/A pairs, then 10 pairs with a 10%
 #                   slowdown of hist/record, 8 benchmarks, 12 paired processes
 #                   each per side, gated --paired (GATE_AA_ARGS are passed to
-#                   both); about 15 minutes on the 2-core VM
+#                   both); about 20 minutes on the 2-core VM
 #
 # The benchmarks are C (bench/micro_*.c) over a C++ shim for Google
 # Benchmark (bench/gbench_shim.cc), so the final link uses $(CXX).

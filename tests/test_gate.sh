@@ -228,7 +228,8 @@ export FAKE_STATE="$OUT/fake_state"
 aa() {
   n=$1; want=$2; shift 2
   rm -f "$FAKE_STATE"
-  scripts/gate-aa -b "$OUT/fake_micro" -g "$GATE" "$@" >"$OUT/$n" 2>&1
+  # -p 12: the value sequences below are laid out for 12 processes a side
+  scripts/gate-aa -b "$OUT/fake_micro" -g "$GATE" -p 12 "$@" >"$OUT/$n" 2>&1
   t_eq "$n exits 0" "$?" 0
   t_eq "$n counts" "$(sed -n 's/.*: \([0-9]* passed, [0-9]* failed, [0-9]* inconclusive\);.*/\1/p' "$OUT/$n")" "$want"
 }
