@@ -16,7 +16,16 @@
  * MAX_BRACKET, say a preemption on a loaded machine, and the clock is
  * read every time instead): tens of ns over 200 us, about 1e-4, so a
  * value carried forward at most SPAN_NS is within a few ns of what
- * clock_gettime would have said; values never go backwards
+ * clock_gettime would have said. Each real read on the way (rebase) is
+ * bracketed the same way and trusted only when its bracket is at most
+ * REBASE_NS wide (a pair's counter is the bracket's middle, so that bounds
+ * its error by REBASE_NS / 2); after RETRIES wider ones, say under a
+ * preemption or a sanitizer, that call returns the plain read and the next
+ * call tries again (a CI machine under ThreadSanitizer once carried a badly
+ * bracketed read forward 4.8 us off). The counter is used only where the
+ * kernel itself keeps time with it (clocksource "tsc"): a kernel that
+ * found the CPUs' counters unsynchronised or unstable has switched away
+ * from it, and so does this clock. Values never go backwards
  * (clamped to the last one returned). NTP slewing moves CLOCK_MONOTONIC's
  * rate by at most 500 ppm, which the next real read (within SPAN_NS)
  * absorbs. Where the counter is not invariant (CPUID 0x80000007 EDX bit 8)
@@ -24,6 +33,8 @@
  * clock. Each thread owns its own struct ub_clock: nothing is shared.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -35,6 +46,9 @@
 #define SPAN_NS 10000u  /* longest interpolation between real reads */
 #define CAL_NS 200000u  /* calibration: counter ticks over this long */
 #define MAX_BRACKET 2000u /* ns: a wider bracket is no calibration */
+#define REBASE_NS 400u    /* ns: a wider bracket is no base to carry forward */
+#define RETRIES 4
+#define CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
 
 uint64_t ub_mono_ns(void)
 {
@@ -79,9 +93,36 @@ static uint64_t best_pair(uint64_t *ns, uint64_t *tick)
 	return w;
 }
 
-static void rebase(struct ub_clock *c)
+/* The kernel keeps CLOCK_MONOTONIC with the TSC: it checked the counters
+ * are synchronised across CPUs and stable. */
+static int kernel_trusts_tsc(void)
 {
-	(void)pair(&c->ns0, &c->tick0);
+	FILE *f = fopen(CLOCKSOURCE, "r");
+	char name[32] = "";
+	if (!f)
+		return 0;
+	int ok = fgets(name, sizeof name, f) && strcmp(name, "tsc\n") == 0;
+	fclose(f);
+	return ok;
+}
+
+/* A new base for carrying forward; returns the real read taken on the way.
+ * Without a tight bracket the base is left expired, so the next call tries
+ * again. */
+static uint64_t rebase(struct ub_clock *c)
+{
+	uint64_t ns = 0, tick = 0;
+	for (int i = 0; i < RETRIES; i++) {
+		uint64_t w = pair(&ns, &tick);
+		if ((w * c->mult >> 32) <= REBASE_NS) {
+			c->ns0 = ns;
+			c->tick0 = tick;
+			c->fresh = 1;
+			return ns;
+		}
+	}
+	c->fresh = 0;
+	return ns;
 }
 #endif
 
@@ -89,8 +130,9 @@ int ub_clock_init(struct ub_clock *c, int interpolate)
 {
 	c->mult = 0;
 	c->last = 0;
+	c->fresh = 0;
 #if defined(__x86_64__)
-	if (!interpolate || !invariant_tsc())
+	if (!interpolate || !invariant_tsc() || !kernel_trusts_tsc())
 		return 0;
 	uint64_t n0 = 0, t0 = 0, n1 = 0, t1 = 0;
 	uint64_t w0 = best_pair(&n0, &t0);
@@ -130,11 +172,10 @@ uint64_t ub_clock_now(struct ub_clock *c)
 #if defined(__x86_64__)
 	if (c->mult) {
 		uint64_t d = __rdtsc() - c->tick0;
-		if (d > c->span) {
-			rebase(c);
-			d = 0;
-		}
-		ns = c->ns0 + ((d * c->mult) >> 32);
+		if (d > c->span || !c->fresh)
+			ns = rebase(c);
+		else
+			ns = c->ns0 + ((d * c->mult) >> 32);
 	} else
 #endif
 		ns = ub_mono_ns();

@@ -71,6 +71,7 @@ struct ub_clock {
 	uint64_t mult;       /* ns per tick, 32.32 fixed point; 0: every call reads */
 	uint64_t span;       /* ticks one value may be carried forward */
 	uint64_t last;       /* last value returned: values never go back */
+	int fresh;           /* tick0/ns0 came from a tight bracket: carry it */
 };
 
 /* One descriptor, translated to CPU pointers by start(); 24 bytes, so a
