@@ -1,6 +1,6 @@
 /*
  * harness/core/run_int.h: what the files of hx_run_point share (run.c,
- * run_buf.c, run_xfer.c, run_timed.c, run_metrics.c), never included
+ * run_buf.c, run_xfer.c, run_timed.c, run_stream.c, run_metrics.c), never included
  * outside harness/core/run*.c.
  *
  * One point's whole state is one struct run, allocated by hx_run_point and
@@ -176,6 +176,35 @@ void run__begin_measuring(struct run *r);
 /* ---- run_timed.c: time-based points ------------------------------------------ */
 
 void run__measure_timed(struct run *r);
+
+/* ---- run_stream.c: stream points (see its design note) ---------------------- */
+
+struct hx_stream {
+	struct run *r;
+	struct dmab_mem ring;
+	struct dmab_pool *pool;
+	struct dmab_chain *chain;
+	int live;
+	unsigned n;                 /* periods in the ring */
+	dmab_cookie_t cookie;       /* the stream's transaction */
+	size_t size, guard;
+	uint64_t next;              /* the next period not yet reported */
+	uint64_t last_t_ns;         /* stream time of the last report (0 before any) */
+	uint64_t last_now;          /* device ticks of the last report (or the start) */
+	int have_fifo;
+	uint64_t fifo0[2], fifo1[2]; /* overruns, underruns at the window's start and end */
+	/* dev2mem, verify 1: the consumer's reads of each period */
+	int reading;
+	uint64_t hashed, hash;      /* periods 0..hashed-1 read, their FNV-1a */
+	uint64_t lapped;            /* reads the device may have overtaken */
+	int no_pos;                 /* the backend cannot say where a running stream is */
+};
+
+int run__stream_check(struct run *r);
+int run__stream_start(struct run *r, struct hx_stream *sm);
+void run__stream_counters(struct hx_stream *sm, uint64_t out[2]);
+void run__stream_window_end(struct hx_stream *sm);
+void run__stream_end(struct hx_stream *sm);
 
 /* ---- run_metrics.c: what the point reports ----------------------------------- */
 

@@ -20,7 +20,8 @@
  * next_release), so a bursty load is as repeatable as a fixed one. Costs:
  * one pass over the channels per wake-up, O(1) per release (a random
  * interval is about 40 floating-point operations). Stream points (stream
- * > 0) are below, with their own design note.
+ * > 0) run the same phases with channel 0 a cyclic stream (run_stream.c,
+ * with its own design note).
  */
 #include <stdio.h>
 #include <string.h>
@@ -172,314 +173,6 @@ static void schedule(struct run *r)
 	r->rel[0].next = now;
 }
 
-/* ---- streaming points (stream > 0) ------------------------------------------ */
-
-/*
- * A stream point makes channel 0 what an ADC or DAC driver makes of a DMA
- * channel: one cyclic chain over a ring of `stream` periods of `size`
- * bytes (one descriptor run per period, each ending in a period
- * interrupt) in one coherent allocation held for the point, as a driver's
- * ring is (so pool and cache do not apply to it), dev2mem or mem2dev
- * against the FIFO of request line 0, started once after the warm-up and
- * never resubmitted; a mem2dev ring holds a pattern the device replays (a
- * wavetable). The library decides each period's deadline (period k of a
- * stream started at t0 is due at t0 + (k+1) * period + deadline) and calls
- * on_period; the callback counts the measured periods as the measured
- * channel's transfers (bytes, latency from the period's nominal start
- * t0 + k * period, deadline verdicts). A period the backend did not
- * report (coalesced interrupts) still moved its data: it counts as a
- * transfer, without a deadline verdict. When the window closes, periods
- * already past due and not reported are misses (a stalled stream is
- * charged for every period it owes) and the period in progress is in
- * flight. Overruns and underruns are the device's fifo_* counters
- * (dmab_dev_counters) over the window. The ring's guards are checked when
- * the stream ends (it ends only by terminate). A mem2dev stream's data is
- * checked then too, as one verdict: what crossed the peripheral's register
- * by the stop (the backend's periph_xfer record of the terminated
- * transaction, backend.h) must be the ring replayed lap after lap, and at
- * least every reported period. A dev2mem ring is overwritten each lap, so
- * its data is not checked and the row says so (test_stream.c checks it
- * against the sim's stream through the library instead).
- * Costs: O(1) per period; one allocation of stream x size + guards and one
- * chain of stream x (size / max_xfer + 2) descriptors per point.
- */
-#define STREAM_COUNTERS 64u
-
-struct stream {
-	struct run *r;
-	struct dmab_mem ring;
-	struct dmab_pool *pool;
-	struct dmab_chain *chain;
-	int live;
-	unsigned n;                 /* periods in the ring */
-	dmab_cookie_t cookie;       /* the stream's transaction */
-	size_t size, guard;
-	uint64_t next;              /* the next period not yet reported */
-	uint64_t last_t_ns;         /* stream time of the last report (0 before any) */
-	uint64_t last_now;          /* device ticks of the last report (or the start) */
-	int have_fifo;
-	uint64_t fifo0[2], fifo1[2]; /* overruns, underruns at the window's start and end */
-};
-
-static void stream_period(void *ctx, unsigned chan, dmab_cookie_t cookie, const struct dmab_period *p)
-{
-	struct stream *sm = ctx;
-	struct run *r = sm->r;
-	(void)chan;
-	(void)cookie;
-	uint64_t moved = p->index >= sm->next ? p->index + 1 - sm->next : 0;
-	uint64_t prev_t = sm->last_t_ns;
-	sm->next = p->index + 1;
-	sm->last_t_ns = p->t_ns;
-	sm->last_now = dmab_dev_now(r->dev);
-	if (!r->measuring)
-		return;
-	r->m_transfers += moved;
-	r->meas_transfers += moved;
-	r->m_bytes += moved * sm->size;
-	r->meas_bytes += moved * sm->size;
-	r->m_exec_ns += p->t_ns > prev_t ? p->t_ns - prev_t : 0;
-	uint64_t start = p->index * r->pt->period_ns;
-	uint64_t lat = p->t_ns > start ? p->t_ns - start : 0;
-	dmab_hist_record(r->lat_meas, lat);
-	if (lat < r->lat_min_ns)
-		r->lat_min_ns = lat;
-	if (lat > r->lat_max_ns)
-		r->lat_max_ns = lat;
-	if (p->checked) {
-		r->dl_checked++;
-		if (p->missed) {
-			r->dl_misses++;
-			if ((uint64_t)p->lateness_ns > r->dl_worst_ns)
-				r->dl_worst_ns = (uint64_t)p->lateness_ns;
-		}
-	}
-}
-
-/* What the harness refuses before anything runs. 0, or -1 with the row
- * skipped. */
-static int stream_check(struct run *r)
-{
-	const struct hx_point *pt = r->pt;
-	if (r->xfer == DMAB_MEM2MEM) {
-		run__status(r, HX_SKIPPED, "stream: a stream has a peripheral side (transfer dev2mem or mem2dev)");
-		return -1;
-	}
-	if (!pt->period_ns) {
-		run__status(r, HX_SKIPPED, "stream: needs period, the time one period of size bytes may take");
-		return -1;
-	}
-	if (pt->stream < 2) {
-		run__status(r, HX_SKIPPED, "stream %llu: a ring needs at least 2 periods (the CPU takes one while the device fills the next)",
-			   (unsigned long long)pt->stream);
-		return -1;
-	}
-	if (r->npieces > 1) {
-		run__status(r, HX_SKIPPED, "stream: one window per period (sg 1)");
-		return -1;
-	}
-	if (!(r->caps & DMAB_CAP_CYCLIC)) {
-		run__status(r, HX_SKIPPED, "stream: backend %s has no cyclic chains", r->g.ops->name);
-		return -1;
-	}
-	if (r->reqs->addr_align > 1 && r->size % r->reqs->addr_align) {
-		run__status(r, HX_SKIPPED, "stream: size %lu keeps the periods' addresses off the device's alignment %lu",
-			   (unsigned long)r->size, (unsigned long)r->reqs->addr_align);
-		return -1;
-	}
-	return 0;
-}
-
-/* The ring (guards around it; a mem2dev ring holds the pattern), its
- * chain, and channel 0 taken again with the stream's configuration. */
-static int stream_ring(struct run *r, struct stream *sm)
-{
-	size_t a = r->pt->align > 64 ? (size_t)r->pt->align : 64;
-	sm->guard = (RUN_GUARD + a - 1) / a * a;
-	int rc = dmab_mem_alloc(r->dev, 2 * sm->guard + sm->n * sm->size, a, DMAB_MEM_COHERENT, &sm->ring);
-	if (rc < 0) {
-		sm->ring.cpu = NULL;
-		run__err(r, rc, "stream: allocating the ring");
-		return -1;
-	}
-	struct hx_xfer_buf b = { NULL, sm->ring.cpu, sm->n * sm->size, sm->guard, r->pt->seed, 0 };
-	hx_xfer_prepare_dst(&b);
-	if (r->xfer == DMAB_MEM2DEV)
-		hx_pattern_fill((uint8_t *)sm->ring.cpu + sm->guard, sm->n * sm->size, r->pt->seed, 0);
-	size_t unit = r->reqs->max_xfer ? r->reqs->max_xfer : sm->size;
-	unsigned per = (unsigned)(sm->size / unit + 2);
-	if ((rc = dmab_desc_pool_create(r->dev, (size_t)sm->n * per, &sm->pool)) < 0 ||
-	    (rc = dmab_chain_create(r->dev, sm->pool, sm->n * per, &sm->chain)) < 0) {
-		run__err(r, rc, "stream: creating its chain");
-		return -1;
-	}
-	int to_dev = r->xfer == DMAB_MEM2DEV;
-	uint32_t ctrl = DMAB_DESC_TYPE(r->xfer) | DMAB_DESC_IRQ | (to_dev ? DMAB_DESC_INC_SRC : DMAB_DESC_INC_DST);
-	dmab_addr_t periph = r->g.periph[0];
-	for (unsigned k = 0; k < sm->n; k++) {
-		dmab_addr_t mem = sm->ring.bus + sm->guard + (dmab_addr_t)k * sm->size;
-		rc = dmab_chain_add(sm->chain, to_dev ? mem : periph, to_dev ? periph : mem, sm->size, ctrl);
-		if (rc < 0) {
-			run__err(r, rc, "stream: building its chain");
-			return -1;
-		}
-	}
-	if ((rc = dmab_chain_set_cyclic(sm->chain, 1)) < 0) {
-		run__err(r, rc, "stream: closing its ring");
-		return -1;
-	}
-	return 0;
-}
-
-static int stream_start(struct run *r, struct stream *sm)
-{
-	const struct hx_point *pt = r->pt;
-	sm->r = r;
-	sm->n = (unsigned)pt->stream;
-	sm->size = r->size;
-	if (stream_ring(r, sm) < 0)
-		return -1;
-	/* Channel 0 again, with the period, the callback and the point's
-	 * priority: the rig requested it without them, and its warm-up
-	 * transfers have ended. */
-	struct dmab_chan_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.prio = (enum dmab_prio)pt->priority;
-	cfg.periph = 0;
-	cfg.period_ns = pt->period_ns;
-	cfg.on_period = stream_period;
-	cfg.period_ctx = sm;
-	(void)dmab_chan_release(r->g.chans[0]);
-	r->g.chans[0] = NULL;
-	int rc = dmab_chan_request_index(r->dev, 0, &cfg, &r->g.chans[0]);
-	if (rc < 0) {
-		run__err(r, rc, "stream: requesting channel 0");
-		return -1;
-	}
-	struct dmab_submit_opts o = { pt->deadline_ns, NULL, NULL };
-	dmab_cookie_t ck = dmab_chan_submit(r->g.chans[0], sm->chain, &o);
-	if (ck < 0) {
-		run__err(r, ck, "stream: submitting");
-		return -1;
-	}
-	sm->live = 1;
-	sm->cookie = ck;
-	sm->last_now = dmab_dev_now(r->dev);
-	if ((rc = dmab_chan_issue_pending(r->g.chans[0])) < 0) {
-		run__err(r, rc, "stream: issuing");
-		return -1;
-	}
-	return 0;
-}
-
-/* The device's fifo_overruns and fifo_underruns now, when it counts them. */
-static void stream_counters(struct stream *sm, uint64_t out[2])
-{
-	if (!sm->live)
-		return;
-	struct dmab_counter c[STREAM_COUNTERS];
-	int n = dmab_dev_counters(sm->r->dev, c, STREAM_COUNTERS);
-	int found = 0;
-	for (int i = 0; i < n && i < (int)STREAM_COUNTERS; i++) {
-		if (strcmp(c[i].name, "fifo_overruns") == 0) {
-			out[0] = c[i].value;
-			found |= 1;
-		} else if (strcmp(c[i].name, "fifo_underruns") == 0) {
-			out[1] = c[i].value;
-			found |= 2;
-		}
-	}
-	sm->have_fifo = found == 3;
-}
-
-/* The window closed: the periods already past due and not reported are
- * misses; the one in progress is in flight. */
-static void stream_window_end(struct stream *sm)
-{
-	if (!sm->live)
-		return;
-	struct run *r = sm->r;
-	const struct hx_point *pt = r->pt;
-	r->in_flight_end = 1;
-	if (sm->have_fifo) {
-		hx_result_set(r->res, HX_M_FIFO_OVERRUNS, (double)(sm->fifo1[0] - sm->fifo0[0]));
-		hx_result_set(r->res, HX_M_FIFO_UNDERRUNS, (double)(sm->fifo1[1] - sm->fifo0[1]));
-	}
-	uint64_t now = dmab_dev_now(r->dev);
-	uint64_t t = sm->last_t_ns + dmab_dev_ticks_to_ns(r->dev, now > sm->last_now ? now - sm->last_now : 0);
-	if (t <= pt->deadline_ns)
-		return;
-	/* periods k >= next with (k + 1) * period + deadline < t */
-	uint64_t owed = (t - pt->deadline_ns + pt->period_ns - 1) / pt->period_ns;
-	if (owed <= sm->next + 1)
-		return;
-	uint64_t late = owed - 1 - sm->next;
-	r->dl_checked += late;
-	r->dl_misses += late;
-	uint64_t worst = t - ((sm->next + 1) * pt->period_ns + pt->deadline_ns);
-	if (worst > r->dl_worst_ns)
-		r->dl_worst_ns = worst;
-}
-
-/* The stream's data, once stopped (see the design comment): one verdict
- * for a mem2dev ring the backend kept a record of; else the reason says
- * why it went unchecked. */
-static void stream_verify(struct stream *sm)
-{
-	struct run *r = sm->r;
-	struct dmab_periph_xfer seen;
-	const char *why = NULL;
-	if (!r->pt->verify)
-		why = "data not verified (verify 0)";
-	else if (r->xfer != DMAB_MEM2DEV)
-		why = "dev2mem stream data unverified (its ring is overwritten each lap); ring guards checked";
-	else if (dmab_dev_periph_xfer(r->dev, dmab_chan_index(r->g.chans[0]), sm->cookie, &seen) != 0)
-		why = "stream data unverified (the backend keeps no peripheral record of it); ring guards checked";
-	if (why) {
-		if (r->g.status == HX_OK && !r->g.reason[0])
-			snprintf(r->g.reason, sizeof(r->g.reason), "%s", why);
-		return;
-	}
-	enum hx_verdict v = hx_verify_replay((const uint8_t *)sm->ring.cpu + sm->guard, sm->n * sm->size,
-					     sm->next * sm->size, &seen);
-	r->verified++;
-	r->vf[v]++;
-	if (v != HX_V_OK) {
-		r->verify_failures++;
-		if (r->g.status == HX_OK && !r->g.reason[0])
-			snprintf(r->g.reason, sizeof(r->g.reason),
-				 "stream data %s: %llu bytes crossed the register for %llu periods of %lu",
-				 hx_verdict_name(v), (unsigned long long)seen.bytes,
-				 (unsigned long long)sm->next, (unsigned long)sm->size);
-	}
-}
-
-/* Ends the stream (the library cancels it), checks the ring's guards and
- * its data, and frees what the stream held, so the point's leak check holds. */
-static void stream_end(struct stream *sm)
-{
-	struct run *r = sm->r;
-	if (!r)
-		return;
-	if (sm->live) {
-		(void)dmab_chan_terminate(r->g.chans[0]);
-		sm->live = 0;
-		struct hx_xfer_buf b = { NULL, sm->ring.cpu, sm->n * sm->size, sm->guard, r->pt->seed, 0 };
-		if (hx_verify_dst_guards(&b, NULL) != HX_V_OK) {
-			r->guard_violations++;
-			r->verify_failures++;
-			r->vf[HX_V_OUTSIDE_WINDOW]++;
-		}
-		stream_verify(sm);
-	}
-	if (sm->chain)
-		(void)dmab_chain_destroy(sm->chain);
-	if (sm->pool)
-		dmab_pool_destroy(sm->pool);
-	if (sm->ring.cpu)
-		(void)dmab_mem_free(r->dev, &sm->ring);
-}
-
 /* Calibration (open-loop load), warm-up by count, ramp by time, the
  * measured window with every channel running throughout, then the drain:
  * what completes after the window is counted by count_tail. A stream
@@ -487,9 +180,9 @@ static void stream_end(struct stream *sm)
 void run__measure_timed(struct run *r)
 {
 	const struct hx_point *pt = r->pt;
-	struct stream sm;
+	struct hx_stream sm;
 	memset(&sm, 0, sizeof(sm));
-	if (pt->stream && stream_check(r) < 0)
+	if (pt->stream && run__stream_check(r) < 0)
 		return;
 	if (r->nch > 1 && pt->load_rate > 0 && pt->load_rate < 100)
 		calibrate(r);
@@ -497,8 +190,8 @@ void run__measure_timed(struct run *r)
 		run__phase(r, pt->warmup);
 	if (r->g.stop)
 		return;
-	if (pt->stream && stream_start(r, &sm) < 0) {
-		stream_end(&sm);
+	if (pt->stream && run__stream_start(r, &sm) < 0) {
+		run__stream_end(&sm);
 		return;
 	}
 	schedule(r);
@@ -511,12 +204,12 @@ void run__measure_timed(struct run *r)
 		timed_phase(r, pt->ramp_ns);
 	if (!r->g.stop) {
 		run__begin_measuring(r);
-		stream_counters(&sm, sm.fifo0);
+		run__stream_counters(&sm, sm.fifo0);
 		timed_phase(r, pt->runtime_ns);
-		stream_counters(&sm, sm.fifo1);
-		stream_window_end(&sm);
+		run__stream_counters(&sm, sm.fifo1);
+		run__stream_window_end(&sm);
 		r->measuring = 0;
 		drain_all(r);
 	}
-	stream_end(&sm);
+	run__stream_end(&sm);
 }

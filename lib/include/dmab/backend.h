@@ -244,11 +244,15 @@ uint64_t dmab_fnv1a64(uint64_t h, const void *p, size_t n);
  * through peripheral data registers, once it has ended (completed,
  * failed after moving part of its data, or stopped by terminate/reset:
  * what crossed before the stop, so a cyclic stream can be checked), through the backend's
- * periph_xfer op. Returns 0, DMAB_EINVAL (NULL argument), DMAB_ENOSYS (the
- * backend cannot say: its peripheral data stays unverified), DMAB_ENOENT
- * (no such transaction with a peripheral side among the channel's last
- * DMAB_CHAN_HISTORY ended ones, or it has not ended yet). O(1) here; the
- * backend's cost is its own (the sim: O(transactions ended since)). */
+ * periph_xfer op. A backend may also answer for the channel's running
+ * transaction: what crossed so far (its position, as dmaengine's residue
+ * gives one: a cyclic stream's consumer proves with it that the device
+ * had not yet refilled a period it read). Returns 0, DMAB_EINVAL (NULL
+ * argument), DMAB_ENOSYS (the backend cannot say: its peripheral data
+ * stays unverified), DMAB_ENOENT (no such transaction with a peripheral
+ * side among the channel's last DMAB_CHAN_HISTORY ended ones, or it is
+ * running and the backend cannot say yet). O(1) here; the backend's cost
+ * is its own (the sim: O(transactions ended since)). */
 int dmab_dev_periph_xfer(struct dmab_dev *dev, unsigned chan, dmab_cookie_t cookie,
 			 struct dmab_periph_xfer *out);
 
@@ -442,7 +446,9 @@ struct dmab_backend_ops {
 	 * memory after a receive FIFO is not). Kept for at least the
 	 * channel's last DMAB_CHAN_HISTORY ended transactions with a
 	 * peripheral side (completed or failed; a terminated or reset one
-	 * leaves none). Returns 0, DMAB_ENOENT (none such), DMAB_EINVAL.
+	 * leaves none); optionally also the running one, so far (consistent
+	 * with memory: every byte counted is in memory or the FIFO, none
+	 * more). Returns 0, DMAB_ENOENT (none such), DMAB_EINVAL.
 	 * NULL: the backend cannot say, and peripheral data goes unverified. */
 	int (*periph_xfer)(void *priv, unsigned chan, dmab_cookie_t cookie,
 			   struct dmab_periph_xfer *out);
