@@ -55,7 +55,6 @@
 #include "core/run_int.h"
 
 #define STREAM_COUNTERS 64u
-#define STREAM_MAX_PERIODS 65536u
 
 /* FNV-1a of `len` ring bytes from stream position pos (wrapping). */
 static uint64_t ring_hash(const struct hx_stream *sm, uint64_t h, uint64_t pos, uint64_t len)
@@ -149,11 +148,6 @@ int run__stream_check(struct run *r)
 	if (pt->stream < 2) {
 		run__status(r, HX_SKIPPED, "stream %llu: a ring needs at least 2 periods (the CPU takes one while the device fills the next)",
 			   (unsigned long long)pt->stream);
-		return -1;
-	}
-	if (pt->stream > STREAM_MAX_PERIODS) {
-		run__status(r, HX_SKIPPED, "stream %llu: a ring holds at most %u periods",
-			   (unsigned long long)pt->stream, STREAM_MAX_PERIODS);
 		return -1;
 	}
 	if (r->npieces > 1) {
