@@ -2,7 +2,7 @@
 # after the per-plot variables that scripts/report writes (data/ID.params.gp):
 #   DAT (data file: one block per line, blocks split by two blank lines),
 #   OUT (output name without extension), W and H (pixels), PNGTERM (pngcairo
-#   or png), TITLE and SUB (heading lines), and the arrays T, C, D, P (per
+#   or png), TITLE and SUB (heading lines; SUBN lines in SUB), and the arrays T, C, D, P (per
 #   line: title, colour, dash type, point type) and LW, PS (line width and
 #   point size: earlier lines wider, so coinciding lines stay visible).
 # Each plot script loops over FORMATS; every pass starts with
@@ -28,9 +28,14 @@ termcmd(fmt) = (fmt eq "svg") ? \
   sprintf("set terminal pngcairo size %d,%d noenhanced font 'Sans,%d' background '#ffffff' linewidth 1.2", W, H, FS) : \
   sprintf("set terminal png size %d,%d noenhanced truecolor background '#ffffff' linewidth 1 medium", W, H)
 
+# SUB may hold SUBN lines (scripts/report wraps it to the width): its last
+# line stays where a one-line subtitle sits, the lines above it and the
+# title move up, so the panels' layout never changes.
+if (!exists("SUBN")) SUBN = 1
+SUBLH = 17.0 / H
 STYLE = "set encoding utf8; \
-set label 901 TITLE at screen 0.5, screen 0.965 center front font ',18'; \
-set label 902 SUB at screen 0.5, screen 0.925 center front font ',11' textcolor rgb '#505050'; \
+set label 901 TITLE at screen 0.5, screen 0.965 + 0.6 * (SUBN - 1) * SUBLH center front font ',18'; \
+set label 902 SUB at screen 0.5, screen 0.925 + (SUBN - 1) * SUBLH center front font ',11' textcolor rgb '#505050'; \
 set border 3 lw 1 lc rgb '#404040'; \
 set tics nomirror out scale 0.6 textcolor rgb '#202020'; \
 set grid xtics ytics mytics lw 1 lc rgb '#d8d8d8', lw 1 lc rgb '#eeeeee'; \

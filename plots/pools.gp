@@ -1,8 +1,9 @@
 # plots/pools.gp: pool types compared, two panels sharing one legend: left,
 # allocation cost (alloc_ns, log scale) against buffer size; right,
-# throughput against buffer size. Blocks 1..NA are the left panel, the rest
+# throughput against buffer size (log scale when the series are 20x apart). Blocks 1..NA are the left panel, the rest
 # the right (same pools, same styles). Variables from scripts/report: see
-# plots/common.gp, plus XT, XMIN, XMAX, YT, YMIN, YMAX (left axis), Y2MAX
+# plots/common.gp, plus XT, XMIN, XMAX, YT, YMIN, YMAX (left axis), Y2MAX,
+# and Y2LOG (1: log scale from Y2MIN with tics Y2T, for series 20x apart)
 # (right), NA.
 do for [FMT in FORMATS] {
   reset
@@ -30,12 +31,18 @@ do for [FMT in FORMATS] {
 
   eval panel(2, 2)
   set title "throughput (higher is better)"
-  unset logscale y
-  set ytics auto
-  set mytics default
-  set format y "%.0f"
-  set yrange [0:Y2MAX]
-  set ylabel "throughput (MB/s, 10^6 bytes per second)"
+  if (Y2LOG) {
+    if (strlen(Y2T) > 0) { eval "set ytics (".Y2T.")" } else { set ytics auto }
+    set yrange [Y2MIN:Y2MAX]
+    set ylabel "throughput (MB/s, log scale)"
+  } else {
+    unset logscale y
+    set ytics auto
+    set mytics default
+    set format y "%.0f"
+    set yrange [0:Y2MAX]
+    set ylabel "throughput (MB/s, 10^6 bytes per second)"
+  }
   I0 = NA + 1; I1 = |T|
   if (I1 >= I0) { eval LINES } else { eval empty("no throughput measured") }
 

@@ -349,6 +349,13 @@ check_images "multi" "$out2" "$ALL"
 t_check "multi: page links only existing files, shows every plot" chk page "$out2" $(ids "$ALL")
 t_check "multi: series named by file and backend:profile" chk has "$out2/data/backends.params.gp" \
 	'"sweep-sim: sim"' "\"it's \\\"two\\\": sim:m33\"" "\"it's \\\"two\\\": loop\""
+# A subtitle too long for its figure wraps (SUBN lines, each within the
+# width at the subtitle's font) instead of running off both edges.
+subw=$(awk -F' = ' '/^W = / { w = $2 } /^SUB = / { s = $2 } /^SUBN = / { n = $2 }
+	END { m = 0; k = split(s, l, /\\n/); for (i = 1; i <= k; i++) if (length(l[i]) > m) m = length(l[i]);
+	      print (n == k ? "lines " n : "SUBN " n " for " k " lines"), (m <= int(w * 0.96 / 7.6) + 2 ? "fit" : "overflow " m) }' \
+	"$out2/data/backends.params.gp")
+t_eq "multi: the long backends subtitle wraps to lines that fit" "$subw" "lines 2 fit"
 t_check "multi: metadata of both runs, escaped" chk has "$out2/index.html" \
 	"&lt;b&gt;&amp;amp;&lt;/b&gt;" "!<b>&amp;</b>" "it&#x27;s &quot;two&quot;" "sim-cycles@100MHz" \
 	'href="data/input-2.csv"'
