@@ -999,8 +999,9 @@ static void timed_point(struct hx_point *pt, int prio)
 }
 
 /* Saturating load at medium: low starves (every release missed, nothing
- * moved: a row with zeros, not a gap), high and urgent miss nothing and
- * the load's throughput shows what they took. */
+ * moved: a row with zeros, not a gap, except the worst lateness, which
+ * only a completion has: empty, never a 0 that reads as on time), high
+ * and urgent miss nothing and the load's throughput shows what they took. */
 static void test_sim_timed_sustained_load(void)
 {
 	struct hx_point pt;
@@ -1013,6 +1014,10 @@ static void test_sim_timed_sustained_load(void)
 	T_TRUE(lo.has[HX_M_MEAS_TRANSFERS] && lo.has[HX_M_MEAS_THROUGHPUT]);
 	T_LT_U(lo.v[HX_M_MEAS_THROUGHPUT], 1);
 	T_GT_U(lo.v[HX_M_DL_DROPPED], 90);
+	if (lo.v[HX_M_DL_DROPPED] == lo.v[HX_M_DL_MISSES])
+		T_FALSE(lo.has[HX_M_DL_WORST]);
+	else
+		T_GT_U(lo.v[HX_M_DL_WORST], 0);
 	pt.priority = DMAB_PRIO_MEDIUM;
 	T_EQ_INT(run(&pt, &med), 0);
 	T_GT_U(med.v[HX_M_MEAS_TRANSFERS], lo.v[HX_M_MEAS_TRANSFERS]);
@@ -1023,6 +1028,8 @@ static void test_sim_timed_sustained_load(void)
 	T_EQ_INT(run(&pt, &ur), 0);
 	T_EQ_INT(hi.status, HX_OK);
 	T_EQ_U(hi.v[HX_M_DL_MISSES], 0);
+	T_TRUE(hi.has[HX_M_DL_WORST]); /* nothing missed: 0, a figure */
+	T_EQ_U(hi.v[HX_M_DL_WORST], 0);
 	T_EQ_U(ur.v[HX_M_DL_MISSES], 0);
 	T_EQ_U(hi.v[HX_M_MEAS_TRANSFERS], 100);
 	/* the stream takes about 30% of the bus from the load */

@@ -274,7 +274,7 @@ enum hx_mkind { HX_MK_DEV, HX_MK_CPU, HX_MK_COUNT };
 	X(XFER, "xfer_ns", LOWER, DEV, "device execution time per transfer, mean")                          \
 	X(DL_MISSES, "deadline_misses", LOWER, COUNT, "measured channel: releases that missed their deadline (late, dropped, or in flight past it at the end)")          \
 	X(DL_RATE, "deadline_miss_rate", LOWER, COUNT, "measured channel: deadline_misses / deadline_checked")      \
-	X(DL_WORST, "worst_lateness_ns", LOWER, DEV, "measured channel: largest lateness of a late completion")              \
+	X(DL_WORST, "worst_lateness_ns", LOWER, DEV, "measured channel: largest lateness of a late completion (or one in flight past its deadline at the end); empty when every miss was a dropped release")              \
 	X(ERRORS, "errors", LOWER, COUNT, "device: error records of every kind, the whole point (warm-up and drain included: correctness)")                                    \
 	X(ERR_TIMEOUT, "err_timeout", LOWER, COUNT, "timeouts")                                             \
 	X(ERR_BUS, "err_bus", LOWER, COUNT, "bus errors")                                                   \

@@ -200,6 +200,10 @@ void run__fill_scoped(const struct run *r, struct hx_result *res)
 		hx_result_set(res, HX_M_DL_CHECKED, (double)r->dl_checked);
 		hx_result_set(res, HX_M_DL_MISSES, (double)r->dl_misses);
 		hx_result_set(res, HX_M_DL_RATE, r->dl_checked ? (double)r->dl_misses / (double)r->dl_checked : 0.0);
-		hx_result_set(res, HX_M_DL_WORST, (double)r->dl_worst_ns);
+		/* lateness is a late completion's (or one in flight past its
+		 * deadline at the end): misses that were all dropped releases
+		 * have none, and 0 would read as "on time" */
+		if (r->dl_worst_ns || !r->dl_misses)
+			hx_result_set(res, HX_M_DL_WORST, (double)r->dl_worst_ns);
 	}
 }
