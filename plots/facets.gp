@@ -20,7 +20,7 @@ NROW = ceil(NPAN * 1.0 / NCOL)
 GT = 1.0 - TOPPX * 1.0 / H          # top of the grid
 GB = (KEYPX + 62.0) / H             # bottom of the grid: legend strip and x label
 VG = 78.0 / H                       # between rows: x tics and the next panel's title
-HG = (NCOL > 2 ? 0.06 : 0.08)       # between columns
+HG = (NCOL > 2 ? 0.075 : 0.08)      # between columns: room for the next panel's y tics ("100 ms")
 GL = 0.095; GR = 0.975
 CW = (GR - GL - (NCOL - 1) * HG) / NCOL
 CH = (GT - GB - (NROW - 1) * VG) / NROW
