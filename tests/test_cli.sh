@@ -1199,4 +1199,22 @@ run "$B" sweep --job "$D/sk2.ini" --section b --dry-run
 t_eq "--section naming a skipped section exits 2" "$rc" 2
 t_has "... saying it has skip = 1" "$D/err" "section 'b' of $D/sk2.ini has skip = 1"
 
+# --pin reaches the engine threads a backend starts when a point opens its
+# device (udmabuf's): split puts them on the PUs the submitter left, same on
+# the submitter's own; the CSV's describe says where they may run.
+if [ "$(nproc)" -ge 2 ]; then
+	PIN="--backend udmabuf --size 64 --align 64 --pool heap --cache coherent --reps 8 --quiet"
+	run "$B" sweep $PIN --pin split --out "$D/pin-split.csv"
+	t_eq "--pin split on udmabuf exits 0" "$rc" 0
+	t_has "--pin split: the submitter on PU 0, engines on the rest" "$D/pin-split.csv" \
+		"# pin: split: submitting thread bound to PU 0; threads a backend starts when a point opens its device (udmabuf's engines) bound to PUs 1"
+	rest=$( [ "$(nproc)" -eq 2 ] && echo 1 || echo "1-$(($(nproc) - 1))")
+	t_has "--pin split: the engines were created on PUs $rest" "$D/pin-split.csv" "engine_cpus=$rest;"
+	run "$B" sweep $PIN --pin same --out "$D/pin-same.csv"
+	t_has "--pin same: the engines share the submitter's PU" "$D/pin-same.csv" "engine_cpus=0;"
+	run "$B" sweep $PIN --options 'engines=2;engine_cpu=2' --out "$D/pin-opt.csv"
+	t_has "engine_cpu=2 with 2 engines: CPUs 1 and 2 mod CPUs" "$D/pin-opt.csv" \
+		"engine_cpus=$( [ "$(nproc)" -eq 2 ] && echo 0-1 || echo 1-2);"
+fi
+
 t_done

@@ -52,6 +52,7 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -430,23 +431,51 @@ static void idle(struct ub_engine *e)
 	atomic_store_explicit(&e->sleeping, 0, RLX);
 }
 
-static void pin(struct ub_engine *e)
+/* engine_cpu N > 0: engine k is created bound to CPU (N-1+k) mod CPUs
+ * (set in its attributes, so it holds from the thread's first
+ * instruction and describe sees it); 0: the thread inherits its creator's
+ * binding (sweep --pin split binds the opening thread to the PUs left for
+ * engines). Returns 0, or the error of an attribute call. */
+static int pin_attr(const struct ub_priv *p, unsigned idx, pthread_attr_t *a)
 {
-	uint64_t first = e->p->o.engine_cpu;
+	uint64_t first = p->o.engine_cpu;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!first || ncpu <= 0)
-		return;
+		return 0;
 	cpu_set_t set;
 	CPU_ZERO(&set);
-	size_t cpu = (size_t)((first - 1 + e->idx) % (uint64_t)ncpu);
-	CPU_SET(cpu, &set);
-	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	CPU_SET((size_t)((first - 1 + idx) % (uint64_t)ncpu), &set);
+	return pthread_attr_setaffinity_np(a, sizeof(set), &set);
+}
+
+int ub_engine_cpus(const struct ub_priv *p, char *buf, size_t n)
+{
+	cpu_set_t all, one;
+	CPU_ZERO(&all);
+	for (unsigned i = 0; p->eng && i < p->o.engines; i++) {
+		if (!p->eng[i].running || pthread_getaffinity_np(p->eng[i].th, sizeof(one), &one) != 0)
+			return snprintf(buf, n, "?");
+		CPU_OR(&all, &all, &one);
+	}
+	size_t w = 0;
+	for (size_t c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &all) || (c > 0 && CPU_ISSET(c - 1, &all)))
+			continue;
+		size_t e = c;
+		while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, &all))
+			e++;
+		int k = e > c ? snprintf(buf + w, n - w, "%s%zu-%zu", w ? "," : "", c, e)
+			      : snprintf(buf + w, n - w, "%s%zu", w ? "," : "", c);
+		if (k < 0 || w + (size_t)k >= n)
+			return snprintf(buf, n, "?");
+		w += (size_t)k;
+	}
+	return w ? (int)w : snprintf(buf, n, "?");
 }
 
 static void *engine_main(void *arg)
 {
 	struct ub_engine *e = arg;
-	pin(e);
 	e->last_chan = UINT_MAX;
 	for (;;) {
 		if (drain_sub(e))
@@ -535,9 +564,14 @@ int ub_engine_start(struct ub_priv *p, char *why, size_t n)
 		e->polled = p->o.polled != 0;
 		for (unsigned c = 0; c < UB_MAX_CHANS; c++)
 			e->q[c].prio = DMAB_PRIO_MEDIUM;
-		int rc = pthread_create(&e->th, NULL, engine_main, e);
+		pthread_attr_t attr;
+		int rc = pthread_attr_init(&attr);
+		if (rc == 0 && (rc = pin_attr(p, i, &attr)) == 0)
+			rc = pthread_create(&e->th, &attr, engine_main, e);
+		pthread_attr_destroy(&attr);
 		if (rc) {
-			ub_why(why, n, "pthread_create for engine %u: %s", i, strerror(rc));
+			ub_why(why, n, "pthread_create for engine %u (engine_cpu=%llu): %s", i,
+			       (unsigned long long)p->o.engine_cpu, strerror(rc));
 			ub_engine_stop(p);
 			return DMAB_ENOMEM;
 		}

@@ -263,6 +263,9 @@ uint64_t ub_clock_now(struct ub_clock *c);
 /* ub_engine.c */
 int ub_engine_start(struct ub_priv *p, char *why, size_t n);
 void ub_engine_stop(struct ub_priv *p);
+/* The CPUs the engine threads may run on, united, as a list ("1", "0-3",
+ * "0,2"; "?" when unknown) into buf; returns snprintf's count. */
+int ub_engine_cpus(const struct ub_priv *p, char *buf, size_t n);
 int ub_start(void *priv, unsigned chan, struct dmab_txd *txd);
 int ub_poll(void *priv, uint64_t until);
 int ub_terminate(void *priv, unsigned chan);

@@ -169,10 +169,12 @@ static int ub_describe(void *priv, char *buf, size_t len)
 			     ub_udb_present(p->root, 0) ? "udmabuf0" : "absent",
 			     p->pmfd >= 0 ? "pagemap" : "window", p->bus_note[0] ? ";bus_note=" : "",
 			     p->bus_note);
+	char cpus[128];
+	ub_engine_cpus(p, cpus, sizeof cpus);
 	if (n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, ";maint=%s;line_op=%s;engines=%llu;wait=%s;clock=%s",
+		n += snprintf(buf + n, len - (size_t)n, ";maint=%s;line_op=%s;engines=%llu;engine_cpus=%s;wait=%s;clock=%s",
 			      maint[p->o.udmabufn != 0][p->o.maint], ub_line_op_name(p),
-			      (unsigned long long)p->o.engines, p->o.polled ? "polled" : "futex",
+			      (unsigned long long)p->o.engines, cpus, p->o.polled ? "polled" : "futex",
 			      p->clk_tsc ? "tsc-carried" : "read");
 	if (n < 0)
 		return DMAB_EINVAL;

@@ -129,6 +129,11 @@ unsigned cli_topo_auto_sizes(const struct cli_topo *t, uint64_t *sizes, unsigned
  * does nothing. Fills what (a sentence for the metadata and stderr).
  * Returns 0, or -1 with what holding the reason. */
 int cli_topo_pin(const char *mode, char *what, size_t n);
+/* --pin split, around each device open (struct hx_platform's
+ * around_open): before = 1 binds the calling thread to the PUs left for
+ * engine threads, so the threads the open starts inherit them; 0 binds it
+ * back to its own PU. Nothing without --pin split. */
+void cli_topo_around_open(int before);
 void cli_topo_free(void);
 
 /* ---- counters (pmu.c, libpfm4 + perf_event_open) -------------------------- */

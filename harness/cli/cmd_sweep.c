@@ -606,8 +606,12 @@ static void write_meta(struct cli_out *out, const struct sweep *s, int argc, cha
 		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
 			for (unsigned o = 0; o < j->dim[HX_DIM_OPTIONS].n; o++) {
 				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
+				/* opened as the points open it: describe says
+				 * where engine threads run (--pin split) */
+				cli_topo_around_open(1);
 				s->runner[k]->describe(s->runner[k], &j->backends[j->dim[HX_DIM_BACKEND].v[i]],
 						       opts ? opts : "", tmp, sizeof tmp);
+				cli_topo_around_open(0);
 				used = add_unique(buf, sizeof buf, used, tmp);
 			}
 		}
@@ -924,10 +928,17 @@ static int run_job(struct sweep *s, unsigned k, uint64_t first, const struct hx_
 	return 0;
 }
 
+static void plat_around_open(void *ctx, int before)
+{
+	(void)ctx;
+	cli_topo_around_open(before);
+}
+
 static void run_points(struct sweep *s)
 {
 	struct hx_platform plat;
 	memset(&plat, 0, sizeof plat);
+	plat.around_open = plat_around_open;
 	plat.cpu_now_ns = plat_now;
 	plat.cpu_clock_name = "CLOCK_MONOTONIC";
 	plat.stop_requested = plat_stop;

@@ -15,6 +15,9 @@
 
 static hwloc_topology_t topo;
 static int topo_loaded;
+/* --pin split: the submitting thread's PU and the rest, for engine threads
+ * (cli_topo_around_open); NULL unless split bound something */
+static hwloc_bitmap_t pin_own, pin_rest;
 
 static int load(char *why, size_t n)
 {
@@ -35,6 +38,9 @@ static int load(char *why, size_t n)
 
 void cli_topo_free(void)
 {
+	hwloc_bitmap_free(pin_own);
+	hwloc_bitmap_free(pin_rest);
+	pin_own = pin_rest = NULL;
 	if (topo_loaded)
 		hwloc_topology_destroy(topo);
 	topo_loaded = 0;
@@ -180,23 +186,37 @@ int cli_topo_pin(const char *mode, char *what, size_t n)
 		snprintf(what, n, "same: submitting thread bound to PU %d; engine threads, if any, inherit it", first);
 		return 0;
 	}
-	/* split: engine threads belong on the other PUs. Threads inherit the
-	 * creator's binding and the backends start their threads inside
-	 * dmab_dev_open, which the core calls, so the CLI cannot reach them;
-	 * none of the registered backends runs engine threads today (sim and
-	 * host execute inside poll() on the submitting thread), so there is
-	 * nothing to move, and we say so. */
+	/* split: engine threads belong on the other PUs. A backend starts its
+	 * threads inside dmab_dev_open, which the core calls for each point;
+	 * threads inherit their creator's binding, so the core brackets each
+	 * open with the platform's around_open hook, and cli_topo_around_open
+	 * binds the opening thread to the other PUs for the open and back to
+	 * its own after it: the engines are born there and stay. */
 	hwloc_bitmap_t rest = hwloc_bitmap_dup(allowed);
 	hwloc_bitmap_clr(rest, (unsigned)first);
+	if (hwloc_bitmap_iszero(rest)) {
+		hwloc_bitmap_free(rest);
+		snprintf(what, n, "split: submitting thread bound to PU %d; no other PU is left for "
+			 "engine threads, so they share it (as with --pin same)", first);
+		return 0;
+	}
 	char others[64];
-	if (hwloc_bitmap_iszero(rest))
-		snprintf(others, sizeof others, "none left");
-	else
-		hwloc_bitmap_list_snprintf(others, sizeof others, rest);
-	hwloc_bitmap_free(rest);
+	hwloc_bitmap_list_snprintf(others, sizeof others, rest);
+	hwloc_bitmap_free(pin_own);
+	hwloc_bitmap_free(pin_rest);
+	pin_own = hwloc_bitmap_alloc();
+	hwloc_bitmap_only(pin_own, (unsigned)first);
+	pin_rest = rest;
 	snprintf(what, n,
-		 "split: submitting thread bound to PU %d; PUs %s reserved for engine threads, "
-		 "but the backends here run no engine threads (they execute in poll() on the "
-		 "submitting thread), so nothing else was moved", first, others);
+		 "split: submitting thread bound to PU %d; threads a backend starts when a point "
+		 "opens its device (udmabuf's engines) bound to PUs %s", first, others);
 	return 0;
+}
+
+void cli_topo_around_open(int before)
+{
+	if (!pin_own || !pin_rest)
+		return;
+	/* a failure leaves the engines where the submitter is: --pin same */
+	(void)hwloc_set_cpubind(topo, before ? pin_rest : pin_own, HWLOC_CPUBIND_THREAD);
 }

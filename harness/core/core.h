@@ -383,6 +383,12 @@ struct hx_platform {
 	 * (sweep --percentiles, --format json); called with lat_dist_ctx. */
 	void (*lat_dist)(void *ctx, const struct hx_lat_dist *d);
 	void *lat_dist_ctx;
+	/* Optional: called with before = 1 just before a point opens its
+	 * device and with 0 right after (whether it opened or not), on the
+	 * thread that opens it, with ctx. Threads a backend starts inside
+	 * the open (udmabuf's engines) inherit that thread's CPU binding, so
+	 * this is where a platform places them (sweep --pin split). */
+	void (*around_open)(void *ctx, int before);
 };
 
 /* ---- backend registry: backends/registry.h (dmab_registry_*) ------------ */

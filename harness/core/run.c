@@ -443,7 +443,12 @@ static void configure(struct run *r)
 static int open_device(struct run *r)
 {
 	const struct hx_point *pt = r->pt;
-	if (hx_rig_open(&r->g, pt->backend, pt->profile, pt->options, pt->seed, pt->inject) < 0)
+	if (r->plat->around_open)
+		r->plat->around_open(r->plat->ctx, 1);
+	int rc = hx_rig_open(&r->g, pt->backend, pt->profile, pt->options, pt->seed, pt->inject);
+	if (r->plat->around_open)
+		r->plat->around_open(r->plat->ctx, 0);
+	if (rc < 0)
 		return -1;
 	r->dev = r->g.dev;
 	r->reqs = r->g.reqs;
