@@ -1212,6 +1212,11 @@ if [ "$(nproc)" -ge 2 ]; then
 	t_has "--pin split: the engines were created on PUs $rest" "$D/pin-split.csv" "engine_cpus=$rest;"
 	run "$B" sweep $PIN --pin same --out "$D/pin-same.csv"
 	t_has "--pin same: the engines share the submitter's PU" "$D/pin-same.csv" "engine_cpus=0;"
+	if command -v taskset >/dev/null 2>&1; then
+		run taskset -c 1 "$B" sweep $PIN --pin split --out "$D/pin-ts.csv"
+		t_has "--pin keeps to the PUs the process was started on (taskset -c 1)" "$D/pin-ts.csv" \
+			"# pin: split: submitting thread bound to PU 1; no other PU is left for engine threads"
+	fi
 	run "$B" sweep $PIN --options 'engines=2;engine_cpu=2' --out "$D/pin-opt.csv"
 	t_has "engine_cpu=2 with 2 engines: CPUs 1 and 2 mod CPUs" "$D/pin-opt.csv" \
 		"engine_cpus=$( [ "$(nproc)" -eq 2 ] && echo 0-1 || echo 1-2);"

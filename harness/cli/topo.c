@@ -167,10 +167,17 @@ int cli_topo_pin(const char *mode, char *what, size_t n)
 		snprintf(what, n, "--pin %s: %s", mode, why);
 		return -1;
 	}
-	/* The submitting thread goes to the first PU this process may use. */
-	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
+	/* The submitting thread goes to the first PU this process may use:
+	 * allowed by the system (cgroups) and by the binding it was started
+	 * with (taskset -c 2,3 dmabench ... keeps every thread on 2 and 3). */
+	hwloc_bitmap_t allowed = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(topo));
+	hwloc_bitmap_t bound = hwloc_bitmap_alloc();
+	if (bound && hwloc_get_cpubind(topo, bound, HWLOC_CPUBIND_PROCESS) == 0 && !hwloc_bitmap_iszero(bound))
+		hwloc_bitmap_and(allowed, allowed, bound);
+	hwloc_bitmap_free(bound);
 	int first = hwloc_bitmap_first(allowed);
 	if (first < 0) {
+		hwloc_bitmap_free(allowed);
 		snprintf(what, n, "--pin %s: no usable PU", mode);
 		return -1;
 	}
@@ -179,10 +186,12 @@ int cli_topo_pin(const char *mode, char *what, size_t n)
 	int r = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
 	hwloc_bitmap_free(set);
 	if (r < 0) {
+		hwloc_bitmap_free(allowed);
 		snprintf(what, n, "--pin %s: hwloc_set_cpubind(PU %d) failed", mode, first);
 		return -1;
 	}
 	if (strcmp(mode, "same") == 0) {
+		hwloc_bitmap_free(allowed);
 		snprintf(what, n, "same: submitting thread bound to PU %d; engine threads, if any, inherit it", first);
 		return 0;
 	}
@@ -192,7 +201,7 @@ int cli_topo_pin(const char *mode, char *what, size_t n)
 	 * open with the platform's around_open hook, and cli_topo_around_open
 	 * binds the opening thread to the other PUs for the open and back to
 	 * its own after it: the engines are born there and stay. */
-	hwloc_bitmap_t rest = hwloc_bitmap_dup(allowed);
+	hwloc_bitmap_t rest = allowed;
 	hwloc_bitmap_clr(rest, (unsigned)first);
 	if (hwloc_bitmap_iszero(rest)) {
 		hwloc_bitmap_free(rest);
