@@ -1222,4 +1222,10 @@ if [ "$(nproc)" -ge 2 ]; then
 		"engine_cpus=$( [ "$(nproc)" -eq 2 ] && echo 0-1 || echo 1-2);"
 fi
 
+# stress --inject on a backend without fault injection is refused before anything runs.
+run "$B" stress --backend host --count 10 --inject bitflip
+t_eq "stress --inject on a backend that cannot inject exits 2" "$rc" 2
+t_has "... naming the backend and the capability" "$D/err" "--inject bitflip: backend host cannot inject faults"
+t_eq "... before any report" "$(cat "$D/out")" ""
+
 t_done

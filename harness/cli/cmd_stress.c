@@ -428,7 +428,8 @@ static int parse_args(struct stress_args *sa, int argc, char **argv)
 	return 0;
 }
 
-/* The backend exists, runs here and takes the options (exit 2 or 3 if not). */
+/* The backend exists, runs here, takes the options and can inject what
+ * --inject asks for (exit 2 or 3 if not). */
 static int pick_backend(struct hx_stress_cfg *cfg, const char *backend)
 {
 	const struct dmab_backend_ops *ops;
@@ -438,6 +439,9 @@ static int pick_backend(struct hx_stress_cfg *cfg, const char *backend)
 		return rc;
 	snprintf(cfg->backend, sizeof cfg->backend, "%s", ops->name);
 	snprintf(cfg->profile, sizeof cfg->profile, "%s", profile);
+	if (cfg->inject && cfg->inject[0] && !(ops->caps & DMAB_CAP_FAULTS))
+		return cli_usage_err("--inject %s: backend %s cannot inject faults (dmabench list: "
+				     "capability faults)", cfg->inject, ops->name);
 	if (!cfg->options[0])
 		return 0;
 	struct dmab_dev *dev = NULL;
