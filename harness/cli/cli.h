@@ -275,6 +275,29 @@ struct cli_out_ops {
 /* JSON (json_out.c, with cJSON): {"columns": [...], "rows": [{column:
  * value}, ...], "metadata": {key: value}}, one row per line. */
 extern const struct cli_out_ops cli_out_json;
+/* CSV (csv.c's writer): '# key: value' lines, the header, one row per line;
+ * or header-first with FILE.meta.json beside it (--meta sidecar). */
+extern const struct cli_out_ops cli_out_csv;
+
+/* ---- a sweep's metadata (sweep_meta.c) --------------------------------------- */
+
+struct hx_job;
+struct hx_runner;
+struct cli_lat;
+struct cli_sweep_meta {
+	const struct hx_job *jobs;
+	unsigned njobs;
+	const struct hx_runner *const *runner; /* jobs' runners, by job */
+	const struct cli_lat *lat;
+	const struct cli_pmu *pmu;
+	const char *machine;   /* cli_topo_summary */
+	const char *pin;       /* what cli_topo_pin did */
+};
+/* Writes the metadata keys through out->ops->meta, in their order. */
+void cli_sweep_meta_write(struct cli_out *out, const struct cli_sweep_meta *s, int argc, char **argv);
+/* "dmabench " and argv, each argument single-quoted for a shell where it
+ * needs it; cut off (never overrun) at n bytes. */
+void cli_command_line(char *buf, size_t n, int argc, char **argv);
 
 /* ---- JSON helpers (json_out.c) ------------------------------------------------ */
 

@@ -105,94 +105,10 @@ static void trace_line(void *ctx, uint64_t tick, unsigned chan, enum dmab_trace_
 		dmab_trace_ev_name(ev), (unsigned long long)a, (unsigned long long)b);
 }
 
-/* ---- metadata ------------------------------------------------------------------ */
-
-static void command_line(char *buf, size_t n, int argc, char **argv)
-{
-	size_t used = 0;
-	int w = snprintf(buf, n, "dmabench");
-	used = w > 0 ? (size_t)w : 0;
-	for (int i = 0; i < argc && used < n; i++) {
-		const char *a = argv[i];
-		int plain = *a != '\0';
-		for (const char *p = a; *p; p++)
-			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+%@", *p))
-				plain = 0;
-		if (plain) {
-			w = snprintf(buf + used, n - used, " %s", a);
-		} else {
-			/* Single-quote for a shell; a ' becomes '\'' */
-			w = snprintf(buf + used, n - used, " '");
-			used += w > 0 ? (size_t)w : 0;
-			for (const char *p = a; *p && used + 5 < n; p++) {
-				if (*p == '\'') {
-					memcpy(buf + used, "'\\''", 4);
-					used += 4;
-				} else {
-					buf[used++] = *p;
-				}
-			}
-			buf[used] = '\0';
-			w = snprintf(buf + used, n - used, "'");
-		}
-		used += w > 0 ? (size_t)w : 0;
-	}
-}
-
-static void utc_now(char *buf, size_t n)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-
-/* Appends "text" to buf unless already present as a "; "-separated item;
- * what does not fit in n bytes is cut off. */
-static size_t add_unique(char *buf, size_t n, size_t used, const char *text)
-{
-	const char *p = buf;
-	size_t tl = strlen(text);
-	while ((p = strstr(p, text)) != NULL) {
-		int starts = p == buf || (p >= buf + 2 && p[-2] == ';' && p[-1] == ' ');
-		if (starts && (p[tl] == '\0' || p[tl] == ';'))
-			return used;
-		p += tl;
-	}
-	if (used + 1 >= n)
-		return used; /* full: the line is truncated, never overrun */
-	int w = snprintf(buf + used, n - used, "%s%s", used ? "; " : "", text);
-	used += w > 0 ? (size_t)w : 0;
-	return used < n ? used : n - 1;
-}
-
 /* ---- result formats: --format chooses one row of `formats` ------------------------ */
 
-/* CSV: csv.c's writer as a struct cli_out_ops. */
-static int csv_open(struct cli_out *w, const char *path)
-{
-	return cli_csv_open_form(&w->file, path, w->sidecar);
-}
-static void csv_meta(struct cli_out *w, const char *key, const char *value)
-{
-	cli_csv_meta(&w->file, key, value);
-}
-static void csv_field(void *ctx, int sep, const char *text)
-{
-	cli_csv_field(&((struct cli_out *)ctx)->file, sep, text);
-}
-static int csv_endrow(struct cli_out *w) { return cli_csv_endrow(&w->file); }
-static int csv_finish(struct cli_out *w, int write_failed) { return cli_csv_finish(&w->file, write_failed); }
-static int csv_finish_partial(struct cli_out *w) { return cli_csv_finish_partial(&w->file); }
-static void csv_abort(struct cli_out *w) { cli_csv_abort(&w->file); }
-
-static const struct cli_out_ops csv_out = {
-	"csv", "csv", csv_open, csv_meta, csv_field, csv_endrow, csv_endrow,
-	csv_finish, csv_finish_partial, csv_abort,
-};
 /* The first is the default. */
-static const struct cli_out_ops *const formats[] = { &csv_out, &cli_out_json };
+static const struct cli_out_ops *const formats[] = { &cli_out_csv, &cli_out_json };
 
 /* ---- rows ------------------------------------------------------------------------- */
 
@@ -383,10 +299,10 @@ static int parse_args(struct sweep *s, int argc, char **argv)
 		return cli_usage_err("sweep: unexpected argument '%s' (options start with --)", argv[a.i]);
 	/* --resume checks and copies CSV rows (resume.c); JSON rows it would
 	 * have to parse and re-check: not done, so refused rather than guessed. */
-	if (s->resume_on && s->w.ops != &csv_out)
+	if (s->resume_on && s->w.ops != &cli_out_csv)
 		return cli_usage_err("--resume finishes a CSV; --format %s cannot be resumed (run the "
 				     "sweep again, or use --format csv)", s->w.ops->name);
-	if (s->w.sidecar && s->w.ops != &csv_out)
+	if (s->w.sidecar && s->w.ops != &cli_out_csv)
 		return cli_usage_err("--meta sidecar is a form of the CSV; --format %s keeps its metadata "
 				     "inside the document", s->w.ops->name);
 	if (s->sections && !s->job_file)
@@ -576,66 +492,6 @@ static int check_options(const struct sweep *s)
 	return 0;
 }
 
-static void write_meta(struct cli_out *out, const struct sweep *s, int argc, char **argv,
-		       const char *machine, const struct cli_pmu *pmu, const char *pin)
-{
-	static char buf[65536]; /* backend_config: about 1 KiB per (backend, options) */
-	char tmp[4096];
-	out->ops->meta(out, "dmabench", DMAB_VERSION_STRING);
-	out->ops->meta(out, "git", DMABENCH_GIT_REV);
-	utc_now(tmp, sizeof tmp);
-	out->ops->meta(out, "date", tmp);
-	command_line(buf, sizeof buf, argc, argv); /* argv[0] is "sweep" */
-	out->ops->meta(out, "command", buf);
-
-	size_t used = 0;
-	buf[0] = '\0';
-	for (unsigned k = 0; k < s->njobs; k++) {
-		const struct hx_vals *v = &s->jobs[k].dim[HX_DIM_SEED];
-		for (unsigned i = 0; i < v->n; i++) {
-			snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v->v[i]);
-			used = add_unique(buf, sizeof buf, used, tmp);
-		}
-	}
-	out->ops->meta(out, "seed", buf);
-
-	used = 0;
-	buf[0] = '\0';
-	for (unsigned k = 0; k < s->njobs; k++) {
-		const struct hx_job *j = &s->jobs[k];
-		for (unsigned i = 0; i < j->dim[HX_DIM_BACKEND].n; i++) {
-			for (unsigned o = 0; o < j->dim[HX_DIM_OPTIONS].n; o++) {
-				const char *opts = hx_job_str(j, HX_DIM_OPTIONS, o);
-				/* opened as the points open it: describe says
-				 * where engine threads run (--pin split) */
-				cli_topo_around_open(1);
-				s->runner[k]->describe(s->runner[k], &j->backends[j->dim[HX_DIM_BACKEND].v[i]],
-						       opts ? opts : "", tmp, sizeof tmp);
-				cli_topo_around_open(0);
-				used = add_unique(buf, sizeof buf, used, tmp);
-			}
-		}
-	}
-	out->ops->meta(out, "backend_config", buf);
-	out->ops->meta(out, "machine", machine);
-	out->ops->meta(out, "counters", pmu->note);
-	out->ops->meta(out, "pin", pin);
-	out->ops->meta(out, "hist", DMAB_HIST_RESOLUTION); /* the latency percentiles' resolution */
-	used = 0;
-	buf[0] = '\0';
-	for (unsigned k = 0; k < s->njobs && used < sizeof buf; k++) {
-		int w = snprintf(buf + used, sizeof buf - used, "%s%s=%llu points%s%s", k ? "; " : "",
-				 s->jobs[k].name, (unsigned long long)hx_job_runnable_count(&s->jobs[k]),
-				 s->jobs[k].inject[0] ? ", inject " : "", s->jobs[k].inject);
-		used += w > 0 ? (size_t)w : 0;
-	}
-	out->ops->meta(out, "jobs", buf);
-	hx_jobs_excluded_text(s->jobs, s->njobs, buf, sizeof buf);
-	out->ops->meta(out, "excluded", buf);
-	if (cli_lat_meta(&s->lat, buf, sizeof buf))
-		out->ops->meta(out, "percentiles", buf);
-}
-
 /* Jobs, backends, options and `auto` sizes resolved; s->total counted. */
 static int prepare(struct sweep *s)
 {
@@ -798,7 +654,8 @@ static int open_outputs(struct sweep *s, int argc, char **argv)
 	if (s->w.ops->open(&s->w, s->out) < 0)
 		return CLI_EXIT_USAGE;
 	s->csv_open = 1;
-	write_meta(&s->w, s, argc, argv, machine, &s->pmu, s->pin_what);
+	struct cli_sweep_meta m = { s->jobs, s->njobs, s->runner, &s->lat, &s->pmu, machine, s->pin_what };
+	cli_sweep_meta_write(&s->w, &m, argc, argv);
 	if (s->resume_on) {
 		char what[4400];
 		snprintf(what, sizeof what, "%llu points from %s", (unsigned long long)s->resume.done, s->resume.src);
@@ -996,8 +853,8 @@ static int finish(struct sweep *s, int rc, int argc, char **argv)
 	int fin;
 	if (stop_signals && !s->csv_failed) {
 		char cmd[8192], what[8400];
-		command_line(cmd, sizeof cmd, argc, argv);
-		if (s->w.ops == &csv_out)
+		cli_command_line(cmd, sizeof cmd, argc, argv);
+		if (s->w.ops == &cli_out_csv)
 			snprintf(what, sizeof what, "%llu of %llu points (interrupted; finish with: %s%s)",
 				 (unsigned long long)s->done, (unsigned long long)s->total, cmd,
 				 s->resume_on ? "" : " --resume");

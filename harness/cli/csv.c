@@ -507,3 +507,26 @@ void cli_csv_abort(struct cli_csv *c)
 		unlink(c->meta_tmp);
 	close_sidecar(c);
 }
+
+/* CSV: csv.c's writer as a struct cli_out_ops. */
+static int csv_open(struct cli_out *w, const char *path)
+{
+	return cli_csv_open_form(&w->file, path, w->sidecar);
+}
+static void csv_meta(struct cli_out *w, const char *key, const char *value)
+{
+	cli_csv_meta(&w->file, key, value);
+}
+static void csv_field(void *ctx, int sep, const char *text)
+{
+	cli_csv_field(&((struct cli_out *)ctx)->file, sep, text);
+}
+static int csv_endrow(struct cli_out *w) { return cli_csv_endrow(&w->file); }
+static int csv_finish(struct cli_out *w, int write_failed) { return cli_csv_finish(&w->file, write_failed); }
+static int csv_finish_partial(struct cli_out *w) { return cli_csv_finish_partial(&w->file); }
+static void csv_abort(struct cli_out *w) { cli_csv_abort(&w->file); }
+
+const struct cli_out_ops cli_out_csv = {
+	"csv", "csv", csv_open, csv_meta, csv_field, csv_endrow, csv_endrow,
+	csv_finish, csv_finish_partial, csv_abort,
+};
