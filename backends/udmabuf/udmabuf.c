@@ -51,7 +51,7 @@ static const struct dmab_option ub_options[] = {
 	  "bytes copied between looks at the submission ring (stop and pre-emption latency)"),
 	O(polled, 0, 1, 1, DMAB_OPT_BOOL, "1: poll() spins for completions; 0: it sleeps on a futex"),
 	O(spin_ns, 0, 1000000000, 20000, 0, "an idle engine spins this long before it sleeps"),
-	O(engine_cpu, 0, 4096, 0, 0, "0: engines not pinned; N: engine k on CPU (N-1+k) mod CPUs"),
+	O(engine_cpu, 0, 4096, 0, 0, "0: engines inherit the opening thread's binding (sweep --pin split puts them on the PUs the submitter left); N: engine k bound to CPU (N-1+k) mod CPUs"),
 	O(mlock, 0, 2, 1, 0, "fallback memory: 0 no mlock, 1 best effort (counted), 2 required"),
 	O(nt, 0, 1, 0, DMAB_OPT_BOOL, "1: engine stores bypass the caches (x86 non-temporal)"),
 	O(max_xfer, 1, UINT32_MAX, (uint64_t)1 << 30, DMAB_OPT_SUFFIX, "largest bytes per descriptor"),
