@@ -149,6 +149,10 @@ static int sim_chan_config(void *priv, unsigned chan, const struct dmab_hw_chan_
 	c->periph = cfg->periph;
 	c->w_hint = cfg->width;
 	c->b_hint = cfg->burst;
+	/* a new request: cookies start again at 1, so the last client's
+	 * peripheral records would answer for the new one's cookies */
+	c->px_n = 0;
+	c->px_head = 0;
 	return 0;
 }
 
@@ -184,13 +188,14 @@ static void chan_clear(struct sim *s, struct sim_chan *c)
 	sim__catch_up(s);
 	s->evt = s->now;
 	sim__fifo_detach(s, c, s->now);
+	int had = c->cur != NULL;
 	c->qhead = c->qtail = NULL;
 	c->cur = NULL;
 	c->irq_n = 0;
 	c->irq_head = 0;
 	c->fault = -1;
-	if (c->px_open) /* what crossed before the stop stays on record (backend.h) */
-		sim__px_end(s, c);
+	if (c->px_open || had) /* what crossed before the stop stays on record (backend.h), */
+		sim__px_end(s, c); /* nothing for a started one that moved nothing */
 }
 
 static int sim_terminate(void *priv, unsigned chan)

@@ -213,6 +213,9 @@ uint8_t *sim__fifo_move(struct sim *s, struct sim_chan *c, uint64_t p, uint64_t 
 void sim__px_end(struct sim *s, struct sim_chan *c)
 {
 	(void)s;
+	/* px_bytes and px_hash are the last transaction's that moved any:
+	 * one that moved nothing (stopped before its first burst) records 0 */
+	int moved = c->px_open;
 	c->px_open = 0;
 	if (!c->px)
 		c->px = calloc(SIM_PX_RING, sizeof(*c->px));
@@ -220,8 +223,8 @@ void sim__px_end(struct sim *s, struct sim_chan *c)
 		return; /* out of memory: the op answers DMAB_ENOENT, unverified */
 	struct sim_px *r = &c->px[c->px_head];
 	r->cookie = c->cookie;
-	r->bytes = c->px_bytes;
-	r->hash = c->px_hash;
+	r->bytes = moved ? c->px_bytes : 0;
+	r->hash = moved ? c->px_hash : DMAB_FNV1A64_INIT;
 	c->px_head = (c->px_head + 1) % SIM_PX_RING;
 	if (c->px_n < SIM_PX_RING)
 		c->px_n++;

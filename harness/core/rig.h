@@ -140,10 +140,12 @@ void hx_rig_refill(struct hx_rig *g);
 int hx_rig_busy(const struct hx_rig *g);
 /* Finishes every busy slot whose transfer ended; returns how many. */
 int hx_rig_collect(struct hx_rig *g);
-/* Collects; when nothing had ended, polls for up to hx_rig_timeout, then
- * recovers (waits on each channel's oldest transfer, so the library
- * detects hangs and lost interrupts). Returns the transfers finished
- * (>= 0), or -1 when stuck (the policy was told, every slot is idle). */
+/* Collects; when nothing had ended, polls for up to hx_rig_timeout, then,
+ * when the poll saw no event at all, recovers (waits on each channel's
+ * oldest transfer, so the library detects hangs and lost interrupts).
+ * Events that were not the rig's (a stream's periods) are progress, as a
+ * completion on another channel is. Returns the transfers finished (>= 0),
+ * or -1 when stuck (the policy was told, every slot is idle). */
 int hx_rig_wait(struct hx_rig *g);
 /* hx_rig_wait that also returns when the device clock reaches `until`
  * (ticks; a release time of an open-loop stream), so a time-based policy

@@ -361,7 +361,8 @@ static void stream_verify(struct hx_stream *sm)
 }
 
 /* Ends the stream (the library cancels it), checks the ring's guards and
- * its data, and frees what the stream held, so the point's leak check holds. */
+ * its data, and frees what the stream held, so the point's leak check
+ * holds. Idempotent: a second call does nothing. */
 void run__stream_end(struct hx_stream *sm)
 {
 	struct run *r = sm->r;
@@ -384,4 +385,7 @@ void run__stream_end(struct hx_stream *sm)
 		dmab_pool_destroy(sm->pool);
 	if (sm->ring.cpu)
 		(void)dmab_mem_free(r->dev, &sm->ring);
+	sm->chain = NULL;
+	sm->pool = NULL;
+	sm->ring.cpu = NULL;
 }

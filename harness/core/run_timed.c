@@ -176,7 +176,8 @@ static void schedule(struct run *r)
 /* Calibration (open-loop load), warm-up by count, ramp by time, the
  * measured window with every channel running throughout, then the drain:
  * what completes after the window is counted by count_tail. A stream
- * point starts its stream after the warm-up and ends it after the drain. */
+ * point starts its stream after the warm-up and ends it when the window
+ * closes, before the drain. */
 void run__measure_timed(struct run *r)
 {
 	const struct hx_point *pt = r->pt;
@@ -209,6 +210,10 @@ void run__measure_timed(struct run *r)
 		run__stream_counters(&sm, sm.fifo1);
 		run__stream_window_end(&sm);
 		r->measuring = 0;
+		/* the stream ends before the drain: the window's figures are
+		 * taken, and a stream the arbitration favours would otherwise
+		 * keep starved load transfers from ever draining */
+		run__stream_end(&sm);
 		drain_all(r);
 	}
 	run__stream_end(&sm);

@@ -446,9 +446,11 @@ struct dmab_backend_ops {
 	 * memory after a receive FIFO is not). Kept for at least the
 	 * channel's last DMAB_CHAN_HISTORY ended transactions with a
 	 * peripheral side (completed or failed; a terminated or reset one
-	 * leaves none); optionally also the running one, so far (consistent
-	 * with memory: every byte counted is in memory or the FIFO, none
-	 * more). Returns 0, DMAB_ENOENT (none such), DMAB_EINVAL.
+	 * may leave what crossed before the stop), since the channel was last
+	 * requested (cookies start again then); optionally also the running
+	 * one, so far (consistent with memory: every byte counted is in
+	 * memory or the FIFO, none more). Returns 0, DMAB_ENOENT (none
+	 * such), DMAB_EINVAL.
 	 * NULL: the backend cannot say, and peripheral data goes unverified. */
 	int (*periph_xfer)(void *priv, unsigned chan, dmab_cookie_t cookie,
 			   struct dmab_periph_xfer *out);
