@@ -1228,4 +1228,18 @@ t_eq "stress --inject on a backend that cannot inject exits 2" "$rc" 2
 t_has "... naming the backend and the capability" "$D/err" "--inject bitflip: backend host cannot inject faults"
 t_eq "... before any report" "$(cat "$D/out")" ""
 
+# A clock above 1 GHz (clock_hz up to 1 THz is accepted): a tick is under 1 ns.
+# A time-based window still ends (a wait of a few ticks used to round to a
+# 0 ns poll that never moved the clock) and a load calibrated in under 1 ns
+# still has a peak (it failed as "moved nothing").
+run timeout 60 "$B" sweep --backend sim:mcu --options 'clock_hz=1000000000000;irq_latency=0' --transfer mem2dev \
+	--size 3843 --channels 2 --qdepth 2 --runtime 1us --load-rate 0 --pool heap --cache coherent --align 64 \
+	--quiet --out "$D/thz.csv"
+t_eq "1 THz clock: a 1 us window ends (exit 0)" "$rc" 0
+t_eq "... ok" "$(col "$D/thz.csv" status)" ok
+run timeout 60 "$B" sweep --backend sim:stm32f4 --options clock_hz=1000000000000 --transfer dev2mem --size 1 \
+	--align 2 --pool heap --cache coherent --channels 3 --qdepth 3 --load-transfer dev2mem --runtime 2us \
+	--period 26us --load-rate 1 --quiet --out "$D/thz2.csv"
+t_eq "1 THz clock: a load calibrated in under 1 ns is ok" "$(col "$D/thz2.csv" status),$(col "$D/thz2.csv" reason)" "ok,"
+
 t_done

@@ -501,6 +501,16 @@ int hx_rig_wait(struct hx_rig *g)
 	return 0;
 }
 
+/* ticks as a poll's timeout in ns, never 0 for a wait of at least one
+ * tick: on a clock above 1 GHz a few ticks are under 1 ns, and a poll of
+ * 0 ns only looks, so a wait of them never moved the clock (sim:mcu at
+ * clock_hz=1000000000000 looped forever in a 1 us window). */
+static uint64_t wait_ns(const struct hx_rig *g, uint64_t ticks)
+{
+	uint64_t ns = dmab_dev_ticks_to_ns(g->dev, ticks);
+	return ns || !ticks ? ns : 1;
+}
+
 int hx_rig_wait_until(struct hx_rig *g, uint64_t until)
 {
 	if (!until)
@@ -515,7 +525,7 @@ int hx_rig_wait_until(struct hx_rig *g, uint64_t until)
 	if (!hx_rig_busy(g)) {
 		g->quiet = 0;
 		if (until > now) {
-			int n = dmab_dev_poll(g->dev, dmab_dev_ticks_to_ns(g->dev, until - now));
+			int n = dmab_dev_poll(g->dev, wait_ns(g, until - now));
 			if (n < 0)
 				hx_rig_err(g, n, "polling the device");
 		}
@@ -528,7 +538,7 @@ int hx_rig_wait_until(struct hx_rig *g, uint64_t until)
 	g->timeout_ns = hx_rig_timeout(g);
 	uint64_t limit = g->quiet_since + dmab_dev_ns_to_ticks(g->dev, g->timeout_ns);
 	if (limit > until && until > now) {
-		int n = dmab_dev_poll(g->dev, dmab_dev_ticks_to_ns(g->dev, until - now));
+		int n = dmab_dev_poll(g->dev, wait_ns(g, until - now));
 		if (n < 0)
 			hx_rig_err(g, n, "polling the device");
 		got = hx_rig_collect(g);

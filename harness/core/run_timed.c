@@ -136,19 +136,31 @@ static void drain_all(struct run *r)
  * completion. Open-loop load channels then get the interval that offers
  * load_rate % of it in total, staggered across the channels. */
 #define CAL_REPS 16u
+#define CAL_MIN_NS 100u /* below: the peak in ticks (1 ns is then over 1% of it) */
 static void calibrate(struct run *r)
 {
 	r->calibrating = 1;
-	r->cal_t0 = dmab_dev_ticks_to_ns(r->dev, dmab_dev_now(r->dev));
+	uint64_t t0 = dmab_dev_now(r->dev);
+	r->cal_t0 = dmab_dev_ticks_to_ns(r->dev, t0);
 	run__phase(r, CAL_REPS);
 	r->calibrating = 0;
 	if (r->g.stop)
 		return;
-	if (!r->cal_bytes || r->cal_t1 <= r->cal_t0) {
+	if (!r->cal_bytes) {
 		run__status(r, HX_FAILED, "load-rate: the load moved nothing when run alone");
 		return;
 	}
-	r->peak_Bps = (uint64_t)((double)r->cal_bytes * 1e9 / (double)(r->cal_t1 - r->cal_t0));
+	uint64_t span = r->cal_t1 > r->cal_t0 ? r->cal_t1 - r->cal_t0 : 0;
+	if (span >= CAL_MIN_NS) {
+		r->peak_Bps = (uint64_t)((double)r->cal_bytes * 1e9 / (double)span);
+		return;
+	}
+	/* Whole nanoseconds are too coarse for a load this quick (a clock
+	 * above 1 GHz: 16 transfers of a byte at 1 THz took under 1 ns, and
+	 * the point failed as if the load had moved nothing): the device's
+	 * own ticks, to the phase's end. */
+	uint64_t ticks = dmab_dev_now(r->dev) - t0;
+	r->peak_Bps = (uint64_t)((double)r->cal_bytes * (double)r->reqs->clock_hz / (double)(ticks ? ticks : 1));
 }
 
 /* Open-loop schedules from now: the measured channel every period, load

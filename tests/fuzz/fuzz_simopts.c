@@ -12,7 +12,8 @@
  * accepted set then runs one small point (hx_run_point, the sweep's own
  * code) of a transfer type, size, alignment, sg count, pool, cache policy,
  * channel count, queue depth and priorities drawn from the rest of the
- * input. What must hold: the row is ok or skipped (with a reason), never
+ * input; half of them time-based (a window, open- or closed-loop, a load
+ * rate and its variation, sometimes a cyclic stream beside the load). What must hold: the row is ok or skipped (with a reason), never
  * failed; no verification or guard failure unless the policy omits
  * maintenance on purpose (hx_result_is_failure). No fault is injected, so
  * a failure is the harness's or the model's: a timeout that does not
@@ -38,6 +39,7 @@
 #include "fuzz.h"
 
 #define MAX_ITEMS 8u
+#define WINDOW_TICKS 2000000u /* longest time-based window, device cycles */
 
 static uint64_t cpu_ns(void *ctx)
 {
@@ -81,8 +83,8 @@ static uint64_t pick_value(struct fz *f, const struct dmab_option *r)
 }
 
 /* Profile and options from the input; returns 0 when the library and the
- * backend accept them (the device opens). */
-static int pick_config(struct fz *f, struct hx_point *pt)
+ * backend accept them (the device opens), with the device's clock. */
+static int pick_config(struct fz *f, struct hx_point *pt, uint64_t *clock_hz)
 {
 	const struct dmab_backend_ops *ops = &dmab_sim_backend;
 	unsigned np = 0;
@@ -107,11 +109,34 @@ static int pick_config(struct fz *f, struct hx_point *pt)
 	struct dmab_dev *dev = NULL;
 	if (hx_dev_open(ops, pt->profile, pt->options, 1, &dev, NULL, 0) != 0)
 		return -1; /* a rule across parameters: refused before any run */
+	*clock_hz = dmab_dev_reqs(dev)->clock_hz;
 	dmab_dev_close(dev, NULL);
 	return 0;
 }
 
-static void pick_point(struct fz *f, struct hx_point *pt)
+/* A time-based point: a short window of device time, the measured
+ * channel open loop (a period) or closed, the load at a rate with its
+ * variation, and sometimes the measured channel as a cyclic stream (an
+ * ADC's or DAC's ring) beside that load, where a stream's events, the
+ * drain and the peripheral records meet. */
+static void pick_timed(struct fz *f, struct hx_point *pt, uint64_t clock_hz)
+{
+	/* at most 200 us and at most WINDOW_TICKS of the device's clock: at
+	 * 1 THz (clock_hz's maximum) a 56 us window of 3-byte transfers took
+	 * 7 s of wall time, near libFuzzer's timeout */
+	uint64_t cap_us = clock_hz ? WINDOW_TICKS / (clock_hz / 1000000 ? clock_hz / 1000000 : 1) : 200;
+	cap_us = cap_us < 1 ? 1 : cap_us > 200 ? 200 : cap_us;
+	pt->runtime_ns = fz_range(f, 1, cap_us) * 1000;
+	pt->period_ns = fz_u8(f) & 1 ? fz_range(f, 1, 50) * 1000 : 0;
+	pt->deadline_ns = fz_u8(f) & 1 ? fz_range(f, 0, 50) * 1000 : 0;
+	pt->load_rate = fz_u8(f) & 1 ? 100 : fz_range(f, 0, 99);
+	pt->load_cv = fz_u8(f) & 1 ? 0 : fz_range(f, 0, 100);
+	pt->stream = pt->period_ns && (fz_u8(f) & 1) ? fz_range(f, 2, 8) : 0;
+	if (pt->stream)
+		pt->sg = 1;
+}
+
+static void pick_point(struct fz *f, struct hx_point *pt, uint64_t clock_hz)
 {
 	pt->transfer = (int)fz_range(f, 0, HX_XFER__COUNT - 1);
 	pt->size = fz_range(f, 1, 4096);
@@ -131,6 +156,8 @@ static void pick_point(struct fz *f, struct hx_point *pt)
 	pt->warmup = 1;
 	pt->min_time_ns = 0;
 	pt->inject = NULL;
+	if (fz_u8(f) & 1)
+		pick_timed(f, pt, clock_hz);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -141,20 +168,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hx_point_defaults(&pt) != 0)
 		abort();
 	snprintf(pt.backend, sizeof(pt.backend), "sim");
-	if (pick_config(&f, &pt) != 0)
+	uint64_t clock_hz = 0;
+	if (pick_config(&f, &pt, &clock_hz) != 0)
 		return 0;
-	pick_point(&f, &pt);
+	pick_point(&f, &pt, clock_hz);
 	if (hx_run_point(&pt, &plat, &res) != 0)
 		abort();
 	int failed = res.status == HX_FAILED || hx_result_is_failure(&pt, &res);
 	if (failed || (res.status == HX_SKIPPED && !res.reason[0])) {
 		fprintf(stderr,
-			"sim:%s options '%s': %s size %llu align %llu pool %s cache %s sg %llu channels %llu qdepth %llu load %s/%llu: %s: %s\n",
+			"sim:%s options '%s': %s size %llu align %llu pool %s cache %s sg %llu channels %llu qdepth %llu load %s/%llu runtime %llu period %llu stream %llu load-rate %llu: %s: %s\n",
 			pt.profile, pt.options, hx_xfer_name(pt.transfer), (unsigned long long)pt.size,
 			(unsigned long long)pt.align, hx_pool_name(pt.pool), hx_cache_name(pt.cache),
 			(unsigned long long)pt.sg, (unsigned long long)pt.channels,
 			(unsigned long long)pt.qdepth, hx_xfer_name(pt.load_transfer),
-			(unsigned long long)pt.load_size, hx_status_name(res.status),
+			(unsigned long long)pt.load_size, (unsigned long long)pt.runtime_ns,
+			(unsigned long long)pt.period_ns, (unsigned long long)pt.stream,
+			(unsigned long long)pt.load_rate, hx_status_name(res.status),
 			res.reason[0] ? res.reason : "(no reason)");
 		CHECK(!failed, res.status, res.has[HX_M_VERIFY] ? res.v[HX_M_VERIFY] : 0);
 		CHECK(res.reason[0], res.status, 0);
