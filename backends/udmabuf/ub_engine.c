@@ -464,8 +464,8 @@ int ub_engine_cpus(const struct ub_priv *p, char *buf, size_t n)
 		size_t e = c;
 		while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, &all))
 			e++;
-		int k = e > c ? snprintf(buf + w, n - w, "%s%zu-%zu", w ? "," : "", c, e)
-			      : snprintf(buf + w, n - w, "%s%zu", w ? "," : "", c);
+		int k = e > c ? snprintf(buf + w, n - w, "%s%lu-%lu", w ? "," : "", (unsigned long)c, (unsigned long)e)
+			      : snprintf(buf + w, n - w, "%s%lu", w ? "," : "", (unsigned long)c);
 		if (k < 0 || w + (size_t)k >= n)
 			return snprintf(buf, n, "?");
 		w += (size_t)k;
