@@ -484,7 +484,7 @@ int hx_rig_wait(struct hx_rig *g)
 		g->stalls = 0;
 		return 0;
 	}
-	if (got == 0 && n == 0) {
+	if (got == 0) { /* and no event at all: recover */
 		recover(g);
 		g->recovering = 1;
 		got = hx_rig_collect(g);

@@ -196,7 +196,7 @@ struct hx_stream {
 	/* dev2mem, verify 1: the consumer's reads of each period */
 	int reading;
 	uint64_t hashed, hash;      /* periods 0..hashed-1 read, their FNV-1a */
-	uint64_t lapped;            /* reads the device may have overtaken */
+	int lapped;                 /* a read the device may have overtaken: no verdict */
 	int no_pos;                 /* the backend cannot say where a running stream is */
 };
 

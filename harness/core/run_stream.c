@@ -84,7 +84,7 @@ static void read_periods(struct hx_stream *sm, uint64_t j)
 	if (sm->lapped || sm->no_pos)
 		return;
 	if (j + 1 - from > sm->n) { /* more periods than the ring holds */
-		sm->lapped++;
+		sm->lapped = 1;
 		return;
 	}
 	sm->hash = ring_hash(sm, sm->hash, from * sm->size, (j + 1 - from) * sm->size);
@@ -92,7 +92,7 @@ static void read_periods(struct hx_stream *sm, uint64_t j)
 	if (dmab_dev_periph_xfer(r->dev, dmab_chan_index(r->g.chans[0]), sm->cookie, &pos) != 0)
 		sm->no_pos = 1;
 	else if (pos.bytes > (from + sm->n) * sm->size)
-		sm->lapped++;
+		sm->lapped = 1;
 }
 
 static void stream_period(void *ctx, unsigned chan, dmab_cookie_t cookie, const struct dmab_period *p)
